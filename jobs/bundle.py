@@ -1,0 +1,133 @@
+"""Output bundles: one folder per language and run, published atomically.
+
+    outputs/<lang>/<run_id>/articles.jsonl, articles/<id>.md, manifest.json (written last)
+    outputs/<lang>/latest -> <run_id>
+
+A bundle is written into a staging folder beside its final place, flushed to disk, and renamed
+into place; then `latest` is swapped to it with an atomic rename. A reader never sees a
+half-written bundle, and a run that dies leaves the previous `latest` as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import secrets
+import shutil
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RECORD_SCHEMA = "jobs.article/v1"
+MANIFEST_SCHEMA = "jobs.manifest/v1"
+STAGING_PREFIX = ".staging-"
+LATEST = "latest"
+_MD_LINE_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: UTC time to the second plus a short random suffix."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def record_schema() -> dict[str, Any]:
+    """The JSON Schema of an articles.jsonl line (jobs/article.schema.json)."""
+    return json.loads(resources.files("jobs").joinpath("article.schema.json").read_text(encoding="utf-8"))
+
+
+def markdown_text(text: str) -> str:
+    """Text safe to drop into Markdown: HTML escaped, and no accidental heading/list/quote."""
+    escaped = html.escape(text, quote=False)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+
+
+def render_markdown(record: dict[str, Any]) -> str:
+    """An article as Markdown with YAML front matter carrying the record's metadata."""
+    front = {
+        "id": record["id"],
+        "lang": record["lang"],
+        "run_id": record["run_id"],
+        "title": record["title"],
+        "summary": record["summary"],
+        "source": record["source"],
+        "models": record["models"],
+        "qa_flags": len(record["qa"]["flags"]),
+    }
+    lines = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).rstrip(), "---", ""]
+    lines += [f"# {markdown_text(record['title'])}", ""]
+    if record["summary"]:
+        lines += [f"> {markdown_text(record['summary'])}", ""]
+    for paragraph in record["paragraphs"]:
+        lines += [markdown_text(paragraph), ""]
+    return "\n".join(lines)
+
+
+def _write(path: Path, data: bytes) -> dict[str, Any]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # some platforms cannot open folders; the rename is still atomic there
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, Any]], manifest: dict[str, Any]) -> Path:
+    """Write a bundle to staging, then make it visible and point `latest` at it; return its path."""
+    lang_dir = out / lang
+    lang_dir.mkdir(parents=True, exist_ok=True)
+    final = lang_dir / run_id
+    if final.exists():
+        raise FileExistsError(f"bundle {final} already exists")
+    staging = lang_dir / f"{STAGING_PREFIX}{run_id}-{os.getpid()}"
+    staging.mkdir()
+    try:
+        files: dict[str, Any] = {}
+        jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        files["articles.jsonl"] = _write(staging / "articles.jsonl", jsonl.encode("utf-8"))
+        for record in records:
+            name = f"articles/{record['id']}.md"
+            files[name] = _write(staging / name, render_markdown(record).encode("utf-8"))
+        _fsync_dir(staging / "articles")
+        manifest = {**manifest, "files": files}
+        _write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        _fsync_dir(staging)
+        os.rename(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    point_latest(lang_dir, run_id)
+    return final
+
+
+def point_latest(lang_dir: Path, run_id: str) -> None:
+    """Swap the `latest` symlink to run_id atomically (a new link renamed over the old one)."""
+    temporary = lang_dir / f".{LATEST}-{os.getpid()}"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    os.symlink(run_id, temporary)
+    os.replace(temporary, lang_dir / LATEST)
+    _fsync_dir(lang_dir)
+
+
+def latest_bundle(out: Path, lang: str) -> Path | None:
+    """The bundle `latest` points at, if any."""
+    link = out / lang / LATEST
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None

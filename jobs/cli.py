@@ -1,0 +1,173 @@
+"""The `jobs` command line: parses options, builds one config, calls the job, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from jobs.errors import ExitCode, JobError
+
+EXIT_CODES_HELP = "\n\n".join(
+    f"{code.value:>3}  {text}"
+    for code, text in (
+        (ExitCode.OK, "all bundles published"),
+        (ExitCode.FAILED, "unexpected error (a bug; see the log)"),
+        (ExitCode.USAGE, "bad options or config; nothing done"),
+        (ExitCode.BAD_INPUT, "no article could be read; nothing done"),
+        (ExitCode.MISSING_MODEL, "a model is missing (offline and not cached); nothing written"),
+        (ExitCode.PARTIAL, "some articles failed; the rest published, failures in the manifest"),
+        (ExitCode.LOCKED, "another run holds the outputs folder"),
+        (ExitCode.INTERRUPTED, "interrupted; nothing half-written published"),
+    )
+)
+
+app = typer.Typer(
+    help="Summarize news articles and translate them into several languages, one bundle per language.\n\n"
+    f"Exit codes:\n\n{EXIT_CODES_HELP}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="The model registry: list models, download them for offline runs.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+log = logging.getLogger("jobs")
+
+ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Model registry file (default: configs/models.yaml).")]
+LangOption = Annotated[list[str], typer.Option("--lang", "-l", help="Target language, repeatable; `all` for every configured one.")]
+
+
+@app.callback()
+def main_callback(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+) -> None:
+    """Summarize news articles and translate them; see `jobs run --help`."""
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    # Library progress bars and advice go to a terminal only; cron logs stay plain lines.
+    # (Both are read when transformers / huggingface_hub are imported, which happens later.)
+    if not sys.stderr.isatty():
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    if not verbose:
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def fail(exc: JobError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(int(exc.exit_code))
+
+
+@app.command()
+def run(
+    lang: LangOption = [],
+    input: Annotated[list[Path], typer.Option("--input", "-i", help="Input file or folder, repeatable (default: seeds/).")] = [],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder; bundles go to OUT/<lang>/<run_id>/.")] = Path("outputs"),
+    model: Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")] = [],
+    summary_model: Annotated[Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")] = None,
+    config: ConfigOption = None,
+    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")] = None,
+    batch_tokens: Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch.")] = None,
+) -> None:
+    """Summarize and translate the input articles and publish one bundle per language."""
+    from jobs.config import build_config
+    from jobs.pipeline import run_job
+
+    try:
+        job = build_config(
+            config_file=config, langs=lang, inputs=input, out=out, model_overrides=model,
+            summary_model=summary_model, device=device, batch_tokens=batch_tokens,
+        )
+        report = run_job(job)
+    except JobError as exc:
+        raise fail(exc) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing half-written was published", err=True)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    print_summary(report)
+    raise typer.Exit(int(report.exit_code))
+
+
+def print_summary(report) -> None:
+    """One screen: what was done, how long it took, where the bundles are."""
+    timings = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in report.timings.items())
+    lines = [
+        f"run {report.run_id}: {report.articles} articles, {report.units} units, "
+        f"{report.input_tokens} tokens in, {report.output_tokens} tokens out, {report.seconds:.1f} s",
+        f"  stages: {timings}",
+    ]
+    lines += [f"  {lang:<4} {path}" for lang, path in report.bundles.items()]
+    if report.failures:
+        lines.append(f"  {len(report.failures)} input problem(s), listed in each manifest:")
+        lines += [f"    {problem}" for problem in report.failures[:20]]
+    typer.echo("\n".join(lines))
+
+
+@models_app.command("list")
+def models_list(config: ConfigOption = None) -> None:
+    """Show each language's model, its licence, and whether it is in the local cache."""
+    from jobs.config import load_registry
+    from jobs.models import cached_snapshot
+
+    try:
+        registry, path = load_registry(config)
+    except JobError as exc:
+        raise fail(exc) from None
+    rows = [("summary", "English summaries", registry.summary)]
+    rows += [(lang, entry.name, entry.spec()) for lang, entry in registry.languages.items()]
+    typer.echo(f"registry: {path}")
+    typer.echo(f"{'lang':<8} {'name':<22} {'model':<40} {'licence':<14} cached")
+    for lang, name, spec in rows:
+        if spec is None:
+            typer.echo(f"{lang:<8} {name:<22} {'(source language: no model)':<40} {'-':<14} -")
+            continue
+        if spec.is_local:
+            cached = "local folder" if spec.path.is_dir() else "MISSING folder"
+        else:
+            snapshot = cached_snapshot(spec)
+            cached = f"yes ({snapshot.name[:10]})" if snapshot else "no"
+        typer.echo(f"{lang:<8} {name:<22} {spec.model:<40} {spec.licence or '?':<14} {cached}")
+
+
+@models_app.command("pull")
+def models_pull(
+    lang: LangOption = [],
+    summary: Annotated[bool, typer.Option("--summary/--no-summary", help="Also pull the summarizer.")] = True,
+    config: ConfigOption = None,
+) -> None:
+    """Download models into the Hugging Face cache, so that cron can run with HF_HUB_OFFLINE=1."""
+    from jobs.config import load_registry, select_langs
+    from jobs.models import hub_offline, pull_model
+
+    try:
+        registry, _ = load_registry(config)
+        specs = [(l, registry.languages[l].spec()) for l in select_langs(registry, lang, {})]
+    except JobError as exc:
+        raise fail(exc) from None
+    if summary:
+        specs.append(("summary", registry.summary))
+    if hub_offline():
+        typer.echo("error: HF_HUB_OFFLINE=1 is set; unset it to download models", err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
+    for role, spec in specs:
+        if spec is None:
+            continue
+        typer.echo(f"{role}: pulling {spec.model} ...")
+        try:
+            folder = pull_model(spec)
+        except Exception as exc:  # network and hub errors come in many types; report and go on
+            typer.echo(f"error: {role}: could not download {spec.model}: {exc}", err=True)
+            raise typer.Exit(int(ExitCode.MISSING_MODEL)) from None
+        typer.echo(f"{role}: {spec.model} -> {folder}")
+
+
+def main() -> None:
+    app()

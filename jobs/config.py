@@ -1,0 +1,232 @@
+"""One validated config object for a run: the model registry file plus command-line flags."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from jobs.errors import ConfigError
+
+DEFAULT_CONFIG = Path("configs") / "models.yaml"
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+_LANG = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
+
+
+class GenerationSettings(BaseModel):
+    """Arguments passed to `generate()`; unset ones fall back to the job's own choice."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    num_beams: int = Field(1, ge=1, le=16)
+    max_new_tokens: int | None = Field(None, ge=1)
+    min_new_tokens: int | None = Field(None, ge=0)
+    no_repeat_ngram_size: int | None = Field(None, ge=0)
+    length_penalty: float | None = None
+
+
+class ModelSpec(BaseModel):
+    """A model and its quirks, as one registry entry or one `--model` override says."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str
+    licence: str | None = None
+    target_token: str | None = None
+    lang_code: str | None = None
+    max_input_tokens: int | None = Field(None, ge=8)
+
+    @property
+    def is_local(self) -> bool:
+        """A local folder, as opposed to a hub id: anything that looks like a path."""
+        m = self.model
+        return m.startswith((".", "/", "~")) or Path(m).expanduser().exists() or m.count("/") > 1
+
+    @property
+    def path(self) -> Path:
+        return Path(self.model).expanduser()
+
+    @property
+    def repo_id(self) -> str:
+        return self.model.split("@", 1)[0]
+
+    @property
+    def revision(self) -> str | None:
+        """The pinned hub revision after `@`, if any."""
+        if self.is_local or "@" not in self.model:
+            return None
+        return self.model.split("@", 1)[1] or None
+
+
+class LanguageEntry(BaseModel):
+    """A target language in the registry; the source language has no model."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    name: str
+    model: str | None = None
+    licence: str | None = None
+    target_token: str | None = None
+    lang_code: str | None = None
+    max_input_tokens: int | None = Field(None, ge=8)
+
+    def spec(self) -> ModelSpec | None:
+        if self.model is None:
+            return None
+        return ModelSpec(**self.model_dump(exclude={"name"}))
+
+
+class Defaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    batch_tokens: int = Field(4096, ge=64)
+    device: str = "auto"
+    translation: GenerationSettings = GenerationSettings()
+    summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
+
+
+class Registry(BaseModel):
+    """The contents of configs/models.yaml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_lang: str = "en"
+    summary: ModelSpec
+    languages: dict[str, LanguageEntry]
+    defaults: Defaults = Defaults()
+
+
+class JobConfig(BaseModel):
+    """Everything a run needs, validated once; the stages read nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    config_file: Path
+    inputs: list[Path]
+    out: Path
+    langs: list[str]
+    source_lang: str
+    models: dict[str, ModelSpec]  # one per selected target language, the source language excluded
+    summary_model: ModelSpec
+    device: str
+    batch_tokens: int = Field(ge=64)
+    translation: GenerationSettings
+    summary: GenerationSettings
+
+    @field_validator("device")
+    @classmethod
+    def _check_device(cls, value: str) -> str:
+        if not _DEVICE.match(value):
+            raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps, not {value!r}")
+        return value
+
+
+def find_config_file(config_file: Path | None) -> Path:
+    """The registry file: --config, else ./configs/models.yaml, else the one beside the package."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"config file {config_file} does not exist")
+        return config_file
+    for candidate in (DEFAULT_CONFIG, Path(__file__).resolve().parents[1] / DEFAULT_CONFIG):
+        if candidate.is_file():
+            return candidate
+    raise ConfigError(f"no {DEFAULT_CONFIG} here or beside the jobs package; pass --config FILE")
+
+
+def load_registry(config_file: Path | None = None) -> tuple[Registry, Path]:
+    """Read and validate the model registry; errors name the file and the bad key."""
+    path = find_config_file(config_file)
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    try:
+        return Registry.model_validate(raw or {}), path
+    except ValidationError as exc:
+        raise ConfigError(f"invalid config {path}:\n{_format_errors(exc)}") from exc
+
+
+def _format_errors(exc: ValidationError) -> str:
+    return "\n".join(
+        f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+    )
+
+
+def parse_model_overrides(values: list[str]) -> dict[str, str]:
+    """`--model LANG=ID_OR_DIR` flags as a dict; a malformed one is a usage error."""
+    overrides: dict[str, str] = {}
+    for value in values:
+        lang, sep, model = value.partition("=")
+        lang = lang.strip()
+        if not sep or not model.strip() or not _LANG.match(lang):
+            raise ConfigError(f"--model takes LANG=ID_OR_DIR (e.g. ru=Helsinki-NLP/opus-mt-en-ru), not {value!r}")
+        overrides[lang] = model.strip()
+    return overrides
+
+
+def select_langs(registry: Registry, langs: list[str], overrides: dict[str, str]) -> list[str]:
+    """Expand `all`, keep the order given, drop repeats; unknown languages are usage errors."""
+    known = list(registry.languages)
+    wanted = known if not langs or "all" in langs else langs
+    selected: list[str] = []
+    for lang in wanted:
+        if lang not in registry.languages and lang not in overrides:
+            raise ConfigError(
+                f"unknown language {lang!r}: configured are {', '.join(known)}; "
+                f"add it to the config or pass --model {lang}=MODEL"
+            )
+        if lang not in selected:
+            selected.append(lang)
+    return selected
+
+
+def build_config(
+    *,
+    config_file: Path | None = None,
+    langs: list[str] | None = None,
+    inputs: list[Path] | None = None,
+    out: Path = Path("outputs"),
+    model_overrides: list[str] | None = None,
+    summary_model: str | None = None,
+    device: str | None = None,
+    batch_tokens: int | None = None,
+) -> JobConfig:
+    """Merge the registry file and the flags into one validated `JobConfig`."""
+    registry, path = load_registry(config_file)
+    overrides = parse_model_overrides(model_overrides or [])
+    selected = select_langs(registry, langs or [], overrides)
+    models: dict[str, ModelSpec] = {}
+    for lang in selected:
+        if lang == registry.source_lang:
+            continue
+        entry = registry.languages.get(lang)
+        spec = entry.spec() if entry else None
+        if lang in overrides:
+            # The registry's quirks describe its own model; an override keeps only the ones that
+            # still apply to any model for this language (the Marian target token is checked
+            # against the new tokenizer when it loads).
+            kept = {"target_token": spec.target_token} if spec else {}
+            spec = ModelSpec(model=overrides[lang], **kept)
+        if spec is None:
+            raise ConfigError(f"language {lang!r} has no model in {path}; pass --model {lang}=MODEL")
+        models[lang] = spec
+    summary = registry.summary if summary_model is None else ModelSpec(model=summary_model)
+    try:
+        return JobConfig(
+            config_file=path,
+            inputs=inputs or [Path("seeds")],
+            out=out,
+            langs=selected,
+            source_lang=registry.source_lang,
+            models=models,
+            summary_model=summary,
+            device=device or registry.defaults.device,
+            batch_tokens=batch_tokens or registry.defaults.batch_tokens,
+            translation=registry.defaults.translation,
+            summary=registry.defaults.summary,
+        )
+    except ValidationError as exc:
+        raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc

@@ -1,0 +1,248 @@
+"""Finding, checking and loading seq2seq models: hub ids (optionally @revision) or local folders.
+
+Checks here run before any output is written, and without importing torch, so that a missing
+model fails a cron run at once with a message that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jobs.config import ModelSpec
+from jobs.errors import ConfigError, ModelNotAvailable
+
+# Target-language codes by tokenizer family; the registry's `lang_code` wins over these.
+NLLB_CODES = {
+    "ar": "arb_Arab", "de": "deu_Latn", "en": "eng_Latn", "es": "spa_Latn", "fa": "pes_Arab",
+    "fr": "fra_Latn", "hi": "hin_Deva", "it": "ita_Latn", "ja": "jpn_Jpan", "kk": "kaz_Cyrl",
+    "ko": "kor_Hang", "ky": "kir_Cyrl", "pt": "por_Latn", "ru": "rus_Cyrl", "tr": "tur_Latn",
+    "uk": "ukr_Cyrl", "uz": "uzn_Latn", "zh": "zho_Hans",
+}
+_TRUE = {"1", "on", "yes", "true"}
+_WEIGHTS = ("*.safetensors", "*.bin")
+_SMALL_FILES = ["*.json", "*.model", "*.spm", "*.txt"]
+
+
+def hub_offline() -> bool:
+    """HF_HUB_OFFLINE as huggingface_hub reads it, read afresh (its own constant is import-time)."""
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
+
+
+def pull_hint(role: str) -> str:
+    return "jobs models pull --summary" if role == "summary" else f"jobs models pull --lang {role}"
+
+
+def cached_snapshot(spec: ModelSpec) -> Path | None:
+    """The local cache folder of a hub model's snapshot, or None when it is not cached."""
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(spec.repo_id, "config.json", revision=spec.revision)
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def check_available(spec: ModelSpec, role: str) -> None:
+    """Fail early, before anything is written, when a model cannot possibly load."""
+    if spec.is_local:
+        if not spec.path.is_dir():
+            raise ModelNotAvailable(
+                f"Model folder {spec.path} for {role} does not exist. Pass a folder written by "
+                f"save_pretrained() (with config.json and the tokenizer files) or a hub id."
+            )
+        if not (spec.path / "config.json").is_file():
+            raise ModelNotAvailable(
+                f"Model folder {spec.path} for {role} has no config.json, so it is not a saved "
+                f"Hugging Face model. Point --model at the folder save_pretrained() wrote."
+            )
+        return
+    if hub_offline() and cached_snapshot(spec) is None:
+        pinned = f" at revision {spec.revision}" if spec.revision else ""
+        raise ModelNotAvailable(
+            f"Model {spec.repo_id}{pinned} (for {role}) is not in the local Hugging Face cache, "
+            f"and HF_HUB_OFFLINE=1 forbids downloading it. Fix: on a machine with network access "
+            f"and the same HF_HOME, run `{pull_hint(role)}` once, then run this job again; or pass "
+            f"--model {role}=/path/to/a/saved/model."
+        )
+
+
+def model_revision(spec: ModelSpec) -> str:
+    """What exactly ran: the hub commit hash, or a content hash of a local folder."""
+    if spec.is_local:
+        digest = hashlib.sha256()
+        for path in sorted(p for p in spec.path.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(spec.path).as_posix().encode() + b"\0")
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        return "sha256:" + digest.hexdigest()[:16]
+    snapshot = cached_snapshot(spec)
+    if snapshot is not None:
+        return snapshot.name
+    return spec.revision or "main"
+
+
+def pull_model(spec: ModelSpec) -> Path:
+    """Download a hub model's PyTorch weights and tokenizer into the HF cache (for offline runs)."""
+    if spec.is_local:
+        check_available(spec, "local")
+        return spec.path
+    from huggingface_hub import HfApi, snapshot_download
+
+    files = HfApi().list_repo_files(spec.repo_id, revision=spec.revision)
+    # Fetch one weights format only: safetensors where the repo has it, else the .bin files.
+    weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["*.bin"]
+    folder = snapshot_download(
+        spec.repo_id,
+        revision=spec.revision,
+        allow_patterns=_SMALL_FILES + weights,
+        ignore_patterns=["onnx/*", "*.onnx", "*.msgpack", "*.h5", "*.ot"],
+    )
+    return Path(folder)
+
+
+@dataclass
+class LoadedModel:
+    """A tokenizer and model ready for generate(), with the language quirks resolved."""
+
+    spec: ModelSpec
+    role: str  # a target language code, or "summary"
+    tokenizer: Any
+    model: Any
+    family: str  # marian | nllb | m2m100 | bart | other
+    revision: str
+    device: str
+    dtype: str
+    max_input_tokens: int
+    target_token: str | None = None  # prepended to every source text (Marian multi-target)
+    forced_bos_token_id: int | None = None  # first generated token (NLLB / M2M100)
+    lang_code: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        """The manifest's account of this model: enough to reproduce the run."""
+        return {
+            "id": self.spec.repo_id if not self.spec.is_local else str(self.spec.path),
+            "revision": self.revision,
+            "licence": self.spec.licence or "unknown: check the model card",
+            "family": self.family,
+            "backend": "torch",
+            "device": self.device,
+            "dtype": self.dtype,
+            "max_input_tokens": self.max_input_tokens,
+            "target_token": self.target_token,
+            "lang_code": self.lang_code,
+            "generation_defaults": self.model.generation_config.to_diff_dict() if self.model is not None else {},
+        }
+
+
+def tokenizer_family(tokenizer: Any, model_type: str) -> str:
+    name = type(tokenizer).__name__.lower()
+    if "nllb" in name:
+        return "nllb"
+    if "m2m100" in name or model_type == "m2m_100":
+        return "m2m100"
+    if "marian" in name or model_type == "marian":
+        return "marian"
+    if model_type == "bart":
+        return "bart"
+    return "other"
+
+
+def resolve_device(device: str) -> str:
+    """`auto` becomes cuda, mps or cpu, whichever this machine has; an absent device is an error."""
+    import torch
+
+    if device == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(f"--device {device}: this machine has no CUDA device (torch {torch.__version__})")
+    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError("--device mps: MPS is not available on this machine")
+    return device
+
+
+def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str) -> LoadedModel:
+    """Load tokenizer and model through `from_pretrained`, and work out the language quirks."""
+    check_available(spec, role)
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    where = str(spec.path) if spec.is_local else spec.repo_id
+    dtype = torch.float16 if device.startswith("cuda") else torch.float32
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(where, revision=spec.revision)
+        model = AutoModelForSeq2SeqLM.from_pretrained(where, revision=spec.revision, dtype=dtype)
+    except OSError as exc:
+        raise ModelNotAvailable(
+            f"Model {where} (for {role}) could not be loaded: {exc}. If it is a hub id, run "
+            f"`{pull_hint(role)}` with network access; if it is a folder, check that "
+            f"save_pretrained() wrote it completely."
+        ) from exc
+    model.to(device).eval()
+    # The job passes max_new_tokens for every batch; a length in the model's own generation
+    # config would only clash with it (transformers warns on every call).
+    model.generation_config.max_length = None
+    model.generation_config.min_length = None
+    family = tokenizer_family(tokenizer, model.config.model_type)
+    loaded = LoadedModel(
+        spec=spec,
+        role=role,
+        tokenizer=tokenizer,
+        model=model,
+        family=family,
+        revision=model_revision(spec),
+        device=device,
+        dtype=str(dtype).removeprefix("torch."),
+        max_input_tokens=input_window(spec, tokenizer, model),
+    )
+    if role != "summary":
+        _resolve_target_language(loaded, role, source_lang)
+    return loaded
+
+
+def input_window(spec: ModelSpec, tokenizer: Any, model: Any) -> int:
+    """The most input tokens the model takes: registry value, else tokenizer and position limits."""
+    limits = [spec.max_input_tokens, getattr(model.config, "max_position_embeddings", None)]
+    tok_max = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tok_max, int) and tok_max < 1_000_000:  # "no limit" is stored as a huge int
+        limits.append(tok_max)
+    known = [n for n in limits if n]
+    return min(known) if known else 512
+
+
+def _resolve_target_language(loaded: LoadedModel, lang: str, source_lang: str) -> None:
+    tok, spec = loaded.tokenizer, loaded.spec
+    unk = tok.unk_token_id
+    if loaded.family in ("nllb", "m2m100"):
+        code = spec.lang_code or (NLLB_CODES.get(lang) if loaded.family == "nllb" else lang)
+        src = NLLB_CODES.get(source_lang) if loaded.family == "nllb" else source_lang
+        if loaded.family == "m2m100":
+            token = tok.lang_code_to_token.get(code) if hasattr(tok, "lang_code_to_token") else f"__{code}__"
+        else:
+            token = code
+        token_id = tok.convert_tokens_to_ids(token) if token else None
+        if token_id is None or token_id == unk:
+            raise ConfigError(
+                f"Model {spec.model} ({loaded.family}) has no language code for {lang!r} "
+                f"(tried {code!r}); set lang_code for {lang} in the config."
+            )
+        tok.src_lang = src
+        loaded.lang_code = code
+        loaded.forced_bos_token_id = token_id
+        return
+    markers = sorted(t for t in tok.get_vocab() if t.startswith(">>") and t.endswith("<<"))
+    if spec.target_token and spec.target_token in markers:
+        loaded.target_token = spec.target_token
+    elif markers:
+        shown = ", ".join(markers[:8]) + (" ..." if len(markers) > 8 else "")
+        raise ConfigError(
+            f"Model {spec.model} translates into several languages and needs a target token "
+            f"for {lang!r} ({shown}); set target_token for {lang} in the config."
+        )

@@ -1,0 +1,83 @@
+"""English summaries, one per article, by map-reduce over chunks that fit the model's window.
+
+An article longer than the window is split on sentence boundaries into chunks; every chunk of
+every article is summarized in one batched pass, then each article's chunk summaries are joined
+and summarized again, level by level, until one summary is left. Nothing is truncated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jobs.backends import Generated
+from jobs.segment import fit_to_window, split_sentences
+
+
+@dataclass
+class SummaryResult:
+    """One article's summary and how it was reached."""
+
+    text: str
+    chunks: int  # chunks at the first level
+    levels: int  # summarization passes (1 when the article fits the window)
+    hit_limit: bool = False
+
+
+@dataclass
+class SummaryStats:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    batches: int = 0
+    calls: list[int] = field(default_factory=list)  # texts per level
+
+
+def chunk_text(sentences: list[str], count: Callable[[str], int], window: int) -> list[str]:
+    """Pack consecutive sentences into chunks of at most `window` tokens; split longer sentences."""
+    pieces: list[str] = []
+    for sentence in sentences:
+        pieces.extend(fit_to_window(sentence, count, window))
+    chunks: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current} {piece}" if current else piece
+        if current and count(candidate) > window:
+            chunks.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
+    """Summarize documents given as lists of paragraphs; all chunks at one level go in one batch."""
+    count = backend.counter()
+    window = backend.max_input_tokens
+    stats = SummaryStats()
+    # Each document is a list of texts still to summarize; one text left after a pass = done.
+    pending = [chunk_text([s for p in doc for s in split_sentences(p)], count, window) for doc in documents]
+    first_chunks = [len(chunks) for chunks in pending]
+    levels = [0] * len(documents)
+    results: list[SummaryResult | None] = [
+        None if chunks else SummaryResult("", 0, 0) for chunks in pending
+    ]
+    while any(r is None for r in results):
+        flat = [(d, text) for d, chunks in enumerate(pending) if results[d] is None for text in chunks]
+        generated: Generated = backend.generate([text for _, text in flat], on_progress)
+        stats.input_tokens += generated.input_tokens
+        stats.output_tokens += generated.output_tokens
+        stats.batches += generated.batches
+        stats.calls.append(len(flat))
+        by_doc: dict[int, list[tuple[str, bool]]] = {}
+        for (d, _), text, limited in zip(flat, generated.texts, generated.hit_limit):
+            by_doc.setdefault(d, []).append((text, limited))
+        for d, outputs in by_doc.items():
+            levels[d] += 1
+            if len(outputs) == 1:
+                text, limited = outputs[0]
+                results[d] = SummaryResult(text, first_chunks[d], levels[d], limited)
+            else:
+                pending[d] = chunk_text([text for text, _ in outputs if text], count, window) or [""]
+    return [r for r in results if r is not None], stats

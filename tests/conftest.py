@@ -1,0 +1,49 @@
+"""Session fixtures: tiny real-architecture models built once, and a config sized for them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.tiny_models import build_all
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_PAGE = REPO / "seeds" / "international-news.txt"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """The tiny models are too small for intra-op threads; on 2 shared cores threads only slow them."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict[str, Path]:
+    return build_all(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tmp_path_factory) -> Path:
+    """configs/models.yaml with short generation lengths: random models never stop on their own."""
+    registry = yaml.safe_load((REPO / "configs" / "models.yaml").read_text(encoding="utf-8"))
+    registry["defaults"]["translation"] = {"num_beams": 1, "max_new_tokens": 12}
+    registry["defaults"]["summary"] = {"num_beams": 1, "max_new_tokens": 24, "min_new_tokens": 4}
+    path = tmp_path_factory.mktemp("config") / "models.yaml"
+    path.write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def model_flags(tiny_models) -> list[str]:
+    """The CLI flags that point every language and the summarizer at the tiny models."""
+    flags = []
+    for lang in ("ru", "kk", "zh"):
+        flags += ["--model", f"{lang}={tiny_models[lang]}"]
+    return flags + ["--summary-model", str(tiny_models["summary"])]

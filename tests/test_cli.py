@@ -1,0 +1,160 @@
+"""The whole job through the CLI, on the seed page, with tiny local models."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from jobs.bundle import record_schema
+from jobs.cli import app
+from jobs.errors import ExitCode
+from jobs.reader import read_articles
+from tests.conftest import REPO, SEED_PAGE
+
+runner = CliRunner()
+
+
+def bundle_records(bundle: Path) -> list[dict]:
+    return [json.loads(line) for line in (bundle / "articles.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def seed_articles():
+    return read_articles([SEED_PAGE]).articles
+
+
+@pytest.fixture(scope="module")
+def three_languages(tmp_path_factory, tiny_models, tiny_config):
+    """One run of the job into ru, kk and zh (plus the English source bundle)."""
+    out = tmp_path_factory.mktemp("out")
+    flags = []
+    for lang in ("ru", "kk", "zh"):
+        flags += ["--model", f"{lang}={tiny_models[lang]}"]
+    args = ["run", "--config", str(tiny_config), "--lang", "ru", "--lang", "kk", "--lang", "zh", "--lang", "en",
+            *flags, "--summary-model", str(tiny_models["summary"]), "--input", str(SEED_PAGE), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return out, result
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "zh", "en"])
+def test_run_writes_a_valid_bundle_per_language(three_languages, seed_articles, lang):
+    out, _ = three_languages
+    bundle = (out / lang / "latest").resolve()
+    assert bundle.parent == (out / lang).resolve()
+    records = bundle_records(bundle)
+    validator = jsonschema.Draft202012Validator(record_schema())
+    for record in records:
+        validator.validate(record)
+    assert [r["id"] for r in records] == seed_articles["id"]
+    assert [len(r["paragraphs"]) for r in records] == [len(p) for p in seed_articles["paragraphs"]]
+    assert all(r["lang"] == lang for r in records)
+    assert all(r["title"] and r["summary"] and all(r["paragraphs"]) for r in records)
+    assert sorted(p.name for p in (bundle / "articles").iterdir()) == sorted(f"{r['id']}.md" for r in records)
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "zh", "en"])
+def test_manifest_lists_every_file_with_its_checksum(three_languages, lang):
+    out, _ = three_languages
+    bundle = (out / lang / "latest").resolve()
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    on_disk = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file())
+    assert sorted(manifest["files"]) + ["manifest.json"] == sorted(on_disk)
+    for name, entry in manifest["files"].items():
+        data = (bundle / name).read_bytes()
+        assert entry == {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    assert manifest["lang"] == lang and manifest["run_id"] == bundle.name
+    assert manifest["counts"]["articles"] == 6
+    assert manifest["inputs"][0]["sha256"] == hashlib.sha256(SEED_PAGE.read_bytes()).hexdigest()
+    assert manifest["models"]["summary"]["revision"].startswith("sha256:")
+    assert manifest["versions"]["transformers"]
+    if lang != "en":
+        assert manifest["models"]["translation"]["licence"]
+
+
+def test_source_language_bundle_keeps_the_original_text(three_languages, seed_articles):
+    out, _ = three_languages
+    records = bundle_records((out / "en" / "latest").resolve())
+    assert [r["paragraphs"] for r in records] == seed_articles["paragraphs"]
+    assert [r["title"] for r in records] == seed_articles["title"]
+    assert all(r["models"]["translation"] is None for r in records)
+
+
+def test_languages_share_the_english_summary_source(three_languages):
+    out, result = three_languages
+    ru = bundle_records((out / "ru" / "latest").resolve())
+    en = bundle_records((out / "en" / "latest").resolve())
+    assert [r["source"]["sha256"] for r in ru] == [r["source"]["sha256"] for r in en]
+    assert "6 articles" in result.output and str(out / "ru") in result.output
+
+
+def test_second_run_keeps_ids_and_moves_latest(three_languages, tiny_models, tiny_config):
+    out, _ = three_languages
+    first = (out / "ru" / "latest").resolve()
+    args = ["run", "--config", str(tiny_config), "--lang", "ru", "--model", f"ru={tiny_models['ru']}",
+            "--summary-model", str(tiny_models["summary"]), "--input", str(SEED_PAGE), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    second = (out / "ru" / "latest").resolve()
+    assert second != first and first.is_dir()
+    assert [r["id"] for r in bundle_records(second)] == [r["id"] for r in bundle_records(first)]
+    # Greedy decoding of the same input with the same models gives the same text.
+    assert [r["paragraphs"] for r in bundle_records(second)] == [r["paragraphs"] for r in bundle_records(first)]
+
+
+def test_missing_model_offline_is_a_clear_error_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-hf-home"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hf-home" / "hub"))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--lang", "ru", "--out", str(out)])
+    assert result.exit_code == ExitCode.MISSING_MODEL
+    assert "is not in the local Hugging Face cache" in result.output
+    assert "jobs models pull" in result.output
+    assert not out.exists()
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path, tiny_models):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", "--lang", "ru", "--model", f"ru={tmp_path / 'nope'}",
+                                 "--summary-model", str(tiny_models["summary"]), "--out", str(out)])
+    assert result.exit_code == ExitCode.MISSING_MODEL
+    assert "does not exist" in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lang", "xx"], "unknown language 'xx'"),
+        (["--model", "ru"], "--model takes LANG=ID_OR_DIR"),
+        (["--device", "gpu"], "device must be auto, cpu, cuda"),
+        (["--input", "no/such/file.txt"], "no/such/file.txt"),
+    ],
+)
+def test_bad_options_are_usage_errors(tmp_path, args, message, tiny_models):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", *args, "--summary-model", str(tiny_models["summary"]), "--out", str(out)])
+    assert result.exit_code in (ExitCode.USAGE, ExitCode.BAD_INPUT), result.output
+    assert message in result.output
+    assert not out.exists()
+
+
+def test_python_dash_m_and_help_list_exit_codes():
+    result = subprocess.run([sys.executable, "-m", "jobs", "--help"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 0
+    assert "Exit codes" in result.stdout and "another run holds" in result.stdout
+
+
+def test_models_list_shows_the_registry():
+    result = runner.invoke(app, ["models", "list"])
+    assert result.exit_code == 0, result.output
+    for expected in ("Helsinki-NLP/opus-mt-en-ru", "Helsinki-NLP/opus-mt-en-zh", "sshleifer/distilbart-cnn-12-6", "apache-2.0"):
+        assert expected in result.output
