@@ -38,12 +38,3 @@ def tiny_config(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("config") / "models.yaml"
     path.write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
     return path
-
-
-@pytest.fixture()
-def model_flags(tiny_models) -> list[str]:
-    """The CLI flags that point every language and the summarizer at the tiny models."""
-    flags = []
-    for lang in ("ru", "kk", "zh"):
-        flags += ["--model", f"{lang}={tiny_models[lang]}"]
-    return flags + ["--summary-model", str(tiny_models["summary"])]
