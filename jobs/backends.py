@@ -6,13 +6,16 @@ token length so that little padding is computed, and results are put back in inp
 
 from __future__ import annotations
 
+import gc
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from jobs.config import GenerationSettings
-from jobs.models import LoadedModel
+from jobs.config import GenerationSettings, ModelSpec
+from jobs.models import LoadedModel, load_model, model_revision, resolve_device
 
 MAX_BATCH_SENTENCES = 256  # bounds decoder memory when inputs are very short
 OUTPUT_RATIO = 1.6  # translation output tokens allowed per input token (plus a margin)
@@ -54,15 +57,85 @@ def plan_batches(lengths: Sequence[int], batch_tokens: int, max_sentences: int =
 
 
 class TorchBackend:
-    """transformers `generate()` on CPU, CUDA or MPS for one loaded model."""
+    """transformers `generate()` on CPU, CUDA or MPS for one model.
+
+    The model loads on first use, so a run whose every output is cached loads nothing (and
+    never imports torch).
+    """
 
     name = "torch"
 
-    def __init__(self, loaded: LoadedModel, *, batch_tokens: int, settings: GenerationSettings, translation: bool):
-        self.loaded = loaded
+    def __init__(self, spec: ModelSpec, role: str, *, source_lang: str, device: str, batch_tokens: int,
+                 settings: GenerationSettings, translation: bool):
+        self.spec = spec
+        self.role = role
+        self.source_lang = source_lang
+        self.device = device
         self.batch_tokens = batch_tokens
         self.settings = settings
         self.translation = translation
+        self._loaded: LoadedModel | None = None
+
+    @property
+    def loaded(self) -> LoadedModel:
+        if self._loaded is None:
+            device = resolve_device(self.device)
+            self._loaded = load_model(self.spec, self.role, source_lang=self.source_lang, device=device,
+                                      revision=self.revision)
+        return self._loaded
+
+    @cached_property
+    def revision(self) -> str:
+        """Hub commit or local content hash, worked out once (hashing a folder reads the weights)."""
+        return model_revision(self.spec)
+
+    @property
+    def is_loaded(self) -> bool:
+        return self._loaded is not None
+
+    def close(self) -> None:
+        """Free the model's memory before the next one loads."""
+        if self._loaded is None:
+            return
+        device = self._loaded.device
+        self._loaded.model = None
+        gc.collect()
+        if device.startswith("cuda"):
+            import torch
+
+            torch.cuda.empty_cache()
+
+    def cache_key(self) -> str:
+        """What decides the outputs: model, exact revision, language quirks, generation settings.
+
+        Known without loading the model, so a cache can be consulted first.
+        """
+        key = {
+            "backend": self.name,
+            "model": self.spec.repo_id if not self.spec.is_local else str(self.spec.path.resolve()),
+            "revision": self.revision,
+            "role": self.role,
+            "source_lang": self.source_lang,
+            "target_token": self.spec.target_token,
+            "lang_code": self.spec.lang_code,
+            "max_input_tokens": self.spec.max_input_tokens,
+            "generation": self.settings.model_dump(),
+            "output_ratio": [OUTPUT_RATIO, OUTPUT_MARGIN],
+        }
+        return json.dumps(key, sort_keys=True)
+
+    def describe(self) -> dict[str, Any]:
+        """The manifest's account of this model; `loaded: false` when every output came from the cache."""
+        if self._loaded is None:
+            return {"id": self.spec.model, "revision": self.revision, "licence": self.spec.licence,
+                    "backend": self.name, "loaded": False, "generation": self.signature()}
+        return {**self._loaded.describe(), "loaded": True, "generation": self.signature()}
+
+    @property
+    def label(self) -> str:
+        """MODEL@REVISION, as each record names its models."""
+        model = self.spec.repo_id if not self.spec.is_local else str(self.spec.path)
+        return f"{model}@{self.revision}"
 
     @property
     def max_input_tokens(self) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -45,6 +46,7 @@ LangOption = Annotated[list[str], typer.Option("--lang", "-l", help="Target lang
 def main_callback(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+    log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Also append the log to this file.")] = None,
 ) -> None:
     """Summarize news articles and translate them; see `jobs run --help`."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
@@ -54,11 +56,20 @@ def main_callback(
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S"))
-    log.handlers[:] = [handler]
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    log.handlers[:] = handlers
     log.setLevel(level)
     log.propagate = False
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def fail(exc: JobError) -> typer.Exit:
@@ -76,21 +87,26 @@ def run(
     config: ConfigOption = None,
     device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")] = None,
     batch_tokens: Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch.")] = None,
+    cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: OUT/.cache/jobs.sqlite3).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")] = False,
+    skip_unchanged: Annotated[bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")] = False,
 ) -> None:
     """Summarize and translate the input articles and publish one bundle per language."""
     from jobs.config import build_config
     from jobs.pipeline import run_job
 
+    signal.signal(signal.SIGTERM, _interrupt)  # cron and schedulers stop jobs with SIGTERM
     try:
         job = build_config(
             config_file=config, langs=lang, inputs=input, out=out, model_overrides=model,
             summary_model=summary_model, device=device, batch_tokens=batch_tokens,
+            cache=cache, force=force, skip_unchanged=skip_unchanged,
         )
         report = run_job(job)
     except JobError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
-        typer.echo("interrupted: nothing half-written was published", err=True)
+        log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     print_summary(report)
     raise typer.Exit(int(report.exit_code))
@@ -102,9 +118,11 @@ def print_summary(report) -> None:
     lines = [
         f"run {report.run_id}: {report.articles} articles, {report.units} units, "
         f"{report.input_tokens} tokens in, {report.output_tokens} tokens out, {report.seconds:.1f} s",
+        f"  cache: {report.cache_hits} hits, {report.cache_misses} misses; models loaded: {report.models_loaded}",
         f"  stages: {timings}",
     ]
     lines += [f"  {lang:<4} {path}" for lang, path in report.bundles.items()]
+    lines += [f"  {lang:<4} unchanged, nothing published (latest: {path})" for lang, path in report.unchanged.items()]
     if report.failures:
         lines.append(f"  {len(report.failures)} input problem(s), listed in each manifest:")
         lines += [f"    {problem}" for problem in report.failures[:20]]

@@ -84,6 +84,7 @@ class Defaults(BaseModel):
 
     batch_tokens: int = Field(4096, ge=64)
     device: str = "auto"
+    max_article_words: int = Field(20_000, ge=1)
     translation: GenerationSettings = GenerationSettings()
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
 
@@ -115,6 +116,10 @@ class JobConfig(BaseModel):
     batch_tokens: int = Field(ge=64)
     translation: GenerationSettings
     summary: GenerationSettings
+    max_article_words: int = Field(20_000, ge=1)
+    cache: Path | None = None  # default: OUT/.cache/jobs.sqlite3
+    force: bool = False  # ignore cached outputs (and refresh them)
+    skip_unchanged: bool = False  # publish nothing for a language whose content did not change
 
     @field_validator("device")
     @classmethod
@@ -193,6 +198,9 @@ def build_config(
     summary_model: str | None = None,
     device: str | None = None,
     batch_tokens: int | None = None,
+    cache: Path | None = None,
+    force: bool = False,
+    skip_unchanged: bool = False,
 ) -> JobConfig:
     """Merge the registry file and the flags into one validated `JobConfig`."""
     registry, path = load_registry(config_file)
@@ -227,6 +235,10 @@ def build_config(
             batch_tokens=batch_tokens or registry.defaults.batch_tokens,
             translation=registry.defaults.translation,
             summary=registry.defaults.summary,
+            max_article_words=registry.defaults.max_article_words,
+            cache=cache,
+            force=force,
+            skip_unchanged=skip_unchanged,
         )
     except ValidationError as exc:
         raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc

@@ -40,3 +40,9 @@ class ModelNotAvailable(JobError):
     """A model could not be loaded: not cached while offline, a missing folder, or a broken one."""
 
     exit_code = ExitCode.MISSING_MODEL
+
+
+class LockHeld(JobError):
+    """Another run holds the outputs folder."""
+
+    exit_code = ExitCode.LOCKED

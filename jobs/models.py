@@ -168,7 +168,7 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str) -> LoadedModel:
+def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, revision: str | None = None) -> LoadedModel:
     """Load tokenizer and model through `from_pretrained`, and work out the language quirks."""
     check_available(spec, role)
     import torch
@@ -197,7 +197,7 @@ def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str) -> 
         tokenizer=tokenizer,
         model=model,
         family=family,
-        revision=model_revision(spec),
+        revision=revision or model_revision(spec),
         device=device,
         dtype=str(dtype).removeprefix("torch."),
         max_input_tokens=input_window(spec, tokenizer, model),

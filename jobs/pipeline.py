@@ -1,14 +1,18 @@
-"""The job: read → summarize → segment → translate → assemble → publish, for every language.
+"""The job: read → screen → summarize → segment → translate → assemble → publish.
 
 `run_job` is the one entry point; the CLI builds a `JobConfig` and calls it. Every model is
-checked before anything is written, and bundles are published only after all the work is done.
+checked before anything is written, the outputs folder is locked for the run, outputs already
+made by the same model and settings come from the cache, and bundles are published only after
+all the work is done.
 """
 
 from __future__ import annotations
 
-import gc
+import hashlib
+import json
 import logging
 import platform
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,15 +20,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from jobs.bundle import MANIFEST_SCHEMA, RECORD_SCHEMA, new_run_id, publish_bundle
+import datasets
+
+from jobs.bundle import LATEST, MANIFEST_SCHEMA, RECORD_SCHEMA, STAGING_PREFIX, latest_bundle, new_run_id, publish_bundle
 from jobs.config import JobConfig
-from jobs.errors import ExitCode
-from jobs.models import LoadedModel, check_available, load_model, resolve_device
+from jobs.errors import ExitCode, InputError
+from jobs.models import check_available
 from jobs.progress import Reporter
-from jobs.reader import read_articles
+from jobs.reader import InputProblem, read_articles
 
 log = logging.getLogger("jobs")
 VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd")
+CACHE_FILE = Path(".cache") / "jobs.sqlite3"
+MIN_LANGUAGE_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -33,9 +41,13 @@ class RunReport:
 
     run_id: str
     bundles: dict[str, Path] = field(default_factory=dict)
+    unchanged: dict[str, Path] = field(default_factory=dict)  # --skip-unchanged: latest kept as it was
     articles: int = 0
-    failures: list[Any] = field(default_factory=list)
+    failures: list[InputProblem] = field(default_factory=list)
     units: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    models_loaded: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -56,80 +68,129 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def model_label(loaded: LoadedModel) -> str:
-    described = loaded.describe()
-    return f"{described['id']}@{loaded.revision}"
+def cache_path(config: JobConfig) -> Path:
+    return config.cache or config.out / CACHE_FILE
 
 
-def _release(loaded: LoadedModel) -> None:
-    """Free a model's memory before the next one loads."""
-    device = loaded.device
-    loaded.model = None
-    gc.collect()
-    if device.startswith("cuda"):
-        import torch
+def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[datasets.Dataset, list[InputProblem]]:
+    """Set aside articles the models must not get: far too long, or not in the source language."""
+    from jobs.language import detect_language, language_name
 
-        torch.cuda.empty_cache()
+    keep: list[int] = []
+    problems: list[InputProblem] = []
+    for index, article in enumerate(articles):
+        where = {"file": article["source_file"], "line": article["source_line"], "article_id": article["id"]}
+        words = sum(len(p.split()) for p in article["paragraphs"])
+        if words > config.max_article_words:
+            problems.append(InputProblem(**where, message=(
+                f"article {article['id']!r} has {words:,} words, over the limit of {config.max_article_words:,} "
+                f"(max_article_words in the config); skipped")))
+            continue
+        lang, confidence = detect_language(article["title"] + "\n" + "\n".join(article["paragraphs"][:5]))
+        if lang != config.source_lang and confidence >= MIN_LANGUAGE_CONFIDENCE:
+            problems.append(InputProblem(**where, message=(
+                f"article {article['id']!r} looks like {language_name(lang)} ({lang}, confidence {confidence:.2f}), "
+                f"not the source language {config.source_lang!r}; skipped")))
+            continue
+        keep.append(index)
+    return (articles if len(keep) == len(articles) else articles.select(keep)), problems
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Staging folders and temporary links left by killed runs (we hold the lock: no one else writes)."""
+    removed = []
+    for lang_dir in (p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for leftover in lang_dir.iterdir():
+            if leftover.name.startswith(STAGING_PREFIX):
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed.append(leftover)
+            elif leftover.name.startswith(f".{LATEST}-") and leftover.is_symlink():
+                leftover.unlink()
+                removed.append(leftover)
+    for path in removed:
+        log.warning("removed %s, left by a run that did not finish", path)
+    return removed
 
 
 def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     """Run the whole job for the configured inputs and languages; return what it did."""
-    from jobs.backends import TorchBackend
-    from jobs.segment import segment_articles
-    from jobs.summarize import summarize_texts
-    from jobs.translate import assemble_articles, translate_units
+    from jobs.lock import RunLock
 
     reporter = reporter or Reporter()
     started = time.perf_counter()
     created_at = datetime.now(timezone.utc)
     report = RunReport(run_id=new_run_id(created_at))
-    log.info("run %s: inputs %s, languages %s", report.run_id, ", ".join(map(str, config.inputs)), ", ".join(config.langs))
+    log.info("run %s: inputs %s; languages %s; outputs %s", report.run_id,
+             ", ".join(map(str, config.inputs)), ", ".join(config.langs), config.out)
 
     read = read_articles(config.inputs)
-    articles = read.articles
-    report.articles = len(articles)
-    report.failures = list(read.errors)
-    for problem in read.errors:
+    articles, screened = screen_articles(read.articles, config)
+    report.failures = [*read.errors, *screened]
+    for problem in report.failures:
         log.warning("skipped: %s", problem)
+    if len(articles) == 0:
+        raise InputError("no article left to process:\n" + "\n".join(f"  {p}" for p in report.failures[:20]))
+    report.articles = len(articles)
     report.timings["read"] = time.perf_counter() - started
+    log.info("read %d articles from %d file(s); %d problem(s)", len(articles), len(read.sources), len(report.failures))
 
     # Every model must be there before any work is done or anything written.
     check_available(config.summary_model, "summary")
     for lang, spec in config.models.items():
         check_available(spec, lang)
-    device = resolve_device(config.device)
 
-    mark = time.perf_counter()
-    summarizer = load_model(config.summary_model, "summary", source_lang=config.source_lang, device=device)
-    backend = TorchBackend(summarizer, batch_tokens=config.batch_tokens, settings=config.summary, translation=False)
-    with reporter.task("summarize", len(articles)) as advance:
-        summaries, summary_stats = summarize_texts(articles["paragraphs"], backend, advance)
-    summary_model = {**summarizer.describe(), "generation": backend.signature()}
-    summary_label = model_label(summarizer)
-    _release(summarizer)
-    report.input_tokens += summary_stats.input_tokens
-    report.output_tokens += summary_stats.output_tokens
-    articles = articles.add_column("summary", [s.text for s in summaries])
-    report.timings["summarize"] = time.perf_counter() - mark
+    with RunLock(config.out, report.run_id):
+        remove_stale_staging(config.out)
+        _work(config, articles, read, report, reporter, created_at)
+    report.seconds = time.perf_counter() - started
+    log.info("run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",
+             report.run_id, report.seconds, report.articles, report.units, report.cache_hits,
+             report.cache_misses, report.models_loaded)
+    return report
 
-    units = segment_articles(articles)
-    report.units = len(units)
-    translated: dict[str, tuple[dict[str, Any], dict[str, Any] | None, str | None]] = {}
-    for lang, spec in config.models.items():
+
+def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter,
+          created_at: datetime) -> None:
+    from jobs.backends import TorchBackend
+    from jobs.cache import Cache
+    from jobs.segment import segment_articles
+    from jobs.summarize import summarize_articles
+    from jobs.translate import assemble_articles, translate_units
+
+    cache = Cache(cache_path(config), reuse=not config.force)
+    try:
         mark = time.perf_counter()
-        loaded = load_model(spec, lang, source_lang=config.source_lang, device=device)
-        backend = TorchBackend(loaded, batch_tokens=config.batch_tokens, settings=config.translation, translation=True)
-        with reporter.task(f"translate {lang}", len(units)) as advance:
-            outputs = translate_units(units, backend, lang, advance)
-        translated[lang] = (
-            assemble_articles(units, outputs, lang),
-            {**loaded.describe(), "generation": outputs.settings, "split_units": outputs.split_units},
-            model_label(loaded),
-        )
-        _release(loaded)
-        report.input_tokens += outputs.input_tokens
-        report.output_tokens += outputs.output_tokens
-        report.timings[f"translate {lang}"] = time.perf_counter() - mark
+        summarizer = TorchBackend(config.summary_model, "summary", source_lang=config.source_lang, device=config.device,
+                                  batch_tokens=config.batch_tokens, settings=config.summary, translation=False)
+        with reporter.task("summarize", len(articles)) as advance:
+            summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
+        summary_model, summary_label = summarizer.describe(), summarizer.label
+        report.models_loaded += summarizer.is_loaded
+        summarizer.close()
+        report.input_tokens += stats.input_tokens
+        report.output_tokens += stats.output_tokens
+        articles = articles.add_column("summary", [s.text for s in summaries])
+        report.timings["summarize"] = time.perf_counter() - mark
+
+        units = segment_articles(articles)
+        report.units = len(units)
+        translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {}
+        for lang, spec in config.models.items():
+            mark = time.perf_counter()
+            backend = TorchBackend(spec, lang, source_lang=config.source_lang, device=config.device,
+                                   batch_tokens=config.batch_tokens, settings=config.translation, translation=True)
+            with reporter.task(f"translate {lang}", len(units)) as advance:
+                outputs = translate_units(units, backend, lang, advance, cache=cache)
+            translated[lang] = (assemble_articles(units, outputs, lang),
+                                {**backend.describe(), "split_units": outputs.split_units}, backend.label)
+            report.models_loaded += backend.is_loaded
+            backend.close()
+            report.input_tokens += outputs.input_tokens
+            report.output_tokens += outputs.output_tokens
+            report.timings[f"translate {lang}"] = time.perf_counter() - mark
+        report.cache_hits, report.cache_misses = cache.hits, cache.misses
+    finally:
+        cache.close()
 
     mark = time.perf_counter()
     base_manifest = {
@@ -138,28 +199,50 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         "created_at": created_at.isoformat(timespec="seconds"),
         "engine": "local",
         "inputs": [vars(source) for source in read.sources],
-        "settings": {"device": device, "batch_tokens": config.batch_tokens, "config_file": str(config.config_file)},
+        "settings": {"device": config.device, "batch_tokens": config.batch_tokens,
+                     "config_file": str(config.config_file), "force": config.force},
         "versions": package_versions(),
-        "failures": [problem_record(p) for p in read.errors],
+        "failures": [problem_record(p) for p in report.failures],
+        "cache": {"path": str(cache_path(config)), "hits": report.cache_hits, "misses": report.cache_misses},
     }
     for lang in config.langs:
         content, model_info, label = translated.get(lang, ({}, None, None))
         records = build_records(articles, summaries, content, lang, report.run_id, label, summary_label)
+        fingerprint = content_sha256(records)
+        previous = latest_bundle(config.out, lang)
+        if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
+            report.unchanged[lang] = previous
+            log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, previous.name)
+            continue
         manifest = {
             **base_manifest,
             "lang": lang,
             "models": {"translation": model_info, "summary": summary_model},
-            "counts": bundle_counts(records, report.units, len(read.errors)),
+            "counts": bundle_counts(records, report.units, len(report.failures)),
             "qa": qa_summary(records),
+            "content_sha256": fingerprint,
         }
         report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
         log.info("published %s (%d articles)", report.bundles[lang], len(records))
     report.timings["publish"] = time.perf_counter() - mark
-    report.seconds = time.perf_counter() - started
-    return report
 
 
-def problem_record(problem: Any) -> dict[str, Any]:
+def manifest_field(bundle: Path, name: str) -> Any:
+    try:
+        return json.loads((bundle / "manifest.json").read_text(encoding="utf-8")).get(name)
+    except (OSError, ValueError):
+        return None
+
+
+def content_sha256(records: list[dict[str, Any]]) -> str:
+    """What a bundle says, run id aside: equal when a re-run would publish the same articles."""
+    digest = hashlib.sha256()
+    for record in records:
+        digest.update(json.dumps({**record, "run_id": ""}, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def problem_record(problem: InputProblem) -> dict[str, Any]:
     return {"file": problem.file, "line": problem.line, "article_id": problem.article_id, "message": problem.message}
 
 

@@ -7,6 +7,7 @@ and summarized again, level by level, until one summary is left. Nothing is trun
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -81,3 +82,34 @@ def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[
             else:
                 pending[d] = chunk_text([text for text, _ in outputs if text], count, window) or [""]
     return [r for r in results if r is not None], stats
+
+
+def document_text(paragraphs: list[str]) -> str:
+    """The text a summary is made from, and cached under."""
+    return "\n\n".join(paragraphs)
+
+
+def summarize_articles(documents: list[list[str]], backend, cache=None,
+                       on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
+    """Summaries of documents, taken from the cache where this summarizer made them before."""
+    from jobs.cache import Cached
+
+    texts = [document_text(doc) for doc in documents]
+    key = backend.cache_key() if cache is not None else ""
+    found = cache.get_many(key, texts) if cache is not None else {}
+    todo = list(dict.fromkeys(t for t in texts if t not in found))
+    stats = SummaryStats()
+    if todo:
+        by_text = {text: doc for text, doc in zip(texts, documents)}
+        fresh, stats = summarize_texts([by_text[t] for t in todo], backend, on_progress)
+        new = [(t, Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels})))
+               for t, r in zip(todo, fresh)]
+        if cache is not None:
+            cache.put_many(key, new)
+        found = {**found, **dict(new)}
+    results = []
+    for text in texts:
+        entry = found[text]
+        shape = json.loads(entry.meta or "{}")
+        results.append(SummaryResult(entry.output, shape.get("chunks", 0), shape.get("levels", 0), entry.hit_limit))
+    return results, stats

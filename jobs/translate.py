@@ -8,7 +8,7 @@ fit, translated piece by piece and joined again: nothing is cut.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import datasets
@@ -29,43 +29,58 @@ class UnitOutputs:
 
     texts: list[str]
     hit_limit: list[bool]
-    split_units: int = 0  # units longer than the window, translated in pieces
+    cached_units: int = 0  # distinct texts taken from the cache
+    split_units: int = 0  # texts longer than the window, translated in pieces
     input_tokens: int = 0
     output_tokens: int = 0
     batches: int = 0
-    settings: dict[str, Any] = field(default_factory=dict)
 
 
-def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None) -> UnitOutputs:
-    """Translate every unit's text; identical texts are translated once."""
+ROUND_TEXTS = 2000  # texts per round: a killed run keeps every finished round in the cache
+
+
+def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None,
+                    cache=None) -> UnitOutputs:
+    """Translate every unit's text; identical texts once, cached ones not at all."""
+    from jobs.cache import Cached
+
     texts: list[str] = units["text"]
     unique = list(dict.fromkeys(texts))
+    key = backend.cache_key() if cache is not None else ""
+    done = {t: (c.output, c.hit_limit) for t, c in (cache.get_many(key, unique) if cache is not None else {}).items()}
+    todo = [t for t in unique if t not in done]
+    result = UnitOutputs(texts=[], hit_limit=[], cached_units=len(unique) - len(todo))
+    for start in range(0, len(todo), ROUND_TEXTS):
+        fresh = _translate_round(todo[start:start + ROUND_TEXTS], backend, lang, on_progress, result)
+        if cache is not None:
+            cache.put_many(key, [(t, Cached(out, limited)) for t, (out, limited) in fresh.items()])
+        done.update(fresh)
+    result.texts = [done[t][0] for t in texts]
+    result.hit_limit = [done[t][1] for t in texts]
+    return result
+
+
+def _translate_round(unique: list[str], backend, lang: str, on_progress, result: UnitOutputs) -> dict[str, tuple[str, bool]]:
+    """Translate distinct texts in one length-sorted pass; split the ones over the window."""
     window = backend.max_input_tokens
     lengths = backend.count_tokens(unique)
     count = backend.counter()
     pieces: list[str] = []
-    spans: list[tuple[int, int]] = []  # per unique text: its pieces' range in `pieces`
-    split_units = 0
+    spans: list[tuple[int, int]] = []  # per text: its pieces' range in `pieces`
     for text, length in zip(unique, lengths):
         parts = [text] if length <= window else fit_to_window(text, count, window)
-        split_units += len(parts) > 1
+        result.split_units += len(parts) > 1
         spans.append((len(pieces), len(pieces) + len(parts)))
         pieces.extend(parts)
     generated = backend.generate(pieces, on_progress)
+    result.input_tokens += generated.input_tokens
+    result.output_tokens += generated.output_tokens
+    result.batches += generated.batches
     glue = joiner(lang)
-    translated = {}
-    for text, (start, end) in zip(unique, spans):
-        out = glue.join(t for t in generated.texts[start:end] if t)
-        translated[text] = (out, any(generated.hit_limit[start:end]))
-    return UnitOutputs(
-        texts=[translated[t][0] for t in texts],
-        hit_limit=[translated[t][1] for t in texts],
-        split_units=split_units,
-        input_tokens=generated.input_tokens,
-        output_tokens=generated.output_tokens,
-        batches=generated.batches,
-        settings=generated.settings,
-    )
+    return {
+        text: (glue.join(t for t in generated.texts[start:end] if t), any(generated.hit_limit[start:end]))
+        for text, (start, end) in zip(unique, spans)
+    }
 
 
 def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str) -> dict[str, dict[str, Any]]:

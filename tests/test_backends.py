@@ -8,7 +8,6 @@ import pytest
 
 from jobs.backends import TorchBackend, plan_batches
 from jobs.config import GenerationSettings, ModelSpec
-from jobs.models import load_model
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -30,13 +29,13 @@ def test_a_text_over_the_budget_gets_a_batch_of_its_own():
     assert plan_batches([1000, 5, 5], batch_tokens=100) == [[0], [1, 2]]
 
 
-@pytest.fixture(scope="module")
-def marian(tiny_models):
-    loaded = load_model(ModelSpec(model=str(tiny_models["ru"])), "ru", source_lang="en", device="cpu")
-    return loaded
+def backend(spec: ModelSpec, lang: str, batch_tokens: int, **settings) -> TorchBackend:
+    return TorchBackend(spec, lang, source_lang="en", device="cpu", batch_tokens=batch_tokens,
+                        settings=GenerationSettings(**settings), translation=True)
 
 
-def test_outputs_come_back_in_input_order_whatever_the_batching(marian):
+def test_outputs_come_back_in_input_order_whatever_the_batching(tiny_models):
+    spec = ModelSpec(model=str(tiny_models["ru"]))
     texts = [
         "Xi made the remarks in a written statement.",
         "China and Kazakhstan share a long tradition of friendship, Xi noted.",
@@ -44,9 +43,9 @@ def test_outputs_come_back_in_input_order_whatever_the_batching(marian):
         "",
         "More than 2,000 years ago, the ancient Silk Road closely connected the two countries.",
     ]
-    settings = GenerationSettings(max_new_tokens=8)
-    one_by_one = [TorchBackend(marian, batch_tokens=1, settings=settings, translation=True).generate([t]).texts[0] for t in texts]
-    batched = TorchBackend(marian, batch_tokens=4096, settings=settings, translation=True).generate(texts)
+    single = backend(spec, "ru", 1, max_new_tokens=8)
+    one_by_one = [single.generate([t]).texts[0] for t in texts]
+    batched = backend(spec, "ru", 4096, max_new_tokens=8).generate(texts)
     assert batched.texts == one_by_one
     assert batched.texts[3] == "" and all(batched.texts[i] for i in (0, 1, 2, 4))
     assert batched.batches == 1
@@ -56,7 +55,16 @@ def test_outputs_come_back_in_input_order_whatever_the_batching(marian):
 
 
 def test_count_tokens_includes_the_target_token(tiny_models):
-    loaded = load_model(ModelSpec(model=str(tiny_models["zh"]), target_token=">>cmn_Hans<<"), "zh", source_lang="en", device="cpu")
-    backend = TorchBackend(loaded, batch_tokens=1024, settings=GenerationSettings(), translation=True)
-    plain = len(loaded.tokenizer("Hello there.")["input_ids"])
-    assert backend.count_tokens(["Hello there."]) == [plain + 1]
+    zh = backend(ModelSpec(model=str(tiny_models["zh"]), target_token=">>cmn_Hans<<"), "zh", 1024)
+    plain = len(zh.loaded.tokenizer("Hello there.")["input_ids"])
+    assert zh.count_tokens(["Hello there."]) == [plain + 1]
+
+
+def test_the_model_loads_only_when_needed_and_the_cache_key_is_known_before(tiny_models):
+    ru = backend(ModelSpec(model=str(tiny_models["ru"])), "ru", 1024, max_new_tokens=8)
+    key = ru.cache_key()
+    assert not ru.is_loaded and ru.describe()["loaded"] is False
+    assert ru.label.endswith("@" + ru.revision) and ru.revision.startswith("sha256:")
+    ru.generate(["Hello there."])
+    assert ru.is_loaded and ru.cache_key() == key
+    assert key != backend(ModelSpec(model=str(tiny_models["ru"])), "ru", 1024, max_new_tokens=9).cache_key()

@@ -8,7 +8,6 @@ import pytest
 
 from jobs.backends import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
-from jobs.models import load_model
 from jobs.reader import read_articles
 from jobs.segment import split_sentences
 from jobs.summarize import chunk_text, summarize_texts
@@ -36,9 +35,9 @@ class RecordingBackend:
 
 @pytest.fixture(scope="module")
 def summarizer(tiny_models):
-    loaded = load_model(ModelSpec(model=str(tiny_models["summary"])), "summary", source_lang="en", device="cpu")
     settings = GenerationSettings(num_beams=1, max_new_tokens=24, min_new_tokens=4)
-    return TorchBackend(loaded, batch_tokens=2048, settings=settings, translation=False)
+    return TorchBackend(ModelSpec(model=str(tiny_models["summary"])), "summary", source_lang="en", device="cpu",
+                        batch_tokens=2048, settings=settings, translation=False)
 
 
 @pytest.fixture(scope="module")
