@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from jobs.config import GenerationSettings, ModelSpec
+from jobs.config import GenerationSettings, JobConfig, ModelSpec
 from jobs.models import LoadedModel, load_model, model_revision, resolve_device
 
 MAX_BATCH_SENTENCES = 256  # bounds decoder memory when inputs are very short
@@ -54,6 +54,13 @@ def plan_batches(lengths: Sequence[int], batch_tokens: int, max_sentences: int =
     if current:
         batches.append(current)
     return batches
+
+
+def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool):
+    """The backend the config asks for, for one model (translation or summary settings)."""
+    settings = config.translation if translation else config.summary
+    return TorchBackend(spec, role, source_lang=config.source_lang, device=config.device,
+                        batch_tokens=config.batch_tokens, settings=settings, translation=translation)
 
 
 class TorchBackend:

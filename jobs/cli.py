@@ -87,6 +87,9 @@ def run(
     config: ConfigOption = None,
     device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")] = None,
     batch_tokens: Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="torch or ctranslate2 (pip install -e '.[ct2]').")] = "torch",
+    dtype: Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")] = "auto",
+    quantize: Annotated[str, typer.Option("--quantize", help="none or int8 (dynamic int8 Linear layers on CPU).")] = "none",
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: OUT/.cache/jobs.sqlite3).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")] = False,
     skip_unchanged: Annotated[bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")] = False,
@@ -100,7 +103,7 @@ def run(
         job = build_config(
             config_file=config, langs=lang, inputs=input, out=out, model_overrides=model,
             summary_model=summary_model, device=device, batch_tokens=batch_tokens,
-            cache=cache, force=force, skip_unchanged=skip_unchanged,
+            cache=cache, force=force, skip_unchanged=skip_unchanged, backend=backend, dtype=dtype, quantize=quantize,
         )
         report = run_job(job)
     except JobError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -117,6 +117,9 @@ class JobConfig(BaseModel):
     translation: GenerationSettings
     summary: GenerationSettings
     max_article_words: int = Field(20_000, ge=1)
+    backend: Literal["torch", "ctranslate2"] = "torch"
+    dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    quantize: Literal["none", "int8"] = "none"
     cache: Path | None = None  # default: OUT/.cache/jobs.sqlite3
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
@@ -201,6 +204,9 @@ def build_config(
     cache: Path | None = None,
     force: bool = False,
     skip_unchanged: bool = False,
+    backend: str = "torch",
+    dtype: str = "auto",
+    quantize: str = "none",
 ) -> JobConfig:
     """Merge the registry file and the flags into one validated `JobConfig`."""
     registry, path = load_registry(config_file)
@@ -236,6 +242,9 @@ def build_config(
             translation=registry.defaults.translation,
             summary=registry.defaults.summary,
             max_article_words=registry.defaults.max_article_words,
+            backend=backend,
+            dtype=dtype,
+            quantize=quantize,
             cache=cache,
             force=force,
             skip_unchanged=skip_unchanged,

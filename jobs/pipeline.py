@@ -151,7 +151,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 
 def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter,
           created_at: datetime) -> None:
-    from jobs.backends import TorchBackend
+    from jobs.backends import make_backend
     from jobs.cache import Cache
     from jobs.segment import segment_articles
     from jobs.summarize import summarize_articles
@@ -160,8 +160,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
     cache = Cache(cache_path(config), reuse=not config.force)
     try:
         mark = time.perf_counter()
-        summarizer = TorchBackend(config.summary_model, "summary", source_lang=config.source_lang, device=config.device,
-                                  batch_tokens=config.batch_tokens, settings=config.summary, translation=False)
+        summarizer = make_backend(config.summary_model, "summary", config, translation=False)
         with reporter.task("summarize", len(articles)) as advance:
             summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
         summary_model, summary_label = summarizer.describe(), summarizer.label
@@ -177,8 +176,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {}
         for lang, spec in config.models.items():
             mark = time.perf_counter()
-            backend = TorchBackend(spec, lang, source_lang=config.source_lang, device=config.device,
-                                   batch_tokens=config.batch_tokens, settings=config.translation, translation=True)
+            backend = make_backend(spec, lang, config, translation=True)
             with reporter.task(f"translate {lang}", len(units)) as advance:
                 outputs = translate_units(units, backend, lang, advance, cache=cache)
             translated[lang] = (assemble_articles(units, outputs, lang),
@@ -199,7 +197,8 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         "created_at": created_at.isoformat(timespec="seconds"),
         "engine": "local",
         "inputs": [vars(source) for source in read.sources],
-        "settings": {"device": config.device, "batch_tokens": config.batch_tokens,
+        "settings": {"device": config.device, "batch_tokens": config.batch_tokens, "backend": config.backend,
+                     "dtype": config.dtype, "quantize": config.quantize,
                      "config_file": str(config.config_file), "force": config.force},
         "versions": package_versions(),
         "failures": [problem_record(p) for p in report.failures],
