@@ -132,6 +132,16 @@ def print_summary(report) -> None:
     typer.echo("\n".join(lines))
 
 
+@app.command()
+def status(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder.")] = Path("outputs"),
+) -> None:
+    """Per language: the latest bundle, when it was made, its counts and failures; and any run in progress."""
+    from jobs.status import bundle_status
+
+    typer.echo(bundle_status(out))
+
+
 @models_app.command("list")
 def models_list(config: ConfigOption = None) -> None:
     """Show each language's model, its licence, and whether it is in the local cache."""

@@ -1,0 +1,44 @@
+"""`jobs status`: what the outputs folder holds, read from the bundles' manifests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jobs.bundle import latest_bundle
+from jobs.lock import running_holder
+
+
+def bundle_status(out: Path) -> str:
+    """A short report: one line per language, then whether a run holds the folder now."""
+    if not out.is_dir():
+        return f"{out}: no outputs yet"
+    lines = [f"outputs: {out}"]
+    langs = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for lang in langs:
+        bundle = latest_bundle(out, lang)
+        if bundle is None:
+            lines.append(f"  {lang:<4} no complete bundle")
+            continue
+        try:
+            manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            lines.append(f"  {lang:<4} {bundle.name}: manifest unreadable ({exc})")
+            continue
+        counts = manifest.get("counts", {})
+        qa = sum(manifest.get("qa", {}).values())
+        runs = sum(1 for p in (out / lang).iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink())
+        lines.append(
+            f"  {lang:<4} latest {bundle.name}  made {manifest.get('created_at', '?')}  "
+            f"{counts.get('articles', '?')} articles, {len(manifest.get('failures', []))} failures, "
+            f"{qa} QA flags; {runs} bundle(s) kept"
+        )
+    if not langs:
+        lines.append("  no bundles yet")
+    holder = running_holder(out)
+    if holder is None:
+        lines.append("no run in progress")
+    else:
+        lines.append(f"run in progress: run {holder.get('run_id', '?')}, pid {holder.get('pid', '?')} on "
+                     f"{holder.get('host', '?')}, started {holder.get('started_at', '?')}")
+    return "\n".join(lines)
