@@ -48,12 +48,12 @@ def markdown_text(text: str) -> str:
     return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
 
 
-def render_markdown(record: dict[str, Any]) -> str:
+def render_markdown(record: dict[str, Any], run_id: str) -> str:
     """An article as Markdown with YAML front matter carrying the record's metadata."""
     front = {
         "id": record["id"],
         "lang": record["lang"],
-        "run_id": record["run_id"],
+        "run_id": run_id,
         "title": record["title"],
         "summary": record["summary"],
         "source": record["source"],
@@ -104,7 +104,7 @@ def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, An
         files["articles.jsonl"] = _write(staging / "articles.jsonl", jsonl.encode("utf-8"))
         for record in records:
             name = f"articles/{record['id']}.md"
-            files[name] = _write(staging / name, render_markdown(record).encode("utf-8"))
+            files[name] = _write(staging / name, render_markdown(record, run_id).encode("utf-8"))
         _fsync_dir(staging / "articles")
         manifest = {**manifest, "files": files}
         _write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))

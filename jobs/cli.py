@@ -80,7 +80,7 @@ def fail(exc: JobError) -> typer.Exit:
 @app.command()
 def run(
     lang: LangOption = [],
-    input: Annotated[list[Path], typer.Option("--input", "-i", help="Input file or folder, repeatable (default: seeds/).")] = [],
+    input: Annotated[list[str], typer.Option("--input", "-i", help="Input file, folder, page or feed URL; repeatable (default: seeds/).")] = [],
     out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder; bundles go to OUT/<lang>/<run_id>/.")] = Path("outputs"),
     model: Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")] = [],
     summary_model: Annotated[Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")] = None,
@@ -90,6 +90,13 @@ def run(
     backend: Annotated[str, typer.Option("--backend", help="torch or ctranslate2 (pip install -e '.[ct2]').")] = "torch",
     dtype: Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")] = "auto",
     quantize: Annotated[str, typer.Option("--quantize", help="none or int8 (dynamic int8 Linear layers on CPU).")] = "none",
+    offline: Annotated[bool, typer.Option("--offline", help="No network: URL and feed inputs are refused.")] = False,
+    encoding: Annotated[Optional[str], typer.Option("--encoding", help="Encoding of text files that are not UTF-8 (e.g. cp1251).")] = None,
+    max_urls: Annotated[int, typer.Option("--max-urls", help="Pages fetched per run, at most.")] = 100,
+    engine: Annotated[str, typer.Option("--engine", help="local, or ray (pip install -e '.[ray]').")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join (default: start a local Ray).")] = None,
+    ray_actors: Annotated[int, typer.Option("--ray-actors", help="Actors per model on Ray; each loads the model once.")] = 2,
+    ray_gpus: Annotated[float, typer.Option("--ray-gpus-per-actor", help="GPUs per Ray actor (e.g. 1, or 0.5 to share).")] = 0,
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: OUT/.cache/jobs.sqlite3).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")] = False,
     skip_unchanged: Annotated[bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")] = False,
@@ -104,6 +111,8 @@ def run(
             config_file=config, langs=lang, inputs=input, out=out, model_overrides=model,
             summary_model=summary_model, device=device, batch_tokens=batch_tokens,
             cache=cache, force=force, skip_unchanged=skip_unchanged, backend=backend, dtype=dtype, quantize=quantize,
+            offline=offline, encoding=encoding, max_urls=max_urls, engine=engine, ray_address=ray_address,
+            ray_actors=ray_actors, ray_gpus_per_actor=ray_gpus,
         )
         report = run_job(job)
     except JobError as exc:

@@ -106,7 +106,7 @@ class JobConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     config_file: Path
-    inputs: list[Path]
+    inputs: list[str]  # files, folders or http(s) URLs
     out: Path
     langs: list[str]
     source_lang: str
@@ -118,9 +118,16 @@ class JobConfig(BaseModel):
     summary: GenerationSettings
     max_article_words: int = Field(20_000, ge=1)
     backend: Literal["torch", "ctranslate2"] = "torch"
+    engine: Literal["local", "ray"] = "local"
+    ray_address: str | None = None  # None: start a local Ray
+    ray_actors: int = Field(2, ge=1)  # actors per model (each loads the model once)
+    ray_gpus_per_actor: float = Field(0, ge=0)
     dtype: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
     quantize: Literal["none", "int8"] = "none"
     cache: Path | None = None  # default: OUT/.cache/jobs.sqlite3
+    offline: bool = False  # no network for URL and feed inputs
+    encoding: str | None = None  # for text files that are not UTF-8
+    max_urls: int = Field(100, ge=0)  # pages fetched per run, at most
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
 
@@ -195,7 +202,7 @@ def build_config(
     *,
     config_file: Path | None = None,
     langs: list[str] | None = None,
-    inputs: list[Path] | None = None,
+    inputs: list[str | Path] | None = None,
     out: Path = Path("outputs"),
     model_overrides: list[str] | None = None,
     summary_model: str | None = None,
@@ -204,7 +211,14 @@ def build_config(
     cache: Path | None = None,
     force: bool = False,
     skip_unchanged: bool = False,
+    offline: bool = False,
+    encoding: str | None = None,
+    max_urls: int = 100,
     backend: str = "torch",
+    engine: str = "local",
+    ray_address: str | None = None,
+    ray_actors: int = 2,
+    ray_gpus_per_actor: float = 0,
     dtype: str = "auto",
     quantize: str = "none",
 ) -> JobConfig:
@@ -231,7 +245,7 @@ def build_config(
     try:
         return JobConfig(
             config_file=path,
-            inputs=inputs or [Path("seeds")],
+            inputs=[str(i) for i in inputs] if inputs else ["seeds"],
             out=out,
             langs=selected,
             source_lang=registry.source_lang,
@@ -243,11 +257,18 @@ def build_config(
             summary=registry.defaults.summary,
             max_article_words=registry.defaults.max_article_words,
             backend=backend,
+            engine=engine,
+            ray_address=ray_address,
+            ray_actors=ray_actors,
+            ray_gpus_per_actor=ray_gpus_per_actor,
             dtype=dtype,
             quantize=quantize,
             cache=cache,
             force=force,
             skip_unchanged=skip_unchanged,
+            offline=offline,
+            encoding=encoding,
+            max_urls=max_urls,
         )
     except ValidationError as exc:
         raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc

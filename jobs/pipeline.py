@@ -27,7 +27,7 @@ from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError
 from jobs.models import check_available
 from jobs.progress import Reporter
-from jobs.reader import InputProblem, read_articles
+from jobs.reader import FetchSettings, InputProblem, read_articles
 
 log = logging.getLogger("jobs")
 VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd")
@@ -123,7 +123,8 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     log.info("run %s: inputs %s; languages %s; outputs %s", report.run_id,
              ", ".join(map(str, config.inputs)), ", ".join(config.langs), config.out)
 
-    read = read_articles(config.inputs)
+    read = read_articles(config.inputs, encoding=config.encoding,
+                         fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls))
     articles, screened = screen_articles(read.articles, config)
     report.failures = [*read.errors, *screened]
     for problem in report.failures:
@@ -151,16 +152,20 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 
 def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter,
           created_at: datetime) -> None:
-    from jobs.backends import make_backend
     from jobs.cache import Cache
     from jobs.segment import segment_articles
     from jobs.summarize import summarize_articles
     from jobs.translate import assemble_articles, translate_units
 
     cache = Cache(cache_path(config), reuse=not config.force)
+    if config.engine == "ray":
+        from jobs.ray_engine import start_ray
+
+        start_ray(config)
+    lang_failures: dict[str, list[InputProblem]] = {}
     try:
         mark = time.perf_counter()
-        summarizer = make_backend(config.summary_model, "summary", config, translation=False)
+        summarizer = _backend(config.summary_model, "summary", config, translation=False)
         with reporter.task("summarize", len(articles)) as advance:
             summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
         summary_model, summary_label = summarizer.describe(), summarizer.label
@@ -168,6 +173,12 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         summarizer.close()
         report.input_tokens += stats.input_tokens
         report.output_tokens += stats.output_tokens
+        # An article whose summary kept failing is a listed failure in every language.
+        failed = [i for i, s in enumerate(summaries) if s.error]
+        if failed:
+            report.failures += [model_problem(articles[i], f"summary failed: {summaries[i].error}") for i in failed]
+            kept = [i for i in range(len(articles)) if i not in set(failed)]
+            articles, summaries = articles.select(kept), [summaries[i] for i in kept]
         articles = articles.add_column("summary", [s.text for s in summaries])
         report.timings["summarize"] = time.perf_counter() - mark
 
@@ -176,11 +187,17 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {}
         for lang, spec in config.models.items():
             mark = time.perf_counter()
-            backend = make_backend(spec, lang, config, translation=True)
+            backend = _backend(spec, lang, config, translation=True)
             with reporter.task(f"translate {lang}", len(units)) as advance:
                 outputs = translate_units(units, backend, lang, advance, cache=cache)
-            translated[lang] = (assemble_articles(units, outputs, lang),
-                                {**backend.describe(), "split_units": outputs.split_units}, backend.label)
+            content = assemble_articles(units, outputs, lang)
+            by_id = {a["id"]: a for a in articles}
+            for article_id, error in failed_units(units, outputs).items():
+                content.pop(article_id, None)
+                lang_failures.setdefault(lang, []).append(
+                    model_problem(by_id[article_id], f"translation into {lang} failed: {error}"))
+            report.failures += lang_failures.get(lang, [])
+            translated[lang] = (content, {**backend.describe(), "split_units": outputs.split_units}, backend.label)
             report.models_loaded += backend.is_loaded
             backend.close()
             report.input_tokens += outputs.input_tokens
@@ -191,22 +208,23 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         cache.close()
 
     mark = time.perf_counter()
+    input_failures = [p for p in report.failures if not any(p in v for v in lang_failures.values())]
     base_manifest = {
         "schema": MANIFEST_SCHEMA,
         "run_id": report.run_id,
         "created_at": created_at.isoformat(timespec="seconds"),
-        "engine": "local",
+        "engine": config.engine,
         "inputs": [vars(source) for source in read.sources],
         "settings": {"device": config.device, "batch_tokens": config.batch_tokens, "backend": config.backend,
                      "dtype": config.dtype, "quantize": config.quantize,
                      "config_file": str(config.config_file), "force": config.force},
         "versions": package_versions(),
-        "failures": [problem_record(p) for p in report.failures],
         "cache": {"path": str(cache_path(config)), "hits": report.cache_hits, "misses": report.cache_misses},
     }
     for lang in config.langs:
         content, model_info, label = translated.get(lang, ({}, None, None))
-        records = build_records(articles, summaries, content, lang, report.run_id, label, summary_label)
+        records = build_records(articles, summaries, content, lang, label, summary_label,
+                                skip=set() if lang == config.source_lang else failed_ids(lang_failures.get(lang, [])))
         fingerprint = content_sha256(records)
         previous = latest_bundle(config.out, lang)
         if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
@@ -217,13 +235,44 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
             **base_manifest,
             "lang": lang,
             "models": {"translation": model_info, "summary": summary_model},
-            "counts": bundle_counts(records, report.units, len(report.failures)),
+            "failures": [problem_record(p) for p in [*input_failures, *lang_failures.get(lang, [])]],
+            "counts": bundle_counts(records, report.units, len(input_failures) + len(lang_failures.get(lang, []))),
             "qa": qa_summary(records),
             "content_sha256": fingerprint,
         }
         report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
         log.info("published %s (%d articles)", report.bundles[lang], len(records))
     report.timings["publish"] = time.perf_counter() - mark
+
+
+def _backend(spec, role: str, config: JobConfig, *, translation: bool):
+    """The configured backend for one model, on the configured engine."""
+    from jobs.backends import make_backend
+
+    backend = make_backend(spec, role, config, translation=translation)
+    if config.engine == "ray":
+        from jobs.ray_engine import RayBackend
+
+        return RayBackend(backend, config, translation=translation)
+    return backend
+
+
+def model_problem(article: dict[str, Any], message: str) -> InputProblem:
+    return InputProblem(file=article["source_file"], line=article["source_line"], article_id=article["id"],
+                        message=f"article {article['id']!r}: {message}")
+
+
+def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
+    """Article id -> the first error among its units (units that have no translation)."""
+    failed: dict[str, str] = {}
+    for article_id, error in zip(units["article_id"], outputs.errors or []):
+        if error and article_id not in failed:
+            failed[article_id] = error
+    return failed
+
+
+def failed_ids(problems: list[InputProblem]) -> set[str]:
+    return {p.article_id for p in problems if p.article_id}
 
 
 def manifest_field(bundle: Path, name: str) -> Any:
@@ -234,10 +283,10 @@ def manifest_field(bundle: Path, name: str) -> Any:
 
 
 def content_sha256(records: list[dict[str, Any]]) -> str:
-    """What a bundle says, run id aside: equal when a re-run would publish the same articles."""
+    """What a bundle says: equal when a re-run would publish the same articles."""
     digest = hashlib.sha256()
     for record in records:
-        digest.update(json.dumps({**record, "run_id": ""}, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -245,18 +294,19 @@ def problem_record(problem: InputProblem) -> dict[str, Any]:
     return {"file": problem.file, "line": problem.line, "article_id": problem.article_id, "message": problem.message}
 
 
-def build_records(articles, summaries, translated: dict[str, dict[str, Any]], lang: str, run_id: str,
-                  translation_label: str | None, summary_label: str) -> list[dict[str, Any]]:
-    """The articles.jsonl records of one language, in input order."""
+def build_records(articles, summaries, translated: dict[str, dict[str, Any]], lang: str,
+                  translation_label: str | None, summary_label: str, skip: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """The articles.jsonl records of one language, in input order (failed articles left out)."""
     records = []
     for article, summary in zip(articles, summaries):
+        if article["id"] in skip:
+            continue
         own = translated.get(article["id"])
         summary_flags = [{"flag": "length_limit", "part": "summary"}] if summary.hit_limit else []
         records.append({
             "schema": RECORD_SCHEMA,
             "id": article["id"],
             "lang": lang,
-            "run_id": run_id,
             "source": {
                 "file": article["source_file"],
                 "line": article["source_line"],
@@ -264,6 +314,10 @@ def build_records(articles, summaries, translated: dict[str, dict[str, Any]], la
                 "title": article["title"],
                 "sha256": article["sha256"],
                 "paragraphs": len(article["paragraphs"]),
+                "url": article.get("url", ""),
+                "feed": article.get("feed", ""),
+                "published": article.get("published", ""),
+                "byline": article.get("byline", ""),
             },
             "title": own["title"] if own else article["title"],
             "summary": own["summary"] if own else summary.text,

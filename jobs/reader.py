@@ -1,13 +1,15 @@
 """Read English news articles from files into one `datasets.Dataset`.
 
 Accepted inputs: "news page" text files (`• Title` bullets), plain .txt/.md files (one article
-each), .jsonl, .csv, .parquet, folders of those (read recursively) and folders written by
-`Dataset.save_to_disk`. Bad records become `InputProblem`s and the rest go on; `InputError`
-is raised only when nothing at all can be read.
+each), .jsonl, .csv, .parquet, HTML article pages, RSS/Atom feeds, http(s) URLs of pages or
+feeds, folders of those files (read recursively) and folders written by `Dataset.save_to_disk`.
+Bad records become `InputProblem`s and the rest go on; `InputError` is raised only when nothing
+at all can be read.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -25,10 +27,20 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jobs import errors
+from jobs import errors, web
+from jobs.web import FetchSettings
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".jsonl", ".csv", ".parquet")
-COLUMNS = ("id", "title", "paragraphs", "tag", "source_file", "source_line", "sha256")
+__all__ = [
+    "COLUMNS", "FetchSettings", "InputError", "InputProblem", "ReadResult", "SourceFile",
+    "article_features", "content_sha256", "make_article_id", "read_articles",
+]
+
+TEXT_SUFFIXES = (".txt", ".md", ".jsonl", ".csv", ".parquet")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, *web.HTML_SUFFIXES, *web.FEED_SUFFIXES)
+COLUMNS = (
+    "id", "title", "paragraphs", "tag", "source_file", "source_line", "sha256",
+    "url", "feed", "published", "byline",
+)
 
 MAX_ID_LENGTH = 64
 SLUG_LENGTH = 48
@@ -105,6 +117,10 @@ def article_features() -> datasets.Features:
             "source_file": datasets.Value("string"),
             "source_line": datasets.Value("int64"),
             "sha256": datasets.Value("string"),
+            "url": datasets.Value("string"),
+            "feed": datasets.Value("string"),
+            "published": datasets.Value("string"),
+            "byline": datasets.Value("string"),
         }
     )
 
@@ -125,20 +141,43 @@ def content_sha256(title: str, paragraphs: Sequence[str]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_articles(inputs: Sequence[str | Path]) -> ReadResult:
-    """Read every article from the given files and folders into one dataset.
+def read_articles(
+    inputs: Sequence[str | Path],
+    *,
+    encoding: str | None = None,
+    fetch: FetchSettings | None = None,
+) -> ReadResult:
+    """Read every article from the given files, folders and URLs into one dataset.
 
-    Raises InputError when a path is missing, a folder holds nothing readable, or no article survives.
+    `encoding` decodes text and HTML files that are not UTF-8 and declare no charset (--encoding);
+    `fetch` sets network access and its limits (--offline, --max-urls). Raises InputError when a
+    path is missing, a folder holds nothing readable, or no article survives.
     """
     if isinstance(inputs, (str, Path)):  # a lone path would otherwise be iterated char by char
         inputs = [inputs]
+    if encoding is not None and web.codec_name(encoding) is None:
+        raise errors.ConfigError(f"unknown encoding {encoding!r} (--encoding); try e.g. windows-1251 or latin-1")
     sources = _collect_sources(inputs)
+    with web.Fetcher(fetch) as fetcher:
+        return _read_all(inputs, sources, _Context(encoding, fetcher))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What reading a source needs besides the source: the fallback encoding and the fetcher."""
+
+    encoding: str | None
+    fetcher: web.Fetcher
+
+
+def _read_all(inputs: Sequence[str | Path], sources: list[_Source], context: _Context) -> ReadResult:
+    """Read the collected sources in order, giving each article a unique id."""
     ids = _IdRegistry()
     rows: list[dict[str, Any]] = []
     problems: list[InputProblem] = []
     read: list[SourceFile] = []
     for source in sources:
-        digest, items = _read_source(source)
+        digest, items = _read_source(source, context)
         kept = file_problems = 0
         for item in items:
             outcome = item if isinstance(item, InputProblem) else ids.admit(item)
@@ -169,6 +208,10 @@ class _Article:
     source_file: str
     source_line: int
     given_id: str | None = None
+    url: str = ""
+    feed: str = ""
+    published: str = ""
+    byline: str = ""
 
     @property
     def sha256(self) -> str:
@@ -227,6 +270,10 @@ def _row(article: _Article, article_id: str) -> dict[str, Any]:
         "source_file": article.source_file,
         "source_line": article.source_line,
         "sha256": article.sha256,
+        "url": article.url,
+        "feed": article.feed,
+        "published": article.published,
+        "byline": article.byline,
     }
 
 
@@ -293,20 +340,27 @@ def _no_body(file: str, line: int, title: str, given_id: str | None = None) -> I
 
 @dataclass(frozen=True)
 class _Source:
-    """A file or saved-dataset folder to read, with the path shown to users."""
+    """A file, saved-dataset folder or URL to read, with the name shown to users."""
 
-    path: Path
+    path: Path | None
     display: str
     is_dataset: bool = False
+    url: str | None = None
 
 
 def _collect_sources(inputs: Sequence[str | Path]) -> list[_Source]:
-    """Expand inputs into files to read, each once; missing paths and empty folders are fatal."""
+    """Expand inputs into files and URLs to read, each once; missing paths and empty folders are fatal."""
     if not inputs:
         raise InputError("no input paths given")
-    seen: set[Path] = set()
+    seen: set[Path | str] = set()
     sources: list[_Source] = []
     for given in inputs:
+        url = web.url_from_input(given)
+        if url is not None:
+            if url not in seen:
+                seen.add(url)
+                sources.append(_Source(None, web.display_url(url), url=url))
+            continue
         path = Path(given)
         if not path.exists():
             raise InputError(f"input path does not exist: {given}")
@@ -317,6 +371,7 @@ def _collect_sources(inputs: Sequence[str | Path]) -> list[_Source]:
                 "files or a folder written by Dataset.save_to_disk"
             )
         for source in found:
+            assert source.path is not None  # only URL sources have no path
             key = source.path.resolve()
             if key not in seen:  # overlapping inputs (a folder and a file in it) read once
                 seen.add(key)
@@ -373,8 +428,11 @@ def _display(path: Path) -> str:
 # --------------------------------------------------------------------------- reading one source
 
 
-def _read_source(source: _Source) -> tuple[str, Iterator[_Article | InputProblem]]:
+def _read_source(source: _Source, context: _Context) -> tuple[str, Iterator[_Article | InputProblem]]:
     """Hash a source and parse it into articles and problems, by kind and suffix."""
+    if source.url is not None:
+        return _read_url(source.url, source.display, context)
+    assert source.path is not None
     try:
         if source.is_dataset:
             return _hash_folder(source.path), _parse_saved_dataset(source.path, source.display)
@@ -382,13 +440,12 @@ def _read_source(source: _Source) -> tuple[str, Iterator[_Article | InputProblem
     except OSError as exc:
         problem = InputProblem(source.display, None, None, f"cannot read: {exc.strerror or exc}")
         return "", iter([problem])
-    return hashlib.sha256(data).hexdigest(), _parse_bytes(data, source)
+    return hashlib.sha256(data).hexdigest(), _parse_bytes(data, source.path, source.display, context)
 
 
-def _parse_bytes(data: bytes, source: _Source) -> Iterator[_Article | InputProblem]:
+def _parse_bytes(data: bytes, path: Path, file: str, context: _Context) -> Iterator[_Article | InputProblem]:
     """Dispatch a file's bytes to the parser for its suffix."""
-    file = source.display
-    suffix = source.path.suffix.lower()
+    suffix = path.suffix.lower()
     if not data:
         yield InputProblem(file, None, None, "empty file")
         return
@@ -399,7 +456,13 @@ def _parse_bytes(data: bytes, source: _Source) -> Iterator[_Article | InputProbl
     if suffix == ".parquet":
         yield from _parse_parquet(data, file)
         return
-    text = _decode(data, file)
+    if suffix in web.HTML_SUFFIXES:
+        yield from _parse_page(data, file, context)
+        return
+    if suffix in web.FEED_SUFFIXES:
+        yield from _parse_feed(data, file, context, feed=file)
+        return
+    text = _decode(data, file, context.encoding)
     if isinstance(text, InputProblem):
         yield text
     elif suffix == ".jsonl":
@@ -412,28 +475,44 @@ def _parse_bytes(data: bytes, source: _Source) -> Iterator[_Article | InputProbl
         yield from _parse_plain(text, file, markdown=suffix == ".md")
 
 
-def _decode(data: bytes, file: str) -> str | InputProblem:
-    """UTF-8 text without BOM, or a problem saying how the file is unusable and what to do."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return InputProblem(file, None, None, "file is UTF-16; convert it to UTF-8")
+def _decode(data: bytes, file: str, encoding: str | None = None) -> str | InputProblem:
+    """Text from a byte-order mark's charset, else UTF-8, else `encoding` (--encoding).
+
+    Anything else is a problem saying how the file is unusable and what to do.
+    """
+    bom = web.bom_charset(data)
+    if bom is not None and bom != "utf-8-sig":  # UTF-16 declared by its BOM
+        text = data.decode(bom, errors="replace")
+        return text if text.strip() else InputProblem(file, None, None, "empty file (only whitespace)")
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         return InputProblem(file, line, None, f"binary file (NUL byte at offset {nul}); expected UTF-8 text")
-    bom = len(b"\xef\xbb\xbf") if data.startswith(b"\xef\xbb\xbf") else 0
+    skip = len(codecs.BOM_UTF8) if bom else 0
     try:
-        text = data[bom:].decode("utf-8")
+        text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        offset = bom + exc.start
-        line = data.count(b"\n", 0, offset) + 1
-        message = (
-            f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset}); "
-            "convert the file to UTF-8, e.g. iconv -f windows-1252 -t utf-8"
-        )
-        return InputProblem(file, line, None, message)
+        text_or_problem = _decode_fallback(data, skip + exc.start, file, encoding)
+        if isinstance(text_or_problem, InputProblem):
+            return text_or_problem
+        text = text_or_problem
     if not text.strip():
         return InputProblem(file, None, None, "empty file (only whitespace)")
     return text
+
+
+def _decode_fallback(data: bytes, offset: int, file: str, encoding: str | None) -> str | InputProblem:
+    """Text that is not UTF-8 (bad byte at `offset`): decoded with --encoding, or a problem."""
+    line = data.count(b"\n", 0, offset) + 1
+    bad = f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})"
+    if encoding is None:
+        message = f"{bad}; pass --encoding (e.g. --encoding windows-1252) or convert the file to UTF-8"
+        return InputProblem(file, line, None, message)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return InputProblem(file, line, None, f"{bad}, and not valid {encoding} either (offset {exc.start})")
 
 
 def _lines(text: str) -> list[str]:
@@ -540,6 +619,124 @@ def _parse_plain(text: str, file: str, markdown: bool) -> Iterator[_Article | In
             yield _Article(title, tuple(paragraphs), tag, file, index + 1)
         return
     yield InputProblem(file, None, None, "no title found")
+
+
+# --------------------------------------------------------------------------- web pages and feeds
+
+
+def _read_url(url: str, display: str, context: _Context) -> tuple[str, Iterator[_Article | InputProblem]]:
+    """Fetch a URL input and parse it as an article page or a feed, by what the server sent."""
+    if not context.fetcher.settings.allow_network:
+        problem = InputProblem(display, None, None, "URL input skipped: --offline forbids network access")
+        return "", iter([problem])
+    try:
+        fetched = context.fetcher.fetch(url)
+    except web.FetchError as exc:
+        return "", iter([InputProblem(display, None, None, exc.reason)])
+    digest = hashlib.sha256(fetched.content).hexdigest()
+    kind = web.sniff_kind(fetched.content, fetched.media_type)
+    if not fetched.content.strip():
+        items: Iterator[_Article | InputProblem] = iter([InputProblem(display, None, None, "empty response")])
+    elif kind == "feed":
+        items = _parse_feed(fetched.content, display, context, feed=display, content_type=fetched.content_type)
+    elif kind == "html":
+        items = _parse_page(fetched.content, display, context, fetched=fetched)
+    else:
+        media_type = fetched.media_type or "(none)"
+        message = f"unsupported content type {media_type!r}; expected an HTML page or an RSS/Atom feed"
+        items = iter([InputProblem(display, None, None, message)])
+    return digest, items
+
+
+def _parse_page(
+    data: bytes, file: str, context: _Context, fetched: web.Fetched | None = None
+) -> Iterator[_Article | InputProblem]:
+    """The one article of an HTML page (a file, or a fetched URL whose final URL gives its id)."""
+    try:
+        page = _extract(data, context, fetched)
+    except web.ContentError as exc:
+        yield InputProblem(file, None, None, str(exc))
+        return
+    url = web.display_url(fetched.url) if fetched else ""
+    article = _page_article(page, file, url or None, url=url)
+    yield article
+
+
+def _extract(data: bytes, context: _Context, fetched: web.Fetched | None) -> web.Page:
+    """Decode a page by its declared charset and extract its article; ContentError if it has none."""
+    header_charset = fetched.charset if fetched else None
+    html = web.decode_html(data, header_charset, context.encoding)
+    return web.extract_page(html, fetched.url if fetched else None)
+
+
+def _page_article(page: web.Page, file: str, given_id: str | None, **provenance: str) -> _Article | InputProblem:
+    """An article from an extracted page, its text cleaned like every other input's."""
+    title = _clean(page.title)
+    paragraphs = tuple(p for p in (_clean(p) for p in page.paragraphs) if p)
+    if not paragraphs:
+        return _no_body(file, 1, title, given_id)
+    fields = {"published": page.published, "byline": _clean(page.byline), **provenance}
+    return _Article(title, paragraphs, _clean(page.tag), file, 1, given_id, **fields)
+
+
+def _parse_feed(
+    data: bytes, file: str, context: _Context, feed: str, content_type: str = ""
+) -> Iterator[_Article | InputProblem]:
+    """One article per feed item; the line number is the item's position in the feed."""
+    try:
+        parsed = web.parse_feed(data, content_type)
+    except web.ContentError as exc:
+        yield InputProblem(file, None, None, str(exc))
+        return
+    for item in parsed.items:
+        yield from _feed_item_articles(item, file, feed, context)
+
+
+def _feed_item_articles(
+    item: web.FeedItem, file: str, feed: str, context: _Context
+) -> Iterator[_Article | InputProblem]:
+    """The item's article: its full content, else its fetched page, else its description.
+
+    A page that cannot be fetched is reported even when the description stands in for it.
+    """
+    prefix = f"item {item.number}: "
+    title = _clean(item.title)
+    if not title:
+        yield InputProblem(file, item.number, None, prefix + "missing title")
+        return
+    article_id = make_article_id(title, item.key)
+    paragraphs, url, page, failure = item.paragraphs, item.link, None, None
+    if not paragraphs and item.link and context.fetcher.settings.allow_network:
+        page, url, failure = _fetch_item_page(item.link, context)
+    if page is not None:
+        paragraphs = page.paragraphs
+    elif not paragraphs:
+        paragraphs = item.summary
+    paragraphs = tuple(p for p in (_clean(p) for p in paragraphs) if p)
+    if not paragraphs:
+        reason = failure or ("its page is not fetched with --offline" if item.link else "it has no link")
+        message = f"{prefix}{title!r} has no text: the feed carries no content and {reason}"
+        yield InputProblem(file, item.number, article_id, message)
+        return
+    if failure:
+        yield InputProblem(file, item.number, article_id, f"{prefix}{failure}; used the feed's description instead")
+    yield _Article(
+        title, paragraphs, _clean(item.tag or (page.tag if page else "")), file, item.number, item.key,
+        url=web.display_url(url), feed=feed, published=item.published or (page.published if page else ""),
+        byline=_clean(item.byline or (page.byline if page else "")),
+    )
+
+
+def _fetch_item_page(link: str, context: _Context) -> tuple[web.Page | None, str, str | None]:
+    """A feed item's page: (page, final URL, None), or (None, link, why it could not be had)."""
+    try:
+        fetched = context.fetcher.fetch(link)
+        page = _extract(fetched.content, context, fetched)
+    except web.FetchError as exc:
+        return None, link, str(exc)
+    except web.ContentError as exc:
+        return None, link, f"page {web.display_url(link)}: {exc}"
+    return page, fetched.url, None
 
 
 # --------------------------------------------------------------------------- record formats
@@ -739,7 +936,7 @@ def _parse_table(
 def _nothing_read_message(inputs: Sequence[str | Path], problems: Sequence[InputProblem]) -> str:
     """Why a read produced no article: the inputs and the first few problems."""
     shown = 5
-    names = ", ".join(str(path) for path in inputs)
+    names = ", ".join(web.display_url(str(path)) for path in inputs)
     lines = [f"no article could be read from {names} ({len(problems)} problem(s))"]
     lines += [f"  {problem}" for problem in problems[:shown]]
     if len(problems) > shown:

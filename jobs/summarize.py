@@ -23,6 +23,7 @@ class SummaryResult:
     chunks: int  # chunks at the first level
     levels: int  # summarization passes (1 when the article fits the window)
     hit_limit: bool = False
+    error: str | None = None  # why there is no summary (a model batch kept failing)
 
 
 @dataclass
@@ -72,9 +73,13 @@ def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[
         stats.batches += generated.batches
         stats.calls.append(len(flat))
         by_doc: dict[int, list[tuple[str, bool]]] = {}
-        for (d, _), text, limited in zip(flat, generated.texts, generated.hit_limit):
+        for index, ((d, _), text, limited) in enumerate(zip(flat, generated.texts, generated.hit_limit)):
             by_doc.setdefault(d, []).append((text, limited))
+            if index in generated.errors and results[d] is None:
+                results[d] = SummaryResult("", first_chunks[d], levels[d], error=generated.errors[index])
         for d, outputs in by_doc.items():
+            if results[d] is not None:  # failed at this level
+                continue
             levels[d] += 1
             if len(outputs) == 1:
                 text, limited = outputs[0]
@@ -99,16 +104,21 @@ def summarize_articles(documents: list[list[str]], backend, cache=None,
     found = cache.get_many(key, texts) if cache is not None else {}
     todo = list(dict.fromkeys(t for t in texts if t not in found))
     stats = SummaryStats()
+    failed: dict[str, SummaryResult] = {}
     if todo:
         by_text = {text: doc for text, doc in zip(texts, documents)}
         fresh, stats = summarize_texts([by_text[t] for t in todo], backend, on_progress)
         new = [(t, Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels})))
-               for t, r in zip(todo, fresh)]
+               for t, r in zip(todo, fresh) if r.error is None]
+        failed = {t: r for t, r in zip(todo, fresh) if r.error is not None}
         if cache is not None:
             cache.put_many(key, new)
         found = {**found, **dict(new)}
     results = []
     for text in texts:
+        if text in failed:
+            results.append(failed[text])
+            continue
         entry = found[text]
         shape = json.loads(entry.meta or "{}")
         results.append(SummaryResult(entry.output, shape.get("chunks", 0), shape.get("levels", 0), entry.hit_limit))

@@ -29,6 +29,7 @@ class UnitOutputs:
 
     texts: list[str]
     hit_limit: list[bool]
+    errors: list[str | None] | None = None  # per unit: why it has no translation (None: it has one)
     cached_units: int = 0  # distinct texts taken from the cache
     split_units: int = 0  # texts longer than the window, translated in pieces
     input_tokens: int = 0
@@ -50,18 +51,25 @@ def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Ca
     done = {t: (c.output, c.hit_limit) for t, c in (cache.get_many(key, unique) if cache is not None else {}).items()}
     todo = [t for t in unique if t not in done]
     result = UnitOutputs(texts=[], hit_limit=[], cached_units=len(unique) - len(todo))
+    failed: dict[str, str] = {}
     for start in range(0, len(todo), ROUND_TEXTS):
         fresh = _translate_round(todo[start:start + ROUND_TEXTS], backend, lang, on_progress, result)
+        failed.update({t: error for t, (_, _, error) in fresh.items() if error})
+        good = {t: (out, limited) for t, (out, limited, error) in fresh.items() if not error}
         if cache is not None:
-            cache.put_many(key, [(t, Cached(out, limited)) for t, (out, limited) in fresh.items()])
-        done.update(fresh)
-    result.texts = [done[t][0] for t in texts]
-    result.hit_limit = [done[t][1] for t in texts]
+            cache.put_many(key, [(t, Cached(out, limited)) for t, (out, limited) in good.items()])
+        done.update(good)
+    result.texts = [done.get(t, ("", False))[0] for t in texts]
+    result.hit_limit = [done.get(t, ("", False))[1] for t in texts]
+    result.errors = [failed.get(t) for t in texts]
     return result
 
 
-def _translate_round(unique: list[str], backend, lang: str, on_progress, result: UnitOutputs) -> dict[str, tuple[str, bool]]:
-    """Translate distinct texts in one length-sorted pass; split the ones over the window."""
+def _translate_round(unique: list[str], backend, lang: str, on_progress, result: UnitOutputs) -> dict[str, tuple[str, bool, str | None]]:
+    """Translate distinct texts in one length-sorted pass; split the ones over the window.
+
+    Returns text -> (translation, hit the length limit, error or None when a piece failed).
+    """
     window = backend.max_input_tokens
     lengths = backend.count_tokens(unique)
     count = backend.counter()
@@ -77,8 +85,10 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
     result.output_tokens += generated.output_tokens
     result.batches += generated.batches
     glue = joiner(lang)
+    errors = generated.errors
     return {
-        text: (glue.join(t for t in generated.texts[start:end] if t), any(generated.hit_limit[start:end]))
+        text: (glue.join(t for t in generated.texts[start:end] if t), any(generated.hit_limit[start:end]),
+               next((errors[i] for i in range(start, end) if i in errors), None))
         for text, (start, end) in zip(unique, spans)
     }
 

@@ -13,7 +13,7 @@ from jobs.bundle import markdown_text, new_run_id, publish_bundle, render_markdo
 
 def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two.")) -> dict:
     return {
-        "schema": bundle.RECORD_SCHEMA, "id": article_id, "lang": "ru", "run_id": "r",
+        "schema": bundle.RECORD_SCHEMA, "id": article_id, "lang": "ru",
         "source": {"file": "f.txt", "line": 1, "tag": "", "title": title, "sha256": "0" * 64, "paragraphs": len(paragraphs)},
         "title": title, "summary": "Sum.", "paragraphs": list(paragraphs),
         "qa": {"flags": []}, "models": {"translation": "m@1", "summary": "s@1"},
@@ -35,11 +35,11 @@ def test_a_failure_mid_write_leaves_no_bundle_and_latest_untouched(tmp_path, mon
     calls = {"n": 0}
     real = bundle.render_markdown
 
-    def explode(rec):
+    def explode(rec, run_id):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return real(rec)
+        return real(rec, run_id)
 
     monkeypatch.setattr(bundle, "render_markdown", explode)
     with pytest.raises(OSError, match="disk full"):
@@ -75,7 +75,7 @@ def test_markdown_text_is_inert(text, expected):
 
 
 def test_markdown_has_front_matter_and_every_paragraph():
-    rendered = render_markdown(record("a-1", title='Quote " and: colon', paragraphs=("First.", "Second.")))
+    rendered = render_markdown(record("a-1", title='Quote " and: colon', paragraphs=("First.", "Second.")), "r")
     front, body = rendered.split("---\n", 2)[1:]
     import yaml
 

@@ -15,7 +15,7 @@ def test_defaults_cover_every_configured_language():
     assert config.langs == ["en", "ru", "zh", "kk"]
     assert set(config.models) == {"ru", "zh", "kk"}  # the source language needs no model
     assert config.models["zh"].target_token == ">>cmn_Hans<<"
-    assert config.inputs == [Path("seeds")] and config.out == Path("outputs")
+    assert config.inputs == ["seeds"] and config.out == Path("outputs")
 
 
 def test_override_keeps_the_languages_target_token_and_drops_model_specific_quirks():

@@ -393,7 +393,9 @@ def test_malformed_input_is_reported_and_good_records_survive(
         ("h.parquet", _parquet_bytes({"name": ["x"]}), "needs columns title and body"),
         ("z.parquet", b"not parquet at all", "cannot read Parquet file"),
         ("o.csv", b"title,body\n", "no articles found"),
-        ("u16.txt", "Title\n\nBody\n".encode("utf-16"), "UTF-16"),
+        ("u16.txt", "\n \n".encode("utf-16"), "empty file"),
+        ("x.xml", b"<?xml version='1.0'?><config><a>1</a></config>", "not an RSS or Atom feed"),
+        ("p.html", b"<html><head><title>Nothing</title></head><body></body></html>", "no article text"),
     ],
 )
 def test_file_level_problems(tmp_path: Path, name: str, content: bytes, fragment: str) -> None:
@@ -410,7 +412,61 @@ def test_explicit_unsupported_file_is_reported(tmp_path: Path) -> None:
     other = write(tmp_path, "notes.json", "{}")
     result = read_articles([good, other])
     [problem] = result.errors
-    assert problem.message == "unsupported file type '.json'; expected .txt, .md, .jsonl, .csv, .parquet"
+    assert problem.message == (
+        "unsupported file type '.json'; expected .txt, .md, .jsonl, .csv, .parquet, .html, .htm, .xml, .rss, .atom"
+    )
+
+
+# --------------------------------------------------------------------------- encodings
+
+CYRILLIC = "Заголовок\n\nМорозы пришли в Сибирь раньше срока.\n"
+
+
+def test_utf16_with_bom_is_honoured(tmp_path: Path) -> None:
+    result = read_articles([write(tmp_path, "u16.txt", "Title\n\nBody\n".encode("utf-16"))])
+    assert (result.articles[0]["title"], result.articles[0]["paragraphs"]) == ("Title", ["Body"])
+
+
+def test_utf8_bom_is_dropped(tmp_path: Path) -> None:
+    result = read_articles([write(tmp_path, "bom.txt", b"\xef\xbb\xbf" + CYRILLIC.encode("utf-8"))])
+    assert result.articles[0]["title"] == "Заголовок"
+
+
+def test_legacy_text_needs_encoding_and_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, "ru.txt", CYRILLIC.encode("windows-1251"))
+    with pytest.raises(InputError) as caught:
+        read_articles([path])
+    [problem] = caught.value.problems
+    assert problem.line == 1 and "not valid UTF-8" in problem.message and "--encoding" in problem.message
+    result = read_articles([path], encoding="windows-1251")
+    assert result.articles[0]["title"] == "Заголовок"
+    assert result.articles[0]["paragraphs"] == ["Морозы пришли в Сибирь раньше срока."]
+
+
+def test_encoding_is_only_a_fallback_for_text_that_is_not_utf8(tmp_path: Path) -> None:
+    utf8 = write(tmp_path, "a.txt", CYRILLIC)
+    legacy = write(tmp_path, "b.txt", CYRILLIC.replace("Заголовок", "Другой").encode("windows-1251"))
+    result = read_articles([utf8, legacy], encoding="cp1251")
+    assert list(result.articles["title"]) == ["Заголовок", "Другой"]
+
+
+def test_text_that_fits_neither_utf8_nor_encoding_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "good.jsonl", GOOD)
+    bad = write(tmp_path, "x.txt", b"Title\n\nok\ncaf\xe9\n")
+    result = read_articles([tmp_path], encoding="ascii")
+    [problem] = result.errors
+    assert (problem.file, problem.line) == (bad.as_posix(), 4)
+    assert "not valid UTF-8 (byte 0xe9 at offset 13), and not valid ascii either (offset 13)" in problem.message
+
+
+def test_unknown_encoding_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(errors.ConfigError, match="unknown encoding 'klingon'"):
+        read_articles([write(tmp_path, "a.txt", CYRILLIC)], encoding="klingon")
+
+
+def test_new_provenance_columns_are_empty_for_text_files(seed_result: ReadResult) -> None:
+    for row in rows(seed_result):
+        assert (row["url"], row["feed"], row["published"], row["byline"]) == ("", "", "", "")
 
 
 def test_all_bad_input_raises(tmp_path: Path) -> None:

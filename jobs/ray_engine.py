@@ -1,0 +1,137 @@
+"""The Ray engine: the same stages, with model batches spread over a Ray Data actor pool.
+
+The driver plans batches exactly as the local engine does (same token budget, same length
+order), sends each planned batch as one row of a Ray Dataset through `map_batches` to a pool
+of actors that each load the model once, and puts the outputs back in order. Greedy outputs
+are therefore the same as the local engine's, and the driver assembles and publishes bundles
+with the same code. A batch that fails is retried by Ray; one that keeps failing leaves its
+texts without output, marked as errors, and their articles become listed failures.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jobs.backends import MAX_BATCH_SENTENCES, Generated, make_backend, plan_batches
+from jobs.config import JobConfig, ModelSpec
+from jobs.errors import ConfigError
+
+log = logging.getLogger("jobs")
+TASK_RETRIES = 2  # Ray retries a failing batch this many times before giving up on it
+
+
+def import_ray():
+    """Ray, or a clear error naming the extra to install."""
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("--engine ray needs Ray: pip install -e '.[ray]' (or pip install 'ray[data]')") from None
+    return ray
+
+
+def start_ray(config: JobConfig) -> None:
+    """Connect to the cluster at --ray-address, or start a local Ray without a dashboard."""
+    ray = import_ray()
+    if ray.is_initialized():
+        return
+    if config.ray_address:
+        ray.init(address=config.ray_address, log_to_driver=False)
+    else:
+        ray.init(num_cpus=max(config.ray_actors, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
+    log.info("ray: %s", ray.cluster_resources())
+
+
+class BatchWorker:
+    """A Ray actor: loads one model once, then generates planned batches."""
+
+    def __init__(self, spec: dict[str, Any], role: str, config: dict[str, Any], translation: bool):
+        job = JobConfig.model_validate(config)
+        self.backend = make_backend(ModelSpec.model_validate(spec), role, job, translation=translation)
+
+    def __call__(self, rows: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, list] = {"batch": [], "texts": [], "hit_limit": [], "output_tokens": [], "input_tokens": []}
+        for batch, texts in zip(rows["batch"], rows["texts"]):
+            generated = self.backend.generate(list(texts))
+            out["batch"].append(int(batch))
+            out["texts"].append(generated.texts)
+            out["hit_limit"].append(generated.hit_limit)
+            out["output_tokens"].append(generated.output_tokens)
+            out["input_tokens"].append(generated.input_tokens)
+        return out
+
+
+class RayBackend:
+    """Wraps a local backend: tokenizing and planning stay on the driver, generation goes to Ray."""
+
+    worker = BatchWorker
+
+    def __init__(self, inner, config: JobConfig, *, translation: bool):
+        self.inner = inner
+        self.config = config
+        self.translation = translation
+
+    def __getattr__(self, name: str) -> Any:
+        # count_tokens, counter, max_input_tokens, cache_key, label, revision, close...: the driver's.
+        return getattr(self.inner, name)
+
+    @property
+    def is_loaded(self) -> bool:
+        return False  # the driver never loads the model; the actors do
+
+    def describe(self) -> dict[str, Any]:
+        described = self.inner.describe()
+        return {**described, "engine": "ray", "actors": self.config.ray_actors,
+                "gpus_per_actor": self.config.ray_gpus_per_actor}
+
+    def generate(self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None) -> Generated:
+        """Outputs in input order; texts of batches that kept failing are listed in `errors`."""
+        ray = import_ray()
+        start_ray(self.config)
+        outputs = [""] * len(texts)
+        hit_limit = [False] * len(texts)
+        result = Generated(outputs, hit_limit, settings=self.inner.signature())
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        if not todo:
+            return result
+        lengths = self.inner.count_tokens([texts[i] for i in todo])
+        batches = [[todo[b] for b in batch] for batch in plan_batches(lengths, self.inner.batch_tokens, MAX_BATCH_SENTENCES)]
+        context = ray.data.DataContext.get_current()
+        context.actor_task_retry_on_errors = True  # retry a batch whose model call raised
+        context.max_errored_blocks = -1  # a batch that keeps failing is dropped here and reported below
+        context.enable_progress_bars = False
+        rows = [{"batch": n, "texts": [texts[i] for i in batch]} for n, batch in enumerate(batches)]
+        dataset = ray.data.from_items(rows, override_num_blocks=len(rows)).map_batches(
+            self.worker,
+            batch_size=1,
+            batch_format="numpy",
+            compute=ray.data.ActorPoolStrategy(size=min(self.config.ray_actors, len(rows))),
+            num_gpus=self.config.ray_gpus_per_actor or None,
+            fn_constructor_kwargs={
+                "spec": self.inner.spec.model_dump(mode="json"),
+                "role": self.inner.role,
+                "config": self.config.model_dump(mode="json"),
+                "translation": self.translation,
+            },
+            max_task_retries=TASK_RETRIES,
+        )
+        returned = set()
+        for row in dataset.iter_rows():
+            batch = batches[int(row["batch"])]
+            returned.add(int(row["batch"]))
+            for index, text, limited in zip(batch, row["texts"], row["hit_limit"]):
+                outputs[index] = str(text)
+                hit_limit[index] = bool(limited)
+            result.output_tokens += int(row["output_tokens"])
+            result.input_tokens += int(row["input_tokens"])
+            result.batches += 1
+            if on_progress:
+                on_progress(len(batch))
+        for number, batch in enumerate(batches):
+            if number not in returned:
+                log.error("ray: batch %d (%d texts) failed after %d retries", number, len(batch), TASK_RETRIES)
+                for index in batch:
+                    result.errors[index] = f"model batch failed after {TASK_RETRIES} retries on Ray"
+        return result
