@@ -28,16 +28,21 @@ class GenerationSettings(BaseModel):
     length_penalty: float | None = None
 
 
-class ModelSpec(BaseModel):
-    """A model and its quirks, as one registry entry or one `--model` override says."""
+class ModelQuirks(BaseModel):
+    """What the job must know about a model beyond its name (see configs/models.yaml)."""
 
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
-    model: str
     licence: str | None = None
     target_token: str | None = None
     lang_code: str | None = None
     max_input_tokens: int | None = Field(None, ge=8)
+
+
+class ModelSpec(ModelQuirks):
+    """A model and its quirks, as one registry entry or one `--model` override says."""
+
+    model: str
 
     @property
     def is_local(self) -> bool:
@@ -61,17 +66,11 @@ class ModelSpec(BaseModel):
         return self.model.split("@", 1)[1] or None
 
 
-class LanguageEntry(BaseModel):
+class LanguageEntry(ModelQuirks):
     """A target language in the registry; the source language has no model."""
-
-    model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     name: str
     model: str | None = None
-    licence: str | None = None
-    target_token: str | None = None
-    lang_code: str | None = None
-    max_input_tokens: int | None = Field(None, ge=8)
 
     def spec(self) -> ModelSpec | None:
         if self.model is None:
