@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from jobs.errors import ExitCode, JobError
+from jobs.errors import ConfigError, ExitCode, JobError
 
 EXIT_CODES_HELP = "\n\n".join(
     f"{code.value:>3}  {text}"
@@ -23,6 +23,7 @@ EXIT_CODES_HELP = "\n\n".join(
         (ExitCode.MISSING_MODEL, "a model is missing (offline and not cached); nothing written"),
         (ExitCode.PARTIAL, "some articles failed; the rest published, failures in the manifest"),
         (ExitCode.LOCKED, "another run holds the outputs folder"),
+        (ExitCode.QA_FLAGGED, "a QA flag named in --fail-on-qa fired; bundles published"),
         (ExitCode.INTERRUPTED, "interrupted; nothing half-written published"),
     )
 )
@@ -100,12 +101,19 @@ def run(
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: OUT/.cache/jobs.sqlite3).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")] = False,
     skip_unchanged: Annotated[bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")] = False,
+    fail_on_qa: Annotated[Optional[str], typer.Option("--fail-on-qa", metavar="FLAG,...", help="Exit 7 when any of these QA flags (or `all`) fired; bundles are published anyway.")] = None,
 ) -> None:
     """Summarize and translate the input articles and publish one bundle per language."""
     from jobs.config import build_config
     from jobs.pipeline import run_job
 
     signal.signal(signal.SIGTERM, _interrupt)  # cron and schedulers stop jobs with SIGTERM
+    from jobs.qa import failing_flags, parse_flag_list
+
+    try:
+        fail_on = parse_flag_list(fail_on_qa)
+    except ValueError as exc:
+        raise fail(ConfigError(f"--fail-on-qa: {exc}")) from None
     try:
         job = build_config(
             config_file=config, langs=lang, inputs=input, out=out, model_overrides=model,
@@ -121,7 +129,14 @@ def run(
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     print_summary(report)
-    raise typer.Exit(int(report.exit_code))
+    code = report.exit_code
+    failing = failing_flags(report.qa, fail_on)
+    if failing:
+        typer.echo("QA flags named in --fail-on-qa fired: " + "; ".join(
+            f"{lang} " + ", ".join(f"{flag} {n}" for flag, n in counts.items()) for lang, counts in failing.items()), err=True)
+        if code == ExitCode.OK:  # failed articles (PARTIAL) say more than QA flags do
+            code = ExitCode.QA_FLAGGED
+    raise typer.Exit(int(code))
 
 
 def print_summary(report) -> None:
@@ -134,6 +149,9 @@ def print_summary(report) -> None:
         f"  stages: {timings}",
     ]
     lines += [f"  {lang:<4} {path}" for lang, path in report.bundles.items()]
+    for lang, counts in report.qa.items():
+        fired = ", ".join(f"{flag} {n}" for flag, n in counts.items() if n)
+        lines.append(f"  {lang:<4} QA flags: {fired or 'none'}")
     lines += [f"  {lang:<4} unchanged, nothing published (latest: {path})" for lang, path in report.unchanged.items()]
     if report.failures:
         lines.append(f"  {len(report.failures)} input problem(s), listed in each manifest:")
@@ -149,6 +167,78 @@ def status(
     from jobs.status import bundle_status
 
     typer.echo(bundle_status(out))
+
+
+@app.command("eval")
+def eval_command(
+    lang: LangOption = [],
+    flores: Annotated[Optional[Path], typer.Option("--flores", help="Folder of FLORES-200 devtest files (default: $JOBS_EVAL_DATA/flores200-devtest, else shared/eval/flores200-devtest).")] = None,
+    src: Annotated[Optional[Path], typer.Option("--src", help="Source lines to use instead of FLORES eng_Latn (with --ref).")] = None,
+    ref: Annotated[list[str], typer.Option("--ref", help="LANG=FILE: reference lines, line-aligned with the source; repeatable.")] = [],
+    metadata: Annotated[Optional[Path], typer.Option("--metadata", help="TSV with a URL column, one row per line: consecutive lines of one URL are a document.")] = None,
+    summaries: Annotated[list[Path], typer.Option("--summaries", help="JSONL of article + reference summary; repeatable (default: every *.jsonl in the data's summarization/).")] = [],
+    no_summaries: Annotated[bool, typer.Option("--no-summaries", help="Do not score the summarizer.")] = False,
+    no_translation: Annotated[bool, typer.Option("--no-translation", help="Score the summarizer only.")] = False,
+    no_documents: Annotated[bool, typer.Option("--no-documents", help="Skip the document path.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N lines and summary rows (a quick check).")] = None,
+    report_dir: Annotated[Optional[Path], typer.Option("--report-dir", help="Where eval.json and eval.md go (default: eval-reports/<UTC time>/).")] = None,
+    model: Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")] = [],
+    summary_model: Annotated[Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")] = None,
+    config: ConfigOption = None,
+    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")] = None,
+    batch_tokens: Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch.")] = None,
+    backend: Annotated[str, typer.Option("--backend", help="torch or ctranslate2.")] = "torch",
+    dtype: Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")] = "auto",
+    quantize: Annotated[str, typer.Option("--quantize", help="none or int8.")] = "none",
+) -> None:
+    """Score the configured models on public references: BLEU and chrF (sacrebleu), ROUGE (rouge-score)."""
+    from datetime import datetime, timezone
+
+    from jobs.config import build_config
+    from jobs.evaluate import default_eval_dir, format_table, run_eval, write_reports
+
+    try:
+        job = build_config(config_file=config, langs=lang, model_overrides=model, summary_model=summary_model,
+                           device=device, batch_tokens=batch_tokens, backend=backend, dtype=dtype, quantize=quantize)
+        refs: dict[str, Path] = {}
+        for value in ref:
+            code, sep, path = value.partition("=")
+            if not sep or not path.strip():
+                raise ConfigError(f"--ref takes LANG=FILE, not {value!r}")
+            refs[code.strip()] = Path(path.strip())
+        if src and not no_translation and set(job.models) - set(refs):
+            raise ConfigError(f"--src needs --ref LANG=FILE for {', '.join(sorted(set(job.models) - set(refs)))}")
+        if not summaries and not no_summaries:
+            summaries = sorted((default_eval_dir() / "summarization").glob("*.jsonl"))
+        report = run_eval(job, flores_dir=flores, src=src, refs=refs, metadata=metadata,
+                          summaries=[] if no_summaries else summaries, limit=limit,
+                          documents=not no_documents, translate=not no_translation)
+    except JobError as exc:
+        raise fail(exc) from None
+    except (OSError, ValueError) as exc:  # missing or malformed reference files
+        raise fail(ConfigError(str(exc))) from None
+    folder = report_dir or Path("eval-reports") / datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    json_path, md_path = write_reports(report, folder)
+    typer.echo(format_table(report))
+    typer.echo(f"reports: {json_path} {md_path}")
+
+
+@app.command()
+def preview(
+    run: Annotated[Optional[str], typer.Argument(help="Run id or bundle folder (default: each language's latest bundle).")] = None,
+    lang: Annotated[list[str], typer.Option("--lang", "-l", help="Language, repeatable (default: every language in OUT).")] = [],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder the bundles are in.")] = Path("outputs"),
+    dest: Annotated[Optional[Path], typer.Option("--dest", help="Put every page in this folder (default: OUT/<lang>/<run_id>.preview.html).")] = None,
+) -> None:
+    """Write a static HTML review page per bundle: source and translation side by side, QA flags highlighted."""
+    from jobs.preview import write_previews
+
+    pages = write_previews(out, lang, run, dest)
+    if not pages:
+        typer.echo(f"error: no bundle in {out} for {run or 'latest'}" + (f" ({', '.join(lang)})" if lang else ""), err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
+    for page in pages:
+        typer.echo(str(page))
 
 
 @models_app.command("list")

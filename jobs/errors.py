@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     MISSING_MODEL = 4  # a model is not available (offline and not cached); nothing was written
     PARTIAL = 5  # some articles failed; the rest were published and the failures listed
     LOCKED = 6  # another run holds the outputs folder
+    QA_FLAGGED = 7  # --fail-on-qa: a listed QA flag fired; the bundles were still published
     INTERRUPTED = 130  # stopped by Ctrl-C / SIGTERM; nothing half-written was published
 
 

@@ -27,6 +27,7 @@ from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError
 from jobs.models import check_available
 from jobs.progress import Reporter
+from jobs.qa import check_summary, count_flags
 from jobs.reader import FetchSettings, InputProblem, read_articles
 
 log = logging.getLogger("jobs")
@@ -51,6 +52,7 @@ class RunReport:
     input_tokens: int = 0
     output_tokens: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    qa: dict[str, dict[str, int]] = field(default_factory=dict)  # per language: QA flag counts
     seconds: float = 0.0
 
     @property
@@ -190,7 +192,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
             backend = _backend(spec, lang, config, translation=True)
             with reporter.task(f"translate {lang}", len(units)) as advance:
                 outputs = translate_units(units, backend, lang, advance, cache=cache)
-            content = assemble_articles(units, outputs, lang)
+            content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
             by_id = {a["id"]: a for a in articles}
             for article_id, error in failed_units(units, outputs).items():
                 content.pop(article_id, None)
@@ -226,6 +228,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         records = build_records(articles, summaries, content, lang, label, summary_label,
                                 skip=set() if lang == config.source_lang else failed_ids(lang_failures.get(lang, [])))
         fingerprint = content_sha256(records)
+        report.qa[lang] = count_flags(records)
         previous = latest_bundle(config.out, lang)
         if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
             report.unchanged[lang] = previous
@@ -237,7 +240,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
             "models": {"translation": model_info, "summary": summary_model},
             "failures": [problem_record(p) for p in [*input_failures, *lang_failures.get(lang, [])]],
             "counts": bundle_counts(records, report.units, len(input_failures) + len(lang_failures.get(lang, []))),
-            "qa": qa_summary(records),
+            "qa": report.qa[lang],
             "content_sha256": fingerprint,
         }
         report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
@@ -302,7 +305,7 @@ def build_records(articles, summaries, translated: dict[str, dict[str, Any]], la
         if article["id"] in skip:
             continue
         own = translated.get(article["id"])
-        summary_flags = [{"flag": "length_limit", "part": "summary"}] if summary.hit_limit else []
+        summary_flags = check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
         records.append({
             "schema": RECORD_SCHEMA,
             "id": article["id"],
@@ -339,11 +342,3 @@ def bundle_counts(records: list[dict[str, Any]], units: int, failed: int) -> dic
         "units": units,
         "failed": failed,
     }
-
-
-def qa_summary(records: list[dict[str, Any]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for record in records:
-        for flag in record["qa"]["flags"]:
-            counts[flag["flag"]] = counts.get(flag["flag"], 0) + 1
-    return counts

@@ -93,20 +93,17 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
     }
 
 
-def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str) -> dict[str, dict[str, Any]]:
-    """Per article id: translated title, summary and paragraphs (as many as the source has)."""
+def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str, *,
+                      source_lang: str = "en") -> dict[str, dict[str, Any]]:
+    """Per article id: translated title, summary and paragraphs (as many as the source has),
+    with the QA flags of its units (jobs.qa)."""
+    from jobs.qa import check_units
+
     glue = joiner(lang)
     parts: dict[str, dict[tuple[str, int], list[str]]] = {}
-    flags: dict[str, list[dict[str, Any]]] = {}
-    columns = zip(units["article_id"], units["part"], units["paragraph"], units["sentence"])
-    for (article_id, part, paragraph, sentence), text, limited in zip(columns, outputs.texts, outputs.hit_limit):
+    flags = check_units(units, outputs.texts, outputs.hit_limit, lang, source_lang=source_lang)
+    for article_id, part, paragraph, text in zip(units["article_id"], units["part"], units["paragraph"], outputs.texts):
         parts.setdefault(article_id, {}).setdefault((part, paragraph), []).append(text)
-        where = {"part": part, "paragraph": paragraph, "sentence": sentence}
-        article_flags = flags.setdefault(article_id, [])
-        if not text:
-            article_flags.append({"flag": "empty_output", **where})
-        if limited:
-            article_flags.append({"flag": "length_limit", **where})
     articles: dict[str, dict[str, Any]] = {}
     for article_id, by_part in parts.items():
         body = sorted((p, texts) for (part, p), texts in by_part.items() if part == "body")

@@ -51,7 +51,7 @@ def test_every_unit_is_translated_and_articles_keep_their_paragraphs(articles):
     assert assembled["a-1"]["paragraphs"] == ["FIRST SENTENCE. SECOND SENTENCE.", "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN."]
     assert assembled["a-1"]["title"] == "A TITLE" and assembled["a-1"]["summary"] == "A SUMMARY."
     assert assembled["b-2"]["paragraphs"] == ["FIRST SENTENCE."]
-    assert assembled["b-2"]["qa_flags"] == []
+    assert not {f["flag"] for f in assembled["b-2"]["qa_flags"]} & {"empty_output", "length_limit"}
 
 
 def test_empty_and_cut_outputs_are_flagged(articles):
@@ -65,8 +65,9 @@ def test_empty_and_cut_outputs_are_flagged(articles):
             return out
 
     assembled = assemble_articles(units, translate_units(units, Flaky(), "ru"), "ru")
-    assert {"flag": "empty_output", "part": "title", "paragraph": 0, "sentence": 0} in assembled["b-2"]["qa_flags"]
-    assert {"flag": "length_limit", "part": "body", "paragraph": 0, "sentence": 0} in assembled["a-1"]["qa_flags"]
+    where = lambda flag: {(f["flag"], f["part"], f.get("paragraph"), f.get("sentence")) for f in flag}  # noqa: E731
+    assert ("empty_output", "title", 0, 0) in where(assembled["b-2"]["qa_flags"])
+    assert ("length_limit", "body", 0, 0) in where(assembled["a-1"]["qa_flags"])
 
 
 @pytest.mark.parametrize(("lang", "glue"), [("ru", " "), ("kk", " "), ("zh", ""), ("ja", ""), ("zh-Hant", "")])
