@@ -160,10 +160,6 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
     from jobs.translate import assemble_articles, translate_units
 
     cache = Cache(cache_path(config), reuse=not config.force)
-    if config.engine == "ray":
-        from jobs.ray_engine import start_ray
-
-        start_ray(config)
     lang_failures: dict[str, list[InputProblem]] = {}
     try:
         mark = time.perf_counter()
