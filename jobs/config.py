@@ -81,7 +81,7 @@ class LanguageEntry(ModelQuirks):
 class Defaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    batch_tokens: int = Field(4096, ge=64)
+    batch_tokens: int | None = Field(None, ge=64)  # None: sized to the device (backends.auto_batch_tokens)
     device: str = "auto"
     max_article_words: int = Field(20_000, ge=1)
     translation: GenerationSettings = GenerationSettings()
@@ -112,7 +112,7 @@ class JobConfig(BaseModel):
     models: dict[str, ModelSpec]  # one per selected target language, the source language excluded
     summary_model: ModelSpec
     device: str
-    batch_tokens: int = Field(ge=64)
+    batch_tokens: int | None = Field(None, ge=64)
     translation: GenerationSettings
     summary: GenerationSettings
     max_article_words: int = Field(20_000, ge=1)

@@ -71,17 +71,61 @@ def check_available(spec: ModelSpec, role: str) -> None:
 def model_revision(spec: ModelSpec) -> str:
     """What exactly ran: the hub commit hash, or a content hash of a local folder."""
     if spec.is_local:
-        digest = hashlib.sha256()
-        for path in sorted(p for p in spec.path.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(spec.path).as_posix().encode() + b"\0")
-            with path.open("rb") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
-        return "sha256:" + digest.hexdigest()[:16]
+        return folder_content_hash(spec.path)
     snapshot = cached_snapshot(spec)
     if snapshot is not None:
         return snapshot.name
     return spec.revision or "main"
+
+
+MEMO_ENTRIES = 256
+
+
+def _memo_file() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
+    return base / "jobs" / "folder-revisions.json"
+
+
+def folder_content_hash(folder: Path) -> str:
+    """sha256 over every file's relative path and bytes, as "sha256:" + 16 hex digits.
+
+    Reading a model's weights takes seconds (1.2 GB for distilbart), so the result is kept in
+    ~/.cache/jobs/folder-revisions.json under the folder's path and each file's size, mtime
+    and inode; a file rewritten in any way changes that stamp and the folder is hashed again.
+    """
+    import json
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    stamps = []
+    for path in files:
+        st = path.stat()
+        stamps.append([path.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns, st.st_ino])
+    key = hashlib.sha256(json.dumps([str(folder.resolve()), stamps]).encode()).hexdigest()
+    memo_path = _memo_file()
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    if isinstance(memo, dict) and isinstance(memo.get(key), str):
+        return memo[key]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    revision = "sha256:" + digest.hexdigest()[:16]
+    memo = {k: v for k, v in (memo.items() if isinstance(memo, dict) else []) if k != key}
+    memo = dict(list(memo.items())[-(MEMO_ENTRIES - 1):])
+    memo[key] = revision
+    try:  # a memo that cannot be written only costs the next run the hashing
+        memo_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo_path.with_name(f".{memo_path.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(memo), encoding="utf-8")
+        os.replace(tmp, memo_path)
+    except OSError:
+        pass
+    return revision
 
 
 def pull_model(spec: ModelSpec) -> Path:
@@ -110,15 +154,18 @@ class LoadedModel:
     spec: ModelSpec
     role: str  # a target language code, or "summary"
     tokenizer: Any
-    model: Any
+    model: Any  # a transformers model, a ctranslate2.Translator, or None once closed
     family: str  # marian | nllb | m2m100 | bart | other
     revision: str
     device: str
-    dtype: str
+    dtype: str  # torch: float32 | bfloat16 | float16; ctranslate2: its compute type
     max_input_tokens: int
     target_token: str | None = None  # prepended to every source text (Marian multi-target)
     forced_bos_token_id: int | None = None  # first generated token (NLLB / M2M100)
     lang_code: str | None = None
+    backend: str = "torch"
+    quantize: str = "none"  # torch: none | int8 (dynamic int8 Linear layers)
+    generation_defaults: dict[str, Any] = field(default_factory=dict)  # the model's generation_config
     extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
@@ -128,13 +175,15 @@ class LoadedModel:
             "revision": self.revision,
             "licence": self.spec.licence or "unknown: check the model card",
             "family": self.family,
-            "backend": "torch",
+            "backend": self.backend,
             "device": self.device,
             "dtype": self.dtype,
+            "quantize": self.quantize,
             "max_input_tokens": self.max_input_tokens,
             "target_token": self.target_token,
             "lang_code": self.lang_code,
-            "generation_defaults": self.model.generation_config.to_diff_dict() if self.model is not None else {},
+            "generation_defaults": self.generation_defaults,
+            **self.extra,
         }
 
 
@@ -168,24 +217,76 @@ def resolve_device(device: str) -> str:
     return device
 
 
-def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, revision: str | None = None) -> LoadedModel:
-    """Load tokenizer and model through `from_pretrained`, and work out the language quirks."""
+TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+
+
+def model_location(spec: ModelSpec) -> str:
+    """What from_pretrained is given: the local folder, or the hub id."""
+    return str(spec.path) if spec.is_local else spec.repo_id
+
+
+def _not_loadable(spec: ModelSpec, role: str, exc: Exception) -> ModelNotAvailable:
+    return ModelNotAvailable(
+        f"Model {model_location(spec)} (for {role}) could not be loaded: {exc}. If it is a hub id, run "
+        f"`{pull_hint(role)}` with network access; if it is a folder, check that "
+        f"save_pretrained() wrote it completely."
+    )
+
+
+def load_text_side(spec: ModelSpec, role: str, *, source_lang: str, device: str, revision: str | None = None,
+                   backend: str = "torch", dtype: str = "float32", quantize: str = "none") -> LoadedModel:
+    """Tokenizer, config and language quirks of a model, without its weights (`model` is None).
+
+    The ctranslate2 backend uses this and runs its own converted copy of the weights.
+    """
+    check_available(spec, role)
+    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+    where = model_location(spec)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(where, revision=spec.revision)
+        config = AutoConfig.from_pretrained(where, revision=spec.revision)
+    except OSError as exc:
+        raise _not_loadable(spec, role, exc) from exc
+    try:
+        generation = GenerationConfig.from_pretrained(where, revision=spec.revision)
+    except OSError:  # no generation_config.json: the defaults live in config.json
+        generation = GenerationConfig.from_model_config(config)
+    loaded = LoadedModel(
+        spec=spec, role=role, tokenizer=tokenizer, model=None,
+        family=tokenizer_family(tokenizer, config.model_type), revision=revision or model_revision(spec),
+        device=device, dtype=dtype, max_input_tokens=input_window(spec, tokenizer, config),
+        backend=backend, quantize=quantize, generation_defaults=generation.to_diff_dict(),
+    )
+    if role != "summary":
+        _resolve_target_language(loaded, role, source_lang)
+    return loaded
+
+
+def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, revision: str | None = None,
+               dtype: str | None = None, quantize: str = "none") -> LoadedModel:
+    """Load tokenizer and model through `from_pretrained`, and work out the language quirks.
+
+    dtype: fp32 | bf16 | fp16 (None: fp16 on CUDA, else fp32). quantize="int8" replaces every
+    Linear layer by torch's dynamic int8 one (CPU only; weights int8, activations quantized per
+    batch), after loading in fp32.
+    """
     check_available(spec, role)
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    where = str(spec.path) if spec.is_local else spec.repo_id
-    dtype = torch.float16 if device.startswith("cuda") else torch.float32
+    where = model_location(spec)
+    if dtype is None:
+        dtype = "fp16" if device.startswith("cuda") else "fp32"
+    torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
     try:
         tokenizer = AutoTokenizer.from_pretrained(where, revision=spec.revision)
-        model = AutoModelForSeq2SeqLM.from_pretrained(where, revision=spec.revision, dtype=dtype)
+        model = AutoModelForSeq2SeqLM.from_pretrained(where, revision=spec.revision, dtype=torch_dtype)
     except OSError as exc:
-        raise ModelNotAvailable(
-            f"Model {where} (for {role}) could not be loaded: {exc}. If it is a hub id, run "
-            f"`{pull_hint(role)}` with network access; if it is a folder, check that "
-            f"save_pretrained() wrote it completely."
-        ) from exc
+        raise _not_loadable(spec, role, exc) from exc
     model.to(device).eval()
+    if quantize == "int8":
+        model = quantize_dynamic_int8(model)
     # The job passes max_new_tokens for every batch; a length in the model's own generation
     # config would only clash with it (transformers warns on every call).
     model.generation_config.max_length = None
@@ -199,17 +300,40 @@ def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, rev
         family=family,
         revision=revision or model_revision(spec),
         device=device,
-        dtype=str(dtype).removeprefix("torch."),
-        max_input_tokens=input_window(spec, tokenizer, model),
+        dtype=str(torch_dtype).removeprefix("torch."),
+        max_input_tokens=input_window(spec, tokenizer, model.config),
+        quantize=quantize,
+        generation_defaults=model.generation_config.to_diff_dict(),
     )
     if role != "summary":
         _resolve_target_language(loaded, role, source_lang)
     return loaded
 
 
-def input_window(spec: ModelSpec, tokenizer: Any, model: Any) -> int:
+def quantize_dynamic_int8(model: Any) -> Any:
+    """torch's dynamic int8 quantization of every nn.Linear (CPU): int8 weights, fp32 activations.
+
+    `torch.ao.quantization.quantize_dynamic` warns that torch.ao.quantization is deprecated in
+    favour of torchao; in torch 2.13 it still works and needs no extra package, so the warning
+    is silenced here.
+    """
+    import warnings
+
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=UserWarning)
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        from torch.ao.quantization import quantize_dynamic
+
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def input_window(spec: ModelSpec, tokenizer: Any, config: Any) -> int:
     """The most input tokens the model takes: registry value, else tokenizer and position limits."""
-    limits = [spec.max_input_tokens, getattr(model.config, "max_position_embeddings", None)]
+    config = getattr(config, "config", config)  # a model is accepted too
+    limits = [spec.max_input_tokens, getattr(config, "max_position_embeddings", None)]
     tok_max = getattr(tokenizer, "model_max_length", None)
     if isinstance(tok_max, int) and tok_max < 1_000_000:  # "no limit" is stored as a huge int
         limits.append(tok_max)

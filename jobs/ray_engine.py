@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from jobs.backends import MAX_BATCH_SENTENCES, Generated, make_backend, plan_batches
+from jobs.backends import Generated, make_backend, plan_batches
 from jobs.config import JobConfig, ModelSpec
 from jobs.errors import ConfigError
 
@@ -97,7 +97,8 @@ class RayBackend:
         if not todo:
             return result
         lengths = self.inner.count_tokens([texts[i] for i in todo])
-        batches = [[todo[b] for b in batch] for batch in plan_batches(lengths, self.inner.batch_tokens, MAX_BATCH_SENTENCES)]
+        plan = plan_batches(lengths, self.inner.batch_tokens, self.inner.max_batch_rows)
+        batches = [[todo[b] for b in batch] for batch in plan]
         context = ray.data.DataContext.get_current()
         context.actor_task_retry_on_errors = True  # retry a batch whose model call raised
         context.max_errored_blocks = -1  # a batch that keeps failing is dropped here and reported below

@@ -1,0 +1,239 @@
+"""The CTranslate2 backend: the same model, converted once, run by CTranslate2's C++ engine.
+
+`pip install -e '.[ct2]'` (ctranslate2>=4.5) adds it; it is imported only when
+`--backend ctranslate2` is used, and a missing package is a clear error before any work.
+
+The Hugging Face model (hub id at its revision, or local folder) is converted with CTranslate2's
+own `TransformersConverter` into a cache folder keyed by model id, revision, weight type and
+CTranslate2 version, once; later runs load the converted copy. Tokenizing, the target-language
+quirks (Marian `>>cmn_Hans<<` source token, NLLB/M2M100 target code as the first target token),
+batching, length limits and outputs are the job's own, as with the torch backend, so the bundles
+are the same units in the same order.
+
+Compute types (`--dtype` / `--quantize`):
+
+| device | auto            | --quantize int8 | --dtype fp32 | --dtype fp16 | --dtype bf16 |
+| ------ | --------------- | --------------- | ------------ | ------------ | ------------ |
+| cpu    | int8            | int8            | float32      | error        | bfloat16 (if the CPU has it) |
+| cuda   | float16         | int8_float16    | float32      | float16      | bfloat16     |
+
+(`--quantize int8` with `--dtype bf16`/`fp32` on CUDA: int8_bfloat16 / int8_float32.)
+
+The cache folder: $JOBS_CT2_CACHE, else $XDG_CACHE_HOME/jobs/ctranslate2 (~/.cache/...).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import os
+import re
+import shutil
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jobs.backends import BaseBackend, cpu_count, cpu_supports_bf16
+from jobs.config import ModelSpec
+from jobs.errors import ConfigError, JobError
+from jobs.models import LoadedModel, load_text_side, model_location
+
+log = logging.getLogger("jobs")
+
+INSTALL_HINT = "pip install 'ctranslate2>=4.5' (or pip install -e '.[ct2]')"
+
+
+class ConversionFailed(JobError):
+    """CTranslate2 could not convert the model."""
+
+
+def require_ctranslate2():
+    """Import ctranslate2, or say how to install it."""
+    if importlib.util.find_spec("ctranslate2") is None:
+        raise ConfigError(f"--backend ctranslate2 needs the ctranslate2 package, which is not installed: {INSTALL_HINT}")
+    import ctranslate2
+
+    return ctranslate2
+
+
+def cache_root() -> Path:
+    if os.environ.get("JOBS_CT2_CACHE"):
+        return Path(os.environ["JOBS_CT2_CACHE"]).expanduser()
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
+    return base / "jobs" / "ctranslate2"
+
+
+def compute_type(device: str, dtype: str, quantize: str) -> str:
+    """CTranslate2's compute type (= weight type of the converted copy) for the job's options."""
+    cuda = device == "cuda"
+    if quantize == "int8":
+        if cuda:
+            return {"auto": "int8_float16", "fp16": "int8_float16", "bf16": "int8_bfloat16", "fp32": "int8_float32"}[dtype]
+        if dtype == "fp16":
+            raise ConfigError("--dtype fp16 is not supported on CPU; use --quantize int8 alone")
+        return "int8_bfloat16" if dtype == "bf16" else "int8"
+    if dtype == "auto":
+        return "float16" if cuda else "int8"
+    if dtype == "fp16" and not cuda:
+        raise ConfigError("--dtype fp16 is not supported on CPU by CTranslate2; use the default (int8) or fp32")
+    if dtype == "bf16" and not cuda and not cpu_supports_bf16():
+        raise ConfigError("--dtype bf16: this CPU has no bf16 instructions; use the default (int8) or fp32")
+    return {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}[dtype]
+
+
+def _converter_class():
+    from ctranslate2.converters import TransformersConverter
+
+    class Converter(TransformersConverter):
+        """CTranslate2's converter, with what transformers 5 no longer puts in a BART config."""
+
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            config = model.config
+            if config.model_type == "bart" and not hasattr(config, "normalize_before"):
+                # ctranslate2 4.x reads config.normalize_before, gone from BartConfig in
+                # transformers 5; BART is post-norm (layer norms after each block).
+                config.normalize_before = False
+            return model
+
+    return Converter
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[-80:]
+
+
+class CT2Backend(BaseBackend):
+    """CTranslate2 `Translator.translate_batch` for one model (Marian, M2M100, NLLB, BART)."""
+
+    name = "ctranslate2"
+    cpu_batch_rows = 32  # measured: CTranslate2 int8 on 2 cores peaks at 32 sentences per batch
+
+    def __init__(self, spec: ModelSpec, role: str, **kwargs: Any):
+        super().__init__(spec, role, **kwargs)
+        self.ct2 = require_ctranslate2()
+
+    # ---- device and precision
+
+    @cached_property
+    def resolved_device(self) -> str:
+        """cpu or cuda[:N], as CTranslate2 sees the machine (it has no MPS)."""
+        device = self.device
+        if device == "auto":
+            return "cuda" if self.ct2.get_cuda_device_count() > 0 else "cpu"
+        if device == "mps":
+            raise ConfigError("--backend ctranslate2 does not run on MPS; use --device cpu, or the torch backend")
+        if device.startswith("cuda") and self.ct2.get_cuda_device_count() == 0:
+            raise ConfigError(f"--device {device}: CTranslate2 sees no CUDA device here")
+        return device
+
+    @property
+    def _device_kind(self) -> str:
+        return "cuda" if self.resolved_device.startswith("cuda") else "cpu"
+
+    @cached_property
+    def compute_type(self) -> str:
+        chosen = compute_type(self._device_kind, self.dtype, self.quantize)
+        supported = self.ct2.get_supported_compute_types(self._device_kind)
+        if chosen not in supported:
+            raise ConfigError(f"CTranslate2 cannot run {chosen} on this {self._device_kind} "
+                              f"(it supports {', '.join(sorted(supported))}); choose another --dtype/--quantize")
+        return chosen
+
+    def _precision(self) -> dict[str, Any]:
+        return {"compute_type": self.compute_type, "dtype": self.dtype, "quantize": self.quantize}
+
+    # ---- conversion and loading
+
+    def converted_dir(self) -> Path:
+        model = self.spec.repo_id if not self.spec.is_local else self.spec.path.resolve().name
+        version = ".".join(self.ct2.__version__.split(".")[:2])
+        name = f"{_slug(model)}--{_slug(self.revision)}--{self.compute_type}--ct2-{version}"
+        return cache_root() / name
+
+    def convert(self) -> Path:
+        """The converted model folder, converting the HF model first if it is not cached yet."""
+        target = self.converted_dir()
+        if (target / "model.bin").is_file():
+            return target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        where = model_location(self.spec)
+        log.info("converting %s to CTranslate2 (%s) into %s, once", where, self.compute_type, target)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            _converter_class()(where, revision=self.spec.revision, low_cpu_mem_usage=True).convert(
+                str(staging / "model"), quantization=self.compute_type, force=True)
+            try:
+                (staging / "model").rename(target)
+            except OSError:  # another run converted it meanwhile
+                if not (target / "model.bin").is_file():
+                    raise
+        except (ValueError, OSError, RuntimeError) as exc:
+            raise ConversionFailed(f"CTranslate2 could not convert {where}: {exc}") from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
+    def _load(self) -> LoadedModel:
+        loaded = load_text_side(self.spec, self.role, source_lang=self.source_lang, device=self.resolved_device,
+                                revision=self.revision, backend=self.name, dtype=self.compute_type,
+                                quantize=self.quantize)
+        folder = self.convert()
+        device, _, index = self.resolved_device.partition(":")
+        loaded.model = self.ct2.Translator(
+            str(folder), device=device, device_index=int(index or 0), compute_type=self.compute_type,
+            inter_threads=1, intra_threads=cpu_count() if device == "cpu" else 0,
+        )
+        loaded.extra = {"converted": str(folder), "ctranslate2": self.ct2.__version__}
+        return loaded
+
+    def _free_device_memory(self) -> None:
+        pass  # CTranslate2 frees its own cache when the Translator goes
+
+    # ---- generation
+
+    @cached_property
+    def _target_prefix(self) -> str | None:
+        """The first target token: the language code (NLLB/M2M100) or the forced BOS (BART)."""
+        loaded = self.loaded
+        forced = loaded.forced_bos_token_id
+        if forced is None:
+            forced = loaded.generation_defaults.get("forced_bos_token_id")
+        return loaded.tokenizer.convert_ids_to_tokens(forced) if forced is not None else None
+
+    def _generation_default(self, name: str, setting: Any, neutral: Any) -> Any:
+        """A job setting, else the model's own generation default (as generate() applies it)."""
+        if setting is not None:
+            return setting
+        value = self.loaded.generation_defaults.get(name)
+        return neutral if value is None else value
+
+    def _generate_batch(self, ids: list[list[int]], max_new: int, min_new: int | None) -> tuple[list[str], list[int]]:
+        tok = self.loaded.tokenizer
+        source = [tok.convert_ids_to_tokens(x) for x in ids]
+        prefix = self._target_prefix
+        # generate() counts a forced first token among the new tokens; CTranslate2 counts the
+        # prefix in its decoding length too, so the limits are the same numbers. Marian and
+        # BART configs force EOS as the last of max_new tokens: leave it room, as generate() does.
+        forced_eos = self.loaded.generation_defaults.get("forced_eos_token_id") is not None
+        limit = max(1, max_new - 1) if forced_eos and max_new > 1 else max_new
+        results = self.loaded.model.translate_batch(
+            source,
+            target_prefix=[[prefix]] * len(source) if prefix else None,
+            beam_size=self.settings.num_beams,
+            max_batch_size=0,
+            max_input_length=0,  # the job fits every text to the window: nothing may be cut here
+            max_decoding_length=limit,
+            min_decoding_length=min(min_new or 0, limit),
+            no_repeat_ngram_size=self._generation_default("no_repeat_ngram_size", self.settings.no_repeat_ngram_size, 0),
+            length_penalty=self._generation_default("length_penalty", self.settings.length_penalty, 1.0),
+            return_end_token=True,
+            return_scores=False,
+        )
+        hypotheses = [r.hypotheses[0] for r in results]
+        decoded = tok.batch_decode([tok.convert_tokens_to_ids(h) for h in hypotheses], skip_special_tokens=True)
+        eos = tok.eos_token
+        counts = [len(h) + (1 if limit < max_new and len(h) >= limit and (not h or h[-1] != eos) else 0)
+                  for h in hypotheses]  # the EOS generate() would have forced at the limit
+        return decoded, counts

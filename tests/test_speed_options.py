@@ -1,0 +1,274 @@
+"""Speed options of the torch backend: dtype, int8 quantization, batch budgets, out-of-memory back-off."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from jobs.backends import (
+    CPU_BATCH_TOKENS,
+    DeviceOutOfMemory,
+    TorchBackend,
+    auto_batch_tokens,
+    is_out_of_memory,
+    make_backend,
+    resolve_dtype,
+)
+from jobs.config import GenerationSettings, ModelSpec, build_config
+from jobs.errors import ConfigError
+
+TEXTS = [
+    "Xi made the remarks in a written statement upon his arrival in Astana.",
+    "China and Kazakhstan share a long tradition of friendship, Xi noted.",
+    "Hi.",
+    "",
+    "More than 2,000 years ago, the ancient Silk Road closely connected the two countries.",
+    "The two sides signed documents on cooperation in trade, energy and transport.",
+    "He said the partnership has withstood the test of time.",
+    "The summit ends on Thursday.",
+]
+
+
+def backend(tiny_models, lang: str = "ru", batch_tokens: int | None = 4096, **options) -> TorchBackend:
+    return TorchBackend(ModelSpec(model=str(tiny_models[lang])), lang, source_lang="en", device="cpu",
+                        batch_tokens=batch_tokens, settings=GenerationSettings(num_beams=1, max_new_tokens=8),
+                        translation=True, **options)
+
+
+# --------------------------------------------------------------------------- option rules
+
+
+@pytest.mark.parametrize(("dtype", "device", "quantize", "expected"), [
+    ("auto", "cpu", "none", "fp32"),
+    ("auto", "cuda", "none", "fp16"),
+    ("auto", "cuda:1", "none", "fp16"),
+    ("auto", "mps", "none", "fp32"),
+    ("fp32", "cpu", "none", "fp32"),
+    ("bf16", "cuda", "none", "bf16"),
+    ("fp16", "cuda", "none", "fp16"),
+    ("auto", "cpu", "int8", "fp32"),
+    ("fp32", "cpu", "int8", "fp32"),
+])
+def test_dtype_resolution(dtype, device, quantize, expected):
+    assert resolve_dtype(dtype, device, quantize) == expected
+
+
+@pytest.mark.parametrize(("dtype", "device", "quantize", "message"), [
+    ("auto", "cuda", "int8", "runs on CPU only"),
+    ("bf16", "cpu", "int8", "quantizes fp32 weights"),
+    ("fp16", "cpu", "none", "not supported on CPU"),
+    ("fp64", "cpu", "none", "--dtype must be"),
+    ("auto", "cpu", "int4", "--quantize must be"),
+])
+def test_impossible_combinations_are_config_errors(dtype, device, quantize, message):
+    with pytest.raises(ConfigError, match=message):
+        resolve_dtype(dtype, device, quantize)
+
+
+def test_bf16_on_cpu_only_where_the_cpu_has_bf16_instructions(monkeypatch):
+    monkeypatch.setenv("JOBS_CPU_BF16", "0")
+    with pytest.raises(ConfigError, match="no bf16 instructions"):
+        resolve_dtype("bf16", "cpu")
+    monkeypatch.setenv("JOBS_CPU_BF16", "1")
+    assert resolve_dtype("bf16", "cpu") == "bf16"
+    # auto never picks bf16 on CPU: it changes a share of greedy outputs (docs/benchmarks.md).
+    assert resolve_dtype("auto", "cpu") == "fp32"
+
+
+def test_cpu_batch_budget_is_fixed_and_explicit_budget_wins(tiny_models):
+    assert auto_batch_tokens("cpu") == CPU_BATCH_TOKENS
+    assert backend(tiny_models, batch_tokens=None).batch_tokens == CPU_BATCH_TOKENS
+    assert backend(tiny_models, batch_tokens=300).batch_tokens == 300
+
+
+def test_make_backend_passes_the_speed_options(tiny_models, tiny_config):
+    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
+                          device="cpu", dtype="fp32", quantize="int8")
+    made = make_backend(config.models["ru"], "ru", config, translation=True)
+    assert isinstance(made, TorchBackend)
+    assert (made.dtype, made.quantize, made.batch_tokens) == ("fp32", "int8", config.batch_tokens)
+    assert made.describe()["quantize"] == "int8" and not made.is_loaded
+
+
+def test_cache_key_changes_with_dtype_and_quantization(tiny_models, monkeypatch):
+    monkeypatch.setenv("JOBS_CPU_BF16", "1")
+    keys = {
+        backend(tiny_models).cache_key(),
+        backend(tiny_models, dtype="bf16").cache_key(),
+        backend(tiny_models, quantize="int8").cache_key(),
+    }
+    assert len(keys) == 3
+    # The key holds the options as asked for (so a cached run needs no torch to compute it);
+    # `auto` resolves the same way on every run on one machine.
+    assert json.loads(backend(tiny_models, dtype="auto").cache_key())["dtype"] == "auto"
+
+
+# --------------------------------------------------------------------------- fast paths on tiny models
+
+
+@pytest.fixture(scope="module")
+def fp32_outputs(tiny_models):
+    return backend(tiny_models).generate(TEXTS)
+
+
+def identical_share(a: list[str], b: list[str]) -> float:
+    pairs = [(x, y) for x, y in zip(a, b) if x or y]
+    return sum(x == y for x, y in pairs) / len(pairs)
+
+
+def test_fp32_batched_outputs_equal_one_at_a_time(tiny_models, fp32_outputs):
+    single = backend(tiny_models, batch_tokens=1)
+    assert [single.generate([t]).texts[0] for t in TEXTS] == fp32_outputs.texts
+
+
+def test_bf16_runs_with_bf16_weights_and_keeps_the_units(tiny_models, fp32_outputs, monkeypatch):
+    monkeypatch.setenv("JOBS_CPU_BF16", "1")
+    bf16 = backend(tiny_models, dtype="bf16")
+    out = bf16.generate(TEXTS)
+    assert bf16.loaded.model.dtype == torch.bfloat16 and bf16.describe()["dtype"] == "bfloat16"
+    assert [bool(t) for t in out.texts] == [bool(t) for t in fp32_outputs.texts]
+    assert out.output_tokens == fp32_outputs.output_tokens
+    # Not asserted (random tiny weights make near-ties): the share is reported by the benchmark.
+    print(f"bf16 vs fp32 identical greedy outputs: {identical_share(out.texts, fp32_outputs.texts):.0%}")
+
+
+def test_int8_quantizes_every_linear_layer(tiny_models, fp32_outputs):
+    int8 = backend(tiny_models, quantize="int8")
+    out = int8.generate(TEXTS)
+    model = int8.loaded.model
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+
+    assert not any(type(m) is torch.nn.Linear for m in model.modules())
+    assert sum(isinstance(m, DynamicInt8Linear) for m in model.modules()) == 2 * 6 + 2 * 10 + 1  # q k v o fc1 fc2; + cross-attention q k v o; lm_head
+    assert int8.describe()["quantize"] == "int8" and int8.describe()["dtype"] == "float32"
+    assert [bool(t) for t in out.texts] == [bool(t) for t in fp32_outputs.texts]
+    assert out.output_tokens == fp32_outputs.output_tokens
+    print(f"int8 vs fp32 identical greedy outputs: {identical_share(out.texts, fp32_outputs.texts):.0%}")
+
+
+# --------------------------------------------------------------------------- the job's greedy loop
+
+
+@pytest.mark.parametrize("key", ["ru", "zh", "kk", "kk_nllb", "summary"])
+@pytest.mark.parametrize("min_new", [None, 5])
+def test_greedy_loop_gives_what_generate_gives(tiny_models, key, min_new):
+    """Forced BOS (NLLB/M2M100 codes, BART), forced EOS (Marian, BART), bad words, min length, padding."""
+    role = "kk" if key.startswith("kk") else key
+    spec = ModelSpec(model=str(tiny_models[key]), target_token=">>cmn_Hans<<" if key == "zh" else None)
+    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=min_new)
+    fast = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
+                        translation=True)
+    slow = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
+                        translation=True)
+    assert fast.fast_greedy
+    slow.fast_greedy = False  # generate() itself
+    a, b = fast.generate(TEXTS), slow.generate(TEXTS)
+    assert a.texts == b.texts and a.hit_limit == b.hit_limit and a.output_tokens == b.output_tokens
+
+
+def test_generate_is_used_where_the_loop_would_differ(tiny_models):
+    beams = TorchBackend(ModelSpec(model=str(tiny_models["ru"])), "ru", source_lang="en", device="cpu",
+                         batch_tokens=4096, settings=GenerationSettings(num_beams=2, max_new_tokens=8),
+                         translation=True)
+    no_repeat = TorchBackend(ModelSpec(model=str(tiny_models["ru"])), "ru", source_lang="en", device="cpu",
+                             batch_tokens=4096, settings=GenerationSettings(no_repeat_ngram_size=3, max_new_tokens=8),
+                             translation=True)
+    assert not beams.fast_greedy and not no_repeat.fast_greedy
+    assert beams.generate(TEXTS[:2]).texts[0] and no_repeat.generate(TEXTS[:2]).texts[0]
+
+
+# --------------------------------------------------------------------------- out-of-memory back-off
+
+
+def simulate_oom(monkeypatch, model, max_tokens: int, calls: list[int]) -> None:
+    """The encoder raises CUDA's OutOfMemoryError for batches of more than max_tokens padded tokens.
+
+    (Both generate() and the job's greedy loop run the encoder once per batch.)
+    """
+    encoder = model.get_encoder()
+    real = encoder.forward
+
+    def forward(*args, **kwargs):
+        input_ids = kwargs.get("input_ids", args[0] if args else None)
+        calls.append(input_ids.shape[0])
+        if input_ids.numel() > max_tokens:
+            raise torch.cuda.OutOfMemoryError(f"CUDA out of memory (simulated: {tuple(input_ids.shape)})")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(encoder, "forward", forward)
+
+
+def test_out_of_memory_halves_the_batch_and_keeps_order(tiny_models, fp32_outputs, monkeypatch):
+    ru = backend(tiny_models, batch_tokens=4096)
+    longest = max(ru.count_tokens(TEXTS))
+    calls: list[int] = []
+    simulate_oom(monkeypatch, ru.loaded.model, max_tokens=2 * longest, calls=calls)
+    out = ru.generate(TEXTS)
+    assert out.texts == fp32_outputs.texts and out.hit_limit == fp32_outputs.hit_limit
+    assert out.output_tokens == fp32_outputs.output_tokens
+    assert calls[:2] == [7, 3]  # all 7 non-empty texts at first, then half
+    assert out.oom_retries >= 2 and ru.batch_tokens <= max(64, 2 * longest)
+    # The halved budget stays for later calls: fewer failed attempts, same outputs.
+    calls.clear()
+    again = ru.generate(TEXTS)
+    assert again.texts == fp32_outputs.texts and again.oom_retries < out.oom_retries
+
+
+def test_a_single_text_that_does_not_fit_is_a_clear_error(tiny_models, monkeypatch):
+    ru = backend(tiny_models)
+    simulate_oom(monkeypatch, ru.loaded.model, max_tokens=0, calls=[])
+    with pytest.raises(DeviceOutOfMemory, match="does not fit the device memory even alone"):
+        ru.generate(TEXTS[:2])
+
+
+def test_other_errors_are_not_taken_for_out_of_memory(tiny_models, monkeypatch):
+    ru = backend(tiny_models)
+
+    def broken(*args, **kwargs):
+        raise ValueError("something else")
+
+    monkeypatch.setattr(ru.loaded.model.get_encoder(), "forward", broken)
+    with pytest.raises(ValueError, match="something else"):
+        ru.generate(TEXTS[:2])
+    assert is_out_of_memory(RuntimeError("MPS backend out of memory (MPS allocated: 1 GB)"))
+    assert not is_out_of_memory(RuntimeError("shape mismatch"))
+
+
+def test_options_are_checked_before_any_work(tiny_models, tiny_config, monkeypatch):
+    from jobs.backends import check_backend_options
+
+    def config(**options):
+        return build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
+                            summary_model=str(tiny_models["summary"]), **options)
+
+    check_backend_options(config(device="cpu", quantize="int8"))
+    monkeypatch.setenv("JOBS_CPU_BF16", "0")
+    with pytest.raises(ConfigError, match="no bf16 instructions"):
+        check_backend_options(config(device="cpu", dtype="bf16"))
+    with pytest.raises(ConfigError, match="int8"):
+        check_backend_options(config(device="cpu", dtype="fp16", quantize="int8"))
+
+
+def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_path, monkeypatch):
+    """Hashing a model's weights takes seconds per run; the memo makes unchanged folders free."""
+    import json
+    import shutil
+
+    import jobs.models
+    from jobs.models import folder_content_hash
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    folder = shutil.copytree(tiny_models["ru"], tmp_path / "model")
+    first = folder_content_hash(folder)
+    memo = json.loads((tmp_path / "xdg" / "jobs" / "folder-revisions.json").read_text())
+    assert list(memo.values()) == [first]
+    reads: list[str] = []
+    real_open = jobs.models.Path.open
+    monkeypatch.setattr(jobs.models.Path, "open",
+                        lambda self, *a, **k: reads.append(self.name) or real_open(self, *a, **k))
+    assert folder_content_hash(folder) == first and reads == ["folder-revisions.json"]  # no weights read
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "dropout": 0.3}))
+    assert folder_content_hash(folder) != first and "model.safetensors" in reads  # hashed again
