@@ -31,7 +31,7 @@ from jobs.qa import check_summary, count_flags
 from jobs.reader import FetchSettings, InputProblem, read_articles
 
 log = logging.getLogger("jobs")
-VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd")
+VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd", "ctranslate2", "ray")
 CACHE_FILE = Path(".cache") / "jobs.sqlite3"
 MIN_LANGUAGE_CONFIDENCE = 0.5
 

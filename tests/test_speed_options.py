@@ -88,7 +88,7 @@ def test_make_backend_passes_the_speed_options(tiny_models, tiny_config):
                           device="cpu", dtype="fp32", quantize="int8")
     made = make_backend(config.models["ru"], "ru", config, translation=True)
     assert isinstance(made, TorchBackend)
-    assert (made.dtype, made.quantize, made.batch_tokens) == ("fp32", "int8", config.batch_tokens)
+    assert (made.dtype, made.quantize, made.batch_tokens) == ("fp32", "int8", config.batch_tokens or CPU_BATCH_TOKENS)
     assert made.describe()["quantize"] == "int8" and not made.is_loaded
 
 
