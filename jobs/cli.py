@@ -41,6 +41,13 @@ log = logging.getLogger("jobs")
 
 ConfigOption = Annotated[Optional[Path], typer.Option("--config", help="Model registry file (default: configs/models.yaml).")]
 LangOption = Annotated[list[str], typer.Option("--lang", "-l", help="Target language, repeatable; `all` for every configured one.")]
+ModelOption = Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")]
+SummaryModelOption = Annotated[Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")]
+DeviceOption = Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
+BatchTokensOption = Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch (default: sized to the device).")]
+BackendOption = Annotated[str, typer.Option("--backend", help="torch or ctranslate2 (pip install -e '.[ct2]').")]
+DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")]
+QuantizeOption = Annotated[str, typer.Option("--quantize", help="none or int8 (dynamic int8 Linear layers on CPU).")]
 
 
 @app.callback()
@@ -83,14 +90,14 @@ def run(
     lang: LangOption = [],
     input: Annotated[list[str], typer.Option("--input", "-i", help="Input file, folder, page or feed URL; repeatable (default: seeds/).")] = [],
     out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder; bundles go to OUT/<lang>/<run_id>/.")] = Path("outputs"),
-    model: Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")] = [],
-    summary_model: Annotated[Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")] = None,
+    model: ModelOption = [],
+    summary_model: SummaryModelOption = None,
     config: ConfigOption = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")] = None,
-    batch_tokens: Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="torch or ctranslate2 (pip install -e '.[ct2]').")] = "torch",
-    dtype: Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")] = "auto",
-    quantize: Annotated[str, typer.Option("--quantize", help="none or int8 (dynamic int8 Linear layers on CPU).")] = "none",
+    device: DeviceOption = None,
+    batch_tokens: BatchTokensOption = None,
+    backend: BackendOption = "torch",
+    dtype: DtypeOption = "auto",
+    quantize: QuantizeOption = "none",
     offline: Annotated[bool, typer.Option("--offline", help="No network: URL and feed inputs are refused.")] = False,
     encoding: Annotated[Optional[str], typer.Option("--encoding", help="Encoding of text files that are not UTF-8 (e.g. cp1251).")] = None,
     max_urls: Annotated[int, typer.Option("--max-urls", help="Pages fetched per run, at most.")] = 100,
@@ -182,14 +189,14 @@ def eval_command(
     no_documents: Annotated[bool, typer.Option("--no-documents", help="Skip the document path.")] = False,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N lines and summary rows (a quick check).")] = None,
     report_dir: Annotated[Optional[Path], typer.Option("--report-dir", help="Where eval.json and eval.md go (default: eval-reports/<UTC time>/).")] = None,
-    model: Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")] = [],
-    summary_model: Annotated[Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")] = None,
+    model: ModelOption = [],
+    summary_model: SummaryModelOption = None,
     config: ConfigOption = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")] = None,
-    batch_tokens: Annotated[Optional[int], typer.Option("--batch-tokens", help="Padded input tokens per model batch.")] = None,
-    backend: Annotated[str, typer.Option("--backend", help="torch or ctranslate2.")] = "torch",
-    dtype: Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")] = "auto",
-    quantize: Annotated[str, typer.Option("--quantize", help="none or int8.")] = "none",
+    device: DeviceOption = None,
+    batch_tokens: BatchTokensOption = None,
+    backend: BackendOption = "torch",
+    dtype: DtypeOption = "auto",
+    quantize: QuantizeOption = "none",
 ) -> None:
     """Score the configured models on public references: BLEU and chrF (sacrebleu), ROUGE (rouge-score)."""
     from datetime import datetime, timezone
