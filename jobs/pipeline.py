@@ -178,6 +178,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
             kept = [i for i in range(len(articles)) if i not in set(failed)]
             articles, summaries = articles.select(kept), [summaries[i] for i in kept]
         articles = articles.add_column("summary", [s.text for s in summaries])
+        shared_failures = list(report.failures)  # input and summary failures: in every language's manifest
         report.timings["summarize"] = time.perf_counter() - mark
 
         units = segment_articles(articles)
@@ -206,7 +207,6 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         cache.close()
 
     mark = time.perf_counter()
-    input_failures = [p for p in report.failures if not any(p in v for v in lang_failures.values())]
     base_manifest = {
         "schema": MANIFEST_SCHEMA,
         "run_id": report.run_id,
@@ -221,8 +221,9 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
     }
     for lang in config.langs:
         content, model_info, label = translated.get(lang, ({}, None, None))
+        failures = [*shared_failures, *lang_failures.get(lang, [])]
         records = build_records(articles, summaries, content, lang, label, summary_label,
-                                skip=set() if lang == config.source_lang else failed_ids(lang_failures.get(lang, [])))
+                                skip=failed_ids(lang_failures.get(lang, [])))
         fingerprint = content_sha256(records)
         report.qa[lang] = count_flags(records)
         previous = latest_bundle(config.out, lang)
@@ -234,8 +235,8 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
             **base_manifest,
             "lang": lang,
             "models": {"translation": model_info, "summary": summary_model},
-            "failures": [problem_record(p) for p in [*input_failures, *lang_failures.get(lang, [])]],
-            "counts": bundle_counts(records, report.units, len(input_failures) + len(lang_failures.get(lang, []))),
+            "failures": [problem_record(p) for p in failures],
+            "counts": bundle_counts(records, report.units, len(failures)),
             "qa": report.qa[lang],
             "content_sha256": fingerprint,
         }
