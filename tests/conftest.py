@@ -11,6 +11,14 @@ from tests.tiny_models import build_all
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PAGE = REPO / "seeds" / "international-news.txt"
+# Sentences of different lengths, one empty: what the backend tests generate from.
+SAMPLE_SENTENCES = [
+    "Xi made the remarks in a written statement upon his arrival in Astana.",
+    "China and Kazakhstan share a long tradition of friendship, Xi noted.",
+    "Hi.",
+    "",
+    "More than 2,000 years ago, the ancient Silk Road closely connected the two countries.",
+]
 
 
 @pytest.fixture(autouse=True, scope="session")

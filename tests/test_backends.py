@@ -8,6 +8,7 @@ import pytest
 
 from jobs.backends import TorchBackend, plan_batches
 from jobs.config import GenerationSettings, ModelSpec
+from tests.conftest import SAMPLE_SENTENCES
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -36,13 +37,7 @@ def backend(spec: ModelSpec, lang: str, batch_tokens: int, **settings) -> TorchB
 
 def test_outputs_come_back_in_input_order_whatever_the_batching(tiny_models):
     spec = ModelSpec(model=str(tiny_models["ru"]))
-    texts = [
-        "Xi made the remarks in a written statement.",
-        "China and Kazakhstan share a long tradition of friendship, Xi noted.",
-        "Hi.",
-        "",
-        "More than 2,000 years ago, the ancient Silk Road closely connected the two countries.",
-    ]
+    texts = SAMPLE_SENTENCES
     single = backend(spec, "ru", 1, max_new_tokens=8)
     one_by_one = [single.generate([t]).texts[0] for t in texts]
     batched = backend(spec, "ru", 4096, max_new_tokens=8).generate(texts)

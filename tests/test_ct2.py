@@ -10,15 +10,9 @@ import pytest
 from jobs.backends import TorchBackend, make_backend
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
-from tests.conftest import SEED_PAGE
+from tests.conftest import SAMPLE_SENTENCES, SEED_PAGE
 
-TEXTS = [
-    "Xi made the remarks in a written statement upon his arrival in Astana.",
-    "China and Kazakhstan share a long tradition of friendship, Xi noted.",
-    "Hi.",
-    "",
-    "More than 2,000 years ago, the ancient Silk Road closely connected the two countries.",
-]
+TEXTS = SAMPLE_SENTENCES
 needs_ct2 = pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None,
                                reason="ctranslate2 not installed (pip install -e '.[ct2]')")
 

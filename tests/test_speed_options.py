@@ -18,13 +18,10 @@ from jobs.backends import (
 )
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
+from tests.conftest import SAMPLE_SENTENCES
 
 TEXTS = [
-    "Xi made the remarks in a written statement upon his arrival in Astana.",
-    "China and Kazakhstan share a long tradition of friendship, Xi noted.",
-    "Hi.",
-    "",
-    "More than 2,000 years ago, the ancient Silk Road closely connected the two countries.",
+    *SAMPLE_SENTENCES,
     "The two sides signed documents on cooperation in trade, energy and transport.",
     "He said the partnership has withstood the test of time.",
     "The summit ends on Thursday.",
