@@ -196,7 +196,8 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
                 lang_failures.setdefault(lang, []).append(
                     model_problem(by_id[article_id], f"translation into {lang} failed: {error}"))
             report.failures += lang_failures.get(lang, [])
-            translated[lang] = (content, {**backend.describe(), "split_units": outputs.split_units}, backend.label)
+            translated[lang] = (content, {**backend.describe(), "split_units": outputs.split_units,
+                                 "cached_units": outputs.cached_units}, backend.label)
             report.models_loaded += backend.is_loaded
             backend.close()
             report.input_tokens += outputs.input_tokens
