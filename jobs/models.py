@@ -285,6 +285,7 @@ def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, rev
     except OSError as exc:
         raise _not_loadable(spec, role, exc) from exc
     model.to(device).eval()
+    fold_logits_bias(model)
     if quantize == "int8":
         model = quantize_dynamic_int8(model)
     # The job passes max_new_tokens for every batch; a length in the model's own generation
@@ -308,6 +309,30 @@ def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, rev
     if role != "summary":
         _resolve_target_language(loaded, role, source_lang)
     return loaded
+
+
+# Model types whose logits are exactly `lm_head(decoder output) + final_logits_bias`.
+LOGITS_BIAS_MODEL_TYPES = {"marian", "bart", "mbart", "pegasus"}
+
+
+def fold_logits_bias(model: Any) -> None:
+    """Move `final_logits_bias` into the output layer's own bias (the buffer becomes zeros).
+
+    Marian and BART add the bias as a separate pass over the (rows x vocabulary) logits at every
+    decoding step; inside the output layer it is part of the matrix product (one pass less over
+    the largest tensor of a step, which on CPU is memory-bound). The logits are the same sums.
+    """
+    import torch
+
+    bias = getattr(model, "final_logits_bias", None)
+    head = model.get_output_embeddings()
+    if (getattr(model.config, "model_type", None) not in LOGITS_BIAS_MODEL_TYPES or not isinstance(bias, torch.Tensor)
+            or type(head) is not torch.nn.Linear or not bool(bias.any())):
+        return
+    with torch.no_grad():
+        row = bias.reshape(-1).to(head.weight.dtype)
+        head.bias = torch.nn.Parameter(row.clone() if head.bias is None else head.bias + row, requires_grad=False)
+        bias.zero_()
 
 
 def quantize_dynamic_int8(model: Any) -> Any:
