@@ -239,19 +239,22 @@ def raw_ctranslate2(model_dir: str, converted: str, sentences: list[str], n: int
     """translate_batch on the pre-split sentences, int8: text in, text out, nothing else.
 
     Timed: tokenizing (the model's own tokenizer), one translate_batch call on a fresh Translator
-    (as the job's backend makes them) and decoding the outputs. CTranslate2's own
-    length-sorted batching of 32 sentences (its best batch size on 2 cores, measured). Marian
+    with the threads the job's backend gives it (on 2 cores 2 inter_threads of 1 intra thread
+    each, CTranslate2's fastest setting here: one worker on 2 threads is a quarter slower) and
+    decoding the outputs. CTranslate2's own length-sorted batching of 32 sentences (its best
+    batch size on 2 cores, measured), the batches shared out between the workers. Marian
     forces EOS as the n-th token in generate(); CTranslate2 is asked for n - 1 tokens and the
     forced EOS counted, exactly as the job's ctranslate2 backend does.
     """
     import ctranslate2
     from transformers import AutoTokenizer
 
-    from jobs.backends import cpu_count
+    from jobs.backends import cpu_count, cpu_streams
 
     tok = AutoTokenizer.from_pretrained(model_dir)
-    translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", inter_threads=1,
-                                        intra_threads=cpu_count())
+    workers = cpu_streams(cpu_count())
+    translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", inter_threads=workers,
+                                        intra_threads=max(1, cpu_count() // workers))
     started = time.perf_counter()
     source = [tok.convert_ids_to_tokens(ids) for ids in tok(sentences)["input_ids"]]
     results = translator.translate_batch(source, max_batch_size=32, batch_type="examples", beam_size=1,
@@ -261,7 +264,8 @@ def raw_ctranslate2(model_dir: str, converted: str, sentences: list[str], n: int
     seconds = time.perf_counter() - started
     assert len(texts) == len(sentences)
     tokens = sum(len(r.hypotheses[0]) + 1 for r in results)
-    return {"batching": "32 sentences, sorted by CTranslate2", "output_tokens": tokens, "seconds": seconds,
+    return {"batching": f"32 sentences, sorted by CTranslate2, {workers} workers x {max(1, cpu_count() // workers)} "
+                        f"threads", "output_tokens": tokens, "seconds": seconds,
             "tok_s": tokens / seconds, "sentences": len(sentences)}
 
 

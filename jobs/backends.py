@@ -14,11 +14,13 @@ out-of-memory a batch is halved and retried, and the budget halved for the rest 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
 import math
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +116,37 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def cpu_streams(threads: int) -> int:
+    """How many batches the torch backend decodes at once on CPU, each on its share of `threads`
+    (torch's intra-op threads: the cores, or OMP_NUM_THREADS, or what Ray gives an actor).
+
+    Measured on 2 cores (docs/benchmarks.md): two batches at a time on one core each beat one
+    batch on two cores by a third to a half, because one decoding step is hundreds of small
+    operations, each too short to split well between cores, and one batch's Python work runs
+    while the other batch computes. `JOBS_CPU_STREAMS=N` overrides (1 = one batch at a time).
+    """
+    wanted = os.environ.get("JOBS_CPU_STREAMS", "").strip()
+    if wanted:
+        try:
+            return max(1, int(wanted))
+        except ValueError:
+            raise ConfigError(f"JOBS_CPU_STREAMS must be a whole number, not {wanted!r}") from None
+    return 2 if threads >= 2 else 1
+
+
+@contextlib.contextmanager
+def torch_threads(count: int):
+    """torch's intra-op threads set to `count` inside, restored after."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def resolve_dtype(dtype: str, device: str, quantize: str = "none") -> str:
@@ -230,6 +263,7 @@ class BaseBackend:
         self.quantize = quantize
         self._loaded: LoadedModel | None = None
         self._ids: dict[str, list[int]] = {}  # token ids of texts seen, so each is tokenized once
+        self._tokenizer_lock = threading.Lock()
 
     # ---- what subclasses provide
 
@@ -397,28 +431,43 @@ class BaseBackend:
         ids = self._token_ids([texts[i] for i in todo])
         lengths = [len(x) for x in ids]
         pending = list(range(len(todo)))  # positions in todo not generated yet
+        with self._generation_scope():
+            self._generate_pending(ids, lengths, todo, pending, result, on_progress)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _generation_scope(self) -> contextlib.AbstractContextManager:
+        """What generation runs inside (the torch backend keeps freed memory on CPU)."""
+        return contextlib.nullcontext()
+
+    def _generate_pending(self, ids: list[list[int]], lengths: list[int], todo: list[int], pending: list[int],
+                          result: Generated, on_progress: Callable[[int], None] | None = None) -> None:
+        outputs, hit_limit = result.texts, result.hit_limit
         cap = self.max_batch_rows
+
+        def run(positions: list[int]) -> tuple[list[str], list[int], int]:
+            max_new = self._max_new_tokens(max(lengths[p] for p in positions))
+            min_new = self._min_new_tokens(min(lengths[p] for p in positions), max_new)
+            decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
+            return decoded, counts, max_new
+
         while pending:
             retry = False
             plan = [[pending[b] for b in batch]
                     for batch in plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)]
             done: set[int] = set()
-            for positions in plan:
-                longest = max(lengths[p] for p in positions)
-                max_new = self._max_new_tokens(longest)
-                min_new = self._min_new_tokens(min(lengths[p] for p in positions), max_new)
-                try:
-                    decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
-                except Exception as exc:  # only out-of-memory is handled, the rest re-raised
-                    if not is_out_of_memory(exc):
-                        raise
+            for positions, outcome in self._map_batches(run, plan):
+                if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
+                    if not is_out_of_memory(outcome):
+                        raise outcome
+                    longest = max(lengths[p] for p in positions)
                     self._free_device_memory()
                     if len(positions) == 1:
                         raise DeviceOutOfMemory(
                             f"{self.label} on {self.resolved_device}: one text of {longest} tokens does not fit "
                             f"the device memory even alone (batch budget now {self.batch_tokens} tokens); "
                             f"free the device, use a larger one, or run on CPU"
-                        ) from exc
+                        ) from outcome
                     self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
                     cap = max(1, len(positions) // 2)
                     result.oom_retries += 1
@@ -427,6 +476,7 @@ class BaseBackend:
                                 self.batch_tokens)
                     retry = True
                     break
+                decoded, counts, max_new = outcome
                 for row, p in enumerate(positions):
                     index = todo[p]
                     outputs[index] = decoded[row].strip()
@@ -442,8 +492,42 @@ class BaseBackend:
             pending = [p for p in pending if p not in done]
             if not retry:
                 break
-        result.seconds = time.perf_counter() - started
-        return result
+
+    streams = 1  # batches generated at the same time (see cpu_streams)
+
+    def _map_batches(self, run: Callable[[list[int]], Any], plan: list[list[int]]):
+        """(batch, outcome or the exception it raised), in plan order.
+
+        With `streams` > 1, that many batches run at a time in worker threads (torch and
+        CTranslate2 release the GIL while they compute); outcomes still come in plan order. When
+        the caller stops (out-of-memory, an interrupt) no further batch is started and the
+        running ones are waited for.
+        """
+
+        def guarded(positions: list[int]) -> Any:
+            try:
+                return run(positions)
+            except Exception as exc:  # handed to the caller, which re-raises all but out-of-memory
+                return exc
+
+        if self.streams <= 1 or len(plan) <= 1:
+            for positions in plan:
+                yield positions, guarded(positions)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with self._streams_scope():
+            pool = ThreadPoolExecutor(max_workers=self.streams, thread_name_prefix="jobs-decode")
+            try:
+                futures = [pool.submit(guarded, positions) for positions in plan]
+                for positions, future in zip(plan, futures):
+                    yield positions, future.result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _streams_scope(self) -> contextlib.AbstractContextManager:
+        """What batches run inside when several run at once (torch: each stream's share of threads)."""
+        return contextlib.nullcontext()
 
     def _max_new_tokens(self, longest_input: int) -> int:
         if self.settings.max_new_tokens:
@@ -490,6 +574,30 @@ class TorchBackend(BaseBackend):
         return load_model(self.spec, self.role, source_lang=self.source_lang, device=self.resolved_device,
                           revision=self.revision, dtype=self.resolved_dtype, quantize=self.quantize)
 
+    @cached_property
+    def cpu_threads(self) -> int:
+        """torch's intra-op threads when generation first ran, shared out between the streams."""
+        import torch
+
+        return torch.get_num_threads()
+
+    @cached_property
+    def streams(self) -> int:
+        """Batches decoded at the same time: `cpu_streams()` on CPU, one on a GPU."""
+        return cpu_streams(self.cpu_threads) if self.resolved_device == "cpu" else 1
+
+    def _generation_scope(self) -> contextlib.AbstractContextManager:
+        """On CPU: freed memory kept for reuse while decoding (jobs.malloc)."""
+        if self.resolved_device != "cpu":
+            return contextlib.nullcontext()
+        from jobs.malloc import reuse_freed_memory
+
+        return reuse_freed_memory()
+
+    def _streams_scope(self) -> contextlib.AbstractContextManager:
+        """torch's threads shared out between the streams (one batch alone keeps them all)."""
+        return torch_threads(max(1, self.cpu_threads // self.streams))
+
     def _free_device_memory(self) -> None:
         if self.resolved_device.startswith("cuda"):  # on CPU a full collection only costs time
             import torch
@@ -506,7 +614,8 @@ class TorchBackend(BaseBackend):
         import torch
 
         tok, model = self.loaded.tokenizer, self.loaded.model
-        enc = tok.pad({"input_ids": ids}, padding=True, return_tensors="pt")
+        with self._tokenizer_lock:  # a (Rust) tokenizer is not to be used by two streams at once
+            enc = tok.pad({"input_ids": ids}, padding=True, return_tensors="pt")
         enc = {k: v.to(self.loaded.device) for k, v in enc.items()}
         if self.fast_greedy:
             with torch.inference_mode():
@@ -526,7 +635,8 @@ class TorchBackend(BaseBackend):
                 out = model.generate(**enc, **kwargs)
             generated = out[:, 1:]  # the decoder start token is not generated
             pad = tok.pad_token_id
-        decoded = tok.batch_decode(generated, skip_special_tokens=True)
+        with self._tokenizer_lock:
+            decoded = tok.batch_decode(generated, skip_special_tokens=True)
         if pad is not None:
             counts = (generated != pad).sum(dim=1).tolist()
         else:
@@ -592,8 +702,9 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     EOS as the last of max_new tokens (Marian, BART), single-token bad words (Marian's pad), EOS
     barred before min_new tokens, finished rows padded, stop when every row has finished. What
     it saves: generate()'s generic logits-processor passes over the (rows x vocabulary) scores at
-    every step (they make batches above 32 rows slower on CPU), and torch's slow CPU argmax.
-    Returns the generated tokens (rows x steps), without the decoder start token.
+    every step (they make batches above 32 rows slower on CPU), torch's slow CPU argmax, and for
+    the model types of `GreedyHead` the output layer at forced steps and the separate passes
+    over the logits (see there). Returns the generated tokens (rows x steps), without the decoder start token.
     """
     import torch
 
@@ -603,31 +714,33 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     forced_bos = forced_bos if forced_bos is not None else gen.forced_bos_token_id
     forced_eos = _as_list(gen.forced_eos_token_id)
     banned = [int(words[0]) for words in gen.bad_words_ids or []]
-    cache_arg = _cache_argument(model)
+    head = GreedyHead.of(model, banned, eos)
     mask = enc["attention_mask"]
     rows = mask.shape[0]
     device = mask.device
     encoder_outputs = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=mask)
+    if head is not None:
+        step_fn = _decoder_step(model, encoder_outputs[0], mask)
+    else:
+        step_fn = _model_step(model, encoder_outputs, mask)
     current = torch.full((rows, 1), int(gen.decoder_start_token_id), dtype=torch.long, device=device)
     finished = torch.zeros(rows, dtype=torch.bool, device=device)
     eos_tensor = torch.tensor(eos, dtype=torch.long, device=device)
     steps: list[Any] = []
-    cache = None
     for step in range(max_new):
-        out = model(encoder_outputs=encoder_outputs, attention_mask=mask, decoder_input_ids=current,
-                    use_cache=True, **{cache_arg: cache})
-        cache = getattr(out, cache_arg, None)
-        logits = out.logits[:, -1, :]
+        last = step_fn(current)  # decoder output (GreedyHead) or logits of the last position
         if step == max_new - 1 and forced_eos:
             if len(forced_eos) == 1:
                 chosen = torch.full((rows,), forced_eos[0], dtype=torch.long, device=device)
             else:
+                logits = head.logits(last) if head is not None else last
                 chosen = torch.tensor(forced_eos, device=device)[logits[:, forced_eos].float().argmax(-1)]
         elif step == 0 and forced_bos is not None:
             chosen = torch.full((rows,), int(forced_bos), dtype=torch.long, device=device)
+        elif head is not None:
+            chosen = head.argmax(last, bar_eos=bool(min_new and step < min_new))
         else:
-            if logits.dtype != torch.float32:
-                logits = logits.float()
+            logits = last.float() if last.dtype != torch.float32 else last
             if banned:
                 logits[:, banned] = float("-inf")
             if min_new and step < min_new and eos:
@@ -643,10 +756,107 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     return torch.stack(steps, dim=1)
 
 
+def _model_step(model: Any, encoder_outputs: Any, mask: Any) -> Callable[[Any], Any]:
+    """One step through the whole model (decoder and output layer): logits of the last position."""
+    cache_arg = _cache_argument(model)
+    state: dict[str, Any] = {"cache": None}
+
+    def step(current: Any) -> Any:
+        out = model(encoder_outputs=encoder_outputs, attention_mask=mask, decoder_input_ids=current,
+                    use_cache=True, **{cache_arg: state["cache"]})
+        state["cache"] = getattr(out, cache_arg, None)
+        return out.logits[:, -1, :]
+
+    return step
+
+
+def _decoder_step(model: Any, encoder_hidden: Any, mask: Any) -> Callable[[Any], Any]:
+    """One step through the decoder only: its output at the last position (rows x d_model)."""
+    decoder = model.get_decoder()
+    cache_arg = _cache_argument(decoder)
+    state: dict[str, Any] = {"cache": None}
+
+    def step(current: Any) -> Any:
+        out = decoder(input_ids=current, encoder_hidden_states=encoder_hidden, encoder_attention_mask=mask,
+                      use_cache=True, **{cache_arg: state["cache"]})
+        state["cache"] = getattr(out, cache_arg, None)
+        return out.last_hidden_state[:, -1, :]
+
+    return step
+
+
+# Model types whose logits are exactly output_layer(decoder output) + final_logits_bias.
+HEAD_MODEL_TYPES = {"marian", "bart", "mbart", "pegasus", "m2m_100"}
+
+
+class GreedyHead:
+    """The output layer of a greedy step, with every per-vocabulary addition inside one product.
+
+    The (rows x vocabulary) logits are the largest tensor of a decoding step (16 MB for 64 rows
+    of opus-mt's 62,518 entries in fp32), and on CPU each pass over them goes through main
+    memory. Here the output layer's bias, Marian/BART's `final_logits_bias` (moved into it at
+    load, jobs.models.fold_logits_bias), the bad words and the min-length EOS bar (as -inf) are
+    one bias vector added inside the matrix product, instead of separate passes. The greedy loop
+    also skips the output layer at forced steps. A quantized output layer keeps its own bias and
+    gets the -inf entries written in place.
+    """
+
+    def __init__(self, model: Any, banned: list[int], eos: list[int]):
+        import torch
+
+        self.layer = layer = model.get_output_embeddings()
+        self.banned, self.eos = banned, eos
+        extra = getattr(model, "final_logits_bias", None)
+        self.extra = extra.reshape(-1) if isinstance(extra, torch.Tensor) and bool(extra.any()) else None
+        self.linear = type(layer) is torch.nn.Linear
+        if self.linear:
+            bias = torch.zeros(layer.out_features, dtype=layer.weight.dtype, device=layer.weight.device)
+            if layer.bias is not None:
+                bias += layer.bias
+            if self.extra is not None:
+                bias += self.extra.to(bias.dtype)
+            bias[banned] = float("-inf")
+            self.bias = bias
+            self.bias_no_eos = bias.clone()
+            self.bias_no_eos[eos] = float("-inf")
+
+    @classmethod
+    def of(cls, model: Any, banned: list[int], eos: list[int]) -> GreedyHead | None:
+        """The head of a model of HEAD_MODEL_TYPES (built once per model), else None."""
+        if getattr(model.config, "model_type", None) not in HEAD_MODEL_TYPES or model.get_output_embeddings() is None:
+            return None
+        key = (tuple(banned), tuple(eos))
+        cached = getattr(model, "_jobs_greedy_head", None)
+        if cached is None or cached[0] != key:
+            cached = (key, cls(model, banned, eos))
+            model._jobs_greedy_head = cached
+        return cached[1]
+
+    def logits(self, hidden: Any, bar_eos: bool = False) -> Any:
+        """(rows x vocabulary) logits, bad words and (if asked) EOS at -inf."""
+        import torch
+
+        if self.linear:
+            return torch.nn.functional.linear(hidden, self.layer.weight, self.bias_no_eos if bar_eos else self.bias)
+        logits = self.layer(hidden)
+        if self.extra is not None:
+            logits = logits + self.extra
+        if self.banned:
+            logits[:, self.banned] = float("-inf")
+        if bar_eos and self.eos:
+            logits[:, self.eos] = float("-inf")
+        return logits
+
+    def argmax(self, hidden: Any, bar_eos: bool = False) -> Any:
+        return _argmax(self.logits(hidden, bar_eos))
+
+
 def _argmax(logits: Any) -> Any:
     """Row-wise argmax, first maximum on ties; numpy's is about 4x faster than torch's on CPU."""
     import torch
 
     if logits.device.type != "cpu":
         return logits.argmax(dim=-1)
+    if logits.dtype != torch.float32:
+        logits = logits.float()
     return torch.from_numpy(logits.contiguous().numpy().argmax(axis=-1)).to(torch.long)

@@ -34,7 +34,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jobs.backends import BaseBackend, cpu_count, cpu_supports_bf16
+from jobs.backends import BaseBackend, cpu_count, cpu_streams, cpu_supports_bf16
 from jobs.config import ModelSpec
 from jobs.errors import ConfigError, JobError
 from jobs.models import LoadedModel, load_text_side, model_location
@@ -108,7 +108,7 @@ class CT2Backend(BaseBackend):
     """CTranslate2 `Translator.translate_batch` for one model (Marian, M2M100, NLLB, BART)."""
 
     name = "ctranslate2"
-    cpu_batch_rows = 32  # measured: CTranslate2 int8 on 2 cores peaks at 32 sentences per batch
+    cpu_batch_rows = 32  # measured: CTranslate2 int8 on 2 cores peaks at 32 sentences per batch (and stream)
 
     def __init__(self, spec: ModelSpec, role: str, **kwargs: Any):
         super().__init__(spec, role, **kwargs)
@@ -143,6 +143,12 @@ class CT2Backend(BaseBackend):
 
     def _precision(self) -> dict[str, Any]:
         return {"compute_type": self.compute_type, "dtype": self.dtype, "quantize": self.quantize}
+
+    @cached_property
+    def streams(self) -> int:
+        """Batches translated at the same time: on CPU as the torch backend (`cpu_streams`), each
+        by one of the Translator's `inter_threads` workers on its share of the cores; one on a GPU."""
+        return cpu_streams(cpu_count()) if self._device_kind == "cpu" else 1
 
     # ---- conversion and loading
 
@@ -183,7 +189,7 @@ class CT2Backend(BaseBackend):
         device, _, index = self.resolved_device.partition(":")
         loaded.model = self.ct2.Translator(
             str(folder), device=device, device_index=int(index or 0), compute_type=self.compute_type,
-            inter_threads=1, intra_threads=cpu_count() if device == "cpu" else 0,
+            inter_threads=self.streams, intra_threads=max(1, cpu_count() // self.streams) if device == "cpu" else 0,
         )
         loaded.extra = {"converted": str(folder), "ctranslate2": self.ct2.__version__}
         return loaded
@@ -211,7 +217,8 @@ class CT2Backend(BaseBackend):
 
     def _generate_batch(self, ids: list[list[int]], max_new: int, min_new: int | None) -> tuple[list[str], list[int]]:
         tok = self.loaded.tokenizer
-        source = [tok.convert_ids_to_tokens(x) for x in ids]
+        with self._tokenizer_lock:
+            source = [tok.convert_ids_to_tokens(x) for x in ids]
         prefix = self._target_prefix
         # generate() counts a forced first token among the new tokens; CTranslate2 counts the
         # prefix in its decoding length too, so the limits are the same numbers. Marian and
@@ -232,7 +239,8 @@ class CT2Backend(BaseBackend):
             return_scores=False,
         )
         hypotheses = [r.hypotheses[0] for r in results]
-        decoded = tok.batch_decode([tok.convert_tokens_to_ids(h) for h in hypotheses], skip_special_tokens=True)
+        with self._tokenizer_lock:
+            decoded = tok.batch_decode([tok.convert_tokens_to_ids(h) for h in hypotheses], skip_special_tokens=True)
         eos = tok.eos_token
         counts = [len(h) + (1 if limit < max_new and len(h) >= limit and (not h or h[-1] != eos) else 0)
                   for h in hypotheses]  # the EOS generate() would have forced at the limit

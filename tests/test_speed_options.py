@@ -269,3 +269,98 @@ def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_pat
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "dropout": 0.3}))
     assert folder_content_hash(folder) != first and "model.safetensors" in reads  # hashed again
+
+
+# --------------------------------------------------------------------------- CPU: streams, logits in slices, malloc
+
+
+def test_two_streams_decode_batches_side_by_side_with_the_same_outputs(tiny_models, fp32_outputs, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("JOBS_CPU_STREAMS", "1")
+    one = backend(tiny_models, batch_tokens=40)  # several batches
+    single = one.generate(TEXTS)
+    monkeypatch.setenv("JOBS_CPU_STREAMS", "2")
+    two = backend(tiny_models, batch_tokens=40)
+    threads: set[str] = set()
+    real = two._generate_batch
+
+    def recorded(*args, **kwargs):
+        threads.add(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(two, "_generate_batch", recorded)
+    ticks: list[int] = []
+    out = two.generate(TEXTS, ticks.append)
+    assert two.streams == 2 and single.batches >= 3 and out.batches == single.batches
+    assert len({name for name in threads if name.startswith("jobs-decode")}) == 2
+    assert out.texts == single.texts == fp32_outputs.texts and out.hit_limit == single.hit_limit
+    assert out.output_tokens == single.output_tokens and sum(ticks) == sum(1 for t in TEXTS if t.strip())
+    assert torch.get_num_threads() == 1  # the conftest's setting, restored after generation
+
+
+def test_streams_setting(monkeypatch):
+    from jobs.backends import cpu_streams
+
+    monkeypatch.delenv("JOBS_CPU_STREAMS", raising=False)
+    assert cpu_streams(2) == 2 and cpu_streams(16) == 2
+    assert cpu_streams(1) == 1  # one thread (OMP_NUM_THREADS=1, a one-CPU Ray actor): one batch at a time
+    monkeypatch.setenv("JOBS_CPU_STREAMS", "3")
+    assert cpu_streams(2) == 3
+    monkeypatch.setenv("JOBS_CPU_STREAMS", "two")
+    with pytest.raises(ConfigError, match="JOBS_CPU_STREAMS"):
+        cpu_streams(2)
+
+
+def test_final_logits_bias_moves_into_the_output_layer(tiny_models):
+    """Marian/BART: the bias becomes the output layer's own; the logits stay the same."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from jobs.models import fold_logits_bias
+
+    folder = tiny_models["ru"]
+    tok = AutoTokenizer.from_pretrained(folder)
+    original = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
+    folded = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
+    bias = original.final_logits_bias.clone()
+    assert bool(bias.any())  # the tiny models carry a real bias (tests/tiny_models.py)
+    fold_logits_bias(folded)
+    assert not bool(folded.final_logits_bias.any())
+    assert torch.equal(folded.get_output_embeddings().bias, bias.reshape(-1))
+    enc = tok(TEXTS[:2], return_tensors="pt", padding=True)
+    start = torch.full((2, 1), original.config.decoder_start_token_id)
+    with torch.inference_mode():
+        want = original(**enc, decoder_input_ids=start).logits
+        got = folded(**enc, decoder_input_ids=start).logits
+    torch.testing.assert_close(got, want)
+    assert torch.equal(folded.get_output_embeddings().weight, original.get_output_embeddings().weight)
+
+
+def test_freed_memory_is_reused_while_decoding_on_cpu():
+    """Inside: a large block freed and taken again touches no new pages; outside it does (glibc)."""
+    import resource
+
+    import numpy as np
+
+    from jobs import malloc
+
+    if not malloc.enabled():
+        pytest.skip("glibc malloc tuning only applies on Linux with glibc")
+
+    def faults_of_second_block() -> int:
+        block = np.ones(48 << 20, dtype=np.uint8)  # 48 MiB: over glibc's largest mmap threshold
+        del block
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        block = np.ones(48 << 20, dtype=np.uint8)
+        del block
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    outside = faults_of_second_block()
+    with malloc.reuse_freed_memory() as active:
+        assert active
+        inside = faults_of_second_block()
+    after = faults_of_second_block()
+    # Outside, each block is a fresh mapping whose pages fault in (fewer faults with transparent
+    # huge pages, never none); inside, the second block reuses the first one's pages.
+    assert outside >= 16 and after >= 16
+    assert inside <= outside // 8
