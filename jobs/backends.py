@@ -8,8 +8,9 @@ Two backends share one interface (`count_tokens`, `counter`, `max_input_tokens`,
 * `jobs.ct2.CT2Backend` runs a CTranslate2 conversion of the same model (optional dependency).
 
 Batches are built from texts sorted by token length so that little padding is computed, under a
-budget of padded input tokens per batch, and results are put back in input order. On CUDA
-out-of-memory a batch is halved and retried, and the budget halved for the rest of the run.
+budget of padded input tokens per batch, and results are put back in input order. On CPU two
+batches run at a time, each on its share of the cores (`cpu_streams`). On CUDA out-of-memory a
+batch is halved and retried, and the budget halved for the rest of the run.
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def cpu_streams(threads: int) -> int:
     (torch's intra-op threads: the cores, or OMP_NUM_THREADS, or what Ray gives an actor).
 
     Measured on 2 cores (docs/benchmarks.md): two batches at a time on one core each beat one
-    batch on two cores by a third to a half, because one decoding step is hundreds of small
+    batch on two cores by an eighth (torch int8) to a half (torch bf16), because one decoding step is hundreds of small
     operations, each too short to split well between cores, and one batch's Python work runs
     while the other batch computes. `JOBS_CPU_STREAMS=N` overrides (1 = one batch at a time).
     """
@@ -719,10 +720,11 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     rows = mask.shape[0]
     device = mask.device
     encoder_outputs = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=mask)
-    if head is not None:
-        step_fn = _decoder_step(model, encoder_outputs[0], mask)
+    if head is not None:  # the decoder only; the head computes what is needed of the logits
+        step_fn = _stepper(model.get_decoder(), "input_ids", "last_hidden_state",
+                           encoder_hidden_states=encoder_outputs[0], encoder_attention_mask=mask)
     else:
-        step_fn = _model_step(model, encoder_outputs, mask)
+        step_fn = _stepper(model, "decoder_input_ids", "logits", encoder_outputs=encoder_outputs, attention_mask=mask)
     current = torch.full((rows, 1), int(gen.decoder_start_token_id), dtype=torch.long, device=device)
     finished = torch.zeros(rows, dtype=torch.bool, device=device)
     eos_tensor = torch.tensor(eos, dtype=torch.long, device=device)
@@ -756,31 +758,17 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     return torch.stack(steps, dim=1)
 
 
-def _model_step(model: Any, encoder_outputs: Any, mask: Any) -> Callable[[Any], Any]:
-    """One step through the whole model (decoder and output layer): logits of the last position."""
-    cache_arg = _cache_argument(model)
+def _stepper(module: Any, ids_arg: str, output: str, **inputs: Any) -> Callable[[Any], Any]:
+    """Steps through `module` (the whole model, or its decoder) one token at a time, the key/value
+    cache carried from step to step; each step returns `output` at the last position (the
+    logits, or the decoder's hidden state)."""
+    cache_arg = _cache_argument(module)
     state: dict[str, Any] = {"cache": None}
 
     def step(current: Any) -> Any:
-        out = model(encoder_outputs=encoder_outputs, attention_mask=mask, decoder_input_ids=current,
-                    use_cache=True, **{cache_arg: state["cache"]})
+        out = module(**inputs, **{ids_arg: current, cache_arg: state["cache"]}, use_cache=True)
         state["cache"] = getattr(out, cache_arg, None)
-        return out.logits[:, -1, :]
-
-    return step
-
-
-def _decoder_step(model: Any, encoder_hidden: Any, mask: Any) -> Callable[[Any], Any]:
-    """One step through the decoder only: its output at the last position (rows x d_model)."""
-    decoder = model.get_decoder()
-    cache_arg = _cache_argument(decoder)
-    state: dict[str, Any] = {"cache": None}
-
-    def step(current: Any) -> Any:
-        out = decoder(input_ids=current, encoder_hidden_states=encoder_hidden, encoder_attention_mask=mask,
-                      use_cache=True, **{cache_arg: state["cache"]})
-        state["cache"] = getattr(out, cache_arg, None)
-        return out.last_hidden_state[:, -1, :]
+        return getattr(out, output)[:, -1, :]
 
     return step
 

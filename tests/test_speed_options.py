@@ -10,6 +10,7 @@ import torch
 from jobs.backends import (
     CPU_BATCH_TOKENS,
     DeviceOutOfMemory,
+    GreedyHead,
     TorchBackend,
     auto_batch_tokens,
     is_out_of_memory,
@@ -163,6 +164,37 @@ def test_greedy_loop_gives_what_generate_gives(tiny_models, key, min_new):
     slow.fast_greedy = False  # generate() itself
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
     assert a.texts == b.texts and a.hit_limit == b.hit_limit and a.output_tokens == b.output_tokens
+
+
+@pytest.mark.parametrize("key", ["ru", "kk_nllb", "summary"])
+def test_greedy_loop_through_the_whole_model_for_other_model_types(tiny_models, key, monkeypatch):
+    """Model types without the output-layer shortcut step through model() and its logits: same tokens."""
+    import jobs.backends
+
+    monkeypatch.setattr(jobs.backends, "HEAD_MODEL_TYPES", set())
+    role = "kk" if key.startswith("kk") else key
+    spec = ModelSpec(model=str(tiny_models[key]))
+    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=5)
+    fast = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
+                        translation=True)
+    slow = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
+                        translation=True)
+    assert fast.fast_greedy and jobs.backends.GreedyHead.of(fast.loaded.model, [], []) is None
+    slow.fast_greedy = False
+    a, b = fast.generate(TEXTS), slow.generate(TEXTS)
+    assert a.texts == b.texts and a.output_tokens == b.output_tokens
+
+
+def test_greedy_loop_with_a_quantized_output_layer_gives_what_generate_gives(tiny_models):
+    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=5)
+    spec = ModelSpec(model=str(tiny_models["ru"]))
+    fast, slow = (TorchBackend(spec, "ru", source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
+                               translation=True, quantize="int8") for _ in range(2))
+    slow.fast_greedy = False
+    head = GreedyHead.of(fast.loaded.model, [], [])
+    assert head is not None and not head.linear  # torch's dynamic int8 Linear
+    a, b = fast.generate(TEXTS), slow.generate(TEXTS)
+    assert a.texts == b.texts and a.output_tokens == b.output_tokens
 
 
 def test_generate_is_used_where_the_loop_would_differ(tiny_models):
