@@ -331,6 +331,21 @@ def test_two_streams_decode_batches_side_by_side_with_the_same_outputs(tiny_mode
     assert torch.get_num_threads() == 1  # the conftest's setting, restored after generation
 
 
+def test_beam_search_in_two_streams_gives_what_one_stream_gives(tiny_models, monkeypatch):
+    """The default summary settings (2 beams) go through generate(), two batches at a time."""
+    spec = ModelSpec(model=str(tiny_models["summary"]))
+    settings = GenerationSettings(num_beams=2, max_new_tokens=10, min_new_tokens=4)
+    outputs = {}
+    for streams in ("1", "2"):
+        monkeypatch.setenv("JOBS_CPU_STREAMS", streams)
+        summarizer = TorchBackend(spec, "summary", source_lang="en", device="cpu", batch_tokens=40,
+                                  settings=settings, translation=False)
+        assert not summarizer.fast_greedy
+        outputs[streams] = summarizer.generate(TEXTS)
+        assert summarizer.streams == int(streams) and outputs[streams].batches >= 3
+    assert outputs["1"].texts == outputs["2"].texts and outputs["1"].hit_limit == outputs["2"].hit_limit
+
+
 def test_streams_setting(monkeypatch):
     from jobs.backends import cpu_streams
 
