@@ -11,6 +11,7 @@ Flags are checked on translation units (one source sentence and its output), exc
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import unicodedata
@@ -82,8 +83,11 @@ def base_lang(lang: str) -> str:
     return _LANG_ALIASES.get(code, code)
 
 
+@functools.lru_cache(maxsize=8192)
 def script_of(char: str) -> str | None:
-    """Han, Cyrillic, Latin or Other for a letter; None for anything that is not a letter."""
+    """Han, Cyrillic, Latin or Other for a letter; None for anything that is not a letter.
+
+    Remembered per character: the checks ask it for every letter of every output."""
     if not char.isalpha():
         return None
     point = ord(char)
