@@ -417,8 +417,9 @@ def wait_for_idle(limit: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, under 2 minutes on 2 cores: checks that the benchmark runs; "
-                        "the targets are judged on the full run")
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes, under 2 minutes on 2 cores: checks that the benchmark runs; "
+                             "the targets are judged on the full run")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-benchmark",
                         help="models, inputs and outputs (models are reused across runs)")
     parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
