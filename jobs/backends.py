@@ -31,7 +31,7 @@ from typing import Any
 
 from jobs.config import GenerationSettings, JobConfig, ModelSpec
 from jobs.errors import ConfigError, JobError
-from jobs.models import LoadedModel, load_model, model_revision, resolve_device
+from jobs.models import LOGITS_BIAS_MODEL_TYPES, LoadedModel, load_model, model_revision, resolve_device
 
 log = logging.getLogger("jobs")
 
@@ -773,8 +773,8 @@ def _stepper(module: Any, ids_arg: str, output: str, **inputs: Any) -> Callable[
     return step
 
 
-# Model types whose logits are exactly output_layer(decoder output) + final_logits_bias.
-HEAD_MODEL_TYPES = {"marian", "bart", "mbart", "pegasus", "m2m_100"}
+# Model types whose logits are exactly output_layer(decoder output) (+ final_logits_bias).
+HEAD_MODEL_TYPES = LOGITS_BIAS_MODEL_TYPES | {"m2m_100"}
 
 
 class GreedyHead:

@@ -149,19 +149,23 @@ def test_int8_quantizes_every_linear_layer(tiny_models, fp32_outputs):
 # --------------------------------------------------------------------------- the job's greedy loop
 
 
+def loop_and_generate(tiny_models, key: str, min_new: int | None = 5, **options) -> tuple[TorchBackend, TorchBackend]:
+    """Two backends of one model and settings: the job's greedy loop, and generate() itself."""
+    role = "kk" if key.startswith("kk") else key
+    spec = ModelSpec(model=str(tiny_models[key]), target_token=">>cmn_Hans<<" if key == "zh" else None)
+    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=min_new)
+    fast, slow = (TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
+                               translation=True, **options) for _ in range(2))
+    assert fast.fast_greedy
+    slow.fast_greedy = False
+    return fast, slow
+
+
 @pytest.mark.parametrize("key", ["ru", "zh", "kk", "kk_nllb", "summary"])
 @pytest.mark.parametrize("min_new", [None, 5])
 def test_greedy_loop_gives_what_generate_gives(tiny_models, key, min_new):
     """Forced BOS (NLLB/M2M100 codes, BART), forced EOS (Marian, BART), bad words, min length, padding."""
-    role = "kk" if key.startswith("kk") else key
-    spec = ModelSpec(model=str(tiny_models[key]), target_token=">>cmn_Hans<<" if key == "zh" else None)
-    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=min_new)
-    fast = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
-                        translation=True)
-    slow = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
-                        translation=True)
-    assert fast.fast_greedy
-    slow.fast_greedy = False  # generate() itself
+    fast, slow = loop_and_generate(tiny_models, key, min_new)
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
     assert a.texts == b.texts and a.hit_limit == b.hit_limit and a.output_tokens == b.output_tokens
 
@@ -172,25 +176,14 @@ def test_greedy_loop_through_the_whole_model_for_other_model_types(tiny_models, 
     import jobs.backends
 
     monkeypatch.setattr(jobs.backends, "HEAD_MODEL_TYPES", set())
-    role = "kk" if key.startswith("kk") else key
-    spec = ModelSpec(model=str(tiny_models[key]))
-    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=5)
-    fast = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
-                        translation=True)
-    slow = TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
-                        translation=True)
-    assert fast.fast_greedy and jobs.backends.GreedyHead.of(fast.loaded.model, [], []) is None
-    slow.fast_greedy = False
+    fast, slow = loop_and_generate(tiny_models, key)
+    assert GreedyHead.of(fast.loaded.model, [], []) is None
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
     assert a.texts == b.texts and a.output_tokens == b.output_tokens
 
 
 def test_greedy_loop_with_a_quantized_output_layer_gives_what_generate_gives(tiny_models):
-    settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=5)
-    spec = ModelSpec(model=str(tiny_models["ru"]))
-    fast, slow = (TorchBackend(spec, "ru", source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
-                               translation=True, quantize="int8") for _ in range(2))
-    slow.fast_greedy = False
+    fast, slow = loop_and_generate(tiny_models, "ru", quantize="int8")
     head = GreedyHead.of(fast.loaded.model, [], [])
     assert head is not None and not head.linear  # torch's dynamic int8 Linear
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
