@@ -739,15 +739,10 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
                 chosen = torch.tensor(forced_eos, device=device)[logits[:, forced_eos].float().argmax(-1)]
         elif step == 0 and forced_bos is not None:
             chosen = torch.full((rows,), int(forced_bos), dtype=torch.long, device=device)
-        elif head is not None:
-            chosen = head.argmax(last, bar_eos=bool(min_new and step < min_new))
         else:
-            logits = last.float() if last.dtype != torch.float32 else last
-            if banned:
-                logits[:, banned] = float("-inf")
-            if min_new and step < min_new and eos:
-                logits[:, eos] = float("-inf")
-            chosen = _argmax(logits)
+            bar_eos = bool(min_new and step < min_new)
+            chosen = _argmax(head.logits(last, bar_eos) if head is not None
+                             else _barred(last, banned, eos if bar_eos else []))
         if eos:
             chosen = torch.where(finished, torch.full_like(chosen, pad), chosen)
             finished |= torch.isin(chosen, eos_tensor)
@@ -829,14 +824,15 @@ class GreedyHead:
         logits = self.layer(hidden)
         if self.extra is not None:
             logits = logits + self.extra
-        if self.banned:
-            logits[:, self.banned] = float("-inf")
-        if bar_eos and self.eos:
-            logits[:, self.eos] = float("-inf")
-        return logits
+        return _barred(logits, self.banned, self.eos if bar_eos else [])
 
-    def argmax(self, hidden: Any, bar_eos: bool = False) -> Any:
-        return _argmax(self.logits(hidden, bar_eos))
+
+def _barred(logits: Any, *barred: list[int]) -> Any:
+    """The logits with the given token ids set to -inf (in place): bad words, EOS before min length."""
+    for ids in barred:
+        if ids:
+            logits[:, ids] = float("-inf")
+    return logits
 
 
 def _argmax(logits: Any) -> Any:
