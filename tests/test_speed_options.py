@@ -19,6 +19,7 @@ from jobs.backends import (
 )
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
+from jobs.packed_linear import PackedLinear, packing_wanted
 from tests.conftest import SAMPLE_SENTENCES
 
 TEXTS = [
@@ -185,7 +186,7 @@ def test_greedy_loop_through_the_whole_model_for_other_model_types(tiny_models, 
 def test_greedy_loop_with_a_quantized_output_layer_gives_what_generate_gives(tiny_models):
     fast, slow = loop_and_generate(tiny_models, "ru", quantize="int8")
     head = GreedyHead.of(fast.loaded.model, [], [])
-    assert head is not None and not head.linear  # torch's dynamic int8 Linear
+    assert head is not None and head.product is None  # torch's dynamic int8 Linear: bias added apart
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
     assert a.texts == b.texts and a.output_tokens == b.output_tokens
 
@@ -296,7 +297,59 @@ def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_pat
     assert folder_content_hash(folder) != first and "model.safetensors" in reads  # hashed again
 
 
-# --------------------------------------------------------------------------- CPU: streams, logits in slices, malloc
+# --------------------------------------------------------------------------- CPU: packed bf16 weights
+
+needs_packing = pytest.mark.skipif(not packing_wanted("cpu", "bf16"),
+                                   reason="oneDNN has no bf16 kernels on this CPU (or JOBS_PACK_WEIGHTS=0)")
+
+
+@needs_packing
+@pytest.mark.parametrize("key", ["ru", "summary"])
+def test_bf16_on_cpu_packs_every_linear_layer_and_keeps_the_outputs(tiny_models, key, monkeypatch):
+    """Packed weights run the same oneDNN product as torch's own bf16 Linear: the same logits and outputs."""
+    from transformers import AutoTokenizer
+
+    monkeypatch.setenv("JOBS_CPU_BF16", "1")
+    outputs, models = {}, {}
+    for pack in ("0", "1"):
+        monkeypatch.setenv("JOBS_PACK_WEIGHTS", pack)
+        fast, slow = loop_and_generate(tiny_models, key, dtype="bf16")
+        outputs[pack] = [fast.generate(TEXTS), slow.generate(TEXTS)]
+        models[pack] = fast.loaded.model
+    layers = list(models["1"].modules())
+    assert not any(type(m) is torch.nn.Linear for m in layers)
+    assert sum(type(m) is PackedLinear for m in layers) == sum(type(m) is torch.nn.Linear for m in models["0"].modules())
+    assert type(models["1"].get_output_embeddings()) is PackedLinear
+    assert GreedyHead.of(models["1"], [], []).product is not None  # the fused bias goes into the packed product
+    reference = outputs["0"][1]  # generate() with torch's own bf16 Linear layers
+    for out in (*outputs["0"], *outputs["1"]):  # the greedy loop and generate(), packed and not
+        assert out.texts == reference.texts and out.output_tokens == reference.output_tokens
+    tok = AutoTokenizer.from_pretrained(tiny_models[key])
+    enc = tok(TEXTS[:3], return_tensors="pt", padding=True)
+    start = torch.full((3, 1), models["0"].config.decoder_start_token_id)
+    with torch.inference_mode():
+        want, got = (models[p](**enc, decoder_input_ids=start).logits for p in ("0", "1"))
+    torch.testing.assert_close(got, want)
+
+
+def test_packing_only_for_bf16_on_cpu(monkeypatch):
+    assert not packing_wanted("cpu", "fp32") and not packing_wanted("cuda", "bf16")
+    monkeypatch.setenv("JOBS_PACK_WEIGHTS", "0")
+    assert not packing_wanted("cpu", "bf16")
+
+
+@pytest.mark.parametrize("rows", [1, 5, 9])
+def test_argmax_of_bf16_logits_in_chunks_is_the_first_maximum(rows, monkeypatch):
+    import jobs.backends
+
+    monkeypatch.setattr(jobs.backends, "_ARGMAX_CHUNK_VALUES", 2 * 1000)  # 2 rows a chunk
+    logits = torch.randn(rows, 1000).bfloat16()
+    logits[0, [7, 900]] = 50.0  # a tie: the first one wins, as in torch
+    got = jobs.backends._argmax(logits)
+    assert got.dtype == torch.long and got.tolist() == logits.float().argmax(-1).tolist() and got[0] == 7
+
+
+# --------------------------------------------------------------------------- CPU: streams, malloc
 
 
 def test_two_streams_decode_batches_side_by_side_with_the_same_outputs(tiny_models, fp32_outputs, monkeypatch):
