@@ -12,10 +12,11 @@ way (1 with --strict when a target is missed). What it does, in one run on one m
    (opus-mt-en-ru for translation, distilbart-cnn-12-6 for summaries) with tokenizers of the
    real vocabulary sizes (benchmarks/realmodels.py);
 2. generates a fixed set of English articles with distinct sentences (benchmarks/articles.py);
-3. measures, on the same sentences: a naive loop (one sentence at a time through
-   `model.generate()`, fp32), raw CTranslate2 (tokenize, `translate_batch` on the pre-split
-   sentences, int8, 32 sentences a batch, decode), and `run_job` (the job's own
-   code, cache off) with each backend/dtype. Every output has the same forced length
+3. measures a naive loop (one sentence at a time through `model.generate()`, fp32, on a sample
+   of the articles' sentences), `run_job` (the job's own code, cache off) with each
+   backend/dtype, and raw CTranslate2 (tokenize, `translate_batch`, int8, 32 sentences a
+   batch, decode) on exactly the texts the ctranslate2 job translated: titles, sentences and
+   the English summaries, pre-split by the job. Every output has the same forced length
    (min = max new tokens), so every variant does the same decoding work;
 4. runs the same job (best CPU torch setting) on 1x, 4x and 16x the articles, each in a fresh
    process, for wall time and peak RSS.
@@ -160,7 +161,8 @@ class Probe:
         def make_backend(spec, role, config, *, translation):
             backend = real(spec, role, config, translation=translation)
             stats = probe.stats.setdefault(role, {"output_tokens": 0, "input_tokens": 0, "generate_s": 0.0,
-                                                  "load_s": 0.0, "batches": 0, "texts": 0, "outputs": {}})
+                                                  "load_s": 0.0, "batches": 0, "texts": 0, "outputs": {},
+                                                  "inputs": []})
             load, generate = backend._load, backend.generate
             # The model's revision (a content hash for a local folder) is worked out once per
             # run, like the load: count it with the load.
@@ -183,6 +185,7 @@ class Probe:
                 stats["texts"] += len(texts)
                 if probe.keep_outputs:
                     stats["outputs"].update(zip(texts, out.texts))
+                    stats["inputs"].extend(texts)
                 return out
 
             backend._load, backend.generate = timed_load, counted_generate
@@ -212,9 +215,9 @@ def run_one_job(spec: dict, variant: dict, inputs: str, out: Path, keep_outputs:
     return {
         "variant": variant["name"], "articles": report.articles, "units": report.units,
         "job_s": report.seconds, "timings": report.timings, "peak_rss_mib": peak,
-        "translate": {k: v for k, v in ru.items() if k != "outputs"}, "translate_stage_s": stage,
-        "summary": {k: v for k, v in summary.items() if k != "outputs"},
-        "outputs": ru.get("outputs", {}),
+        "translate": {k: v for k, v in ru.items() if k not in ("outputs", "inputs")}, "translate_stage_s": stage,
+        "summary": {k: v for k, v in summary.items() if k not in ("outputs", "inputs")},
+        "outputs": ru.get("outputs", {}), "translate_inputs": ru.get("inputs", []),
     }
 
 
@@ -238,7 +241,7 @@ def naive_loop(model_dir: str, sentences: list[str], n: int) -> dict:
 
 
 def raw_ctranslate2(model_dir: str, converted: str, sentences: list[str], n: int) -> dict:
-    """translate_batch on the pre-split sentences, int8: text in, text out, nothing else.
+    """translate_batch on pre-split sentences, int8: text in, text out, nothing else.
 
     Timed: tokenizing (the model's own tokenizer), one translate_batch call on a fresh Translator
     with the threads the job's backend gives it (on 2 cores 2 inter_threads of 1 intra thread
@@ -291,15 +294,34 @@ def child_variants(spec: dict) -> dict:
     step = max(1, len(sentences) // spec["naive_sentences"])
     sample = sentences[::step][: spec["naive_sentences"]]
     result = {"sentences": len(sentences), "conversion_s": conversion_s, "jobs": []}
-    # The baselines run before and after the jobs and count at their best: another process
-    # taking the CPU for a while can only make a job variant look worse, never better.
-    naive = [naive_loop(spec["translation_model"], sample[: len(sample) // 2], n)]
-    raw = [raw_ctranslate2(spec["translation_model"], converted, sentences, n)]
-    for variant in spec["variants"]:
+    # The baselines run twice, apart, and count at their best: another process taking the CPU for
+    # a while can only make a job variant look worse, never better. Raw CTranslate2 translates
+    # exactly the texts the ctranslate2 job translated (the first variant): titles, body
+    # sentences and the English summaries as the job split them, so the ratio is the job's own
+    # overhead on the same work. For that ratio the ctranslate2 job also runs twice (first and
+    # last) and counts at its best, as raw CTranslate2 does: like against like.
+    def run_variant(variant: dict) -> tuple[dict, list[str]]:
         out = Path(spec["work"]) / "out" / variant["name"].replace(" ", "-")
-        result["jobs"].append(run_one_job(spec, variant, spec["inputs"], out, keep_outputs=True))
+        job = run_one_job(spec, variant, spec["inputs"], out, keep_outputs=True)
+        job["runs_tok_s"] = [translate_tok_s(job)]
+        return job, job.pop("translate_inputs")
+
+    naive = [naive_loop(spec["translation_model"], sample[: len(sample) // 2], n)]
+    raw, texts = [], sentences
+    for variant in spec["variants"]:
+        job, inputs = run_variant(variant)
+        result["jobs"].append(job)
+        if variant["backend"] == "ctranslate2" and not raw:
+            texts = inputs
+            raw.append(raw_ctranslate2(spec["translation_model"], converted, texts, n))
+    for position, variant in enumerate(spec["variants"]):
+        if variant["backend"] == "ctranslate2":  # again, last; the better run counts
+            first, (again, _) = result["jobs"][position], run_variant(variant)
+            runs = first["runs_tok_s"] + again["runs_tok_s"]
+            result["jobs"][position] = max(first, again, key=translate_tok_s)
+            result["jobs"][position]["runs_tok_s"] = runs
     naive.append(naive_loop(spec["translation_model"], sample[len(sample) // 2:], n))
-    raw.append(raw_ctranslate2(spec["translation_model"], converted, sentences, n))
+    raw.append(raw_ctranslate2(spec["translation_model"], converted, texts, n))
     result["naive"] = max(naive, key=lambda r: r["tok_s"])
     result["naive"]["sentences"] = len(sample)
     result["naive"]["runs_tok_s"] = [r["tok_s"] for r in naive]
@@ -347,7 +369,8 @@ def report(variants: dict, scaling: list[dict], size: dict, mode: str, started: 
     lines.append(f"| naive loop: generate() one sentence at a time, fp32 ({naive['sentences']} sentences; "
                  f"best of {len(naive['runs_tok_s'])} halves: {', '.join(f'{r:.0f}' for r in naive['runs_tok_s'])}) | "
                  f"{naive['tok_s']:.0f} | 1.0 | {naive['tok_s'] / raw['tok_s']:.2f} | | | | | |")
-    lines.append(f"| raw CTranslate2 int8 translate_batch ({raw['batching']}; best of "
+    lines.append(f"| raw CTranslate2 int8 translate_batch on the ctranslate2 job's {raw['sentences']} texts "
+                 f"({raw['batching']}; best of "
                  f"{', '.join(f'{r:.0f}' for r in raw['runs_tok_s'])}) | {raw['tok_s']:.0f} | "
                  f"{raw['tok_s'] / naive['tok_s']:.1f} | 1.00 | | | | | |")
     best_torch, ct2_job = None, None
@@ -355,7 +378,9 @@ def report(variants: dict, scaling: list[dict], size: dict, mode: str, started: 
     for job in jobs:
         rate = translate_tok_s(job)
         share = identical_share(job["outputs"], fp32["outputs"], body_keys) if fp32 else None
-        lines.append(f"| jobs run {job['variant']} | {rate:.0f} | {rate / naive['tok_s']:.1f} | "
+        runs = job.get("runs_tok_s", [])
+        best_of = f" (best of {', '.join(f'{r:.0f}' for r in runs)})" if len(runs) > 1 else ""
+        lines.append(f"| jobs run {job['variant']}{best_of} | {rate:.0f} | {rate / naive['tok_s']:.1f} | "
                      f"{rate / raw['tok_s']:.2f} | {job['articles'] / job['job_s']:.3f} | {job['job_s']:.1f} | "
                      f"{job['translate'].get('load_s', 0) + job['summary'].get('load_s', 0):.1f} | "
                      f"{job['peak_rss_mib']:.0f} | {'' if share is None else f'{share:.0%}'} |")
@@ -458,11 +483,12 @@ def main(argv: list[str] | None = None) -> int:
     variants_input = write_jsonl(make_articles(size["articles"], size["words"], seed=1), work / mode / "variants.jsonl")
     common = {"work": str(work), "registry": str(registry), "new_tokens": size["new_tokens"],
               "translation_model": str(models[TRANSLATION_MODEL]), "summary_model": str(models[SUMMARY_MODEL])}
-    variants = [{"name": "torch fp32", "backend": "torch", "dtype": "fp32", "quantize": "none"}]
+    # ctranslate2 first: raw CTranslate2 then runs on the texts it translated (child_variants).
+    variants = [{"name": "ctranslate2 int8", "backend": "ctranslate2", "dtype": "auto", "quantize": "none"},
+                {"name": "torch fp32", "backend": "torch", "dtype": "fp32", "quantize": "none"}]
     if cpu_supports_bf16():
         variants.append({"name": "torch bf16", "backend": "torch", "dtype": "bf16", "quantize": "none"})
     variants.append({"name": "torch int8", "backend": "torch", "dtype": "auto", "quantize": "int8"})
-    variants.append({"name": "ctranslate2 int8", "backend": "ctranslate2", "dtype": "auto", "quantize": "none"})
     print(f"baselines and {len(variants)} job variants on {size['articles']} articles ...", flush=True)
     measured = child("variants", {**common, "name": f"{mode}-variants", "inputs": str(variants_input),
                                   "naive_sentences": size["naive_sentences"], "variants": variants}, work)
