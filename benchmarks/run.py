@@ -46,7 +46,7 @@ TRANSLATION_MODEL = "opus-mt-en-ru"
 SUMMARY_MODEL = "distilbart-cnn-12-6"
 SIZES = {
     # articles x words for the variant comparison; scaling base; naive sample; forced lengths
-    "quick": {"articles": 5, "words": 150, "scale_base": 1, "scale_words": 100, "naive_sentences": 6, "new_tokens": 32,
+    "quick": {"articles": 5, "words": 150, "scale_base": 1, "scale_words": 60, "naive_sentences": 4, "new_tokens": 32,
               "summary_tokens": 8},
     "full": {"articles": 16, "words": 400, "scale_base": 4, "scale_words": 400, "naive_sentences": 40, "new_tokens": 32,
              "summary_tokens": 48},
