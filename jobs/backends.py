@@ -232,14 +232,23 @@ def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
 
 
 def check_backend_options(config: JobConfig) -> None:
-    """Fail before any work when --backend/--dtype/--quantize/--device cannot run on this machine.
+    """Fail before any work when --backend/--dtype/--quantize cannot run here; run_job calls it.
 
     A ConfigError (exit code 2) for: int8 on a GPU with the torch backend, bf16 on a CPU
     without bf16 instructions, fp16 on CPU, ctranslate2 not installed or without the compute
-    type, a device that is not there. Loads no model.
+    type, a bad JOBS_CPU_STREAMS. Loads no model and imports no torch (a fully cached run never
+    does): so with the torch backend and `--device auto`, the rules that depend on the device
+    (and whether a named CUDA device is there at all) wait for the first model load, since
+    telling whether there is a GPU means importing torch. That is still before anything is
+    written.
     """
+    cpu_streams(1)
     backend = make_backend(config.summary_model, "summary", config, translation=False)
-    backend._precision()
+    if isinstance(backend, TorchBackend):
+        if config.device != "auto":
+            resolve_dtype(config.dtype, config.device, config.quantize)
+        return
+    backend._precision()  # ctranslate2: its own device count, no torch
 
 
 # --------------------------------------------------------------------------- shared parts

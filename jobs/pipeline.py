@@ -22,6 +22,7 @@ from typing import Any
 
 import datasets
 
+from jobs.backends import check_backend_options
 from jobs.bundle import LATEST, MANIFEST_SCHEMA, RECORD_SCHEMA, STAGING_PREFIX, latest_bundle, new_run_id, publish_bundle
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError
@@ -137,10 +138,12 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     report.timings["read"] = time.perf_counter() - started
     log.info("read %d articles from %d file(s); %d problem(s)", len(articles), len(read.sources), len(report.failures))
 
-    # Every model must be there before any work is done or anything written.
+    # Every model must be there, and the speed options possible here, before any work is done
+    # or anything written.
     check_available(config.summary_model, "summary")
     for lang, spec in config.models.items():
         check_available(spec, lang)
+    check_backend_options(config)
 
     with RunLock(config.out, report.run_id):
         remove_stale_staging(config.out)

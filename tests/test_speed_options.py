@@ -272,6 +272,28 @@ def test_options_are_checked_before_any_work(tiny_models, tiny_config, monkeypat
         check_backend_options(config(device="cpu", dtype="bf16"))
     with pytest.raises(ConfigError, match="int8"):
         check_backend_options(config(device="cpu", dtype="fp16", quantize="int8"))
+    monkeypatch.setenv("JOBS_CPU_STREAMS", "two")
+    with pytest.raises(ConfigError, match="JOBS_CPU_STREAMS"):
+        check_backend_options(config(device="cpu"))
+
+
+def test_run_job_refuses_impossible_options_before_loading_or_writing(tiny_models, tiny_config, tmp_path, monkeypatch):
+    import jobs.backends
+    from jobs.pipeline import run_job
+    from tests.conftest import SEED_PAGE
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("a model was loaded")
+
+    monkeypatch.setattr(jobs.backends, "load_model", no_load)
+    monkeypatch.setenv("JOBS_CPU_BF16", "0")
+    out = tmp_path / "out"
+    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
+                          summary_model=str(tiny_models["summary"]), inputs=[SEED_PAGE], out=out,
+                          device="cpu", dtype="bf16")
+    with pytest.raises(ConfigError, match="no bf16 instructions"):
+        run_job(config)
+    assert not out.exists() or not any(out.iterdir())
 
 
 def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_path, monkeypatch):
