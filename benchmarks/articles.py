@@ -19,7 +19,7 @@ START = ("<s>", "<s>")
 
 
 def _seed_sentences() -> list[list[str]]:
-    from jobs.segment import split_sentences
+    from jobs.stages.segment import split_sentences
 
     sentences = []
     for line in seed_lines():
@@ -94,7 +94,7 @@ def write_jsonl(articles: list[dict], path: Path) -> Path:
 
 def sentences_of(articles: list[dict]) -> list[str]:
     """The sentences the job will translate for these articles (titles and body; no summaries)."""
-    from jobs.segment import split_sentences
+    from jobs.stages.segment import split_sentences
 
     out = []
     for article in articles:

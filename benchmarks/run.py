@@ -153,7 +153,7 @@ class Probe:
         self.stats: dict[str, dict] = {}
 
     def install(self) -> None:
-        from jobs import backends
+        from jobs.backends import torch as backends
 
         real = getattr(backends.make_backend, "__wrapped__", backends.make_backend)
         probe = self
@@ -254,7 +254,7 @@ def raw_ctranslate2(model_dir: str, converted: str, sentences: list[str], n: int
     import ctranslate2
     from transformers import AutoTokenizer
 
-    from jobs.backends import cpu_count, cpu_streams
+    from jobs.backends.torch import cpu_count, cpu_streams
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     workers = cpu_streams(cpu_count())
@@ -278,7 +278,7 @@ def child_variants(spec: dict) -> dict:
     """Baselines and every job variant, one after the other, in this process."""
     from benchmarks.articles import sentences_of
     from jobs.config import GenerationSettings, ModelSpec
-    from jobs.ct2 import CT2Backend
+    from jobs.backends.ctranslate2 import CT2Backend
 
     articles = [json.loads(line) for line in Path(spec["inputs"]).read_text(encoding="utf-8").splitlines()]
     sentences = sentences_of(articles)
@@ -475,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.articles import make_articles, write_jsonl
     from benchmarks.realmodels import build
-    from jobs.backends import cpu_supports_bf16
+    from jobs.backends.torch import cpu_supports_bf16
 
     print(f"building or reusing random-weight models in {work / 'models'} ...", flush=True)
     models = {name: build(name, work / "models") for name in (TRANSLATION_MODEL, SUMMARY_MODEL)}

@@ -115,7 +115,7 @@ def run(
     from jobs.pipeline import run_job
 
     signal.signal(signal.SIGTERM, _interrupt)  # cron and schedulers stop jobs with SIGTERM
-    from jobs.qa import failing_flags, parse_flag_list
+    from jobs.quality.qa import failing_flags, parse_flag_list
 
     try:
         fail_on = parse_flag_list(fail_on_qa)
@@ -171,7 +171,7 @@ def status(
     out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder.")] = Path("outputs"),
 ) -> None:
     """Per language: the latest bundle, when it was made, its counts and failures; and any run in progress."""
-    from jobs.status import bundle_status
+    from jobs.outputs.status import bundle_status
 
     typer.echo(bundle_status(out))
 
@@ -202,7 +202,7 @@ def eval_command(
     from datetime import datetime, timezone
 
     from jobs.config import build_config
-    from jobs.evaluate import default_eval_dir, format_table, run_eval, write_reports
+    from jobs.quality.eval import default_eval_dir, format_table, run_eval, write_reports
 
     try:
         job = build_config(config_file=config, langs=lang, model_overrides=model, summary_model=summary_model,
@@ -238,7 +238,7 @@ def preview(
     dest: Annotated[Optional[Path], typer.Option("--dest", help="Put every page in this folder (default: OUT/<lang>/<run_id>.preview.html).")] = None,
 ) -> None:
     """Write a static HTML review page per bundle: source and translation side by side, QA flags highlighted."""
-    from jobs.preview import write_previews
+    from jobs.outputs.preview import write_previews
 
     pages = write_previews(out, lang, run, dest)
     if not pages:
@@ -252,7 +252,7 @@ def preview(
 def models_list(config: ConfigOption = None) -> None:
     """Show each language's model, its licence, and whether it is in the local cache."""
     from jobs.config import load_registry
-    from jobs.models import cached_snapshot
+    from jobs.models.hub import cached_snapshot
 
     try:
         registry, path = load_registry(config)
@@ -282,7 +282,7 @@ def models_pull(
 ) -> None:
     """Download models into the Hugging Face cache, so that cron can run with HF_HUB_OFFLINE=1."""
     from jobs.config import load_registry, select_langs
-    from jobs.models import hub_offline, pull_model
+    from jobs.models.hub import hub_offline, pull_model
 
     try:
         registry, _ = load_registry(config)

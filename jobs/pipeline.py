@@ -22,14 +22,14 @@ from typing import Any
 
 import datasets
 
-from jobs.backends import check_backend_options
-from jobs.bundle import LATEST, MANIFEST_SCHEMA, RECORD_SCHEMA, STAGING_PREFIX, latest_bundle, new_run_id, publish_bundle
+from jobs.backends.torch import check_backend_options
+from jobs.outputs.bundle import LATEST, MANIFEST_SCHEMA, RECORD_SCHEMA, STAGING_PREFIX, latest_bundle, new_run_id, publish_bundle
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError
-from jobs.models import check_available
+from jobs.models.hub import check_available
 from jobs.progress import Reporter
-from jobs.qa import check_summary, count_flags
-from jobs.reader import FetchSettings, InputProblem, read_articles
+from jobs.quality.qa import check_summary, count_flags
+from jobs.inputs.reader import FetchSettings, InputProblem, read_articles
 
 log = logging.getLogger("jobs")
 VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd", "ctranslate2", "ray")
@@ -77,7 +77,7 @@ def cache_path(config: JobConfig) -> Path:
 
 def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[datasets.Dataset, list[InputProblem]]:
     """Set aside articles the models must not get: far too long, or not in the source language."""
-    from jobs.language import detect_language, language_name
+    from jobs.quality.language import detect_language, language_name
 
     keep: list[int] = []
     problems: list[InputProblem] = []
@@ -117,7 +117,7 @@ def remove_stale_staging(out: Path) -> list[Path]:
 
 def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     """Run the whole job for the configured inputs and languages; return what it did."""
-    from jobs.lock import RunLock
+    from jobs.outputs.lock import RunLock
 
     reporter = reporter or Reporter()
     started = time.perf_counter()
@@ -157,10 +157,10 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 
 def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter,
           created_at: datetime) -> None:
-    from jobs.cache import Cache
-    from jobs.segment import segment_articles
-    from jobs.summarize import summarize_articles
-    from jobs.translate import assemble_articles, translate_units
+    from jobs.stages.cache import Cache
+    from jobs.stages.segment import segment_articles
+    from jobs.stages.summarize import summarize_articles
+    from jobs.stages.translate import assemble_articles, translate_units
 
     cache = Cache(cache_path(config), reuse=not config.force)
     lang_failures: dict[str, list[InputProblem]] = {}
@@ -251,11 +251,11 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
 
 def _backend(spec, role: str, config: JobConfig, *, translation: bool):
     """The configured backend for one model, on the configured engine."""
-    from jobs.backends import make_backend
+    from jobs.backends.torch import make_backend
 
     backend = make_backend(spec, role, config, translation=translation)
     if config.engine == "ray":
-        from jobs.ray_engine import RayBackend
+        from jobs.backends.ray import RayBackend
 
         return RayBackend(backend, config, translation=translation)
     return backend

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from jobs.backends import TorchBackend, plan_batches
+from jobs.backends.torch import TorchBackend, plan_batches
 from jobs.config import GenerationSettings, ModelSpec
 from tests.conftest import SAMPLE_SENTENCES
 

@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-import jobs.bundle as bundle
-from jobs.bundle import markdown_text, new_run_id, publish_bundle, render_markdown
+import jobs.outputs.bundle as bundle
+from jobs.outputs.bundle import markdown_text, new_run_id, publish_bundle, render_markdown
 
 
 def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two.")) -> dict:

@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from jobs.bundle import record_schema
+from jobs.outputs.bundle import record_schema
 from jobs.cli import app
 from jobs.errors import ExitCode
-from jobs.reader import read_articles
+from jobs.inputs.reader import read_articles
 from tests.conftest import REPO, SEED_PAGE
 
 runner = CliRunner()

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from jobs.backends import TorchBackend
+from jobs.backends.torch import TorchBackend
 from jobs.cli import app
 from jobs.config import build_config
 from jobs.errors import ExitCode
-from jobs.lock import RunLock
+from jobs.outputs.lock import RunLock
 from jobs.pipeline import run_job
 from tests.conftest import REPO, SEED_PAGE
 
@@ -168,7 +168,7 @@ def test_a_second_run_exits_with_the_lock_code_naming_the_holder(tmp_path, tiny_
 def test_a_lock_left_by_a_killed_run_does_not_block(tmp_path, tiny_models, tiny_config):
     out = tmp_path / "out"
     holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys, time; from pathlib import Path; from jobs.lock import RunLock\n"
+                               "import sys, time; from pathlib import Path; from jobs.outputs.lock import RunLock\n"
                                f"with RunLock(Path({str(out)!r}), 'killed'):\n    print('held', flush=True); time.sleep(60)"],
                               stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert holder.stdout.readline().strip() == "held"

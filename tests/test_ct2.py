@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from jobs.backends import TorchBackend, make_backend
+from jobs.backends.torch import TorchBackend, make_backend
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
 from tests.conftest import SAMPLE_SENTENCES, SEED_PAGE
@@ -34,7 +34,7 @@ def spec_for(tiny_models, key: str) -> ModelSpec:
 
 
 def ct2_backend(tiny_models, key: str, **options):
-    from jobs.ct2 import CT2Backend
+    from jobs.backends.ctranslate2 import CT2Backend
 
     role = "kk" if key.startswith("kk") else key
     options.setdefault("device", "cpu")
@@ -53,7 +53,7 @@ def test_missing_package_is_a_clear_error(tiny_models, tiny_config, monkeypatch)
 
 
 def test_compute_types_per_device_and_options():
-    from jobs.ct2 import compute_type
+    from jobs.backends.ctranslate2 import compute_type
 
     assert compute_type("cpu", "auto", "none") == "int8"
     assert compute_type("cpu", "auto", "int8") == "int8"
@@ -90,14 +90,14 @@ def test_int8_is_the_cpu_default_and_keeps_the_units(tiny_models):
 
 @needs_ct2
 def test_conversion_is_cached_by_model_revision_and_compute_type(tiny_models, monkeypatch):
-    import jobs.ct2
+    import jobs.backends.ctranslate2
 
     first = ct2_backend(tiny_models, "ru", dtype="fp32")
     folder = first.convert()
     assert (folder / "model.bin").is_file()
     assert first.revision.replace(":", "_") in folder.name and "float32" in folder.name
     # A second backend (a later run) reuses the folder: the converter must not run again.
-    monkeypatch.setattr(jobs.ct2, "_converter_class", lambda: pytest.fail("converted twice"))
+    monkeypatch.setattr(jobs.backends.ctranslate2, "_converter_class", lambda: pytest.fail("converted twice"))
     second = ct2_backend(tiny_models, "ru", dtype="fp32")
     assert second.convert() == folder
     second.generate(TEXTS[:1])
@@ -127,7 +127,7 @@ def test_unsupported_devices_are_config_errors(tiny_models):
 def test_whole_job_with_the_ctranslate2_backend(tiny_models, tiny_config, tmp_path):
     """Same units, same bundles: every article, every paragraph, translated by the converted model."""
     from jobs.pipeline import run_job
-    from jobs.reader import read_articles
+    from jobs.inputs.reader import read_articles
 
     config = build_config(config_file=tiny_config, langs=["kk"], inputs=[SEED_PAGE], out=tmp_path / "out",
                           model_overrides=[f"kk={tiny_models['kk']}"], summary_model=str(tiny_models["summary"]),

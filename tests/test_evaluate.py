@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from jobs import evaluate as ev
+from jobs.quality import eval as ev
 
 FLORES = ev.default_eval_dir() / ev.FLORES_DIR
 SUMMARIES = ev.default_eval_dir() / "summarization"

@@ -9,7 +9,7 @@ import pytest
 
 from jobs.config import ModelSpec
 from jobs.errors import ConfigError, ModelNotAvailable
-from jobs.models import check_available, load_model, model_revision
+from jobs.models.hub import check_available, load_model, model_revision
 
 
 def load(path, lang, **quirks):

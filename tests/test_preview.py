@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from jobs.bundle import RECORD_SCHEMA, publish_bundle, record_schema
-from jobs.preview import bundles_to_preview, preview_path, write_preview, write_previews
+from jobs.outputs.bundle import RECORD_SCHEMA, publish_bundle, record_schema
+from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
 from tests.conftest import SEED_PAGE
 
 RUN = "20250101T000000Z-abc123"
@@ -145,7 +145,7 @@ def test_source_bundle_gets_one_column(outputs):
 
 
 def test_without_a_source_bundle_the_inputs_are_read_again(tmp_path):
-    from jobs.reader import read_articles
+    from jobs.inputs.reader import read_articles
 
     articles = read_articles([SEED_PAGE]).articles.select(range(2))
     records = [record(a["id"], "kk", "Тақырып", "Қорытынды.", [f"Абзац {i}." for i in range(len(a["paragraphs"]))], [],

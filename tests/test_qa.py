@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from jobs import qa
-from jobs.evaluate import default_eval_dir, document_spans, read_doc_ids, read_lines
+from jobs.quality import qa
+from jobs.quality.eval import default_eval_dir, document_spans, read_doc_ids, read_lines
 from tests.conftest import REPO
 
 SRC = "The government said on Tuesday that 1,500 people were evacuated from the city."
@@ -135,7 +135,7 @@ def test_check_units_locates_every_flag():
 def test_flag_entries_fit_the_record_schema():
     import jsonschema
 
-    from jobs.bundle import record_schema
+    from jobs.outputs.bundle import record_schema
 
     item = record_schema()["properties"]["qa"]["properties"]["flags"]["items"]
     entries = qa.check_units({"article_id": ["a"], "part": ["body"], "paragraph": [2], "sentence": [1], "text": [SRC]},
@@ -172,7 +172,7 @@ def test_qa_imports_nothing_heavy():
     import subprocess
     import sys
 
-    code = "import sys, jobs.qa; print(sorted(m for m in ('torch','datasets','transformers','yaml','pydantic') if m in sys.modules))"
+    code = "import sys, jobs.quality.qa; print(sorted(m for m in ('torch','datasets','transformers','yaml','pydantic') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 ray = pytest.importorskip("ray", reason="the Ray engine is optional: pip install -e '.[ray]'")
 
-from jobs import ray_engine  # noqa: E402
+from jobs.backends import ray as ray_engine  # noqa: E402
 from jobs.cli import app  # noqa: E402
 from jobs.errors import ExitCode  # noqa: E402
 from tests.conftest import SEED_PAGE  # noqa: E402

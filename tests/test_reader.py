@@ -1,4 +1,4 @@
-"""Tests for jobs.reader: formats, line numbers, stable ids, and how bad input is reported."""
+"""Tests for jobs.inputs.reader: formats, line numbers, stable ids, and how bad input is reported."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from jobs import errors
-from jobs.reader import (
+from jobs.inputs.reader import (
     COLUMNS,
     InputError,
     InputProblem,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from jobs.segment import fit_to_window, segment_articles, split_sentences
+from jobs.stages.segment import fit_to_window, segment_articles, split_sentences
 
 
 def word_count(text: str) -> int:

@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from jobs.backends import (
+from jobs.backends.torch import (
     CPU_BATCH_TOKENS,
     DeviceOutOfMemory,
     GreedyHead,
@@ -19,7 +19,7 @@ from jobs.backends import (
 )
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
-from jobs.packed_linear import PackedLinear, packing_wanted
+from jobs.backends.packed_linear import PackedLinear, packing_wanted
 from tests.conftest import SAMPLE_SENTENCES
 
 TEXTS = [
@@ -174,9 +174,9 @@ def test_greedy_loop_gives_what_generate_gives(tiny_models, key, min_new):
 @pytest.mark.parametrize("key", ["ru", "kk_nllb", "summary"])
 def test_greedy_loop_through_the_whole_model_for_other_model_types(tiny_models, key, monkeypatch):
     """Model types without the output-layer shortcut step through model() and its logits: same tokens."""
-    import jobs.backends
+    import jobs.backends.torch
 
-    monkeypatch.setattr(jobs.backends, "HEAD_MODEL_TYPES", set())
+    monkeypatch.setattr(jobs.backends.torch, "HEAD_MODEL_TYPES", set())
     fast, slow = loop_and_generate(tiny_models, key)
     assert GreedyHead.of(fast.loaded.model, [], []) is None
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
@@ -260,7 +260,7 @@ def test_other_errors_are_not_taken_for_out_of_memory(tiny_models, monkeypatch):
 
 
 def test_options_are_checked_before_any_work(tiny_models, tiny_config, monkeypatch):
-    from jobs.backends import check_backend_options
+    from jobs.backends.torch import check_backend_options
 
     def config(**options):
         return build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
@@ -278,14 +278,14 @@ def test_options_are_checked_before_any_work(tiny_models, tiny_config, monkeypat
 
 
 def test_run_job_refuses_impossible_options_before_loading_or_writing(tiny_models, tiny_config, tmp_path, monkeypatch):
-    import jobs.backends
+    import jobs.backends.torch
     from jobs.pipeline import run_job
     from tests.conftest import SEED_PAGE
 
     def no_load(*args, **kwargs):
         raise AssertionError("a model was loaded")
 
-    monkeypatch.setattr(jobs.backends, "load_model", no_load)
+    monkeypatch.setattr(jobs.backends.torch, "load_model", no_load)
     monkeypatch.setenv("JOBS_CPU_BF16", "0")
     out = tmp_path / "out"
     config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
@@ -301,8 +301,8 @@ def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_pat
     import json
     import shutil
 
-    import jobs.models
-    from jobs.models import folder_content_hash
+    import jobs.models.hub
+    from jobs.models.hub import folder_content_hash
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     folder = shutil.copytree(tiny_models["ru"], tmp_path / "model")
@@ -310,8 +310,8 @@ def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_pat
     memo = json.loads((tmp_path / "xdg" / "jobs" / "folder-revisions.json").read_text())
     assert list(memo.values()) == [first]
     reads: list[str] = []
-    real_open = jobs.models.Path.open
-    monkeypatch.setattr(jobs.models.Path, "open",
+    real_open = jobs.models.hub.Path.open
+    monkeypatch.setattr(jobs.models.hub.Path, "open",
                         lambda self, *a, **k: reads.append(self.name) or real_open(self, *a, **k))
     assert folder_content_hash(folder) == first and reads == ["folder-revisions.json"]  # no weights read
     config = json.loads((folder / "config.json").read_text())
@@ -362,12 +362,12 @@ def test_packing_only_for_bf16_on_cpu(monkeypatch):
 
 @pytest.mark.parametrize("rows", [1, 5, 9])
 def test_argmax_of_bf16_logits_in_chunks_is_the_first_maximum(rows, monkeypatch):
-    import jobs.backends
+    import jobs.backends.torch
 
-    monkeypatch.setattr(jobs.backends, "_ARGMAX_CHUNK_VALUES", 2 * 1000)  # 2 rows a chunk
+    monkeypatch.setattr(jobs.backends.torch, "_ARGMAX_CHUNK_VALUES", 2 * 1000)  # 2 rows a chunk
     logits = torch.randn(rows, 1000).bfloat16()
     logits[0, [7, 900]] = 50.0  # a tie: the first one wins, as in torch
-    got = jobs.backends._argmax(logits)
+    got = jobs.backends.torch._argmax(logits)
     assert got.dtype == torch.long and got.tolist() == logits.float().argmax(-1).tolist() and got[0] == 7
 
 
@@ -415,7 +415,7 @@ def test_beam_search_in_two_streams_gives_what_one_stream_gives(tiny_models, mon
 
 
 def test_streams_setting(monkeypatch):
-    from jobs.backends import cpu_streams
+    from jobs.backends.torch import cpu_streams
 
     monkeypatch.delenv("JOBS_CPU_STREAMS", raising=False)
     assert cpu_streams(2) == 2 and cpu_streams(16) == 2
@@ -431,7 +431,7 @@ def test_final_logits_bias_moves_into_the_output_layer(tiny_models):
     """Marian/BART: the bias becomes the output layer's own; the logits stay the same."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from jobs.models import fold_logits_bias
+    from jobs.models.hub import fold_logits_bias
 
     folder = tiny_models["ru"]
     tok = AutoTokenizer.from_pretrained(folder)
@@ -457,7 +457,7 @@ def test_freed_memory_is_reused_while_decoding_on_cpu():
 
     import numpy as np
 
-    from jobs import malloc
+    from jobs.backends import malloc
 
     if not malloc.enabled():
         pytest.skip("glibc malloc tuning only applies on Linux with glibc")

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from jobs.backends import TorchBackend
+from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
-from jobs.reader import read_articles
-from jobs.segment import split_sentences
-from jobs.summarize import chunk_text, summarize_texts
+from jobs.inputs.reader import read_articles
+from jobs.stages.segment import split_sentences
+from jobs.stages.summarize import chunk_text, summarize_texts
 from tests.conftest import SEED_PAGE
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from jobs.backends import Generated
-from jobs.segment import segment_articles
-from jobs.translate import assemble_articles, joiner, translate_units
+from jobs.backends.torch import Generated
+from jobs.stages.segment import segment_articles
+from jobs.stages.translate import assemble_articles, joiner, translate_units
 
 
 class EchoBackend:

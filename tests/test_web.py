@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from jobs import web
-from jobs.reader import FetchSettings, InputError, ReadResult, make_article_id, read_articles
+from jobs.inputs import web
+from jobs.inputs.reader import FetchSettings, InputError, ReadResult, make_article_id, read_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 # Small limits so that every failure mode is met within a second.
@@ -567,7 +567,7 @@ def test_is_url_and_inputs() -> None:
 
 
 def test_importing_the_reader_loads_no_web_library() -> None:
-    code = "import json, sys, jobs.reader; print(json.dumps([m for m in ('trafilatura', 'feedparser', 'lxml.html') "
+    code = "import json, sys, jobs.inputs.reader; print(json.dumps([m for m in ('trafilatura', 'feedparser', 'lxml.html') "
     code += "if m in sys.modules]))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []

@@ -3,7 +3,7 @@
 Translation: a line-aligned reference set (default FLORES-200 devtest, read from files) is
 translated twice. The sentence path translates each line on its own. The document path joins
 consecutive lines of one source URL into one paragraph and sends it through the job's own
-splitting (jobs.segment.split_sentences), unit translation (jobs.translate.translate_units) and
+splitting (jobs.stages.segment.split_sentences), unit translation (jobs.stages.translate.translate_units) and
 reassembly, then puts the output back on the reference lines; both are scored with sacrebleu
 BLEU and chrF, so a change to splitting or reassembly that loses text shows up as a gap.
 Summaries: ROUGE-1/2/L F1 (rouge-score) of the job's summarizer on article + reference JSONL.
@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from jobs.qa import base_lang
+from jobs.quality.qa import base_lang
 
 EVAL_SCHEMA = "jobs.eval/v1"
 FLORES_CODES = {"en": "eng_Latn", "ru": "rus_Cyrl", "kk": "kaz_Cyrl", "zh": "zho_Hans"}
@@ -37,7 +37,7 @@ BLEU_TOKENIZE = {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 _ARTICLE_KEYS = ("article", "document", "text")
 _REFERENCE_KEYS = ("highlights", "summary", "reference")
-NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "yue"}  # as jobs.translate.joiner
+NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "yue"}  # as jobs.stages.translate.joiner
 
 TranslateFn = Callable[[list[str]], list[str]]
 
@@ -49,7 +49,7 @@ def default_eval_dir() -> Path:
     """Where the reference data lives: $JOBS_EVAL_DATA, else shared/eval beside or above the repository."""
     if os.environ.get(EVAL_DATA_ENV):
         return Path(os.environ[EVAL_DATA_ENV])
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     for candidate in (Path("shared") / "eval", repo / "shared" / "eval", repo.parent / "shared" / "eval"):
         if candidate.is_dir():
             return candidate
@@ -113,7 +113,7 @@ def score_lines(hypotheses: Sequence[str], references: Sequence[str], lang: str)
 
 
 def joiner(lang: str) -> str:
-    """What goes between sentences of one paragraph in lang (the same rule as jobs.translate)."""
+    """What goes between sentences of one paragraph in lang (the same rule as jobs.stages.translate)."""
     return "" if base_lang(lang) in NO_SPACE_LANGS else " "
 
 
@@ -220,7 +220,7 @@ def _call(translate_fn: TranslateFn, texts: list[str]) -> list[str]:
 def _document_path(src_lines, ref_lines, sentence_hyps, translate_fn, lang, doc_ids, split) -> tuple[dict[str, Any], list[str]]:
     """Documents through split -> translate -> reassemble; scores on the lines and per document, and the outputs."""
     if split is None:
-        from jobs.segment import split_sentences as split
+        from jobs.stages.segment import split_sentences as split
     spans = document_spans(doc_ids)
     alignments = [align_document(src_lines[a:b], split) for a, b in spans]
     flat = [s for alignment in alignments for s in alignment.sentences]
@@ -264,7 +264,7 @@ class JobModel:
     """One model of the job's config, driven by the job's own backend and code (texts in, texts out)."""
 
     def __init__(self, config, spec, role: str, *, translation: bool):
-        from jobs.backends import make_backend
+        from jobs.backends.torch import make_backend
 
         self.role = role
         self.backend = make_backend(spec, role, config, translation=translation)
@@ -276,8 +276,8 @@ class JobModel:
         """Texts through the job's unit translation (identical texts once, long ones split to fit), uncached."""
         import datasets
 
-        from jobs.segment import UNIT_FEATURES
-        from jobs.translate import translate_units
+        from jobs.stages.segment import UNIT_FEATURES
+        from jobs.stages.translate import translate_units
 
         n = len(texts)
         units = datasets.Dataset.from_dict(
@@ -289,7 +289,7 @@ class JobModel:
 
     def summarize(self, documents: list[list[str]]) -> list[str]:
         """Documents (lists of paragraphs) through the job's map-reduce summarizer, uncached."""
-        from jobs.summarize import summarize_texts
+        from jobs.stages.summarize import summarize_texts
 
         results, _ = summarize_texts(documents, self.backend)
         return [r.text for r in results]

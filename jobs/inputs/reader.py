@@ -27,8 +27,9 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jobs import errors, web
-from jobs.web import FetchSettings
+from jobs import errors
+from jobs.inputs import web
+from jobs.inputs.web import FetchSettings
 
 __all__ = [
     "COLUMNS", "FetchSettings", "InputError", "InputProblem", "ReadResult", "SourceFile",

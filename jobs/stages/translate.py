@@ -13,7 +13,7 @@ from typing import Any
 
 import datasets
 
-from jobs.segment import fit_to_window
+from jobs.stages.segment import fit_to_window
 
 # Languages written without spaces between sentences.
 NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "yue"}
@@ -43,7 +43,7 @@ ROUND_TEXTS = 2000  # texts per round: a killed run keeps every finished round i
 def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None,
                     cache=None) -> UnitOutputs:
     """Translate every unit's text; identical texts once, cached ones not at all."""
-    from jobs.cache import Cached
+    from jobs.stages.cache import Cached
 
     texts: list[str] = units["text"]
     unique = list(dict.fromkeys(texts))
@@ -96,8 +96,8 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
 def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str, *,
                       source_lang: str = "en") -> dict[str, dict[str, Any]]:
     """Per article id: translated title, summary and paragraphs (as many as the source has),
-    with the QA flags of its units (jobs.qa)."""
-    from jobs.qa import check_units
+    with the QA flags of its units (jobs.quality.qa)."""
+    from jobs.quality.qa import check_units
 
     glue = joiner(lang)
     parts: dict[str, dict[tuple[str, int], list[str]]] = {}

@@ -270,13 +270,13 @@ def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, rev
     dtype: fp32 | bf16 | fp16 (None: fp16 on CUDA, else fp32). quantize="int8" replaces every
     Linear layer by torch's dynamic int8 one (CPU only; weights int8, activations quantized per
     batch), after loading in fp32. bf16 on CPU: every Linear layer's weight is packed for oneDNN
-    once (jobs.packed_linear; same outputs, faster).
+    once (jobs.backends.packed_linear; same outputs, faster).
     """
     check_available(spec, role)
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from jobs.packed_linear import pack_linear_layers, packing_wanted
+    from jobs.backends.packed_linear import pack_linear_layers, packing_wanted
 
     where = model_location(spec)
     if dtype is None:

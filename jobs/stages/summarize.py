@@ -11,8 +11,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jobs.backends import Generated
-from jobs.segment import fit_to_window, split_sentences
+from jobs.backends.torch import Generated
+from jobs.stages.segment import fit_to_window, split_sentences
 
 
 @dataclass
@@ -97,7 +97,7 @@ def document_text(paragraphs: list[str]) -> str:
 def summarize_articles(documents: list[list[str]], backend, cache=None,
                        on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
     """Summaries of documents, taken from the cache where this summarizer made them before."""
-    from jobs.cache import Cached
+    from jobs.stages.cache import Cached
 
     texts = [document_text(doc) for doc in documents]
     key = backend.cache_key() if cache is not None else ""

@@ -34,10 +34,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jobs.backends import BaseBackend, cpu_count, cpu_streams, cpu_supports_bf16
+from jobs.backends.torch import BaseBackend, cpu_count, cpu_streams, cpu_supports_bf16
 from jobs.config import ModelSpec
 from jobs.errors import ConfigError, JobError
-from jobs.models import LoadedModel, load_text_side, model_location
+from jobs.models.hub import LoadedModel, load_text_side, model_location
 
 log = logging.getLogger("jobs")
 

@@ -18,7 +18,7 @@ from filelock import FileLock, Timeout
 
 from jobs.errors import LockHeld
 
-LOCK_NAME = ".jobs.lock"
+LOCK_NAME = ".jobs.outputs.lock"
 HOLDER_NAME = ".jobs.lock.json"
 
 

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from jobs.backends import Generated, make_backend, plan_batches
+from jobs.backends.torch import Generated, make_backend, plan_batches
 from jobs.config import JobConfig, ModelSpec
 from jobs.errors import ConfigError
 

@@ -5,7 +5,7 @@ Two backends share one interface (`count_tokens`, `counter`, `max_input_tokens`,
 
 * `TorchBackend` runs transformers' `generate()` on CPU, CUDA or MPS, in fp32, bf16 or fp16, or
   on CPU with dynamic int8 quantization of the Linear layers;
-* `jobs.ct2.CT2Backend` runs a CTranslate2 conversion of the same model (optional dependency).
+* `jobs.backends.ctranslate2.CT2Backend` runs a CTranslate2 conversion of the same model (optional dependency).
 
 Batches are built from texts sorted by token length so that little padding is computed, under a
 budget of padded input tokens per batch, and results are put back in input order. On CPU two
@@ -31,7 +31,7 @@ from typing import Any
 
 from jobs.config import GenerationSettings, JobConfig, ModelSpec
 from jobs.errors import ConfigError, JobError
-from jobs.models import LOGITS_BIAS_MODEL_TYPES, LoadedModel, load_model, model_revision, resolve_device
+from jobs.models.hub import LOGITS_BIAS_MODEL_TYPES, LoadedModel, load_model, model_revision, resolve_device
 
 log = logging.getLogger("jobs")
 
@@ -223,7 +223,7 @@ def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
               "quantize": getattr(config, "quantize", "none")}
     backend = getattr(config, "backend", "torch")
     if backend == "ctranslate2":
-        from jobs.ct2 import CT2Backend
+        from jobs.backends.ctranslate2 import CT2Backend
 
         return CT2Backend(spec, role, **kwargs)
     if backend != "torch":
@@ -597,10 +597,10 @@ class TorchBackend(BaseBackend):
         return cpu_streams(self.cpu_threads) if self.resolved_device == "cpu" else 1
 
     def _generation_scope(self) -> contextlib.AbstractContextManager:
-        """On CPU: freed memory kept for reuse while decoding (jobs.malloc)."""
+        """On CPU: freed memory kept for reuse while decoding (jobs.backends.malloc)."""
         if self.resolved_device != "cpu":
             return contextlib.nullcontext()
-        from jobs.malloc import reuse_freed_memory
+        from jobs.backends.malloc import reuse_freed_memory
 
         return reuse_freed_memory()
 
@@ -787,16 +787,16 @@ class GreedyHead:
     The (rows x vocabulary) logits are the largest tensor of a decoding step (16 MB for 64 rows
     of opus-mt's 62,518 entries in fp32), and on CPU each pass over them goes through main
     memory. Here the output layer's bias, Marian/BART's `final_logits_bias` (moved into it at
-    load, jobs.models.fold_logits_bias), the bad words and the min-length EOS bar (as -inf) are
+    load, jobs.models.hub.fold_logits_bias), the bad words and the min-length EOS bar (as -inf) are
     one bias vector added inside the matrix product, instead of separate passes. The greedy loop
-    also skips the output layer at forced steps. A packed bf16 output layer (jobs.packed_linear)
+    also skips the output layer at forced steps. A packed bf16 output layer (jobs.backends.packed_linear)
     takes the same bias; a quantized one keeps its own and gets the -inf entries written in place.
     """
 
     def __init__(self, model: Any, banned: list[int], eos: list[int]):
         import torch
 
-        from jobs.packed_linear import PackedLinear
+        from jobs.backends.packed_linear import PackedLinear
 
         self.layer = layer = model.get_output_embeddings()
         self.banned, self.eos = banned, eos

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jobs.bundle import latest_bundle
-from jobs.lock import running_holder
+from jobs.outputs.bundle import latest_bundle
+from jobs.outputs.lock import running_holder
 
 
 def bundle_status(out: Path) -> str:

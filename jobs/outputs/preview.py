@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jobs.qa import FLAGS, describe_flags
+from jobs.quality.qa import FLAGS, describe_flags
 
 log = logging.getLogger("jobs")
 PREVIEW_SUFFIX = ".preview.html"
@@ -94,7 +94,7 @@ def _reread_inputs(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any
     files = sorted({s["file"] for s in wanted.values() if Path(s["file"]).is_file()})
     if not files:
         return {}
-    from jobs.reader import read_articles  # heavy (datasets): only on this fallback
+    from jobs.inputs.reader import read_articles  # heavy (datasets): only on this fallback
 
     found: dict[str, dict[str, Any]] = {}
     try:

@@ -1,0 +1,1 @@
+"""Text generation backends: texts in, texts out, batched by a token budget."""

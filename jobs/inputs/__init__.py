@@ -1,0 +1,1 @@
+"""Reading articles: files, folders, pages and feeds into one datasets table."""

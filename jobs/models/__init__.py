@@ -1,0 +1,1 @@
+"""Models: hub access, revisions and family quirks."""

@@ -1,0 +1,1 @@
+"""What a run leaves behind: bundles, the lock, status and review pages."""

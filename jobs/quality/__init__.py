@@ -1,0 +1,1 @@
+"""Language helpers, QA flags and evaluation against references."""

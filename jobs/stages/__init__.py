@@ -1,0 +1,1 @@
+"""The stages over the articles table: screen, segment, summarize, translate."""
