@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -271,3 +273,49 @@ def build_config(
         )
     except ValidationError as exc:
         raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc
+
+
+# --------------------------------------------------------------------------- environment knobs
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The JOBS_* environment knobs (and the folders they point at), read in this one place.
+
+    Read afresh on every call of `environment()`, so tests and long-lived processes see changes.
+    """
+
+    cpu_bf16: bool | None  # JOBS_CPU_BF16=0/1: override the CPU's detected bf16 instructions
+    cpu_streams: int | None  # JOBS_CPU_STREAMS=N: batches decoded at once on CPU
+    malloc_tuning: bool  # JOBS_MALLOC_TUNING=0 turns off glibc tuning while decoding
+    pack_weights: bool  # JOBS_PACK_WEIGHTS=0 turns off packed bf16 Linear weights
+    ct2_cache: Path  # JOBS_CT2_CACHE: converted CTranslate2 models
+    eval_data: Path | None  # JOBS_EVAL_DATA: reference data of `jobs eval`
+    user_cache: Path  # $XDG_CACHE_HOME/jobs (~/.cache/jobs): the job's own caches
+
+
+def _switch(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip()
+    return default if not value else value != "0"
+
+
+def environment() -> Environment:
+    """The knobs as the environment sets them now; a malformed value is a ConfigError."""
+    streams = os.environ.get("JOBS_CPU_STREAMS", "").strip()
+    try:
+        cpu_streams = max(1, int(streams)) if streams else None
+    except ValueError:
+        raise ConfigError(f"JOBS_CPU_STREAMS must be a whole number, not {streams!r}") from None
+    bf16 = os.environ.get("JOBS_CPU_BF16", "").strip()
+    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "jobs"
+    ct2 = os.environ.get("JOBS_CT2_CACHE", "").strip()
+    eval_data = os.environ.get("JOBS_EVAL_DATA", "").strip()
+    return Environment(
+        cpu_bf16=(bf16 == "1") if bf16 in ("0", "1") else None,
+        cpu_streams=cpu_streams,
+        malloc_tuning=_switch("JOBS_MALLOC_TUNING", True),
+        pack_weights=_switch("JOBS_PACK_WEIGHTS", True),
+        ct2_cache=Path(ct2).expanduser() if ct2 else user_cache / "ctranslate2",
+        eval_data=Path(eval_data) if eval_data else None,
+        user_cache=user_cache,
+    )

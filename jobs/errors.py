@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -31,10 +33,32 @@ class ConfigError(JobError):
     exit_code = ExitCode.USAGE
 
 
+@dataclass(frozen=True)
+class InputProblem:
+    """One input record, file or article that could not be used, with where to find it."""
+
+    file: str
+    line: int | None
+    article_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+    def record(self) -> dict:
+        """As the manifest's `failures` list it."""
+        return {"file": self.file, "line": self.line, "article_id": self.article_id, "message": self.message}
+
+
 class InputError(JobError):
-    """Nothing could be read from the inputs."""
+    """Nothing could be read from the inputs; `problems` lists what went wrong per record."""
 
     exit_code = ExitCode.BAD_INPUT
+
+    def __init__(self, message: str, problems: Sequence[InputProblem] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class ModelNotAvailable(JobError):

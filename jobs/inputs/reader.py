@@ -27,7 +27,7 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from jobs import errors
+from jobs.errors import ConfigError, InputError, InputProblem
 from jobs.inputs import web
 from jobs.inputs.web import FetchSettings
 
@@ -68,20 +68,6 @@ _RECORD_KEYS = ("id", "title", "tag", *_BODY_KEYS)
 
 
 @dataclass(frozen=True)
-class InputProblem:
-    """One input record or file that could not be used, with where to find it."""
-
-    file: str
-    line: int | None
-    article_id: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.message}"
-
-
-@dataclass(frozen=True)
 class SourceFile:
     """An input file that was read: path as given, hash of its bytes, articles kept from it."""
 
@@ -97,14 +83,6 @@ class ReadResult:
     articles: datasets.Dataset
     errors: list[InputProblem] = field(default_factory=list)
     sources: list[SourceFile] = field(default_factory=list)
-
-
-class InputError(errors.InputError):
-    """Nothing could be read from the inputs; `problems` lists what went wrong per record."""
-
-    def __init__(self, message: str, problems: Sequence[InputProblem] = ()) -> None:
-        super().__init__(message)
-        self.problems = list(problems)
 
 
 def article_features() -> datasets.Features:
@@ -157,7 +135,7 @@ def read_articles(
     if isinstance(inputs, (str, Path)):  # a lone path would otherwise be iterated char by char
         inputs = [inputs]
     if encoding is not None and web.codec_name(encoding) is None:
-        raise errors.ConfigError(f"unknown encoding {encoding!r} (--encoding); try e.g. windows-1251 or latin-1")
+        raise ConfigError(f"unknown encoding {encoding!r} (--encoding); try e.g. windows-1251 or latin-1")
     sources = _collect_sources(inputs)
     with web.Fetcher(fetch) as fetcher:
         return _read_all(inputs, sources, _Context(encoding, fetcher))
