@@ -10,7 +10,8 @@ from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from jobs.inputs.reader import read_articles
 from jobs.stages.segment import split_sentences
-from jobs.stages.summarize import chunk_text, summarize_texts
+from jobs.stages.segment import pack_texts
+from jobs.stages.summarize import summarize_texts
 from tests.conftest import SEED_PAGE
 
 
@@ -100,9 +101,9 @@ def test_empty_document_gives_an_empty_summary_without_calling_the_model(summari
     assert result.text == "" and recorder.calls == []
 
 
-def test_chunk_text_splits_a_sentence_longer_than_the_window():
+def test_pack_texts_splits_a_sentence_longer_than_the_window():
     count = lambda text: len(text.split())
     long_sentence = " ".join(f"w{i}" for i in range(25))
-    chunks = chunk_text(["One two three.", long_sentence, "Last one."], count, 10)
+    chunks = pack_texts(["One two three.", long_sentence, "Last one."], count, 10)
     assert all(count(c) <= 10 for c in chunks)
     assert " ".join(chunks).split() == ("One two three. " + long_sentence + " Last one.").split()

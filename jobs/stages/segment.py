@@ -53,30 +53,29 @@ def fit_to_window(text: str, count: Callable[[str], int], max_tokens: int) -> li
     for splitter in (_CLAUSE_BREAK, _SPACE):
         parts = [p for p in splitter.split(text) if p]
         if len(parts) > 1:
-            return _pack(parts, count, max_tokens)
+            return pack_texts(parts, count, max_tokens)
     middle = len(text) // 2
     return fit_to_window(text[:middle], count, max_tokens) + fit_to_window(text[middle:], count, max_tokens)
 
 
-def _pack(parts: Sequence[str], count: Callable[[str], int], max_tokens: int) -> list[str]:
-    """Greedily join consecutive parts while they fit; a part that alone is too long is split."""
+def pack_texts(parts: Sequence[str], count: Callable[[str], int], max_tokens: int) -> list[str]:
+    """Join consecutive parts with spaces into as few pieces of at most max_tokens as greedy
+    packing gives; a part that alone is too long is split first (`fit_to_window`)."""
     pieces: list[str] = []
-    current = ""
     for part in parts:
-        candidate = f"{current} {part}" if current else part
-        if count(candidate) <= max_tokens:
-            current = candidate
-            continue
-        if current:
-            pieces.append(current)
-        if count(part) <= max_tokens:
-            current = part
+        pieces.extend(fit_to_window(part, count, max_tokens))
+    packed: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current} {piece}" if current else piece
+        if current and count(candidate) > max_tokens:
+            packed.append(current)
+            current = piece
         else:
-            pieces.extend(fit_to_window(part, count, max_tokens))
-            current = ""
+            current = candidate
     if current:
-        pieces.append(current)
-    return pieces
+        packed.append(current)
+    return packed
 
 
 def segment_articles(articles: datasets.Dataset, *, with_summary: bool = True) -> datasets.Dataset:

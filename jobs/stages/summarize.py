@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jobs.backends.torch import Generated
-from jobs.stages.segment import fit_to_window, split_sentences
+from jobs.stages.cache import Cached
+from jobs.stages.generation import Made, generate_cached
+from jobs.stages.segment import pack_texts, split_sentences
 
 
 @dataclass
@@ -34,32 +36,13 @@ class SummaryStats:
     calls: list[int] = field(default_factory=list)  # texts per level
 
 
-def chunk_text(sentences: list[str], count: Callable[[str], int], window: int) -> list[str]:
-    """Pack consecutive sentences into chunks of at most `window` tokens; split longer sentences."""
-    pieces: list[str] = []
-    for sentence in sentences:
-        pieces.extend(fit_to_window(sentence, count, window))
-    chunks: list[str] = []
-    current = ""
-    for piece in pieces:
-        candidate = f"{current} {piece}" if current else piece
-        if current and count(candidate) > window:
-            chunks.append(current)
-            current = piece
-        else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
-
-
 def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
     """Summarize documents given as lists of paragraphs; all chunks at one level go in one batch."""
     count = backend.counter()
     window = backend.max_input_tokens
     stats = SummaryStats()
     # Each document is a list of texts still to summarize; one text left after a pass = done.
-    pending = [chunk_text([s for p in doc for s in split_sentences(p)], count, window) for doc in documents]
+    pending = [pack_texts([s for p in doc for s in split_sentences(p)], count, window) for doc in documents]
     first_chunks = [len(chunks) for chunks in pending]
     levels = [0] * len(documents)
     results: list[SummaryResult | None] = [
@@ -85,7 +68,7 @@ def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[
                 text, limited = outputs[0]
                 results[d] = SummaryResult(text, first_chunks[d], levels[d], limited)
             else:
-                pending[d] = chunk_text([text for text, _ in outputs if text], count, window) or [""]
+                pending[d] = pack_texts([text for text, _ in outputs if text], count, window) or [""]
     return [r for r in results if r is not None], stats
 
 
@@ -97,29 +80,23 @@ def document_text(paragraphs: list[str]) -> str:
 def summarize_articles(documents: list[list[str]], backend, cache=None,
                        on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
     """Summaries of documents, taken from the cache where this summarizer made them before."""
-    from jobs.stages.cache import Cached
-
     texts = [document_text(doc) for doc in documents]
-    key = backend.cache_key() if cache is not None else ""
-    found = cache.get_many(key, texts) if cache is not None else {}
-    todo = list(dict.fromkeys(t for t in texts if t not in found))
+    by_text = dict(zip(texts, documents))
     stats = SummaryStats()
-    failed: dict[str, SummaryResult] = {}
-    if todo:
-        by_text = {text: doc for text, doc in zip(texts, documents)}
+
+    def make(todo: list[str]) -> Made:
+        nonlocal stats
         fresh, stats = summarize_texts([by_text[t] for t in todo], backend, on_progress)
-        new = [(t, Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels})))
-               for t, r in zip(todo, fresh) if r.error is None]
-        failed = {t: r for t, r in zip(todo, fresh) if r.error is not None}
-        if cache is not None:
-            cache.put_many(key, new)
-        found = {**found, **dict(new)}
+        return {t: r.error or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels}))
+                for t, r in zip(todo, fresh)}
+
+    run = generate_cached(texts, make, cache=cache, key=backend.cache_key() if cache is not None else "")
     results = []
     for text in texts:
-        if text in failed:
-            results.append(failed[text])
+        if text in run.failed:
+            results.append(SummaryResult("", 0, 0, error=run.failed[text]))
             continue
-        entry = found[text]
+        entry = run.outputs[text]
         shape = json.loads(entry.meta or "{}")
         results.append(SummaryResult(entry.output, shape.get("chunks", 0), shape.get("levels", 0), entry.hit_limit))
     return results, stats

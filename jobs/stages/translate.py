@@ -13,6 +13,8 @@ from typing import Any
 
 import datasets
 
+from jobs.stages.cache import Cached
+from jobs.stages.generation import Made, generate_cached
 from jobs.stages.segment import fit_to_window
 
 # Languages written without spaces between sentences.
@@ -43,32 +45,22 @@ ROUND_TEXTS = 2000  # texts per round: a killed run keeps every finished round i
 def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None,
                     cache=None) -> UnitOutputs:
     """Translate every unit's text; identical texts once, cached ones not at all."""
-    from jobs.stages.cache import Cached
-
     texts: list[str] = units["text"]
-    unique = list(dict.fromkeys(texts))
-    key = backend.cache_key() if cache is not None else ""
-    done = {t: (c.output, c.hit_limit) for t, c in (cache.get_many(key, unique) if cache is not None else {}).items()}
-    todo = [t for t in unique if t not in done]
-    result = UnitOutputs(texts=[], hit_limit=[], cached_units=len(unique) - len(todo))
-    failed: dict[str, str] = {}
-    for start in range(0, len(todo), ROUND_TEXTS):
-        fresh = _translate_round(todo[start:start + ROUND_TEXTS], backend, lang, on_progress, result)
-        failed.update({t: error for t, (_, _, error) in fresh.items() if error})
-        good = {t: (out, limited) for t, (out, limited, error) in fresh.items() if not error}
-        if cache is not None:
-            cache.put_many(key, [(t, Cached(out, limited)) for t, (out, limited) in good.items()])
-        done.update(good)
-    result.texts = [done.get(t, ("", False))[0] for t in texts]
-    result.hit_limit = [done.get(t, ("", False))[1] for t in texts]
-    result.errors = [failed.get(t) for t in texts]
+    result = UnitOutputs(texts=[], hit_limit=[])
+    run = generate_cached(texts, lambda todo: _translate_round(todo, backend, lang, on_progress, result),
+                          cache=cache, key=backend.cache_key() if cache is not None else "", round_size=ROUND_TEXTS)
+    result.cached_units = run.cached
+    empty = Cached("", False)
+    result.texts = [run.outputs.get(t, empty).output for t in texts]
+    result.hit_limit = [run.outputs.get(t, empty).hit_limit for t in texts]
+    result.errors = [run.failed.get(t) for t in texts]
     return result
 
 
-def _translate_round(unique: list[str], backend, lang: str, on_progress, result: UnitOutputs) -> dict[str, tuple[str, bool, str | None]]:
+def _translate_round(unique: list[str], backend, lang: str, on_progress, result: UnitOutputs) -> Made:
     """Translate distinct texts in one length-sorted pass; split the ones over the window.
 
-    Returns text -> (translation, hit the length limit, error or None when a piece failed).
+    Returns text -> its translation, or the error of a piece that failed.
     """
     window = backend.max_input_tokens
     lengths = backend.count_tokens(unique)
@@ -86,11 +78,12 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
     result.batches += generated.batches
     glue = joiner(lang)
     errors = generated.errors
-    return {
-        text: (glue.join(t for t in generated.texts[start:end] if t), any(generated.hit_limit[start:end]),
-               next((errors[i] for i in range(start, end) if i in errors), None))
-        for text, (start, end) in zip(unique, spans)
-    }
+    made: Made = {}
+    for text, (start, end) in zip(unique, spans):
+        error = next((errors[i] for i in range(start, end) if i in errors), None)
+        made[text] = error or Cached(glue.join(t for t in generated.texts[start:end] if t),
+                                     any(generated.hit_limit[start:end]))
+    return made
 
 
 def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str, *,
