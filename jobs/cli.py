@@ -87,12 +87,12 @@ def fail(exc: JobError) -> typer.Exit:
 
 @app.command()
 def run(
-    lang: LangOption = [],
-    input: Annotated[list[str], typer.Option("--input", "-i", help="Input file, folder, page or feed URL; repeatable (default: seeds/).")] = [],
+    langs: LangOption = [],
+    inputs: Annotated[list[str], typer.Option("--input", "-i", help="Input file, folder, page or feed URL; repeatable (default: seeds/).")] = [],
     out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder; bundles go to OUT/<lang>/<run_id>/.")] = Path("outputs"),
-    model: ModelOption = [],
+    model_overrides: ModelOption = [],
     summary_model: SummaryModelOption = None,
-    config: ConfigOption = None,
+    config_file: ConfigOption = None,
     device: DeviceOption = None,
     batch_tokens: BatchTokensOption = None,
     backend: BackendOption = "torch",
@@ -104,46 +104,45 @@ def run(
     engine: Annotated[str, typer.Option("--engine", help="local, or ray (pip install -e '.[ray]').")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join (default: start a local Ray).")] = None,
     ray_actors: Annotated[int, typer.Option("--ray-actors", help="Actors per model on Ray; each loads the model once.")] = 2,
-    ray_gpus: Annotated[float, typer.Option("--ray-gpus-per-actor", help="GPUs per Ray actor (e.g. 1, or 0.5 to share).")] = 0,
+    ray_gpus_per_actor: Annotated[float, typer.Option("--ray-gpus-per-actor", help="GPUs per Ray actor (e.g. 1, or 0.5 to share).")] = 0,
     cache: Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: OUT/.cache/jobs.sqlite3).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")] = False,
     skip_unchanged: Annotated[bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")] = False,
     fail_on_qa: Annotated[Optional[str], typer.Option("--fail-on-qa", metavar="FLAG,...", help="Exit 7 when any of these QA flags (or `all`) fired; bundles are published anyway.")] = None,
 ) -> None:
     """Summarize and translate the input articles and publish one bundle per language."""
+    options = dict(locals())  # the flags, named as JobConfig's fields
     from jobs.config import build_config
     from jobs.pipeline import run_job
+    from jobs.quality.qa import parse_flag_list
 
     signal.signal(signal.SIGTERM, _interrupt)  # cron and schedulers stop jobs with SIGTERM
-    from jobs.quality.qa import failing_flags, parse_flag_list
-
     try:
-        fail_on = parse_flag_list(fail_on_qa)
+        fail_on = parse_flag_list(options.pop("fail_on_qa"))
     except ValueError as exc:
         raise fail(ConfigError(f"--fail-on-qa: {exc}")) from None
     try:
-        job = build_config(
-            config_file=config, langs=lang, inputs=input, out=out, model_overrides=model,
-            summary_model=summary_model, device=device, batch_tokens=batch_tokens,
-            cache=cache, force=force, skip_unchanged=skip_unchanged, backend=backend, dtype=dtype, quantize=quantize,
-            offline=offline, encoding=encoding, max_urls=max_urls, engine=engine, ray_address=ray_address,
-            ray_actors=ray_actors, ray_gpus_per_actor=ray_gpus,
-        )
-        report = run_job(job)
+        report = run_job(build_config(**options))
     except JobError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     print_summary(report)
-    code = report.exit_code
+    raise typer.Exit(int(exit_code(report, fail_on)))
+
+
+def exit_code(report, fail_on: list[str]) -> ExitCode:
+    """The run's exit code: failed articles (PARTIAL) say more than QA flags named in --fail-on-qa."""
+    from jobs.quality.qa import failing_flags
+
     failing = failing_flags(report.qa, fail_on)
     if failing:
         typer.echo("QA flags named in --fail-on-qa fired: " + "; ".join(
             f"{lang} " + ", ".join(f"{flag} {n}" for flag, n in counts.items()) for lang, counts in failing.items()), err=True)
-        if code == ExitCode.OK:  # failed articles (PARTIAL) say more than QA flags do
-            code = ExitCode.QA_FLAGGED
-    raise typer.Exit(int(code))
+        if report.exit_code == ExitCode.OK:
+            return ExitCode.QA_FLAGGED
+    return report.exit_code
 
 
 def print_summary(report) -> None:

@@ -199,36 +199,10 @@ def select_langs(registry: Registry, langs: list[str], overrides: dict[str, str]
     return selected
 
 
-def build_config(
-    *,
-    config_file: Path | None = None,
-    langs: list[str] | None = None,
-    inputs: list[str | Path] | None = None,
-    out: Path = Path("outputs"),
-    model_overrides: list[str] | None = None,
-    summary_model: str | None = None,
-    device: str | None = None,
-    batch_tokens: int | None = None,
-    cache: Path | None = None,
-    force: bool = False,
-    skip_unchanged: bool = False,
-    offline: bool = False,
-    encoding: str | None = None,
-    max_urls: int = 100,
-    backend: str = "torch",
-    engine: str = "local",
-    ray_address: str | None = None,
-    ray_actors: int = 2,
-    ray_gpus_per_actor: float = 0,
-    dtype: str = "auto",
-    quantize: str = "none",
-) -> JobConfig:
-    """Merge the registry file and the flags into one validated `JobConfig`."""
-    registry, path = load_registry(config_file)
-    overrides = parse_model_overrides(model_overrides or [])
-    selected = select_langs(registry, langs or [], overrides)
+def language_models(registry: Registry, langs: list[str], overrides: dict[str, str], path: Path) -> dict[str, ModelSpec]:
+    """The model of every selected target language: the registry's, or the `--model` override."""
     models: dict[str, ModelSpec] = {}
-    for lang in selected:
+    for lang in langs:
         if lang == registry.source_lang:
             continue
         entry = registry.languages.get(lang)
@@ -242,34 +216,40 @@ def build_config(
         if spec is None:
             raise ConfigError(f"language {lang!r} has no model in {path}; pass --model {lang}=MODEL")
         models[lang] = spec
-    summary = registry.summary if summary_model is None else ModelSpec(model=summary_model)
+    return models
+
+
+def build_config(
+    *,
+    config_file: Path | None = None,
+    langs: list[str] | None = None,
+    model_overrides: list[str] | None = None,
+    summary_model: str | None = None,
+    **options: Any,
+) -> JobConfig:
+    """Merge the registry file and the flags into one validated `JobConfig`.
+
+    `options` are `JobConfig` fields by name (inputs, out, device, batch_tokens, backend, ...);
+    one left out or given as None takes the registry's default, else the field's own.
+    """
+    registry, path = load_registry(config_file)
+    overrides = parse_model_overrides(model_overrides or [])
+    selected = select_langs(registry, langs or [], overrides)
+    defaults = registry.defaults
+    values: dict[str, Any] = {
+        "inputs": ["seeds"], "out": Path("outputs"), "device": defaults.device, "batch_tokens": defaults.batch_tokens,
+        "translation": defaults.translation, "summary": defaults.summary, "max_article_words": defaults.max_article_words,
+    }
+    values.update({name: value for name, value in options.items() if value is not None and value != []})
+    values["inputs"] = [str(i) for i in values["inputs"]]
     try:
         return JobConfig(
             config_file=path,
-            inputs=[str(i) for i in inputs] if inputs else ["seeds"],
-            out=out,
             langs=selected,
             source_lang=registry.source_lang,
-            models=models,
-            summary_model=summary,
-            device=device or registry.defaults.device,
-            batch_tokens=batch_tokens or registry.defaults.batch_tokens,
-            translation=registry.defaults.translation,
-            summary=registry.defaults.summary,
-            max_article_words=registry.defaults.max_article_words,
-            backend=backend,
-            engine=engine,
-            ray_address=ray_address,
-            ray_actors=ray_actors,
-            ray_gpus_per_actor=ray_gpus_per_actor,
-            dtype=dtype,
-            quantize=quantize,
-            cache=cache,
-            force=force,
-            skip_unchanged=skip_unchanged,
-            offline=offline,
-            encoding=encoding,
-            max_urls=max_urls,
+            models=language_models(registry, selected, overrides, path),
+            summary_model=registry.summary if summary_model is None else ModelSpec(model=summary_model),
+            **values,
         )
     except ValidationError as exc:
         raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc
