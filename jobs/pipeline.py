@@ -11,12 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import platform
 import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +29,9 @@ from jobs.progress import Reporter
 from jobs.quality.qa import check_summary, count_flags
 from jobs.errors import InputProblem
 from jobs.inputs.reader import FetchSettings, read_articles
+from jobs.versions import package_versions
 
 log = logging.getLogger("jobs")
-VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd", "ctranslate2", "ray")
 CACHE_FILE = Path(".cache") / "jobs.sqlite3"
 MIN_LANGUAGE_CONFIDENCE = 0.5
 
@@ -60,16 +58,6 @@ class RunReport:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.PARTIAL if self.failures else ExitCode.OK
-
-
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def cache_path(config: JobConfig) -> Path:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.quality.qa import base_lang
+from jobs.versions import package_version, package_versions
 
 EVAL_SCHEMA = "jobs.eval/v1"
 FLORES_CODES = {"en": "eng_Latn", "ru": "rus_Cyrl", "kk": "kaz_Cyrl", "zh": "zho_Hans"}
@@ -343,7 +344,7 @@ def score_rouge(summaries: Sequence[str], references: Sequence[str]) -> dict[str
             totals[name] += scores[name].fmeasure
     n = max(1, len(references))
     return {**{name: round(100 * total / n, 2) for name, total in totals.items()}, "documents": len(references),
-            "scorer": f"rouge-score {_version('rouge-score')}, F1, use_stemmer=True"}
+            "scorer": f"rouge-score {package_version('rouge-score')}, F1, use_stemmer=True"}
 
 
 def evaluate_summaries(rows: Sequence[dict[str, Any]], summarize_fn: Callable[[list[list[str]]], list[str]]) -> dict[str, Any]:
@@ -375,7 +376,7 @@ def run_eval(config, *, flores_dir: Path | None = None, src: Path | None = None,
         "limit": limit,
         "translation": {},
         "summarization": {},
-        "versions": _versions(),
+        "versions": package_versions(("sacrebleu", "rouge-score")),
     }
     for lang in (config.models if translate else {}):
         src_path, ref_path, meta_path = _translation_files(flores_dir, lang, config.source_lang, src, refs, metadata)
@@ -415,21 +416,6 @@ def _translation_files(flores_dir, lang, source_lang, src, refs, metadata) -> tu
 
 def _file_info(path: Path | None) -> dict[str, Any] | None:
     return None if path is None else {"path": str(path), "sha256": sha256_of(path)}
-
-
-def _version(package: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _versions() -> dict[str, str]:
-    from jobs.pipeline import package_versions
-
-    return {**package_versions(), "sacrebleu": _version("sacrebleu"), "rouge-score": _version("rouge-score")}
 
 
 # --------------------------------------------------------------------------- reports
