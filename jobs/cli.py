@@ -115,7 +115,7 @@ def run(
     from jobs.pipeline import run_job
 
     signal.signal(signal.SIGTERM, _interrupt)  # cron and schedulers stop jobs with SIGTERM
-    from jobs.quality.qa import failing_flags, parse_flag_list
+    from jobs.quality.flags import failing_flags, parse_flag_list
 
     try:
         fail_on = parse_flag_list(fail_on_qa)

@@ -26,7 +26,7 @@ from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError
 from jobs.models.hub import check_available
 from jobs.progress import Reporter
-from jobs.quality.qa import check_summary, count_flags
+from jobs.quality.flags import check_summary, count_flags
 from jobs.errors import InputProblem
 from jobs.inputs.reader import FetchSettings, read_articles
 from jobs.versions import package_versions

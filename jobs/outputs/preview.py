@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jobs.quality.qa import FLAGS, describe_flags
+from jobs.quality.rules import FLAGS, describe_flags
 
 log = logging.getLogger("jobs")
 PREVIEW_SUFFIX = ".preview.html"

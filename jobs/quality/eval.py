@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from jobs.quality.qa import base_lang
+from jobs.quality.language import base_lang, joiner
 from jobs.versions import package_version, package_versions
 
 EVAL_SCHEMA = "jobs.eval/v1"
@@ -38,7 +38,6 @@ BLEU_TOKENIZE = {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 _ARTICLE_KEYS = ("article", "document", "text")
 _REFERENCE_KEYS = ("highlights", "summary", "reference")
-NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "yue"}  # as jobs.stages.translate.joiner
 
 TranslateFn = Callable[[list[str]], list[str]]
 
@@ -111,11 +110,6 @@ def score_lines(hypotheses: Sequence[str], references: Sequence[str], lang: str)
         "segments": len(references),
         "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
     }
-
-
-def joiner(lang: str) -> str:
-    """What goes between sentences of one paragraph in lang (the same rule as jobs.stages.translate)."""
-    return "" if base_lang(lang) in NO_SPACE_LANGS else " "
 
 
 # --------------------------------------------------------------------------- documents and alignment
