@@ -202,7 +202,9 @@ def eval_command(
     from datetime import datetime, timezone
 
     from jobs.config import build_config
-    from jobs.quality.eval import default_eval_dir, format_table, run_eval, write_reports
+    from jobs.evaluation import run_eval
+    from jobs.quality.eval import default_eval_dir
+    from jobs.quality.eval_report import format_table, write_reports
 
     try:
         job = build_config(config_file=config, langs=lang, model_overrides=model, summary_model=summary_model,
