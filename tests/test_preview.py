@@ -13,7 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from jobs.outputs.bundle import RECORD_SCHEMA, publish_bundle, record_schema
+from jobs.outputs.bundle import publish_bundle
+from jobs.outputs.records import RECORD_SCHEMA, record_schema
 from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
 from tests.conftest import SEED_PAGE
 

@@ -149,7 +149,7 @@ def test_check_units_locates_every_flag():
 def test_flag_entries_fit_the_record_schema():
     import jsonschema
 
-    from jobs.outputs.bundle import record_schema
+    from jobs.outputs.records import record_schema
 
     item = record_schema()["properties"]["qa"]["properties"]["flags"]["items"]
     entries = flags.check_units({"article_id": ["a"], "part": ["body"], "paragraph": [2], "sentence": [1], "text": [SRC]},

@@ -20,11 +20,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from jobs.outputs.bundle import LATEST, language_dirs
+from jobs.outputs.manifest import has_manifest, read_manifest
 from jobs.quality.rules import FLAGS, describe_flags
 
 log = logging.getLogger("jobs")
 PREVIEW_SUFFIX = ".preview.html"
-LATEST = "latest"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'"
 STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
@@ -51,7 +52,7 @@ details{margin:8px 0}
 
 def read_bundle(bundle_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A bundle's manifest and its articles.jsonl records."""
-    manifest = json.loads((bundle_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(bundle_dir)
     lines = (bundle_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     return manifest, [json.loads(line) for line in lines if line.strip()]
 
@@ -65,10 +66,10 @@ def find_source_bundle(bundle_dir: Path) -> Path | None:
     """The source-language bundle of the same run (outputs/<lang>/<run_id>), if that run wrote one."""
     run_id = bundle_dir.name
     for candidate in sorted(bundle_dir.parent.parent.glob(f"*/{run_id}")):
-        if candidate == bundle_dir or not (candidate / "manifest.json").is_file():
+        if candidate == bundle_dir or not has_manifest(candidate):
             continue
         try:
-            manifest = json.loads((candidate / "manifest.json").read_text(encoding="utf-8"))
+            manifest = read_manifest(candidate)
         except (OSError, ValueError):
             continue
         if is_source_bundle(manifest):
@@ -243,8 +244,7 @@ def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path
         source_bundle = source_bundle or find_source_bundle(bundle_dir)
         sources = source_texts(records, source_bundle)
         if source_bundle is not None:
-            manifest_text = (source_bundle / "manifest.json").read_text(encoding="utf-8")
-            source_lang = json.loads(manifest_text).get("lang") or source_lang
+            source_lang = read_manifest(source_bundle).get("lang") or source_lang
     page = render_preview(manifest, records, sources, source_lang)
     target = out or preview_path(bundle_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -257,16 +257,16 @@ def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path
 def bundles_to_preview(outputs: Path, langs: Sequence[str] = (), run: str | None = None) -> list[Path]:
     """The bundles `jobs preview [--lang X] [RUN]` means: RUN is a bundle folder or a run id
     (default: each language's latest); without --lang, every language folder that has it."""
-    if run and (Path(run) / "manifest.json").is_file():
+    if run and has_manifest(Path(run)):
         return [Path(run).resolve()]
     if langs:
         lang_dirs = [outputs / lang for lang in langs]
     else:
-        lang_dirs = sorted(p for p in outputs.iterdir() if p.is_dir()) if outputs.is_dir() else []
+        lang_dirs = language_dirs(outputs) if outputs.is_dir() else []
     found = []
     for lang_dir in lang_dirs:
         bundle = lang_dir / (run or LATEST)
-        if (bundle / "manifest.json").is_file():
+        if has_manifest(bundle):
             found.append(bundle.resolve())
     return found
 
