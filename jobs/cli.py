@@ -242,12 +242,19 @@ def preview(
     """Write a static HTML review page per bundle: source and translation side by side, QA flags highlighted."""
     from jobs.outputs.preview import write_previews
 
-    pages = write_previews(out, lang, run, dest)
+    pages = write_previews(out, lang, run, dest, read_inputs=_input_articles)
     if not pages:
         typer.echo(f"error: no bundle in {out} for {run or 'latest'}" + (f" ({', '.join(lang)})" if lang else ""), err=True)
         raise typer.Exit(int(ExitCode.USAGE))
     for page in pages:
         typer.echo(str(page))
+
+
+def _input_articles(files: list[str]):
+    """The articles of input files, for a review page whose run wrote no source-language bundle."""
+    from jobs.inputs.reader import read_articles  # heavy (datasets): only when a page needs it
+
+    return read_articles(files).articles
 
 
 @models_app.command("list")

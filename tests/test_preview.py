@@ -154,7 +154,8 @@ def test_without_a_source_bundle_the_inputs_are_read_again(tmp_path):
     for r, a in zip(records, articles):
         r["source"].update(file=str(SEED_PAGE), sha256=a["sha256"])
     publish_bundle(tmp_path, "kk", RUN, records, manifest("kk", {"id": "tiny"}))
-    dom = Dom(write_preview(tmp_path / "kk" / RUN).read_text(encoding="utf-8"))
+    page = write_preview(tmp_path / "kk" / RUN, read_inputs=lambda files: read_articles(files).articles)
+    dom = Dom(page.read_text(encoding="utf-8"))
     cells = [c["text"] for c in dom.find("td")]
     assert articles[0]["paragraphs"][0] in cells and articles[1]["paragraphs"][-1] in cells
     assert len(dom.find("td", "missing")) == 2  # no summary in an input file

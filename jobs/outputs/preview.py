@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from jobs.outputs.manifest import has_manifest, read_manifest
 from jobs.quality.rules import FLAGS, describe_flags
 
 log = logging.getLogger("jobs")
+# Input files -> their articles (dicts with id, sha256, title, paragraphs): jobs.inputs' reader,
+# handed in by the CLI, so that outputs never imports inputs.
+ReadInputs = Callable[[list[str]], Iterable[dict[str, Any]]]
 PREVIEW_SUFFIX = ".preview.html"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'"
 STYLE = """
@@ -77,29 +80,28 @@ def find_source_bundle(bundle_dir: Path) -> Path | None:
     return None
 
 
-def source_texts(records: Iterable[dict[str, Any]], source_bundle: Path | None) -> dict[str, dict[str, Any]]:
+def source_texts(records: Iterable[dict[str, Any]], source_bundle: Path | None,
+                 read_inputs: ReadInputs | None = None) -> dict[str, dict[str, Any]]:
     """Per article id: the original title, summary and paragraphs, from the source bundle or else the input file.
 
-    The input file is read again only when it is still where the run found it and its article
-    has the same checksum; otherwise the page shows the translation alone.
+    The input file is read again (with read_inputs) only when it is still where the run found it
+    and its article has the same checksum; otherwise the page shows the translation alone.
     """
     if source_bundle is not None:
         _, source_records = read_bundle(source_bundle)
         return {r["id"]: {"title": r["title"], "summary": r["summary"], "paragraphs": r["paragraphs"]}
                 for r in source_records}
-    return _reread_inputs(records)
+    return _reread_inputs(records, read_inputs) if read_inputs is not None else {}
 
 
-def _reread_inputs(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _reread_inputs(records: Iterable[dict[str, Any]], read_inputs: ReadInputs) -> dict[str, dict[str, Any]]:
     wanted = {r["id"]: r["source"] for r in records}
     files = sorted({s["file"] for s in wanted.values() if Path(s["file"]).is_file()})
     if not files:
         return {}
-    from jobs.inputs.reader import read_articles  # heavy (datasets): only on this fallback
-
     found: dict[str, dict[str, Any]] = {}
     try:
-        articles = read_articles(files).articles
+        articles = read_inputs(files)
     except Exception as exc:  # a changed or unreadable input only costs the source column
         log.warning("preview: could not read the inputs again (%s); showing translations only", exc)
         return {}
@@ -234,15 +236,18 @@ def preview_path(bundle_dir: Path) -> Path:
     return bundle_dir.parent / f"{bundle_dir.name}{PREVIEW_SUFFIX}"
 
 
-def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path | None = None) -> Path:
-    """Write the review page of one bundle (default: preview_path) and return its path."""
+def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path | None = None,
+                  read_inputs: ReadInputs | None = None) -> Path:
+    """Write the review page of one bundle (default: preview_path) and return its path.
+
+    Without a source-language bundle of the same run, read_inputs (if given) reads the input files again."""
     bundle_dir = bundle_dir.resolve()
     manifest, records = read_bundle(bundle_dir)
     sources: dict[str, dict[str, Any]] | None = None
     source_lang = "en"
     if not is_source_bundle(manifest):
         source_bundle = source_bundle or find_source_bundle(bundle_dir)
-        sources = source_texts(records, source_bundle)
+        sources = source_texts(records, source_bundle, read_inputs)
         if source_bundle is not None:
             source_lang = read_manifest(source_bundle).get("lang") or source_lang
     page = render_preview(manifest, records, sources, source_lang)
@@ -271,10 +276,11 @@ def bundles_to_preview(outputs: Path, langs: Sequence[str] = (), run: str | None
     return found
 
 
-def write_previews(outputs: Path, langs: Sequence[str] = (), run: str | None = None, out_dir: Path | None = None) -> list[Path]:
+def write_previews(outputs: Path, langs: Sequence[str] = (), run: str | None = None, out_dir: Path | None = None,
+                   read_inputs: ReadInputs | None = None) -> list[Path]:
     """Write a page for every bundle bundles_to_preview finds; out_dir puts them all in one folder."""
     pages = []
     for bundle in bundles_to_preview(outputs, langs, run):
         out = out_dir / f"{bundle.parent.name}-{bundle.name}{PREVIEW_SUFFIX}" if out_dir else None
-        pages.append(write_preview(bundle, out=out))
+        pages.append(write_preview(bundle, out=out, read_inputs=read_inputs))
     return pages
