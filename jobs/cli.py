@@ -114,7 +114,7 @@ def run(
     options = dict(locals())  # the flags, named as JobConfig's fields
     from jobs.config import build_config
     from jobs.pipeline import run_job
-    from jobs.quality.qa import parse_flag_list
+    from jobs.quality.flags import parse_flag_list
 
     signal.signal(signal.SIGTERM, _interrupt)  # cron and schedulers stop jobs with SIGTERM
     try:
@@ -134,7 +134,7 @@ def run(
 
 def exit_code(report, fail_on: list[str]) -> ExitCode:
     """The run's exit code: failed articles (PARTIAL) say more than QA flags named in --fail-on-qa."""
-    from jobs.quality.qa import failing_flags
+    from jobs.quality.flags import failing_flags
 
     failing = failing_flags(report.qa, fail_on)
     if failing:
@@ -201,7 +201,9 @@ def eval_command(
     from datetime import datetime, timezone
 
     from jobs.config import build_config
-    from jobs.quality.eval import default_eval_dir, format_table, run_eval, write_reports
+    from jobs.evaluation import run_eval
+    from jobs.quality.eval import default_eval_dir
+    from jobs.quality.eval_report import format_table, write_reports
 
     try:
         job = build_config(config_file=config, langs=lang, model_overrides=model, summary_model=summary_model,
@@ -239,12 +241,19 @@ def preview(
     """Write a static HTML review page per bundle: source and translation side by side, QA flags highlighted."""
     from jobs.outputs.preview import write_previews
 
-    pages = write_previews(out, lang, run, dest)
+    pages = write_previews(out, lang, run, dest, read_inputs=_input_articles)
     if not pages:
         typer.echo(f"error: no bundle in {out} for {run or 'latest'}" + (f" ({', '.join(lang)})" if lang else ""), err=True)
         raise typer.Exit(int(ExitCode.USAGE))
     for page in pages:
         typer.echo(str(page))
+
+
+def _input_articles(files: list[str]):
+    """The articles of input files, for a review page whose run wrote no source-language bundle."""
+    from jobs.inputs.reader import read_articles  # heavy (datasets): only when a page needs it
+
+    return read_articles(files).articles
 
 
 @models_app.command("list")

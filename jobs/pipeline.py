@@ -8,32 +8,28 @@ all the work is done.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import platform
-import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import datasets
 
 from jobs.backends.torch import check_backend_options
-from jobs.outputs.bundle import LATEST, MANIFEST_SCHEMA, RECORD_SCHEMA, STAGING_PREFIX, latest_bundle, new_run_id, publish_bundle
+from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
+from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
+from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError
 from jobs.models.hub import check_available
 from jobs.progress import Reporter
-from jobs.quality.qa import check_summary, count_flags
+from jobs.quality.flags import count_flags
 from jobs.errors import InputProblem
 from jobs.inputs.reader import FetchSettings, read_articles
 
 log = logging.getLogger("jobs")
-VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd", "ctranslate2", "ray")
 CACHE_FILE = Path(".cache") / "jobs.sqlite3"
 MIN_LANGUAGE_CONFIDENCE = 0.5
 
@@ -62,16 +58,6 @@ class RunReport:
         return ExitCode.PARTIAL if self.failures else ExitCode.OK
 
 
-def package_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
 def cache_path(config: JobConfig) -> Path:
     return config.cache or config.out / CACHE_FILE
 
@@ -98,22 +84,6 @@ def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[data
             continue
         keep.append(index)
     return (articles if len(keep) == len(articles) else articles.select(keep)), problems
-
-
-def remove_stale_staging(out: Path) -> list[Path]:
-    """Staging folders and temporary links left by killed runs (we hold the lock: no one else writes)."""
-    removed = []
-    for lang_dir in (p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        for leftover in lang_dir.iterdir():
-            if leftover.name.startswith(STAGING_PREFIX):
-                shutil.rmtree(leftover, ignore_errors=True)
-                removed.append(leftover)
-            elif leftover.name.startswith(f".{LATEST}-") and leftover.is_symlink():
-                leftover.unlink()
-                removed.append(leftover)
-    for path in removed:
-        log.warning("removed %s, left by a run that did not finish", path)
-    return removed
 
 
 def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
@@ -212,39 +182,23 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         cache.close()
 
     mark = time.perf_counter()
-    base_manifest = {
-        "schema": MANIFEST_SCHEMA,
-        "run_id": report.run_id,
-        "created_at": created_at.isoformat(timespec="seconds"),
-        "engine": config.engine,
-        "inputs": [vars(source) for source in read.sources],
-        "settings": {"device": config.device, "batch_tokens": config.batch_tokens, "backend": config.backend,
-                     "dtype": config.dtype, "quantize": config.quantize,
-                     "config_file": str(config.config_file), "force": config.force},
-        "versions": package_versions(),
-        "cache": {"path": str(cache_path(config)), "hits": report.cache_hits, "misses": report.cache_misses},
-    }
+    run = run_manifest(run_id=report.run_id, created_at=created_at, config=config, sources=read.sources,
+                       cache_path=cache_path(config), cache_hits=report.cache_hits, cache_misses=report.cache_misses)
     for lang in config.langs:
         content, model_info, label = translated.get(lang, ({}, None, None))
         failures = [*shared_failures, *lang_failures.get(lang, [])]
         records = build_records(articles, summaries, content, lang, label, summary_label,
                                 skip=failed_ids(lang_failures.get(lang, [])))
-        fingerprint = content_sha256(records)
+        fingerprint = records_sha256(records)
         report.qa[lang] = count_flags(records)
         previous = latest_bundle(config.out, lang)
         if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
             report.unchanged[lang] = previous
             log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, previous.name)
             continue
-        manifest = {
-            **base_manifest,
-            "lang": lang,
-            "models": {"translation": model_info, "summary": summary_model},
-            "failures": [problem_record(p) for p in failures],
-            "counts": bundle_counts(records, report.units, len(failures)),
-            "qa": report.qa[lang],
-            "content_sha256": fingerprint,
-        }
+        manifest = bundle_manifest(run, lang, translation_model=model_info, summary_model=summary_model,
+                                   failures=failures, counts=bundle_counts(records, report.units, len(failures)),
+                                   qa=report.qa[lang], content_sha256=fingerprint)
         report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
         log.info("published %s (%d articles)", report.bundles[lang], len(records))
     report.timings["publish"] = time.perf_counter() - mark
@@ -262,11 +216,6 @@ def _backend(spec, role: str, config: JobConfig, *, translation: bool):
     return backend
 
 
-def model_problem(article: dict[str, Any], message: str) -> InputProblem:
-    return InputProblem(file=article["source_file"], line=article["source_line"], article_id=article["id"],
-                        message=f"article {article['id']!r}: {message}")
-
-
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
     """Article id -> the first error among its units (units that have no translation)."""
     failed: dict[str, str] = {}
@@ -274,73 +223,3 @@ def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
         if error and article_id not in failed:
             failed[article_id] = error
     return failed
-
-
-def failed_ids(problems: list[InputProblem]) -> set[str]:
-    return {p.article_id for p in problems if p.article_id}
-
-
-def manifest_field(bundle: Path, name: str) -> Any:
-    try:
-        return json.loads((bundle / "manifest.json").read_text(encoding="utf-8")).get(name)
-    except (OSError, ValueError):
-        return None
-
-
-def content_sha256(records: list[dict[str, Any]]) -> str:
-    """What a bundle says: equal when a re-run would publish the same articles."""
-    digest = hashlib.sha256()
-    for record in records:
-        digest.update(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def problem_record(problem: InputProblem) -> dict[str, Any]:
-    return {"file": problem.file, "line": problem.line, "article_id": problem.article_id, "message": problem.message}
-
-
-def build_records(articles, summaries, translated: dict[str, dict[str, Any]], lang: str,
-                  translation_label: str | None, summary_label: str, skip: set[str] = frozenset()) -> list[dict[str, Any]]:
-    """The articles.jsonl records of one language, in input order (failed articles left out)."""
-    records = []
-    for article, summary in zip(articles, summaries):
-        if article["id"] in skip:
-            continue
-        own = translated.get(article["id"])
-        summary_flags = check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
-        records.append({
-            "schema": RECORD_SCHEMA,
-            "id": article["id"],
-            "lang": lang,
-            "source": {
-                "file": article["source_file"],
-                "line": article["source_line"],
-                "tag": article["tag"],
-                "title": article["title"],
-                "sha256": article["sha256"],
-                "paragraphs": len(article["paragraphs"]),
-                "url": article.get("url", ""),
-                "feed": article.get("feed", ""),
-                "published": article.get("published", ""),
-                "byline": article.get("byline", ""),
-            },
-            "title": own["title"] if own else article["title"],
-            "summary": own["summary"] if own else summary.text,
-            "paragraphs": own["paragraphs"] if own else list(article["paragraphs"]),
-            "qa": {
-                "flags": summary_flags + (own["qa_flags"] if own else []),
-                "summary_chunks": summary.chunks,
-                "summary_levels": summary.levels,
-            },
-            "models": {"translation": translation_label, "summary": summary_label},
-        })
-    return records
-
-
-def bundle_counts(records: list[dict[str, Any]], units: int, failed: int) -> dict[str, int]:
-    return {
-        "articles": len(records),
-        "paragraphs": sum(len(r["paragraphs"]) for r in records),
-        "units": units,
-        "failed": failed,
-    }

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 import jobs.outputs.bundle as bundle
-from jobs.outputs.bundle import markdown_text, new_run_id, publish_bundle, render_markdown
+from jobs.errors import InputProblem
+from jobs.outputs.bundle import (
+    kept_bundles,
+    latest_bundle,
+    markdown_text,
+    new_run_id,
+    publish_bundle,
+    remove_stale_staging,
+    render_markdown,
+)
+from jobs.outputs.manifest import bundle_manifest, manifest_field, read_manifest
+from jobs.outputs.records import RECORD_SCHEMA, records_sha256
 
 
 def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two.")) -> dict:
     return {
-        "schema": bundle.RECORD_SCHEMA, "id": article_id, "lang": "ru",
+        "schema": RECORD_SCHEMA, "id": article_id, "lang": "ru",
         "source": {"file": "f.txt", "line": 1, "tag": "", "title": title, "sha256": "0" * 64, "paragraphs": len(paragraphs)},
         "title": title, "summary": "Sum.", "paragraphs": list(paragraphs),
         "qa": {"flags": []}, "models": {"translation": "m@1", "summary": "s@1"},
@@ -55,9 +67,38 @@ def test_an_existing_bundle_is_never_overwritten(tmp_path):
 
 
 def test_run_ids_sort_by_time_and_are_unique():
-    ids = {new_run_id() for _ in range(50)}
-    assert len(ids) == 50
+    start = datetime(2026, 1, 9, 23, 59, 59, tzinfo=timezone.utc)
+    times = [start + timedelta(seconds=s) for s in (0, 1, 61, 3600, 86400 * 40, 86400 * 400)]
+    ids = [new_run_id(t) for t in times]
+    assert sorted(ids) == ids  # text order is time order, across second, day, month and year
     assert all(len(i) == len("20261129T030000Z-3f9a1c") and i[8] == "T" for i in ids)
+    assert len({new_run_id(start) for _ in range(50)}) == 50  # same second, still unique
+
+
+def test_stale_staging_and_temporary_links_are_removed(tmp_path):
+    kept = publish_bundle(tmp_path, "ru", "20260101T000000Z-aaaaaa", [record("a-1")], {})
+    staging = tmp_path / "ru" / f"{bundle.STAGING_PREFIX}20260102T000000Z-bbbbbb-123"
+    (staging / "articles").mkdir(parents=True)
+    link = tmp_path / "ru" / f".{bundle.LATEST}-123"
+    os.symlink(kept.name, link)
+    (tmp_path / ".cache").mkdir()
+    assert sorted(remove_stale_staging(tmp_path)) == sorted([staging, link])
+    assert sorted(p.name for p in (tmp_path / "ru").iterdir()) == [kept.name, "latest"]
+    assert kept_bundles(tmp_path / "ru") == [kept] and latest_bundle(tmp_path, "ru") == kept.resolve()
+
+
+def test_manifest_is_written_and_read_back(tmp_path):
+    failure = InputProblem(file="f.txt", line=3, article_id="c-3", message="article 'c-3': summary failed")
+    manifest = bundle_manifest({"schema": "jobs.manifest/v1", "run_id": "r"}, "ru", translation_model={"id": "m"},
+                               summary_model={"id": "s"}, failures=[failure], counts={"articles": 1},
+                               qa={"repetition": 0}, content_sha256=records_sha256([record("a-1")]))
+    assert list(manifest) == ["schema", "run_id", "lang", "models", "failures", "counts", "qa", "content_sha256"]
+    path = publish_bundle(tmp_path, "ru", "20260101T000000Z-aaaaaa", [record("a-1")], manifest)
+    assert read_manifest(path) == {**manifest, "files": read_manifest(path)["files"]}
+    assert read_manifest(path)["failures"] == [{"file": "f.txt", "line": 3, "article_id": "c-3",
+                                                "message": "article 'c-3': summary failed"}]
+    assert manifest_field(path, "content_sha256") == records_sha256([record("a-1")]) != records_sha256([record("b-2")])
+    assert manifest_field(path, "missing") is None and manifest_field(tmp_path / "nowhere", "run_id") is None
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from jobs.outputs.bundle import record_schema
+from jobs.outputs.records import record_schema
 from jobs.cli import app
 from jobs.errors import ExitCode
 from jobs.inputs.reader import read_articles

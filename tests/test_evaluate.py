@@ -6,7 +6,9 @@ import json
 
 import pytest
 
+from jobs.evaluation import run_eval
 from jobs.quality import eval as ev
+from jobs.quality import eval_report
 
 FLORES = ev.default_eval_dir() / ev.FLORES_DIR
 SUMMARIES = ev.default_eval_dir() / "summarization"
@@ -130,8 +132,8 @@ def tiny_report(tmp_path_factory, tiny_models, tiny_config):
     if (SUMMARIES / "cnndm-20.jsonl").is_file():  # three stories are enough to test the harness
         summaries = [out / "cnndm-3.jsonl"]
         summaries[0].write_text("".join((SUMMARIES / "cnndm-20.jsonl").read_text(encoding="utf-8").splitlines(True)[:3]))
-    report = ev.run_eval(config, flores_dir=FLORES, limit=SLICE, summaries=summaries)
-    return report, ev.write_reports(report, out)
+    report = run_eval(config, flores_dir=FLORES, limit=SLICE, summaries=summaries)
+    return report, eval_report.write_reports(report, out)
 
 
 def test_tiny_models_harness_counts_and_alignment(tiny_report):
@@ -155,12 +157,12 @@ def test_tiny_models_harness_counts_and_alignment(tiny_report):
 def test_tiny_models_reports(tiny_report):
     report, (json_path, md_path) = tiny_report
     saved = json.loads(json_path.read_text(encoding="utf-8"))
-    assert saved["schema"] == ev.EVAL_SCHEMA and set(saved["translation"]) == {"ru", "zh"}
+    assert saved["schema"] == eval_report.EVAL_SCHEMA and set(saved["translation"]) == {"ru", "zh"}
     assert saved["versions"]["sacrebleu"] != "not installed"
     markdown = md_path.read_text(encoding="utf-8")
     for expected in ("| ru |", "| zh |", "tok:zh", "nc:6", report["translation"]["ru"]["model"]["label"]):
         assert expected in markdown
-    table = ev.format_table(report)
+    table = eval_report.format_table(report)
     assert table.splitlines()[0].startswith("lang") and any(line.startswith("zh") for line in table.splitlines())
     if report["summarization"]:
         cnn = report["summarization"]["cnndm-3"]

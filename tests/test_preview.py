@@ -13,7 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from jobs.outputs.bundle import RECORD_SCHEMA, publish_bundle, record_schema
+from jobs.outputs.bundle import publish_bundle
+from jobs.outputs.records import RECORD_SCHEMA, record_schema
 from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
 from tests.conftest import SEED_PAGE
 
@@ -153,7 +154,8 @@ def test_without_a_source_bundle_the_inputs_are_read_again(tmp_path):
     for r, a in zip(records, articles):
         r["source"].update(file=str(SEED_PAGE), sha256=a["sha256"])
     publish_bundle(tmp_path, "kk", RUN, records, manifest("kk", {"id": "tiny"}))
-    dom = Dom(write_preview(tmp_path / "kk" / RUN).read_text(encoding="utf-8"))
+    page = write_preview(tmp_path / "kk" / RUN, read_inputs=lambda files: read_articles(files).articles)
+    dom = Dom(page.read_text(encoding="utf-8"))
     cells = [c["text"] for c in dom.find("td")]
     assert articles[0]["paragraphs"][0] in cells and articles[1]["paragraphs"][-1] in cells
     assert len(dom.find("td", "missing")) == 2  # no summary in an input file

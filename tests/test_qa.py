@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from jobs.quality import qa
+from jobs.quality import flags, rules
+from jobs.quality.language import script_of
 from jobs.quality.eval import default_eval_dir, document_spans, read_doc_ids, read_lines
 from tests.conftest import REPO
 
@@ -55,19 +56,31 @@ UNIT_CASES = [
 ]
 
 
+def unit_flags(source: str, output: str, lang: str, hit_limit: bool = False) -> list[str]:
+    """The names of the sentence-level flags check_units gives one unit."""
+    return [flag for flag, _ in flags.unit_findings(source, output, lang, hit_limit=hit_limit)]
+
+
+def paragraph_flags(sources, outputs, lang: str) -> list[dict]:
+    """check_units on one article of one body paragraph, one unit per source sentence."""
+    n = len(sources)
+    units = {"article_id": ["a"] * n, "part": ["body"] * n, "paragraph": [0] * n, "sentence": list(range(n)),
+             "text": list(sources)}
+    return flags.check_units(units, list(outputs), [False] * n, lang).get("a", [])
+
+
 @pytest.mark.parametrize(("case", "source", "output", "lang", "expected"), UNIT_CASES, ids=[c[0] for c in UNIT_CASES])
-def test_check_unit(case, source, output, lang, expected):
-    hit_limit = case == "length limit"
-    assert qa.check_unit(source, output, lang, hit_limit=hit_limit) == expected
+def test_unit_findings(case, source, output, lang, expected):
+    assert unit_flags(source, output, lang, hit_limit=case == "length limit") == expected
 
 
 def test_length_ratio_uses_the_band_of_the_language_pair():
     source = "A" * 10 + " " + "b" * 30
-    assert not qa.rule_length_ratio(source, "в" * 60, "ru")  # 1.5x: fine for Russian
-    assert qa.rule_length_ratio(source, "в" * 90, "ru")  # 2.25x
-    assert qa.rule_length_ratio(source, "中" * 60, "zh")  # 1.5x: far too long for Chinese
-    assert not qa.rule_length_ratio(source, "中" * 12, "zh")  # 0.3x: typical for Chinese
-    assert not qa.rule_length_ratio("Short one", "x", "ru")  # under 20 characters: not judged
+    assert not rules.rule_length_ratio(source, "в" * 60, "ru")  # 1.5x: fine for Russian
+    assert rules.rule_length_ratio(source, "в" * 90, "ru")  # 2.25x
+    assert rules.rule_length_ratio(source, "中" * 60, "zh")  # 1.5x: far too long for Chinese
+    assert not rules.rule_length_ratio(source, "中" * 12, "zh")  # 0.3x: typical for Chinese
+    assert not rules.rule_length_ratio("Short one", "x", "ru")  # under 20 characters: not judged
 
 
 @pytest.mark.parametrize(
@@ -84,8 +97,9 @@ def test_length_ratio_uses_the_band_of_the_language_pair():
     ],
 )
 def test_sentence_count_per_paragraph(source, output, fires):
-    lang = "zh" if any(qa.script_of(c) == "Han" for o in output for c in o) else "ru"
-    assert qa.check_paragraph(source, output, lang) == (["sentence_count"] if fires else [])
+    lang = "zh" if any(script_of(c) == "Han" for o in output for c in o) else "ru"
+    found = [f["flag"] for f in paragraph_flags(source, output, lang) if f["flag"] == "sentence_count"]
+    assert found == (["sentence_count"] if fires else [])
 
 
 @pytest.mark.parametrize(
@@ -99,19 +113,19 @@ def test_sentence_count_per_paragraph(source, output, fires):
     ],
 )
 def test_number_keys_ignore_separators(text, keys):
-    assert qa.number_keys(text) == keys
+    assert rules.number_keys(text) == keys
 
 
 def test_summary_gets_only_generation_flags():
     article = "The team played in the final on Sunday. Fans came from all over the country to watch it."
-    assert qa.check_summary("A fine summary.", article=article) == []
-    assert [f["flag"] for f in qa.check_summary("", article=article)] == ["empty_output"]
-    looping = qa.check_summary("the team won the team won the team won", hit_limit=True, article=article)
+    assert flags.check_summary("A fine summary.", article=article) == []
+    assert [f["flag"] for f in flags.check_summary("", article=article)] == ["empty_output"]
+    looping = flags.check_summary("the team won the team won the team won", hit_limit=True, article=article)
     assert [(f["flag"], f["part"], f["stage"]) for f in looping] == [("repetition", "summary", "summarize"),
                                                                     ("length_limit", "summary", "summarize")]
-    assert {f["flag"] for f in looping} <= set(qa.SUMMARY_FLAGS)
+    assert {f["flag"] for f in looping} <= set(rules.SUMMARY_FLAGS)
     # Source-language units get no translation checks: an English summary is not "untranslated".
-    assert qa.check_unit(article, "The team played in the final on Sunday.", "en", part="summary") == []
+    assert unit_flags(article, "The team played in the final on Sunday.", "en") == []
 
 
 def test_check_units_locates_every_flag():
@@ -123,48 +137,48 @@ def test_check_units_locates_every_flag():
         "text": ["Big news today", "It was big. Very big.", SRC, "He left.", "Other news here"],
     }
     outputs = ["Большие новости сегодня", "Это было важно.", RU.replace("1 500", "1 600"), "", "Другие новости"]
-    flags = qa.check_units(units, outputs, [False, False, False, False, True], "ru")
-    assert flags["a"] == [
+    found = flags.check_units(units, outputs, [False, False, False, False, True], "ru")
+    assert found["a"] == [
         {"flag": "sentence_count", "part": "summary", "paragraph": 0, "stage": "translate", "detail": "2 -> 1"},
         {"flag": "numbers_missing", "part": "body", "paragraph": 0, "sentence": 0, "stage": "translate", "detail": "1,500"},
         {"flag": "empty_output", "part": "body", "paragraph": 0, "sentence": 1, "stage": "translate"},
     ]
-    assert flags["b"] == [{"flag": "length_limit", "part": "title", "paragraph": 0, "sentence": 0, "stage": "translate"}]
+    assert found["b"] == [{"flag": "length_limit", "part": "title", "paragraph": 0, "sentence": 0, "stage": "translate"}]
 
 
 def test_flag_entries_fit_the_record_schema():
     import jsonschema
 
-    from jobs.outputs.bundle import record_schema
+    from jobs.outputs.records import record_schema
 
     item = record_schema()["properties"]["qa"]["properties"]["flags"]["items"]
-    entries = qa.check_units({"article_id": ["a"], "part": ["body"], "paragraph": [2], "sentence": [1], "text": [SRC]},
-                             [""], [True], "kk")["a"] + qa.check_summary("", hit_limit=True, article="Text.")
+    entries = flags.check_units({"article_id": ["a"], "part": ["body"], "paragraph": [2], "sentence": [1], "text": [SRC]},
+                             [""], [True], "kk")["a"] + flags.check_summary("", hit_limit=True, article="Text.")
     for entry in entries:
         jsonschema.validate(entry, item)
 
 
 def test_counts_fail_on_and_flag_names():
     records = [{"qa": {"flags": [{"flag": "repetition"}, {"flag": "repetition"}]}}, {"qa": {"flags": []}}]
-    counts = qa.count_flags(records)
-    assert list(counts) == list(qa.FLAGS) and counts["repetition"] == 2 and counts["empty_output"] == 0
-    assert qa.parse_flag_list("repetition, empty_output") == ["repetition", "empty_output"]
-    assert qa.parse_flag_list("all") == list(qa.FLAGS)
-    assert qa.parse_flag_list("") == []
+    counts = flags.count_flags(records)
+    assert list(counts) == list(rules.FLAGS) and counts["repetition"] == 2 and counts["empty_output"] == 0
+    assert flags.parse_flag_list("repetition, empty_output") == ["repetition", "empty_output"]
+    assert flags.parse_flag_list("all") == list(rules.FLAGS)
+    assert flags.parse_flag_list("") == []
     with pytest.raises(ValueError, match="unknown QA flag.*bogus"):
-        qa.parse_flag_list("repetition,bogus")
-    by_lang = {"ru": counts, "zh": qa.count_flags([])}
-    assert qa.failing_flags(by_lang, ["repetition", "wrong_script"]) == {"ru": {"repetition": 2}}
-    assert qa.failing_flags(by_lang, ["empty_output"]) == {}
+        flags.parse_flag_list("repetition,bogus")
+    by_lang = {"ru": counts, "zh": flags.count_flags([])}
+    assert flags.failing_flags(by_lang, ["repetition", "wrong_script"]) == {"ru": {"repetition": 2}}
+    assert flags.failing_flags(by_lang, ["empty_output"]) == {}
 
 
 def test_every_flag_is_explained_in_code_and_docs():
-    described = qa.describe_flags()
-    assert list(described) == list(qa.FLAGS)
+    described = rules.describe_flags()
+    assert list(described) == list(rules.FLAGS)
     for name, text in described.items():
         assert text.startswith(f"{name}") and len(text) > 60
     docs = (REPO / "docs" / "quality.md").read_text(encoding="utf-8")
-    for name in qa.FLAGS:
+    for name in rules.FLAGS:
         assert re.search(rf"`{name}`", docs), f"docs/quality.md does not explain {name}"
 
 
@@ -172,7 +186,7 @@ def test_qa_imports_nothing_heavy():
     import subprocess
     import sys
 
-    code = "import sys, jobs.quality.qa; print(sorted(m for m in ('torch','datasets','transformers','yaml','pydantic') if m in sys.modules))"
+    code = "import sys, jobs.quality.flags, jobs.quality.language; print(sorted(m for m in ('torch','datasets','transformers','yaml','pydantic') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
 
@@ -186,14 +200,12 @@ def test_human_references_are_rarely_flagged(lang, code):
     """Calibration: the thresholds must leave professional translations (FLORES-200) almost unflagged."""
     source = read_lines(FLORES / "eng_Latn.devtest")
     reference = read_lines(FLORES / f"{code}.devtest")
-    counts = dict.fromkeys(qa.FLAGS, 0)
-    for src, ref in zip(source, reference):
-        for flag in qa.check_unit(src, ref, lang):
-            counts[flag] += 1
     spans = document_spans(read_doc_ids(FLORES / "metadata_devtest.tsv"))
-    for a, b in spans:
-        for flag in qa.check_paragraph(source[a:b], reference[a:b], lang):
-            counts[flag] += 1
+    document = [str(n) for n, (a, b) in enumerate(spans) for _ in range(a, b)]
+    units = {"article_id": document, "part": ["body"] * len(source), "paragraph": [0] * len(source),
+             "sentence": list(range(len(source))), "text": source}
+    found = flags.check_units(units, reference, [False] * len(source), lang)
+    counts = flags.count_flags({"qa": {"flags": entries}} for entries in found.values())
     assert counts["numbers_missing"] <= 0.025 * len(source), counts  # mostly numbers the reference spells out
     assert counts["sentence_count"] <= 0.06 * len(spans), counts  # zh references often merge sentences
     for flag in ("empty_output", "untranslated", "repetition", "length_ratio"):

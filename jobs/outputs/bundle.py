@@ -5,7 +5,8 @@
 
 A bundle is written into a staging folder beside its final place, flushed to disk, and renamed
 into place; then `latest` is swapped to it with an atomic rename. A reader never sees a
-half-written bundle, and a run that dies leaves the previous `latest` as it was.
+half-written bundle, and a run that dies leaves the previous `latest` as it was; the next run
+removes what it left (remove_stale_staging). This module alone knows how those names look.
 """
 
 from __future__ import annotations
@@ -13,19 +14,20 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import os
 import re
 import secrets
 import shutil
 from datetime import datetime, timezone
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-RECORD_SCHEMA = "jobs.article/v1"
-MANIFEST_SCHEMA = "jobs.manifest/v1"
+from jobs.outputs.manifest import MANIFEST_FILE, manifest_bytes
+
+log = logging.getLogger("jobs")
 STAGING_PREFIX = ".staging-"
 LATEST = "latest"
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
@@ -35,11 +37,6 @@ def new_run_id(now: datetime | None = None) -> str:
     """Sortable and unique: UTC time to the second plus a short random suffix."""
     now = now or datetime.now(timezone.utc)
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-
-
-def record_schema() -> dict[str, Any]:
-    """The JSON Schema of an articles.jsonl line (jobs/article.schema.json)."""
-    return json.loads(resources.files("jobs").joinpath("article.schema.json").read_text(encoding="utf-8"))
 
 
 def markdown_text(text: str) -> str:
@@ -107,7 +104,7 @@ def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, An
             files[name] = _write(staging / name, render_markdown(record, run_id).encode("utf-8"))
         _fsync_dir(staging / "articles")
         manifest = {**manifest, "files": files}
-        _write(staging / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"))
+        _write(staging / MANIFEST_FILE, manifest_bytes(manifest))
         _fsync_dir(staging)
         os.rename(staging, final)
     except BaseException:
@@ -131,3 +128,31 @@ def latest_bundle(out: Path, lang: str) -> Path | None:
     """The bundle `latest` points at, if any."""
     link = out / lang / LATEST
     return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def language_dirs(out: Path) -> list[Path]:
+    """The language folders of an outputs folder, by name (hidden ones, such as the cache's, left out)."""
+    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def kept_bundles(lang_dir: Path) -> list[Path]:
+    """The bundle folders of one language, by run id (not `latest`, not a staging folder)."""
+    return sorted(p for p in lang_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink())
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove the staging folders and temporary links left by killed runs; return what was removed.
+
+    Call it only while holding the outputs folder's lock: then no other run is writing."""
+    removed = []
+    for lang_dir in language_dirs(out):
+        for leftover in lang_dir.iterdir():
+            if leftover.name.startswith(STAGING_PREFIX):
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed.append(leftover)
+            elif leftover.name.startswith(f".{LATEST}-") and leftover.is_symlink():
+                leftover.unlink()
+                removed.append(leftover)
+    for path in removed:
+        log.warning("removed %s, left by a run that did not finish", path)
+    return removed

@@ -16,15 +16,19 @@ from __future__ import annotations
 import html
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jobs.quality.qa import FLAGS, describe_flags
+from jobs.outputs.bundle import LATEST, language_dirs
+from jobs.outputs.manifest import has_manifest, read_manifest
+from jobs.quality.rules import FLAGS, describe_flags
 
 log = logging.getLogger("jobs")
+# Input files -> their articles (dicts with id, sha256, title, paragraphs): jobs.inputs' reader,
+# handed in by the CLI, so that outputs never imports inputs.
+ReadInputs = Callable[[list[str]], Iterable[dict[str, Any]]]
 PREVIEW_SUFFIX = ".preview.html"
-LATEST = "latest"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'none'; base-uri 'none'"
 STYLE = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
@@ -51,7 +55,7 @@ details{margin:8px 0}
 
 def read_bundle(bundle_dir: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A bundle's manifest and its articles.jsonl records."""
-    manifest = json.loads((bundle_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_manifest(bundle_dir)
     lines = (bundle_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     return manifest, [json.loads(line) for line in lines if line.strip()]
 
@@ -65,10 +69,10 @@ def find_source_bundle(bundle_dir: Path) -> Path | None:
     """The source-language bundle of the same run (outputs/<lang>/<run_id>), if that run wrote one."""
     run_id = bundle_dir.name
     for candidate in sorted(bundle_dir.parent.parent.glob(f"*/{run_id}")):
-        if candidate == bundle_dir or not (candidate / "manifest.json").is_file():
+        if candidate == bundle_dir or not has_manifest(candidate):
             continue
         try:
-            manifest = json.loads((candidate / "manifest.json").read_text(encoding="utf-8"))
+            manifest = read_manifest(candidate)
         except (OSError, ValueError):
             continue
         if is_source_bundle(manifest):
@@ -76,29 +80,28 @@ def find_source_bundle(bundle_dir: Path) -> Path | None:
     return None
 
 
-def source_texts(records: Iterable[dict[str, Any]], source_bundle: Path | None) -> dict[str, dict[str, Any]]:
+def source_texts(records: Iterable[dict[str, Any]], source_bundle: Path | None,
+                 read_inputs: ReadInputs | None = None) -> dict[str, dict[str, Any]]:
     """Per article id: the original title, summary and paragraphs, from the source bundle or else the input file.
 
-    The input file is read again only when it is still where the run found it and its article
-    has the same checksum; otherwise the page shows the translation alone.
+    The input file is read again (with read_inputs) only when it is still where the run found it
+    and its article has the same checksum; otherwise the page shows the translation alone.
     """
     if source_bundle is not None:
         _, source_records = read_bundle(source_bundle)
         return {r["id"]: {"title": r["title"], "summary": r["summary"], "paragraphs": r["paragraphs"]}
                 for r in source_records}
-    return _reread_inputs(records)
+    return _reread_inputs(records, read_inputs) if read_inputs is not None else {}
 
 
-def _reread_inputs(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _reread_inputs(records: Iterable[dict[str, Any]], read_inputs: ReadInputs) -> dict[str, dict[str, Any]]:
     wanted = {r["id"]: r["source"] for r in records}
     files = sorted({s["file"] for s in wanted.values() if Path(s["file"]).is_file()})
     if not files:
         return {}
-    from jobs.inputs.reader import read_articles  # heavy (datasets): only on this fallback
-
     found: dict[str, dict[str, Any]] = {}
     try:
-        articles = read_articles(files).articles
+        articles = read_inputs(files)
     except Exception as exc:  # a changed or unreadable input only costs the source column
         log.warning("preview: could not read the inputs again (%s); showing translations only", exc)
         return {}
@@ -233,18 +236,20 @@ def preview_path(bundle_dir: Path) -> Path:
     return bundle_dir.parent / f"{bundle_dir.name}{PREVIEW_SUFFIX}"
 
 
-def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path | None = None) -> Path:
-    """Write the review page of one bundle (default: preview_path) and return its path."""
+def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path | None = None,
+                  read_inputs: ReadInputs | None = None) -> Path:
+    """Write the review page of one bundle (default: preview_path) and return its path.
+
+    Without a source-language bundle of the same run, read_inputs (if given) reads the input files again."""
     bundle_dir = bundle_dir.resolve()
     manifest, records = read_bundle(bundle_dir)
     sources: dict[str, dict[str, Any]] | None = None
     source_lang = "en"
     if not is_source_bundle(manifest):
         source_bundle = source_bundle or find_source_bundle(bundle_dir)
-        sources = source_texts(records, source_bundle)
+        sources = source_texts(records, source_bundle, read_inputs)
         if source_bundle is not None:
-            manifest_text = (source_bundle / "manifest.json").read_text(encoding="utf-8")
-            source_lang = json.loads(manifest_text).get("lang") or source_lang
+            source_lang = read_manifest(source_bundle).get("lang") or source_lang
     page = render_preview(manifest, records, sources, source_lang)
     target = out or preview_path(bundle_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -257,24 +262,25 @@ def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path
 def bundles_to_preview(outputs: Path, langs: Sequence[str] = (), run: str | None = None) -> list[Path]:
     """The bundles `jobs preview [--lang X] [RUN]` means: RUN is a bundle folder or a run id
     (default: each language's latest); without --lang, every language folder that has it."""
-    if run and (Path(run) / "manifest.json").is_file():
+    if run and has_manifest(Path(run)):
         return [Path(run).resolve()]
     if langs:
         lang_dirs = [outputs / lang for lang in langs]
     else:
-        lang_dirs = sorted(p for p in outputs.iterdir() if p.is_dir()) if outputs.is_dir() else []
+        lang_dirs = language_dirs(outputs) if outputs.is_dir() else []
     found = []
     for lang_dir in lang_dirs:
         bundle = lang_dir / (run or LATEST)
-        if (bundle / "manifest.json").is_file():
+        if has_manifest(bundle):
             found.append(bundle.resolve())
     return found
 
 
-def write_previews(outputs: Path, langs: Sequence[str] = (), run: str | None = None, out_dir: Path | None = None) -> list[Path]:
+def write_previews(outputs: Path, langs: Sequence[str] = (), run: str | None = None, out_dir: Path | None = None,
+                   read_inputs: ReadInputs | None = None) -> list[Path]:
     """Write a page for every bundle bundles_to_preview finds; out_dir puts them all in one folder."""
     pages = []
     for bundle in bundles_to_preview(outputs, langs, run):
         out = out_dir / f"{bundle.parent.name}-{bundle.name}{PREVIEW_SUFFIX}" if out_dir else None
-        pages.append(write_preview(bundle, out=out))
+        pages.append(write_preview(bundle, out=out, read_inputs=read_inputs))
     return pages

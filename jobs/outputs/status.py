@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from jobs.outputs.bundle import latest_bundle
+from jobs.outputs.bundle import kept_bundles, language_dirs, latest_bundle
 from jobs.outputs.lock import running_holder
+from jobs.outputs.manifest import read_manifest
 
 
 def bundle_status(out: Path) -> str:
@@ -14,20 +14,20 @@ def bundle_status(out: Path) -> str:
     if not out.is_dir():
         return f"{out}: no outputs yet"
     lines = [f"outputs: {out}"]
-    langs = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    langs = [p.name for p in language_dirs(out)]
     for lang in langs:
         bundle = latest_bundle(out, lang)
         if bundle is None:
             lines.append(f"  {lang:<4} no complete bundle")
             continue
         try:
-            manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+            manifest = read_manifest(bundle)
         except (OSError, ValueError) as exc:
             lines.append(f"  {lang:<4} {bundle.name}: manifest unreadable ({exc})")
             continue
         counts = manifest.get("counts", {})
         qa = sum(manifest.get("qa", {}).values())
-        runs = sum(1 for p in (out / lang).iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink())
+        runs = len(kept_bundles(out / lang))
         lines.append(
             f"  {lang:<4} latest {bundle.name}  made {manifest.get('created_at', '?')}  "
             f"{counts.get('articles', '?')} articles, {len(manifest.get('failures', []))} failures, "

@@ -1,14 +1,15 @@
-"""`jobs eval`: score the configured models against public references.
+"""Scoring against public references: reference data, BLEU/chrF/ROUGE, and document alignment.
 
 Translation: a line-aligned reference set (default FLORES-200 devtest, read from files) is
-translated twice. The sentence path translates each line on its own. The document path joins
-consecutive lines of one source URL into one paragraph and sends it through the job's own
-splitting (jobs.stages.segment.split_sentences), unit translation (jobs.stages.translate.translate_units) and
-reassembly, then puts the output back on the reference lines; both are scored with sacrebleu
-BLEU and chrF, so a change to splitting or reassembly that loses text shows up as a gap.
-Summaries: ROUGE-1/2/L F1 (rouge-score) of the job's summarizer on article + reference JSONL.
+translated twice by a `translate_fn` (texts in, texts out). The sentence path translates each
+line on its own. The document path joins consecutive lines of one source URL into one
+paragraph, splits it with the `split` it is given (the job's own splitter), translates the
+sentences and reassembles them, then puts the output back on the reference lines; both are
+scored with sacrebleu BLEU and chrF, so a change to splitting or reassembly that loses text
+shows up as a gap. Summaries: ROUGE-1/2/L F1 (rouge-score) of a `summarize_fn`.
 
-Heavy imports (torch, transformers, datasets, sacrebleu, rouge-score) happen inside functions.
+The models and the job's stages are wired in by jobs.evaluation; sacrebleu and rouge-score are
+imported inside the functions that use them.
 """
 
 from __future__ import annotations
@@ -21,13 +22,12 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from jobs.quality.qa import base_lang
+from jobs.quality.language import base_lang, joiner
+from jobs.versions import package_version
 
-EVAL_SCHEMA = "jobs.eval/v1"
 FLORES_CODES = {"en": "eng_Latn", "ru": "rus_Cyrl", "kk": "kaz_Cyrl", "zh": "zho_Hans"}
 FLORES_DIR = "flores200-devtest"
 FLORES_SPLIT = "devtest"
@@ -37,7 +37,6 @@ BLEU_TOKENIZE = {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 _ARTICLE_KEYS = ("article", "document", "text")
 _REFERENCE_KEYS = ("highlights", "summary", "reference")
-NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "yue"}  # as jobs.stages.translate.joiner
 
 TranslateFn = Callable[[list[str]], list[str]]
 
@@ -110,11 +109,6 @@ def score_lines(hypotheses: Sequence[str], references: Sequence[str], lang: str)
         "segments": len(references),
         "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
     }
-
-
-def joiner(lang: str) -> str:
-    """What goes between sentences of one paragraph in lang (the same rule as jobs.stages.translate)."""
-    return "" if base_lang(lang) in NO_SPACE_LANGS else " "
 
 
 # --------------------------------------------------------------------------- documents and alignment
@@ -220,7 +214,7 @@ def _call(translate_fn: TranslateFn, texts: list[str]) -> list[str]:
 def _document_path(src_lines, ref_lines, sentence_hyps, translate_fn, lang, doc_ids, split) -> tuple[dict[str, Any], list[str]]:
     """Documents through split -> translate -> reassemble; scores on the lines and per document, and the outputs."""
     if split is None:
-        from jobs.stages.segment import split_sentences as split
+        raise ValueError("the document path needs split, the sentence splitter the job uses")
     spans = document_spans(doc_ids)
     alignments = [align_document(src_lines[a:b], split) for a, b in spans]
     flat = [s for alignment in alignments for s in alignment.sentences]
@@ -255,57 +249,6 @@ def _document_path(src_lines, ref_lines, sentence_hyps, translate_fn, lang, doc_
 
 def _scores_only(scores: dict[str, Any]) -> dict[str, Any]:
     return {"bleu": scores["bleu"], "chrf": scores["chrf"], "segments": scores["segments"]}
-
-
-# --------------------------------------------------------------------------- the job's own models
-
-
-class JobModel:
-    """One model of the job's config, driven by the job's own backend and code (texts in, texts out)."""
-
-    def __init__(self, config, spec, role: str, *, translation: bool):
-        from jobs.backends.torch import make_backend
-
-        self.role = role
-        self.backend = make_backend(spec, role, config, translation=translation)
-
-    def describe(self) -> dict[str, Any]:
-        return {"label": self.backend.label, **self.backend.describe()}
-
-    def translate(self, texts: list[str]) -> list[str]:
-        """Texts through the job's unit translation (identical texts once, long ones split to fit), uncached."""
-        import datasets
-
-        from jobs.stages.segment import UNIT_FEATURES
-        from jobs.stages.translate import translate_units
-
-        n = len(texts)
-        units = datasets.Dataset.from_dict(
-            {"article_id": ["eval"] * n, "part": ["body"] * n, "paragraph": list(range(n)), "sentence": [0] * n,
-             "text": list(texts)},
-            features=UNIT_FEATURES,
-        )
-        return translate_units(units, self.backend, self.role).texts
-
-    def summarize(self, documents: list[list[str]]) -> list[str]:
-        """Documents (lists of paragraphs) through the job's map-reduce summarizer, uncached."""
-        from jobs.stages.summarize import summarize_texts
-
-        results, _ = summarize_texts(documents, self.backend)
-        return [r.text for r in results]
-
-    def close(self) -> None:
-        """Free the model's memory before the next one loads, as the job does between languages."""
-        self.backend.close()
-
-
-def translation_model(config, lang: str) -> JobModel:
-    """The configured translation model for lang, as the job would run it."""
-    return JobModel(config, config.models[lang], lang, translation=True)
-
-
-def summary_model(config) -> JobModel:
-    return JobModel(config, config.summary_model, "summary", translation=False)
 
 
 # --------------------------------------------------------------------------- summaries
@@ -343,7 +286,7 @@ def score_rouge(summaries: Sequence[str], references: Sequence[str]) -> dict[str
             totals[name] += scores[name].fmeasure
     n = max(1, len(references))
     return {**{name: round(100 * total / n, 2) for name, total in totals.items()}, "documents": len(references),
-            "scorer": f"rouge-score {_version('rouge-score')}, F1, use_stemmer=True"}
+            "scorer": f"rouge-score {package_version('rouge-score')}, F1, use_stemmer=True"}
 
 
 def evaluate_summaries(rows: Sequence[dict[str, Any]], summarize_fn: Callable[[list[list[str]]], list[str]]) -> dict[str, Any]:
@@ -354,155 +297,3 @@ def evaluate_summaries(rows: Sequence[dict[str, Any]], summarize_fn: Callable[[l
     result["seconds"] = round(time.perf_counter() - started, 2)
     result["outputs"] = summaries
     return result
-
-
-# --------------------------------------------------------------------------- the whole eval
-
-
-def run_eval(config, *, flores_dir: Path | None = None, src: Path | None = None, refs: dict[str, Path] | None = None,
-             metadata: Path | None = None, summaries: Sequence[Path] = (), limit: int | None = None,
-             documents: bool = True, translate: bool = True) -> dict[str, Any]:
-    """Evaluate the config's translation models (per language) and its summarizer; return the report.
-
-    By default each language is scored on FLORES-200 devtest in flores_dir; src/refs/metadata
-    replace those files (one reference file per language).
-    """
-    flores_dir = flores_dir or default_eval_dir() / FLORES_DIR
-    report: dict[str, Any] = {
-        "schema": EVAL_SCHEMA,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "config_file": str(config.config_file),
-        "limit": limit,
-        "translation": {},
-        "summarization": {},
-        "versions": _versions(),
-    }
-    for lang in (config.models if translate else {}):
-        src_path, ref_path, meta_path = _translation_files(flores_dir, lang, config.source_lang, src, refs, metadata)
-        src_lines, ref_lines = read_lines(src_path, limit), read_lines(ref_path, limit)
-        doc_ids = read_doc_ids(meta_path, limit) if documents and meta_path is not None else None
-        model = translation_model(config, lang)
-        try:
-            result = evaluate_translation(src_lines, ref_lines, model.translate, lang, doc_ids)
-            result["model"] = model.describe()
-        finally:
-            model.close()
-        result["data"] = {"source": _file_info(src_path), "reference": _file_info(ref_path),
-                          "metadata": _file_info(meta_path) if doc_ids is not None else None}
-        report["translation"][lang] = result
-    if summaries:
-        model = summary_model(config)
-        try:
-            for path in summaries:
-                result = evaluate_summaries(read_summary_set(path, limit), model.summarize)
-                result["data"] = _file_info(path)
-                result["model"] = model.describe()
-                report["summarization"][path.stem] = result
-        finally:
-            model.close()
-    return report
-
-
-def _translation_files(flores_dir, lang, source_lang, src, refs, metadata) -> tuple[Path, Path, Path | None]:
-    if refs and lang in refs:
-        return src or flores_files(flores_dir, lang, source_lang)[0], refs[lang], metadata
-    flores_src, flores_ref, flores_meta = flores_files(flores_dir, lang, source_lang)
-    for path in (flores_src, flores_ref):
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: pass --flores DIR (FLORES-200 devtest files) or set {EVAL_DATA_ENV}")
-    return src or flores_src, flores_ref, metadata or (flores_meta if flores_meta.is_file() else None)
-
-
-def _file_info(path: Path | None) -> dict[str, Any] | None:
-    return None if path is None else {"path": str(path), "sha256": sha256_of(path)}
-
-
-def _version(package: str) -> str:
-    from importlib import metadata
-
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def _versions() -> dict[str, str]:
-    from jobs.pipeline import package_versions
-
-    return {**package_versions(), "sacrebleu": _version("sacrebleu"), "rouge-score": _version("rouge-score")}
-
-
-# --------------------------------------------------------------------------- reports
-
-
-def format_table(report: dict[str, Any]) -> str:
-    """The report as a plain-text table for the terminal."""
-    lines = []
-    if report["translation"]:
-        lines.append(f"{'lang':<5} {'model':<40} {'lines':>5} {'BLEU':>6} {'chrF':>6} {'docBLEU':>7} {'docchrF':>7} {'Δ chrF':>7} {'merged':>6}")
-        for lang, r in report["translation"].items():
-            doc = r.get("document") or {}
-            delta = _delta(doc.get("chrf"), r["sentence"]["chrf"])
-            lines.append(
-                f"{lang:<5} {_short(r.get('model', {}).get('label', '?'), 40):<40} {r['lines']:>5} {_num(r['sentence']['bleu']):>6} "
-                f"{_num(r['sentence']['chrf']):>6} {_num(doc.get('bleu')):>7} {_num(doc.get('chrf')):>7} {delta:>7} "
-                f"{doc.get('lines_merged', '-'):>6}"
-            )
-    if report["summarization"]:
-        lines.append(f"{'summaries':<20} {'model':<40} {'docs':>5} {'R-1':>6} {'R-2':>6} {'R-L':>6}")
-        for name, r in report["summarization"].items():
-            lines.append(f"{_short(name, 20):<20} {_short(r.get('model', {}).get('label', '?'), 40):<40} {r['documents']:>5} "
-                         f"{r['rouge1']:>6.2f} {r['rouge2']:>6.2f} {r['rougeL']:>6.2f}")
-    return "\n".join(lines)
-
-
-def render_markdown(report: dict[str, Any]) -> str:
-    """The report as Markdown: tables, sacrebleu signatures, models and data checksums."""
-    out = ["# jobs eval", "", f"Created {report['created_at']}; config `{report['config_file']}`"
-           + (f"; first {report['limit']} lines/rows only" if report.get("limit") else "") + ".", ""]
-    if report["translation"]:
-        out += ["## Translation", "",
-                "| lang | model | lines | BLEU | chrF | doc-path BLEU | doc-path chrF | Δ chrF | per-doc chrF (sent / doc path) | lines merged |",
-                "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"]
-        for lang, r in report["translation"].items():
-            doc = r.get("document") or {}
-            per_doc = doc.get("per_document", {})
-            pair = (f"{_num(per_doc['sentence_path']['chrf'])} / {_num(per_doc['document_path']['chrf'])}" if per_doc else "-")
-            out.append(f"| {lang} | `{r.get('model', {}).get('label', '?')}` | {r['lines']} | {_num(r['sentence']['bleu'])} | "
-                       f"{_num(r['sentence']['chrf'])} | {_num(doc.get('bleu'))} | {_num(doc.get('chrf'))} | "
-                       f"{_delta(doc.get('chrf'), r['sentence']['chrf'])} | {pair} | {doc.get('lines_merged', '-')} |")
-        out += ["", "sacrebleu signatures:", ""]
-        for lang, r in report["translation"].items():
-            sig = r["sentence"]["signature"]
-            out.append(f"- {lang}: BLEU `{sig['bleu']}`; chrF `{sig['chrf']}`")
-        out.append("")
-    if report["summarization"]:
-        out += ["## Summaries", "", "| data | model | documents | ROUGE-1 | ROUGE-2 | ROUGE-L |", "|---|---|---:|---:|---:|---:|"]
-        for name, r in report["summarization"].items():
-            out.append(f"| {name} | `{r.get('model', {}).get('label', '?')}` | {r['documents']} | {r['rouge1']:.2f} | "
-                       f"{r['rouge2']:.2f} | {r['rougeL']:.2f} |")
-        scorer = next(iter(report["summarization"].values()))["scorer"]
-        out += ["", f"Scorer: {scorer}.", ""]
-    out += ["## Versions", "", ", ".join(f"{k} {v}" for k, v in report["versions"].items()), ""]
-    return "\n".join(out)
-
-
-def write_reports(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
-    """Write eval.json (everything, outputs included) and eval.md into out_dir; return both paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out_dir / "eval.json", out_dir / "eval.md"
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(report), encoding="utf-8")
-    return json_path, md_path
-
-
-def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
-
-
-def _delta(value: float | None, base: float | None) -> str:
-    return "-" if value is None or base is None else f"{value - base:+.2f}"
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else "…" + text[-(width - 1):]

@@ -13,16 +13,10 @@ from typing import Any
 
 import datasets
 
+from jobs.quality.language import joiner
 from jobs.stages.cache import Cached
 from jobs.stages.generation import Made, generate_cached
 from jobs.stages.segment import fit_to_window
-
-# Languages written without spaces between sentences.
-NO_SPACE_LANGS = {"zh", "ja", "th", "lo", "my", "km", "yue"}
-
-
-def joiner(lang: str) -> str:
-    return "" if lang.split("_")[0].split("-")[0] in NO_SPACE_LANGS else " "
 
 
 @dataclass
@@ -89,8 +83,8 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
 def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str, *,
                       source_lang: str = "en") -> dict[str, dict[str, Any]]:
     """Per article id: translated title, summary and paragraphs (as many as the source has),
-    with the QA flags of its units (jobs.quality.qa)."""
-    from jobs.quality.qa import check_units
+    with the QA flags of its units (jobs.quality.flags)."""
+    from jobs.quality.flags import check_units
 
     glue = joiner(lang)
     parts: dict[str, dict[tuple[str, int], list[str]]] = {}

@@ -1,0 +1,79 @@
+"""A bundle's manifest.json: how the bundle was made (run, settings, models, versions), what it
+holds (counts, QA flags, failures, every file with its checksum), and reading it back.
+
+Every reader of a manifest (`jobs status`, `jobs preview`, --skip-unchanged) goes through
+`read_manifest`; every manifest is assembled by `run_manifest` + `bundle_manifest`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jobs.errors import InputProblem
+from jobs.versions import package_versions
+
+if TYPE_CHECKING:
+    from jobs.config import JobConfig
+
+MANIFEST_SCHEMA = "jobs.manifest/v1"
+MANIFEST_FILE = "manifest.json"
+
+
+def run_manifest(*, run_id: str, created_at: datetime, config: JobConfig, sources: Iterable[Any], cache_path: Path,
+                 cache_hits: int, cache_misses: int) -> dict[str, Any]:
+    """The fields every language's manifest of one run shares: run, inputs, settings, versions, cache."""
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "run_id": run_id,
+        "created_at": created_at.isoformat(timespec="seconds"),
+        "engine": config.engine,
+        "inputs": [vars(source) for source in sources],
+        "settings": {"device": config.device, "batch_tokens": config.batch_tokens, "backend": config.backend,
+                     "dtype": config.dtype, "quantize": config.quantize,
+                     "config_file": str(config.config_file), "force": config.force},
+        "versions": package_versions(),
+        "cache": {"path": str(cache_path), "hits": cache_hits, "misses": cache_misses},
+    }
+
+
+def bundle_manifest(run: dict[str, Any], lang: str, *, translation_model: dict[str, Any] | None,
+                    summary_model: dict[str, Any], failures: Iterable[InputProblem], counts: dict[str, int],
+                    qa: dict[str, int], content_sha256: str) -> dict[str, Any]:
+    """One language's manifest: the run's fields (run_manifest) plus its models, failures, counts,
+    QA flag counts and content fingerprint. publish_bundle adds `files` when it writes it."""
+    return {
+        **run,
+        "lang": lang,
+        "models": {"translation": translation_model, "summary": summary_model},
+        "failures": [problem.record() for problem in failures],
+        "counts": counts,
+        "qa": qa,
+        "content_sha256": content_sha256,
+    }
+
+
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """manifest.json as written: indented UTF-8 JSON, non-ASCII text kept as it is."""
+    return json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def has_manifest(bundle: Path) -> bool:
+    """Whether a folder is a complete bundle (the manifest is written last)."""
+    return (bundle / MANIFEST_FILE).is_file()
+
+
+def read_manifest(bundle: Path) -> dict[str, Any]:
+    """A bundle's manifest; OSError or ValueError when it is missing or unreadable."""
+    return json.loads((bundle / MANIFEST_FILE).read_text(encoding="utf-8"))
+
+
+def manifest_field(bundle: Path, name: str) -> Any:
+    """One field of a bundle's manifest, or None when the manifest or the field is missing."""
+    try:
+        return read_manifest(bundle).get(name)
+    except (OSError, ValueError):
+        return None
