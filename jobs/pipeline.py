@@ -30,7 +30,7 @@ from jobs.models.hub import check_available
 from jobs.progress import Reporter
 from jobs.quality.qa import check_summary, count_flags
 from jobs.errors import InputProblem
-from jobs.inputs.reader import FetchSettings, read_articles
+from jobs.inputs import FetchSettings, read_articles
 
 log = logging.getLogger("jobs")
 VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd", "ctranslate2", "ray")

@@ -94,7 +94,7 @@ def _reread_inputs(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any
     files = sorted({s["file"] for s in wanted.values() if Path(s["file"]).is_file()})
     if not files:
         return {}
-    from jobs.inputs.reader import read_articles  # heavy (datasets): only on this fallback
+    from jobs.inputs import read_articles  # heavy (datasets): only on this fallback
 
     found: dict[str, dict[str, Any]] = {}
     try:
