@@ -251,7 +251,7 @@ def preview(
 
 def _input_articles(files: list[str]):
     """The articles of input files, for a review page whose run wrote no source-language bundle."""
-    from jobs.inputs.reader import read_articles  # heavy (datasets): only when a page needs it
+    from jobs.inputs import read_articles  # heavy (datasets): only when a page needs it
 
     return read_articles(files).articles
 

@@ -27,7 +27,7 @@ from jobs.models.hub import check_available
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.errors import InputProblem
-from jobs.inputs.reader import FetchSettings, read_articles
+from jobs.inputs import FetchSettings, read_articles
 
 log = logging.getLogger("jobs")
 CACHE_FILE = Path(".cache") / "jobs.sqlite3"

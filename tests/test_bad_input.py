@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from jobs.cli import app
 from jobs.config import build_config
 from jobs.errors import ExitCode
+from jobs.inputs import read_articles
 from jobs.pipeline import screen_articles
-from jobs.inputs.reader import read_articles
 
 GOOD = "Tag: World\n\n  • A good article about the summit\n\n    The leaders met in Astana on Tuesday. They signed 12 agreements.\n"
 LONG_WORDS = 200_000

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from jobs.outputs.records import record_schema
 from jobs.cli import app
 from jobs.errors import ExitCode
-from jobs.inputs.reader import read_articles
+from jobs.inputs import read_articles
 from tests.conftest import REPO, SEED_PAGE
 
 runner = CliRunner()

@@ -127,7 +127,7 @@ def test_unsupported_devices_are_config_errors(tiny_models):
 def test_whole_job_with_the_ctranslate2_backend(tiny_models, tiny_config, tmp_path):
     """Same units, same bundles: every article, every paragraph, translated by the converted model."""
     from jobs.pipeline import run_job
-    from jobs.inputs.reader import read_articles
+    from jobs.inputs import read_articles
 
     config = build_config(config_file=tiny_config, langs=["kk"], inputs=[SEED_PAGE], out=tmp_path / "out",
                           model_overrides=[f"kk={tiny_models['kk']}"], summary_model=str(tiny_models["summary"]),

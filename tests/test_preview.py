@@ -146,7 +146,7 @@ def test_source_bundle_gets_one_column(outputs):
 
 
 def test_without_a_source_bundle_the_inputs_are_read_again(tmp_path):
-    from jobs.inputs.reader import read_articles
+    from jobs.inputs import read_articles
 
     articles = read_articles([SEED_PAGE]).articles.select(range(2))
     records = [record(a["id"], "kk", "Тақырып", "Қорытынды.", [f"Абзац {i}." for i in range(len(a["paragraphs"]))], [],

@@ -1,4 +1,4 @@
-"""Tests for jobs.inputs.reader: formats, line numbers, stable ids, and how bad input is reported."""
+"""Tests for jobs.inputs (reader, ids, newspage, tables, decoding, sources): formats, line numbers, stable ids, and how bad input is reported."""
 
 from __future__ import annotations
 
@@ -16,18 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from jobs import errors
-from jobs.inputs.reader import (
-    COLUMNS,
-    InputError,
-    InputProblem,
-    ReadResult,
-    SourceFile,
-    _to_dataset,
-    article_features,
-    content_sha256,
-    make_article_id,
-    read_articles,
-)
+from jobs.errors import InputError, InputProblem
+from jobs.inputs import ReadResult, SourceFile, read_articles
+from jobs.inputs.ids import article_sha256, make_article_id
+from jobs.inputs.reader import COLUMNS, _to_dataset, article_features
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "seeds" / "international-news.txt"
@@ -104,7 +96,7 @@ def test_columns_features_and_sources(seed_result: ReadResult) -> None:
         articles=6,
     )
     for row in rows(seed_result):
-        assert row["sha256"] == content_sha256(row["title"], row["paragraphs"])
+        assert row["sha256"] == article_sha256(row["title"], row["paragraphs"])
         assert SAFE_ID.match(row["id"])
 
 

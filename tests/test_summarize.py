@@ -8,7 +8,7 @@ import pytest
 
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
-from jobs.inputs.reader import read_articles
+from jobs.inputs import read_articles
 from jobs.stages.segment import split_sentences
 from jobs.stages.segment import pack_texts
 from jobs.stages.summarize import summarize_texts

@@ -17,8 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from jobs.inputs import web
-from jobs.inputs.reader import FetchSettings, InputError, ReadResult, make_article_id, read_articles
+from jobs.errors import InputError
+from jobs.inputs import FetchSettings, ReadResult, read_articles
+from jobs.inputs.decoding import decode_html
+from jobs.inputs.fetch import display_url, is_url, url_from_input
+from jobs.inputs.html import html_paragraphs
+from jobs.inputs.ids import make_article_id
+from jobs.inputs.urls import sniff_kind
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 # Small limits so that every failure mode is met within a second.
@@ -531,17 +536,17 @@ def test_same_url_twice_is_read_once(server: _Server) -> None:
     ],
 )
 def test_sniff_kind(data: bytes, media_type: str, kind: str | None) -> None:
-    assert web.sniff_kind(data, media_type) == kind
+    assert sniff_kind(data, media_type) == kind
 
 
 def test_decode_html_prefers_bom_then_header_then_meta() -> None:
     page = '<meta charset="windows-1251"><p>Привет</p>'.encode("windows-1251")
-    assert "Привет" in web.decode_html(page)
-    assert "Привет" in web.decode_html(page, header_charset="cp1251")
-    assert "Привет" not in web.decode_html(page, header_charset="koi8-r")  # the server's word wins
-    assert web.decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", header_charset="latin-1") == "<p>café</p>"
+    assert "Привет" in decode_html(page)
+    assert "Привет" in decode_html(page, header_charset="cp1251")
+    assert "Привет" not in decode_html(page, header_charset="koi8-r")  # the server's word wins
+    assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", header_charset="latin-1") == "<p>café</p>"
     # Latin-1 labels mean windows-1252, so 0x93/0x94 are curly quotes, not control characters
-    assert web.decode_html(b'<meta charset="iso-8859-1"><p>\x93hi\x94</p>').endswith("\u201chi\u201d</p>")
+    assert decode_html(b'<meta charset="iso-8859-1"><p>\x93hi\x94</p>').endswith("\u201chi\u201d</p>")
 
 
 def test_html_paragraphs_reduce_markup_to_text() -> None:
@@ -549,25 +554,25 @@ def test_html_paragraphs_reduce_markup_to_text() -> None:
         "Intro line<br>next<p>One <b>bold</b> &amp; <a href='#'>link</a>.</p>"
         "<script>x()</script><ul><li>A</li><li>B</li></ul>"
     )
-    assert web.html_paragraphs(fragment) == ["Intro line", "next", "One bold & link.", "A", "B"]
-    assert web.html_paragraphs("   ") == []
-    assert web.html_to_text("Night <em>sky</em>") == "Night sky"
+    assert html_paragraphs(fragment) == ["Intro line", "next", "One bold & link.", "A", "B"]
+    assert html_paragraphs("   ") == []
 
 
 def test_display_url_hides_credentials() -> None:
-    assert web.display_url("https://user:secret@news.example:8443/a?b=1") == "https://news.example:8443/a?b=1"
-    assert web.display_url("https://news.example/a") == "https://news.example/a"
+    assert display_url("https://user:secret@news.example:8443/a?b=1") == "https://news.example:8443/a?b=1"
+    assert display_url("https://news.example/a") == "https://news.example/a"
 
 
 def test_is_url_and_inputs() -> None:
-    assert web.is_url("https://news.example/x") and web.is_url("HTTP://news.example")
-    assert not web.is_url("ftp://news.example/x") and not web.is_url("news.example/x") and not web.is_url("https://")
-    assert web.url_from_input(Path("https://news.example/a/b")) == "https://news.example/a/b"
-    assert web.url_from_input(Path("seeds/x.txt")) is None
+    assert is_url("https://news.example/x") and is_url("HTTP://news.example")
+    assert not is_url("ftp://news.example/x") and not is_url("news.example/x") and not is_url("https://")
+    assert url_from_input(Path("https://news.example/a/b")) == "https://news.example/a/b"
+    assert url_from_input(Path("seeds/x.txt")) is None
 
 
-def test_importing_the_reader_loads_no_web_library() -> None:
-    code = "import json, sys, jobs.inputs.reader; print(json.dumps([m for m in ('trafilatura', 'feedparser', 'lxml.html') "
+def test_importing_jobs_inputs_loads_no_heavy_library() -> None:
+    heavy = "('trafilatura', 'feedparser', 'lxml.html', 'httpx', 'pyarrow', 'datasets')"
+    code = f"import json, sys, jobs.inputs; print(json.dumps([m for m in {heavy} "
     code += "if m in sys.modules]))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []

@@ -1,1 +1,11 @@
-"""Reading articles: files, folders, pages and feeds into one datasets table."""
+"""Reading articles: files, folders, pages, feeds and URLs into one datasets table.
+
+One module per source kind: newspage (news-page and plain text files), tables (JSONL, CSV,
+Parquet, saved datasets), html (article pages), feeds (RSS/Atom), urls (fetched inputs); shared
+pieces: sources (what to read), decoding (bytes to text), fetch (HTTP), ids (article ids), text.
+"""
+
+from jobs.inputs.fetch import FetchSettings
+from jobs.inputs.reader import ReadResult, SourceFile, read_articles
+
+__all__ = ["FetchSettings", "ReadResult", "SourceFile", "read_articles"]

@@ -1,0 +1,41 @@
+"""Tidying text from any input: control characters out, whitespace collapsed, lines and paragraphs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# C0/C1 controls that are not whitespace (whitespace ones are collapsed later), plus a stray
+# BOM left by concatenated files.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
+# JSON may carry lone surrogates ("\ud800"); they cannot be encoded to UTF-8 or stored.
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def clean(text: str) -> str:
+    """One tidy line: control characters removed, all whitespace collapsed to single spaces."""
+    text = _SURROGATES.sub("\ufffd", _CONTROL_CHARS.sub("", text))
+    return " ".join(text.split())
+
+
+def one_line(text: str) -> str:
+    """All whitespace runs collapsed to single spaces (extracted page and feed text)."""
+    return " ".join(text.split())
+
+
+def split_lines(text: str) -> list[str]:
+    """Physical lines; split on \\n only so line numbers match editors (U+2028 stays inside a line)."""
+    return text.replace("\r\n", "\n").split("\n")
+
+
+def blocks(text_lines: Sequence[str]) -> list[str]:
+    """Paragraphs from lines: blank lines separate them, consecutive lines join with a space."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in [*text_lines, ""]:
+        if line.strip():
+            current.append(line)
+        elif current:
+            paragraphs.append(clean(" ".join(current)))
+            current = []
+    return [p for p in paragraphs if p]
