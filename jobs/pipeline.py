@@ -28,10 +28,10 @@ from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.errors import InputProblem
 from jobs.inputs import FetchSettings, read_articles
+from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
 CACHE_FILE = Path(".cache") / "jobs.sqlite3"
-MIN_LANGUAGE_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -60,30 +60,6 @@ class RunReport:
 
 def cache_path(config: JobConfig) -> Path:
     return config.cache or config.out / CACHE_FILE
-
-
-def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[datasets.Dataset, list[InputProblem]]:
-    """Set aside articles the models must not get: far too long, or not in the source language."""
-    from jobs.quality.language import detect_language, language_name
-
-    keep: list[int] = []
-    problems: list[InputProblem] = []
-    for index, article in enumerate(articles):
-        where = {"file": article["source_file"], "line": article["source_line"], "article_id": article["id"]}
-        words = sum(len(p.split()) for p in article["paragraphs"])
-        if words > config.max_article_words:
-            problems.append(InputProblem(**where, message=(
-                f"article {article['id']!r} has {words:,} words, over the limit of {config.max_article_words:,} "
-                f"(max_article_words in the config); skipped")))
-            continue
-        lang, confidence = detect_language(article["title"] + "\n" + "\n".join(article["paragraphs"][:5]))
-        if lang != config.source_lang and confidence >= MIN_LANGUAGE_CONFIDENCE:
-            problems.append(InputProblem(**where, message=(
-                f"article {article['id']!r} looks like {language_name(lang)} ({lang}, confidence {confidence:.2f}), "
-                f"not the source language {config.source_lang!r}; skipped")))
-            continue
-        keep.append(index)
-    return (articles if len(keep) == len(articles) else articles.select(keep)), problems
 
 
 def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:

@@ -11,7 +11,7 @@ from jobs.cli import app
 from jobs.config import build_config
 from jobs.errors import ExitCode
 from jobs.inputs import read_articles
-from jobs.pipeline import screen_articles
+from jobs.stages.screen import screen_articles
 
 GOOD = "Tag: World\n\n  • A good article about the summit\n\n    The leaders met in Astana on Tuesday. They signed 12 agreements.\n"
 LONG_WORDS = 200_000
