@@ -5,7 +5,7 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from jobs.backends.torch import Generated
+from jobs.backends.base import Generated
 from jobs.stages.segment import segment_articles
 from jobs.stages.translate import assemble_articles, joiner, translate_units
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jobs.backends.torch import Generated
+from jobs.backends.base import Generated
 from jobs.stages.segment import fit_to_window, split_sentences
 
 
@@ -100,7 +100,7 @@ def summarize_articles(documents: list[list[str]], backend, cache=None,
     from jobs.stages.cache import Cached
 
     texts = [document_text(doc) for doc in documents]
-    key = backend.cache_key() if cache is not None else ""
+    key = backend.identity.key() if cache is not None else ""
     found = cache.get_many(key, texts) if cache is not None else {}
     todo = list(dict.fromkeys(t for t in texts if t not in found))
     stats = SummaryStats()

@@ -47,7 +47,7 @@ def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Ca
 
     texts: list[str] = units["text"]
     unique = list(dict.fromkeys(texts))
-    key = backend.cache_key() if cache is not None else ""
+    key = backend.identity.key() if cache is not None else ""
     done = {t: (c.output, c.hit_limit) for t, c in (cache.get_many(key, unique) if cache is not None else {}).items()}
     todo = [t for t in unique if t not in done]
     result = UnitOutputs(texts=[], hit_limit=[], cached_units=len(unique) - len(todo))
