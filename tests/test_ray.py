@@ -35,12 +35,32 @@ def run(tiny_models, tiny_config, out: Path, *extra: str):
                                *extra])
 
 
-def test_ray_engine_writes_the_same_articles_as_the_local_engine(tmp_path, tiny_models, tiny_config):
+@pytest.fixture
+def driver_loads(monkeypatch) -> list[str]:
+    """Every model whose weights this (the driver's) process loads; Ray actors are other processes."""
+    import jobs.backends.torch
+
+    loads: list[str] = []
+    real = jobs.backends.torch.load_model
+
+    def counting_load_model(spec, role, **kwargs):
+        loads.append(role)
+        return real(spec, role, **kwargs)
+
+    monkeypatch.setattr(jobs.backends.torch, "load_model", counting_load_model)
+    return loads
+
+
+def test_ray_engine_writes_the_same_articles_as_the_local_engine_and_the_driver_loads_no_weights(
+        tmp_path, tiny_models, tiny_config, driver_loads):
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
+    assert sorted(driver_loads) == ["ru", "summary"]  # the counter sees the local engine's loads
+    driver_loads.clear()
     on_ray = run(tiny_models, tiny_config, tmp_path / "ray", "--engine", "ray", "--ray-actors", "2")
     assert on_ray.exit_code == 0, on_ray.output
-    assert "models loaded: 0" in on_ray.output  # the driver loads no model; the actors do
+    assert driver_loads == []  # the driver tokenized and planned with the text side only
+    assert "models loaded: 0" in on_ray.output
     bundles = {name: (tmp_path / name / "ru" / "latest").resolve() for name in ("local", "ray")}
     assert (bundles["ray"] / "articles.jsonl").read_bytes() == (bundles["local"] / "articles.jsonl").read_bytes()
     manifests = {name: json.loads((b / "manifest.json").read_text()) for name, b in bundles.items()}
@@ -67,7 +87,8 @@ class FlakyWorker(ray_engine.BatchWorker):
         return super().__call__(rows)
 
 
-def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failure(tmp_path, tiny_models, tiny_config, monkeypatch):
+def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failure(tmp_path, tiny_models, tiny_config,
+                                                                                     monkeypatch):
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
     local_records = [json.loads(l) for l in ((tmp_path / "local" / "ru" / "latest") / "articles.jsonl").read_text().splitlines()]

@@ -27,7 +27,7 @@ class EchoBackend:
     def generate(self, texts, on_progress=None):
         self.seen.extend(texts)
         assert all(len(t.split()) <= self.max_input_tokens for t in texts), "a text over the window reached the model"
-        return Generated([t.upper() for t in texts], [False] * len(texts), settings={"backend": "echo"})
+        return Generated([t.upper() for t in texts], [False] * len(texts))
 
 
 @pytest.fixture()
