@@ -111,3 +111,19 @@ def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failu
     expected = [r for r in local_records if r["id"] not in failed]
     assert records == expected
     assert manifest["counts"]["articles"] == len(records)
+
+
+def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_models, tiny_config):
+    from jobs.backends import open_backend
+    from jobs.backends.batching import MAX_BATCH_SENTENCES_GPU
+    from jobs.backends.device import gpu_batch_tokens
+    from jobs.config import build_config
+
+    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
+                          engine="ray", ray_gpus_per_actor=1)
+    backend = open_backend(config.models["ru"], "ru", config, translation=True)
+    assert backend.identity.device == "cuda" and backend.identity.dtype == "fp16"  # the actors' device, not ours
+    plan = backend.plan([10] * 3000)
+    assert max(len(batch) for batch in plan) == MAX_BATCH_SENTENCES_GPU
+    assert all(10 * len(batch) <= gpu_batch_tokens(ray_engine.RAY_GPU_CARD_GIB) for batch in plan)
+    assert not backend.is_loaded
