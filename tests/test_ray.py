@@ -123,7 +123,7 @@ def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_
                           engine="ray", ray_gpus_per_actor=1)
     backend = open_backend(config.models["ru"], "ru", config, translation=True)
     assert backend.identity.device == "cuda" and backend.identity.dtype == "fp16"  # the actors' device, not ours
-    plan = backend.plan([10] * 3000)
+    plan = backend.plan([4] * 3000)
     assert max(len(batch) for batch in plan) == MAX_BATCH_SENTENCES_GPU
-    assert all(10 * len(batch) <= gpu_batch_tokens(ray_engine.RAY_GPU_CARD_GIB) for batch in plan)
+    assert all(4 * len(batch) <= gpu_batch_tokens(ray_engine.RAY_GPU_CARD_GIB) for batch in plan)
     assert not backend.is_loaded
