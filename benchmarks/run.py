@@ -36,6 +36,7 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -153,7 +154,7 @@ class Probe:
         self.stats: dict[str, dict] = {}
 
     def install(self) -> None:
-        from jobs.backends import torch as backends
+        import jobs.backends as backends
 
         real = getattr(backends.make_backend, "__wrapped__", backends.make_backend)
         probe = self
@@ -254,7 +255,7 @@ def raw_ctranslate2(model_dir: str, converted: str, sentences: list[str], n: int
     import ctranslate2
     from transformers import AutoTokenizer
 
-    from jobs.backends.torch import cpu_count, cpu_streams
+    from jobs.backends.device import cpu_count, cpu_streams
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     workers = cpu_streams(cpu_count())
@@ -278,18 +279,18 @@ def child_variants(spec: dict) -> dict:
     """Baselines and every job variant, one after the other, in this process."""
     from benchmarks.articles import sentences_of
     from jobs.config import GenerationSettings, ModelSpec
+    from jobs.backends.base import BackendOptions
     from jobs.backends.ctranslate2 import CT2Backend
 
     articles = [json.loads(line) for line in Path(spec["inputs"]).read_text(encoding="utf-8").splitlines()]
     sentences = sentences_of(articles)
     n = spec["new_tokens"]
     # Convert once (not timed): the cache folder the job's ctranslate2 backend will reuse.
-    converter = CT2Backend(ModelSpec(model=spec["translation_model"]), "ru", source_lang="en", device="cpu",
-                           batch_tokens=4096, settings=GenerationSettings(), translation=True)
+    options = BackendOptions(device="cpu", batch_tokens=4096, settings=GenerationSettings())
+    converter = CT2Backend(ModelSpec(model=spec["translation_model"]), "ru", options)
     t0 = time.perf_counter()
     converted = str(converter.convert())
-    CT2Backend(ModelSpec(model=spec["summary_model"]), "summary", source_lang="en", device="cpu", batch_tokens=4096,
-               settings=GenerationSettings(), translation=False).convert()
+    CT2Backend(ModelSpec(model=spec["summary_model"]), "summary", replace(options, translation=False)).convert()
     conversion_s = time.perf_counter() - t0
     step = max(1, len(sentences) // spec["naive_sentences"])
     sample = sentences[::step][: spec["naive_sentences"]]
@@ -475,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.articles import make_articles, write_jsonl
     from benchmarks.realmodels import build
-    from jobs.backends.torch import cpu_supports_bf16
+    from jobs.backends.device import cpu_supports_bf16
 
     print(f"building or reusing random-weight models in {work / 'models'} ...", flush=True)
     models = {name: build(name, work / "models") for name in (TRANSLATION_MODEL, SUMMARY_MODEL)}

@@ -32,7 +32,7 @@ class JobModel:
     """One model of the job's config, driven by the job's own backend and code (texts in, texts out)."""
 
     def __init__(self, config, spec, role: str, *, translation: bool):
-        from jobs.backends.torch import make_backend
+        from jobs.backends import make_backend
 
         self.role = role
         self.backend = make_backend(spec, role, config, translation=translation)

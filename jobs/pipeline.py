@@ -17,7 +17,7 @@ from typing import Any
 
 import datasets
 
-from jobs.backends.torch import check_backend_options
+from jobs.backends import check_backend_options, open_backend
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
@@ -113,7 +113,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
     lang_failures: dict[str, list[InputProblem]] = {}
     try:
         mark = time.perf_counter()
-        summarizer = _backend(config.summary_model, "summary", config, translation=False)
+        summarizer = open_backend(config.summary_model, "summary", config, translation=False)
         with reporter.task("summarize", len(articles)) as advance:
             summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
         summary_model, summary_label = summarizer.describe(), summarizer.label
@@ -136,7 +136,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {}
         for lang, spec in config.models.items():
             mark = time.perf_counter()
-            backend = _backend(spec, lang, config, translation=True)
+            backend = open_backend(spec, lang, config, translation=True)
             with reporter.task(f"translate {lang}", len(units)) as advance:
                 outputs = translate_units(units, backend, lang, advance, cache=cache)
             content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
@@ -178,18 +178,6 @@ def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport
         report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
         log.info("published %s (%d articles)", report.bundles[lang], len(records))
     report.timings["publish"] = time.perf_counter() - mark
-
-
-def _backend(spec, role: str, config: JobConfig, *, translation: bool):
-    """The configured backend for one model, on the configured engine."""
-    from jobs.backends.torch import make_backend
-
-    backend = make_backend(spec, role, config, translation=translation)
-    if config.engine == "ray":
-        from jobs.backends.ray import RayBackend
-
-        return RayBackend(backend, config, translation=translation)
-    return backend
 
 
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:

@@ -6,7 +6,9 @@ import random
 
 import pytest
 
-from jobs.backends.torch import TorchBackend, plan_batches
+from jobs.backends.base import BackendOptions
+from jobs.backends.batching import plan_batches
+from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from tests.conftest import SAMPLE_SENTENCES
 
@@ -31,8 +33,8 @@ def test_a_text_over_the_budget_gets_a_batch_of_its_own():
 
 
 def backend(spec: ModelSpec, lang: str, batch_tokens: int, **settings) -> TorchBackend:
-    return TorchBackend(spec, lang, source_lang="en", device="cpu", batch_tokens=batch_tokens,
-                        settings=GenerationSettings(**settings), translation=True)
+    return TorchBackend(spec, lang, BackendOptions(device="cpu", batch_tokens=batch_tokens,
+                                                   settings=GenerationSettings(**settings)))
 
 
 def test_outputs_come_back_in_input_order_whatever_the_batching(tiny_models):
@@ -57,9 +59,18 @@ def test_count_tokens_includes_the_target_token(tiny_models):
 
 def test_the_model_loads_only_when_needed_and_the_cache_key_is_known_before(tiny_models):
     ru = backend(ModelSpec(model=str(tiny_models["ru"])), "ru", 1024, max_new_tokens=8)
-    key = ru.cache_key()
+    key = ru.identity.key()
     assert not ru.is_loaded and ru.describe()["loaded"] is False
     assert ru.label.endswith("@" + ru.revision) and ru.revision.startswith("sha256:")
     ru.generate(["Hello there."])
-    assert ru.is_loaded and ru.cache_key() == key
-    assert key != backend(ModelSpec(model=str(tiny_models["ru"])), "ru", 1024, max_new_tokens=9).cache_key()
+    assert ru.is_loaded and ru.identity.key() == key
+    assert key != backend(ModelSpec(model=str(tiny_models["ru"])), "ru", 1024, max_new_tokens=9).identity.key()
+
+
+def test_counting_tokens_loads_the_tokenizer_but_not_the_weights(tiny_models):
+    ru = backend(ModelSpec(model=str(tiny_models["ru"])), "ru", 1024, max_new_tokens=8)
+    assert ru.count_tokens(["Hello there."]) and ru.max_input_tokens > 0
+    assert not ru.is_loaded and ru.text.model is None
+    tokenizer = ru.text.tokenizer
+    ru.generate(["Hello there."])
+    assert ru.is_loaded and ru.loaded.tokenizer is tokenizer  # the text side is reused, not loaded again

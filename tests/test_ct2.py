@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from jobs.backends.torch import TorchBackend, make_backend
+from jobs.backends import make_backend
+from jobs.backends.base import BackendOptions
+from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
 from tests.conftest import SAMPLE_SENTENCES, SEED_PAGE
@@ -38,8 +40,8 @@ def ct2_backend(tiny_models, key: str, **options):
 
     role = "kk" if key.startswith("kk") else key
     options.setdefault("device", "cpu")
-    return CT2Backend(spec_for(tiny_models, key), role, source_lang="en", batch_tokens=4096,
-                      settings=settings(role), translation=role != "summary", **options)
+    return CT2Backend(spec_for(tiny_models, key), role, BackendOptions(
+        batch_tokens=4096, settings=settings(role), translation=role != "summary", **options))
 
 
 def test_missing_package_is_a_clear_error(tiny_models, tiny_config, monkeypatch):
@@ -70,8 +72,8 @@ def test_compute_types_per_device_and_options():
 def test_float32_outputs_equal_torch_greedy_outputs(tiny_models, key):
     """Same model, same tokens, same quirks: CTranslate2 in float32 gives torch's greedy outputs."""
     role = "kk" if key.startswith("kk") else key
-    torch_out = TorchBackend(spec_for(tiny_models, key), role, source_lang="en", device="cpu", batch_tokens=4096,
-                             settings=settings(role), translation=role != "summary").generate(TEXTS)
+    options = BackendOptions(device="cpu", batch_tokens=4096, settings=settings(role), translation=role != "summary")
+    torch_out = TorchBackend(spec_for(tiny_models, key), role, options).generate(TEXTS)
     ct2 = ct2_backend(tiny_models, key, dtype="fp32")
     out = ct2.generate(TEXTS)
     assert out.texts == torch_out.texts
@@ -105,22 +107,22 @@ def test_conversion_is_cached_by_model_revision_and_compute_type(tiny_models, mo
 
 
 @needs_ct2
-def test_cache_key_names_the_backend_and_compute_type(tiny_models):
-    torch_key = json.loads(TorchBackend(spec_for(tiny_models, "ru"), "ru", source_lang="en", device="cpu",
-                                        batch_tokens=4096, settings=settings("ru"), translation=True).cache_key())
-    int8_key = json.loads(ct2_backend(tiny_models, "ru").cache_key())
-    fp32_key = json.loads(ct2_backend(tiny_models, "ru", dtype="fp32").cache_key())
+def test_cache_key_names_the_backend_and_the_compute_type_that_runs(tiny_models):
+    options = BackendOptions(device="cpu", batch_tokens=4096, settings=settings("ru"))
+    torch_key = json.loads(TorchBackend(spec_for(tiny_models, "ru"), "ru", options).identity.key())
+    int8_key = json.loads(ct2_backend(tiny_models, "ru").identity.key())
+    fp32_key = json.loads(ct2_backend(tiny_models, "ru", dtype="fp32").identity.key())
     assert torch_key["backend"] == "torch" and int8_key["backend"] == "ctranslate2"
-    assert (int8_key["dtype"], fp32_key["dtype"]) == ("auto", "fp32")
-    # What actually runs is named in the manifest once loaded (the key stays torch-free).
-    assert ct2_backend(tiny_models, "ru", dtype="fp32")._precision()["compute_type"] == "float32"
+    # The key holds the compute type that runs (`auto` resolved), known without loading anything.
+    assert (int8_key["dtype"], fp32_key["dtype"]) == ("int8", "float32")
+    assert ct2_backend(tiny_models, "ru", dtype="fp32").compute_type == "float32"
     assert len({json.dumps(k, sort_keys=True) for k in (torch_key, int8_key, fp32_key)}) == 3
 
 
 @needs_ct2
 def test_unsupported_devices_are_config_errors(tiny_models):
     with pytest.raises(ConfigError, match="MPS"):
-        ct2_backend(tiny_models, "ru", device="mps")._precision()
+        ct2_backend(tiny_models, "ru", device="mps").identity  # noqa: B018
 
 
 @needs_ct2

@@ -9,7 +9,8 @@ import pytest
 
 from jobs.config import ModelSpec
 from jobs.errors import ConfigError, ModelNotAvailable
-from jobs.models.hub import check_available, load_model, model_revision
+from jobs.backends.torch import load_model
+from jobs.models.hub import check_available, model_revision
 
 
 def load(path, lang, **quirks):

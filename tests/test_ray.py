@@ -35,12 +35,32 @@ def run(tiny_models, tiny_config, out: Path, *extra: str):
                                *extra])
 
 
-def test_ray_engine_writes_the_same_articles_as_the_local_engine(tmp_path, tiny_models, tiny_config):
+@pytest.fixture
+def driver_loads(monkeypatch) -> list[str]:
+    """Every model whose weights this (the driver's) process loads; Ray actors are other processes."""
+    import jobs.backends.torch
+
+    loads: list[str] = []
+    real = jobs.backends.torch.load_model
+
+    def counting_load_model(spec, role, **kwargs):
+        loads.append(role)
+        return real(spec, role, **kwargs)
+
+    monkeypatch.setattr(jobs.backends.torch, "load_model", counting_load_model)
+    return loads
+
+
+def test_ray_engine_writes_the_same_articles_as_the_local_engine_and_the_driver_loads_no_weights(
+        tmp_path, tiny_models, tiny_config, driver_loads):
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
+    assert sorted(driver_loads) == ["ru", "summary"]  # the counter sees the local engine's loads
+    driver_loads.clear()
     on_ray = run(tiny_models, tiny_config, tmp_path / "ray", "--engine", "ray", "--ray-actors", "2")
     assert on_ray.exit_code == 0, on_ray.output
-    assert "models loaded: 0" in on_ray.output  # the driver loads no model; the actors do
+    assert driver_loads == []  # the driver tokenized and planned with the text side only
+    assert "models loaded: 0" in on_ray.output
     bundles = {name: (tmp_path / name / "ru" / "latest").resolve() for name in ("local", "ray")}
     assert (bundles["ray"] / "articles.jsonl").read_bytes() == (bundles["local"] / "articles.jsonl").read_bytes()
     manifests = {name: json.loads((b / "manifest.json").read_text()) for name, b in bundles.items()}
@@ -67,7 +87,8 @@ class FlakyWorker(ray_engine.BatchWorker):
         return super().__call__(rows)
 
 
-def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failure(tmp_path, tiny_models, tiny_config, monkeypatch):
+def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failure(tmp_path, tiny_models, tiny_config,
+                                                                                     monkeypatch):
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
     local_records = [json.loads(l) for l in ((tmp_path / "local" / "ru" / "latest") / "articles.jsonl").read_text().splitlines()]
@@ -90,3 +111,19 @@ def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failu
     expected = [r for r in local_records if r["id"] not in failed]
     assert records == expected
     assert manifest["counts"]["articles"] == len(records)
+
+
+def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_models, tiny_config):
+    from jobs.backends import open_backend
+    from jobs.backends.batching import MAX_BATCH_SENTENCES_GPU
+    from jobs.backends.device import gpu_batch_tokens
+    from jobs.config import build_config
+
+    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
+                          engine="ray", ray_gpus_per_actor=1)
+    backend = open_backend(config.models["ru"], "ru", config, translation=True)
+    assert backend.identity.device == "cuda" and backend.identity.dtype == "fp16"  # the actors' device, not ours
+    plan = backend.plan([4] * 3000)
+    assert max(len(batch) for batch in plan) == MAX_BATCH_SENTENCES_GPU
+    assert all(4 * len(batch) <= gpu_batch_tokens(ray_engine.RAY_GPU_CARD_GIB) for batch in plan)
+    assert not backend.is_loaded

@@ -7,16 +7,12 @@ import json
 import pytest
 import torch
 
-from jobs.backends.torch import (
-    CPU_BATCH_TOKENS,
-    DeviceOutOfMemory,
-    GreedyHead,
-    TorchBackend,
-    auto_batch_tokens,
-    is_out_of_memory,
-    make_backend,
-    resolve_dtype,
-)
+from jobs.backends import make_backend
+from jobs.backends.base import BackendOptions
+from jobs.backends.batching import CPU_BATCH_TOKENS, DeviceOutOfMemory, is_out_of_memory
+from jobs.backends.device import auto_batch_tokens, resolve_dtype
+from jobs.backends.greedy import GreedyHead
+from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
 from jobs.backends.packed_linear import PackedLinear, packing_wanted
@@ -31,9 +27,9 @@ TEXTS = [
 
 
 def backend(tiny_models, lang: str = "ru", batch_tokens: int | None = 4096, **options) -> TorchBackend:
-    return TorchBackend(ModelSpec(model=str(tiny_models[lang])), lang, source_lang="en", device="cpu",
-                        batch_tokens=batch_tokens, settings=GenerationSettings(num_beams=1, max_new_tokens=8),
-                        translation=True, **options)
+    settings = GenerationSettings(num_beams=1, max_new_tokens=8)
+    return TorchBackend(ModelSpec(model=str(tiny_models[lang])), lang,
+                        BackendOptions(device="cpu", batch_tokens=batch_tokens, settings=settings, **options))
 
 
 # --------------------------------------------------------------------------- option rules
@@ -87,21 +83,21 @@ def test_make_backend_passes_the_speed_options(tiny_models, tiny_config):
                           device="cpu", dtype="fp32", quantize="int8")
     made = make_backend(config.models["ru"], "ru", config, translation=True)
     assert isinstance(made, TorchBackend)
-    assert (made.dtype, made.quantize, made.batch_tokens) == ("fp32", "int8", config.batch_tokens or CPU_BATCH_TOKENS)
+    assert (made.options.dtype, made.options.quantize) == ("fp32", "int8")
+    assert made.batch_tokens == (config.batch_tokens or CPU_BATCH_TOKENS)
     assert made.describe()["quantize"] == "int8" and not made.is_loaded
 
 
 def test_cache_key_changes_with_dtype_and_quantization(tiny_models, monkeypatch):
     monkeypatch.setenv("JOBS_CPU_BF16", "1")
     keys = {
-        backend(tiny_models).cache_key(),
-        backend(tiny_models, dtype="bf16").cache_key(),
-        backend(tiny_models, quantize="int8").cache_key(),
+        backend(tiny_models).identity.key(),
+        backend(tiny_models, dtype="bf16").identity.key(),
+        backend(tiny_models, quantize="int8").identity.key(),
     }
     assert len(keys) == 3
-    # The key holds the options as asked for (so a cached run needs no torch to compute it);
-    # `auto` resolves the same way on every run on one machine.
-    assert json.loads(backend(tiny_models, dtype="auto").cache_key())["dtype"] == "auto"
+    # The key holds the dtype that runs (`auto` resolved, without torch).
+    assert json.loads(backend(tiny_models, dtype="auto").identity.key())["dtype"] == "fp32"
 
 
 # --------------------------------------------------------------------------- fast paths on tiny models
@@ -126,7 +122,7 @@ def test_bf16_runs_with_bf16_weights_and_keeps_the_units(tiny_models, fp32_outpu
     monkeypatch.setenv("JOBS_CPU_BF16", "1")
     bf16 = backend(tiny_models, dtype="bf16")
     out = bf16.generate(TEXTS)
-    assert bf16.loaded.model.dtype == torch.bfloat16 and bf16.describe()["dtype"] == "bfloat16"
+    assert bf16.loaded.model.dtype == torch.bfloat16 and bf16.describe()["dtype"] == "bf16"
     assert [bool(t) for t in out.texts] == [bool(t) for t in fp32_outputs.texts]
     assert out.output_tokens == fp32_outputs.output_tokens
     # Not asserted (random tiny weights make near-ties): the share is reported by the benchmark.
@@ -141,7 +137,7 @@ def test_int8_quantizes_every_linear_layer(tiny_models, fp32_outputs):
 
     assert not any(type(m) is torch.nn.Linear for m in model.modules())
     assert sum(isinstance(m, DynamicInt8Linear) for m in model.modules()) == 2 * 6 + 2 * 10 + 1  # q k v o fc1 fc2; + cross-attention q k v o; lm_head
-    assert int8.describe()["quantize"] == "int8" and int8.describe()["dtype"] == "float32"
+    assert int8.describe()["quantize"] == "int8" and int8.describe()["dtype"] == "fp32"
     assert [bool(t) for t in out.texts] == [bool(t) for t in fp32_outputs.texts]
     assert out.output_tokens == fp32_outputs.output_tokens
     print(f"int8 vs fp32 identical greedy outputs: {identical_share(out.texts, fp32_outputs.texts):.0%}")
@@ -155,8 +151,8 @@ def loop_and_generate(tiny_models, key: str, min_new: int | None = 5, **options)
     role = "kk" if key.startswith("kk") else key
     spec = ModelSpec(model=str(tiny_models[key]), target_token=">>cmn_Hans<<" if key == "zh" else None)
     settings = GenerationSettings(num_beams=1, max_new_tokens=9, min_new_tokens=min_new)
-    fast, slow = (TorchBackend(spec, role, source_lang="en", device="cpu", batch_tokens=4096, settings=settings,
-                               translation=True, **options) for _ in range(2))
+    options = BackendOptions(device="cpu", batch_tokens=4096, settings=settings, **options)
+    fast, slow = (TorchBackend(spec, role, options) for _ in range(2))
     assert fast.fast_greedy
     slow.fast_greedy = False
     return fast, slow
@@ -174,9 +170,9 @@ def test_greedy_loop_gives_what_generate_gives(tiny_models, key, min_new):
 @pytest.mark.parametrize("key", ["ru", "kk_nllb", "summary"])
 def test_greedy_loop_through_the_whole_model_for_other_model_types(tiny_models, key, monkeypatch):
     """Model types without the output-layer shortcut step through model() and its logits: same tokens."""
-    import jobs.backends.torch
+    import jobs.backends.greedy
 
-    monkeypatch.setattr(jobs.backends.torch, "HEAD_MODEL_TYPES", set())
+    monkeypatch.setattr(jobs.backends.greedy, "GREEDY_HEAD_MODEL_TYPES", set())
     fast, slow = loop_and_generate(tiny_models, key)
     assert GreedyHead.of(fast.loaded.model, [], []) is None
     a, b = fast.generate(TEXTS), slow.generate(TEXTS)
@@ -192,12 +188,10 @@ def test_greedy_loop_with_a_quantized_output_layer_gives_what_generate_gives(tin
 
 
 def test_generate_is_used_where_the_loop_would_differ(tiny_models):
-    beams = TorchBackend(ModelSpec(model=str(tiny_models["ru"])), "ru", source_lang="en", device="cpu",
-                         batch_tokens=4096, settings=GenerationSettings(num_beams=2, max_new_tokens=8),
-                         translation=True)
-    no_repeat = TorchBackend(ModelSpec(model=str(tiny_models["ru"])), "ru", source_lang="en", device="cpu",
-                             batch_tokens=4096, settings=GenerationSettings(no_repeat_ngram_size=3, max_new_tokens=8),
-                             translation=True)
+    spec = ModelSpec(model=str(tiny_models["ru"]))
+    beams = TorchBackend(spec, "ru", BackendOptions(device="cpu", settings=GenerationSettings(num_beams=2, max_new_tokens=8)))
+    no_repeat = TorchBackend(spec, "ru", BackendOptions(
+        device="cpu", settings=GenerationSettings(no_repeat_ngram_size=3, max_new_tokens=8)))
     assert not beams.fast_greedy and not no_repeat.fast_greedy
     assert beams.generate(TEXTS[:2]).texts[0] and no_repeat.generate(TEXTS[:2]).texts[0]
 
@@ -260,7 +254,7 @@ def test_other_errors_are_not_taken_for_out_of_memory(tiny_models, monkeypatch):
 
 
 def test_options_are_checked_before_any_work(tiny_models, tiny_config, monkeypatch):
-    from jobs.backends.torch import check_backend_options
+    from jobs.backends import check_backend_options
 
     def config(**options):
         return build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
@@ -362,12 +356,12 @@ def test_packing_only_for_bf16_on_cpu(monkeypatch):
 
 @pytest.mark.parametrize("rows", [1, 5, 9])
 def test_argmax_of_bf16_logits_in_chunks_is_the_first_maximum(rows, monkeypatch):
-    import jobs.backends.torch
+    import jobs.backends.greedy
 
-    monkeypatch.setattr(jobs.backends.torch, "_ARGMAX_CHUNK_VALUES", 2 * 1000)  # 2 rows a chunk
+    monkeypatch.setattr(jobs.backends.greedy, "_ARGMAX_CHUNK_VALUES", 2 * 1000)  # 2 rows a chunk
     logits = torch.randn(rows, 1000).bfloat16()
     logits[0, [7, 900]] = 50.0  # a tie: the first one wins, as in torch
-    got = jobs.backends.torch._argmax(logits)
+    got = jobs.backends.greedy._argmax(logits)
     assert got.dtype == torch.long and got.tolist() == logits.float().argmax(-1).tolist() and got[0] == 7
 
 
@@ -406,8 +400,8 @@ def test_beam_search_in_two_streams_gives_what_one_stream_gives(tiny_models, mon
     outputs = {}
     for streams in ("1", "2"):
         monkeypatch.setenv("JOBS_CPU_STREAMS", streams)
-        summarizer = TorchBackend(spec, "summary", source_lang="en", device="cpu", batch_tokens=40,
-                                  settings=settings, translation=False)
+        summarizer = TorchBackend(spec, "summary", BackendOptions(device="cpu", batch_tokens=40, settings=settings,
+                                                                  translation=False))
         assert not summarizer.fast_greedy
         outputs[streams] = summarizer.generate(TEXTS)
         assert summarizer.streams == int(streams) and outputs[streams].batches >= 3
@@ -415,7 +409,7 @@ def test_beam_search_in_two_streams_gives_what_one_stream_gives(tiny_models, mon
 
 
 def test_streams_setting(monkeypatch):
-    from jobs.backends.torch import cpu_streams
+    from jobs.backends.device import cpu_streams
 
     monkeypatch.delenv("JOBS_CPU_STREAMS", raising=False)
     assert cpu_streams(2) == 2 and cpu_streams(16) == 2
@@ -431,7 +425,7 @@ def test_final_logits_bias_moves_into_the_output_layer(tiny_models):
     """Marian/BART: the bias becomes the output layer's own; the logits stay the same."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from jobs.models.hub import fold_logits_bias
+    from jobs.backends.torch import fold_logits_bias
 
     folder = tiny_models["ru"]
     tok = AutoTokenizer.from_pretrained(folder)

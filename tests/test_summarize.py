@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from jobs.backends.base import BackendOptions
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from jobs.inputs import read_articles
@@ -37,8 +38,8 @@ class RecordingBackend:
 @pytest.fixture(scope="module")
 def summarizer(tiny_models):
     settings = GenerationSettings(num_beams=1, max_new_tokens=24, min_new_tokens=4)
-    return TorchBackend(ModelSpec(model=str(tiny_models["summary"])), "summary", source_lang="en", device="cpu",
-                        batch_tokens=2048, settings=settings, translation=False)
+    return TorchBackend(ModelSpec(model=str(tiny_models["summary"])), "summary",
+                        BackendOptions(device="cpu", batch_tokens=2048, settings=settings, translation=False))
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datasets
 import pytest
 
-from jobs.backends.torch import Generated
+from jobs.backends.base import Generated
 from jobs.stages.segment import segment_articles
 from jobs.stages.translate import assemble_articles, joiner, translate_units
 
@@ -27,7 +27,7 @@ class EchoBackend:
     def generate(self, texts, on_progress=None):
         self.seen.extend(texts)
         assert all(len(t.split()) <= self.max_input_tokens for t in texts), "a text over the window reached the model"
-        return Generated([t.upper() for t in texts], [False] * len(texts), settings={"backend": "echo"})
+        return Generated([t.upper() for t in texts], [False] * len(texts))
 
 
 @pytest.fixture()

@@ -1,1 +1,60 @@
-"""Text generation backends: texts in, texts out, batched by a token budget."""
+"""Text generation backends: texts in, texts out, batched by a token budget.
+
+Backends are registered here by name and imported only when used, so neither torch nor
+ctranslate2 loads for `jobs --help` or a fully cached run. Adding one is a new module with a
+`BaseBackend` subclass (jobs.backends.base) and one line in `BACKENDS`.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from jobs.config import JobConfig, ModelSpec, environment
+from jobs.errors import ConfigError
+
+if TYPE_CHECKING:
+    from jobs.backends.base import BaseBackend
+
+BACKENDS = {
+    "torch": "jobs.backends.torch:TorchBackend",
+    "ctranslate2": "jobs.backends.ctranslate2:CT2Backend",
+}
+
+
+def backend_class(name: str) -> type[BaseBackend]:
+    """The backend class registered as `name`, imported now."""
+    if name not in BACKENDS:
+        raise ConfigError(f"--backend must be one of {', '.join(BACKENDS)}, not {name!r}")
+    module, _, attribute = BACKENDS[name].partition(":")
+    return getattr(import_module(module), attribute)
+
+
+def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool) -> BaseBackend:
+    """The backend the config asks for, for one model (translation or summary settings), in this process."""
+    from jobs.backends.base import BackendOptions
+
+    return backend_class(config.backend)(spec, role, BackendOptions.of(config, translation=translation))
+
+
+def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool):
+    """The backend for one model on the configured engine: local, or generation on Ray actors."""
+    backend = make_backend(spec, role, config, translation=translation)
+    if config.engine == "ray":
+        from jobs.backends.ray import RayBackend
+
+        return RayBackend(backend, config, translation=translation)
+    return backend
+
+
+def check_backend_options(config: JobConfig) -> None:
+    """Fail before any work when --backend/--dtype/--quantize cannot run here; run_job calls it.
+
+    A ConfigError (exit code 2) for: int8 on a GPU with the torch backend, bf16 on a CPU
+    without bf16 instructions, fp16 on CPU, ctranslate2 not installed or without the compute
+    type, a bad JOBS_* knob. Loads no model and imports no torch (a fully cached run never
+    does): `--device auto` is resolved torch-free (jobs.backends.device.predict_device); that
+    torch agrees, and that a named device is there at all, is checked when a model loads.
+    """
+    environment()
+    make_backend(config.summary_model, "summary", config, translation=False).precision

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -34,10 +33,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from jobs.backends.torch import BaseBackend, cpu_count, cpu_streams, cpu_supports_bf16
-from jobs.config import ModelSpec
+from jobs.backends.base import BackendOptions, BaseBackend
+from jobs.backends.device import cpu_count, cpu_streams, cpu_supports_bf16
+from jobs.config import ModelSpec, environment
 from jobs.errors import ConfigError, JobError
-from jobs.models.hub import LoadedModel, load_text_side, model_location
+from jobs.models.families import forced_eos_at_limit, forced_first_token, patch_config_for_ctranslate2
+from jobs.models.hub import model_location
+from jobs.models.text_side import LoadedModel, load_text_side
 
 log = logging.getLogger("jobs")
 
@@ -58,10 +60,8 @@ def require_ctranslate2():
 
 
 def cache_root() -> Path:
-    if os.environ.get("JOBS_CT2_CACHE"):
-        return Path(os.environ["JOBS_CT2_CACHE"]).expanduser()
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser()
-    return base / "jobs" / "ctranslate2"
+    """Where converted models are kept (JOBS_CT2_CACHE, see jobs.config.environment)."""
+    return environment().ct2_cache
 
 
 def compute_type(device: str, dtype: str, quantize: str) -> str:
@@ -86,15 +86,11 @@ def _converter_class():
     from ctranslate2.converters import TransformersConverter
 
     class Converter(TransformersConverter):
-        """CTranslate2's converter, with what transformers 5 no longer puts in a BART config."""
+        """CTranslate2's converter, with what transformers 5 no longer puts in a config (jobs.models.families)."""
 
         def load_model(self, model_class, model_name_or_path, **kwargs):
             model = super().load_model(model_class, model_name_or_path, **kwargs)
-            config = model.config
-            if config.model_type == "bart" and not hasattr(config, "normalize_before"):
-                # ctranslate2 4.x reads config.normalize_before, gone from BartConfig in
-                # transformers 5; BART is post-norm (layer norms after each block).
-                config.normalize_before = False
+            patch_config_for_ctranslate2(model.config)
             return model
 
     return Converter
@@ -110,16 +106,19 @@ class CT2Backend(BaseBackend):
     name = "ctranslate2"
     cpu_batch_rows = 32  # measured: CTranslate2 int8 on 2 cores peaks at 32 sentences per batch (and stream)
 
-    def __init__(self, spec: ModelSpec, role: str, **kwargs: Any):
-        super().__init__(spec, role, **kwargs)
+    def __init__(self, spec: ModelSpec, role: str, options: BackendOptions):
+        super().__init__(spec, role, options)
         self.ct2 = require_ctranslate2()
 
     # ---- device and precision
 
-    @cached_property
-    def resolved_device(self) -> str:
+    def _resolve_precision(self) -> tuple[str, str]:
+        device = self._device()
+        return device, self._compute_type("cuda" if device.startswith("cuda") else "cpu")
+
+    def _device(self) -> str:
         """cpu or cuda[:N], as CTranslate2 sees the machine (it has no MPS)."""
-        device = self.device
+        device = self.options.device
         if device == "auto":
             return "cuda" if self.ct2.get_cuda_device_count() > 0 else "cpu"
         if device == "mps":
@@ -132,17 +131,18 @@ class CT2Backend(BaseBackend):
     def _device_kind(self) -> str:
         return "cuda" if self.resolved_device.startswith("cuda") else "cpu"
 
-    @cached_property
-    def compute_type(self) -> str:
-        chosen = compute_type(self._device_kind, self.dtype, self.quantize)
-        supported = self.ct2.get_supported_compute_types(self._device_kind)
+    def _compute_type(self, kind: str) -> str:
+        chosen = compute_type(kind, self.options.dtype, self.options.quantize)
+        supported = self.ct2.get_supported_compute_types(kind)
         if chosen not in supported:
-            raise ConfigError(f"CTranslate2 cannot run {chosen} on this {self._device_kind} "
+            raise ConfigError(f"CTranslate2 cannot run {chosen} on this {kind} "
                               f"(it supports {', '.join(sorted(supported))}); choose another --dtype/--quantize")
         return chosen
 
-    def _precision(self) -> dict[str, Any]:
-        return {"compute_type": self.compute_type, "dtype": self.dtype, "quantize": self.quantize}
+    @property
+    def compute_type(self) -> str:
+        """CTranslate2's compute type (the weight type of the converted copy): the identity's dtype."""
+        return self.precision[1]
 
     @cached_property
     def streams(self) -> int:
@@ -182,15 +182,15 @@ class CT2Backend(BaseBackend):
         return target
 
     def _load(self) -> LoadedModel:
-        loaded = load_text_side(self.spec, self.role, source_lang=self.source_lang, device=self.resolved_device,
-                                revision=self.revision, backend=self.name, dtype=self.compute_type,
-                                quantize=self.quantize)
+        loaded = self._text or load_text_side(self.spec, self.role, source_lang=self.options.source_lang,
+                                              revision=self.revision)
         folder = self.convert()
         device, _, index = self.resolved_device.partition(":")
         loaded.model = self.ct2.Translator(
             str(folder), device=device, device_index=int(index or 0), compute_type=self.compute_type,
             inter_threads=self.streams, intra_threads=max(1, cpu_count() // self.streams) if device == "cpu" else 0,
         )
+        loaded.dtype = self.compute_type
         loaded.extra = {"converted": str(folder), "ctranslate2": self.ct2.__version__}
         return loaded
 
@@ -203,9 +203,7 @@ class CT2Backend(BaseBackend):
     def _target_prefix(self) -> str | None:
         """The first target token: the language code (NLLB/M2M100) or the forced BOS (BART)."""
         loaded = self.loaded
-        forced = loaded.forced_bos_token_id
-        if forced is None:
-            forced = loaded.generation_defaults.get("forced_bos_token_id")
+        forced = forced_first_token(loaded.forced_bos_token_id, loaded.generation_defaults)
         return loaded.tokenizer.convert_ids_to_tokens(forced) if forced is not None else None
 
     def _generation_default(self, name: str, setting: Any, neutral: Any) -> Any:
@@ -223,7 +221,7 @@ class CT2Backend(BaseBackend):
         # generate() counts a forced first token among the new tokens; CTranslate2 counts the
         # prefix in its decoding length too, so the limits are the same numbers. Marian and
         # BART configs force EOS as the last of max_new tokens: leave it room, as generate() does.
-        forced_eos = self.loaded.generation_defaults.get("forced_eos_token_id") is not None
+        forced_eos = forced_eos_at_limit(self.loaded.generation_defaults)
         limit = max(1, max_new - 1) if forced_eos and max_new > 1 else max_new
         results = self.loaded.model.translate_batch(
             source,

@@ -18,11 +18,12 @@ import contextlib
 import ctypes
 import ctypes.util
 import logging
-import os
 import platform
 import threading
 from collections.abc import Iterator
 from functools import cache
+
+from jobs.config import environment
 
 log = logging.getLogger("jobs")
 
@@ -51,7 +52,7 @@ def _glibc() -> ctypes.CDLL | None:
 
 
 def enabled() -> bool:
-    return os.environ.get("JOBS_MALLOC_TUNING", "1").strip() != "0" and _glibc() is not None
+    return environment().malloc_tuning and _glibc() is not None
 
 
 @contextlib.contextmanager

@@ -14,9 +14,9 @@ Only for bf16 models on CPUs whose oneDNN has bf16 kernels; `JOBS_PACK_WEIGHTS=0
 
 from __future__ import annotations
 
-import os
-
 import torch
+
+from jobs.config import environment
 
 # The row count oneDNN picks its blocking for: a decoding step's batch (64 rows per batch on CPU).
 _ROWS_HINT = 64
@@ -26,7 +26,7 @@ def packing_wanted(device: str, dtype: str) -> bool:
     """Whether `pack_linear_layers` applies: a bf16 model on a CPU oneDNN can run bf16 on."""
     if device != "cpu" or dtype != "bf16":
         return False
-    if os.environ.get("JOBS_PACK_WEIGHTS", "1").strip() == "0":
+    if not environment().pack_weights:
         return False
     return torch.backends.mkldnn.is_available() and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 

@@ -1,11 +1,18 @@
 """The Ray engine: the same stages, with model batches spread over a Ray Data actor pool.
 
-The driver plans batches exactly as the local engine does (same token budget, same length
-order), sends each planned batch as one row of a Ray Dataset through `map_batches` to a pool
+The driver plans batches as the local engine does (same length order), with the tokenizer and
+config only: it never loads a model's weights. It sends each planned batch as one row of a Ray Dataset through `map_batches` to a pool
 of actors that each load the model once, and puts the outputs back in order. Greedy outputs
 are therefore the same as the local engine's, and the driver assembles and publishes bundles
 with the same code. A batch that fails is retried by Ray; one that keeps failing leaves its
 texts without output, marked as errors, and their articles become listed failures.
+
+The planning budget is the actors' device's, not the driver's: `auto` means CUDA when each actor
+gets a GPU share and CPU otherwise (jobs.backends.base.BackendOptions.of). On CPU the plan is the
+local engine's (CPU_BATCH_TOKENS, the backend's CPU rows). For CUDA actors the driver cannot
+measure their cards, so it plans with RAY_GPU_BATCH_TOKENS (what a 10 GiB card gets) unless
+--batch-tokens is given; each actor re-batches a planned batch under its own card's budget and
+halves it on out-of-memory, so the plan only sets how much work one Ray task carries.
 """
 
 from __future__ import annotations
@@ -15,12 +22,16 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from jobs.backends.torch import Generated, make_backend, plan_batches
+from jobs.backends import make_backend
+from jobs.backends.base import BaseBackend, Generated
+from jobs.backends.batching import max_batch_rows, plan_batches
+from jobs.backends.device import gpu_batch_tokens
 from jobs.config import JobConfig, ModelSpec
 from jobs.errors import ConfigError
 
 log = logging.getLogger("jobs")
 TASK_RETRIES = 2  # Ray retries a failing batch this many times before giving up on it
+RAY_GPU_CARD_GIB = 10  # the card size the driver plans CUDA actors' batches for (see above)
 
 
 def import_ray():
@@ -64,22 +75,49 @@ class BatchWorker:
 
 
 class RayBackend:
-    """Wraps a local backend: tokenizing and planning stay on the driver, generation goes to Ray."""
+    """Wraps a local backend: tokenizing and planning stay on the driver (the text side only, no
+    weights), generation goes to Ray actors."""
 
     worker = BatchWorker
 
-    def __init__(self, inner, config: JobConfig, *, translation: bool):
+    def __init__(self, inner: BaseBackend, config: JobConfig, *, translation: bool):
         self.inner = inner
         self.config = config
         self.translation = translation
 
-    def __getattr__(self, name: str) -> Any:
-        # count_tokens, counter, max_input_tokens, cache_key, label, revision, close...: the driver's.
-        return getattr(self.inner, name)
+    @property
+    def identity(self):
+        return self.inner.identity
+
+    @property
+    def label(self) -> str:
+        return self.inner.label
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self.inner.max_input_tokens
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return self.inner.count_tokens(texts)
+
+    def counter(self) -> Callable[[str], int]:
+        return self.inner.counter()
 
     @property
     def is_loaded(self) -> bool:
-        return False  # the driver never loads the model; the actors do
+        """Whether the driver loaded the weights (it does not: the actors do)."""
+        return self.inner.is_loaded
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def plan(self, lengths: list[int]) -> list[list[int]]:
+        """Batches for the actors' device (see the module's docstring), not the driver's."""
+        inner = self.inner
+        if not inner.resolved_device.startswith("cuda"):
+            return plan_batches(lengths, inner.batch_tokens, inner.max_batch_rows)
+        budget = self.config.batch_tokens or gpu_batch_tokens(RAY_GPU_CARD_GIB, inner.settings.num_beams)
+        return plan_batches(lengths, budget, max_batch_rows(inner.resolved_device))
 
     def describe(self) -> dict[str, Any]:
         described = self.inner.describe()
@@ -92,13 +130,12 @@ class RayBackend:
         start_ray(self.config)
         outputs = [""] * len(texts)
         hit_limit = [False] * len(texts)
-        result = Generated(outputs, hit_limit, settings=self.inner.signature())
+        result = Generated(outputs, hit_limit)
         todo = [i for i, t in enumerate(texts) if t.strip()]
         if not todo:
             return result
         lengths = self.inner.count_tokens([texts[i] for i in todo])
-        plan = plan_batches(lengths, self.inner.batch_tokens, self.inner.max_batch_rows)
-        batches = [[todo[b] for b in batch] for batch in plan]
+        batches = [[todo[b] for b in batch] for batch in self.plan(lengths)]
         context = ray.data.DataContext.get_current()
         context.actor_task_retry_on_errors = True  # retry a batch whose model call raised
         context.max_errored_blocks = -1  # a batch that keeps failing is dropped here and reported below

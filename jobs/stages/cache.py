@@ -33,7 +33,7 @@ class Cached:
 
 
 class Cache:
-    """Outputs of earlier runs, keyed by a backend's `cache_key()` and the source text."""
+    """Outputs of earlier runs, keyed by a backend's `identity.key()` and the source text."""
 
     def __init__(self, path: Path, *, reuse: bool = True):
         self.path = path

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from jobs.backends.torch import Generated
+from jobs.backends.base import Generated
 from jobs.stages.cache import Cached
 from jobs.stages.generation import Made, generate_cached
 from jobs.stages.segment import pack_texts, split_sentences
@@ -90,7 +90,7 @@ def summarize_articles(documents: list[list[str]], backend, cache=None,
         return {t: r.error or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels}))
                 for t, r in zip(todo, fresh)}
 
-    run = generate_cached(texts, make, cache=cache, key=backend.cache_key() if cache is not None else "")
+    run = generate_cached(texts, make, cache=cache, key=backend.identity.key() if cache is not None else "")
     results = []
     for text in texts:
         if text in run.failed:

@@ -42,7 +42,7 @@ def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Ca
     texts: list[str] = units["text"]
     result = UnitOutputs(texts=[], hit_limit=[])
     run = generate_cached(texts, lambda todo: _translate_round(todo, backend, lang, on_progress, result),
-                          cache=cache, key=backend.cache_key() if cache is not None else "", round_size=ROUND_TEXTS)
+                          cache=cache, key=backend.identity.key() if cache is not None else "", round_size=ROUND_TEXTS)
     result.cached_units = run.cached
     empty = Cached("", False)
     result.texts = [run.outputs.get(t, empty).output for t in texts]

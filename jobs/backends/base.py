@@ -1,0 +1,366 @@
+"""What every backend shares: options, identity, lazy loading, tokenizing, batching, length limits.
+
+A backend turns texts into texts for one model. Subclasses say how `auto` resolves for them
+(torch-free), how the weights load and how one batch of token ids is generated; the rest is
+here. On CUDA out-of-memory a batch is halved and retried, and the budget halved for the rest
+of the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from jobs.backends.batching import (
+    CPU_BATCH_ROWS,
+    MIN_BATCH_TOKENS,
+    OUTPUT_MARGIN,
+    OUTPUT_RATIO,
+    DeviceOutOfMemory,
+    is_out_of_memory,
+    max_batch_rows,
+    plan_batches,
+)
+from jobs.backends.device import auto_batch_tokens
+from jobs.backends.identity import ModelIdentity
+from jobs.config import GenerationSettings, JobConfig, ModelSpec
+from jobs.models.hub import model_revision
+from jobs.models.text_side import LoadedModel, load_text_side
+
+log = logging.getLogger("jobs")
+
+
+@dataclass(frozen=True)
+class BackendOptions:
+    """The part of the run config a backend needs for one model."""
+
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+    translation: bool = True  # False: summaries (output length kept under half the window)
+    source_lang: str = "en"
+    device: str = "auto"
+    dtype: str = "auto"
+    quantize: str = "none"
+    batch_tokens: int | None = None  # None: chosen for the device when first needed
+
+    @classmethod
+    def of(cls, config: JobConfig, *, translation: bool) -> BackendOptions:
+        """The options of a run, for its translation or its summary model.
+
+        On the Ray engine `auto` means what the actors get, not what the driver has: CUDA when
+        each actor is given a GPU share, else CPU (Ray hides GPUs from actors without one).
+        """
+        device = config.device
+        if config.engine == "ray" and device == "auto":
+            device = "cuda" if config.ray_gpus_per_actor > 0 else "cpu"
+        return cls(settings=config.translation if translation else config.summary, translation=translation,
+                   source_lang=config.source_lang, device=device, dtype=config.dtype, quantize=config.quantize,
+                   batch_tokens=config.batch_tokens or None)
+
+
+@dataclass
+class Generated:
+    """Outputs in input order, with what it cost and whether an output hit the length limit."""
+
+    texts: list[str]
+    hit_limit: list[bool]
+    input_tokens: int = 0
+    output_tokens: int = 0
+    batches: int = 0
+    seconds: float = 0.0  # wall time spent generating (tokenizing and decoding included)
+    oom_retries: int = 0  # batches halved after running out of device memory
+    errors: dict[int, str] = field(default_factory=dict)  # input index -> why it has no output (failed batch)
+
+
+class BaseBackend:
+    """One model behind the job's interface: `identity`, `describe`, `count_tokens`, `counter`,
+    `max_input_tokens`, `generate`, `is_loaded`, `close`. The model loads on first use, so a run
+    whose every output is cached loads nothing."""
+
+    name = "base"
+    cpu_batch_rows = CPU_BATCH_ROWS
+    streams = 1  # batches generated at the same time (see jobs.backends.device.cpu_streams)
+
+    def __init__(self, spec: ModelSpec, role: str, options: BackendOptions):
+        self.spec = spec
+        self.role = role
+        self.options = options
+        self.settings = options.settings
+        self.translation = options.translation
+        self._batch_tokens = options.batch_tokens
+        self._text: LoadedModel | None = None
+        self._loaded: LoadedModel | None = None
+        self._ids: dict[str, list[int]] = {}  # token ids of texts seen, so each is tokenized once
+        self._tokenizer_lock = threading.Lock()
+
+    # ---- what subclasses provide
+
+    def _resolve_precision(self) -> tuple[str, str]:
+        """(device, dtype) that will run, `auto` resolved, told without importing torch."""
+        raise NotImplementedError
+
+    def _load(self) -> LoadedModel:
+        """The text side with the weights loaded (a ConfigError where the device is not as predicted)."""
+        raise NotImplementedError
+
+    def _generate_batch(self, ids: list[list[int]], max_new: int, min_new: int | None) -> tuple[list[str], list[int]]:
+        """Outputs and generated-token counts of one batch (token ids in, texts out)."""
+        raise NotImplementedError
+
+    def _free_device_memory(self) -> None:
+        pass
+
+    # ---- identity
+
+    @cached_property
+    def precision(self) -> tuple[str, str]:
+        """(device, dtype) that will run; a ConfigError for options that cannot run here."""
+        return self._resolve_precision()
+
+    @property
+    def resolved_device(self) -> str:
+        return self.precision[0]
+
+    @cached_property
+    def revision(self) -> str:
+        """Hub commit or local content hash, worked out once (hashing a folder reads the weights)."""
+        return model_revision(self.spec)
+
+    @cached_property
+    def identity(self) -> ModelIdentity:
+        """What decides this model's outputs; known without loading it (a cache is consulted first)."""
+        spec = self.spec
+        device, dtype = self.precision
+        return ModelIdentity(
+            backend=self.name, model=str(spec.path) if spec.is_local else spec.repo_id,
+            folder=str(spec.path.resolve()) if spec.is_local else None, revision=self.revision, role=self.role,
+            source_lang=self.options.source_lang, target_token=spec.target_token, lang_code=spec.lang_code,
+            max_input_tokens=spec.max_input_tokens, generation=self.settings.model_dump(),
+            device=device, dtype=dtype, quantize=self.options.quantize, licence=spec.licence,
+        )
+
+    @property
+    def label(self) -> str:
+        """MODEL@REVISION, as each record names its models."""
+        return self.identity.label
+
+    def describe(self) -> dict[str, Any]:
+        """The manifest's account of this model: its identity, and what loading found (`loaded: false`
+        when every output came from the cache)."""
+        facts = self._loaded.facts() if self._loaded is not None else {}
+        return {**self.identity.manifest(), "loaded": self.is_loaded, "batch_tokens": self._batch_tokens or "auto",
+                **facts}
+
+    # ---- loading
+
+    @property
+    def text(self) -> LoadedModel:
+        """Tokenizer, config and language quirks: loaded alone (no weights) until the model loads."""
+        if self._loaded is not None:
+            return self._loaded
+        if self._text is None:
+            self._text = load_text_side(self.spec, self.role, source_lang=self.options.source_lang,
+                                        revision=self.revision)
+        return self._text
+
+    @property
+    def loaded(self) -> LoadedModel:
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether this process loaded the model's weights."""
+        return self._loaded is not None
+
+    @property
+    def batch_tokens(self) -> int:
+        if self._batch_tokens is None:
+            self._batch_tokens = auto_batch_tokens(self.resolved_device, self.settings.num_beams)
+        return self._batch_tokens
+
+    @batch_tokens.setter
+    def batch_tokens(self, value: int) -> None:
+        self._batch_tokens = value
+
+    @property
+    def max_batch_rows(self) -> int:
+        """Most texts in one batch: large on a GPU, small on CPU (see CPU_BATCH_ROWS)."""
+        return max_batch_rows(self.resolved_device, self.cpu_batch_rows)
+
+    def close(self) -> None:
+        """Free the model's memory before the next one loads."""
+        if self._loaded is None:
+            return
+        self._loaded.model = None  # reference counting frees it now (measured: no cycles keep it)
+        self._ids.clear()
+        self._free_device_memory()
+
+    # ---- tokens
+
+    @property
+    def max_input_tokens(self) -> int:
+        return self.text.max_input_tokens
+
+    def _prepare(self, text: str) -> str:
+        token = self.text.target_token
+        return f"{token} {text}" if token else text
+
+    def _token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """Input ids of each text (special and target-language tokens included), tokenized once."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._ids))
+        if missing:
+            if len(self._ids) > 200_000:
+                self._ids.clear()
+            encoded = self.text.tokenizer([self._prepare(t) for t in missing], add_special_tokens=True)
+            self._ids.update(zip(missing, encoded["input_ids"]))
+        return [self._ids[t] for t in texts]
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Input length of each text in tokens, special and target-language tokens included."""
+        if not texts:
+            return []
+        return [len(ids) for ids in self._token_ids(texts)]
+
+    def counter(self) -> Callable[[str], int]:
+        return lambda text: self.count_tokens([text])[0]
+
+    # ---- generation
+
+    def generate(self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None) -> Generated:
+        """Generate one output per text, in input order; empty texts give empty outputs.
+
+        Texts are batched longest first under the token budget. When the device runs out of
+        memory, the batch is split in two and retried and the budget is halved for what is
+        left; a text that alone does not fit is a DeviceOutOfMemory error.
+        """
+        started = time.perf_counter()
+        result = Generated([""] * len(texts), [False] * len(texts))
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        ids = self._token_ids([texts[i] for i in todo])
+        lengths = [len(x) for x in ids]
+        pending = list(range(len(todo)))  # positions in todo not generated yet
+        if todo:
+            self.loaded  # noqa: B018 - loaded here, not by two worker threads at once
+        cap = self.max_batch_rows
+        with self._generation_scope():
+            while pending:
+                pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _generation_scope(self) -> contextlib.AbstractContextManager:
+        """What generation runs inside (the torch backend keeps freed memory on CPU)."""
+        return contextlib.nullcontext()
+
+    def _generate_pending(self, ids: list[list[int]], lengths: list[int], todo: list[int], pending: list[int],
+                          cap: int, result: Generated, on_progress: Callable[[int], None] | None,
+                          ) -> tuple[list[int], int]:
+        """Generate what is pending in planned batches of at most `cap` texts; what is left to
+        retry after out-of-memory, and the smaller cap to retry with."""
+        def run(positions: list[int]) -> tuple[list[str], list[int], int]:
+            max_new = self._max_new_tokens(max(lengths[p] for p in positions))
+            min_new = self._min_new_tokens(min(lengths[p] for p in positions), max_new)
+            decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
+            return decoded, counts, max_new
+
+        plan = [[pending[b] for b in batch] for batch in plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)]
+        done: set[int] = set()
+        for positions, outcome in self._map_batches(run, plan):
+            if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
+                cap = self._back_off(outcome, positions, lengths, result)
+                return [p for p in pending if p not in done], cap
+            decoded, counts, max_new = outcome
+            for row, p in enumerate(positions):
+                index = todo[p]
+                result.texts[index] = decoded[row].strip()
+                # Reaching the limit counts even when it ends in EOS: Marian and BART configs
+                # force an EOS at the last step, which hides a cut-off output.
+                result.hit_limit[index] = counts[row] >= max_new
+                result.output_tokens += counts[row]
+            result.input_tokens += sum(lengths[p] for p in positions)
+            result.batches += 1
+            done.update(positions)
+            if on_progress:
+                on_progress(len(positions))
+        return [], cap
+
+    def _back_off(self, error: BaseException, positions: list[int], lengths: list[int], result: Generated) -> int:
+        """After out-of-memory: halve the budget; the batch rows to retry with (other errors re-raised)."""
+        if not is_out_of_memory(error):
+            raise error
+        longest = max(lengths[p] for p in positions)
+        self._free_device_memory()
+        if len(positions) == 1:
+            raise DeviceOutOfMemory(
+                f"{self.label} on {self.resolved_device}: one text of {longest} tokens does not fit "
+                f"the device memory even alone (batch budget now {self.batch_tokens} tokens); "
+                f"free the device, use a larger one, or run on CPU"
+            ) from error
+        self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
+        result.oom_retries += 1
+        log.warning("%s: out of memory on %s with %d texts x %d tokens; retrying with batches of "
+                    "at most %d tokens", self.label, self.resolved_device, len(positions), longest,
+                    self.batch_tokens)
+        return max(1, len(positions) // 2)
+
+    def _map_batches(self, run: Callable[[list[int]], Any], plan: list[list[int]]):
+        """(batch, outcome or the exception it raised), in plan order.
+
+        With `streams` > 1, that many batches run at a time in worker threads (torch and
+        CTranslate2 release the GIL while they compute); outcomes still come in plan order. When
+        the caller stops (out-of-memory, an interrupt) no further batch is started and the
+        running ones are waited for.
+        """
+
+        def guarded(positions: list[int]) -> Any:
+            try:
+                return run(positions)
+            except Exception as exc:  # handed to the caller, which re-raises all but out-of-memory
+                return exc
+
+        if self.streams <= 1 or len(plan) <= 1:
+            for positions in plan:
+                yield positions, guarded(positions)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with self._streams_scope():
+            pool = ThreadPoolExecutor(max_workers=self.streams, thread_name_prefix="jobs-decode")
+            try:
+                futures = [pool.submit(guarded, positions) for positions in plan]
+                for positions, future in zip(plan, futures):
+                    yield positions, future.result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _streams_scope(self) -> contextlib.AbstractContextManager:
+        """What batches run inside when several run at once (torch: each stream's share of threads)."""
+        return contextlib.nullcontext()
+
+    def _max_new_tokens(self, longest_input: int) -> int:
+        if self.settings.max_new_tokens:
+            cap = self.settings.max_new_tokens
+        else:
+            cap = math.ceil(longest_input * OUTPUT_RATIO) + OUTPUT_MARGIN
+        if not self.translation:
+            # A summary must be short enough that two of them fit one window, or map-reduce
+            # over chunk summaries would never converge.
+            cap = min(cap, max(8, self.max_input_tokens // 2 - 2))
+        return max(1, min(cap, self.max_input_tokens))
+
+    def _min_new_tokens(self, shortest_input: int, max_new: int) -> int | None:
+        wanted = self.settings.min_new_tokens
+        if not wanted:
+            return None
+        if not self.translation:
+            # Never ask for a summary longer than half its (shortest) input.
+            wanted = min(wanted, max(0, shortest_input // 2))
+        return min(wanted, max_new)

@@ -1,0 +1,71 @@
+"""Batches by a token budget, output length limits, and out-of-memory detection.
+
+Batches are built from texts sorted by token length so that little padding is computed, under a
+budget of padded input tokens per batch; a backend puts results back in input order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from jobs.errors import JobError
+
+MAX_BATCH_SENTENCES = 256  # default cap of plan_batches
+# Sentences per batch on CPU, measured on 2 cores (opus-mt-en-ru shape, docs/benchmarks.md):
+# with the job's greedy loop torch peaks at 64 rows (int8 and bf16), CTranslate2 at 32; both
+# lose a fifth to a third at 128-160 rows (per-step logits and caches leave the CPU caches).
+CPU_BATCH_ROWS = 64
+MAX_BATCH_SENTENCES_GPU = 1024
+OUTPUT_RATIO = 1.6  # translation output tokens allowed per input token (plus a margin)
+OUTPUT_MARGIN = 10
+CPU_BATCH_TOKENS = 4096  # measured on 2 cores: larger batches gain nothing on CPU (docs/benchmarks.md)
+MIN_BATCH_TOKENS = 64
+
+
+class DeviceOutOfMemory(JobError):
+    """A single text does not fit the device's memory even in a batch of its own."""
+
+
+def plan_batches(lengths: Sequence[int], batch_tokens: int, max_sentences: int = MAX_BATCH_SENTENCES) -> list[list[int]]:
+    """Group indices into batches whose padded size (count x longest) stays within the budget.
+
+    Longest first, so the padded size is known when a batch opens; a text longer than the
+    budget gets a batch of its own rather than being cut.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    longest = 0
+    for index in order:
+        longest_if_added = max(longest, lengths[index])
+        if current and (longest_if_added * (len(current) + 1) > batch_tokens or len(current) >= max_sentences):
+            batches.append(current)
+            current, longest_if_added = [], lengths[index]
+        current.append(index)
+        longest = longest_if_added
+    if current:
+        batches.append(current)
+    return batches
+
+
+def max_batch_rows(device: str, cpu_rows: int = CPU_BATCH_ROWS) -> int:
+    """Most texts in one batch: large on a GPU, small on CPU (see CPU_BATCH_ROWS)."""
+    if device.startswith("cuda"):
+        return MAX_BATCH_SENTENCES_GPU
+    if device == "cpu":
+        return cpu_rows
+    return MAX_BATCH_SENTENCES
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, or the RuntimeError MPS and older torch raise for the same thing."""
+    try:
+        import torch
+
+        oom_types = tuple(t for t in (getattr(torch, "OutOfMemoryError", None),
+                                      getattr(torch.cuda, "OutOfMemoryError", None)) if t is not None)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        oom_types = ()
+    if oom_types and isinstance(exc, oom_types):
+        return True
+    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
