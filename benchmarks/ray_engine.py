@@ -33,14 +33,26 @@ def run_engine(engine: str, registry: Path, inputs: Path, work: Path, actors: in
     from jobs.pipeline import run_job
     from jobs.progress import Reporter
 
-    config = build_config(config_file=registry, langs=["ru"], inputs=[inputs], out=work / f"out-{engine}",
-                          cache=work / f"cache-{engine}.sqlite3", force=True, engine=engine, ray_actors=actors)
+    config = build_config(
+        config_file=registry,
+        langs=["ru"],
+        inputs=[inputs],
+        out=work / f"out-{engine}",
+        cache=work / f"cache-{engine}.sqlite3",
+        force=True,
+        engine=engine,
+        ray_actors=actors,
+    )
     started = time.perf_counter()
     report = run_job(config, Reporter(bars=False))
     wall = time.perf_counter() - started
     bundle = report.bundles["ru"]
-    return {"engine": engine, "wall_s": wall, "timings": report.timings,
-            "articles_jsonl": (bundle / "articles.jsonl").read_bytes()}
+    return {
+        "engine": engine,
+        "wall_s": wall,
+        "timings": report.timings,
+        "articles_jsonl": (bundle / "articles.jsonl").read_bytes(),
+    }
 
 
 def main() -> None:
@@ -67,17 +79,29 @@ def main() -> None:
     on_ray = run_engine("ray", registry, inputs, work, args.actors)
     ray.shutdown()
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"{args.articles} articles x ~{args.words} words; {args.actors} Ray actors; ray.init {ray_start:.1f} s (not counted)")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"{args.articles} articles x ~{args.words} words; {args.actors} Ray actors; ray.init {ray_start:.1f} s (not counted)"
+    )
     print(f"{'stage':<14} {'local s':>9} {'ray s':>9} {'ray/local':>10}")
     for stage in local["timings"]:
         a, b = local["timings"][stage], on_ray["timings"].get(stage, float("nan"))
         print(f"{stage:<14} {a:>9.1f} {b:>9.1f} {b / a if a else float('nan'):>10.2f}")
-    print(f"{'whole run':<14} {local['wall_s']:>9.1f} {on_ray['wall_s']:>9.1f} {on_ray['wall_s'] / local['wall_s']:>10.2f}")
+    print(
+        f"{'whole run':<14} {local['wall_s']:>9.1f} {on_ray['wall_s']:>9.1f} {on_ray['wall_s'] / local['wall_s']:>10.2f}"
+    )
     same = local["articles_jsonl"] == on_ray["articles_jsonl"]
     print(f"articles.jsonl byte-identical: {same}")
-    print(json.dumps({"local_s": round(local["wall_s"], 1), "ray_s": round(on_ray["wall_s"], 1),
-                      "ratio": round(on_ray["wall_s"] / local["wall_s"], 2), "identical": same}))
+    print(
+        json.dumps(
+            {
+                "local_s": round(local["wall_s"], 1),
+                "ray_s": round(on_ray["wall_s"], 1),
+                "ratio": round(on_ray["wall_s"] / local["wall_s"], 2),
+                "identical": same,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,9 +37,21 @@ SEED = 20261129
 SPM_VOCAB = 2500  # BPE pieces: about 1.3 tokens per word on the seed page
 BUILD_VERSION = "2"  # bump when the builder changes what it writes
 
-GENERATION_KEYS = ("bos_token_id", "eos_token_id", "pad_token_id", "decoder_start_token_id", "forced_bos_token_id",
-                   "forced_eos_token_id", "bad_words_ids", "num_beams", "max_length", "min_length",
-                   "no_repeat_ngram_size", "length_penalty", "early_stopping")
+GENERATION_KEYS = (
+    "bos_token_id",
+    "eos_token_id",
+    "pad_token_id",
+    "decoder_start_token_id",
+    "forced_bos_token_id",
+    "forced_eos_token_id",
+    "bad_words_ids",
+    "num_beams",
+    "max_length",
+    "min_length",
+    "no_repeat_ngram_size",
+    "length_penalty",
+    "early_stopping",
+)
 # Real model name -> (folder under configs/real, family)
 MODELS = {
     "opus-mt-en-ru": "marian",
@@ -97,9 +109,18 @@ def _train_spm(vocab_size: int) -> bytes:
 
     writer = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(seed_lines()), model_writer=writer, model_type="bpe", vocab_size=vocab_size,
-        hard_vocab_limit=False, character_coverage=1.0, unk_id=0, bos_id=1, eos_id=2, pad_id=-1,
-        num_threads=2, minloglevel=2,
+        sentence_iterator=iter(seed_lines()),
+        model_writer=writer,
+        model_type="bpe",
+        vocab_size=vocab_size,
+        hard_vocab_limit=False,
+        character_coverage=1.0,
+        unk_id=0,
+        bos_id=1,
+        eos_id=2,
+        pad_id=-1,
+        num_threads=2,
+        minloglevel=2,
     )
     return writer.getvalue()
 
@@ -157,9 +178,14 @@ def _build_marian(name: str, folder: Path) -> None:
     _fill(vocab, size - 1)
     vocab["<pad>"] = size - 1
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tok = MarianTokenizer(source_spm=str(folder / "source.spm"), target_spm=str(folder / "target.spm"),
-                          vocab=str(folder / "vocab.json"), source_lang="en",
-                          target_lang=name.rsplit("-", 1)[1], model_max_length=raw["max_position_embeddings"])
+    tok = MarianTokenizer(
+        source_spm=str(folder / "source.spm"),
+        target_spm=str(folder / "target.spm"),
+        vocab=str(folder / "vocab.json"),
+        source_lang="en",
+        target_lang=name.rsplit("-", 1)[1],
+        model_max_length=raw["max_position_embeddings"],
+    )
     assert len(tok) == size and tok.pad_token_id == size - 1 and tok.eos_token_id == 0, (len(tok), size)
     (folder / "config.json").write_text(json.dumps(raw), encoding="utf-8")
     _random_model(AutoConfig.from_pretrained(folder), folder)
@@ -180,9 +206,13 @@ def _build_m2m100(name: str, folder: Path) -> None:
         vocab.setdefault(piece, len(vocab))
     _fill(vocab, raw["vocab_size"] - len(codes) - madeup)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tok = M2M100Tokenizer(vocab_file=str(folder / "vocab.json"), spm_file=str(folder / "sentencepiece.bpe.model"),
-                          src_lang="en", model_max_length=raw["max_position_embeddings"],
-                          additional_special_tokens=[f"__{c}__" for c in codes])
+    tok = M2M100Tokenizer(
+        vocab_file=str(folder / "vocab.json"),
+        spm_file=str(folder / "sentencepiece.bpe.model"),
+        src_lang="en",
+        model_max_length=raw["max_position_embeddings"],
+        additional_special_tokens=[f"__{c}__" for c in codes],
+    )
     assert len(tok) + madeup == raw["vocab_size"], (len(tok), raw["vocab_size"])
     (folder / "config.json").write_text(json.dumps(raw), encoding="utf-8")
     _random_model(AutoConfig.from_pretrained(folder), folder)
@@ -196,13 +226,17 @@ def _build_bart(name: str, folder: Path) -> None:
     raw = config_of(name)
     specials = ["<s>", "<pad>", "</s>", "<unk>"]
     trainer = ByteLevelBPETokenizer()
-    trainer.train_from_iterator(seed_lines(), vocab_size=3000, min_frequency=2, special_tokens=specials,
-                                show_progress=False)
+    trainer.train_from_iterator(
+        seed_lines(), vocab_size=3000, min_frequency=2, special_tokens=specials, show_progress=False
+    )
     with tempfile.TemporaryDirectory() as tmp:
         trainer.save_model(tmp)
         vocab = json.loads((Path(tmp) / "vocab.json").read_text(encoding="utf-8"))
-        merges = [tuple(line.split(" ")) for line in (Path(tmp) / "merges.txt").read_text(encoding="utf-8").splitlines()
-                  if line and not line.startswith("#version")]
+        merges = [
+            tuple(line.split(" "))
+            for line in (Path(tmp) / "merges.txt").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#version")
+        ]
     _fill(vocab, raw["vocab_size"] - 1, prefix="\u0120fill")
     vocab["<mask>"] = raw["vocab_size"] - 1
     tok = BartTokenizer(vocab=vocab, merges=merges, model_max_length=raw["max_position_embeddings"])

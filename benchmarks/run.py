@@ -29,6 +29,7 @@ sentences to translated sentences (tokenize, translate_batch, decode), model loa
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -47,10 +48,24 @@ TRANSLATION_MODEL = "opus-mt-en-ru"
 SUMMARY_MODEL = "distilbart-cnn-12-6"
 SIZES = {
     # articles x words for the variant comparison; scaling base; naive sample; forced lengths
-    "quick": {"articles": 5, "words": 150, "scale_base": 1, "scale_words": 60, "naive_sentences": 4, "new_tokens": 32,
-              "summary_tokens": 8},
-    "full": {"articles": 16, "words": 400, "scale_base": 4, "scale_words": 400, "naive_sentences": 40, "new_tokens": 32,
-             "summary_tokens": 48},
+    "quick": {
+        "articles": 5,
+        "words": 150,
+        "scale_base": 1,
+        "scale_words": 60,
+        "naive_sentences": 4,
+        "new_tokens": 32,
+        "summary_tokens": 8,
+    },
+    "full": {
+        "articles": 16,
+        "words": 400,
+        "scale_base": 4,
+        "scale_words": 400,
+        "naive_sentences": 40,
+        "new_tokens": 32,
+        "summary_tokens": 48,
+    },
 }
 SCALES = (1, 4, 16)
 TARGETS = {"vs_naive": 25.0, "vs_raw_ct2": 0.9, "scale_time": 1.25, "scale_rss": 1.3}
@@ -65,10 +80,8 @@ def peak_rss_mib() -> float:
 
 
 def reset_peak_rss() -> None:
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")  # Linux: VmHWM := current RSS
-    except OSError:
-        pass
 
 
 def machine() -> dict:
@@ -107,8 +120,12 @@ def write_registry(work: Path, models: dict[str, Path], size: dict) -> Path:
         "summary": {"model": str(models[SUMMARY_MODEL]), "licence": "apache-2.0", "max_input_tokens": 1024},
         "languages": {
             "en": {"name": "English"},
-            "ru": {"name": "Russian", "model": str(models[TRANSLATION_MODEL]), "licence": "apache-2.0",
-                   "max_input_tokens": 512},
+            "ru": {
+                "name": "Russian",
+                "model": str(models[TRANSLATION_MODEL]),
+                "licence": "apache-2.0",
+                "max_input_tokens": 512,
+            },
         },
         "defaults": {
             "batch_tokens": 4096,
@@ -130,11 +147,24 @@ def child(mode: str, spec: dict, work: Path) -> dict:
     out_file = work / f"result-{spec['name']}.json"
     out_file.unlink(missing_ok=True)
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "JOBS_CT2_CACHE": str(work / "ct2"), "TOKENIZERS_PARALLELISM": "false", "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "JOBS_CT2_CACHE": str(work / "ct2"),
+        "TOKENIZERS_PARALLELISM": "false",
+        "PYTHONWARNINGS": "ignore",
+    }
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_file),
-                           str(out_file)], env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_file), str(out_file)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0 or not out_file.is_file():
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])
         raise SystemExit(f"benchmark step {spec['name']} failed (exit {proc.returncode})")
@@ -161,9 +191,19 @@ class Probe:
 
         def make_backend(spec, role, config, *, translation):
             backend = real(spec, role, config, translation=translation)
-            stats = probe.stats.setdefault(role, {"output_tokens": 0, "input_tokens": 0, "generate_s": 0.0,
-                                                  "load_s": 0.0, "batches": 0, "texts": 0, "outputs": {},
-                                                  "inputs": []})
+            stats = probe.stats.setdefault(
+                role,
+                {
+                    "output_tokens": 0,
+                    "input_tokens": 0,
+                    "generate_s": 0.0,
+                    "load_s": 0.0,
+                    "batches": 0,
+                    "texts": 0,
+                    "outputs": {},
+                    "inputs": [],
+                },
+            )
             load, generate = backend._load, backend.generate
             # The model's revision (a content hash for a local folder) is worked out once per
             # run, like the load: count it with the load.
@@ -204,9 +244,18 @@ def run_one_job(spec: dict, variant: dict, inputs: str, out: Path, keep_outputs:
 
     probe = Probe(keep_outputs)
     probe.install()
-    config = build_config(config_file=Path(spec["registry"]), langs=["ru"], inputs=[Path(inputs)], out=out,
-                          cache=out / "cache.sqlite3", force=True, device="cpu", backend=variant["backend"],
-                          dtype=variant["dtype"], quantize=variant["quantize"])
+    config = build_config(
+        config_file=Path(spec["registry"]),
+        langs=["ru"],
+        inputs=[Path(inputs)],
+        out=out,
+        cache=out / "cache.sqlite3",
+        force=True,
+        device="cpu",
+        backend=variant["backend"],
+        dtype=variant["dtype"],
+        quantize=variant["quantize"],
+    )
     gc.collect()
     reset_peak_rss()
     report = run_job(config)
@@ -214,11 +263,17 @@ def run_one_job(spec: dict, variant: dict, inputs: str, out: Path, keep_outputs:
     ru, summary = probe.stats.get("ru", {}), probe.stats.get("summary", {})
     stage = report.timings.get("translate ru", 0.0)
     return {
-        "variant": variant["name"], "articles": report.articles, "units": report.units,
-        "job_s": report.seconds, "timings": report.timings, "peak_rss_mib": peak,
-        "translate": {k: v for k, v in ru.items() if k not in ("outputs", "inputs")}, "translate_stage_s": stage,
+        "variant": variant["name"],
+        "articles": report.articles,
+        "units": report.units,
+        "job_s": report.seconds,
+        "timings": report.timings,
+        "peak_rss_mib": peak,
+        "translate": {k: v for k, v in ru.items() if k not in ("outputs", "inputs")},
+        "translate_stage_s": stage,
         "summary": {k: v for k, v in summary.items() if k not in ("outputs", "inputs")},
-        "outputs": ru.get("outputs", {}), "translate_inputs": ru.get("inputs", []),
+        "outputs": ru.get("outputs", {}),
+        "translate_inputs": ru.get("inputs", []),
     }
 
 
@@ -259,28 +314,45 @@ def raw_ctranslate2(model_dir: str, converted: str, sentences: list[str], n: int
 
     tok = AutoTokenizer.from_pretrained(model_dir)
     workers = cpu_streams(cpu_count())
-    translator = ctranslate2.Translator(converted, device="cpu", compute_type="int8", inter_threads=workers,
-                                        intra_threads=max(1, cpu_count() // workers))
+    translator = ctranslate2.Translator(
+        converted,
+        device="cpu",
+        compute_type="int8",
+        inter_threads=workers,
+        intra_threads=max(1, cpu_count() // workers),
+    )
     started = time.perf_counter()
     source = [tok.convert_ids_to_tokens(ids) for ids in tok(sentences)["input_ids"]]
-    results = translator.translate_batch(source, max_batch_size=32, batch_type="examples", beam_size=1,
-                                         max_decoding_length=n - 1, min_decoding_length=n - 1,
-                                         max_input_length=0, return_scores=False)
+    results = translator.translate_batch(
+        source,
+        max_batch_size=32,
+        batch_type="examples",
+        beam_size=1,
+        max_decoding_length=n - 1,
+        min_decoding_length=n - 1,
+        max_input_length=0,
+        return_scores=False,
+    )
     texts = tok.batch_decode([tok.convert_tokens_to_ids(r.hypotheses[0]) for r in results], skip_special_tokens=True)
     seconds = time.perf_counter() - started
     assert len(texts) == len(sentences)
     tokens = sum(len(r.hypotheses[0]) + 1 for r in results)
-    return {"batching": f"32 sentences, sorted by CTranslate2, {workers} workers x {max(1, cpu_count() // workers)} "
-                        f"threads", "output_tokens": tokens, "seconds": seconds,
-            "tok_s": tokens / seconds, "sentences": len(sentences)}
+    return {
+        "batching": f"32 sentences, sorted by CTranslate2, {workers} workers x {max(1, cpu_count() // workers)} "
+        f"threads",
+        "output_tokens": tokens,
+        "seconds": seconds,
+        "tok_s": tokens / seconds,
+        "sentences": len(sentences),
+    }
 
 
 def child_variants(spec: dict) -> dict:
     """Baselines and every job variant, one after the other, in this process."""
     from benchmarks.articles import sentences_of
-    from jobs.config import GenerationSettings, ModelSpec
     from jobs.backends.base import BackendOptions
     from jobs.backends.ctranslate2 import CT2Backend
+    from jobs.config import GenerationSettings, ModelSpec
 
     articles = [json.loads(line) for line in Path(spec["inputs"]).read_text(encoding="utf-8").splitlines()]
     sentences = sentences_of(articles)
@@ -295,6 +367,7 @@ def child_variants(spec: dict) -> dict:
     step = max(1, len(sentences) // spec["naive_sentences"])
     sample = sentences[::step][: spec["naive_sentences"]]
     result = {"sentences": len(sentences), "conversion_s": conversion_s, "jobs": []}
+
     # The baselines run twice, apart, and count at their best: another process taking the CPU for
     # a while can only make a job variant look worse, never better. Raw CTranslate2 translates
     # exactly the texts the ctranslate2 job translated (the first variant): titles, body
@@ -321,7 +394,7 @@ def child_variants(spec: dict) -> dict:
             runs = first["runs_tok_s"] + again["runs_tok_s"]
             result["jobs"][position] = max(first, again, key=translate_tok_s)
             result["jobs"][position]["runs_tok_s"] = runs
-    naive.append(naive_loop(spec["translation_model"], sample[len(sample) // 2:], n))
+    naive.append(naive_loop(spec["translation_model"], sample[len(sample) // 2 :], n))
     raw.append(raw_ctranslate2(spec["translation_model"], converted, texts, n))
     result["naive"] = max(naive, key=lambda r: r["tok_s"])
     result["naive"]["sentences"] = len(sample)
@@ -351,29 +424,41 @@ def identical_share(a: dict[str, str], b: dict[str, str], keys: list[str]) -> fl
     return sum(a[k] == b[k] for k in common) / len(common) if common else None
 
 
-def report(variants: dict, scaling: list[dict], size: dict, mode: str, started: float, loads: tuple) -> tuple[str, bool]:
+def report(
+    variants: dict, scaling: list[dict], size: dict, mode: str, started: float, loads: tuple
+) -> tuple[str, bool]:
     naive, raw = variants["naive"], variants["raw_ct2"]
     jobs = variants["jobs"]
     fp32 = next((j for j in jobs if j["variant"] == "torch fp32"), None)
     lines = []
     info = {**machine(), **versions()}
-    lines.append(f"Machine: {info['cpu']}, {info['cores']} cores, {info['mem_gib']} GiB; {info['platform']}; "
-                 f"Python {info['python']}, torch {info['torch']}, transformers {info['transformers']}, "
-                 f"ctranslate2 {info['ctranslate2']}")
-    lines.append(f"Mode: {mode}; {jobs[0]['articles']} articles x ~{size['words']} words, {variants['sentences']} "
-                 f"sentences + summaries; every output {size['new_tokens']} tokens (summaries {size['summary_tokens']}), "
-                 f"greedy; load average {loads[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end")
+    lines.append(
+        f"Machine: {info['cpu']}, {info['cores']} cores, {info['mem_gib']} GiB; {info['platform']}; "
+        f"Python {info['python']}, torch {info['torch']}, transformers {info['transformers']}, "
+        f"ctranslate2 {info['ctranslate2']}"
+    )
+    lines.append(
+        f"Mode: {mode}; {jobs[0]['articles']} articles x ~{size['words']} words, {variants['sentences']} "
+        f"sentences + summaries; every output {size['new_tokens']} tokens (summaries {size['summary_tokens']}), "
+        f"greedy; load average {loads[0]:.2f} at start, {os.getloadavg()[0]:.2f} at end"
+    )
     lines.append("")
-    lines.append("| variant | translate tok/s | x naive | x raw CT2 | articles/s | job s | model load s | "
-                 "peak RSS MiB | identical to fp32 |")
+    lines.append(
+        "| variant | translate tok/s | x naive | x raw CT2 | articles/s | job s | model load s | "
+        "peak RSS MiB | identical to fp32 |"
+    )
     lines.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    lines.append(f"| naive loop: generate() one sentence at a time, fp32 ({naive['sentences']} sentences; "
-                 f"best of {len(naive['runs_tok_s'])} halves: {', '.join(f'{r:.0f}' for r in naive['runs_tok_s'])}) | "
-                 f"{naive['tok_s']:.0f} | 1.0 | {naive['tok_s'] / raw['tok_s']:.2f} | | | | | |")
-    lines.append(f"| raw CTranslate2 int8 translate_batch on the ctranslate2 job's {raw['sentences']} texts "
-                 f"({raw['batching']}; best of "
-                 f"{', '.join(f'{r:.0f}' for r in raw['runs_tok_s'])}) | {raw['tok_s']:.0f} | "
-                 f"{raw['tok_s'] / naive['tok_s']:.1f} | 1.00 | | | | | |")
+    lines.append(
+        f"| naive loop: generate() one sentence at a time, fp32 ({naive['sentences']} sentences; "
+        f"best of {len(naive['runs_tok_s'])} halves: {', '.join(f'{r:.0f}' for r in naive['runs_tok_s'])}) | "
+        f"{naive['tok_s']:.0f} | 1.0 | {naive['tok_s'] / raw['tok_s']:.2f} | | | | | |"
+    )
+    lines.append(
+        f"| raw CTranslate2 int8 translate_batch on the ctranslate2 job's {raw['sentences']} texts "
+        f"({raw['batching']}; best of "
+        f"{', '.join(f'{r:.0f}' for r in raw['runs_tok_s'])}) | {raw['tok_s']:.0f} | "
+        f"{raw['tok_s'] / naive['tok_s']:.1f} | 1.00 | | | | | |"
+    )
     best_torch, ct2_job = None, None
     body_keys = list(fp32["outputs"]) if fp32 else []
     for job in jobs:
@@ -381,10 +466,12 @@ def report(variants: dict, scaling: list[dict], size: dict, mode: str, started: 
         share = identical_share(job["outputs"], fp32["outputs"], body_keys) if fp32 else None
         runs = job.get("runs_tok_s", [])
         best_of = f" (best of {', '.join(f'{r:.0f}' for r in runs)})" if len(runs) > 1 else ""
-        lines.append(f"| jobs run {job['variant']}{best_of} | {rate:.0f} | {rate / naive['tok_s']:.1f} | "
-                     f"{rate / raw['tok_s']:.2f} | {job['articles'] / job['job_s']:.3f} | {job['job_s']:.1f} | "
-                     f"{job['translate'].get('load_s', 0) + job['summary'].get('load_s', 0):.1f} | "
-                     f"{job['peak_rss_mib']:.0f} | {'' if share is None else f'{share:.0%}'} |")
+        lines.append(
+            f"| jobs run {job['variant']}{best_of} | {rate:.0f} | {rate / naive['tok_s']:.1f} | "
+            f"{rate / raw['tok_s']:.2f} | {job['articles'] / job['job_s']:.3f} | {job['job_s']:.1f} | "
+            f"{job['translate'].get('load_s', 0) + job['summary'].get('load_s', 0):.1f} | "
+            f"{job['peak_rss_mib']:.0f} | {'' if share is None else f'{share:.0%}'} |"
+        )
         if job["variant"].startswith("torch") and (best_torch is None or rate > translate_tok_s(best_torch)):
             best_torch = job
         if job["variant"] == "ctranslate2 int8":
@@ -397,37 +484,62 @@ def report(variants: dict, scaling: list[dict], size: dict, mode: str, started: 
     base = scaling[0]
     for run in scaling:
         factor = run["articles"] / base["articles"]
-        lines.append(f"| {run['articles']} ({factor:.0f}x) | {run['units']} | {run['job_s']:.1f} | "
-                     f"{run['job_s'] / (factor * base['job_s']):.2f} | {translate_tok_s(run):.0f} | "
-                     f"{run['timings'].get('summarize', 0):.1f} | {run['process_peak_rss_mib']:.0f} |")
+        lines.append(
+            f"| {run['articles']} ({factor:.0f}x) | {run['units']} | {run['job_s']:.1f} | "
+            f"{run['job_s'] / (factor * base['job_s']):.2f} | {translate_tok_s(run):.0f} | "
+            f"{run['timings'].get('summarize', 0):.1f} | {run['process_peak_rss_mib']:.0f} |"
+        )
     checks = []
     if best_torch:
         ratio = translate_tok_s(best_torch) / naive["tok_s"]
-        checks.append((f"jobs run torch best CPU setting ({best_torch['variant']}) vs naive loop: {ratio:.1f}x "
-                       f"(target >= {TARGETS['vs_naive']:.0f}x)", ratio >= TARGETS["vs_naive"]))
+        checks.append(
+            (
+                f"jobs run torch best CPU setting ({best_torch['variant']}) vs naive loop: {ratio:.1f}x "
+                f"(target >= {TARGETS['vs_naive']:.0f}x)",
+                ratio >= TARGETS["vs_naive"],
+            )
+        )
     if ct2_job:
         ratio = translate_tok_s(ct2_job) / raw["tok_s"]
-        checks.append((f"jobs run --backend ctranslate2 int8 vs raw translate_batch: {ratio:.2f}x "
-                       f"(target >= {TARGETS['vs_raw_ct2']})", ratio >= TARGETS["vs_raw_ct2"]))
+        checks.append(
+            (
+                f"jobs run --backend ctranslate2 int8 vs raw translate_batch: {ratio:.2f}x "
+                f"(target >= {TARGETS['vs_raw_ct2']})",
+                ratio >= TARGETS["vs_raw_ct2"],
+            )
+        )
     top = scaling[-1]
     factor = top["articles"] / base["articles"]
     time_ratio = top["job_s"] / (factor * base["job_s"])
     rss_ratio = top["process_peak_rss_mib"] / base["process_peak_rss_mib"]
-    checks.append((f"{factor:.0f}x the articles: wall time {time_ratio:.2f} of {factor:.0f} x the 1x time "
-                   f"(target <= {TARGETS['scale_time']})", time_ratio <= TARGETS["scale_time"]))
-    checks.append((f"{factor:.0f}x the articles: peak RSS {rss_ratio:.2f} x the 1x run (target <= {TARGETS['scale_rss']})",
-                   rss_ratio <= TARGETS["scale_rss"]))
+    checks.append(
+        (
+            f"{factor:.0f}x the articles: wall time {time_ratio:.2f} of {factor:.0f} x the 1x time "
+            f"(target <= {TARGETS['scale_time']})",
+            time_ratio <= TARGETS["scale_time"],
+        )
+    )
+    checks.append(
+        (
+            f"{factor:.0f}x the articles: peak RSS {rss_ratio:.2f} x the 1x run (target <= {TARGETS['scale_rss']})",
+            rss_ratio <= TARGETS["scale_rss"],
+        )
+    )
     lines.append("")
     for text, ok in checks:
         lines.append(f"- {'PASS' if ok else 'FAIL'}: {text}")
     if mode == "quick":
         lines.append("")
-        lines.append(f"Quick mode checks that the benchmark runs: its {variants['sentences']} sentences make one batch "
-                     f"per job (one stream, fixed costs weigh more), so the job ratios are lower than in the full run, "
-                     f"on which the targets are judged (python benchmarks/run.py).")
+        lines.append(
+            f"Quick mode checks that the benchmark runs: its {variants['sentences']} sentences make one batch "
+            f"per job (one stream, fixed costs weigh more), so the job ratios are lower than in the full run, "
+            f"on which the targets are judged (python benchmarks/run.py)."
+        )
     lines.append("")
-    lines.append(f"Total benchmark time {time.perf_counter() - started:.0f} s (model conversion to CTranslate2 "
-                 f"{variants['conversion_s']:.1f} s, once, not in any row).")
+    lines.append(
+        f"Total benchmark time {time.perf_counter() - started:.0f} s (model conversion to CTranslate2 "
+        f"{variants['conversion_s']:.1f} s, once, not in any row)."
+    )
     return "\n".join(lines), all(ok for _, ok in checks)
 
 
@@ -443,15 +555,27 @@ def wait_for_idle(limit: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes, under 2 minutes on 2 cores: checks that the benchmark runs; "
-                             "the targets are judged on the full run")
-    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-benchmark",
-                        help="models, inputs and outputs (models are reused across runs)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes, under 2 minutes on 2 cores: checks that the benchmark runs; "
+        "the targets are judged on the full run",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-benchmark",
+        help="models, inputs and outputs (models are reused across runs)",
+    )
     parser.add_argument("--markdown", type=Path, help="also write the tables to this file")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
-                        help="first wait up to SECONDS for the 1-minute load average to fall under half the cores")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to SECONDS for the 1-minute load average to fall under half the cores",
+    )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SPEC", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -467,8 +591,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     loads = os.getloadavg()
     if loads[0] > 0.5 * (os.cpu_count() or 1):
-        print(f"warning: load average {loads[0]:.1f} on {os.cpu_count()} cores: other processes share the CPU, "
-              f"and the ratios will be noisy (--wait-idle SECONDS waits for a quieter machine)", flush=True)
+        print(
+            f"warning: load average {loads[0]:.1f} on {os.cpu_count()} cores: other processes share the CPU, "
+            f"and the ratios will be noisy (--wait-idle SECONDS waits for a quieter machine)",
+            flush=True,
+        )
     mode = "quick" if args.quick else "full"
     size = SIZES[mode]
     work = args.workdir.resolve()
@@ -482,17 +609,33 @@ def main(argv: list[str] | None = None) -> int:
     models = {name: build(name, work / "models") for name in (TRANSLATION_MODEL, SUMMARY_MODEL)}
     registry = write_registry(work, models, size)
     variants_input = write_jsonl(make_articles(size["articles"], size["words"], seed=1), work / mode / "variants.jsonl")
-    common = {"work": str(work), "registry": str(registry), "new_tokens": size["new_tokens"],
-              "translation_model": str(models[TRANSLATION_MODEL]), "summary_model": str(models[SUMMARY_MODEL])}
+    common = {
+        "work": str(work),
+        "registry": str(registry),
+        "new_tokens": size["new_tokens"],
+        "translation_model": str(models[TRANSLATION_MODEL]),
+        "summary_model": str(models[SUMMARY_MODEL]),
+    }
     # ctranslate2 first: raw CTranslate2 then runs on the texts it translated (child_variants).
-    variants = [{"name": "ctranslate2 int8", "backend": "ctranslate2", "dtype": "auto", "quantize": "none"},
-                {"name": "torch fp32", "backend": "torch", "dtype": "fp32", "quantize": "none"}]
+    variants = [
+        {"name": "ctranslate2 int8", "backend": "ctranslate2", "dtype": "auto", "quantize": "none"},
+        {"name": "torch fp32", "backend": "torch", "dtype": "fp32", "quantize": "none"},
+    ]
     if cpu_supports_bf16():
         variants.append({"name": "torch bf16", "backend": "torch", "dtype": "bf16", "quantize": "none"})
     variants.append({"name": "torch int8", "backend": "torch", "dtype": "auto", "quantize": "int8"})
     print(f"baselines and {len(variants)} job variants on {size['articles']} articles ...", flush=True)
-    measured = child("variants", {**common, "name": f"{mode}-variants", "inputs": str(variants_input),
-                                  "naive_sentences": size["naive_sentences"], "variants": variants}, work)
+    measured = child(
+        "variants",
+        {
+            **common,
+            "name": f"{mode}-variants",
+            "inputs": str(variants_input),
+            "naive_sentences": size["naive_sentences"],
+            "variants": variants,
+        },
+        work,
+    )
     best = max((j for j in measured["jobs"] if j["variant"].startswith("torch")), key=translate_tok_s)
     best_variant = next(v for v in variants if v["name"] == best["variant"])
     scaling = []
@@ -500,8 +643,13 @@ def main(argv: list[str] | None = None) -> int:
         count = size["scale_base"] * factor
         inputs = write_jsonl(make_articles(count, size["scale_words"], seed=2), work / mode / f"scale-{factor}x.jsonl")
         print(f"scaling: {count} articles ({factor}x), {best_variant['name']} ...", flush=True)
-        scaling.append(child("job", {**common, "name": f"{mode}-scale-{factor}x", "inputs": str(inputs),
-                                     "variant": best_variant}, work))
+        scaling.append(
+            child(
+                "job",
+                {**common, "name": f"{mode}-scale-{factor}x", "inputs": str(inputs), "variant": best_variant},
+                work,
+            )
+        )
     text, ok = report(measured, scaling, size, mode, started, loads)
     print()
     print(text)

@@ -166,9 +166,7 @@ def load_registry(config_file: Path | None = None) -> tuple[Registry, Path]:
 
 
 def _format_errors(exc: ValidationError) -> str:
-    return "\n".join(
-        f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-    )
+    return "\n".join(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
 
 
 def parse_model_overrides(values: list[str]) -> dict[str, str]:
@@ -199,7 +197,9 @@ def select_langs(registry: Registry, langs: list[str], overrides: dict[str, str]
     return selected
 
 
-def language_models(registry: Registry, langs: list[str], overrides: dict[str, str], path: Path) -> dict[str, ModelSpec]:
+def language_models(
+    registry: Registry, langs: list[str], overrides: dict[str, str], path: Path
+) -> dict[str, ModelSpec]:
     """The model of every selected target language: the registry's, or the `--model` override."""
     models: dict[str, ModelSpec] = {}
     for lang in langs:
@@ -237,8 +237,13 @@ def build_config(
     selected = select_langs(registry, langs or [], overrides)
     defaults = registry.defaults
     values: dict[str, Any] = {
-        "inputs": ["seeds"], "out": Path("outputs"), "device": defaults.device, "batch_tokens": defaults.batch_tokens,
-        "translation": defaults.translation, "summary": defaults.summary, "max_article_words": defaults.max_article_words,
+        "inputs": ["seeds"],
+        "out": Path("outputs"),
+        "device": defaults.device,
+        "batch_tokens": defaults.batch_tokens,
+        "translation": defaults.translation,
+        "summary": defaults.summary,
+        "max_article_words": defaults.max_article_words,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]

@@ -49,8 +49,13 @@ class JobModel:
 
         n = len(texts)
         units = datasets.Dataset.from_dict(
-            {"article_id": ["eval"] * n, "part": ["body"] * n, "paragraph": list(range(n)), "sentence": [0] * n,
-             "text": list(texts)},
+            {
+                "article_id": ["eval"] * n,
+                "part": ["body"] * n,
+                "paragraph": list(range(n)),
+                "sentence": [0] * n,
+                "text": list(texts),
+            },
             features=UNIT_FEATURES,
         )
         return translate_units(units, self.backend, self.role).texts
@@ -76,9 +81,18 @@ def summary_model(config) -> JobModel:
     return JobModel(config, config.summary_model, "summary", translation=False)
 
 
-def run_eval(config, *, flores_dir: Path | None = None, src: Path | None = None, refs: dict[str, Path] | None = None,
-             metadata: Path | None = None, summaries: Sequence[Path] = (), limit: int | None = None,
-             documents: bool = True, translate: bool = True) -> dict[str, Any]:
+def run_eval(
+    config,
+    *,
+    flores_dir: Path | None = None,
+    src: Path | None = None,
+    refs: dict[str, Path] | None = None,
+    metadata: Path | None = None,
+    summaries: Sequence[Path] = (),
+    limit: int | None = None,
+    documents: bool = True,
+    translate: bool = True,
+) -> dict[str, Any]:
     """Evaluate the config's translation models (per language) and its summarizer; return the report.
 
     By default each language is scored on FLORES-200 devtest in flores_dir; src/refs/metadata
@@ -96,7 +110,7 @@ def run_eval(config, *, flores_dir: Path | None = None, src: Path | None = None,
         "summarization": {},
         "versions": package_versions(("sacrebleu", "rouge-score")),
     }
-    for lang in (config.models if translate else {}):
+    for lang in config.models if translate else {}:
         src_path, ref_path, meta_path = _translation_files(flores_dir, lang, config.source_lang, src, refs, metadata)
         src_lines, ref_lines = read_lines(src_path, limit), read_lines(ref_path, limit)
         doc_ids = read_doc_ids(meta_path, limit) if documents and meta_path is not None else None
@@ -106,8 +120,11 @@ def run_eval(config, *, flores_dir: Path | None = None, src: Path | None = None,
             result["model"] = model.describe()
         finally:
             model.close()
-        result["data"] = {"source": _file_info(src_path), "reference": _file_info(ref_path),
-                          "metadata": _file_info(meta_path) if doc_ids is not None else None}
+        result["data"] = {
+            "source": _file_info(src_path),
+            "reference": _file_info(ref_path),
+            "metadata": _file_info(meta_path) if doc_ids is not None else None,
+        }
         report["translation"][lang] = result
     if summaries:
         model = summary_model(config)
@@ -128,7 +145,9 @@ def _translation_files(flores_dir, lang, source_lang, src, refs, metadata) -> tu
     flores_src, flores_ref, flores_meta = flores_files(flores_dir, lang, source_lang)
     for path in (flores_src, flores_ref):
         if not path.is_file():
-            raise FileNotFoundError(f"{path} not found: pass --flores DIR (FLORES-200 devtest files) or set {EVAL_DATA_ENV}")
+            raise FileNotFoundError(
+                f"{path} not found: pass --flores DIR (FLORES-200 devtest files) or set {EVAL_DATA_ENV}"
+            )
     return src or flores_src, flores_ref, metadata or (flores_meta if flores_meta.is_file() else None)
 
 

@@ -18,16 +18,15 @@ from typing import Any
 import datasets
 
 from jobs.backends import check_backend_options, open_backend
+from jobs.config import JobConfig
+from jobs.errors import ExitCode, InputError, InputProblem
+from jobs.inputs import FetchSettings, read_articles
+from jobs.models.hub import check_available
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
-from jobs.config import JobConfig
-from jobs.errors import ExitCode, InputError
-from jobs.models.hub import check_available
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
-from jobs.errors import InputProblem
-from jobs.inputs import FetchSettings, read_articles
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -70,11 +69,19 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     started = time.perf_counter()
     created_at = datetime.now(timezone.utc)
     report = RunReport(run_id=new_run_id(created_at))
-    log.info("run %s: inputs %s; languages %s; outputs %s", report.run_id,
-             ", ".join(map(str, config.inputs)), ", ".join(config.langs), config.out)
+    log.info(
+        "run %s: inputs %s; languages %s; outputs %s",
+        report.run_id,
+        ", ".join(map(str, config.inputs)),
+        ", ".join(config.langs),
+        config.out,
+    )
 
-    read = read_articles(config.inputs, encoding=config.encoding,
-                         fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls))
+    read = read_articles(
+        config.inputs,
+        encoding=config.encoding,
+        fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls),
+    )
     articles, screened = screen_articles(read.articles, config)
     report.failures = [*read.errors, *screened]
     for problem in report.failures:
@@ -96,88 +103,149 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         remove_stale_staging(config.out)
         _work(config, articles, read, report, reporter, created_at)
     report.seconds = time.perf_counter() - started
-    log.info("run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",
-             report.run_id, report.seconds, report.articles, report.units, report.cache_hits,
-             report.cache_misses, report.models_loaded)
+    log.info(
+        "run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",
+        report.run_id,
+        report.seconds,
+        report.articles,
+        report.units,
+        report.cache_hits,
+        report.cache_misses,
+        report.models_loaded,
+    )
     return report
 
 
-def _work(config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter,
-          created_at: datetime) -> None:
+@dataclass
+class Work:
+    """What the model stages made, handed from one stage to the next and then to publishing."""
+
+    articles: datasets.Dataset
+    summaries: list[Any] = field(default_factory=list)
+    summary_model: dict[str, Any] = field(default_factory=dict)  # the manifest's entry
+    summary_label: str = ""  # MODEL@REVISION, as records name it
+    shared_failures: list[InputProblem] = field(default_factory=list)  # in every language's manifest
+    translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=dict)
+    lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
+
+
+def _work(
+    config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter, created_at: datetime
+) -> None:
+    """The model stages (every output cached), then publishing."""
     from jobs.stages.cache import Cache
     from jobs.stages.segment import segment_articles
-    from jobs.stages.summarize import summarize_articles
-    from jobs.stages.translate import assemble_articles, translate_units
 
     cache = Cache(cache_path(config), reuse=not config.force)
-    lang_failures: dict[str, list[InputProblem]] = {}
     try:
-        mark = time.perf_counter()
-        summarizer = open_backend(config.summary_model, "summary", config, translation=False)
-        with reporter.task("summarize", len(articles)) as advance:
-            summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
-        summary_model, summary_label = summarizer.describe(), summarizer.label
-        report.models_loaded += summarizer.is_loaded
-        summarizer.close()
-        report.input_tokens += stats.input_tokens
-        report.output_tokens += stats.output_tokens
-        # An article whose summary kept failing is a listed failure in every language.
-        failed = [i for i, s in enumerate(summaries) if s.error]
-        if failed:
-            report.failures += [model_problem(articles[i], f"summary failed: {summaries[i].error}") for i in failed]
-            kept = [i for i in range(len(articles)) if i not in set(failed)]
-            articles, summaries = articles.select(kept), [summaries[i] for i in kept]
-        articles = articles.add_column("summary", [s.text for s in summaries])
-        shared_failures = list(report.failures)  # input and summary failures: in every language's manifest
-        report.timings["summarize"] = time.perf_counter() - mark
-
-        units = segment_articles(articles)
+        work = _summarize(config, articles, cache, report, reporter)
+        units = segment_articles(work.articles)
         report.units = len(units)
-        translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {}
         for lang, spec in config.models.items():
-            mark = time.perf_counter()
-            backend = open_backend(spec, lang, config, translation=True)
-            with reporter.task(f"translate {lang}", len(units)) as advance:
-                outputs = translate_units(units, backend, lang, advance, cache=cache)
-            content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
-            by_id = {a["id"]: a for a in articles}
-            for article_id, error in failed_units(units, outputs).items():
-                content.pop(article_id, None)
-                lang_failures.setdefault(lang, []).append(
-                    model_problem(by_id[article_id], f"translation into {lang} failed: {error}"))
-            report.failures += lang_failures.get(lang, [])
-            translated[lang] = (content, {**backend.describe(), "split_units": outputs.split_units,
-                                 "cached_units": outputs.cached_units}, backend.label)
-            report.models_loaded += backend.is_loaded
-            backend.close()
-            report.input_tokens += outputs.input_tokens
-            report.output_tokens += outputs.output_tokens
-            report.timings[f"translate {lang}"] = time.perf_counter() - mark
+            _translate(config, lang, spec, units, work, cache, report, reporter)
         report.cache_hits, report.cache_misses = cache.hits, cache.misses
     finally:
         cache.close()
+    mark = time.perf_counter()
+    run = run_manifest(
+        run_id=report.run_id,
+        created_at=created_at,
+        config=config,
+        sources=read.sources,
+        cache_path=cache_path(config),
+        cache_hits=report.cache_hits,
+        cache_misses=report.cache_misses,
+    )
+    for lang in config.langs:
+        _publish(config, lang, work, run, report)
+    report.timings["publish"] = time.perf_counter() - mark
+
+
+def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: RunReport, reporter: Reporter) -> Work:
+    """English summaries; an article whose summary kept failing is a listed failure in every language."""
+    from jobs.stages.summarize import summarize_articles
 
     mark = time.perf_counter()
-    run = run_manifest(run_id=report.run_id, created_at=created_at, config=config, sources=read.sources,
-                       cache_path=cache_path(config), cache_hits=report.cache_hits, cache_misses=report.cache_misses)
-    for lang in config.langs:
-        content, model_info, label = translated.get(lang, ({}, None, None))
-        failures = [*shared_failures, *lang_failures.get(lang, [])]
-        records = build_records(articles, summaries, content, lang, label, summary_label,
-                                skip=failed_ids(lang_failures.get(lang, [])))
-        fingerprint = records_sha256(records)
-        report.qa[lang] = count_flags(records)
-        previous = latest_bundle(config.out, lang)
-        if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
-            report.unchanged[lang] = previous
-            log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, previous.name)
-            continue
-        manifest = bundle_manifest(run, lang, translation_model=model_info, summary_model=summary_model,
-                                   failures=failures, counts=bundle_counts(records, report.units, len(failures)),
-                                   qa=report.qa[lang], content_sha256=fingerprint)
-        report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
-        log.info("published %s (%d articles)", report.bundles[lang], len(records))
-    report.timings["publish"] = time.perf_counter() - mark
+    summarizer = open_backend(config.summary_model, "summary", config, translation=False)
+    with reporter.task("summarize", len(articles)) as advance:
+        summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
+    work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
+    report.models_loaded += summarizer.is_loaded
+    summarizer.close()
+    report.input_tokens += stats.input_tokens
+    report.output_tokens += stats.output_tokens
+    failed = {i for i, s in enumerate(summaries) if s.error}
+    if failed:
+        report.failures += [model_problem(articles[i], f"summary failed: {summaries[i].error}") for i in sorted(failed)]
+        kept = [i for i in range(len(articles)) if i not in failed]
+        articles, summaries = articles.select(kept), [summaries[i] for i in kept]
+    work.articles = articles.add_column("summary", [s.text for s in summaries])
+    work.summaries = summaries
+    work.shared_failures = list(report.failures)
+    report.timings["summarize"] = time.perf_counter() - mark
+    return work
+
+
+def _translate(
+    config: JobConfig,
+    lang: str,
+    spec,
+    units: datasets.Dataset,
+    work: Work,
+    cache,
+    report: RunReport,
+    reporter: Reporter,
+) -> None:
+    """One language: every unit translated (or cached) and reassembled into articles."""
+    from jobs.stages.translate import assemble_articles, translate_units
+
+    mark = time.perf_counter()
+    backend = open_backend(spec, lang, config, translation=True)
+    with reporter.task(f"translate {lang}", len(units)) as advance:
+        outputs = translate_units(units, backend, lang, advance, cache=cache)
+    content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
+    by_id = {a["id"]: a for a in work.articles}
+    failures = work.lang_failures.setdefault(lang, [])
+    for article_id, error in failed_units(units, outputs).items():
+        content.pop(article_id, None)
+        failures.append(model_problem(by_id[article_id], f"translation into {lang} failed: {error}"))
+    report.failures += failures
+    model = {**backend.describe(), "split_units": outputs.split_units, "cached_units": outputs.cached_units}
+    work.translated[lang] = (content, model, backend.label)
+    report.models_loaded += backend.is_loaded
+    backend.close()
+    report.input_tokens += outputs.input_tokens
+    report.output_tokens += outputs.output_tokens
+    report.timings[f"translate {lang}"] = time.perf_counter() - mark
+
+
+def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], report: RunReport) -> None:
+    """One language's bundle (or none under --skip-unchanged when its articles did not change)."""
+    content, model_info, label = work.translated.get(lang, ({}, None, None))
+    lang_failures = work.lang_failures.get(lang, [])
+    failures = [*work.shared_failures, *lang_failures]
+    records = build_records(
+        work.articles, work.summaries, content, lang, label, work.summary_label, skip=failed_ids(lang_failures)
+    )
+    fingerprint = records_sha256(records)
+    report.qa[lang] = count_flags(records)
+    previous = latest_bundle(config.out, lang)
+    if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
+        report.unchanged[lang] = previous
+        log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, previous.name)
+        return
+    manifest = bundle_manifest(
+        run,
+        lang,
+        translation_model=model_info,
+        summary_model=work.summary_model,
+        failures=failures,
+        counts=bundle_counts(records, report.units, len(failures)),
+        qa=report.qa[lang],
+        content_sha256=fingerprint,
+    )
+    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
+    log.info("published %s (%d articles)", report.bundles[lang], len(records))
 
 
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:

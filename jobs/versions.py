@@ -6,7 +6,17 @@ import platform
 from collections.abc import Iterable
 from importlib import metadata
 
-VERSIONED_PACKAGES = ("jobs", "torch", "transformers", "tokenizers", "datasets", "sentencepiece", "pysbd", "ctranslate2", "ray")
+VERSIONED_PACKAGES = (
+    "jobs",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "datasets",
+    "sentencepiece",
+    "pysbd",
+    "ctranslate2",
+    "ray",
+)
 
 
 def package_version(name: str) -> str:

@@ -33,8 +33,9 @@ def test_a_text_over_the_budget_gets_a_batch_of_its_own():
 
 
 def backend(spec: ModelSpec, lang: str, batch_tokens: int, **settings) -> TorchBackend:
-    return TorchBackend(spec, lang, BackendOptions(device="cpu", batch_tokens=batch_tokens,
-                                                   settings=GenerationSettings(**settings)))
+    return TorchBackend(
+        spec, lang, BackendOptions(device="cpu", batch_tokens=batch_tokens, settings=GenerationSettings(**settings))
+    )
 
 
 def test_outputs_come_back_in_input_order_whatever_the_batching(tiny_models):

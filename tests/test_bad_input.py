@@ -30,11 +30,20 @@ CASES = {
     "empty file": ("empty.txt", "", "empty", None),
     "not UTF-8": ("latin1.txt", "Caf\xe9 news\n\nThe caf\xe9 opened.\n".encode("latin-1"), "UTF-8", None),
     "binary file": ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary", None),
-    "malformed JSONL line": ("feed.jsonl", '{"title": "Fine", "body": "Good body."}\n{"title": "Broken", "body": \n', "JSON", 2),
+    "malformed JSONL line": (
+        "feed.jsonl",
+        '{"title": "Fine", "body": "Good body."}\n{"title": "Broken", "body": \n',
+        "JSON",
+        2,
+    ),
     "CSV without the needed columns": ("table.csv", "headline,content\nA,B\n", "title", None),
     "title but no body": ("nobody.jsonl", '{"title": "Only a title", "body": ""}\n', "Only a title", 1),
-    "duplicate article": ("dupes.jsonl",
-                          '{"title": "Same", "body": "Same body."}\n{"title": "Same", "body": "Same body."}\n', "duplicate", 2),
+    "duplicate article": (
+        "dupes.jsonl",
+        '{"title": "Same", "body": "Same body."}\n{"title": "Same", "body": "Same body."}\n',
+        "duplicate",
+        2,
+    ),
 }
 
 
@@ -74,7 +83,11 @@ def test_a_200000_word_article_is_set_aside_by_name(tmp_path):
     [
         ("Новости дня", "Президент Казахстана провёл переговоры в Астане. Стороны подписали соглашения.", "Russian"),
         ("今日新闻", "两国领导人在阿斯塔纳举行会谈。双方签署了多项合作协议。", "Chinese"),
-        ("Nachrichten", "Die Präsidenten trafen sich am Dienstag in Astana und unterzeichneten zwölf Abkommen.", "German"),
+        (
+            "Nachrichten",
+            "Die Präsidenten trafen sich am Dienstag in Astana und unterzeichneten zwölf Abkommen.",
+            "German",
+        ),
     ],
 )
 def test_a_non_english_article_is_routed_out_with_its_language(tmp_path, title, body, language):
@@ -87,7 +100,13 @@ def test_a_non_english_article_is_routed_out_with_its_language(tmp_path, title, 
 
 @pytest.mark.parametrize(
     "title",
-    ["../../etc/passwd", "a/b\\c:d*e?f", "tab\there\x00\x07bell", "<script>alert('x')</script> & <b>bold</b>", "💥" * 10],
+    [
+        "../../etc/passwd",
+        "a/b\\c:d*e?f",
+        "tab\there\x00\x07bell",
+        "<script>alert('x')</script> & <b>bold</b>",
+        "💥" * 10,
+    ],
 )
 def test_hostile_titles_give_safe_ids(tmp_path, title):
     write(tmp_path / "hostile.jsonl", json.dumps({"title": title, "body": "A body sentence about the summit."}) + "\n")
@@ -101,11 +120,29 @@ def test_a_run_with_bad_records_publishes_the_rest_and_lists_them(tmp_path, tiny
     inputs.mkdir()
     write(inputs / "good.txt", GOOD)
     write(inputs / "feed.jsonl", '{"title": "Broken", "body": \n')
-    write(inputs / "ru.txt", "Новости дня\n\nПрезидент Казахстана провёл переговоры в Астане. Стороны подписали соглашения.\n")
+    write(
+        inputs / "ru.txt",
+        "Новости дня\n\nПрезидент Казахстана провёл переговоры в Астане. Стороны подписали соглашения.\n",
+    )
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", "--config", str(tiny_config), "--input", str(inputs), "--out", str(out),
-                                      "--lang", "ru", "--model", f"ru={tiny_models['ru']}",
-                                      "--summary-model", str(tiny_models["summary"])])
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--config",
+            str(tiny_config),
+            "--input",
+            str(inputs),
+            "--out",
+            str(out),
+            "--lang",
+            "ru",
+            "--model",
+            f"ru={tiny_models['ru']}",
+            "--summary-model",
+            str(tiny_models["summary"]),
+        ],
+    )
     assert result.exit_code == ExitCode.PARTIAL, result.output
     manifest = json.loads(((out / "ru" / "latest").resolve() / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["counts"]["articles"] == 1 and manifest["counts"]["failed"] == 2
@@ -117,7 +154,17 @@ def test_a_run_with_bad_records_publishes_the_rest_and_lists_them(tmp_path, tiny
 def test_nothing_readable_is_bad_input_and_writes_nothing(tmp_path, tiny_models):
     write(tmp_path / "empty.txt", "")
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", "--input", str(tmp_path / "empty.txt"), "--out", str(out),
-                                      "--summary-model", str(tiny_models["summary"])])
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--input",
+            str(tmp_path / "empty.txt"),
+            "--out",
+            str(out),
+            "--summary-model",
+            str(tiny_models["summary"]),
+        ],
+    )
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert "empty.txt" in result.output and not out.exists()

@@ -25,10 +25,22 @@ from jobs.outputs.records import RECORD_SCHEMA, records_sha256
 
 def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two.")) -> dict:
     return {
-        "schema": RECORD_SCHEMA, "id": article_id, "lang": "ru",
-        "source": {"file": "f.txt", "line": 1, "tag": "", "title": title, "sha256": "0" * 64, "paragraphs": len(paragraphs)},
-        "title": title, "summary": "Sum.", "paragraphs": list(paragraphs),
-        "qa": {"flags": []}, "models": {"translation": "m@1", "summary": "s@1"},
+        "schema": RECORD_SCHEMA,
+        "id": article_id,
+        "lang": "ru",
+        "source": {
+            "file": "f.txt",
+            "line": 1,
+            "tag": "",
+            "title": title,
+            "sha256": "0" * 64,
+            "paragraphs": len(paragraphs),
+        },
+        "title": title,
+        "summary": "Sum.",
+        "paragraphs": list(paragraphs),
+        "qa": {"flags": []},
+        "models": {"translation": "m@1", "summary": "s@1"},
     }
 
 
@@ -38,7 +50,7 @@ def test_publish_writes_bundle_then_points_latest(tmp_path):
     assert os.readlink(tmp_path / "ru" / "latest") == path.name
     manifest = json.loads((path / "manifest.json").read_text())
     assert set(manifest["files"]) == {"articles.jsonl", "articles/a-1.md", "articles/b-2.md"}
-    assert [json.loads(l)["id"] for l in (path / "articles.jsonl").read_text().splitlines()] == ["a-1", "b-2"]
+    assert [json.loads(line)["id"] for line in (path / "articles.jsonl").read_text().splitlines()] == ["a-1", "b-2"]
     assert not [p for p in (tmp_path / "ru").iterdir() if p.name.startswith(".")]
 
 
@@ -89,14 +101,22 @@ def test_stale_staging_and_temporary_links_are_removed(tmp_path):
 
 def test_manifest_is_written_and_read_back(tmp_path):
     failure = InputProblem(file="f.txt", line=3, article_id="c-3", message="article 'c-3': summary failed")
-    manifest = bundle_manifest({"schema": "jobs.manifest/v1", "run_id": "r"}, "ru", translation_model={"id": "m"},
-                               summary_model={"id": "s"}, failures=[failure], counts={"articles": 1},
-                               qa={"repetition": 0}, content_sha256=records_sha256([record("a-1")]))
+    manifest = bundle_manifest(
+        {"schema": "jobs.manifest/v1", "run_id": "r"},
+        "ru",
+        translation_model={"id": "m"},
+        summary_model={"id": "s"},
+        failures=[failure],
+        counts={"articles": 1},
+        qa={"repetition": 0},
+        content_sha256=records_sha256([record("a-1")]),
+    )
     assert list(manifest) == ["schema", "run_id", "lang", "models", "failures", "counts", "qa", "content_sha256"]
     path = publish_bundle(tmp_path, "ru", "20260101T000000Z-aaaaaa", [record("a-1")], manifest)
     assert read_manifest(path) == {**manifest, "files": read_manifest(path)["files"]}
-    assert read_manifest(path)["failures"] == [{"file": "f.txt", "line": 3, "article_id": "c-3",
-                                                "message": "article 'c-3': summary failed"}]
+    assert read_manifest(path)["failures"] == [
+        {"file": "f.txt", "line": 3, "article_id": "c-3", "message": "article 'c-3': summary failed"}
+    ]
     assert manifest_field(path, "content_sha256") == records_sha256([record("a-1")]) != records_sha256([record("b-2")])
     assert manifest_field(path, "missing") is None and manifest_field(tmp_path / "nowhere", "run_id") is None
 

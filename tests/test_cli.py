@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from jobs.outputs.records import record_schema
 from jobs.cli import app
 from jobs.errors import ExitCode
 from jobs.inputs import read_articles
+from jobs.outputs.records import record_schema
 from tests.conftest import REPO, SEED_PAGE
 
 runner = CliRunner()
@@ -37,8 +37,26 @@ def three_languages(tmp_path_factory, tiny_models, tiny_config):
     flags = []
     for lang in ("ru", "kk", "zh"):
         flags += ["--model", f"{lang}={tiny_models[lang]}"]
-    args = ["run", "--config", str(tiny_config), "--lang", "ru", "--lang", "kk", "--lang", "zh", "--lang", "en",
-            *flags, "--summary-model", str(tiny_models["summary"]), "--input", str(SEED_PAGE), "--out", str(out)]
+    args = [
+        "run",
+        "--config",
+        str(tiny_config),
+        "--lang",
+        "ru",
+        "--lang",
+        "kk",
+        "--lang",
+        "zh",
+        "--lang",
+        "en",
+        *flags,
+        "--summary-model",
+        str(tiny_models["summary"]),
+        "--input",
+        str(SEED_PAGE),
+        "--out",
+        str(out),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     return out, result
@@ -98,8 +116,21 @@ def test_languages_share_the_english_summary_source(three_languages):
 def test_second_run_keeps_ids_and_moves_latest(three_languages, tiny_models, tiny_config):
     out, _ = three_languages
     first = (out / "ru" / "latest").resolve()
-    args = ["run", "--config", str(tiny_config), "--lang", "ru", "--model", f"ru={tiny_models['ru']}",
-            "--summary-model", str(tiny_models["summary"]), "--input", str(SEED_PAGE), "--out", str(out)]
+    args = [
+        "run",
+        "--config",
+        str(tiny_config),
+        "--lang",
+        "ru",
+        "--model",
+        f"ru={tiny_models['ru']}",
+        "--summary-model",
+        str(tiny_models["summary"]),
+        "--input",
+        str(SEED_PAGE),
+        "--out",
+        str(out),
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     second = (out / "ru" / "latest").resolve()
@@ -123,8 +154,20 @@ def test_missing_model_offline_is_a_clear_error_and_writes_nothing(tmp_path, mon
 
 def test_missing_model_folder_is_a_clear_error(tmp_path, tiny_models):
     out = tmp_path / "out"
-    result = runner.invoke(app, ["run", "--lang", "ru", "--model", f"ru={tmp_path / 'nope'}",
-                                 "--summary-model", str(tiny_models["summary"]), "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "--lang",
+            "ru",
+            "--model",
+            f"ru={tmp_path / 'nope'}",
+            "--summary-model",
+            str(tiny_models["summary"]),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == ExitCode.MISSING_MODEL
     assert "does not exist" in result.output
     assert not out.exists()
@@ -148,7 +191,9 @@ def test_bad_options_are_usage_errors(tmp_path, args, message, tiny_models):
 
 
 def test_python_dash_m_and_help_list_exit_codes():
-    result = subprocess.run([sys.executable, "-m", "jobs", "--help"], capture_output=True, text=True, cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", "--help"], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert result.returncode == 0
     assert "Exit codes" in result.stdout and "another run holds" in result.stdout
 
@@ -156,5 +201,10 @@ def test_python_dash_m_and_help_list_exit_codes():
 def test_models_list_shows_the_registry():
     result = runner.invoke(app, ["models", "list"])
     assert result.exit_code == 0, result.output
-    for expected in ("Helsinki-NLP/opus-mt-en-ru", "Helsinki-NLP/opus-mt-en-zh", "sshleifer/distilbart-cnn-12-6", "apache-2.0"):
+    for expected in (
+        "Helsinki-NLP/opus-mt-en-ru",
+        "Helsinki-NLP/opus-mt-en-zh",
+        "sshleifer/distilbart-cnn-12-6",
+        "apache-2.0",
+    ):
         assert expected in result.output

@@ -19,7 +19,9 @@ def test_defaults_cover_every_configured_language():
 
 
 def test_override_keeps_the_languages_target_token_and_drops_model_specific_quirks():
-    config = build_config(langs=["zh", "kk"], model_overrides=["zh=/models/zh", "kk=facebook/nllb-200-distilled-600M@abc"])
+    config = build_config(
+        langs=["zh", "kk"], model_overrides=["zh=/models/zh", "kk=facebook/nllb-200-distilled-600M@abc"]
+    )
     assert config.langs == ["zh", "kk"]
     assert config.models["zh"].target_token == ">>cmn_Hans<<"
     assert config.models["kk"].revision == "abc" and config.models["kk"].licence is None

@@ -27,17 +27,35 @@ runner = CliRunner()
 RUN_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
 
 
-def job_args(tiny_models, tiny_config, out: Path, *extra: str, langs=("ru",), input_path: Path = SEED_PAGE) -> list[str]:
-    args = ["run", "--config", str(tiny_config), "--input", str(input_path), "--out", str(out),
-            "--summary-model", str(tiny_models["summary"])]
+def job_args(
+    tiny_models, tiny_config, out: Path, *extra: str, langs=("ru",), input_path: Path = SEED_PAGE
+) -> list[str]:
+    args = [
+        "run",
+        "--config",
+        str(tiny_config),
+        "--input",
+        str(input_path),
+        "--out",
+        str(out),
+        "--summary-model",
+        str(tiny_models["summary"]),
+    ]
     for lang in langs:
         args += ["--lang", lang, "--model", f"{lang}={tiny_models[lang]}"]
     return args + list(extra)
 
 
 def config_for(tiny_models, tiny_config, out: Path, input_path: Path, **options):
-    return build_config(config_file=tiny_config, langs=["ru"], inputs=[input_path], out=out,
-                        model_overrides=[f"ru={tiny_models['ru']}"], summary_model=str(tiny_models["summary"]), **options)
+    return build_config(
+        config_file=tiny_config,
+        langs=["ru"],
+        inputs=[input_path],
+        out=out,
+        model_overrides=[f"ru={tiny_models['ru']}"],
+        summary_model=str(tiny_models["summary"]),
+        **options,
+    )
 
 
 class Recorder:
@@ -72,7 +90,9 @@ def complete_bundles(out: Path, lang: str) -> list[Path]:
     return bundles
 
 
-def test_rerun_sends_only_the_edited_sentence_and_that_articles_summary(tmp_path, tiny_models, tiny_config, monkeypatch):
+def test_rerun_sends_only_the_edited_sentence_and_that_articles_summary(
+    tmp_path, tiny_models, tiny_config, monkeypatch
+):
     page = tmp_path / "page.txt"
     text = SEED_PAGE.read_text(encoding="utf-8")
     page.write_text(text, encoding="utf-8")
@@ -89,9 +109,11 @@ def test_rerun_sends_only_the_edited_sentence_and_that_articles_summary(tmp_path
     new = "China and Kazakhstan share a very long tradition of friendship, Xi noted."
     page.write_text(text.replace(old, new), encoding="utf-8")
     third = run_job(config_for(tiny_models, tiny_config, out, page))
-    records = [json.loads(l) for l in (third.bundles["ru"] / "articles.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in (third.bundles["ru"] / "articles.jsonl").read_text().splitlines()]
     # Only the edited article is summarized again: its chunks are the whole first summary call.
-    edited_words = " ".join(p.strip() for p in text.replace(old, new).split("•")[1].splitlines()[1:] if p.strip()).split()
+    edited_words = " ".join(
+        p.strip() for p in text.replace(old, new).split("•")[1].splitlines()[1:] if p.strip()
+    ).split()
     assert " ".join(recorder.calls["summary"][0]).split() == edited_words
     sent_ru = recorder.sent["ru"]
     assert new in sent_ru and old not in sent_ru
@@ -104,7 +126,7 @@ def test_rerun_sends_only_the_edited_sentence_and_that_articles_summary(tmp_path
 
 
 def first_records(report):
-    return [json.loads(l) for l in (report.bundles["ru"] / "articles.jsonl").read_text().splitlines()]
+    return [json.loads(line) for line in (report.bundles["ru"] / "articles.jsonl").read_text().splitlines()]
 
 
 def test_force_ignores_the_cache(tmp_path, tiny_models, tiny_config, monkeypatch):
@@ -134,8 +156,12 @@ def test_noop_run_imports_no_torch_and_is_fast(tmp_path, tiny_models, tiny_confi
         "try:\n    app(sys.argv[1:])\nexcept SystemExit as e:\n    code = e.code\n"
         "print('RESULT', code, 'torch' in sys.modules, 'transformers' in sys.modules, time.perf_counter() - t)\n"
     )
-    first = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=REPO, env=RUN_ENV, timeout=300)
-    second = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=REPO, env=RUN_ENV, timeout=300)
+    first = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=REPO, env=RUN_ENV, timeout=300
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=REPO, env=RUN_ENV, timeout=300
+    )
     r1 = first.stdout.split("RESULT ")[1].split()
     r2 = second.stdout.split("RESULT ")[1].split()
     assert r1[:3] == ["0", "True", "True"], first.stderr
@@ -167,10 +193,17 @@ def test_a_second_run_exits_with_the_lock_code_naming_the_holder(tmp_path, tiny_
 
 def test_a_lock_left_by_a_killed_run_does_not_block(tmp_path, tiny_models, tiny_config):
     out = tmp_path / "out"
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import sys, time; from pathlib import Path; from jobs.outputs.lock import RunLock\n"
-                               f"with RunLock(Path({str(out)!r}), 'killed'):\n    print('held', flush=True); time.sleep(60)"],
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from jobs.outputs.lock import RunLock\n"
+            f"with RunLock(Path({str(out)!r}), 'killed'):\n    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     assert holder.stdout.readline().strip() == "held"
     holder.kill()
     holder.wait()
@@ -180,8 +213,14 @@ def test_a_lock_left_by_a_killed_run_does_not_block(tmp_path, tiny_models, tiny_
 
 def run_until(args: list[str], marker: str, env: dict, sig: int = signal.SIGKILL) -> tuple[int, str]:
     """Start a real run, wait for `marker` in its log, then send it `sig`."""
-    proc = subprocess.Popen([sys.executable, "-m", "jobs", *args], stderr=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True, cwd=REPO, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jobs", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
     seen = []
     for line in proc.stderr:
         seen.append(line)
@@ -203,7 +242,8 @@ def published_twice_languages(tmp_path_factory, tiny_models, tiny_config):
 
 @pytest.mark.parametrize("marker", ["summarize: ", "translate ru: ", "translate zh: ", "published "])
 def test_kill_9_at_any_point_leaves_complete_bundles_and_the_next_run_succeeds(
-        tmp_path, tiny_models, tiny_config, published_twice_languages, marker):
+    tmp_path, tiny_models, tiny_config, published_twice_languages, marker
+):
     out = tmp_path / "out"
     shutil.copytree(published_twice_languages, out, symlinks=True)
     args = job_args(tiny_models, tiny_config, out, langs=("ru", "zh"))
@@ -241,8 +281,14 @@ def test_cron_log_is_plain_lines_with_run_facts(tmp_path, tiny_models, tiny_conf
     out = tmp_path / "out"
     log_file = tmp_path / "logs" / "jobs.log"
     args = ["--log-file", str(log_file), *job_args(tiny_models, tiny_config, out)]
-    result = subprocess.run([sys.executable, "-m", "jobs", *args], capture_output=True, text=True, cwd=REPO, env=RUN_ENV,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "jobs", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=RUN_ENV,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     for stream in (result.stderr, log_file.read_text(encoding="utf-8")):
         assert "\x1b" not in stream and "\r" not in stream

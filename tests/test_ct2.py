@@ -15,8 +15,9 @@ from jobs.errors import ConfigError
 from tests.conftest import SAMPLE_SENTENCES, SEED_PAGE
 
 TEXTS = SAMPLE_SENTENCES
-needs_ct2 = pytest.mark.skipif(importlib.util.find_spec("ctranslate2") is None,
-                               reason="ctranslate2 not installed (pip install -e '.[ct2]')")
+needs_ct2 = pytest.mark.skipif(
+    importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 not installed (pip install -e '.[ct2]')"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -40,16 +41,25 @@ def ct2_backend(tiny_models, key: str, **options):
 
     role = "kk" if key.startswith("kk") else key
     options.setdefault("device", "cpu")
-    return CT2Backend(spec_for(tiny_models, key), role, BackendOptions(
-        batch_tokens=4096, settings=settings(role), translation=role != "summary", **options))
+    return CT2Backend(
+        spec_for(tiny_models, key),
+        role,
+        BackendOptions(batch_tokens=4096, settings=settings(role), translation=role != "summary", **options),
+    )
 
 
 def test_missing_package_is_a_clear_error(tiny_models, tiny_config, monkeypatch):
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "ctranslate2" else real_find_spec(name, *a))
-    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
-                          device="cpu", backend="ctranslate2")
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ctranslate2" else real_find_spec(name, *a)
+    )
+    config = build_config(
+        config_file=tiny_config,
+        langs=["ru"],
+        model_overrides=[f"ru={tiny_models['ru']}"],
+        device="cpu",
+        backend="ctranslate2",
+    )
     with pytest.raises(ConfigError, match=r"pip install .*ctranslate2"):
         make_backend(config.models["ru"], "ru", config, translation=True)
 
@@ -128,12 +138,19 @@ def test_unsupported_devices_are_config_errors(tiny_models):
 @needs_ct2
 def test_whole_job_with_the_ctranslate2_backend(tiny_models, tiny_config, tmp_path):
     """Same units, same bundles: every article, every paragraph, translated by the converted model."""
-    from jobs.pipeline import run_job
     from jobs.inputs import read_articles
+    from jobs.pipeline import run_job
 
-    config = build_config(config_file=tiny_config, langs=["kk"], inputs=[SEED_PAGE], out=tmp_path / "out",
-                          model_overrides=[f"kk={tiny_models['kk']}"], summary_model=str(tiny_models["summary"]),
-                          device="cpu", backend="ctranslate2")
+    config = build_config(
+        config_file=tiny_config,
+        langs=["kk"],
+        inputs=[SEED_PAGE],
+        out=tmp_path / "out",
+        model_overrides=[f"kk={tiny_models['kk']}"],
+        summary_model=str(tiny_models["summary"]),
+        device="cpu",
+        backend="ctranslate2",
+    )
     report = run_job(config)
     records = [json.loads(line) for line in (report.bundles["kk"] / "articles.jsonl").read_text("utf-8").splitlines()]
     articles = read_articles([SEED_PAGE]).articles

@@ -12,7 +12,10 @@ from jobs.quality import eval_report
 
 FLORES = ev.default_eval_dir() / ev.FLORES_DIR
 SUMMARIES = ev.default_eval_dir() / "summarization"
-needs_flores = pytest.mark.skipif(not (FLORES / "eng_Latn.devtest").is_file(), reason=f"FLORES-200 devtest not found in {FLORES} (set {ev.EVAL_DATA_ENV})")
+needs_flores = pytest.mark.skipif(
+    not (FLORES / "eng_Latn.devtest").is_file(),
+    reason=f"FLORES-200 devtest not found in {FLORES} (set {ev.EVAL_DATA_ENV})",
+)
 SLICE = 20
 
 # Three short documents: the middle one has a line with two sentences, the last one lines the
@@ -106,8 +109,10 @@ def test_rouge_and_summary_sets(tmp_path):
     assert perfect["rouge1"] == perfect["rouge2"] == perfect["rougeL"] == 100.0 and perfect["documents"] == 1
     assert ev.score_rouge(["Completely different words."], ["The cat sat."])["rouge2"] == 0.0
     data = tmp_path / "set.jsonl"
-    rows = [{"id": "x", "article": "Para one.\nPara two.", "highlights": "One.\nTwo."},
-            {"id": "y", "document": "Only para.", "summary": "Only."}]
+    rows = [
+        {"id": "x", "article": "Para one.\nPara two.", "highlights": "One.\nTwo."},
+        {"id": "y", "document": "Only para.", "summary": "Only."},
+    ]
     data.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     read = ev.read_summary_set(data)
     assert read[0] == {"id": "x", "paragraphs": ["Para one.", "Para two."], "reference": "One.\nTwo."}
@@ -124,14 +129,20 @@ def tiny_report(tmp_path_factory, tiny_models, tiny_config):
 
     if not (FLORES / "eng_Latn.devtest").is_file():
         pytest.skip(f"FLORES-200 devtest not found in {FLORES}")
-    config = build_config(config_file=tiny_config, langs=["ru", "zh"], device="cpu",
-                          model_overrides=[f"ru={tiny_models['ru']}", f"zh={tiny_models['zh']}"],
-                          summary_model=str(tiny_models["summary"]))
+    config = build_config(
+        config_file=tiny_config,
+        langs=["ru", "zh"],
+        device="cpu",
+        model_overrides=[f"ru={tiny_models['ru']}", f"zh={tiny_models['zh']}"],
+        summary_model=str(tiny_models["summary"]),
+    )
     out = tmp_path_factory.mktemp("eval")
     summaries = []
     if (SUMMARIES / "cnndm-20.jsonl").is_file():  # three stories are enough to test the harness
         summaries = [out / "cnndm-3.jsonl"]
-        summaries[0].write_text("".join((SUMMARIES / "cnndm-20.jsonl").read_text(encoding="utf-8").splitlines(True)[:3]))
+        summaries[0].write_text(
+            "".join((SUMMARIES / "cnndm-20.jsonl").read_text(encoding="utf-8").splitlines(True)[:3])
+        )
     report = run_eval(config, flores_dir=FLORES, limit=SLICE, summaries=summaries)
     return report, eval_report.write_reports(report, out)
 

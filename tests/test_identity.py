@@ -74,10 +74,13 @@ def test_a_gpu_runs_outputs_are_not_served_to_a_cpu_run_with_the_same_flags(tiny
     shared.close()
 
 
-@pytest.mark.parametrize(("asked", "resolved"), [
-    ({"device": "auto", "dtype": "auto"}, {"device": "cpu", "dtype": "fp32"}),
-    ({"device": "auto", "quantize": "int8"}, {"device": "cpu", "dtype": "fp32", "quantize": "int8"}),
-])
+@pytest.mark.parametrize(
+    ("asked", "resolved"),
+    [
+        ({"device": "auto", "dtype": "auto"}, {"device": "cpu", "dtype": "fp32"}),
+        ({"device": "auto", "quantize": "int8"}, {"device": "cpu", "dtype": "fp32", "quantize": "int8"}),
+    ],
+)
 def test_auto_and_its_resolved_value_share_the_key_on_cpu(tiny_models, no_gpu, asked, resolved):
     assert ru(tiny_models, **asked).identity.key() == ru(tiny_models, **resolved).identity.key()
 
@@ -108,9 +111,11 @@ def test_the_identity_is_worked_out_without_importing_torch(tiny_models, tmp_pat
     import subprocess
     import sys
 
-    code = ("import sys; from jobs.backends import make_backend; from jobs.backends.base import BackendOptions;"
-            "from jobs.backends.torch import TorchBackend; from jobs.config import ModelSpec;"
-            f"b = TorchBackend(ModelSpec(model={str(tiny_models['ru'])!r}), 'ru', BackendOptions());"
-            "b.identity.key(); b.describe(); print('torch' in sys.modules)")
+    code = (
+        "import sys; from jobs.backends import make_backend; from jobs.backends.base import BackendOptions;"
+        "from jobs.backends.torch import TorchBackend; from jobs.config import ModelSpec;"
+        f"b = TorchBackend(ModelSpec(model={str(tiny_models['ru'])!r}), 'ru', BackendOptions());"
+        "b.identity.key(); b.describe(); print('torch' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

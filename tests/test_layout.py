@@ -22,7 +22,11 @@ def _modules() -> list[Path]:
 
 
 def test_no_module_of_the_job_is_over_400_lines():
-    long = {str(p.relative_to(REPO)): n for p in _modules() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    long = {
+        str(p.relative_to(REPO)): n
+        for p in _modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
     assert long == {}
 
 
@@ -42,8 +46,14 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess:
     if tool is None:
         pytest.skip("import-linter is not installed (pip install -e '.[dev]')")
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run([tool, "--no-cache", "--config", str(root / "pyproject.toml")], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [tool, "--no-cache", "--config", str(root / "pyproject.toml")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _copy_of_the_package(tmp_path: Path) -> Path:
@@ -58,14 +68,17 @@ def test_the_import_contracts_hold_for_the_package_as_it_is(tmp_path):
     assert "BROKEN" not in result.stdout
 
 
-@pytest.mark.parametrize(("module", "added", "broken"), [
-    # a cycle: the lowest layer imports the pipeline, which imports it back
-    ("errors.py", "from jobs import pipeline", "Data moves one way"),
-    # a cycle inside a package: two stages import each other
-    ("stages/segment.py", "from jobs.stages import translate", "No import cycles"),
-    # the publishing side reaching for the model stack
-    ("outputs/records.py", "import torch", "never load the model stack"),
-])
+@pytest.mark.parametrize(
+    ("module", "added", "broken"),
+    [
+        # a cycle: the lowest layer imports the pipeline, which imports it back
+        ("errors.py", "from jobs import pipeline", "Data moves one way"),
+        # a cycle inside a package: two stages import each other
+        ("stages/segment.py", "from jobs.stages import translate", "No import cycles"),
+        # the publishing side reaching for the model stack
+        ("outputs/records.py", "import torch", "never load the model stack"),
+    ],
+)
 def test_a_deliberately_added_bad_import_breaks_a_contract(tmp_path, module, added, broken):
     root = _copy_of_the_package(tmp_path)
     path = root / "jobs" / module
@@ -82,4 +95,6 @@ def test_the_package_tree_names_every_stage():
     present = {str(p.relative_to(REPO)) for p in PACKAGE.iterdir() if p.suffix == ".py" and p.name != "__main__.py"}
     present |= {f"{p.relative_to(REPO)}/" for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
     assert present - {"jobs/__init__.py"} <= listed, sorted(present - listed)
-    assert all((REPO / path.rstrip("/")).exists() for path in listed), sorted(p for p in listed if not (REPO / p.rstrip("/")).exists())
+    assert all((REPO / path.rstrip("/")).exists() for path in listed), sorted(
+        p for p in listed if not (REPO / p.rstrip("/")).exists()
+    )

@@ -7,9 +7,9 @@ import shutil
 
 import pytest
 
+from jobs.backends.torch import load_model
 from jobs.config import ModelSpec
 from jobs.errors import ConfigError, ModelNotAvailable
-from jobs.backends.torch import load_model
 from jobs.models.hub import check_available, model_revision
 
 

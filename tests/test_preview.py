@@ -14,13 +14,15 @@ import jsonschema
 import pytest
 
 from jobs.outputs.bundle import publish_bundle
-from jobs.outputs.records import RECORD_SCHEMA, record_schema
 from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
+from jobs.outputs.records import RECORD_SCHEMA, record_schema
 from tests.conftest import SEED_PAGE
 
 RUN = "20250101T000000Z-abc123"
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)> "quoted" \'single\''
-CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None)
+CHROMIUM = next(
+    (shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome") if shutil.which(name)), None
+)
 
 
 class Dom(HTMLParser):
@@ -48,17 +50,38 @@ class Dom(HTMLParser):
             element["text"] += data
 
     def find(self, tag=None, cls=None):
-        return [e for e in self.elements if (tag is None or e["tag"] == tag)
-                and (cls is None or cls in e["attrs"].get("class", "").split())]
+        return [
+            e
+            for e in self.elements
+            if (tag is None or e["tag"] == tag) and (cls is None or cls in e["attrs"].get("class", "").split())
+        ]
 
 
-def record(article_id: str, lang: str, title: str, summary: str, paragraphs: list[str], flags: list[dict],
-           source_title: str, translation: str | None) -> dict:
+def record(
+    article_id: str,
+    lang: str,
+    title: str,
+    summary: str,
+    paragraphs: list[str],
+    flags: list[dict],
+    source_title: str,
+    translation: str | None,
+) -> dict:
     result = {
-        "schema": RECORD_SCHEMA, "id": article_id, "lang": lang,
-        "source": {"file": "news.txt", "line": 1, "tag": "", "title": source_title,
-                   "sha256": hashlib.sha256(source_title.encode()).hexdigest(), "paragraphs": len(paragraphs)},
-        "title": title, "summary": summary, "paragraphs": paragraphs,
+        "schema": RECORD_SCHEMA,
+        "id": article_id,
+        "lang": lang,
+        "source": {
+            "file": "news.txt",
+            "line": 1,
+            "tag": "",
+            "title": source_title,
+            "sha256": hashlib.sha256(source_title.encode()).hexdigest(),
+            "paragraphs": len(paragraphs),
+        },
+        "title": title,
+        "summary": summary,
+        "paragraphs": paragraphs,
         "qa": {"flags": flags, "summary_chunks": 1, "summary_levels": 1},
         "models": {"translation": translation, "summary": "tiny-bart@sha256:0"},
     }
@@ -67,23 +90,69 @@ def record(article_id: str, lang: str, title: str, summary: str, paragraphs: lis
 
 
 def manifest(lang: str, translation: dict | None) -> dict:
-    return {"schema": "jobs.manifest/v1", "run_id": RUN, "created_at": "2025-01-01T00:00:00+00:00", "lang": lang,
-            "models": {"translation": translation, "summary": {"id": "tiny-bart"}}, "qa": {}}
+    return {
+        "schema": "jobs.manifest/v1",
+        "run_id": RUN,
+        "created_at": "2025-01-01T00:00:00+00:00",
+        "lang": lang,
+        "models": {"translation": translation, "summary": {"id": "tiny-bart"}},
+        "qa": {},
+    }
 
 
 EN = [
-    record("hostile", "en", HOSTILE, "An English summary.", ["First <b>para</b>.", "Second para with 1,500 people."], [],
-           HOSTILE, None),
-    record("plain", "en", "Plain title", "Plain summary.", ["Only paragraph."],
-           [{"flag": "length_limit", "part": "summary", "stage": "summarize"}], "Plain title", None),
+    record(
+        "hostile",
+        "en",
+        HOSTILE,
+        "An English summary.",
+        ["First <b>para</b>.", "Second para with 1,500 people."],
+        [],
+        HOSTILE,
+        None,
+    ),
+    record(
+        "plain",
+        "en",
+        "Plain title",
+        "Plain summary.",
+        ["Only paragraph."],
+        [{"flag": "length_limit", "part": "summary", "stage": "summarize"}],
+        "Plain title",
+        None,
+    ),
 ]
 RU = [
-    record("hostile", "ru", "Заголовок " + HOSTILE, "Русское резюме.", ["Первый абзац.", "Второй абзац, 1 600 человек."],
-           [{"flag": "repetition", "part": "title", "paragraph": 0, "sentence": 0, "stage": "translate"},
-            {"flag": "numbers_missing", "part": "body", "paragraph": 1, "sentence": 0, "stage": "translate",
-             "detail": "1,500"}], HOSTILE, "tiny-marian@sha256:1"),
-    record("plain", "ru", "Простой заголовок", "Простое резюме.", ["Единственный абзац."],
-           [{"flag": "length_limit", "part": "summary", "stage": "summarize"}], "Plain title", "tiny-marian@sha256:1"),
+    record(
+        "hostile",
+        "ru",
+        "Заголовок " + HOSTILE,
+        "Русское резюме.",
+        ["Первый абзац.", "Второй абзац, 1 600 человек."],
+        [
+            {"flag": "repetition", "part": "title", "paragraph": 0, "sentence": 0, "stage": "translate"},
+            {
+                "flag": "numbers_missing",
+                "part": "body",
+                "paragraph": 1,
+                "sentence": 0,
+                "stage": "translate",
+                "detail": "1,500",
+            },
+        ],
+        HOSTILE,
+        "tiny-marian@sha256:1",
+    ),
+    record(
+        "plain",
+        "ru",
+        "Простой заголовок",
+        "Простое резюме.",
+        ["Единственный абзац."],
+        [{"flag": "length_limit", "part": "summary", "stage": "summarize"}],
+        "Plain title",
+        "tiny-marian@sha256:1",
+    ),
 ]
 
 
@@ -106,7 +175,9 @@ def test_preview_goes_beside_the_bundle_not_into_it(outputs):
     listed = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))["files"]
     page = write_preview(outputs / "ru" / "latest")
     assert page == outputs / "ru" / f"{RUN}.preview.html" == preview_path(bundle)
-    assert sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()) == sorted([*listed, "manifest.json"])
+    assert sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()) == sorted(
+        [*listed, "manifest.json"]
+    )
     assert not list(page.parent.glob(".*.tmp"))
     assert sorted(p.name for p in (outputs / "ru").iterdir() if p.is_dir() and not p.is_symlink()) == [RUN]
 
@@ -149,8 +220,19 @@ def test_without_a_source_bundle_the_inputs_are_read_again(tmp_path):
     from jobs.inputs import read_articles
 
     articles = read_articles([SEED_PAGE]).articles.select(range(2))
-    records = [record(a["id"], "kk", "Тақырып", "Қорытынды.", [f"Абзац {i}." for i in range(len(a["paragraphs"]))], [],
-                      a["title"], "tiny@sha256:2") for a in articles]
+    records = [
+        record(
+            a["id"],
+            "kk",
+            "Тақырып",
+            "Қорытынды.",
+            [f"Абзац {i}." for i in range(len(a["paragraphs"]))],
+            [],
+            a["title"],
+            "tiny@sha256:2",
+        )
+        for a in articles
+    ]
     for r, a in zip(records, articles):
         r["source"].update(file=str(SEED_PAGE), sha256=a["sha256"])
     publish_bundle(tmp_path, "kk", RUN, records, manifest("kk", {"id": "tiny"}))
@@ -176,9 +258,20 @@ def test_page_in_a_headless_browser(outputs, tmp_path):
             pytest.fail("JOBS_REQUIRE_BROWSER is set but chromium is not installed")
         pytest.skip("chromium is not installed (CI installs Debian's chromium: apt-get install chromium)")
     page = write_preview(outputs / "ru" / RUN)
-    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()]
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--dump-dom",
+        page.as_uri(),
+    ]
     result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     dom = Dom(result.stdout)
@@ -187,5 +280,5 @@ def test_page_in_a_headless_browser(outputs, tmp_path):
     # What the browser built from the page: the hostile title is text, not elements.
     assert not dom.find("script") and not dom.find("img")
     assert [e for e in dom.find("h2") if e["text"].startswith("Заголовок " + HOSTILE)]
-    assert "&lt;script&gt;alert(\"x\")&lt;/script&gt;" in result.stdout
+    assert '&lt;script&gt;alert("x")&lt;/script&gt;' in result.stdout
     assert "Второй абзац, 1 600 человек." in result.stdout

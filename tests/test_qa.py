@@ -7,8 +7,8 @@ import re
 import pytest
 
 from jobs.quality import flags, rules
-from jobs.quality.language import script_of
 from jobs.quality.eval import default_eval_dir, document_spans, read_doc_ids, read_lines
+from jobs.quality.language import script_of
 from tests.conftest import REPO
 
 SRC = "The government said on Tuesday that 1,500 people were evacuated from the city."
@@ -34,8 +34,20 @@ UNIT_CASES = [
     ("copied verbatim, zh", SRC, SRC, "zh", ["untranslated"]),
     ("copied short sentence", "Breaking news", "Breaking news", "kk", ["untranslated"]),
     ("a name may stay", "Apple Watch", "Apple Watch", "ru", []),
-    ("half copied", "The talks ended without any agreement", "Переговоры the talks ended without any agreement", "ru", ["untranslated"]),
-    ("word loop", SRC, "Правительство заявило во вторник, что 1 500 человек человек человек человек эвакуированы.", "ru", ["repetition"]),
+    (
+        "half copied",
+        "The talks ended without any agreement",
+        "Переговоры the talks ended without any agreement",
+        "ru",
+        ["untranslated"],
+    ),
+    (
+        "word loop",
+        SRC,
+        "Правительство заявило во вторник, что 1 500 человек человек человек человек эвакуированы.",
+        "ru",
+        ["repetition"],
+    ),
     ("phrase loop", SRC, RU + " из города из города из города", "ru", ["repetition"]),
     ("zh character loop", SRC, "政府周二表示，1500人从该市撤离。撤离撤离撤离", "zh", ["repetition"]),
     ("syllable loop", "The choir sang", "Хор пел лалалалалалала", "ru", ["repetition"]),
@@ -48,8 +60,13 @@ UNIT_CASES = [
     ("zh counts in 万", "About 1.5 million people voted.", "约150万人投票。", "zh", []),
     ("clock time, 24 h", "It ended at 10:08 p.m. on Monday.", "Всё закончилось в понедельник в 22:08.", "ru", []),
     ("clock time, Chinese", "The fire was out by 11:35 pm.", "大火于晚上 11 点 35 分被扑灭。", "zh", []),
-    ("too short", "The talks between the two delegations ended late on Tuesday evening.", "Переговоры закончились.", "ru",
-     ["length_ratio"]),
+    (
+        "too short",
+        "The talks between the two delegations ended late on Tuesday evening.",
+        "Переговоры закончились.",
+        "ru",
+        ["length_ratio"],
+    ),
     ("numbers lost too", SRC, "Правительство заявило.", "ru", ["numbers_missing", "length_ratio"]),
     ("too long", "He left.", "Он ушёл. " * 12, "ru", ["repetition"]),  # short source: no ratio, but a loop
     ("length limit", SRC, RU, "ru", ["length_limit"]),
@@ -64,8 +81,13 @@ def unit_flags(source: str, output: str, lang: str, hit_limit: bool = False) -> 
 def paragraph_flags(sources, outputs, lang: str) -> list[dict]:
     """check_units on one article of one body paragraph, one unit per source sentence."""
     n = len(sources)
-    units = {"article_id": ["a"] * n, "part": ["body"] * n, "paragraph": [0] * n, "sentence": list(range(n)),
-             "text": list(sources)}
+    units = {
+        "article_id": ["a"] * n,
+        "part": ["body"] * n,
+        "paragraph": [0] * n,
+        "sentence": list(range(n)),
+        "text": list(sources),
+    }
     return flags.check_units(units, list(outputs), [False] * n, lang).get("a", [])
 
 
@@ -121,8 +143,10 @@ def test_summary_gets_only_generation_flags():
     assert flags.check_summary("A fine summary.", article=article) == []
     assert [f["flag"] for f in flags.check_summary("", article=article)] == ["empty_output"]
     looping = flags.check_summary("the team won the team won the team won", hit_limit=True, article=article)
-    assert [(f["flag"], f["part"], f["stage"]) for f in looping] == [("repetition", "summary", "summarize"),
-                                                                    ("length_limit", "summary", "summarize")]
+    assert [(f["flag"], f["part"], f["stage"]) for f in looping] == [
+        ("repetition", "summary", "summarize"),
+        ("length_limit", "summary", "summarize"),
+    ]
     assert {f["flag"] for f in looping} <= set(rules.SUMMARY_FLAGS)
     # Source-language units get no translation checks: an English summary is not "untranslated".
     assert unit_flags(article, "The team played in the final on Sunday.", "en") == []
@@ -140,10 +164,19 @@ def test_check_units_locates_every_flag():
     found = flags.check_units(units, outputs, [False, False, False, False, True], "ru")
     assert found["a"] == [
         {"flag": "sentence_count", "part": "summary", "paragraph": 0, "stage": "translate", "detail": "2 -> 1"},
-        {"flag": "numbers_missing", "part": "body", "paragraph": 0, "sentence": 0, "stage": "translate", "detail": "1,500"},
+        {
+            "flag": "numbers_missing",
+            "part": "body",
+            "paragraph": 0,
+            "sentence": 0,
+            "stage": "translate",
+            "detail": "1,500",
+        },
         {"flag": "empty_output", "part": "body", "paragraph": 0, "sentence": 1, "stage": "translate"},
     ]
-    assert found["b"] == [{"flag": "length_limit", "part": "title", "paragraph": 0, "sentence": 0, "stage": "translate"}]
+    assert found["b"] == [
+        {"flag": "length_limit", "part": "title", "paragraph": 0, "sentence": 0, "stage": "translate"}
+    ]
 
 
 def test_flag_entries_fit_the_record_schema():
@@ -152,8 +185,9 @@ def test_flag_entries_fit_the_record_schema():
     from jobs.outputs.records import record_schema
 
     item = record_schema()["properties"]["qa"]["properties"]["flags"]["items"]
-    entries = flags.check_units({"article_id": ["a"], "part": ["body"], "paragraph": [2], "sentence": [1], "text": [SRC]},
-                             [""], [True], "kk")["a"] + flags.check_summary("", hit_limit=True, article="Text.")
+    entries = flags.check_units(
+        {"article_id": ["a"], "part": ["body"], "paragraph": [2], "sentence": [1], "text": [SRC]}, [""], [True], "kk"
+    )["a"] + flags.check_summary("", hit_limit=True, article="Text.")
     for entry in entries:
         jsonschema.validate(entry, item)
 
@@ -187,7 +221,9 @@ def test_qa_imports_nothing_heavy():
     import sys
 
     code = "import sys, jobs.quality.flags, jobs.quality.language; print(sorted(m for m in ('torch','datasets','transformers','yaml','pydantic') if m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], check=False, capture_output=True, text=True, cwd=REPO, timeout=60
+    )
     assert result.stdout.strip() == "[]", result.stderr
 
 
@@ -202,8 +238,13 @@ def test_human_references_are_rarely_flagged(lang, code):
     reference = read_lines(FLORES / f"{code}.devtest")
     spans = document_spans(read_doc_ids(FLORES / "metadata_devtest.tsv"))
     document = [str(n) for n, (a, b) in enumerate(spans) for _ in range(a, b)]
-    units = {"article_id": document, "part": ["body"] * len(source), "paragraph": [0] * len(source),
-             "sentence": list(range(len(source))), "text": source}
+    units = {
+        "article_id": document,
+        "part": ["body"] * len(source),
+        "paragraph": [0] * len(source),
+        "sentence": list(range(len(source))),
+        "text": source,
+    }
     found = flags.check_units(units, reference, [False] * len(source), lang)
     counts = flags.count_flags({"qa": {"flags": entries}} for entries in found.values())
     assert counts["numbers_missing"] <= 0.025 * len(source), counts  # mostly numbers the reference spells out
@@ -211,4 +252,3 @@ def test_human_references_are_rarely_flagged(lang, code):
     for flag in ("empty_output", "untranslated", "repetition", "length_ratio"):
         assert counts[flag] == 0, counts
     assert counts["wrong_script"] <= 1, counts  # one kaz_Cyrl line of FLORES is English
-

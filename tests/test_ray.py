@@ -22,17 +22,33 @@ runner = CliRunner()
 @pytest.fixture(scope="module", autouse=True)
 def local_ray(tmp_path_factory):
     """One small local Ray for the module (starting one takes about ten seconds)."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
-             _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=str(tmp_path_factory.mktemp("ray")))
     yield
     ray.shutdown()
 
 
 def run(tiny_models, tiny_config, out: Path, *extra: str):
-    return runner.invoke(app, ["run", "--config", str(tiny_config), "--input", str(SEED_PAGE), "--out", str(out),
-                               "--lang", "ru", "--model", f"ru={tiny_models['ru']}",
-                               "--summary-model", str(tiny_models["summary"]), "--cache", str(out / "cache.sqlite3"),
-                               *extra])
+    return runner.invoke(
+        app,
+        [
+            "run",
+            "--config",
+            str(tiny_config),
+            "--input",
+            str(SEED_PAGE),
+            "--out",
+            str(out),
+            "--lang",
+            "ru",
+            "--model",
+            f"ru={tiny_models['ru']}",
+            "--summary-model",
+            str(tiny_models["summary"]),
+            "--cache",
+            str(out / "cache.sqlite3"),
+            *extra,
+        ],
+    )
 
 
 @pytest.fixture
@@ -52,7 +68,8 @@ def driver_loads(monkeypatch) -> list[str]:
 
 
 def test_ray_engine_writes_the_same_articles_as_the_local_engine_and_the_driver_loads_no_weights(
-        tmp_path, tiny_models, tiny_config, driver_loads):
+    tmp_path, tiny_models, tiny_config, driver_loads
+):
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
     assert sorted(driver_loads) == ["ru", "summary"]  # the counter sees the local engine's loads
@@ -87,11 +104,15 @@ class FlakyWorker(ray_engine.BatchWorker):
         return super().__call__(rows)
 
 
-def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failure(tmp_path, tiny_models, tiny_config,
-                                                                                     monkeypatch):
+def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failure(
+    tmp_path, tiny_models, tiny_config, monkeypatch
+):
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
-    local_records = [json.loads(l) for l in ((tmp_path / "local" / "ru" / "latest") / "articles.jsonl").read_text().splitlines()]
+    local_records = [
+        json.loads(line)
+        for line in ((tmp_path / "local" / "ru" / "latest") / "articles.jsonl").read_text().splitlines()
+    ]
 
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
     FlakyWorker.state_dir = str(tmp_path)
@@ -104,7 +125,7 @@ def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failu
     manifest = json.loads(((out / "ru" / "latest") / "manifest.json").read_text())
     failed = {f["article_id"] for f in manifest["failures"]}
     assert failed and all("translation into ru failed" in f["message"] for f in manifest["failures"])
-    records = [json.loads(l) for l in ((out / "ru" / "latest") / "articles.jsonl").read_text().splitlines()]
+    records = [json.loads(line) for line in ((out / "ru" / "latest") / "articles.jsonl").read_text().splitlines()]
     # No silent gap: every article is either published whole or listed as failed.
     assert {r["id"] for r in records} | failed == {r["id"] for r in local_records}
     assert not {r["id"] for r in records} & failed
@@ -119,8 +140,13 @@ def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_
     from jobs.backends.device import gpu_batch_tokens
     from jobs.config import build_config
 
-    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
-                          engine="ray", ray_gpus_per_actor=1)
+    config = build_config(
+        config_file=tiny_config,
+        langs=["ru"],
+        model_overrides=[f"ru={tiny_models['ru']}"],
+        engine="ray",
+        ray_gpus_per_actor=1,
+    )
     backend = open_backend(config.models["ru"], "ru", config, translation=True)
     assert backend.identity.device == "cuda" and backend.identity.dtype == "fp16"  # the actors' device, not ours
     plan = backend.plan([4] * 3000)

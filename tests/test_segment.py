@@ -13,7 +13,9 @@ def word_count(text: str) -> int:
 
 
 def test_split_sentences_keeps_every_character_but_edge_spaces():
-    text = "Mr. Xi said 2,000 years ago the U.S. was far. “Ode to the Motherland” was sung. He left at 3 p.m. and arrived."
+    text = (
+        "Mr. Xi said 2,000 years ago the U.S. was far. “Ode to the Motherland” was sung. He left at 3 p.m. and arrived."
+    )
     sentences = split_sentences(text)
     assert len(sentences) == 3
     assert " ".join(sentences) == text
@@ -47,10 +49,17 @@ def test_text_that_fits_is_one_piece():
 
 
 def test_segment_articles_has_a_unit_per_sentence_in_reading_order():
-    articles = datasets.Dataset.from_list([
-        {"id": "a-1", "title": "Title one", "summary": "Sum one. Sum two.", "paragraphs": ["P one. P two.", "Q one."]},
-        {"id": "b-2", "title": "Title two", "summary": "", "paragraphs": ["R one."]},
-    ])
+    articles = datasets.Dataset.from_list(
+        [
+            {
+                "id": "a-1",
+                "title": "Title one",
+                "summary": "Sum one. Sum two.",
+                "paragraphs": ["P one. P two.", "Q one."],
+            },
+            {"id": "b-2", "title": "Title two", "summary": "", "paragraphs": ["R one."]},
+        ]
+    )
     units = segment_articles(articles)
     assert list(zip(units["article_id"], units["part"], units["paragraph"], units["sentence"], units["text"])) == [
         ("a-1", "title", 0, 0, "Title one"),

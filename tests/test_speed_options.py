@@ -12,10 +12,10 @@ from jobs.backends.base import BackendOptions
 from jobs.backends.batching import CPU_BATCH_TOKENS, DeviceOutOfMemory, is_out_of_memory
 from jobs.backends.device import auto_batch_tokens, resolve_dtype
 from jobs.backends.greedy import GreedyHead
+from jobs.backends.packed_linear import PackedLinear, packing_wanted
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError
-from jobs.backends.packed_linear import PackedLinear, packing_wanted
 from tests.conftest import SAMPLE_SENTENCES
 
 TEXTS = [
@@ -28,35 +28,44 @@ TEXTS = [
 
 def backend(tiny_models, lang: str = "ru", batch_tokens: int | None = 4096, **options) -> TorchBackend:
     settings = GenerationSettings(num_beams=1, max_new_tokens=8)
-    return TorchBackend(ModelSpec(model=str(tiny_models[lang])), lang,
-                        BackendOptions(device="cpu", batch_tokens=batch_tokens, settings=settings, **options))
+    return TorchBackend(
+        ModelSpec(model=str(tiny_models[lang])),
+        lang,
+        BackendOptions(device="cpu", batch_tokens=batch_tokens, settings=settings, **options),
+    )
 
 
 # --------------------------------------------------------------------------- option rules
 
 
-@pytest.mark.parametrize(("dtype", "device", "quantize", "expected"), [
-    ("auto", "cpu", "none", "fp32"),
-    ("auto", "cuda", "none", "fp16"),
-    ("auto", "cuda:1", "none", "fp16"),
-    ("auto", "mps", "none", "fp32"),
-    ("fp32", "cpu", "none", "fp32"),
-    ("bf16", "cuda", "none", "bf16"),
-    ("fp16", "cuda", "none", "fp16"),
-    ("auto", "cpu", "int8", "fp32"),
-    ("fp32", "cpu", "int8", "fp32"),
-])
+@pytest.mark.parametrize(
+    ("dtype", "device", "quantize", "expected"),
+    [
+        ("auto", "cpu", "none", "fp32"),
+        ("auto", "cuda", "none", "fp16"),
+        ("auto", "cuda:1", "none", "fp16"),
+        ("auto", "mps", "none", "fp32"),
+        ("fp32", "cpu", "none", "fp32"),
+        ("bf16", "cuda", "none", "bf16"),
+        ("fp16", "cuda", "none", "fp16"),
+        ("auto", "cpu", "int8", "fp32"),
+        ("fp32", "cpu", "int8", "fp32"),
+    ],
+)
 def test_dtype_resolution(dtype, device, quantize, expected):
     assert resolve_dtype(dtype, device, quantize) == expected
 
 
-@pytest.mark.parametrize(("dtype", "device", "quantize", "message"), [
-    ("auto", "cuda", "int8", "runs on CPU only"),
-    ("bf16", "cpu", "int8", "quantizes fp32 weights"),
-    ("fp16", "cpu", "none", "not supported on CPU"),
-    ("fp64", "cpu", "none", "--dtype must be"),
-    ("auto", "cpu", "int4", "--quantize must be"),
-])
+@pytest.mark.parametrize(
+    ("dtype", "device", "quantize", "message"),
+    [
+        ("auto", "cuda", "int8", "runs on CPU only"),
+        ("bf16", "cpu", "int8", "quantizes fp32 weights"),
+        ("fp16", "cpu", "none", "not supported on CPU"),
+        ("fp64", "cpu", "none", "--dtype must be"),
+        ("auto", "cpu", "int4", "--quantize must be"),
+    ],
+)
 def test_impossible_combinations_are_config_errors(dtype, device, quantize, message):
     with pytest.raises(ConfigError, match=message):
         resolve_dtype(dtype, device, quantize)
@@ -79,8 +88,14 @@ def test_cpu_batch_budget_is_fixed_and_explicit_budget_wins(tiny_models):
 
 
 def test_make_backend_passes_the_speed_options(tiny_models, tiny_config):
-    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
-                          device="cpu", dtype="fp32", quantize="int8")
+    config = build_config(
+        config_file=tiny_config,
+        langs=["ru"],
+        model_overrides=[f"ru={tiny_models['ru']}"],
+        device="cpu",
+        dtype="fp32",
+        quantize="int8",
+    )
     made = make_backend(config.models["ru"], "ru", config, translation=True)
     assert isinstance(made, TorchBackend)
     assert (made.options.dtype, made.options.quantize) == ("fp32", "int8")
@@ -136,7 +151,9 @@ def test_int8_quantizes_every_linear_layer(tiny_models, fp32_outputs):
     from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
 
     assert not any(type(m) is torch.nn.Linear for m in model.modules())
-    assert sum(isinstance(m, DynamicInt8Linear) for m in model.modules()) == 2 * 6 + 2 * 10 + 1  # q k v o fc1 fc2; + cross-attention q k v o; lm_head
+    assert (
+        sum(isinstance(m, DynamicInt8Linear) for m in model.modules()) == 2 * 6 + 2 * 10 + 1
+    )  # q k v o fc1 fc2; + cross-attention q k v o; lm_head
     assert int8.describe()["quantize"] == "int8" and int8.describe()["dtype"] == "fp32"
     assert [bool(t) for t in out.texts] == [bool(t) for t in fp32_outputs.texts]
     assert out.output_tokens == fp32_outputs.output_tokens
@@ -189,9 +206,12 @@ def test_greedy_loop_with_a_quantized_output_layer_gives_what_generate_gives(tin
 
 def test_generate_is_used_where_the_loop_would_differ(tiny_models):
     spec = ModelSpec(model=str(tiny_models["ru"]))
-    beams = TorchBackend(spec, "ru", BackendOptions(device="cpu", settings=GenerationSettings(num_beams=2, max_new_tokens=8)))
-    no_repeat = TorchBackend(spec, "ru", BackendOptions(
-        device="cpu", settings=GenerationSettings(no_repeat_ngram_size=3, max_new_tokens=8)))
+    beams = TorchBackend(
+        spec, "ru", BackendOptions(device="cpu", settings=GenerationSettings(num_beams=2, max_new_tokens=8))
+    )
+    no_repeat = TorchBackend(
+        spec, "ru", BackendOptions(device="cpu", settings=GenerationSettings(no_repeat_ngram_size=3, max_new_tokens=8))
+    )
     assert not beams.fast_greedy and not no_repeat.fast_greedy
     assert beams.generate(TEXTS[:2]).texts[0] and no_repeat.generate(TEXTS[:2]).texts[0]
 
@@ -257,8 +277,13 @@ def test_options_are_checked_before_any_work(tiny_models, tiny_config, monkeypat
     from jobs.backends import check_backend_options
 
     def config(**options):
-        return build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
-                            summary_model=str(tiny_models["summary"]), **options)
+        return build_config(
+            config_file=tiny_config,
+            langs=["ru"],
+            model_overrides=[f"ru={tiny_models['ru']}"],
+            summary_model=str(tiny_models["summary"]),
+            **options,
+        )
 
     check_backend_options(config(device="cpu", quantize="int8"))
     monkeypatch.setenv("JOBS_CPU_BF16", "0")
@@ -282,9 +307,16 @@ def test_run_job_refuses_impossible_options_before_loading_or_writing(tiny_model
     monkeypatch.setattr(jobs.backends.torch, "load_model", no_load)
     monkeypatch.setenv("JOBS_CPU_BF16", "0")
     out = tmp_path / "out"
-    config = build_config(config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"],
-                          summary_model=str(tiny_models["summary"]), inputs=[SEED_PAGE], out=out,
-                          device="cpu", dtype="bf16")
+    config = build_config(
+        config_file=tiny_config,
+        langs=["ru"],
+        model_overrides=[f"ru={tiny_models['ru']}"],
+        summary_model=str(tiny_models["summary"]),
+        inputs=[SEED_PAGE],
+        out=out,
+        device="cpu",
+        dtype="bf16",
+    )
     with pytest.raises(ConfigError, match="no bf16 instructions"):
         run_job(config)
     assert not out.exists() or not any(out.iterdir())
@@ -305,8 +337,9 @@ def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_pat
     assert list(memo.values()) == [first]
     reads: list[str] = []
     real_open = jobs.models.hub.Path.open
-    monkeypatch.setattr(jobs.models.hub.Path, "open",
-                        lambda self, *a, **k: reads.append(self.name) or real_open(self, *a, **k))
+    monkeypatch.setattr(
+        jobs.models.hub.Path, "open", lambda self, *a, **k: reads.append(self.name) or real_open(self, *a, **k)
+    )
     assert folder_content_hash(folder) == first and reads == ["folder-revisions.json"]  # no weights read
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "dropout": 0.3}))
@@ -315,8 +348,9 @@ def test_folder_revision_is_remembered_until_a_file_changes(tiny_models, tmp_pat
 
 # --------------------------------------------------------------------------- CPU: packed bf16 weights
 
-needs_packing = pytest.mark.skipif(not packing_wanted("cpu", "bf16"),
-                                   reason="oneDNN has no bf16 kernels on this CPU (or JOBS_PACK_WEIGHTS=0)")
+needs_packing = pytest.mark.skipif(
+    not packing_wanted("cpu", "bf16"), reason="oneDNN has no bf16 kernels on this CPU (or JOBS_PACK_WEIGHTS=0)"
+)
 
 
 @needs_packing
@@ -334,7 +368,9 @@ def test_bf16_on_cpu_packs_every_linear_layer_and_keeps_the_outputs(tiny_models,
         models[pack] = fast.loaded.model
     layers = list(models["1"].modules())
     assert not any(type(m) is torch.nn.Linear for m in layers)
-    assert sum(type(m) is PackedLinear for m in layers) == sum(type(m) is torch.nn.Linear for m in models["0"].modules())
+    assert sum(type(m) is PackedLinear for m in layers) == sum(
+        type(m) is torch.nn.Linear for m in models["0"].modules()
+    )
     assert type(models["1"].get_output_embeddings()) is PackedLinear
     assert GreedyHead.of(models["1"], [], []).product is not None  # the fused bias goes into the packed product
     reference = outputs["0"][1]  # generate() with torch's own bf16 Linear layers
@@ -400,8 +436,9 @@ def test_beam_search_in_two_streams_gives_what_one_stream_gives(tiny_models, mon
     outputs = {}
     for streams in ("1", "2"):
         monkeypatch.setenv("JOBS_CPU_STREAMS", streams)
-        summarizer = TorchBackend(spec, "summary", BackendOptions(device="cpu", batch_tokens=40, settings=settings,
-                                                                  translation=False))
+        summarizer = TorchBackend(
+            spec, "summary", BackendOptions(device="cpu", batch_tokens=40, settings=settings, translation=False)
+        )
         assert not summarizer.fast_greedy
         outputs[streams] = summarizer.generate(TEXTS)
         assert summarizer.streams == int(streams) and outputs[streams].batches >= 3

@@ -10,8 +10,7 @@ from jobs.backends.base import BackendOptions
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from jobs.inputs import read_articles
-from jobs.stages.segment import split_sentences
-from jobs.stages.segment import pack_texts
+from jobs.stages.segment import pack_texts, split_sentences
 from jobs.stages.summarize import summarize_texts
 from tests.conftest import SEED_PAGE
 
@@ -38,8 +37,11 @@ class RecordingBackend:
 @pytest.fixture(scope="module")
 def summarizer(tiny_models):
     settings = GenerationSettings(num_beams=1, max_new_tokens=24, min_new_tokens=4)
-    return TorchBackend(ModelSpec(model=str(tiny_models["summary"])), "summary",
-                        BackendOptions(device="cpu", batch_tokens=2048, settings=settings, translation=False))
+    return TorchBackend(
+        ModelSpec(model=str(tiny_models["summary"])),
+        "summary",
+        BackendOptions(device="cpu", batch_tokens=2048, settings=settings, translation=False),
+    )
 
 
 @pytest.fixture(scope="module")

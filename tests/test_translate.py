@@ -32,11 +32,20 @@ class EchoBackend:
 
 @pytest.fixture()
 def articles():
-    return datasets.Dataset.from_list([
-        {"id": "a-1", "title": "A title", "summary": "A summary.",
-         "paragraphs": ["First sentence. Second sentence.", "one two three four five six seven eight nine ten eleven."]},
-        {"id": "b-2", "title": "Another", "summary": "", "paragraphs": ["First sentence."]},
-    ])
+    return datasets.Dataset.from_list(
+        [
+            {
+                "id": "a-1",
+                "title": "A title",
+                "summary": "A summary.",
+                "paragraphs": [
+                    "First sentence. Second sentence.",
+                    "one two three four five six seven eight nine ten eleven.",
+                ],
+            },
+            {"id": "b-2", "title": "Another", "summary": "", "paragraphs": ["First sentence."]},
+        ]
+    )
 
 
 def test_every_unit_is_translated_and_articles_keep_their_paragraphs(articles):
@@ -48,7 +57,10 @@ def test_every_unit_is_translated_and_articles_keep_their_paragraphs(articles):
     # Identical sentences ("First sentence.") are translated once.
     assert backend.seen.count("First sentence.") == 1
     assembled = assemble_articles(units, outputs, "ru")
-    assert assembled["a-1"]["paragraphs"] == ["FIRST SENTENCE. SECOND SENTENCE.", "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN."]
+    assert assembled["a-1"]["paragraphs"] == [
+        "FIRST SENTENCE. SECOND SENTENCE.",
+        "ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN.",
+    ]
     assert assembled["a-1"]["title"] == "A TITLE" and assembled["a-1"]["summary"] == "A SUMMARY."
     assert assembled["b-2"]["paragraphs"] == ["FIRST SENTENCE."]
     assert not {f["flag"] for f in assembled["b-2"]["qa_flags"]} & {"empty_output", "length_limit"}
@@ -65,7 +77,7 @@ def test_empty_and_cut_outputs_are_flagged(articles):
             return out
 
     assembled = assemble_articles(units, translate_units(units, Flaky(), "ru"), "ru")
-    where = lambda flag: {(f["flag"], f["part"], f.get("paragraph"), f.get("sentence")) for f in flag}  # noqa: E731
+    where = lambda flag: {(f["flag"], f["part"], f.get("paragraph"), f.get("sentence")) for f in flag}
     assert ("empty_output", "title", 0, 0) in where(assembled["b-2"]["qa_flags"])
     assert ("length_limit", "body", 0, 0) in where(assembled["a-1"]["qa_flags"])
 

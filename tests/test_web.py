@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -63,7 +64,6 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-
 class _Server(ThreadingHTTPServer):
     """A loopback server that counts the requests it gets and the User-Agents it is sent."""
 
@@ -94,10 +94,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.hits[path] += 1
             self.server.agents.add(self.headers.get("User-Agent", ""))
             hits = self.server.hits[path]
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
             self._route(path, hits)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
-            pass
 
     def _route(self, path: str, hits: int) -> None:
         if path.startswith("/pages/") or path.startswith("/feeds/"):
@@ -228,8 +226,17 @@ def test_newspaper_page_drops_cookie_banner_share_bars_and_related_links(pages: 
     assert row["paragraphs"][-1].startswith("The council leader said")
     assert (row["byline"], row["published"]) == ("Aisha Khan", "2024-05-02")
     text = text_of(row).lower()
-    for chrome in ("cookie", "share on", "most viewed", "heatwave", "support the chronicle", "newsletter",
-                   "photograph:", "opinion", "privacy policy"):
+    for chrome in (
+        "cookie",
+        "share on",
+        "most viewed",
+        "heatwave",
+        "support the chronicle",
+        "newsletter",
+        "photograph:",
+        "opinion",
+        "privacy policy",
+    ):
         assert chrome not in text
 
 
@@ -322,11 +329,15 @@ def test_atom_entries_from_content_html_and_xhtml() -> None:
     ]
     assert first["id"] == make_article_id(first["title"], "tag:science.example,2024:orchid")
     assert (first["byline"], first["published"], first["url"]) == (
-        "Lena Fischer", "2024-06-01T06:00:00+00:00", "https://science.example/2024/orchid"
+        "Lena Fischer",
+        "2024-06-01T06:00:00+00:00",
+        "https://science.example/2024/orchid",
     )
     assert second["title"] == "Night sky: three planets in a row"  # HTML title reduced to text
-    assert second["paragraphs"] == ["Venus, Mars and Jupiter line up low in the east before dawn this week.",
-                                    "No telescope is needed."]
+    assert second["paragraphs"] == [
+        "Venus, Mars and Jupiter line up low in the east before dawn this week.",
+        "No telescope is needed.",
+    ]
     assert (second["url"], second["published"]) == ("", "2024-06-03T10:00:00+00:00")  # only updated given
 
 

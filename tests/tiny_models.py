@@ -167,11 +167,7 @@ def _train_spm(model_type: str, vocab_size: int, lines: list[str]) -> bytes:
 def _pieces(proto: bytes) -> list[str]:
     """Normal (non-control, non-unk) pieces of a sentencepiece model, in id order."""
     sp = spm.SentencePieceProcessor(model_proto=proto)
-    return [
-        sp.id_to_piece(i)
-        for i in range(sp.get_piece_size())
-        if not (sp.is_control(i) or sp.is_unknown(i))
-    ]
+    return [sp.id_to_piece(i) for i in range(sp.get_piece_size()) if not (sp.is_control(i) or sp.is_unknown(i))]
 
 
 def _fresh_dir(path) -> Path:
@@ -478,7 +474,10 @@ def build_bart(path, max_positions: int = 256, vocab_size: int = 1500) -> Path:
     specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
     bl = ByteLevelBPETokenizer()
     bl.train_from_iterator(
-        seed_lines(extra=False), vocab_size=vocab_size, min_frequency=2, special_tokens=specials,
+        seed_lines(extra=False),
+        vocab_size=vocab_size,
+        min_frequency=2,
+        special_tokens=specials,
         show_progress=False,
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -494,8 +493,13 @@ def build_bart(path, max_positions: int = 256, vocab_size: int = 1500) -> Path:
     tok = BartTokenizer(vocab=vocab, merges=merges, model_max_length=max_positions)
     n = len(tok)
     assert n == len(vocab), (n, len(vocab))
-    bos, pad, eos, unk, mask = (tok.bos_token_id, tok.pad_token_id, tok.eos_token_id,
-                                tok.unk_token_id, tok.mask_token_id)
+    bos, pad, eos, unk, mask = (
+        tok.bos_token_id,
+        tok.pad_token_id,
+        tok.eos_token_id,
+        tok.unk_token_id,
+        tok.mask_token_id,
+    )
     assert (bos, pad, eos, unk, mask) == (0, 1, 2, 3, 4), (bos, pad, eos, unk, mask)
 
     torch.manual_seed(SEED)

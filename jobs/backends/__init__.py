@@ -57,4 +57,4 @@ def check_backend_options(config: JobConfig) -> None:
     torch agrees, and that a named device is there at all, is checked when a model loads.
     """
     environment()
-    make_backend(config.summary_model, "summary", config, translation=False).precision
+    _ = make_backend(config.summary_model, "summary", config, translation=False).precision  # raises when impossible

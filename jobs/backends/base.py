@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,11 +20,11 @@ from typing import Any
 from jobs.backends.batching import (
     CPU_BATCH_ROWS,
     MIN_BATCH_TOKENS,
-    OUTPUT_MARGIN,
-    OUTPUT_RATIO,
     DeviceOutOfMemory,
     is_out_of_memory,
     max_batch_rows,
+    max_new_tokens,
+    min_new_tokens,
     plan_batches,
 )
 from jobs.backends.device import auto_batch_tokens
@@ -59,9 +58,15 @@ class BackendOptions:
         device = config.device
         if config.engine == "ray" and device == "auto":
             device = "cuda" if config.ray_gpus_per_actor > 0 else "cpu"
-        return cls(settings=config.translation if translation else config.summary, translation=translation,
-                   source_lang=config.source_lang, device=device, dtype=config.dtype, quantize=config.quantize,
-                   batch_tokens=config.batch_tokens or None)
+        return cls(
+            settings=config.translation if translation else config.summary,
+            translation=translation,
+            source_lang=config.source_lang,
+            device=device,
+            dtype=config.dtype,
+            quantize=config.quantize,
+            batch_tokens=config.batch_tokens or None,
+        )
 
 
 @dataclass
@@ -138,11 +143,20 @@ class BaseBackend:
         spec = self.spec
         device, dtype = self.precision
         return ModelIdentity(
-            backend=self.name, model=str(spec.path) if spec.is_local else spec.repo_id,
-            folder=str(spec.path.resolve()) if spec.is_local else None, revision=self.revision, role=self.role,
-            source_lang=self.options.source_lang, target_token=spec.target_token, lang_code=spec.lang_code,
-            max_input_tokens=spec.max_input_tokens, generation=self.settings.model_dump(),
-            device=device, dtype=dtype, quantize=self.options.quantize, licence=spec.licence,
+            backend=self.name,
+            model=str(spec.path) if spec.is_local else spec.repo_id,
+            folder=str(spec.path.resolve()) if spec.is_local else None,
+            revision=self.revision,
+            role=self.role,
+            source_lang=self.options.source_lang,
+            target_token=spec.target_token,
+            lang_code=spec.lang_code,
+            max_input_tokens=spec.max_input_tokens,
+            generation=self.settings.model_dump(),
+            device=device,
+            dtype=dtype,
+            quantize=self.options.quantize,
+            licence=spec.licence,
         )
 
     @property
@@ -154,8 +168,12 @@ class BaseBackend:
         """The manifest's account of this model: its identity, and what loading found (`loaded: false`
         when every output came from the cache)."""
         facts = self._loaded.facts() if self._loaded is not None else {}
-        return {**self.identity.manifest(), "loaded": self.is_loaded, "batch_tokens": self._batch_tokens or "auto",
-                **facts}
+        return {
+            **self.identity.manifest(),
+            "loaded": self.is_loaded,
+            "batch_tokens": self._batch_tokens or "auto",
+            **facts,
+        }
 
     # ---- loading
 
@@ -165,8 +183,9 @@ class BaseBackend:
         if self._loaded is not None:
             return self._loaded
         if self._text is None:
-            self._text = load_text_side(self.spec, self.role, source_lang=self.options.source_lang,
-                                        revision=self.revision)
+            self._text = load_text_side(
+                self.spec, self.role, source_lang=self.options.source_lang, revision=self.revision
+            )
         return self._text
 
     @property
@@ -260,18 +279,29 @@ class BaseBackend:
         """What generation runs inside (the torch backend keeps freed memory on CPU)."""
         return contextlib.nullcontext()
 
-    def _generate_pending(self, ids: list[list[int]], lengths: list[int], todo: list[int], pending: list[int],
-                          cap: int, result: Generated, on_progress: Callable[[int], None] | None,
-                          ) -> tuple[list[int], int]:
+    def _generate_pending(
+        self,
+        ids: list[list[int]],
+        lengths: list[int],
+        todo: list[int],
+        pending: list[int],
+        cap: int,
+        result: Generated,
+        on_progress: Callable[[int], None] | None,
+    ) -> tuple[list[int], int]:
         """Generate what is pending in planned batches of at most `cap` texts; what is left to
         retry after out-of-memory, and the smaller cap to retry with."""
+
         def run(positions: list[int]) -> tuple[list[str], list[int], int]:
-            max_new = self._max_new_tokens(max(lengths[p] for p in positions))
-            min_new = self._min_new_tokens(min(lengths[p] for p in positions), max_new)
+            window = self.max_input_tokens
+            max_new = max_new_tokens(self.settings, self.translation, window, max(lengths[p] for p in positions))
+            min_new = min_new_tokens(self.settings, self.translation, min(lengths[p] for p in positions), max_new)
             decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
             return decoded, counts, max_new
 
-        plan = [[pending[b] for b in batch] for batch in plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)]
+        plan = [
+            [pending[b] for b in batch] for batch in plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
+        ]
         done: set[int] = set()
         for positions, outcome in self._map_batches(run, plan):
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
@@ -306,9 +336,14 @@ class BaseBackend:
             ) from error
         self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
         result.oom_retries += 1
-        log.warning("%s: out of memory on %s with %d texts x %d tokens; retrying with batches of "
-                    "at most %d tokens", self.label, self.resolved_device, len(positions), longest,
-                    self.batch_tokens)
+        log.warning(
+            "%s: out of memory on %s with %d texts x %d tokens; retrying with batches of at most %d tokens",
+            self.label,
+            self.resolved_device,
+            len(positions),
+            longest,
+            self.batch_tokens,
+        )
         return max(1, len(positions) // 2)
 
     def _map_batches(self, run: Callable[[list[int]], Any], plan: list[list[int]]):
@@ -344,23 +379,3 @@ class BaseBackend:
     def _streams_scope(self) -> contextlib.AbstractContextManager:
         """What batches run inside when several run at once (torch: each stream's share of threads)."""
         return contextlib.nullcontext()
-
-    def _max_new_tokens(self, longest_input: int) -> int:
-        if self.settings.max_new_tokens:
-            cap = self.settings.max_new_tokens
-        else:
-            cap = math.ceil(longest_input * OUTPUT_RATIO) + OUTPUT_MARGIN
-        if not self.translation:
-            # A summary must be short enough that two of them fit one window, or map-reduce
-            # over chunk summaries would never converge.
-            cap = min(cap, max(8, self.max_input_tokens // 2 - 2))
-        return max(1, min(cap, self.max_input_tokens))
-
-    def _min_new_tokens(self, shortest_input: int, max_new: int) -> int | None:
-        wanted = self.settings.min_new_tokens
-        if not wanted:
-            return None
-        if not self.translation:
-            # Never ask for a summary longer than half its (shortest) input.
-            wanted = min(wanted, max(0, shortest_input // 2))
-        return min(wanted, max_new)

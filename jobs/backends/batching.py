@@ -6,9 +6,14 @@ budget of padded input tokens per batch; a backend puts results back in input or
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from jobs.errors import JobError
+
+if TYPE_CHECKING:
+    from jobs.config import GenerationSettings
 
 MAX_BATCH_SENTENCES = 256  # default cap of plan_batches
 # Sentences per batch on CPU, measured on 2 cores (opus-mt-en-ru shape, docs/benchmarks.md):
@@ -26,7 +31,9 @@ class DeviceOutOfMemory(JobError):
     """A single text does not fit the device's memory even in a batch of its own."""
 
 
-def plan_batches(lengths: Sequence[int], batch_tokens: int, max_sentences: int = MAX_BATCH_SENTENCES) -> list[list[int]]:
+def plan_batches(
+    lengths: Sequence[int], batch_tokens: int, max_sentences: int = MAX_BATCH_SENTENCES
+) -> list[list[int]]:
     """Group indices into batches whose padded size (count x longest) stays within the budget.
 
     Longest first, so the padded size is known when a batch opens; a text longer than the
@@ -62,10 +69,37 @@ def is_out_of_memory(exc: BaseException) -> bool:
     try:
         import torch
 
-        oom_types = tuple(t for t in (getattr(torch, "OutOfMemoryError", None),
-                                      getattr(torch.cuda, "OutOfMemoryError", None)) if t is not None)
+        oom_types = tuple(
+            t
+            for t in (getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None))
+            if t is not None
+        )
     except ImportError:  # pragma: no cover - torch is a dependency
         oom_types = ()
     if oom_types and isinstance(exc, oom_types):
         return True
     return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+
+
+def max_new_tokens(settings: GenerationSettings, translation: bool, window: int, longest_input: int) -> int:
+    """The length limit of a batch's outputs: the configured one, else a multiple of the input."""
+    if settings.max_new_tokens:
+        cap = settings.max_new_tokens
+    else:
+        cap = math.ceil(longest_input * OUTPUT_RATIO) + OUTPUT_MARGIN
+    if not translation:
+        # A summary must be short enough that two of them fit one window, or map-reduce
+        # over chunk summaries would never converge.
+        cap = min(cap, max(8, window // 2 - 2))
+    return max(1, min(cap, window))
+
+
+def min_new_tokens(settings: GenerationSettings, translation: bool, shortest_input: int, max_new: int) -> int | None:
+    """The least a batch's outputs must have, if the settings ask for a minimum."""
+    wanted = settings.min_new_tokens
+    if not wanted:
+        return None
+    if not translation:
+        # Never ask for a summary longer than half its (shortest) input.
+        wanted = min(wanted, max(0, shortest_input // 2))
+    return min(wanted, max_new)

@@ -53,7 +53,9 @@ class ConversionFailed(JobError):
 def require_ctranslate2():
     """Import ctranslate2, or say how to install it."""
     if importlib.util.find_spec("ctranslate2") is None:
-        raise ConfigError(f"--backend ctranslate2 needs the ctranslate2 package, which is not installed: {INSTALL_HINT}")
+        raise ConfigError(
+            f"--backend ctranslate2 needs the ctranslate2 package, which is not installed: {INSTALL_HINT}"
+        )
     import ctranslate2
 
     return ctranslate2
@@ -69,7 +71,9 @@ def compute_type(device: str, dtype: str, quantize: str) -> str:
     cuda = device == "cuda"
     if quantize == "int8":
         if cuda:
-            return {"auto": "int8_float16", "fp16": "int8_float16", "bf16": "int8_bfloat16", "fp32": "int8_float32"}[dtype]
+            return {"auto": "int8_float16", "fp16": "int8_float16", "bf16": "int8_bfloat16", "fp32": "int8_float32"}[
+                dtype
+            ]
         if dtype == "fp16":
             raise ConfigError("--dtype fp16 is not supported on CPU; use --quantize int8 alone")
         return "int8_bfloat16" if dtype == "bf16" else "int8"
@@ -135,8 +139,10 @@ class CT2Backend(BaseBackend):
         chosen = compute_type(kind, self.options.dtype, self.options.quantize)
         supported = self.ct2.get_supported_compute_types(kind)
         if chosen not in supported:
-            raise ConfigError(f"CTranslate2 cannot run {chosen} on this {kind} "
-                              f"(it supports {', '.join(sorted(supported))}); choose another --dtype/--quantize")
+            raise ConfigError(
+                f"CTranslate2 cannot run {chosen} on this {kind} "
+                f"(it supports {', '.join(sorted(supported))}); choose another --dtype/--quantize"
+            )
         return chosen
 
     @property
@@ -169,7 +175,8 @@ class CT2Backend(BaseBackend):
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
         try:
             _converter_class()(where, revision=self.spec.revision, low_cpu_mem_usage=True).convert(
-                str(staging / "model"), quantization=self.compute_type, force=True)
+                str(staging / "model"), quantization=self.compute_type, force=True
+            )
             try:
                 (staging / "model").rename(target)
             except OSError:  # another run converted it meanwhile
@@ -182,13 +189,18 @@ class CT2Backend(BaseBackend):
         return target
 
     def _load(self) -> LoadedModel:
-        loaded = self._text or load_text_side(self.spec, self.role, source_lang=self.options.source_lang,
-                                              revision=self.revision)
+        loaded = self._text or load_text_side(
+            self.spec, self.role, source_lang=self.options.source_lang, revision=self.revision
+        )
         folder = self.convert()
         device, _, index = self.resolved_device.partition(":")
         loaded.model = self.ct2.Translator(
-            str(folder), device=device, device_index=int(index or 0), compute_type=self.compute_type,
-            inter_threads=self.streams, intra_threads=max(1, cpu_count() // self.streams) if device == "cpu" else 0,
+            str(folder),
+            device=device,
+            device_index=int(index or 0),
+            compute_type=self.compute_type,
+            inter_threads=self.streams,
+            intra_threads=max(1, cpu_count() // self.streams) if device == "cpu" else 0,
         )
         loaded.dtype = self.compute_type
         loaded.extra = {"converted": str(folder), "ctranslate2": self.ct2.__version__}
@@ -231,7 +243,9 @@ class CT2Backend(BaseBackend):
             max_input_length=0,  # the job fits every text to the window: nothing may be cut here
             max_decoding_length=limit,
             min_decoding_length=min(min_new or 0, limit),
-            no_repeat_ngram_size=self._generation_default("no_repeat_ngram_size", self.settings.no_repeat_ngram_size, 0),
+            no_repeat_ngram_size=self._generation_default(
+                "no_repeat_ngram_size", self.settings.no_repeat_ngram_size, 0
+            ),
             length_penalty=self._generation_default("length_penalty", self.settings.length_penalty, 1.0),
             return_end_token=True,
             return_scores=False,
@@ -240,6 +254,7 @@ class CT2Backend(BaseBackend):
         with self._tokenizer_lock:
             decoded = tok.batch_decode([tok.convert_tokens_to_ids(h) for h in hypotheses], skip_special_tokens=True)
         eos = tok.eos_token
-        counts = [len(h) + (1 if limit < max_new and len(h) >= limit and (not h or h[-1] != eos) else 0)
-                  for h in hypotheses]  # the EOS generate() would have forced at the limit
+        counts = [
+            len(h) + (1 if limit < max_new and len(h) >= limit and (not h or h[-1] != eos) else 0) for h in hypotheses
+        ]  # the EOS generate() would have forced at the limit
         return decoded, counts

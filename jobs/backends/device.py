@@ -173,11 +173,15 @@ def resolve_dtype(dtype: str, device: str, quantize: str = "none") -> str:
     if dtype == "auto":
         return "fp16" if device.startswith("cuda") else "fp32"
     if on_cpu and dtype == "fp16":
-        raise ConfigError("--dtype fp16 is not supported on CPU (slow and no faster than fp32); "
-                          "use --dtype bf16 on a CPU with bf16 instructions, or --quantize int8")
+        raise ConfigError(
+            "--dtype fp16 is not supported on CPU (slow and no faster than fp32); "
+            "use --dtype bf16 on a CPU with bf16 instructions, or --quantize int8"
+        )
     if on_cpu and dtype == "bf16" and not cpu_supports_bf16():
-        raise ConfigError("--dtype bf16: this CPU has no bf16 instructions (AVX512-BF16 or AMX), so bf16 would "
-                          "be slower than fp32; use --quantize int8 for speed on this CPU")
+        raise ConfigError(
+            "--dtype bf16: this CPU has no bf16 instructions (AVX512-BF16 or AMX), so bf16 would "
+            "be slower than fp32; use --quantize int8 for speed on this CPU"
+        )
     return dtype
 
 

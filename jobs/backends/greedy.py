@@ -15,12 +15,22 @@ from jobs.models.families import GREEDY_HEAD_MODEL_TYPES
 # generate() options that change greedy outputs and that `greedy_decode` does not implement: with
 # any of them set (to other than the neutral value), the backend calls generate() instead.
 _GREEDY_BLOCKERS = {
-    "no_repeat_ngram_size": (None, 0), "encoder_no_repeat_ngram_size": (None, 0),
-    "repetition_penalty": (None, 1.0), "encoder_repetition_penalty": (None, 1.0),
-    "suppress_tokens": (None, []), "begin_suppress_tokens": (None, []), "forced_decoder_ids": (None, []),
-    "sequence_bias": (None, {}), "exponential_decay_length_penalty": (None,), "force_words_ids": (None, []),
-    "constraints": (None, []), "stop_strings": (None, [], ""), "max_time": (None,), "watermarking_config": (None,),
-    "min_length": (None, 0), "max_length": (None,),
+    "no_repeat_ngram_size": (None, 0),
+    "encoder_no_repeat_ngram_size": (None, 0),
+    "repetition_penalty": (None, 1.0),
+    "encoder_repetition_penalty": (None, 1.0),
+    "suppress_tokens": (None, []),
+    "begin_suppress_tokens": (None, []),
+    "forced_decoder_ids": (None, []),
+    "sequence_bias": (None, {}),
+    "exponential_decay_length_penalty": (None,),
+    "force_words_ids": (None, []),
+    "constraints": (None, []),
+    "stop_strings": (None, [], ""),
+    "max_time": (None,),
+    "watermarking_config": (None,),
+    "min_length": (None, 0),
+    "max_length": (None,),
 }
 
 
@@ -59,8 +69,7 @@ def _as_list(value: Any) -> list[int]:
     return [int(v) for v in value] if isinstance(value, (list, tuple)) else [int(value)]
 
 
-def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | None,
-                  forced_bos: int | None) -> Any:
+def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | None, forced_bos: int | None) -> Any:
     """Greedy search for an encoder-decoder model: the tokens generate() would give, faster.
 
     The same rules as generate()'s greedy search with the model's generation config: the
@@ -86,8 +95,13 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     device = mask.device
     encoder_outputs = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=mask)
     if head is not None:  # the decoder only; the head computes what is needed of the logits
-        step_fn = _stepper(model.get_decoder(), "input_ids", "last_hidden_state",
-                           encoder_hidden_states=encoder_outputs[0], encoder_attention_mask=mask)
+        step_fn = _stepper(
+            model.get_decoder(),
+            "input_ids",
+            "last_hidden_state",
+            encoder_hidden_states=encoder_outputs[0],
+            encoder_attention_mask=mask,
+        )
     else:
         step_fn = _stepper(model, "decoder_input_ids", "logits", encoder_outputs=encoder_outputs, attention_mask=mask)
     current = torch.full((rows, 1), int(gen.decoder_start_token_id), dtype=torch.long, device=device)
@@ -96,18 +110,7 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     steps: list[Any] = []
     for step in range(max_new):
         last = step_fn(current)  # decoder output (GreedyHead) or logits of the last position
-        if step == max_new - 1 and forced_eos:
-            if len(forced_eos) == 1:
-                chosen = torch.full((rows,), forced_eos[0], dtype=torch.long, device=device)
-            else:
-                logits = head.logits(last) if head is not None else last
-                chosen = torch.tensor(forced_eos, device=device)[logits[:, forced_eos].float().argmax(-1)]
-        elif step == 0 and forced_bos is not None:
-            chosen = torch.full((rows,), int(forced_bos), dtype=torch.long, device=device)
-        else:
-            bar_eos = bool(min_new and step < min_new)
-            chosen = _argmax(head.logits(last, bar_eos) if head is not None
-                             else _barred(last, banned, eos if bar_eos else []))
+        chosen = _next_tokens(step, last, max_new, min_new, forced_bos, forced_eos, head, banned, eos)
         if eos:
             chosen = torch.where(finished, torch.full_like(chosen, pad), chosen)
             finished |= torch.isin(chosen, eos_tensor)
@@ -116,6 +119,32 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
             break
         current = chosen[:, None]
     return torch.stack(steps, dim=1)
+
+
+def _next_tokens(
+    step: int,
+    last: Any,
+    max_new: int,
+    min_new: int | None,
+    forced_bos: int | None,
+    forced_eos: list[int],
+    head: GreedyHead | None,
+    banned: list[int],
+    eos: list[int],
+) -> Any:
+    """The tokens of one greedy step: forced EOS at the last step, forced BOS at the first, else argmax."""
+    import torch
+
+    rows, device = last.shape[0], last.device
+    if step == max_new - 1 and forced_eos:
+        if len(forced_eos) == 1:
+            return torch.full((rows,), forced_eos[0], dtype=torch.long, device=device)
+        logits = head.logits(last) if head is not None else last
+        return torch.tensor(forced_eos, device=device)[logits[:, forced_eos].float().argmax(-1)]
+    if step == 0 and forced_bos is not None:
+        return torch.full((rows,), int(forced_bos), dtype=torch.long, device=device)
+    bar_eos = bool(min_new and step < min_new)
+    return _argmax(head.logits(last, bar_eos) if head is not None else _barred(last, banned, eos if bar_eos else []))
 
 
 def _stepper(module: Any, ids_arg: str, output: str, **inputs: Any) -> Callable[[Any], Any]:
@@ -173,7 +202,10 @@ class GreedyHead:
     @classmethod
     def of(cls, model: Any, banned: list[int], eos: list[int]) -> GreedyHead | None:
         """The head of a model of GREEDY_HEAD_MODEL_TYPES (built once per model), else None."""
-        if getattr(model.config, "model_type", None) not in GREEDY_HEAD_MODEL_TYPES or model.get_output_embeddings() is None:
+        if (
+            getattr(model.config, "model_type", None) not in GREEDY_HEAD_MODEL_TYPES
+            or model.get_output_embeddings() is None
+        ):
             return None
         key = (tuple(banned), tuple(eos))
         cached = getattr(model, "_jobs_greedy_head", None)
@@ -220,7 +252,7 @@ def _argmax(logits: Any) -> Any:
     chunk = max(1, _ARGMAX_CHUNK_VALUES // max(1, logits.shape[-1]))
     chosen = np.empty(rows, dtype=np.int64)
     for start in range(0, rows, chunk):
-        chosen[start:start + chunk] = logits[start:start + chunk].float().numpy().argmax(axis=-1)
+        chosen[start : start + chunk] = logits[start : start + chunk].float().numpy().argmax(axis=-1)
     return torch.from_numpy(chosen)
 
 

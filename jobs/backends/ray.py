@@ -121,8 +121,12 @@ class RayBackend:
 
     def describe(self) -> dict[str, Any]:
         described = self.inner.describe()
-        return {**described, "engine": "ray", "actors": self.config.ray_actors,
-                "gpus_per_actor": self.config.ray_gpus_per_actor}
+        return {
+            **described,
+            "engine": "ray",
+            "actors": self.config.ray_actors,
+            "gpus_per_actor": self.config.ray_gpus_per_actor,
+        }
 
     def generate(self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None) -> Generated:
         """Outputs in input order; texts of batches that kept failing are listed in `errors`."""

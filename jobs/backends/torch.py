@@ -37,8 +37,16 @@ class TorchBackend(BaseBackend):
     def _load(self) -> LoadedModel:
         device, dtype = self.precision
         confirm_device(self.options.device, device)
-        return load_model(self.spec, self.role, source_lang=self.options.source_lang, device=device,
-                          revision=self.revision, dtype=dtype, quantize=self.options.quantize, text=self._text)
+        return load_model(
+            self.spec,
+            self.role,
+            source_lang=self.options.source_lang,
+            device=device,
+            revision=self.revision,
+            dtype=dtype,
+            quantize=self.options.quantize,
+            text=self._text,
+        )
 
     @cached_property
     def cpu_threads(self) -> int:
@@ -88,7 +96,11 @@ class TorchBackend(BaseBackend):
                 generated = greedy_decode(model, enc, max_new, min_new, self.loaded.forced_bos_token_id)
             pad = model.generation_config.pad_token_id
         else:
-            kwargs: dict[str, Any] = {"max_new_tokens": max_new, "num_beams": self.settings.num_beams, "do_sample": False}
+            kwargs: dict[str, Any] = {
+                "max_new_tokens": max_new,
+                "num_beams": self.settings.num_beams,
+                "do_sample": False,
+            }
             if min_new:
                 kwargs["min_new_tokens"] = min_new
             if self.settings.no_repeat_ngram_size is not None:
@@ -110,8 +122,17 @@ class TorchBackend(BaseBackend):
         return decoded, [int(c) for c in counts]
 
 
-def load_model(spec: ModelSpec, role: str, *, source_lang: str, device: str, revision: str | None = None,
-               dtype: str | None = None, quantize: str = "none", text: LoadedModel | None = None) -> LoadedModel:
+def load_model(
+    spec: ModelSpec,
+    role: str,
+    *,
+    source_lang: str,
+    device: str,
+    revision: str | None = None,
+    dtype: str | None = None,
+    quantize: str = "none",
+    text: LoadedModel | None = None,
+) -> LoadedModel:
     """The text side (`text`, else loaded here) with the model's weights through `from_pretrained`.
 
     dtype: fp32 | bf16 | fp16 (None: fp16 on CUDA, else fp32). quantize="int8" replaces every
@@ -160,8 +181,12 @@ def fold_logits_bias(model: Any) -> None:
 
     bias = getattr(model, "final_logits_bias", None)
     head = model.get_output_embeddings()
-    if (getattr(model.config, "model_type", None) not in LOGITS_BIAS_MODEL_TYPES or not isinstance(bias, torch.Tensor)
-            or type(head) is not torch.nn.Linear or not bool(bias.any())):
+    if (
+        getattr(model.config, "model_type", None) not in LOGITS_BIAS_MODEL_TYPES
+        or not isinstance(bias, torch.Tensor)
+        or type(head) is not torch.nn.Linear
+        or not bool(bias.any())
+    ):
         return
     with torch.no_grad():
         row = bias.reshape(-1).to(head.weight.dtype)

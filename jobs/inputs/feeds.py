@@ -81,8 +81,15 @@ def _feed_item_articles(item: FeedItem, file: str, feed: str, context: ReadConte
     if failure:
         yield InputProblem(file, item.number, article_id, f"{prefix}{failure}; used the feed's description instead")
     yield Article(
-        title, paragraphs, clean(item.tag or (page.tag if page else "")), file, item.number, item.key,
-        url=display_url(url), feed=feed, published=item.published or (page.published if page else ""),
+        title,
+        paragraphs,
+        clean(item.tag or (page.tag if page else "")),
+        file,
+        item.number,
+        item.key,
+        url=display_url(url),
+        feed=feed,
+        published=item.published or (page.published if page else ""),
         byline=clean(item.byline or (page.byline if page else "")),
     )
 

@@ -74,7 +74,7 @@ def url_from_input(given: str | Path) -> str | None:
     for scheme in URL_SCHEMES:
         head = f"{scheme}:/"
         if text.lower().startswith(head) and not given.exists():
-            candidate = f"{scheme}://{text[len(head):]}"
+            candidate = f"{scheme}://{text[len(head) :]}"
             return candidate if is_url(candidate) else None
     return None
 

@@ -17,11 +17,49 @@ from jobs.inputs.text import clean, one_line
 
 # Elements of feed HTML that hold no article text.
 _NON_TEXT_TAGS = (
-    "script", "style", "noscript", "iframe", "object", "embed", "form", "button", "svg", "nav", "aside", "figure",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "object",
+    "embed",
+    "form",
+    "button",
+    "svg",
+    "nav",
+    "aside",
+    "figure",
 )
 _BLOCK_TAGS = frozenset(
-    "p div h1 h2 h3 h4 h5 h6 li dt dd blockquote pre section article header footer aside "
-    "table tr td th ul ol dl br hr".split()
+    [
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "aside",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "ul",
+        "ol",
+        "dl",
+        "br",
+        "hr",
+    ]
 )
 
 

@@ -40,8 +40,17 @@ if TYPE_CHECKING:
     import datasets
 
 COLUMNS = (
-    "id", "title", "paragraphs", "tag", "source_file", "source_line", "sha256",
-    "url", "feed", "published", "byline",
+    "id",
+    "title",
+    "paragraphs",
+    "tag",
+    "source_file",
+    "source_line",
+    "sha256",
+    "url",
+    "feed",
+    "published",
+    "byline",
 )
 
 

@@ -86,10 +86,7 @@ def parse_csv(text: str, file: str) -> Parsed:
                 return
             continue
         if len(row) > len(header):
-            message = (
-                f"row has {len(row)} fields but the header has {len(header)}; "
-                "quote fields that contain commas"
-            )
+            message = f"row has {len(row)} fields but the header has {len(header)}; quote fields that contain commas"
             yield InputProblem(file, start, None, message)
             continue
         row = row + [""] * (len(header) - len(row))
@@ -161,9 +158,7 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def _record_to_article(
-    record: Mapping[str, Any], file: str, line: int, prefix: str = ""
-) -> Article | InputProblem:
+def _record_to_article(record: Mapping[str, Any], file: str, line: int, prefix: str = "") -> Article | InputProblem:
     """Validate one record (keys already lower-cased) into an article; `prefix` says e.g. "row 3: "."""
 
     def problem(message: str, article_id: str | None = None) -> InputProblem:

@@ -12,10 +12,24 @@ from typing import Any
 
 # Target-language codes of NLLB tokenizers; the registry's `lang_code` wins over these.
 NLLB_CODES = {
-    "ar": "arb_Arab", "de": "deu_Latn", "en": "eng_Latn", "es": "spa_Latn", "fa": "pes_Arab",
-    "fr": "fra_Latn", "hi": "hin_Deva", "it": "ita_Latn", "ja": "jpn_Jpan", "kk": "kaz_Cyrl",
-    "ko": "kor_Hang", "ky": "kir_Cyrl", "pt": "por_Latn", "ru": "rus_Cyrl", "tr": "tur_Latn",
-    "uk": "ukr_Cyrl", "uz": "uzn_Latn", "zh": "zho_Hans",
+    "ar": "arb_Arab",
+    "de": "deu_Latn",
+    "en": "eng_Latn",
+    "es": "spa_Latn",
+    "fa": "pes_Arab",
+    "fr": "fra_Latn",
+    "hi": "hin_Deva",
+    "it": "ita_Latn",
+    "ja": "jpn_Jpan",
+    "kk": "kaz_Cyrl",
+    "ko": "kor_Hang",
+    "ky": "kir_Cyrl",
+    "pt": "por_Latn",
+    "ru": "rus_Cyrl",
+    "tr": "tur_Latn",
+    "uk": "ukr_Cyrl",
+    "uz": "uzn_Latn",
+    "zh": "zho_Hans",
 }
 
 # Families told the target language as a forced first generated token (a language code).

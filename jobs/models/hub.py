@@ -106,7 +106,7 @@ def folder_content_hash(folder: Path) -> str:
                 digest.update(block)
     revision = "sha256:" + digest.hexdigest()[:16]
     memo = {k: v for k, v in (memo.items() if isinstance(memo, dict) else []) if k != key}
-    memo = dict(list(memo.items())[-(MEMO_ENTRIES - 1):])
+    memo = dict(list(memo.items())[-(MEMO_ENTRIES - 1) :])
     memo[key] = revision
     try:  # a memo that cannot be written only costs the next run the hashing
         memo_path.parent.mkdir(parents=True, exist_ok=True)

@@ -76,9 +76,14 @@ def load_text_side(spec: ModelSpec, role: str, *, source_lang: str, revision: st
     except OSError:  # no generation_config.json: the defaults live in config.json
         generation = GenerationConfig.from_model_config(config)
     loaded = LoadedModel(
-        spec=spec, role=role, tokenizer=tokenizer, model=None,
-        family=tokenizer_family(tokenizer, config.model_type), revision=revision or model_revision(spec),
-        max_input_tokens=input_window(spec, tokenizer, config), generation_defaults=generation.to_diff_dict(),
+        spec=spec,
+        role=role,
+        tokenizer=tokenizer,
+        model=None,
+        family=tokenizer_family(tokenizer, config.model_type),
+        revision=revision or model_revision(spec),
+        max_input_tokens=input_window(spec, tokenizer, config),
+        generation_defaults=generation.to_diff_dict(),
     )
     if role != "summary":
         resolve_target_language(loaded, role, source_lang)

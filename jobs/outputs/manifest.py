@@ -23,8 +23,16 @@ MANIFEST_SCHEMA = "jobs.manifest/v1"
 MANIFEST_FILE = "manifest.json"
 
 
-def run_manifest(*, run_id: str, created_at: datetime, config: JobConfig, sources: Iterable[Any], cache_path: Path,
-                 cache_hits: int, cache_misses: int) -> dict[str, Any]:
+def run_manifest(
+    *,
+    run_id: str,
+    created_at: datetime,
+    config: JobConfig,
+    sources: Iterable[Any],
+    cache_path: Path,
+    cache_hits: int,
+    cache_misses: int,
+) -> dict[str, Any]:
     """The fields every language's manifest of one run shares: run, inputs, settings, versions, cache."""
     return {
         "schema": MANIFEST_SCHEMA,
@@ -32,17 +40,31 @@ def run_manifest(*, run_id: str, created_at: datetime, config: JobConfig, source
         "created_at": created_at.isoformat(timespec="seconds"),
         "engine": config.engine,
         "inputs": [vars(source) for source in sources],
-        "settings": {"device": config.device, "batch_tokens": config.batch_tokens, "backend": config.backend,
-                     "dtype": config.dtype, "quantize": config.quantize,
-                     "config_file": str(config.config_file), "force": config.force},
+        "settings": {
+            "device": config.device,
+            "batch_tokens": config.batch_tokens,
+            "backend": config.backend,
+            "dtype": config.dtype,
+            "quantize": config.quantize,
+            "config_file": str(config.config_file),
+            "force": config.force,
+        },
         "versions": package_versions(),
         "cache": {"path": str(cache_path), "hits": cache_hits, "misses": cache_misses},
     }
 
 
-def bundle_manifest(run: dict[str, Any], lang: str, *, translation_model: dict[str, Any] | None,
-                    summary_model: dict[str, Any], failures: Iterable[InputProblem], counts: dict[str, int],
-                    qa: dict[str, int], content_sha256: str) -> dict[str, Any]:
+def bundle_manifest(
+    run: dict[str, Any],
+    lang: str,
+    *,
+    translation_model: dict[str, Any] | None,
+    summary_model: dict[str, Any],
+    failures: Iterable[InputProblem],
+    counts: dict[str, int],
+    qa: dict[str, int],
+    content_sha256: str,
+) -> dict[str, Any]:
     """One language's manifest: the run's fields (run_manifest) plus its models, failures, counts,
     QA flag counts and content fingerprint. publish_bundle adds `files` when it writes it."""
     return {

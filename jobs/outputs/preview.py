@@ -80,8 +80,9 @@ def find_source_bundle(bundle_dir: Path) -> Path | None:
     return None
 
 
-def source_texts(records: Iterable[dict[str, Any]], source_bundle: Path | None,
-                 read_inputs: ReadInputs | None = None) -> dict[str, dict[str, Any]]:
+def source_texts(
+    records: Iterable[dict[str, Any]], source_bundle: Path | None, read_inputs: ReadInputs | None = None
+) -> dict[str, dict[str, Any]]:
     """Per article id: the original title, summary and paragraphs, from the source bundle or else the input file.
 
     The input file is read again (with read_inputs) only when it is still where the run found it
@@ -89,8 +90,10 @@ def source_texts(records: Iterable[dict[str, Any]], source_bundle: Path | None,
     """
     if source_bundle is not None:
         _, source_records = read_bundle(source_bundle)
-        return {r["id"]: {"title": r["title"], "summary": r["summary"], "paragraphs": r["paragraphs"]}
-                for r in source_records}
+        return {
+            r["id"]: {"title": r["title"], "summary": r["summary"], "paragraphs": r["paragraphs"]}
+            for r in source_records
+        }
     return _reread_inputs(records, read_inputs) if read_inputs is not None else {}
 
 
@@ -108,7 +111,11 @@ def _reread_inputs(records: Iterable[dict[str, Any]], read_inputs: ReadInputs) -
     for article in articles:
         source = wanted.get(article["id"])
         if source and source["sha256"] == article["sha256"]:
-            found[article["id"]] = {"title": article["title"], "summary": None, "paragraphs": list(article["paragraphs"])}
+            found[article["id"]] = {
+                "title": article["title"],
+                "summary": None,
+                "paragraphs": list(article["paragraphs"]),
+            }
     return found
 
 
@@ -138,15 +145,25 @@ def _row_key(flag: dict[str, Any]) -> tuple[str, int]:
     return (part, int(flag.get("paragraph") or 0) if part == "body" else 0)
 
 
-def _row(label: str, source: str | None, translation: str, flags: Sequence[dict[str, Any]], lang: str,
-         source_lang: str, single: bool) -> str:
+def _row(
+    label: str,
+    source: str | None,
+    translation: str,
+    flags: Sequence[dict[str, Any]],
+    lang: str,
+    source_lang: str,
+    single: bool,
+) -> str:
     badges = "".join(_flag_badge(f) for f in flags)
     css = ' class="flagged"' if flags else ""
     flag_html = f'<div class="flags">{badges}</div>' if flags else ""
     if single:
         return f'<tr{css}><th>{esc(label)}</th><td lang="{esc(lang)}">{esc(translation)}{flag_html}</td></tr>'
-    original = (f'<td lang="{esc(source_lang)}">{esc(source)}</td>' if source is not None
-                else '<td class="missing">source not available</td>')
+    original = (
+        f'<td lang="{esc(source_lang)}">{esc(source)}</td>'
+        if source is not None
+        else '<td class="missing">source not available</td>'
+    )
     return f'<tr{css}><th>{esc(label)}</th>{original}<td lang="{esc(lang)}">{esc(translation)}{flag_html}</td></tr>'
 
 
@@ -160,28 +177,43 @@ def render_article(record: dict[str, Any], source: dict[str, Any] | None, source
     src = source or {}
     src_paragraphs = src.get("paragraphs") or []
     source_title = src.get("title") or record["source"].get("title")
-    rows = [_row("title", source_title, record["title"], by_row.get(("title", 0), []), lang, source_lang, single),
-            _row("summary", src.get("summary"), record["summary"], by_row.get(("summary", 0), []), lang, source_lang, single)]
+    rows = [
+        _row("title", source_title, record["title"], by_row.get(("title", 0), []), lang, source_lang, single),
+        _row(
+            "summary", src.get("summary"), record["summary"], by_row.get(("summary", 0), []), lang, source_lang, single
+        ),
+    ]
     for number, paragraph in enumerate(record["paragraphs"]):
         original = src_paragraphs[number] if number < len(src_paragraphs) else None
-        rows.append(_row(f"¶ {number + 1}", original, paragraph, by_row.get(("body", number), []), lang, source_lang, single))
+        rows.append(
+            _row(f"¶ {number + 1}", original, paragraph, by_row.get(("body", number), []), lang, source_lang, single)
+        )
     known = {("title", 0), ("summary", 0)} | {("body", n) for n in range(len(record["paragraphs"]))}
     stray = [f for key, fs in by_row.items() if key not in known for f in fs]
     stray_html = f'<div class="flags">{"".join(_flag_badge(f) for f in stray)}</div>' if stray else ""
-    head = ("<tr><th></th>" + (f"<th>text ({esc(lang)})</th>" if single else
-            f"<th>source ({esc(source_lang)})</th><th>translation ({esc(lang)})</th>") + "</tr>")
+    head = (
+        "<tr><th></th>"
+        + (
+            f"<th>text ({esc(lang)})</th>"
+            if single
+            else f"<th>source ({esc(source_lang)})</th><th>translation ({esc(lang)})</th>"
+        )
+        + "</tr>"
+    )
     count = f'<span class="count">{len(flags)} flag{"s" if len(flags) != 1 else ""}</span>' if flags else ""
-    return (f'<article class="article" id="a-{esc(record["id"])}" data-id="{esc(record["id"])}" data-flags="{len(flags)}">'
-            f'<h2 lang="{esc(lang)}">{esc(record["title"])}{count}</h2>'
-            f'<div class="meta">id <code>{esc(record["id"])}</code> · {_where(record["source"])}</div>{stray_html}'
-            f'<table class="text"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></article>')
+    return (
+        f'<article class="article" id="a-{esc(record["id"])}" data-id="{esc(record["id"])}" data-flags="{len(flags)}">'
+        f'<h2 lang="{esc(lang)}">{esc(record["title"])}{count}</h2>'
+        f'<div class="meta">id <code>{esc(record["id"])}</code> · {_where(record["source"])}</div>{stray_html}'
+        f'<table class="text"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></article>'
+    )
 
 
 def _where(source: dict[str, Any]) -> str:
     """Where the article came from: its URL (as text: the page links nowhere) or file and line."""
     if source.get("url"):
         return esc(source["url"])
-    return f'{esc(source.get("file"))}:{esc(source.get("line"))}'
+    return f"{esc(source.get('file'))}:{esc(source.get('line'))}"
 
 
 def _toc(records: Sequence[dict[str, Any]]) -> str:
@@ -198,34 +230,44 @@ def _summary(manifest: dict[str, Any], records: Sequence[dict[str, Any]]) -> str
     for record in records:
         for flag in record.get("qa", {}).get("flags", []):
             counts[flag["flag"]] = counts.get(flag["flag"], 0) + 1
-    cells = "".join(f'<tr class="{"fired" if n else "zero"}" data-flag="{esc(name)}"><th>{esc(name)}</th><td>{n}</td></tr>'
-                    for name, n in counts.items())
+    cells = "".join(
+        f'<tr class="{"fired" if n else "zero"}" data-flag="{esc(name)}"><th>{esc(name)}</th><td>{n}</td></tr>'
+        for name, n in counts.items()
+    )
     flagged = sum(1 for r in records if r.get("qa", {}).get("flags"))
     models = manifest.get("models") or {}
     translation = (models.get("translation") or {}).get("id", "none (source language)")
     summary = (models.get("summary") or {}).get("id", "?")
     legend = "".join(f"<dt>{esc(name)}</dt><dd>{esc(text)}</dd>" for name, text in describe_flags().items())
-    return (f'<div class="meta">run <code>{esc(manifest.get("run_id"))}</code> · created {esc(manifest.get("created_at"))}'
-            f' · translation model <code>{esc(translation)}</code> · summary model <code>{esc(summary)}</code></div>'
-            f'<p>{flagged} of {len(records)} articles have QA flags: check the highlighted rows before publishing.</p>'
-            f'<table class="qa" style="width:auto"><tbody>{cells}</tbody></table>'
-            f'<details><summary>What the flags mean</summary><dl class="legend">{legend}</dl></details>')
+    return (
+        f'<div class="meta">run <code>{esc(manifest.get("run_id"))}</code> · created {esc(manifest.get("created_at"))}'
+        f" · translation model <code>{esc(translation)}</code> · summary model <code>{esc(summary)}</code></div>"
+        f"<p>{flagged} of {len(records)} articles have QA flags: check the highlighted rows before publishing.</p>"
+        f'<table class="qa" style="width:auto"><tbody>{cells}</tbody></table>'
+        f'<details><summary>What the flags mean</summary><dl class="legend">{legend}</dl></details>'
+    )
 
 
-def render_preview(manifest: dict[str, Any], records: Sequence[dict[str, Any]],
-                   sources: dict[str, dict[str, Any]] | None, source_lang: str = "en") -> str:
+def render_preview(
+    manifest: dict[str, Any],
+    records: Sequence[dict[str, Any]],
+    sources: dict[str, dict[str, Any]] | None,
+    source_lang: str = "en",
+) -> str:
     """The whole page as a string: header with QA counts, table of contents, every article."""
     lang = manifest.get("lang") or (records[0]["lang"] if records else "")
     single = is_source_bundle(manifest)
     articles = "".join(render_article(r, (sources or {}).get(r["id"]), source_lang, single) for r in records)
     title = f"Review: {lang} · {manifest.get('run_id', '')}"
-    return ("<!DOCTYPE html>\n"
-            f'<html lang="en"><head><meta charset="utf-8">'
-            f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
-            f"<header><h1>{esc(title)}</h1>{_summary(manifest, records)}</header>"
-            f"{_toc(records)}<main>{articles}</main></body></html>\n")
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
+        f"<header><h1>{esc(title)}</h1>{_summary(manifest, records)}</header>"
+        f"{_toc(records)}<main>{articles}</main></body></html>\n"
+    )
 
 
 # --------------------------------------------------------------------------- writing pages
@@ -236,8 +278,9 @@ def preview_path(bundle_dir: Path) -> Path:
     return bundle_dir.parent / f"{bundle_dir.name}{PREVIEW_SUFFIX}"
 
 
-def write_preview(bundle_dir: Path, source_bundle: Path | None = None, out: Path | None = None,
-                  read_inputs: ReadInputs | None = None) -> Path:
+def write_preview(
+    bundle_dir: Path, source_bundle: Path | None = None, out: Path | None = None, read_inputs: ReadInputs | None = None
+) -> Path:
     """Write the review page of one bundle (default: preview_path) and return its path.
 
     Without a source-language bundle of the same run, read_inputs (if given) reads the input files again."""
@@ -276,8 +319,13 @@ def bundles_to_preview(outputs: Path, langs: Sequence[str] = (), run: str | None
     return found
 
 
-def write_previews(outputs: Path, langs: Sequence[str] = (), run: str | None = None, out_dir: Path | None = None,
-                   read_inputs: ReadInputs | None = None) -> list[Path]:
+def write_previews(
+    outputs: Path,
+    langs: Sequence[str] = (),
+    run: str | None = None,
+    out_dir: Path | None = None,
+    read_inputs: ReadInputs | None = None,
+) -> list[Path]:
     """Write a page for every bundle bundles_to_preview finds; out_dir puts them all in one folder."""
     pages = []
     for bundle in bundles_to_preview(outputs, langs, run):

@@ -22,30 +22,41 @@ def record_schema() -> dict[str, Any]:
     return json.loads(resources.files("jobs").joinpath("article.schema.json").read_text(encoding="utf-8"))
 
 
-def build_records(articles, summaries, translated: dict[str, dict[str, Any]], lang: str,
-                  translation_label: str | None, summary_label: str, skip: set[str] = frozenset()) -> list[dict[str, Any]]:
+def build_records(
+    articles,
+    summaries,
+    translated: dict[str, dict[str, Any]],
+    lang: str,
+    translation_label: str | None,
+    summary_label: str,
+    skip: set[str] = frozenset(),
+) -> list[dict[str, Any]]:
     """The articles.jsonl records of one language, in input order (failed articles left out)."""
     records = []
     for article, summary in zip(articles, summaries):
         if article["id"] in skip:
             continue
         own = translated.get(article["id"])
-        summary_flags = check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
-        records.append({
-            "schema": RECORD_SCHEMA,
-            "id": article["id"],
-            "lang": lang,
-            "source": _source(article),
-            "title": own["title"] if own else article["title"],
-            "summary": own["summary"] if own else summary.text,
-            "paragraphs": own["paragraphs"] if own else list(article["paragraphs"]),
-            "qa": {
-                "flags": summary_flags + (own["qa_flags"] if own else []),
-                "summary_chunks": summary.chunks,
-                "summary_levels": summary.levels,
-            },
-            "models": {"translation": translation_label, "summary": summary_label},
-        })
+        summary_flags = check_summary(
+            summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"])
+        )
+        records.append(
+            {
+                "schema": RECORD_SCHEMA,
+                "id": article["id"],
+                "lang": lang,
+                "source": _source(article),
+                "title": own["title"] if own else article["title"],
+                "summary": own["summary"] if own else summary.text,
+                "paragraphs": own["paragraphs"] if own else list(article["paragraphs"]),
+                "qa": {
+                    "flags": summary_flags + (own["qa_flags"] if own else []),
+                    "summary_chunks": summary.chunks,
+                    "summary_levels": summary.levels,
+                },
+                "models": {"translation": translation_label, "summary": summary_label},
+            }
+        )
     return records
 
 
@@ -85,8 +96,12 @@ def records_sha256(records: Iterable[dict[str, Any]]) -> str:
 
 def model_problem(article: dict[str, Any], message: str) -> InputProblem:
     """A failure of a model on one article (its summary or translation), for the manifest's `failures`."""
-    return InputProblem(file=article["source_file"], line=article["source_line"], article_id=article["id"],
-                        message=f"article {article['id']!r}: {message}")
+    return InputProblem(
+        file=article["source_file"],
+        line=article["source_line"],
+        article_id=article["id"],
+        message=f"article {article['id']!r}: {message}",
+    )
 
 
 def failed_ids(problems: Iterable[InputProblem]) -> set[str]:

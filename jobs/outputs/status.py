@@ -39,6 +39,8 @@ def bundle_status(out: Path) -> str:
     if holder is None:
         lines.append("no run in progress")
     else:
-        lines.append(f"run in progress: run {holder.get('run_id', '?')}, pid {holder.get('pid', '?')} on "
-                     f"{holder.get('host', '?')}, started {holder.get('started_at', '?')}")
+        lines.append(
+            f"run in progress: run {holder.get('run_id', '?')}, pid {holder.get('pid', '?')} on "
+            f"{holder.get('host', '?')}, started {holder.get('started_at', '?')}"
+        )
     return "\n".join(lines)

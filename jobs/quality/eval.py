@@ -101,8 +101,12 @@ def score_lines(hypotheses: Sequence[str], references: Sequence[str], lang: str)
     bleu = BLEU(tokenize=BLEU_TOKENIZE.get(base_lang(lang), "13a"))
     chrf = CHRF()
     if not references:
-        return {"bleu": None, "chrf": None, "segments": 0,
-                "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())}}
+        return {
+            "bleu": None,
+            "chrf": None,
+            "segments": 0,
+            "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
+        }
     return {
         "bleu": round(bleu.corpus_score(list(hypotheses), [list(references)]).score, 2),
         "chrf": round(chrf.corpus_score(list(hypotheses), [list(references)]).score, 2),
@@ -177,8 +181,15 @@ def reassemble(alignment: Alignment, outputs: Sequence[str], lines: int, lang: s
 # --------------------------------------------------------------------------- translation eval
 
 
-def evaluate_translation(src_lines: Sequence[str], ref_lines: Sequence[str], translate_fn: TranslateFn, lang: str,
-                         doc_ids: Sequence[str] | None = None, *, split: Callable[[str], list[str]] | None = None) -> dict[str, Any]:
+def evaluate_translation(
+    src_lines: Sequence[str],
+    ref_lines: Sequence[str],
+    translate_fn: TranslateFn,
+    lang: str,
+    doc_ids: Sequence[str] | None = None,
+    *,
+    split: Callable[[str], list[str]] | None = None,
+) -> dict[str, Any]:
     """Score translate_fn on aligned lines: sentence by sentence, and (with doc_ids) as documents.
 
     translate_fn takes a list of source texts and returns one output per text. The document
@@ -189,7 +200,11 @@ def evaluate_translation(src_lines: Sequence[str], ref_lines: Sequence[str], tra
         raise ValueError(f"{len(src_lines)} source lines but {len(ref_lines)} reference lines")
     started = time.perf_counter()
     hypotheses = _call(translate_fn, list(src_lines))
-    result: dict[str, Any] = {"lang": lang, "lines": len(src_lines), "sentence": score_lines(hypotheses, ref_lines, lang)}
+    result: dict[str, Any] = {
+        "lang": lang,
+        "lines": len(src_lines),
+        "sentence": score_lines(hypotheses, ref_lines, lang),
+    }
     result["signature"] = result["sentence"]["signature"]
     result["seconds"] = {"sentence": round(time.perf_counter() - started, 2)}
     result["outputs"] = {"sentence": hypotheses}
@@ -199,7 +214,8 @@ def evaluate_translation(src_lines: Sequence[str], ref_lines: Sequence[str], tra
         raise ValueError(f"{len(doc_ids)} document ids for {len(src_lines)} lines")
     started = time.perf_counter()
     result["document"], result["outputs"]["document"] = _document_path(
-        src_lines, ref_lines, hypotheses, translate_fn, lang, doc_ids, split)
+        src_lines, ref_lines, hypotheses, translate_fn, lang, doc_ids, split
+    )
     result["seconds"]["document"] = round(time.perf_counter() - started, 2)
     return result
 
@@ -211,7 +227,9 @@ def _call(translate_fn: TranslateFn, texts: list[str]) -> list[str]:
     return outputs
 
 
-def _document_path(src_lines, ref_lines, sentence_hyps, translate_fn, lang, doc_ids, split) -> tuple[dict[str, Any], list[str]]:
+def _document_path(
+    src_lines, ref_lines, sentence_hyps, translate_fn, lang, doc_ids, split
+) -> tuple[dict[str, Any], list[str]]:
     """Documents through split -> translate -> reassemble; scores on the lines and per document, and the outputs."""
     if split is None:
         raise ValueError("the document path needs split, the sentence splitter the job uses")
@@ -223,7 +241,7 @@ def _document_path(src_lines, ref_lines, sentence_hyps, translate_fn, lang, doc_
     position = 0
     for (a, b), alignment in zip(spans, alignments):
         count = len(alignment.sentences)
-        hyps += reassemble(alignment, outputs[position: position + count], b - a, lang)
+        hyps += reassemble(alignment, outputs[position : position + count], b - a, lang)
         position += count
     glue = joiner(lang)
 
@@ -265,8 +283,10 @@ def read_summary_set(path: Path, limit: int | None = None) -> list[dict[str, Any
         article = next((record[k] for k in _ARTICLE_KEYS if k in record), None)
         reference = next((record[k] for k in _REFERENCE_KEYS if k in record), None)
         if not isinstance(article, str) or not isinstance(reference, str):
-            raise ValueError(f"{path}:{number}: needs an article ({'/'.join(_ARTICLE_KEYS)}) and a reference "
-                             f"({'/'.join(_REFERENCE_KEYS)})")
+            raise ValueError(
+                f"{path}:{number}: needs an article ({'/'.join(_ARTICLE_KEYS)}) and a reference "
+                f"({'/'.join(_REFERENCE_KEYS)})"
+            )
         paragraphs = [p.strip() for p in article.split("\n") if p.strip()]
         rows.append({"id": str(record.get("id", number)), "paragraphs": paragraphs, "reference": reference})
     return rows[:limit] if limit else rows
@@ -285,11 +305,16 @@ def score_rouge(summaries: Sequence[str], references: Sequence[str]) -> dict[str
         for name in ROUGE_TYPES:
             totals[name] += scores[name].fmeasure
     n = max(1, len(references))
-    return {**{name: round(100 * total / n, 2) for name, total in totals.items()}, "documents": len(references),
-            "scorer": f"rouge-score {package_version('rouge-score')}, F1, use_stemmer=True"}
+    return {
+        **{name: round(100 * total / n, 2) for name, total in totals.items()},
+        "documents": len(references),
+        "scorer": f"rouge-score {package_version('rouge-score')}, F1, use_stemmer=True",
+    }
 
 
-def evaluate_summaries(rows: Sequence[dict[str, Any]], summarize_fn: Callable[[list[list[str]]], list[str]]) -> dict[str, Any]:
+def evaluate_summaries(
+    rows: Sequence[dict[str, Any]], summarize_fn: Callable[[list[list[str]]], list[str]]
+) -> dict[str, Any]:
     """Summarize every row's paragraphs and score against its reference."""
     started = time.perf_counter()
     summaries = list(summarize_fn([row["paragraphs"] for row in rows]))

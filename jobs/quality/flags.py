@@ -39,8 +39,9 @@ def is_translation(lang: str, source_lang: str = "en") -> bool:
     return base_lang(lang) != base_lang(source_lang)
 
 
-def unit_findings(source: str, output: str, lang: str, *, hit_limit: bool = False,
-                  source_lang: str = "en") -> list[tuple[str, str | None]]:
+def unit_findings(
+    source: str, output: str, lang: str, *, hit_limit: bool = False, source_lang: str = "en"
+) -> list[tuple[str, str | None]]:
     """(flag, detail) pairs for one sentence-level output; detail says what was found, when useful."""
     found: list[tuple[str, str | None]] = []
     if rule_empty_output(source, output):
@@ -73,8 +74,9 @@ def sentence_counts(source_sentences: Sequence[str], outputs: Sequence[str]) -> 
     return source_count, sum(count_sentences(o) for o in outputs)
 
 
-def _entry(flag: str, detail: str | None, stage: str, part: str, paragraph: int | None = None,
-           sentence: int | None = None) -> dict[str, Any]:
+def _entry(
+    flag: str, detail: str | None, stage: str, part: str, paragraph: int | None = None, sentence: int | None = None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"flag": flag, "part": part}
     if paragraph is not None:
         entry["paragraph"] = paragraph
@@ -86,15 +88,28 @@ def _entry(flag: str, detail: str | None, stage: str, part: str, paragraph: int 
     return entry
 
 
-def check_units(units: Mapping[str, Iterable[Any]], outputs: Sequence[str], hit_limit: Sequence[bool], lang: str,
-                *, source_lang: str = "en") -> dict[str, list[dict[str, Any]]]:
+def check_units(
+    units: Mapping[str, Iterable[Any]],
+    outputs: Sequence[str],
+    hit_limit: Sequence[bool],
+    lang: str,
+    *,
+    source_lang: str = "en",
+) -> dict[str, list[dict[str, Any]]]:
     """Per article id, the flags of its translated units plus per-paragraph sentence_count, in reading order.
 
     `units` is the units table (a datasets.Dataset or a dict of columns: article_id, part,
     paragraph, sentence, text); outputs and hit_limit are one per unit row, in the same order.
     """
-    rows = zip(list(units["article_id"]), list(units["part"]), list(units["paragraph"]),
-               list(units["sentence"]), list(units["text"]), outputs, hit_limit)
+    rows = zip(
+        list(units["article_id"]),
+        list(units["part"]),
+        list(units["paragraph"]),
+        list(units["sentence"]),
+        list(units["text"]),
+        outputs,
+        hit_limit,
+    )
     flags: dict[str, list[dict[str, Any]]] = {}
     paragraph: list[tuple[str, str]] = []
     current: tuple[str, str, int] | None = None
@@ -110,15 +125,18 @@ def check_units(units: Mapping[str, Iterable[Any]], outputs: Sequence[str], hit_
     return flags
 
 
-def _close_paragraph(flags: dict[str, list[dict[str, Any]]], where: tuple[str, str, int] | None,
-                     pairs: list[tuple[str, str]]) -> None:
+def _close_paragraph(
+    flags: dict[str, list[dict[str, Any]]], where: tuple[str, str, int] | None, pairs: list[tuple[str, str]]
+) -> None:
     """Add the sentence_count flag of the paragraph that just ended, if it has one."""
     if where is None or not pairs:
         return
     counts = sentence_counts([s for s, _ in pairs], [o for _, o in pairs])
     if counts and rule_sentence_count(*counts):
         article_id, part, number = where
-        flags.setdefault(article_id, []).append(_entry(SENTENCE_COUNT, f"{counts[0]} -> {counts[1]}", "translate", part, number))
+        flags.setdefault(article_id, []).append(
+            _entry(SENTENCE_COUNT, f"{counts[0]} -> {counts[1]}", "translate", part, number)
+        )
 
 
 def check_summary(summary: str, *, hit_limit: bool = False, article: str = "") -> list[dict[str, Any]]:
@@ -165,4 +183,3 @@ def failing_flags(counts_by_lang: Mapping[str, Mapping[str, int]], fail_on: Iter
         if fired:
             failing[lang] = fired
     return failing
-

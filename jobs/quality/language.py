@@ -9,9 +9,25 @@ from __future__ import annotations
 import functools
 
 CANDIDATES = (
-    "ENGLISH", "RUSSIAN", "KAZAKH", "CHINESE", "GERMAN", "FRENCH", "SPANISH", "PORTUGUESE",
-    "ITALIAN", "DUTCH", "TURKISH", "ARABIC", "UKRAINIAN", "JAPANESE", "KOREAN", "PERSIAN",
-    "HINDI", "POLISH", "INDONESIAN",
+    "ENGLISH",
+    "RUSSIAN",
+    "KAZAKH",
+    "CHINESE",
+    "GERMAN",
+    "FRENCH",
+    "SPANISH",
+    "PORTUGUESE",
+    "ITALIAN",
+    "DUTCH",
+    "TURKISH",
+    "ARABIC",
+    "UKRAINIAN",
+    "JAPANESE",
+    "KOREAN",
+    "PERSIAN",
+    "HINDI",
+    "POLISH",
+    "INDONESIAN",
 )
 SAMPLE_CHARS = 1500  # enough text for a confident guess, little enough to stay fast
 # FLORES-style and other long codes seen in configs, reduced to the two-letter ones.

@@ -23,14 +23,36 @@ NUMBERS_MISSING = "numbers_missing"
 LENGTH_RATIO = "length_ratio"
 SENTENCE_COUNT = "sentence_count"
 LENGTH_LIMIT = "length_limit"
-FLAGS = (EMPTY_OUTPUT, WRONG_SCRIPT, UNTRANSLATED, REPETITION, NUMBERS_MISSING, LENGTH_RATIO, SENTENCE_COUNT, LENGTH_LIMIT)
+FLAGS = (
+    EMPTY_OUTPUT,
+    WRONG_SCRIPT,
+    UNTRANSLATED,
+    REPETITION,
+    NUMBERS_MISSING,
+    LENGTH_RATIO,
+    SENTENCE_COUNT,
+    LENGTH_LIMIT,
+)
 SUMMARY_FLAGS = (EMPTY_OUTPUT, REPETITION, LENGTH_LIMIT)
 
 # The script each target language is written in; languages not listed get no script check.
 TARGET_SCRIPT = {
-    "ru": "Cyrillic", "uk": "Cyrillic", "be": "Cyrillic", "bg": "Cyrillic", "kk": "Cyrillic",
-    "ky": "Cyrillic", "mn": "Cyrillic", "tg": "Cyrillic", "zh": "Han",
-    "en": "Latin", "de": "Latin", "fr": "Latin", "es": "Latin", "it": "Latin", "pt": "Latin", "tr": "Latin",
+    "ru": "Cyrillic",
+    "uk": "Cyrillic",
+    "be": "Cyrillic",
+    "bg": "Cyrillic",
+    "kk": "Cyrillic",
+    "ky": "Cyrillic",
+    "mn": "Cyrillic",
+    "tg": "Cyrillic",
+    "zh": "Han",
+    "en": "Latin",
+    "de": "Latin",
+    "fr": "Latin",
+    "es": "Latin",
+    "it": "Latin",
+    "pt": "Latin",
+    "tr": "Latin",
 }
 KAZAKH_LETTERS = frozenset("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 KAZAKH_CHECK_WORDS = 5  # a Kazakh output this long without any Kazakh letter is almost surely not Kazakh
@@ -61,11 +83,64 @@ _PM = re.compile(r"\s?p\.?\s?m\b\.?", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"([.!?…]+)[\"'»”’)\]]*(\s*)|[。！？]+[”’」』）]*")
 _OPENING = "\"'«“‘(["
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr gen gov sen rep lt col capt sgt no vs etc inc ltd co corp jan feb mar apr "
-    "jun jul aug sep sept oct nov dec mt ft approx est dept univ "
-    "гг им ул др млн млрд тыс руб проф акад стр см ден тг".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "ft",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "гг",
+        "им",
+        "ул",
+        "др",
+        "млн",
+        "млрд",
+        "тыс",
+        "руб",
+        "проф",
+        "акад",
+        "стр",
+        "см",
+        "ден",
+        "тг",
+    ]
 )
-
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -137,13 +212,13 @@ def count_sentences(text: str) -> int:
         return 0
     ends = 0
     for match in _SENTENCE_END.finditer(text):
-        following = text[match.end():].lstrip(_OPENING)[:1]
+        following = text[match.end() :].lstrip(_OPENING)[:1]
         if not following:
             continue  # the end of the text ends the last sentence, counted below
         if match.group(1) is not None:
             if not (following.isupper() or following.isdigit() or script_of(following) == "Han"):
                 continue
-            if not match.group(2) and not (following.isupper() and text[match.start() - 1: match.start()].islower()):
+            if not match.group(2) and not (following.isupper() and text[match.start() - 1 : match.start()].islower()):
                 continue  # "3.5", "U.S.A": only "end.Next" (a missing space) counts without a space
             if match.group(1) == "." and _is_abbreviation(text[: match.start()]):
                 continue
@@ -165,7 +240,7 @@ def longest_loop(items: Sequence[str], max_n: int = LOOP_MAX_N) -> tuple[int, in
         start = 0
         while start + 2 * n <= len(items):
             repeats = 1
-            while items[start + repeats * n: start + (repeats + 1) * n] == items[start: start + n]:
+            while items[start + repeats * n : start + (repeats + 1) * n] == items[start : start + n]:
                 repeats += 1
             if repeats > best[1]:
                 best = (n, repeats)
@@ -308,9 +383,14 @@ def rule_length_limit(hit_limit: bool) -> bool:
 
 
 RULES = {
-    EMPTY_OUTPUT: rule_empty_output, WRONG_SCRIPT: rule_wrong_script, UNTRANSLATED: rule_untranslated,
-    REPETITION: rule_repetition, NUMBERS_MISSING: rule_numbers_missing, LENGTH_RATIO: rule_length_ratio,
-    SENTENCE_COUNT: rule_sentence_count, LENGTH_LIMIT: rule_length_limit,
+    EMPTY_OUTPUT: rule_empty_output,
+    WRONG_SCRIPT: rule_wrong_script,
+    UNTRANSLATED: rule_untranslated,
+    REPETITION: rule_repetition,
+    NUMBERS_MISSING: rule_numbers_missing,
+    LENGTH_RATIO: rule_length_ratio,
+    SENTENCE_COUNT: rule_sentence_count,
+    LENGTH_LIMIT: rule_length_limit,
 }
 
 

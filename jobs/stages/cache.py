@@ -49,8 +49,12 @@ class Cache:
             db = self._connect()
         except sqlite3.DatabaseError as exc:
             self.rebuilt_from = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-            log.error("cache %s is corrupt (%s); moved aside to %s and starting an empty cache",
-                      self.path, exc, self.rebuilt_from)
+            log.error(
+                "cache %s is corrupt (%s); moved aside to %s and starting an empty cache",
+                self.path,
+                exc,
+                self.rebuilt_from,
+            )
             self.path.rename(self.rebuilt_from)
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -87,7 +91,7 @@ class Cache:
         found: dict[str, Cached] = {}
         hashes = list(wanted) if self.reuse else []
         for start in range(0, len(hashes), _CHUNK):
-            part = hashes[start:start + _CHUNK]
+            part = hashes[start : start + _CHUNK]
             rows = self._db.execute(
                 f"SELECT source_sha, output, hit_limit, meta FROM outputs WHERE model_key = ? "
                 f"AND source_sha IN ({','.join('?' * len(part))})",

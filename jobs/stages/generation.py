@@ -25,8 +25,14 @@ class CachedRun:
     cached: int = 0
 
 
-def generate_cached(texts: Sequence[str], make: Callable[[list[str]], Made], *, cache: Cache | None, key: str,
-                    round_size: int | None = None) -> CachedRun:
+def generate_cached(
+    texts: Sequence[str],
+    make: Callable[[list[str]], Made],
+    *,
+    cache: Cache | None,
+    key: str,
+    round_size: int | None = None,
+) -> CachedRun:
     """Outputs for every distinct text in `texts`: cached ones from `cache` under `key`, the rest
     from `make`, `round_size` texts at a time (all at once when None); failures are not cached."""
     unique = list(dict.fromkeys(texts))
@@ -35,7 +41,7 @@ def generate_cached(texts: Sequence[str], make: Callable[[list[str]], Made], *, 
     todo = [t for t in unique if t not in run.outputs]
     step = round_size or max(1, len(todo))
     for start in range(0, len(todo), step):
-        made = make(todo[start:start + step])
+        made = make(todo[start : start + step])
         good = [(t, out) for t, out in made.items() if isinstance(out, Cached)]
         run.failed.update((t, out) for t, out in made.items() if not isinstance(out, Cached))
         if cache is not None:

@@ -20,15 +20,27 @@ def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[data
         where = {"file": article["source_file"], "line": article["source_line"], "article_id": article["id"]}
         words = sum(len(p.split()) for p in article["paragraphs"])
         if words > config.max_article_words:
-            problems.append(InputProblem(**where, message=(
-                f"article {article['id']!r} has {words:,} words, over the limit of {config.max_article_words:,} "
-                f"(max_article_words in the config); skipped")))
+            problems.append(
+                InputProblem(
+                    **where,
+                    message=(
+                        f"article {article['id']!r} has {words:,} words, over the limit of {config.max_article_words:,} "
+                        f"(max_article_words in the config); skipped"
+                    ),
+                )
+            )
             continue
         lang, confidence = detect_language(article["title"] + "\n" + "\n".join(article["paragraphs"][:5]))
         if lang != config.source_lang and confidence >= MIN_LANGUAGE_CONFIDENCE:
-            problems.append(InputProblem(**where, message=(
-                f"article {article['id']!r} looks like {language_name(lang)} ({lang}, confidence {confidence:.2f}), "
-                f"not the source language {config.source_lang!r}; skipped")))
+            problems.append(
+                InputProblem(
+                    **where,
+                    message=(
+                        f"article {article['id']!r} looks like {language_name(lang)} ({lang}, confidence {confidence:.2f}), "
+                        f"not the source language {config.source_lang!r}; skipped"
+                    ),
+                )
+            )
             continue
         keep.append(index)
     return (articles if len(keep) == len(articles) else articles.select(keep)), problems

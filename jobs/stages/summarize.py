@@ -36,7 +36,9 @@ class SummaryStats:
     calls: list[int] = field(default_factory=list)  # texts per level
 
 
-def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
+def summarize_texts(
+    documents: list[list[str]], backend, on_progress: Callable[[int], None] | None = None
+) -> tuple[list[SummaryResult], SummaryStats]:
     """Summarize documents given as lists of paragraphs; all chunks at one level go in one batch."""
     count = backend.counter()
     window = backend.max_input_tokens
@@ -45,9 +47,7 @@ def summarize_texts(documents: list[list[str]], backend, on_progress: Callable[[
     pending = [pack_texts([s for p in doc for s in split_sentences(p)], count, window) for doc in documents]
     first_chunks = [len(chunks) for chunks in pending]
     levels = [0] * len(documents)
-    results: list[SummaryResult | None] = [
-        None if chunks else SummaryResult("", 0, 0) for chunks in pending
-    ]
+    results: list[SummaryResult | None] = [None if chunks else SummaryResult("", 0, 0) for chunks in pending]
     while any(r is None for r in results):
         flat = [(d, text) for d, chunks in enumerate(pending) if results[d] is None for text in chunks]
         generated: Generated = backend.generate([text for _, text in flat], on_progress)
@@ -77,8 +77,9 @@ def document_text(paragraphs: list[str]) -> str:
     return "\n\n".join(paragraphs)
 
 
-def summarize_articles(documents: list[list[str]], backend, cache=None,
-                       on_progress: Callable[[int], None] | None = None) -> tuple[list[SummaryResult], SummaryStats]:
+def summarize_articles(
+    documents: list[list[str]], backend, cache=None, on_progress: Callable[[int], None] | None = None
+) -> tuple[list[SummaryResult], SummaryStats]:
     """Summaries of documents, taken from the cache where this summarizer made them before."""
     texts = [document_text(doc) for doc in documents]
     by_text = dict(zip(texts, documents))
@@ -87,8 +88,10 @@ def summarize_articles(documents: list[list[str]], backend, cache=None,
     def make(todo: list[str]) -> Made:
         nonlocal stats
         fresh, stats = summarize_texts([by_text[t] for t in todo], backend, on_progress)
-        return {t: r.error or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels}))
-                for t, r in zip(todo, fresh)}
+        return {
+            t: r.error or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels}))
+            for t, r in zip(todo, fresh)
+        }
 
     run = generate_cached(texts, make, cache=cache, key=backend.identity.key() if cache is not None else "")
     results = []

@@ -36,13 +36,19 @@ class UnitOutputs:
 ROUND_TEXTS = 2000  # texts per round: a killed run keeps every finished round in the cache
 
 
-def translate_units(units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None,
-                    cache=None) -> UnitOutputs:
+def translate_units(
+    units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None, cache=None
+) -> UnitOutputs:
     """Translate every unit's text; identical texts once, cached ones not at all."""
     texts: list[str] = units["text"]
     result = UnitOutputs(texts=[], hit_limit=[])
-    run = generate_cached(texts, lambda todo: _translate_round(todo, backend, lang, on_progress, result),
-                          cache=cache, key=backend.identity.key() if cache is not None else "", round_size=ROUND_TEXTS)
+    run = generate_cached(
+        texts,
+        lambda todo: _translate_round(todo, backend, lang, on_progress, result),
+        cache=cache,
+        key=backend.identity.key() if cache is not None else "",
+        round_size=ROUND_TEXTS,
+    )
     result.cached_units = run.cached
     empty = Cached("", False)
     result.texts = [run.outputs.get(t, empty).output for t in texts]
@@ -75,13 +81,15 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
     made: Made = {}
     for text, (start, end) in zip(unique, spans):
         error = next((errors[i] for i in range(start, end) if i in errors), None)
-        made[text] = error or Cached(glue.join(t for t in generated.texts[start:end] if t),
-                                     any(generated.hit_limit[start:end]))
+        made[text] = error or Cached(
+            glue.join(t for t in generated.texts[start:end] if t), any(generated.hit_limit[start:end])
+        )
     return made
 
 
-def assemble_articles(units: datasets.Dataset, outputs: UnitOutputs, lang: str, *,
-                      source_lang: str = "en") -> dict[str, dict[str, Any]]:
+def assemble_articles(
+    units: datasets.Dataset, outputs: UnitOutputs, lang: str, *, source_lang: str = "en"
+) -> dict[str, dict[str, Any]]:
     """Per article id: translated title, summary and paragraphs (as many as the source has),
     with the QA flags of its units (jobs.quality.flags)."""
     from jobs.quality.flags import check_units

@@ -1,0 +1,69 @@
+"""`jobs models list|pull`: the registry, and downloads for offline runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from jobs.cli.app import fail, models_app
+from jobs.cli.options import ConfigOption, LangOption
+from jobs.errors import ExitCode, JobError
+
+
+@models_app.command("list")
+def models_list(config: ConfigOption = None) -> None:
+    """Show each language's model, its licence, and whether it is in the local cache."""
+    from jobs.config import load_registry
+    from jobs.models.hub import cached_snapshot
+
+    try:
+        registry, path = load_registry(config)
+    except JobError as exc:
+        raise fail(exc) from None
+    rows = [("summary", "English summaries", registry.summary)]
+    rows += [(lang, entry.name, entry.spec()) for lang, entry in registry.languages.items()]
+    typer.echo(f"registry: {path}")
+    typer.echo(f"{'lang':<8} {'name':<22} {'model':<40} {'licence':<14} cached")
+    for lang, name, spec in rows:
+        if spec is None:
+            typer.echo(f"{lang:<8} {name:<22} {'(source language: no model)':<40} {'-':<14} -")
+            continue
+        if spec.is_local:
+            cached = "local folder" if spec.path.is_dir() else "MISSING folder"
+        else:
+            snapshot = cached_snapshot(spec)
+            cached = f"yes ({snapshot.name[:10]})" if snapshot else "no"
+        typer.echo(f"{lang:<8} {name:<22} {spec.model:<40} {spec.licence or '?':<14} {cached}")
+
+
+@models_app.command("pull")
+def models_pull(
+    lang: LangOption = [],
+    summary: Annotated[bool, typer.Option("--summary/--no-summary", help="Also pull the summarizer.")] = True,
+    config: ConfigOption = None,
+) -> None:
+    """Download models into the Hugging Face cache, so that cron can run with HF_HUB_OFFLINE=1."""
+    from jobs.config import load_registry, select_langs
+    from jobs.models.hub import hub_offline, pull_model
+
+    try:
+        registry, _ = load_registry(config)
+        specs = [(code, registry.languages[code].spec()) for code in select_langs(registry, lang, {})]
+    except JobError as exc:
+        raise fail(exc) from None
+    if summary:
+        specs.append(("summary", registry.summary))
+    if hub_offline():
+        typer.echo("error: HF_HUB_OFFLINE=1 is set; unset it to download models", err=True)
+        raise typer.Exit(int(ExitCode.USAGE))
+    for role, spec in specs:
+        if spec is None:
+            continue
+        typer.echo(f"{role}: pulling {spec.model} ...")
+        try:
+            folder = pull_model(spec)
+        except Exception as exc:  # network and hub errors come in many types; report and go on
+            typer.echo(f"error: {role}: could not download {spec.model}: {exc}", err=True)
+            raise typer.Exit(int(ExitCode.MISSING_MODEL)) from None
+        typer.echo(f"{role}: {spec.model} -> {folder}")
