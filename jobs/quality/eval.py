@@ -18,13 +18,13 @@ import bisect
 import csv
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jobs.config import environment
 from jobs.quality.language import base_lang, joiner
 from jobs.versions import package_version
 
@@ -46,8 +46,9 @@ TranslateFn = Callable[[list[str]], list[str]]
 
 def default_eval_dir() -> Path:
     """Where the reference data lives: $JOBS_EVAL_DATA, else shared/eval beside or above the repository."""
-    if os.environ.get(EVAL_DATA_ENV):
-        return Path(os.environ[EVAL_DATA_ENV])
+    given = environment().eval_data
+    if given is not None:
+        return given
     repo = Path(__file__).resolve().parents[2]
     for candidate in (Path("shared") / "eval", repo / "shared" / "eval", repo.parent / "shared" / "eval"):
         if candidate.is_dir():
