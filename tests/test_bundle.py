@@ -13,13 +13,12 @@ from jobs.errors import InputProblem
 from jobs.outputs.bundle import (
     kept_bundles,
     latest_bundle,
-    markdown_text,
     new_run_id,
     publish_bundle,
     remove_stale_staging,
-    render_markdown,
 )
 from jobs.outputs.manifest import bundle_manifest, manifest_field, read_manifest
+from jobs.outputs.markdown import markdown_text, render_markdown
 from jobs.outputs.records import RECORD_SCHEMA, records_sha256
 
 
@@ -59,11 +58,11 @@ def test_a_failure_mid_write_leaves_no_bundle_and_latest_untouched(tmp_path, mon
     calls = {"n": 0}
     real = bundle.render_markdown
 
-    def explode(rec, run_id):
+    def explode(rec):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return real(rec, run_id)
+        return real(rec)
 
     monkeypatch.setattr(bundle, "render_markdown", explode)
     with pytest.raises(OSError, match="disk full"):
@@ -136,9 +135,10 @@ def test_markdown_text_is_inert(text, expected):
 
 
 def test_markdown_has_front_matter_and_every_paragraph():
-    rendered = render_markdown(record("a-1", title='Quote " and: colon', paragraphs=("First.", "Second.")), "r")
+    rendered = render_markdown(record("a-1", title='Quote " and: colon', paragraphs=("First.", "Second.")))
     front, body = rendered.split("---\n", 2)[1:]
     import yaml
 
     assert yaml.safe_load(front)["title"] == 'Quote " and: colon'
+    assert "run_id" not in yaml.safe_load(front)
     assert body.count("First.") == 1 and body.count("Second.") == 1
