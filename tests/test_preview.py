@@ -13,9 +13,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from jobs.config import REVIEW_FLAGS
 from jobs.outputs.bundle import publish_bundle
 from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
-from jobs.outputs.records import RECORD_SCHEMA, record_schema
+from jobs.outputs.records import RECORD_SCHEMA, record_schema, review
 from tests.conftest import SEED_PAGE
 
 RUN = "20250101T000000Z-abc123"
@@ -71,6 +72,7 @@ def record(
         "schema": RECORD_SCHEMA,
         "id": article_id,
         "lang": lang,
+        "lang_tag": {"zh": "zh-Hans", "kk": "kk-Cyrl"}.get(lang, lang),
         "source": {
             "file": "news.txt",
             "line": 1,
@@ -82,8 +84,10 @@ def record(
         "title": title,
         "summary": summary,
         "paragraphs": paragraphs,
+        "review": review(flags, REVIEW_FLAGS),
         "qa": {"flags": flags, "summary_chunks": 1, "summary_levels": 1},
         "models": {"translation": translation, "summary": "tiny-bart@sha256:0"},
+        "translations": [],
     }
     jsonschema.validate(result, record_schema())
     return result
