@@ -23,6 +23,8 @@ from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, read_articles
 from jobs.models.hub import check_available
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
+from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
+from jobs.outputs.feeds import feed_files
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.records import (
     build_records,
@@ -268,7 +270,11 @@ def _publish(
         qa=report.qa[lang],
         content_sha256=fingerprint,
     )
-    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
+    extra = feed_files(
+        records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=previous
+    )
+    extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, previous, report.run_id))
+    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest, extra)
     log.info("published %s (%d articles)", report.bundles[lang], len(records))
 
 

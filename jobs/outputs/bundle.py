@@ -55,8 +55,17 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, Any]], manifest: dict[str, Any]) -> Path:
-    """Write a bundle to staging, then make it visible and point `latest` at it; return its path."""
+def publish_bundle(
+    out: Path,
+    lang: str,
+    run_id: str,
+    records: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    extra: dict[str, bytes] | None = None,
+) -> Path:
+    """Write a bundle to staging, then make it visible and point `latest` at it; return its path.
+
+    extra: more files of the bundle by name (feeds, changes.json), listed in the manifest too."""
     lang_dir = out / lang
     lang_dir.mkdir(parents=True, exist_ok=True)
     final = lang_dir / run_id
@@ -71,6 +80,8 @@ def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, An
         for record in records:
             name = f"articles/{record['id']}.md"
             files[name] = _write(staging / name, render_markdown(record).encode("utf-8"))
+        for name, data in (extra or {}).items():
+            files[name] = _write(staging / name, data)
         _fsync_dir(staging / "articles")
         manifest = {**manifest, "files": files}
         _write(staging / MANIFEST_FILE, manifest_bytes(manifest))
