@@ -286,3 +286,15 @@ def test_page_in_a_headless_browser(outputs, tmp_path):
     assert [e for e in dom.find("h2") if e["text"].startswith("Заголовок " + HOSTILE)]
     assert '&lt;script&gt;alert("x")&lt;/script&gt;' in result.stdout
     assert "Второй абзац, 1 600 человек." in result.stdout
+
+
+def test_page_shows_the_markdown_front_matter_fields(outputs):
+    import yaml
+
+    page = write_preview(outputs / "ru" / RUN).read_text(encoding="utf-8")
+    dom = Dom(page)
+    markdown = (outputs / "ru" / RUN / "articles" / "hostile.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(markdown.split("---\n", 2)[1])
+    names = [e["text"] for e in dom.find("dt") if e["text"] in front]
+    assert names[: len(front) - 2] == [k for k in front if k not in ("title", "summary")]
+    assert "run_id" not in front and "lang_tag" in front and "review" in front
