@@ -286,3 +286,11 @@ def test_no_absolute_path_in_any_file_of_any_bundle(runs, tiny_models):
         text = path.read_text(encoding="utf-8")
         assert not [k for k in known if k in text], path
         assert not pattern.search(text), f"{path}: {pattern.search(text)}"
+
+
+def test_readme_example_record_fits_the_v2_schema():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- readme-example-record:", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    example = json.loads(block)
+    jsonschema.Draft202012Validator(record_schema(), format_checker=jsonschema.FormatChecker()).validate(example)
+    assert example["schema"] == "jobs.article/v2" and example["lang_tag"] == "kk-Cyrl"
