@@ -75,6 +75,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     """Run the whole job for the configured inputs and languages; return what it did."""
     from jobs.outputs.lock import RunLock
 
+    check_review_flags(config.review_flags)
     reporter = reporter or Reporter()
     started = time.perf_counter()
     created_at = datetime.now(timezone.utc)
@@ -108,7 +109,6 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     for lang, spec in config.models.items():
         check_available(spec, lang)
     check_backend_options(config)
-    check_review_flags(config.review_flags)
 
     with RunLock(config.out, report.run_id):
         remove_stale_staging(config.out)
