@@ -16,6 +16,9 @@ from jobs.errors import ConfigError
 DEFAULT_CONFIG = Path("configs") / "models.yaml"
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 _LANG = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as records and feeds carry it
+# QA flags that make an article `needs_review` unless the registry's `review_flags` says otherwise.
+REVIEW_FLAGS = ["empty_output", "wrong_script", "untranslated", "repetition", "numbers_missing"]
 
 
 class GenerationSettings(BaseModel):
@@ -73,11 +76,12 @@ class LanguageEntry(ModelQuirks):
 
     name: str
     model: str | None = None
+    lang_tag: str | None = Field(None, pattern=_LANG_TAG.pattern)  # BCP 47 tag of outputs (default: the key)
 
     def spec(self) -> ModelSpec | None:
         if self.model is None:
             return None
-        return ModelSpec(**self.model_dump(exclude={"name"}))
+        return ModelSpec(**self.model_dump(exclude={"name", "lang_tag"}))
 
 
 class Defaults(BaseModel):
@@ -99,6 +103,11 @@ class Registry(BaseModel):
     summary: ModelSpec
     languages: dict[str, LanguageEntry]
     defaults: Defaults = Defaults()
+    review_flags: list[str] = REVIEW_FLAGS  # QA flags that make a record's review `needs_review`
+
+    def lang_tag(self, lang: str) -> str:
+        entry = self.languages.get(lang)
+        return (entry.lang_tag if entry else None) or lang
 
 
 class JobConfig(BaseModel):
@@ -112,6 +121,8 @@ class JobConfig(BaseModel):
     langs: list[str]
     source_lang: str
     models: dict[str, ModelSpec]  # one per selected target language, the source language excluded
+    lang_tags: dict[str, str] = {}  # BCP 47 tag per selected language (default: the language key)
+    review_flags: list[str] = REVIEW_FLAGS
     summary_model: ModelSpec
     device: str
     batch_tokens: int | None = Field(None, ge=64)
@@ -253,6 +264,8 @@ def build_config(
             langs=selected,
             source_lang=registry.source_lang,
             models=language_models(registry, selected, overrides, path),
+            lang_tags={lang: registry.lang_tag(lang) for lang in selected},
+            review_flags=registry.review_flags,
             summary_model=registry.summary if summary_model is None else ModelSpec(model=summary_model),
             **values,
         )

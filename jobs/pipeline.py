@@ -23,8 +23,18 @@ from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, read_articles
 from jobs.models.hub import check_available
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
+from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
+from jobs.outputs.feeds import feed_files
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
-from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
+from jobs.outputs.records import (
+    build_records,
+    bundle_counts,
+    check_review_flags,
+    failed_ids,
+    link_translations,
+    model_problem,
+    records_sha256,
+)
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.stages.screen import screen_articles
@@ -65,6 +75,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     """Run the whole job for the configured inputs and languages; return what it did."""
     from jobs.outputs.lock import RunLock
 
+    check_review_flags(config.review_flags)
     reporter = reporter or Reporter()
     started = time.perf_counter()
     created_at = datetime.now(timezone.utc)
@@ -156,8 +167,10 @@ def _work(
         cache_hits=report.cache_hits,
         cache_misses=report.cache_misses,
     )
+    records = {lang: _records(config, lang, work) for lang in config.langs}
+    link_translations(records, config.lang_tags)
     for lang in config.langs:
-        _publish(config, lang, work, run, report)
+        _publish(config, lang, records[lang], work, run, report)
     report.timings["publish"] = time.perf_counter() - mark
 
 
@@ -219,14 +232,27 @@ def _translate(
     report.timings[f"translate {lang}"] = time.perf_counter() - mark
 
 
-def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], report: RunReport) -> None:
-    """One language's bundle (or none under --skip-unchanged when its articles did not change)."""
-    content, model_info, label = work.translated.get(lang, ({}, None, None))
-    lang_failures = work.lang_failures.get(lang, [])
-    failures = [*work.shared_failures, *lang_failures]
-    records = build_records(
-        work.articles, work.summaries, content, lang, label, work.summary_label, skip=failed_ids(lang_failures)
+def _records(config: JobConfig, lang: str, work: Work) -> list[dict[str, Any]]:
+    """One language's records (its failed articles left out)."""
+    content, _, label = work.translated.get(lang, ({}, None, None))
+    return build_records(
+        work.articles,
+        work.summaries,
+        content,
+        lang,
+        labels=(label, work.summary_label),
+        lang_tag=config.lang_tags.get(lang, lang),
+        review_flags=config.review_flags,
+        skip=failed_ids(work.lang_failures.get(lang, [])),
     )
+
+
+def _publish(
+    config: JobConfig, lang: str, records: list[dict[str, Any]], work: Work, run: dict[str, Any], report: RunReport
+) -> None:
+    """One language's bundle (or none under --skip-unchanged when its articles did not change)."""
+    _, model_info, _ = work.translated.get(lang, ({}, None, None))
+    failures = [*work.shared_failures, *work.lang_failures.get(lang, [])]
     fingerprint = records_sha256(records)
     report.qa[lang] = count_flags(records)
     previous = latest_bundle(config.out, lang)
@@ -244,7 +270,11 @@ def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], repo
         qa=report.qa[lang],
         content_sha256=fingerprint,
     )
-    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
+    extra = feed_files(
+        records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=previous
+    )
+    extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, previous, report.run_id))
+    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest, extra)
     log.info("published %s (%d articles)", report.bundles[lang], len(records))
 
 

@@ -9,18 +9,25 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import jobs.outputs.bundle as bundle
-from jobs.errors import InputProblem
+from jobs.errors import ConfigError, InputProblem
 from jobs.outputs.bundle import (
     kept_bundles,
     latest_bundle,
-    markdown_text,
     new_run_id,
     publish_bundle,
     remove_stale_staging,
-    render_markdown,
 )
 from jobs.outputs.manifest import bundle_manifest, manifest_field, read_manifest
-from jobs.outputs.records import RECORD_SCHEMA, records_sha256
+from jobs.outputs.markdown import markdown_text, render_markdown
+from jobs.outputs.names import public_model, public_path
+from jobs.outputs.records import (
+    RECORD_SCHEMA,
+    check_review_flags,
+    iso_published,
+    link_translations,
+    records_sha256,
+    review,
+)
 
 
 def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two.")) -> dict:
@@ -59,11 +66,11 @@ def test_a_failure_mid_write_leaves_no_bundle_and_latest_untouched(tmp_path, mon
     calls = {"n": 0}
     real = bundle.render_markdown
 
-    def explode(rec, run_id):
+    def explode(rec):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return real(rec, run_id)
+        return real(rec)
 
     monkeypatch.setattr(bundle, "render_markdown", explode)
     with pytest.raises(OSError, match="disk full"):
@@ -136,9 +143,75 @@ def test_markdown_text_is_inert(text, expected):
 
 
 def test_markdown_has_front_matter_and_every_paragraph():
-    rendered = render_markdown(record("a-1", title='Quote " and: colon', paragraphs=("First.", "Second.")), "r")
+    rendered = render_markdown(record("a-1", title='Quote " and: colon', paragraphs=("First.", "Second.")))
     front, body = rendered.split("---\n", 2)[1:]
     import yaml
 
     assert yaml.safe_load(front)["title"] == 'Quote " and: colon'
+    assert "run_id" not in yaml.safe_load(front)
     assert body.count("First.") == 1 and body.count("Second.") == 1
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2024-07-02", "2024-07-02"),
+        ("2024-07-02T08:00:00Z", "2024-07-02T08:00:00+00:00"),
+        ("2024-07-02T08:00:00+05:00", "2024-07-02T08:00:00+05:00"),
+        ("2024-07-02T08:00:00", "2024-07-02T08:00:00+00:00"),
+        ("", None),
+        ("yesterday", None),
+        ("Tue, 02 Jul 2024 08:00:00 GMT", None),
+    ],
+)
+def test_published_is_iso_8601_or_absent(given, expected):
+    assert iso_published(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Helsinki-NLP/opus-mt-en-ru@0123abcd", "Helsinki-NLP/opus-mt-en-ru@0123abcd"),
+        ("/abs/path/to/opus-mt-en-ru@sha256:d54a2bf7", "local:opus-mt-en-ru@sha256:d54a2bf7"),
+        ("models/bart/@sha256:70", "local:bart@sha256:70"),
+        (None, None),
+    ],
+)
+def test_models_are_named_without_paths(label, expected):
+    assert public_model(label) == expected
+
+
+def test_files_are_named_without_absolute_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert public_path("seeds/page.txt") == "seeds/page.txt"
+    assert public_path(tmp_path / "in" / "page.txt") == "in/page.txt"
+    assert public_path("/elsewhere/data/page.txt") == "page.txt"
+    assert public_path("https://example.com/a") == "https://example.com/a"
+
+
+def test_review_counts_only_the_configured_flags():
+    flags = [{"flag": "length_ratio", "part": "body"}, {"flag": "repetition", "part": "title"}]
+    assert review(flags, ["repetition", "wrong_script"]) == {"status": "needs_review", "flags": ["repetition"]}
+    assert review(flags, ["wrong_script"]) == {"status": "ok", "flags": []}
+    with pytest.raises(ConfigError, match="unknown QA flag.*repetiton"):
+        check_review_flags(["repetiton"])
+
+
+def test_translations_link_the_languages_that_carry_an_id():
+    by_lang = {"en": [record("a-1"), record("b-2")], "kk": [record("a-1")], "zh": [record("b-2")]}
+    link_translations(by_lang, {"kk": "kk-Cyrl", "zh": "zh-Hans"})
+    assert by_lang["en"][0]["translations"] == [{"lang": "kk", "lang_tag": "kk-Cyrl"}]
+    assert by_lang["en"][1]["translations"] == [{"lang": "zh", "lang_tag": "zh-Hans"}]
+    assert by_lang["kk"][0]["translations"] == [{"lang": "en", "lang_tag": "en"}]
+
+
+def test_a_bad_lang_tag_in_the_registry_is_a_config_error(tmp_path):
+    from jobs.config import load_registry
+
+    path = tmp_path / "models.yaml"
+    path.write_text(
+        "summary: {model: s}\nlanguages:\n  en: {name: English}\n  kk: {name: Kazakh, model: m, lang_tag: 'kk Cyrl'}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="languages.kk.lang_tag"):
+        load_registry(path)

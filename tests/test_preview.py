@@ -13,9 +13,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from jobs.config import REVIEW_FLAGS
 from jobs.outputs.bundle import publish_bundle
 from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
-from jobs.outputs.records import RECORD_SCHEMA, record_schema
+from jobs.outputs.records import RECORD_SCHEMA, record_schema, review
 from tests.conftest import SEED_PAGE
 
 RUN = "20250101T000000Z-abc123"
@@ -71,6 +72,7 @@ def record(
         "schema": RECORD_SCHEMA,
         "id": article_id,
         "lang": lang,
+        "lang_tag": {"zh": "zh-Hans", "kk": "kk-Cyrl"}.get(lang, lang),
         "source": {
             "file": "news.txt",
             "line": 1,
@@ -82,8 +84,10 @@ def record(
         "title": title,
         "summary": summary,
         "paragraphs": paragraphs,
+        "review": review(flags, REVIEW_FLAGS),
         "qa": {"flags": flags, "summary_chunks": 1, "summary_levels": 1},
         "models": {"translation": translation, "summary": "tiny-bart@sha256:0"},
+        "translations": [],
     }
     jsonschema.validate(result, record_schema())
     return result
@@ -282,3 +286,15 @@ def test_page_in_a_headless_browser(outputs, tmp_path):
     assert [e for e in dom.find("h2") if e["text"].startswith("Заголовок " + HOSTILE)]
     assert '&lt;script&gt;alert("x")&lt;/script&gt;' in result.stdout
     assert "Второй абзац, 1 600 человек." in result.stdout
+
+
+def test_page_shows_the_markdown_front_matter_fields(outputs):
+    import yaml
+
+    page = write_preview(outputs / "ru" / RUN).read_text(encoding="utf-8")
+    dom = Dom(page)
+    markdown = (outputs / "ru" / RUN / "articles" / "hostile.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(markdown.split("---\n", 2)[1])
+    names = [e["text"] for e in dom.find("dt") if e["text"] in front]
+    assert names[: len(front) - 2] == [k for k in front if k not in ("title", "summary")]
+    assert "run_id" not in front and "lang_tag" in front and "review" in front

@@ -12,58 +12,27 @@ removes what it left (remove_stale_staging). This module alone knows how those n
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import logging
 import os
-import re
 import secrets
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jobs.outputs.manifest import MANIFEST_FILE, manifest_bytes
+from jobs.outputs.markdown import render_markdown
 
 log = logging.getLogger("jobs")
 STAGING_PREFIX = ".staging-"
 LATEST = "latest"
-_MD_LINE_START = re.compile(r"^(\s*)([#>+\-*=|`~]|\d+[.)])")
 
 
 def new_run_id(now: datetime | None = None) -> str:
     """Sortable and unique: UTC time to the second plus a short random suffix."""
     now = now or datetime.now(timezone.utc)
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
-
-
-def markdown_text(text: str) -> str:
-    """Text safe to drop into Markdown: HTML escaped, and no accidental heading/list/quote."""
-    escaped = html.escape(text, quote=False)
-    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-
-
-def render_markdown(record: dict[str, Any], run_id: str) -> str:
-    """An article as Markdown with YAML front matter carrying the record's metadata."""
-    front = {
-        "id": record["id"],
-        "lang": record["lang"],
-        "run_id": run_id,
-        "title": record["title"],
-        "summary": record["summary"],
-        "source": record["source"],
-        "models": record["models"],
-        "qa_flags": len(record["qa"]["flags"]),
-    }
-    lines = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False).rstrip(), "---", ""]
-    lines += [f"# {markdown_text(record['title'])}", ""]
-    if record["summary"]:
-        lines += [f"> {markdown_text(record['summary'])}", ""]
-    for paragraph in record["paragraphs"]:
-        lines += [markdown_text(paragraph), ""]
-    return "\n".join(lines)
 
 
 def _write(path: Path, data: bytes) -> dict[str, Any]:
@@ -86,8 +55,17 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, Any]], manifest: dict[str, Any]) -> Path:
-    """Write a bundle to staging, then make it visible and point `latest` at it; return its path."""
+def publish_bundle(
+    out: Path,
+    lang: str,
+    run_id: str,
+    records: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    extra: dict[str, bytes] | None = None,
+) -> Path:
+    """Write a bundle to staging, then make it visible and point `latest` at it; return its path.
+
+    extra: more files of the bundle by name (feeds, changes.json), listed in the manifest too."""
     lang_dir = out / lang
     lang_dir.mkdir(parents=True, exist_ok=True)
     final = lang_dir / run_id
@@ -101,7 +79,9 @@ def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, An
         files["articles.jsonl"] = _write(staging / "articles.jsonl", jsonl.encode("utf-8"))
         for record in records:
             name = f"articles/{record['id']}.md"
-            files[name] = _write(staging / name, render_markdown(record, run_id).encode("utf-8"))
+            files[name] = _write(staging / name, render_markdown(record).encode("utf-8"))
+        for name, data in (extra or {}).items():
+            files[name] = _write(staging / name, data)
         _fsync_dir(staging / "articles")
         manifest = {**manifest, "files": files}
         _write(staging / MANIFEST_FILE, manifest_bytes(manifest))

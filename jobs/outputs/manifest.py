@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jobs.errors import InputProblem
+from jobs.outputs.names import public_model_id, public_path
 from jobs.versions import package_versions
 
 if TYPE_CHECKING:
@@ -39,18 +40,18 @@ def run_manifest(
         "run_id": run_id,
         "created_at": created_at.isoformat(timespec="seconds"),
         "engine": config.engine,
-        "inputs": [vars(source) for source in sources],
+        "inputs": [_public_source(vars(source)) for source in sources],
         "settings": {
             "device": config.device,
             "batch_tokens": config.batch_tokens,
             "backend": config.backend,
             "dtype": config.dtype,
             "quantize": config.quantize,
-            "config_file": str(config.config_file),
+            "config_file": public_path(config.config_file),
             "force": config.force,
         },
         "versions": package_versions(),
-        "cache": {"path": str(cache_path), "hits": cache_hits, "misses": cache_misses},
+        "cache": {"path": public_path(cache_path), "hits": cache_hits, "misses": cache_misses},
     }
 
 
@@ -70,11 +71,36 @@ def bundle_manifest(
     return {
         **run,
         "lang": lang,
-        "models": {"translation": translation_model, "summary": summary_model},
-        "failures": [problem.record() for problem in failures],
+        "models": {"translation": _public_model(translation_model), "summary": _public_model(summary_model)},
+        "failures": [_public_failure(problem.record()) for problem in failures],
         "counts": counts,
         "qa": qa,
         "content_sha256": content_sha256,
+    }
+
+
+def _public_source(source: dict[str, Any]) -> dict[str, Any]:
+    """An input as the manifest lists it: no absolute path (names.public_path)."""
+    return {k: public_path(v) if k in ("path", "display") and v is not None else v for k, v in source.items()}
+
+
+def _public_model(model: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A model entry whose `id` names a local folder as `local:<folder name>` (its revision is its hash)."""
+    if model is None:
+        return None
+    local = str(model.get("revision", "")).startswith("sha256:")
+    return {**model, "id": public_model_id(str(model.get("id", "")), local=local)}
+
+
+def _public_failure(failure: dict[str, Any]) -> dict[str, Any]:
+    """A failure naming its file as names.public_path does, in `file` and in the message."""
+    file = failure.get("file")
+    if not file or public_path(file) == file:
+        return failure
+    return {
+        **failure,
+        "file": public_path(file),
+        "message": str(failure.get("message", "")).replace(file, public_path(file)),
     }
 
 

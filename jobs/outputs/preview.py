@@ -22,6 +22,7 @@ from typing import Any
 
 from jobs.outputs.bundle import LATEST, language_dirs
 from jobs.outputs.manifest import has_manifest, read_manifest
+from jobs.outputs.markdown import article_fields
 from jobs.quality.rules import FLAGS, describe_flags
 
 log = logging.getLogger("jobs")
@@ -45,6 +46,8 @@ tr.flagged td,tr.flagged th{background:#fff4e5}
 .flags{margin:4px 0}.missing{color:#888;font-style:italic}
 nav ol{columns:2;font-size:14px}nav a{color:#0b57d0;text-decoration:none}
 .count{font-size:12px;color:#b3261e;margin-left:6px}
+dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:12px;color:#444;margin:4px 0}
+dl.fields dt{font-family:ui-monospace,Menlo,Consolas,monospace}dl.fields dd{margin:0;overflow-wrap:anywhere}
 dl.legend dt{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:600}dl.legend dd{margin:0 0 6px 16px;font-size:13px;color:#333}
 details{margin:8px 0}
 """
@@ -177,11 +180,10 @@ def render_article(record: dict[str, Any], source: dict[str, Any] | None, source
     src = source or {}
     src_paragraphs = src.get("paragraphs") or []
     source_title = src.get("title") or record["source"].get("title")
+    source_summary = src.get("summary") or record["source"].get("summary")  # v2: translated records carry it
     rows = [
         _row("title", source_title, record["title"], by_row.get(("title", 0), []), lang, source_lang, single),
-        _row(
-            "summary", src.get("summary"), record["summary"], by_row.get(("summary", 0), []), lang, source_lang, single
-        ),
+        _row("summary", source_summary, record["summary"], by_row.get(("summary", 0), []), lang, source_lang, single),
     ]
     for number, paragraph in enumerate(record["paragraphs"]):
         original = src_paragraphs[number] if number < len(src_paragraphs) else None
@@ -205,8 +207,26 @@ def render_article(record: dict[str, Any], source: dict[str, Any] | None, source
         f'<article class="article" id="a-{esc(record["id"])}" data-id="{esc(record["id"])}" data-flags="{len(flags)}">'
         f'<h2 lang="{esc(lang)}">{esc(record["title"])}{count}</h2>'
         f'<div class="meta">id <code>{esc(record["id"])}</code> · {_where(record["source"])}</div>{stray_html}'
+        f"{_fields(record)}"
         f'<table class="text"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></article>'
     )
+
+
+def _field_text(value: Any) -> str:
+    """A front-matter value as one line of text: mappings as key=value, lists joined."""
+    if isinstance(value, dict):
+        return " · ".join(f"{key}={_field_text(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_field_text(item) for item in value) or "none"
+    return "" if value is None else str(value)
+
+
+def _fields(record: dict[str, Any]) -> str:
+    """The article's Markdown front matter (markdown.article_fields), field by field; title and
+    summary are in the table above, so they are not repeated."""
+    shown = {k: v for k, v in article_fields(record).items() if k not in ("title", "summary")}
+    items = "".join(f"<dt>{esc(key)}</dt><dd>{esc(_field_text(value))}</dd>" for key, value in shown.items())
+    return f'<details class="fields"><summary>Front matter</summary><dl class="fields">{items}</dl></details>'
 
 
 def _where(source: dict[str, Any]) -> str:

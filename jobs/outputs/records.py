@@ -7,19 +7,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from datetime import datetime, timezone
 from importlib import resources
 from typing import Any
 
-from jobs.errors import InputProblem
+from jobs.errors import ConfigError, InputProblem
+from jobs.outputs.names import public_model, public_path
 from jobs.quality.flags import check_summary
+from jobs.quality.rules import FLAGS
 
-RECORD_SCHEMA = "jobs.article/v1"
+RECORD_SCHEMA = "jobs.article/v2"
+SCHEMA_FILES = {"jobs.article/v1": "article.schema.json", "jobs.article/v2": "article.v2.schema.json"}
+OK, NEEDS_REVIEW = "ok", "needs_review"
 
 
-def record_schema() -> dict[str, Any]:
-    """The JSON Schema of an articles.jsonl line (jobs/article.schema.json)."""
-    return json.loads(resources.files("jobs").joinpath("article.schema.json").read_text(encoding="utf-8"))
+def record_schema(version: str = RECORD_SCHEMA) -> dict[str, Any]:
+    """The JSON Schema of an articles.jsonl line (jobs/article.v2.schema.json; v1 beside it)."""
+    text = resources.files("jobs").joinpath(SCHEMA_FILES[version]).read_text(encoding="utf-8")
+    return json.loads(text)
 
 
 def build_records(
@@ -27,43 +33,92 @@ def build_records(
     summaries,
     translated: dict[str, dict[str, Any]],
     lang: str,
-    translation_label: str | None,
-    summary_label: str,
-    skip: set[str] = frozenset(),
+    *,
+    labels: tuple[str | None, str],
+    lang_tag: str,
+    review_flags: Collection[str],
+    skip: Collection[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """The articles.jsonl records of one language, in input order (failed articles left out)."""
+    """The articles.jsonl records of one language, in input order (failed articles left out).
+
+    labels: the translation model's MODEL@REVISION (None for the source language) and the
+    summarizer's. `translations` stays empty until link_translations has seen every language."""
+    translation_label, summary_label = labels
     records = []
     for article, summary in zip(articles, summaries):
         if article["id"] in skip:
             continue
         own = translated.get(article["id"])
-        summary_flags = check_summary(
-            summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"])
+        flags = check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
+        flags += own["qa_flags"] if own else []
+        source = _source(article)
+        if translation_label is not None:
+            source["summary"] = summary.text
+        record = {"schema": RECORD_SCHEMA, "id": article["id"], "lang": lang, "lang_tag": lang_tag}
+        record.update(_when_and_where(article))
+        record.update(
+            source=source,
+            title=own["title"] if own else article["title"],
+            summary=own["summary"] if own else summary.text,
+            paragraphs=own["paragraphs"] if own else list(article["paragraphs"]),
+            review=review(flags, review_flags),
+            qa={"flags": flags, "summary_chunks": summary.chunks, "summary_levels": summary.levels},
+            models={"translation": public_model(translation_label), "summary": public_model(summary_label)},
+            translations=[],
         )
-        records.append(
-            {
-                "schema": RECORD_SCHEMA,
-                "id": article["id"],
-                "lang": lang,
-                "source": _source(article),
-                "title": own["title"] if own else article["title"],
-                "summary": own["summary"] if own else summary.text,
-                "paragraphs": own["paragraphs"] if own else list(article["paragraphs"]),
-                "qa": {
-                    "flags": summary_flags + (own["qa_flags"] if own else []),
-                    "summary_chunks": summary.chunks,
-                    "summary_levels": summary.levels,
-                },
-                "models": {"translation": translation_label, "summary": summary_label},
-            }
-        )
+        records.append(record)
     return records
+
+
+def review(flags: Iterable[dict[str, Any]], counted: Collection[str]) -> dict[str, Any]:
+    """`needs_review` when a flag of the configured kinds fired (listed by name), else `ok`."""
+    fired = sorted({flag["flag"] for flag in flags if flag["flag"] in counted})
+    return {"status": NEEDS_REVIEW if fired else OK, "flags": fired}
+
+
+def check_review_flags(names: Iterable[str]) -> None:
+    """The registry's review_flags must name QA flags (a typo would silently pass every article)."""
+    unknown = sorted(set(names) - set(FLAGS))
+    if unknown:
+        raise ConfigError(f"review_flags: unknown QA flag(s) {', '.join(unknown)}; known are {', '.join(FLAGS)}")
+
+
+def link_translations(by_lang: dict[str, list[dict[str, Any]]], lang_tags: dict[str, str]) -> None:
+    """Fill each record's `translations`: the other languages of the run that carry its id."""
+    ids = {lang: {r["id"] for r in records} for lang, records in by_lang.items()}
+    for lang, records in by_lang.items():
+        for record in records:
+            record["translations"] = [
+                {"lang": other, "lang_tag": lang_tags.get(other, other)}
+                for other in by_lang
+                if other != lang and record["id"] in ids[other]
+            ]
+
+
+def iso_published(text: str | None) -> str | None:
+    """A publication date as ISO 8601 (a date, or a date-time with its offset), or None when
+    there is none or it does not parse."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if len(text.strip()) == 10:  # a date alone stays a date
+        return when.date().isoformat()
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _when_and_where(article: dict[str, Any]) -> dict[str, str]:
+    """The record's `published` and canonical `url`, each only when known."""
+    found = {"published": iso_published(article.get("published")), "url": article.get("url") or None}
+    return {key: value for key, value in found.items() if value}
 
 
 def _source(article: dict[str, Any]) -> dict[str, Any]:
     """Where a record's article came from, as its `source` field says it."""
     return {
-        "file": article["source_file"],
+        "file": public_path(article["source_file"]),
         "line": article["source_line"],
         "tag": article["tag"],
         "title": article["title"],
@@ -74,6 +129,11 @@ def _source(article: dict[str, Any]) -> dict[str, Any]:
         "published": article.get("published", ""),
         "byline": article.get("byline", ""),
     }
+
+
+def record_sha256(record: dict[str, Any]) -> str:
+    """One record's content hash: what changes.json and the feeds' `updated` compare."""
+    return hashlib.sha256(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def bundle_counts(records: list[dict[str, Any]], units: int, failed: int) -> dict[str, int]:

@@ -1,0 +1,52 @@
+"""changes.json: what a bundle adds, changes and removes compared with the language's previous one.
+
+A publisher that mirrors bundles acts on these ids instead of diffing every file. "Changed"
+means the record's content hash (records.record_sha256) differs, so a new translation, summary,
+QA result or link to another language counts, and a rerun of the same input changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from jobs.outputs.records import record_sha256
+
+log = logging.getLogger("jobs")
+CHANGES_FILE = "changes.json"
+CHANGES_SCHEMA = "jobs.changes/v1"
+
+
+def bundle_hashes(bundle: Path | None) -> dict[str, str]:
+    """Article id -> content hash of a published bundle's records ({} for none or an unreadable one)."""
+    if bundle is None:
+        return {}
+    try:
+        lines = (bundle / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+        return {record["id"]: record_sha256(record) for record in records}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("cannot read %s/articles.jsonl (%s): changes.json lists every article as added", bundle, exc)
+        return {}
+
+
+def bundle_changes(records: list[dict[str, Any]], previous: Path | None, run_id: str) -> dict[str, Any]:
+    """Ids added, changed and removed since the previous bundle (each list in bundle order)."""
+    before = bundle_hashes(previous)
+    after = {record["id"]: record_sha256(record) for record in records}
+    return {
+        "schema": CHANGES_SCHEMA,
+        "run_id": run_id,
+        "previous_run_id": previous.name if previous is not None else None,
+        "added": [i for i in after if i not in before],
+        "changed": [i for i in after if i in before and before[i] != after[i]],
+        "removed": [i for i in before if i not in after],
+        "unchanged": sum(1 for i in after if before.get(i) == after[i]),
+    }
+
+
+def changes_bytes(changes: dict[str, Any]) -> bytes:
+    """changes.json as written: indented UTF-8 JSON."""
+    return (json.dumps(changes, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
