@@ -19,7 +19,7 @@ from jobs.inputs.decoding import codec_name, decode_text
 from jobs.inputs.feeds import parse_feed
 from jobs.inputs.fetch import Fetcher, FetchSettings, display_url
 from jobs.inputs.html import parse_page
-from jobs.inputs.ids import IdRegistry
+from jobs.inputs.ids import assign_ids
 from jobs.inputs.newspage import parse_text_file
 from jobs.inputs.sources import (
     FEED_SUFFIXES,
@@ -115,16 +115,20 @@ def read_articles(
 
 
 def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: ReadContext) -> ReadResult:
-    """Read the collected sources in order, giving each article a unique id."""
-    ids = IdRegistry()
+    """Read the collected sources in order, then give every article its id (ids.assign_ids)."""
+    parsed: list[tuple[Source, str, list[Article | InputProblem]]] = []
+    for source in sources:
+        digest, items = _read_source(source, context)
+        parsed.append((source, digest, list(items)))
+    articles = [item for _, _, items in parsed for item in items if isinstance(item, Article)]
+    ids = iter(assign_ids(articles))
     rows: list[dict[str, Any]] = []
     problems: list[InputProblem] = []
     read: list[SourceFile] = []
-    for source in sources:
-        digest, items = _read_source(source, context)
+    for source, digest, items in parsed:
         kept = file_problems = 0
         for item in items:
-            outcome = item if isinstance(item, InputProblem) else ids.admit(item)
+            outcome = item if isinstance(item, InputProblem) else next(ids)
             if isinstance(outcome, InputProblem):
                 problems.append(outcome)
                 file_problems += 1
