@@ -27,6 +27,7 @@ from jobs.inputs.sources import (
     SUPPORTED_SUFFIXES,
     Source,
     collect_sources,
+    read_regular_file,
 )
 from jobs.inputs.tables import (
     parse_csv,
@@ -137,7 +138,8 @@ def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: Read
                 kept += 1
         if kept == 0 and file_problems == 0:
             problems.append(InputProblem(source.display, None, None, "no articles found"))
-        read.append(SourceFile(source.display, digest, kept))
+        if source.problem is None:  # a FIFO or a link loop was never read: it is a problem, not a source
+            read.append(SourceFile(source.display, digest, kept))
     if not rows:
         raise InputError(_nothing_read_message(inputs, problems), problems)
     return ReadResult(articles=_to_dataset(rows), errors=problems, sources=read)
@@ -148,10 +150,12 @@ def _read_source(source: Source, context: ReadContext) -> tuple[str, Parsed]:
     if source.url is not None:
         return read_url(source.url, source.display, context)
     assert source.path is not None
+    if source.problem is not None:
+        return "", iter([InputProblem(source.display, None, None, source.problem)])
     try:
         if source.is_dataset:
             return _hash_folder(source.path), parse_saved_dataset(source.path, source.display)
-        data = source.path.read_bytes()
+        data = read_regular_file(source.path)
     except OSError as exc:
         problem = InputProblem(source.display, None, None, f"cannot read: {exc.strerror or exc}")
         return "", iter([problem])
