@@ -19,9 +19,7 @@ def non_empty_path(value: str | Path) -> Path:
 
 ConfigOption = Annotated[
     Optional[Path],
-    typer.Option(
-        "--config", parser=non_empty_path, metavar="PATH", help="Model registry file (default: configs/models.yaml)."
-    ),
+    typer.Option("--config", parser=non_empty_path, help="Model registry file (default: configs/models.yaml)."),
 ]
 LangOption = Annotated[
     list[str], typer.Option("--lang", "-l", help="Target language, repeatable; `all` for every configured one.")
@@ -45,9 +43,7 @@ InputsOption = Annotated[
 ]
 OutOption = Annotated[
     Path,
-    typer.Option(
-        "--out", "-o", parser=non_empty_path, metavar="PATH", help="Outputs folder; bundles go to OUT/<lang>/<run_id>/."
-    ),
+    typer.Option("--out", "-o", parser=non_empty_path, help="Outputs folder; bundles go to OUT/<lang>/<run_id>/."),
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="No network: URL and feed inputs are refused.")]
 EncodingOption = Annotated[
@@ -66,9 +62,7 @@ RayGpusPerActorOption = Annotated[
 ]
 CacheOption = Annotated[
     Optional[Path],
-    typer.Option(
-        "--cache", parser=non_empty_path, metavar="PATH", help="Cache file (default: OUT/.cache/jobs.sqlite3)."
-    ),
+    typer.Option("--cache", parser=non_empty_path, help="Cache file (default: OUT/.cache/jobs.sqlite3)."),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")]
 SkipUnchangedOption = Annotated[
