@@ -99,20 +99,29 @@ def read_articles(
     *,
     encoding: str | None = None,
     fetch: FetchSettings | None = None,
+    sources: Sequence[Source] | None = None,
 ) -> ReadResult:
     """Read every article from the given files, folders and URLs into one dataset.
 
     `encoding` decodes text and HTML files that are not UTF-8 and declare no charset (--encoding);
-    `fetch` sets network access and its limits (--offline, --max-urls). Raises InputError when a
-    path is missing, a folder holds nothing readable, or no article survives.
+    `fetch` sets network access and its limits (--offline, --max-urls); `sources` are those
+    `check_inputs` found already. Raises InputError when a path is missing, a folder holds
+    nothing readable, or no article survives.
     """
     if isinstance(inputs, (str, Path)):  # a lone path would otherwise be iterated char by char
         inputs = [inputs]
+    if sources is None:
+        sources = check_inputs(inputs, encoding)
+    with Fetcher(fetch) as fetcher:
+        return _read_all(inputs, list(sources), ReadContext(encoding, fetcher))
+
+
+def check_inputs(inputs: Sequence[str | Path], encoding: str | None = None) -> list[Source]:
+    """The cheap part of reading, done before a run takes its lock: a known --encoding, every
+    local path there, every folder holding something to read. Opens and fetches nothing."""
     if encoding is not None and codec_name(encoding) is None:
         raise ConfigError(f"unknown encoding {encoding!r} (--encoding); try e.g. windows-1251 or latin-1")
-    sources = collect_sources(inputs)
-    with Fetcher(fetch) as fetcher:
-        return _read_all(inputs, sources, ReadContext(encoding, fetcher))
+    return collect_sources(inputs)
 
 
 def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: ReadContext) -> ReadResult:
