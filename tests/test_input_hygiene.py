@@ -51,6 +51,10 @@ def messy_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     os.symlink("gone.csv", folder / "dangling.csv")
     os.symlink(os.devnull, folder / "null.jsonl")  # a character device
     os.symlink("..", folder / "sub" / "up")  # a folder loop
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "linked.jsonl").write_text(GOOD.replace("Harbour", "Bridge") + "\n", encoding="utf-8")
+    os.symlink(elsewhere, folder / "sub" / "linked")  # a link to a folder: followed
     monkeypatch.chdir(tmp_path)
     yield folder
     server.close()
@@ -71,12 +75,24 @@ EXPECTED_PROBLEMS = {
 
 def test_special_files_and_link_loops_are_listed_and_the_rest_is_read(messy_folder: Path) -> None:
     result = read_articles([messy_folder])
-    assert result.articles["title"] == ["Harbour reopens"]
+    assert result.articles["title"] == ["Harbour reopens", "Bridge reopens"]
     found = {p.file.removeprefix("in/"): p.message for p in result.errors}
     assert sorted(found) == sorted(EXPECTED_PROBLEMS)
     for name, words in EXPECTED_PROBLEMS.items():
         assert words in found[name], (name, found[name])
-    assert [s.path for s in result.sources] == ["in/good.jsonl"]
+    assert [s.path for s in result.sources] == ["in/good.jsonl", "in/sub/linked/linked.jsonl"]
+
+
+def test_links_between_sibling_folders_end(tmp_path: Path) -> None:
+    """p/q -> r and r/s -> p: each folder is read once, the link that closes the cycle listed."""
+    for name in ("p", "r"):
+        (tmp_path / "in" / name).mkdir(parents=True)
+        (tmp_path / "in" / name / f"{name}.jsonl").write_text(GOOD.replace("Harbour", name.upper()), encoding="utf-8")
+    os.symlink(tmp_path / "in" / "r", tmp_path / "in" / "p" / "q")
+    os.symlink(tmp_path / "in" / "p", tmp_path / "in" / "r" / "s")
+    result = read_articles([tmp_path / "in"])
+    assert sorted(result.articles["title"]) == ["P reopens", "R reopens"]
+    assert result.errors and all("symbolic link loop" in p.message for p in result.errors)
 
 
 def test_a_fifo_given_by_name_is_a_listed_problem(messy_folder: Path) -> None:
@@ -110,7 +126,7 @@ def test_a_run_over_a_messy_folder_publishes_the_good_article(messy_folder, tmp_
     result = CliRunner().invoke(app, args)
     assert result.exit_code == ExitCode.PARTIAL, result.output
     manifest = json.loads(((out / "ru" / "latest").resolve() / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["counts"]["articles"] == 1
+    assert manifest["counts"]["articles"] == 2
     assert len(manifest["failures"]) == len(EXPECTED_PROBLEMS)
 
 

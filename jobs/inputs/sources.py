@@ -70,9 +70,10 @@ def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
 
 
 def _expand(path: Path) -> Iterator[Source]:
-    """A file as is; a folder as its supported, non-hidden files and saved datasets, sorted,
-    with every entry that is not a regular file or folder (FIFOs, sockets, devices, link
-    loops, dangling links) as a source that carries its problem and is never opened."""
+    """A file as is; a folder as its supported, non-hidden files and saved datasets, sorted
+    (links to folders followed), with every entry that is not a regular file or folder (FIFOs,
+    sockets, devices, link loops, dangling links) as a source that carries its problem and is
+    never opened."""
     if path.is_file():
         yield Source(path, _display(path))
         return
@@ -83,13 +84,16 @@ def _expand(path: Path) -> Iterator[Source]:
         yield Source(path, _display(path), is_dataset=True)
         return
     found: list[tuple[tuple[str, ...], Source]] = []
-    for dirpath, dirnames, filenames in os.walk(path):
+    walked: set[Path] = set()  # the real folders walked so far, so that links cannot make a cycle
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
         folder = Path(dirpath)
+        walked.add(folder.resolve())
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in list(dirnames):
-            if (folder / name).is_symlink():  # os.walk does not follow it; say so instead of dropping it
+            if (folder / name).is_symlink() and _is_loop(folder / name, walked):
                 dirnames.remove(name)
-                found.append(_entry(path, folder / name, problem=_folder_link_problem(folder / name)))
+                message = f"a symbolic link loop (it points at {(folder / name).resolve()}, which holds it); skipped"
+                found.append(_entry(path, folder / name, problem=message))
             elif _is_saved_dataset(folder / name):
                 dirnames.remove(name)  # its .arrow files are read through load_from_disk
                 found.append(_entry(path, folder / name, is_dataset=True))
@@ -131,12 +135,11 @@ def _special_problem(path: Path, mode: int | None = None) -> str:
     return f"{kind}, not a regular file; skipped without reading it"
 
 
-def _folder_link_problem(path: Path) -> str:
-    """A symbolic link to a folder inside an input folder: a loop, or a folder not followed."""
-    target = path.resolve()
-    if target == path.parent.resolve() or target in path.parent.resolve().parents:
-        return f"a symbolic link loop (it points at {target}, which holds it); skipped"
-    return f"a symbolic link to the folder {target}, not followed; give that folder as an --input to read it"
+def _is_loop(link: Path, walked: set[Path]) -> bool:
+    """Whether following a symbolic link to a folder would come back round: it points at a
+    folder that holds it, or at one already walked (two links pointing at each other's folders)."""
+    target = link.resolve()
+    return target in walked or target in link.parent.resolve().parents
 
 
 def _link_trouble(path: Path, exc: OSError | None = None) -> str:
