@@ -92,7 +92,7 @@ def _expand(path: Path) -> Iterator[Source]:
         for name in list(dirnames):
             if (folder / name).is_symlink() and _is_loop(folder / name, walked):
                 dirnames.remove(name)
-                message = f"a symbolic link loop (it points at {(folder / name).resolve()}, which holds it); skipped"
+                message = f"a symbolic link loop: it leads back to {(folder / name).resolve()}, read already; skipped"
                 found.append(_entry(path, folder / name, problem=message))
             elif _is_saved_dataset(folder / name):
                 dirnames.remove(name)  # its .arrow files are read through load_from_disk
