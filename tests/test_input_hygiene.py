@@ -95,6 +95,15 @@ def test_links_between_sibling_folders_end(tmp_path: Path) -> None:
     assert result.errors and all("symbolic link loop" in p.message for p in result.errors)
 
 
+def test_a_link_to_a_sibling_folder_is_no_problem_and_read_once(tmp_path: Path) -> None:
+    """Like OUT/<lang>/latest -> <run_id>: not a loop, and its files are read once."""
+    (tmp_path / "in" / "run1").mkdir(parents=True)
+    (tmp_path / "in" / "run1" / "a.jsonl").write_text(GOOD, encoding="utf-8")
+    os.symlink("run1", tmp_path / "in" / "latest")
+    result = read_articles([tmp_path / "in"])
+    assert (len(result.articles), result.errors) == (1, [])
+
+
 def test_a_fifo_given_by_name_is_a_listed_problem(messy_folder: Path) -> None:
     result = read_articles([messy_folder / "good.jsonl", messy_folder / "pipe.jsonl"])
     assert len(result.articles) == 1

@@ -84,15 +84,13 @@ def _expand(path: Path) -> Iterator[Source]:
         yield Source(path, _display(path), is_dataset=True)
         return
     found: list[tuple[tuple[str, ...], Source]] = []
-    walked: set[Path] = set()  # the real folders walked so far, so that links cannot make a cycle
     for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
         folder = Path(dirpath)
-        walked.add(folder.resolve())
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in list(dirnames):
-            if (folder / name).is_symlink() and _is_loop(folder / name, walked):
+            if (folder / name).is_symlink() and _is_loop(folder / name, path):
                 dirnames.remove(name)
-                message = f"a symbolic link loop: it leads back to {(folder / name).resolve()}, read already; skipped"
+                message = f"a symbolic link loop: it leads back to {(folder / name).resolve()}, which holds it; skipped"
                 found.append(_entry(path, folder / name, problem=message))
             elif _is_saved_dataset(folder / name):
                 dirnames.remove(name)  # its .arrow files are read through load_from_disk
@@ -135,11 +133,17 @@ def _special_problem(path: Path, mode: int | None = None) -> str:
     return f"{kind}, not a regular file; skipped without reading it"
 
 
-def _is_loop(link: Path, walked: set[Path]) -> bool:
-    """Whether following a symbolic link to a folder would come back round: it points at a
-    folder that holds it, or at one already walked (two links pointing at each other's folders)."""
+def _is_loop(link: Path, root: Path) -> bool:
+    """Whether following a symbolic link to a folder would never end: it leads to a folder on
+    the way down to it from the input folder (or above that). A link to a folder read by
+    another way is followed; its files are read once all the same."""
     target = link.resolve()
-    return target in walked or target in link.parent.resolve().parents
+    folder = link.parent
+    while folder != root and root in folder.parents:
+        if folder.resolve() == target:
+            return True
+        folder = folder.parent
+    return target == root.resolve() or target in root.resolve().parents
 
 
 def _link_trouble(path: Path, exc: OSError | None = None) -> str:
