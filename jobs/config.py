@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from jobs.errors import ConfigError
 
@@ -142,6 +142,20 @@ class JobConfig(BaseModel):
     max_urls: int = Field(100, ge=0)  # pages fetched per run, at most
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
+
+    @field_validator("inputs")
+    @classmethod
+    def _check_inputs(cls, value: list[str]) -> list[str]:
+        if any(not item.strip() for item in value):  # "" would read the working folder recursively
+            raise ValueError('an input path is empty (--input ""); name a file, folder or URL')
+        return value
+
+    @field_validator("out", "cache", mode="before")
+    @classmethod
+    def _check_not_empty(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not value.strip():  # Path("") would mean the working folder
+            raise ValueError(f'is empty (--{info.field_name} ""); name a folder or file')
+        return value
 
     @field_validator("device")
     @classmethod

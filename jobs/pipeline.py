@@ -1,7 +1,8 @@
 """The job: read → screen → summarize → segment → translate → assemble → publish.
 
-`run_job` is the one entry point; the CLI builds a `JobConfig` and calls it. Every model is
-checked before anything is written, the outputs folder is locked for the run, outputs already
+`run_job` is the one entry point; the CLI builds a `JobConfig` and calls it. Cheap checks come
+first and create nothing: the device, every model, the local input paths. Then the outputs
+folder is locked for the run, and only then are inputs read (and fetched); outputs already
 made by the same model and settings come from the cache, and bundles are published only after
 all the work is done.
 """
@@ -18,10 +19,12 @@ from typing import Any
 import datasets
 
 from jobs.backends import check_backend_options, open_backend
+from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
-from jobs.inputs import FetchSettings, read_articles
-from jobs.models.hub import check_available
+from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
+from jobs.inputs.sources import Source
+from jobs.models.integrity import check_models
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
 from jobs.outputs.feeds import feed_files
@@ -88,30 +91,10 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         config.out,
     )
 
-    read = read_articles(
-        config.inputs,
-        encoding=config.encoding,
-        fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls),
-    )
-    articles, screened = screen_articles(read.articles, config)
-    report.failures = [*read.errors, *screened]
-    for problem in report.failures:
-        log.warning("skipped: %s", problem)
-    if len(articles) == 0:
-        raise InputError("no article left to process:\n" + "\n".join(f"  {p}" for p in report.failures[:20]))
-    report.articles = len(articles)
-    report.timings["read"] = time.perf_counter() - started
-    log.info("read %d articles from %d file(s); %d problem(s)", len(articles), len(read.sources), len(report.failures))
-
-    # Every model must be there, and the speed options possible here, before any work is done
-    # or anything written.
-    check_available(config.summary_model, "summary")
-    for lang, spec in config.models.items():
-        check_available(spec, lang)
-    check_backend_options(config)
-
+    sources = check_before_lock(config)
     with RunLock(config.out, report.run_id):
         remove_stale_staging(config.out)
+        articles, read = _read(config, sources, report)
         _work(config, articles, read, report, reporter, created_at)
     report.seconds = time.perf_counter() - started
     log.info(
@@ -125,6 +108,41 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         report.models_loaded,
     )
     return report
+
+
+def check_before_lock(config: JobConfig) -> list[Source]:
+    """Everything that can fail cheaply, before the lock is taken or anything fetched or written.
+
+    In order: the device (`--device cuda` on a CPU machine), the speed options, every model
+    (all that cannot load named at once), the encoding and the local input paths. Returns
+    the sources to read. Imports no torch, so a fully cached run stays fast.
+    """
+    if config.engine == "local":  # on Ray the actors' devices count, not the driver's
+        check_device_present(config.device)
+    check_backend_options(config)
+    check_models({"summary": config.summary_model, **config.models})
+    return check_inputs(config.inputs, config.encoding)
+
+
+def _read(config: JobConfig, sources: list[Source], report: RunReport) -> tuple[datasets.Dataset, ReadResult]:
+    """Read (and fetch) the inputs and screen the articles; the problems go into the report."""
+    mark = time.perf_counter()
+    read = read_articles(
+        config.inputs,
+        encoding=config.encoding,
+        fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls),
+        sources=sources,
+    )
+    articles, screened = screen_articles(read.articles, config)
+    report.failures = [*read.errors, *screened]
+    for problem in report.failures:
+        log.warning("skipped: %s", problem)
+    if len(articles) == 0:
+        raise InputError("no article left to process:\n" + "\n".join(f"  {p}" for p in report.failures[:20]))
+    report.articles = len(articles)
+    report.timings["read"] = time.perf_counter() - mark
+    log.info("read %d articles from %d file(s); %d problem(s)", len(articles), len(read.sources), len(report.failures))
+    return articles, read
 
 
 @dataclass
@@ -141,7 +159,12 @@ class Work:
 
 
 def _work(
-    config: JobConfig, articles: datasets.Dataset, read, report: RunReport, reporter: Reporter, created_at: datetime
+    config: JobConfig,
+    articles: datasets.Dataset,
+    read: ReadResult,
+    report: RunReport,
+    reporter: Reporter,
+    created_at: datetime,
 ) -> None:
     """The model stages (every output cached), then publishing."""
     from jobs.stages.cache import Cache

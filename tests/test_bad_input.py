@@ -167,4 +167,6 @@ def test_nothing_readable_is_bad_input_and_writes_nothing(tmp_path, tiny_models)
         ],
     )
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
-    assert "empty.txt" in result.output and not out.exists()
+    assert "empty.txt" in result.output
+    # Inputs are read under the outputs lock (a locked-out run reads nothing): only the lock file is there.
+    assert [p.name for p in out.iterdir()] == [".jobs.outputs.lock"]

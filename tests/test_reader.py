@@ -165,26 +165,34 @@ def test_ids_for_hostile_titles_through_the_reader(tmp_path: Path) -> None:
     ("title", "given_id", "expected_prefix"),
     [
         ("Ça coûte à Zürich", None, "ca-coute-a-zurich-"),
-        ("中文新闻标题", None, "a-"),
+        ("中文新闻标题", None, "zhongwenxinwenbiaoti-"),
+        ("Новости дня", None, "novosti-dnya-"),
         ("Any title", "../Story 42", "story-42-"),
         ("Any title", "42", "42-"),
     ],
 )
 def test_id_shape(title: str, given_id: str | None, expected_prefix: str) -> None:
-    article_id = make_article_id(title, given_id)
-    key = given_id if given_id else " ".join(title.casefold().split())
-    assert article_id == expected_prefix + hashlib.sha1(key.encode()).hexdigest()[:10]
+    article_id = make_article_id(title, given_id, ["Body."])
+    if given_id:
+        expected_hash = hashlib.sha1(given_id.encode()).hexdigest()[:10]
+    else:
+        expected_hash = article_sha256(title, ["Body."])[:10]
+    assert article_id == expected_prefix + expected_hash
 
 
-def test_id_ignores_case_and_spacing_of_title() -> None:
-    assert make_article_id("Big  News Today") == make_article_id("big news today")
-
-
-def test_sha256_changes_with_paragraph_but_id_does_not(tmp_path: Path) -> None:
-    first = read_articles([write(tmp_path, "a/x.txt", "Stable title\n\nOne.\n\nTwo.\n")])
-    second = read_articles([write(tmp_path, "b/x.txt", "Stable title\n\nOne.\n\nTwo, edited.\n")])
-    assert first.articles[0]["id"] == second.articles[0]["id"]
-    assert first.articles[0]["sha256"] != second.articles[0]["sha256"]
+def test_edited_article_keeps_its_given_id_but_not_its_title_id(tmp_path: Path) -> None:
+    versions = [
+        read_articles([write(tmp_path, f"{name}/x.jsonl", json.dumps(record))])
+        for name, record in (
+            ("a", {"id": "s-1", "title": "Stable title", "body": "One."}),
+            ("b", {"id": "s-1", "title": "Stable title", "body": "One, edited."}),
+            ("c", {"title": "Stable title", "body": "One."}),
+            ("d", {"title": "Stable title", "body": "One, edited."}),
+        )
+    ]
+    ids = [result.articles[0]["id"] for result in versions]
+    assert ids[0] == ids[1] and ids[2] != ids[3]
+    assert versions[0].articles[0]["sha256"] != versions[1].articles[0]["sha256"]
 
 
 def test_identical_duplicate_is_skipped_and_reported(tmp_path: Path) -> None:
@@ -199,13 +207,15 @@ def test_identical_duplicate_is_skipped_and_reported(tmp_path: Path) -> None:
     assert result.sources[0].articles == 1
 
 
-def test_same_title_different_content_gets_content_qualified_id(tmp_path: Path) -> None:
-    lines = [json.dumps({"title": "Same story", "body": body}) for body in ("Version one.", "Version two.")]
+def test_same_given_id_different_content_gets_content_qualified_ids(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"id": "s-1", "title": "Same story", "body": body}) for body in ("Version one.", "Version two.")
+    ]
     path = write(tmp_path, "clash.jsonl", "\n".join(lines))
     result = read_articles([path])
     assert result.errors == []
-    first, second = rows(result)
-    assert second["id"] == f"{first['id']}-{second['sha256'][:6]}"
+    base = make_article_id("Same story", "s-1")
+    assert [row["id"] for row in rows(result)] == [f"{base}-{row['sha256'][:6]}" for row in rows(result)]
     assert list(read_articles([path]).articles["id"]) == list(result.articles["id"])
 
 
@@ -274,7 +284,7 @@ def test_parquet_rows(tmp_path: Path) -> None:
         ("P one", ["A.", "B."], 1),
         ("P two", ["C."], 2),
     ]
-    assert list(result.articles["id"]) == [make_article_id("P one"), make_article_id("P two", "3")]
+    assert list(result.articles["id"]) == [make_article_id("P one", None, ["A.", "B."]), make_article_id("P two", "3")]
 
 
 def test_save_to_disk_folder(tmp_path: Path) -> None:

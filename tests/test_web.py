@@ -253,7 +253,7 @@ def test_blog_page_drops_comments_sidebar_and_post_navigation(pages: dict[str, d
 
 def test_page_files_get_title_ids_and_file_provenance(pages: dict[str, dict]) -> None:
     for name, row in pages.items():
-        assert row["id"] == make_article_id(row["title"])
+        assert row["id"] == make_article_id(row["title"], None, row["paragraphs"])
         assert (row["source_line"], row["url"], row["feed"]) == (1, "", "")
         assert row["source_file"].endswith(name)
 

@@ -121,6 +121,21 @@ def predict_device(device: str) -> str:
     return "cpu"
 
 
+def check_device_present(device: str) -> None:
+    """Fail before anything is written when --device names a device this machine lacks (torch-free).
+
+    `confirm_device` checks again with torch when a model loads; this runs before the lock, so
+    that `--device cuda` on a CPU machine creates nothing and reads nothing.
+    """
+    if device.startswith("cuda"):
+        count, index = cuda_device_count(), int(device.partition(":")[2] or 0)
+        if index >= count:
+            found = f"{count} CUDA device(s), cuda:0 to cuda:{count - 1}" if count else "no CUDA device torch can use"
+            raise ConfigError(f"--device {device}: this machine has {found}; use --device auto or cpu")
+    elif device == "mps" and not mps_possible():
+        raise ConfigError("--device mps: MPS needs Apple silicon under macOS; use --device auto or cpu")
+
+
 def torch_device(device: str) -> str:
     """What torch itself makes of --device: `auto` resolved, an absent device a ConfigError."""
     import torch

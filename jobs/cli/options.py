@@ -7,8 +7,19 @@ from typing import Annotated, Optional
 
 import typer
 
+
+def non_empty_path(value: str | Path) -> Path:
+    """A path option's value; an empty one is refused (Path("") would mean the working folder)."""
+    if isinstance(value, Path):  # a default
+        return value
+    if not value.strip():
+        raise typer.BadParameter("must not be empty")
+    return Path(value)
+
+
 ConfigOption = Annotated[
-    Optional[Path], typer.Option("--config", help="Model registry file (default: configs/models.yaml).")
+    Optional[Path],
+    typer.Option("--config", parser=non_empty_path, help="Model registry file (default: configs/models.yaml)."),
 ]
 LangOption = Annotated[
     list[str], typer.Option("--lang", "-l", help="Target language, repeatable; `all` for every configured one.")
@@ -30,7 +41,10 @@ InputsOption = Annotated[
     list[str],
     typer.Option("--input", "-i", help="Input file, folder, page or feed URL; repeatable (default: seeds/)."),
 ]
-OutOption = Annotated[Path, typer.Option("--out", "-o", help="Outputs folder; bundles go to OUT/<lang>/<run_id>/.")]
+OutOption = Annotated[
+    Path,
+    typer.Option("--out", "-o", parser=non_empty_path, help="Outputs folder; bundles go to OUT/<lang>/<run_id>/."),
+]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="No network: URL and feed inputs are refused.")]
 EncodingOption = Annotated[
     Optional[str], typer.Option("--encoding", help="Encoding of text files that are not UTF-8 (e.g. cp1251).")
@@ -46,7 +60,10 @@ RayActorsOption = Annotated[
 RayGpusPerActorOption = Annotated[
     float, typer.Option("--ray-gpus-per-actor", help="GPUs per Ray actor (e.g. 1, or 0.5 to share).")
 ]
-CacheOption = Annotated[Optional[Path], typer.Option("--cache", help="Cache file (default: OUT/.cache/jobs.sqlite3).")]
+CacheOption = Annotated[
+    Optional[Path],
+    typer.Option("--cache", parser=non_empty_path, help="Cache file (default: OUT/.cache/jobs.sqlite3)."),
+]
 ForceOption = Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")]
 SkipUnchangedOption = Annotated[
     bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")

@@ -19,7 +19,7 @@ from jobs.inputs.decoding import codec_name, decode_text
 from jobs.inputs.feeds import parse_feed
 from jobs.inputs.fetch import Fetcher, FetchSettings, display_url
 from jobs.inputs.html import parse_page
-from jobs.inputs.ids import IdRegistry
+from jobs.inputs.ids import assign_ids
 from jobs.inputs.newspage import parse_text_file
 from jobs.inputs.sources import (
     FEED_SUFFIXES,
@@ -27,6 +27,7 @@ from jobs.inputs.sources import (
     SUPPORTED_SUFFIXES,
     Source,
     collect_sources,
+    read_regular_file,
 )
 from jobs.inputs.tables import (
     parse_csv,
@@ -98,33 +99,46 @@ def read_articles(
     *,
     encoding: str | None = None,
     fetch: FetchSettings | None = None,
+    sources: Sequence[Source] | None = None,
 ) -> ReadResult:
     """Read every article from the given files, folders and URLs into one dataset.
 
     `encoding` decodes text and HTML files that are not UTF-8 and declare no charset (--encoding);
-    `fetch` sets network access and its limits (--offline, --max-urls). Raises InputError when a
-    path is missing, a folder holds nothing readable, or no article survives.
+    `fetch` sets network access and its limits (--offline, --max-urls); `sources` are those
+    `check_inputs` found already. Raises InputError when a path is missing, a folder holds
+    nothing readable, or no article survives.
     """
     if isinstance(inputs, (str, Path)):  # a lone path would otherwise be iterated char by char
         inputs = [inputs]
+    if sources is None:
+        sources = check_inputs(inputs, encoding)
+    with Fetcher(fetch) as fetcher:
+        return _read_all(inputs, list(sources), ReadContext(encoding, fetcher))
+
+
+def check_inputs(inputs: Sequence[str | Path], encoding: str | None = None) -> list[Source]:
+    """The cheap part of reading, done before a run takes its lock: a known --encoding, every
+    local path there, every folder holding something to read. Opens and fetches nothing."""
     if encoding is not None and codec_name(encoding) is None:
         raise ConfigError(f"unknown encoding {encoding!r} (--encoding); try e.g. windows-1251 or latin-1")
-    sources = collect_sources(inputs)
-    with Fetcher(fetch) as fetcher:
-        return _read_all(inputs, sources, ReadContext(encoding, fetcher))
+    return collect_sources(inputs)
 
 
 def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: ReadContext) -> ReadResult:
-    """Read the collected sources in order, giving each article a unique id."""
-    ids = IdRegistry()
+    """Read the collected sources in order, then give every article its id (ids.assign_ids)."""
+    parsed: list[tuple[Source, str, list[Article | InputProblem]]] = []
+    for source in sources:
+        digest, items = _read_source(source, context)
+        parsed.append((source, digest, list(items)))
+    articles = [item for _, _, items in parsed for item in items if isinstance(item, Article)]
+    ids = iter(assign_ids(articles))
     rows: list[dict[str, Any]] = []
     problems: list[InputProblem] = []
     read: list[SourceFile] = []
-    for source in sources:
-        digest, items = _read_source(source, context)
+    for source, digest, items in parsed:
         kept = file_problems = 0
         for item in items:
-            outcome = item if isinstance(item, InputProblem) else ids.admit(item)
+            outcome = item if isinstance(item, InputProblem) else next(ids)
             if isinstance(outcome, InputProblem):
                 problems.append(outcome)
                 file_problems += 1
@@ -133,7 +147,8 @@ def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: Read
                 kept += 1
         if kept == 0 and file_problems == 0:
             problems.append(InputProblem(source.display, None, None, "no articles found"))
-        read.append(SourceFile(source.display, digest, kept))
+        if source.problem is None:  # a FIFO or a link loop was never read: it is a problem, not a source
+            read.append(SourceFile(source.display, digest, kept))
     if not rows:
         raise InputError(_nothing_read_message(inputs, problems), problems)
     return ReadResult(articles=_to_dataset(rows), errors=problems, sources=read)
@@ -144,10 +159,12 @@ def _read_source(source: Source, context: ReadContext) -> tuple[str, Parsed]:
     if source.url is not None:
         return read_url(source.url, source.display, context)
     assert source.path is not None
+    if source.problem is not None:
+        return "", iter([InputProblem(source.display, None, None, source.problem)])
     try:
         if source.is_dataset:
             return _hash_folder(source.path), parse_saved_dataset(source.path, source.display)
-        data = source.path.read_bytes()
+        data = read_regular_file(source.path)
     except OSError as exc:
         problem = InputProblem(source.display, None, None, f"cannot read: {exc.strerror or exc}")
         return "", iter([problem])

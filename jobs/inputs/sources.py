@@ -1,8 +1,15 @@
-"""Finding what to read: files, folders (recursively), saved datasets and URLs, each once, with display names."""
+"""Finding what to read: files, folders (recursively), saved datasets and URLs, each once, with display names.
+
+Only regular files and folders are ever opened: a FIFO, socket or device in a folder, a
+symbolic link loop or a dangling link becomes a source that carries its problem, listed like any
+bad input while the rest is read (a FIFO would block the run forever).
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +31,7 @@ class Source:
     display: str
     is_dataset: bool = False
     url: str | None = None
+    problem: str | None = None  # why it is not read (a FIFO, a link loop, ...); it is listed instead
 
 
 def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
@@ -33,6 +41,8 @@ def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
     seen: set[Path | str] = set()
     sources: list[Source] = []
     for given in inputs:
+        if not str(given).strip():
+            raise InputError('an input path is empty (--input ""); name a file, folder or URL')
         url = url_from_input(given)
         if url is not None:
             if url not in seen:
@@ -41,6 +51,8 @@ def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
             continue
         path = Path(given)
         if not path.exists():
+            if os.path.lexists(path):  # a symbolic link whose target cannot be reached
+                raise InputError(f"input path {given} is a symbolic link that {_link_trouble(path)}")
             raise InputError(f"input path does not exist: {given}")
         found = list(_expand(path))
         if not found:
@@ -50,7 +62,7 @@ def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
             )
         for source in found:
             assert source.path is not None  # only URL sources have no path
-            key = source.path.resolve()
+            key = source.path if source.problem else source.path.resolve()
             if key not in seen:  # overlapping inputs (a folder and a file in it) read once
                 seen.add(key)
                 sources.append(source)
@@ -58,34 +70,114 @@ def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
 
 
 def _expand(path: Path) -> Iterator[Source]:
-    """A file as is; a folder as its supported, non-hidden files and saved datasets, sorted."""
+    """A file as is; a folder as its supported, non-hidden files and saved datasets, sorted
+    (links to folders followed), with every entry that is not a regular file or folder (FIFOs,
+    sockets, devices, link loops, dangling links) as a source that carries its problem and is
+    never opened."""
     if path.is_file():
         yield Source(path, _display(path))
         return
     if not path.is_dir():  # a FIFO or device would block or stream forever
-        raise InputError(f"input path is neither a file nor a folder: {path}")
+        yield Source(path, _display(path), problem=_special_problem(path))
+        return
     if _is_saved_dataset(path):
         yield Source(path, _display(path), is_dataset=True)
         return
     found: list[tuple[tuple[str, ...], Source]] = []
-    for dirpath, dirnames, filenames in os.walk(path):
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
         folder = Path(dirpath)
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in list(dirnames):
-            if _is_saved_dataset(folder / name):
+            if (folder / name).is_symlink() and _is_loop(folder / name, path):
+                dirnames.remove(name)
+                message = f"a symbolic link loop: it leads back to {(folder / name).resolve()}, which holds it; skipped"
+                found.append(_entry(path, folder / name, problem=message))
+            elif _is_saved_dataset(folder / name):
                 dirnames.remove(name)  # its .arrow files are read through load_from_disk
                 found.append(_entry(path, folder / name, is_dataset=True))
         for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
-                found.append(_entry(path, folder / name, is_dataset=False))
+            if name.startswith("."):
+                continue
+            problem = _file_problem(folder / name)
+            if problem is not None or name.lower().endswith(SUPPORTED_SUFFIXES):
+                found.append(_entry(path, folder / name, problem=problem))
     for _, source in sorted(found, key=lambda item: item[0]):
         yield source
 
 
-def _entry(root: Path, path: Path, is_dataset: bool) -> tuple[tuple[str, ...], Source]:
+def _file_problem(path: Path) -> str | None:
+    """Why a folder entry cannot be read as a file (None for a regular file), from its stat alone."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if path.is_symlink():
+            return f"a symbolic link that {_link_trouble(path, exc)}; skipped"
+        return f"cannot read: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else _special_problem(path, mode)
+
+
+def _special_problem(path: Path, mode: int | None = None) -> str:
+    """The problem of a path that is neither a regular file nor a folder."""
+    if mode is None:
+        try:
+            mode = path.stat().st_mode
+        except OSError as exc:
+            return f"cannot read: {exc.strerror or exc}"
+    kinds = {
+        stat.S_ISFIFO: "a FIFO (named pipe)",
+        stat.S_ISSOCK: "a socket",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+    }
+    kind = next((name for test, name in kinds.items() if test(mode)), "not a regular file")
+    return f"{kind}, not a regular file; skipped without reading it"
+
+
+def _is_loop(link: Path, root: Path) -> bool:
+    """Whether following a symbolic link to a folder would never end: it leads to a folder on
+    the way down to it from the input folder (or above that). A link to a folder read by
+    another way is followed; its files are read once all the same."""
+    target = link.resolve()
+    folder = link.parent
+    while folder != root and root in folder.parents:
+        if folder.resolve() == target:
+            return True
+        folder = folder.parent
+    return target == root.resolve() or target in root.resolve().parents
+
+
+def _link_trouble(path: Path, exc: OSError | None = None) -> str:
+    """What is wrong with a symbolic link that cannot be followed: a loop or a missing target."""
+    if exc is None:
+        try:
+            path.stat()
+        except OSError as raised:
+            exc = raised
+    if exc is not None and exc.errno == errno.ELOOP:
+        return "loops (it points back at itself)"
+    return f"points at {os.readlink(path)}, which does not exist"
+
+
+def read_regular_file(path: Path) -> bytes:
+    """A file's bytes, refusing anything but a regular file without blocking on it.
+
+    The source was checked when it was collected; this check holds even when the file was
+    replaced by a FIFO since (O_NONBLOCK: opening a FIFO for reading does not wait for a writer).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, _special_problem(path, mode))
+        return handle.read()
+
+
+def _entry(
+    root: Path, path: Path, is_dataset: bool = False, problem: str | None = None
+) -> tuple[tuple[str, ...], Source]:
     """A sort key (path parts below the root) and the source for a path found in a folder."""
     rel = path.relative_to(root)
-    return rel.parts, Source(root / rel, _display(root / rel), is_dataset)
+    return rel.parts, Source(root / rel, _display(root / rel), is_dataset, problem=problem)
 
 
 def _is_saved_dataset(folder: Path) -> bool:
