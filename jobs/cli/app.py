@@ -31,7 +31,7 @@ app = typer.Typer(
     help="Summarize news articles and translate them into several languages, one bundle per language.\n\n"
     f"Exit codes:\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode=None,  # help shows `'.[ct2]'` and `HUB_ID[@REV]` as written
     pretty_exceptions_enable=False,
 )
 models_app = typer.Typer(help="The model registry: list models, download them for offline runs.", no_args_is_help=True)
