@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -42,7 +43,12 @@ log = logging.getLogger("jobs")
 @app.callback()
 def main_callback(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Nothing on stdout or stderr on success; warnings and errors only (for cron)."
+        ),
+    ] = False,
     log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Also append the log to this file.")] = None,
 ) -> None:
     """Summarize news articles and translate them; see `jobs run --help`."""
@@ -53,8 +59,11 @@ def main_callback(
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime  # UTC, as run ids are
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.addFilter(lambda record: not getattr(record, "echoed", False))  # fail() printed it already
+    handlers: list[logging.Handler] = [terminal]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
@@ -70,5 +79,12 @@ def interrupt(signum, frame) -> None:
 
 
 def fail(exc: JobError) -> typer.Exit:
+    """One line on stderr (even with --quiet), the same line in the log file, and the error's exit code."""
     typer.echo(f"error: {exc}", err=True)
+    log.error("error: %s", exc, extra={"echoed": True})
     return typer.Exit(int(exc.exit_code))
+
+
+def quiet() -> bool:
+    """--quiet: nothing on stdout or stderr on success, warnings and errors only."""
+    return not log.isEnabledFor(logging.INFO)

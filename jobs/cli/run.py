@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from jobs.cli.app import app, fail, interrupt
+from jobs.cli.app import app, fail, interrupt, quiet
 from jobs.cli.options import (
     BackendOption,
     BatchTokensOption,
@@ -81,7 +81,8 @@ def run(
     except KeyboardInterrupt:
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    print_summary(report)
+    if not quiet():
+        print_summary(report)
     raise typer.Exit(int(exit_code(report, fail_on)))
 
 
