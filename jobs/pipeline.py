@@ -21,7 +21,7 @@ from jobs.backends import check_backend_options, open_backend
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, read_articles
-from jobs.models.hub import check_available
+from jobs.models.hub import check_all_available
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
@@ -94,9 +94,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 
     # Every model must be there, and the speed options possible here, before any work is done
     # or anything written.
-    check_available(config.summary_model, "summary")
-    for lang, spec in config.models.items():
-        check_available(spec, lang)
+    check_all_available({"summary": config.summary_model, **config.models})
     check_backend_options(config)
 
     with RunLock(config.out, report.run_id):

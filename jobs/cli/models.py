@@ -8,7 +8,7 @@ import typer
 
 from jobs.cli.app import fail, models_app
 from jobs.cli.options import ConfigOption, LangOption
-from jobs.errors import ExitCode, JobError
+from jobs.errors import ConfigError, ExitCode, JobError, ModelNotAvailable
 
 
 @models_app.command("list")
@@ -40,23 +40,30 @@ def models_list(config: ConfigOption = None) -> None:
 @models_app.command("pull")
 def models_pull(
     lang: LangOption = [],
-    summary: Annotated[bool, typer.Option("--summary/--no-summary", help="Also pull the summarizer.")] = True,
+    summary: Annotated[bool, typer.Option("--summary", help="Pull the summarizer (with --lang: as well).")] = False,
     config: ConfigOption = None,
 ) -> None:
-    """Download models into the Hugging Face cache, so that cron can run with HF_HUB_OFFLINE=1."""
+    """Download models into the Hugging Face cache, so that cron can run with HF_HUB_OFFLINE=1.
+
+    With no option: every configured language and the summarizer. With --lang and --summary:
+    exactly those (`models pull --lang ru` fetches the Russian model only).
+    """
     from jobs.config import load_registry, select_langs
-    from jobs.models.hub import hub_offline, pull_model
+    from jobs.models.hub import hub_offline, hub_unreachable, pull_model
 
     try:
         registry, _ = load_registry(config)
-        specs = [(code, registry.languages[code].spec()) for code in select_langs(registry, lang, {})]
+        codes = select_langs(registry, lang, {}) if lang or not summary else []
+        specs = [(code, registry.languages[code].spec()) for code in codes]
     except JobError as exc:
         raise fail(exc) from None
-    if summary:
+    if summary or not lang:
         specs.append(("summary", registry.summary))
     if hub_offline():
-        typer.echo("error: HF_HUB_OFFLINE=1 is set; unset it to download models", err=True)
-        raise typer.Exit(int(ExitCode.USAGE))
+        raise fail(ConfigError("HF_HUB_OFFLINE=1 is set; unset it to download models"))
+    unreachable = hub_unreachable() if any(spec and not spec.is_local for _, spec in specs) else None
+    if unreachable:
+        raise fail(ModelNotAvailable(f"{unreachable}; check the network or proxy settings (HTTPS_PROXY)"))
     for role, spec in specs:
         if spec is None:
             continue
