@@ -267,3 +267,38 @@ def test_readme_crontab_line_is_silent_on_success_and_one_line_on_failure(tmp_pa
         assert output.startswith("error: ") and "no-such-model" in output
         assert "exit 4" in (tmp_path / "mailed").read_text() or "exited 4" in (tmp_path / "mailed").read_text()
         assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ERROR error: .*no-such-model", logged, re.M), logged
+
+
+def _command_paths(group, prefix=()):
+    """Every command of the app, as the words that name it (`models pull` is two)."""
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from _command_paths(command, (*prefix, name))
+
+
+def test_help_of_every_command_shows_brackets_defaults_and_no_python_types():
+    import typer
+
+    root = typer.main.get_command(app)
+    paths = [(), *_command_paths(root)]
+    assert ("models", "pull") in paths and ("shell-init",) in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], terminal_width=100)
+        assert result.exit_code == 0, (path, result.output)
+        text = " ".join(result.output.split())  # wrapped lines joined
+        assert "<list[" not in text and "<str>" not in text.split("Arguments:")[0], (path, text)
+        if "--backend" in text:
+            assert "'.[ct2]'" in text, path
+        if "--engine" in text:
+            assert "'.[ray]'" in text, path
+        if "--model" in text:
+            assert "HUB_ID[@REV]" in text, path
+        if "--device" in text:
+            assert "[default: (auto)]" in text, path
+        if "--lang LANG" in text and path[0] in ("run", "eval"):
+            assert "[default: (all)]" in text, path
+    root_help = runner.invoke(app, ["--help"]).output
+    assert "--install-completion" in root_help and "--show-completion" in root_help
+    run_help = runner.invoke(app, ["run", "--help"]).output
+    assert "'.[ct2]'" in run_help and "'.[ray]'" in run_help and "[@REV]" in run_help

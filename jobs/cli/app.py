@@ -49,7 +49,9 @@ def main_callback(
             "--quiet", "-q", help="Nothing on stdout or stderr on success; warnings and errors only (for cron)."
         ),
     ] = False,
-    log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Also append the log to this file.")] = None,
+    log_file: Annotated[
+        Optional[Path], typer.Option("--log-file", metavar="FILE", help="Also append the log to this file.")
+    ] = None,
 ) -> None:
     """Summarize news articles and translate them; see `jobs run --help`."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO

@@ -63,7 +63,14 @@ def run(
     skip_unchanged: SkipUnchangedOption = False,
     fail_on_qa: FailOnQaOption = None,
 ) -> None:
-    """Summarize and translate the input articles and publish one bundle per language."""
+    """Summarize and translate the input articles and publish one bundle per language.
+
+    \b
+    Examples:
+      jobs run --lang ru                          the seed page into Russian
+      jobs run --lang ru --lang kk -i feed.xml    a feed into Russian and Kazakh
+      jobs run --lang all --out /srv/outputs      every configured language
+    """
     options = dict(locals())  # the flags, named as JobConfig's fields
     from jobs.config import build_config
     from jobs.pipeline import run_job

@@ -63,7 +63,8 @@ def shell_function(shell: str) -> str:
 @app.command("shell-init")
 def shell_init(
     shell: Annotated[
-        Optional[str], typer.Argument(help="bash, zsh or fish (default: the basename of $SHELL, else bash).")
+        Optional[str],
+        typer.Argument(metavar="SHELL", help="bash, zsh or fish (default: the basename of $SHELL, else bash)."),
     ] = None,
 ) -> None:
     """Print a shell function that makes `jobs run ...` reach this program; put in ~/.bashrc:
