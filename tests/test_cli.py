@@ -302,3 +302,19 @@ def test_help_of_every_command_shows_brackets_defaults_and_no_python_types():
     assert "--install-completion" in root_help and "--show-completion" in root_help
     run_help = runner.invoke(app, ["run", "--help"]).output
     assert "'.[ct2]'" in run_help and "'.[ray]'" in run_help and "[@REV]" in run_help
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--no-translation"], "--summaries FILE"),
+        (["--lang", "ru", "--no-summaries"], "--flores DIR"),
+        (["--lang", "ru"], "--flores DIR"),
+    ],
+)
+def test_eval_without_its_data_exits_3_saying_where_to_get_it(tmp_path, monkeypatch, args, named):
+    monkeypatch.setenv("JOBS_EVAL_DATA", str(tmp_path / "no-eval-data"))
+    result = runner.invoke(app, ["eval", *args, "--report-dir", str(tmp_path / "report")])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert result.output.startswith("error: ") and named in result.output
+    assert not (tmp_path / "report").exists()
