@@ -165,7 +165,7 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
 
     mark = time.perf_counter()
     summarizer = open_backend(config.summary_model, "summary", config, translation=False)
-    with reporter.task("summarize", len(articles)) as advance:
+    with reporter.task("summarize", len(articles), waiting=f"loading {short_name(summarizer)}") as advance:
         summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
     work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
     report.models_loaded += summarizer.is_loaded
@@ -199,7 +199,7 @@ def _translate(
 
     mark = time.perf_counter()
     backend = open_backend(spec, lang, config, translation=True)
-    with reporter.task(f"translate {lang}", len(units)) as advance:
+    with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
         outputs = translate_units(units, backend, lang, advance, cache=cache)
     content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
     by_id = {a["id"]: a for a in work.articles}
@@ -244,6 +244,11 @@ def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], repo
     )
     report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
     log.info("published %s (%d articles)", report.bundles[lang], len(records))
+
+
+def short_name(backend) -> str:
+    """A model's last name part, for a progress line: `opus-mt-en-ru` for Helsinki-NLP/opus-mt-en-ru@abc."""
+    return backend.label.split("@")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:

@@ -55,10 +55,10 @@ def main_callback(
 ) -> None:
     """Summarize news articles and translate them; see `jobs run --help`."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    # Library progress bars and advice go to a terminal only; cron logs stay plain lines.
-    # (Both are read when transformers / huggingface_hub are imported, which happens later.)
-    if not sys.stderr.isatty():
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # One progress style, ours: the hub's and datasets' bars stay off (`models pull` turns the
+    # download bars on). These are read when the libraries are imported, which happens later.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         os.environ.setdefault("HF_HUB_VERBOSITY", "error")  # no raw retry lines on the terminal

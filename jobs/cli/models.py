@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -64,6 +65,10 @@ def models_pull(
     unreachable = hub_unreachable() if any(spec and not spec.is_local for _, spec in specs) else None
     if unreachable:
         raise fail(ModelNotAvailable(f"{unreachable}; check the network or proxy settings (HTTPS_PROXY)"))
+    if sys.stderr.isatty():  # download bars for the user waiting on gigabytes
+        from huggingface_hub.utils import enable_progress_bars
+
+        enable_progress_bars()
     for role, spec in specs:
         if spec is None:
             continue

@@ -112,20 +112,43 @@ def exit_code(report, fail_on: list[str]) -> ExitCode:
 
 
 def print_summary(report) -> None:
-    """One screen: what was done, how long it took, where the bundles are."""
-    timings = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in report.timings.items())
-    lines = [
-        f"run {report.run_id}: {report.articles} articles, {report.units} units, "
-        f"{report.input_tokens} tokens in, {report.output_tokens} tokens out, {report.seconds:.1f} s",
-        f"  cache: {report.cache_hits} hits, {report.cache_misses} misses; models loaded: {report.models_loaded}",
-        f"  stages: {timings}",
+    """One screen, under 80 columns: what was done and what the counts mean, where the bundles are."""
+    typer.echo("\n".join(summary_lines(report)))
+
+
+def summary_lines(report) -> list[str]:
+    import shlex
+    import textwrap
+
+    from jobs.errors import program_command
+
+    timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.timings.items())
+    text = [
+        f"Run {report.run_id} took {report.seconds:.1f} s.",
+        f"Articles: {report.articles} processed"
+        + (f", {len(report.failures)} with problems (below)." if report.failures else ", no input problems."),
+        f"Work: {report.units} sentence units per language; model outputs {report.cache_hits} reused "
+        f"from the cache, {report.cache_misses} generated; {report.models_loaded} model(s) loaded; "
+        f"{report.input_tokens} tokens in, {report.output_tokens} out.",
+        f"Time: {timings}.",
     ]
-    lines += [f"  {lang:<4} {path}" for lang, path in report.bundles.items()]
-    for lang, counts in report.qa.items():
-        fired = ", ".join(f"{flag} {n}" for flag, n in counts.items() if n)
-        lines.append(f"  {lang:<4} QA flags: {fired or 'none'}")
-    lines += [f"  {lang:<4} unchanged, nothing published (latest: {path})" for lang, path in report.unchanged.items()]
+    lines = [piece for paragraph in text for piece in textwrap.wrap(paragraph, 78, subsequent_indent="  ")]
+    if report.bundles:
+        lines.append("Bundles (articles.jsonl, articles/<id>.md, manifest.json) and QA flags")
+        lines.append("fired (texts flagged per rule; docs/quality.md says what each rule checks):")
+    for lang, path in report.bundles.items():
+        fired = ", ".join(f"{flag} {n}" for flag, n in report.qa.get(lang, {}).items() if n) or "none"
+        lines += [
+            f"  {lang:<4} {path}",
+            *textwrap.wrap(f"QA flags: {fired}", 78, initial_indent=" " * 7, subsequent_indent=" " * 9),
+        ]
+    for lang, path in report.unchanged.items():
+        lines += [f"  {lang:<4} unchanged, nothing published; latest is", f"       {path}"]
     if report.failures:
-        lines.append(f"  {len(report.failures)} input problem(s), listed in each manifest:")
-        lines += [f"    {problem}" for problem in report.failures[:20]]
-    typer.echo("\n".join(lines))
+        lines.append(f"Problems ({len(report.failures)}, also in each manifest's `failures`):")
+        lines += [textwrap.shorten(f"  {problem}", 78) for problem in report.failures[:20]]
+    if report.bundles:
+        out = next(iter(report.bundles.values())).parent.parent
+        lines.append("Review page (source and translation side by side):")
+        lines.append(f"  {program_command('preview --out ' + shlex.quote(str(out)))}")
+    return lines
