@@ -318,3 +318,30 @@ def test_eval_without_its_data_exits_3_saying_where_to_get_it(tmp_path, monkeypa
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert result.output.startswith("error: ") and named in result.output
     assert not (tmp_path / "report").exists()
+
+
+def test_models_list_measures_sizes_on_disk(tmp_path, tiny_config, tiny_models, monkeypatch):
+    import yaml
+
+    from jobs.models.hub import human_size
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the uncached hub model's size stays unknown
+    registry = yaml.safe_load(tiny_config.read_text(encoding="utf-8"))
+    registry["languages"]["ru"]["model"] = str(tiny_models["ru"])
+    config = tmp_path / "models.yaml"
+    config.write_text(yaml.safe_dump(registry), encoding="utf-8")
+    result = runner.invoke(app, ["models", "list", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    size = sum(p.stat().st_size for p in tiny_models["ru"].rglob("*") if p.is_file())
+    ru = next(line for line in result.output.splitlines() if line.startswith("ru "))
+    assert f" {human_size(size)}  local folder" in ru
+    kk = next(line for line in result.output.splitlines() if line.startswith("kk "))
+    assert kk.endswith(" ?  no") or "yes (" in kk  # offline, an uncached model's size is unknown
+
+
+def test_unknown_language_hints_only_flags_that_work(tiny_config):
+    upper = runner.invoke(app, ["run", "--config", str(tiny_config), "--lang", "RU"])
+    assert upper.exit_code == ExitCode.USAGE
+    assert "--lang ru" in upper.output and "--model RU" not in upper.output
+    odd = runner.invoke(app, ["run", "--config", str(tiny_config), "--lang", "Russian!"])
+    assert odd.exit_code == ExitCode.USAGE and "--model" not in odd.output

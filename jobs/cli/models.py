@@ -14,9 +14,13 @@ from jobs.errors import ConfigError, ExitCode, JobError, ModelNotAvailable
 
 @models_app.command("list")
 def models_list(config: ConfigOption = None) -> None:
-    """Show each language's model, its licence, and whether it is in the local cache."""
+    """Show each language's model, its licence, its size, and whether it is in the local cache.
+
+    Sizes are measured on disk for cached models; for the others the hub is asked (unless
+    HF_HUB_OFFLINE=1 or it cannot be reached) what `models pull` would download.
+    """
     from jobs.config import load_registry
-    from jobs.models.hub import cached_snapshot
+    from jobs.models.hub import cached_snapshot, hub_offline, hub_unreachable
 
     try:
         registry, path = load_registry(config)
@@ -24,18 +28,33 @@ def models_list(config: ConfigOption = None) -> None:
         raise fail(exc) from None
     rows = [("summary", "English summaries", registry.summary)]
     rows += [(lang, entry.name, entry.spec()) for lang, entry in registry.languages.items()]
+    uncached = any(spec and not spec.is_local and cached_snapshot(spec) is None for _, _, spec in rows)
+    ask_hub = uncached and not hub_offline() and hub_unreachable() is None
     typer.echo(f"registry: {path}")
-    typer.echo(f"{'lang':<8} {'name':<22} {'model':<40} {'licence':<14} cached")
-    for lang, name, spec in rows:
+    typer.echo(f"{'lang':<8} {'model':<34} {'licence':<12} {'size':>14}  cached")
+    for lang, _name, spec in rows:
         if spec is None:
-            typer.echo(f"{lang:<8} {name:<22} {'(source language: no model)':<40} {'-':<14} -")
+            typer.echo(f"{lang:<8} {'(source language: no model)':<34} {'-':<12} {'-':>14}  -")
             continue
         if spec.is_local:
             cached = "local folder" if spec.path.is_dir() else "MISSING folder"
         else:
             snapshot = cached_snapshot(spec)
             cached = f"yes ({snapshot.name[:10]})" if snapshot else "no"
-        typer.echo(f"{lang:<8} {name:<22} {spec.model:<40} {spec.licence or '?':<14} {cached}")
+        typer.echo(f"{lang:<8} {spec.model:<34} {spec.licence or '?':<12} {_size(spec, ask_hub):>14}  {cached}")
+
+
+def _size(spec, ask_hub: bool) -> str:
+    from jobs.models.hub import human_size, model_size
+
+    try:
+        found = model_size(spec, ask_hub=ask_hub)
+    except Exception:  # the hub's answer is a nicety here: a failed one leaves the size unknown
+        found = None
+    if found is None:
+        return "?"
+    size, source = found
+    return human_size(size) if source == "on disk" else f"{human_size(size)} dl"
 
 
 @models_app.command("pull")

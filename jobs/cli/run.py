@@ -128,7 +128,7 @@ def summary_lines(report) -> list[str]:
         f"Articles: {report.articles} processed"
         + (f", {len(report.failures)} with problems (below)." if report.failures else ", no input problems."),
         f"Work: {report.units} sentence units per language; model outputs {report.cache_hits} reused "
-        f"from the cache, {report.cache_misses} generated; {report.models_loaded} model(s) loaded; "
+        f"from the cache, {report.cache_misses} generated; models loaded: {report.models_loaded}; "
         f"{report.input_tokens} tokens in, {report.output_tokens} out.",
         f"Time: {timings}.",
     ]

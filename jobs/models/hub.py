@@ -15,6 +15,7 @@ from jobs.errors import ModelNotAvailable
 
 _TRUE = {"1", "on", "yes", "true"}
 _SMALL_FILES = ["*.json", "*.model", "*.spm", "*.txt"]
+_SKIPPED = ["onnx/*", "*.onnx", "*.msgpack", "*.h5", "*.ot"]  # other frameworks' copies of the weights
 
 
 def hub_offline() -> bool:
@@ -189,9 +190,41 @@ def pull_model(spec: ModelSpec) -> Path:
         spec.repo_id,
         revision=spec.revision,
         allow_patterns=_SMALL_FILES + weights,
-        ignore_patterns=["onnx/*", "*.onnx", "*.msgpack", "*.h5", "*.ot"],
+        ignore_patterns=_SKIPPED,
     )
     return Path(folder)
+
+
+def model_size(spec: ModelSpec, ask_hub: bool = False) -> tuple[int, str] | None:
+    """(bytes, where the figure comes from) of a model: measured on disk when it is there (a local
+    folder or the cached snapshot), else, with `ask_hub`, the files `pull_model` would fetch as the
+    hub lists them; None when neither is possible."""
+    folder = spec.path if spec.is_local else cached_snapshot(spec)
+    if folder is not None and folder.is_dir():
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()), "on disk"
+    if not ask_hub or spec.is_local:
+        return None
+    from fnmatch import fnmatch
+
+    from huggingface_hub import HfApi
+
+    info = HfApi().model_info(spec.repo_id, revision=spec.revision, files_metadata=True, timeout=10)
+    files = {f.rfilename: f.size or 0 for f in info.siblings or []}
+    weights = "*.safetensors" if any(name.endswith(".safetensors") for name in files) else "*.bin"
+    wanted = [
+        n
+        for n in files
+        if any(fnmatch(n, p) for p in [*_SMALL_FILES, weights]) and not any(fnmatch(n, p) for p in _SKIPPED)
+    ]
+    return sum(files[n] for n in wanted), "download"
+
+
+def human_size(size: int) -> str:
+    """1.2 GB, 301 MB, 12 kB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}" if size < 10 * scale else f"{size / scale:.0f} {unit}"
+    return f"{size} B"
 
 
 def model_location(spec: ModelSpec) -> str:
