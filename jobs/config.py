@@ -131,6 +131,7 @@ class JobConfig(BaseModel):
     max_urls: int = Field(100, ge=0)  # pages fetched per run, at most
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
+    summarize: bool = True  # --no-summary: translate only; records carry `summary: null`
 
     @field_validator("device")
     @classmethod

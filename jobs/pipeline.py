@@ -94,7 +94,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 
     # Every model must be there, and the speed options possible here, before any work is done
     # or anything written.
-    check_all_available({"summary": config.summary_model, **config.models})
+    check_all_available({"summary": config.summary_model if config.summarize else None, **config.models})
     check_backend_options(config)
 
     with RunLock(config.out, report.run_id):
@@ -120,8 +120,8 @@ class Work:
 
     articles: datasets.Dataset
     summaries: list[Any] = field(default_factory=list)
-    summary_model: dict[str, Any] = field(default_factory=dict)  # the manifest's entry
-    summary_label: str = ""  # MODEL@REVISION, as records name it
+    summary_model: dict[str, Any] | None = field(default_factory=dict)  # the manifest's entry
+    summary_label: str | None = ""  # MODEL@REVISION, as records name it; None: no summaries made
     shared_failures: list[InputProblem] = field(default_factory=list)  # in every language's manifest
     translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=dict)
     lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
@@ -163,6 +163,9 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
     """English summaries; an article whose summary kept failing is a listed failure in every language."""
     from jobs.stages.summarize import summarize_articles
 
+    if not config.summarize:  # --no-summary: no summarizer loads; each record says it has no summary
+        empty = articles.add_column("summary", [""] * len(articles))
+        return Work(empty, [None] * len(articles), None, None, shared_failures=list(report.failures))
     mark = time.perf_counter()
     summarizer = open_backend(config.summary_model, "summary", config, translation=False)
     with reporter.task("summarize", len(articles), waiting=f"loading {short_name(summarizer)}") as advance:

@@ -345,3 +345,18 @@ def test_unknown_language_hints_only_flags_that_work(tiny_config):
     assert "--lang ru" in upper.output and "--model RU" not in upper.output
     odd = runner.invoke(app, ["run", "--config", str(tiny_config), "--lang", "Russian!"])
     assert odd.exit_code == ExitCode.USAGE and "--model" not in odd.output
+
+
+def test_no_summary_translates_without_the_summarizer(tmp_path, tiny_models, tiny_config, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the registry's summarizer is not cached: it must not be needed
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    out = tmp_path / "out"
+    args = ["run", "--config", str(tiny_config), "--lang", "ru", "--model", f"ru={tiny_models['ru']}"]
+    result = runner.invoke(app, [*args, "--no-summary", "--input", str(SEED_PAGE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = bundle_records((out / "ru" / "latest").resolve())
+    assert records and all(r["summary"] is None and r["models"]["summary"] is None for r in records)
+    for record in records:
+        jsonschema.validate(record, record_schema())
+    assert "models loaded: 1" in result.output  # the translation model only

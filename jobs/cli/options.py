@@ -82,6 +82,13 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Ignore cached output
 SkipUnchangedOption = Annotated[
     bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")
 ]
+SummarizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--summary/--no-summary",
+        help="--no-summary: translate only, no summarizer needed; each record's summary is null.",
+    ),
+]
 FailOnQaOption = Annotated[
     Optional[str],
     typer.Option(

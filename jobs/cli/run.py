@@ -31,6 +31,7 @@ from jobs.cli.options import (
     RayAddressOption,
     RayGpusPerActorOption,
     SkipUnchangedOption,
+    SummarizeOption,
     SummaryModelOption,
 )
 from jobs.errors import ConfigError, ExitCode, JobError
@@ -61,6 +62,7 @@ def run(
     cache: CacheOption = None,
     force: ForceOption = False,
     skip_unchanged: SkipUnchangedOption = False,
+    summarize: SummarizeOption = True,
     fail_on_qa: FailOnQaOption = None,
 ) -> None:
     """Summarize and translate the input articles and publish one bundle per language.

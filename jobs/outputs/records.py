@@ -28,7 +28,7 @@ def build_records(
     translated: dict[str, dict[str, Any]],
     lang: str,
     translation_label: str | None,
-    summary_label: str,
+    summary_label: str | None,
     skip: set[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The articles.jsonl records of one language, in input order (failed articles left out)."""
@@ -37,8 +37,10 @@ def build_records(
         if article["id"] in skip:
             continue
         own = translated.get(article["id"])
-        summary_flags = check_summary(
-            summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"])
+        summary_flags = (
+            check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
+            if summary is not None  # None: the run made no summaries (--no-summary)
+            else []
         )
         records.append(
             {
@@ -47,12 +49,12 @@ def build_records(
                 "lang": lang,
                 "source": _source(article),
                 "title": own["title"] if own else article["title"],
-                "summary": own["summary"] if own else summary.text,
+                "summary": None if summary is None else own["summary"] if own else summary.text,
                 "paragraphs": own["paragraphs"] if own else list(article["paragraphs"]),
                 "qa": {
                     "flags": summary_flags + (own["qa_flags"] if own else []),
-                    "summary_chunks": summary.chunks,
-                    "summary_levels": summary.levels,
+                    "summary_chunks": summary.chunks if summary is not None else 0,
+                    "summary_levels": summary.levels if summary is not None else 0,
                 },
                 "models": {"translation": translation_label, "summary": summary_label},
             }
