@@ -103,7 +103,7 @@ def check_all_available(models: dict[str, ModelSpec | None]) -> None:
         + "; ".join(problems)
         + (f"; {why_not}" if why_not else "")
         + ". Fix: "
-        + " ".join(fixes)
+        + "; ".join(fixes)
         + "."
     )
 
