@@ -26,6 +26,7 @@ STEPS = {
     "run": "jobs run --help",
     "help": "jobs --help",
     "global": "jobs --verbose status --out /nonexistent-outputs",
+    "version": "jobs --version",
 }
 
 
@@ -80,6 +81,7 @@ def test_shell_function_in_a_real_shell(shell, tmp_path):
     assert "--lang" in run_help
     assert "shell-init" in _section(out, "help")  # the program's help, not the builtin's
     assert "/nonexistent-outputs" in _section(out, "global")  # a global option reaches the program
+    assert _section(out, "version").startswith("jobs ")
 
 
 @pytest.mark.parametrize("shell", sorted(BUILTIN_FLAGS))

@@ -40,8 +40,19 @@ app.add_typer(models_app, name="models")
 log = logging.getLogger("jobs")
 
 
+def show_version(value: bool) -> None:
+    if value:
+        from jobs.versions import package_version
+
+        typer.echo(f"jobs {package_version('jobs')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=show_version, help="Print the version and exit.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
     quiet: Annotated[
         bool,
