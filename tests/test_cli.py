@@ -360,3 +360,20 @@ def test_no_summary_translates_without_the_summarizer(tmp_path, tiny_models, tin
     for record in records:
         jsonschema.validate(record, record_schema())
     assert "models loaded: 1" in result.output  # the translation model only
+
+
+def test_end_summary_fits_80_columns_and_says_where_things_are(tmp_path):
+    from jobs.cli.run import summary_lines
+    from jobs.errors import InputProblem
+    from jobs.pipeline import RunReport
+
+    bundle = tmp_path / "outputs" / "ru" / "20261202T030000Z-3f9a1c"
+    report = RunReport(run_id=bundle.name, bundles={"ru": bundle}, articles=6, units=194, cache_hits=3)
+    report.qa = {"ru": {"wrong_script": 177, "repetition": 126, "numbers_missing": 30, "length_ratio": 133}}
+    report.failures = [InputProblem("seeds/x.jsonl", 3, None, "malformed JSON " + "x" * 120)]
+    report.timings = {"read": 0.5, "summarize": 15.5, "translate ru": 2.4, "publish": 0.3}
+    lines = summary_lines(report)
+    assert all(len(line) <= 80 for line in lines if str(tmp_path) not in line), lines  # paths stay whole
+    text = "\n".join(lines)
+    assert f"ru   {bundle}" in text and "reused from the cache" in text and "seeds/x.jsonl:3" in text
+    assert lines[-1].strip().endswith(f"preview --out {bundle.parent.parent}")
