@@ -377,3 +377,17 @@ def test_end_summary_fits_80_columns_and_says_where_things_are(tmp_path):
     text = "\n".join(lines)
     assert f"ru   {bundle}" in text and "reused from the cache" in text and "seeds/x.jsonl:3" in text
     assert lines[-1].strip().endswith(f"preview --out {bundle.parent.parent}")
+
+
+def test_encoding_hint_names_the_detected_cyrillic_codepage(tmp_path):
+    text = "Приказ №5: редакция публикует новости на трёх языках.\n\nВторой абзац статьи о переводе новостей.\n"
+    path = tmp_path / "article.txt"
+    path.write_bytes(text.encode("cp1251"))
+    from jobs.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        read_articles([path])
+    message = info.value.problems[0].message
+    assert "--encoding cp1251" in message and "1252" not in message
+    fixed = read_articles([path], encoding="cp1251").articles
+    assert "№5" in fixed[0]["title"]
