@@ -147,7 +147,7 @@ def summary_lines(report) -> list[str]:
     for lang, path in report.unchanged.items():
         lines += [f"  {lang:<4} unchanged, nothing published; latest is", f"       {path}"]
     if report.failures:
-        lines.append(f"Problems ({len(report.failures)}, also in each manifest's `failures`):")
+        lines.append(f"Problems: {len(report.failures)} input problem(s), also in each manifest's `failures`:")
         lines += [textwrap.shorten(f"  {problem}", 78) for problem in report.failures[:20]]
     if report.bundles:
         out = next(iter(report.bundles.values())).parent.parent
