@@ -142,6 +142,7 @@ class JobConfig(BaseModel):
     max_urls: int = Field(100, ge=0)  # pages fetched per run, at most
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
+    summarize: bool = True  # --no-summary: translate only; records carry `summary: null`
 
     @field_validator("inputs")
     @classmethod
@@ -213,10 +214,13 @@ def select_langs(registry: Registry, langs: list[str], overrides: dict[str, str]
     selected: list[str] = []
     for lang in wanted:
         if lang not in registry.languages and lang not in overrides:
-            raise ConfigError(
-                f"unknown language {lang!r}: configured are {', '.join(known)}; "
-                f"add it to the config or pass --model {lang}=MODEL"
-            )
+            if lang.lower() in registry.languages:
+                fix = f"language codes are lower case: --lang {lang.lower()}"
+            elif _LANG.match(lang):
+                fix = f"add it to the config or pass --lang {lang} --model {lang}=HUB_ID_OR_FOLDER"
+            else:
+                fix = "pass one of those with --lang"
+            raise ConfigError(f"unknown language {lang!r}: configured are {', '.join(known)}; {fix}")
         if lang not in selected:
             selected.append(lang)
     return selected

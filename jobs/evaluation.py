@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from jobs.errors import InputError
 from jobs.quality.eval import (
     EVAL_DATA_ENV,
     FLORES_DIR,
@@ -110,8 +111,9 @@ def run_eval(
         "summarization": {},
         "versions": package_versions(("sacrebleu", "rouge-score")),
     }
-    for lang in config.models if translate else {}:
-        src_path, ref_path, meta_path = _translation_files(flores_dir, lang, config.source_lang, src, refs, metadata)
+    # Every reference file is found before any model loads.
+    plan = check_eval_data(config, flores_dir, src, refs, metadata, summaries, translate)
+    for lang, (src_path, ref_path, meta_path) in plan.items():
         src_lines, ref_lines = read_lines(src_path, limit), read_lines(ref_path, limit)
         doc_ids = read_doc_ids(meta_path, limit) if documents and meta_path is not None else None
         model = translation_model(config, lang)
@@ -137,6 +139,30 @@ def run_eval(
         finally:
             model.close()
     return report
+
+
+FLORES_SOURCE = (
+    "the devtest/ folder of FLORES-200 (flores200_dataset.tar.gz, "
+    "https://github.com/facebookresearch/flores/tree/main/flores200)"
+)
+
+
+def check_eval_data(config, flores_dir, src, refs, metadata, summaries, translate) -> dict[str, tuple]:
+    """The reference files of each language to score; InputError (exit 3) naming what is missing and where to get it."""
+    if not translate and not summaries:
+        raise InputError(
+            f"no summary reference data to score: no --summaries FILE and no *.jsonl in "
+            f"{default_eval_dir() / 'summarization'} (${EVAL_DATA_ENV}/summarization). Pass --summaries "
+            f"FILE: JSONL with an article (article/document/text) and its reference summary "
+            f"(highlights/summary/reference) per line, e.g. CNN/DailyMail or XSum test rows"
+        )
+    plan = {}
+    for lang in config.models if translate else {}:
+        try:
+            plan[lang] = _translation_files(flores_dir, lang, config.source_lang, src, refs, metadata)
+        except FileNotFoundError as exc:
+            raise InputError(f"{exc}; the files are in {FLORES_SOURCE}") from None
+    return plan
 
 
 def _translation_files(flores_dir, lang, source_lang, src, refs, metadata) -> tuple[Path, Path, Path | None]:

@@ -24,6 +24,7 @@ from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.sources import Source
+from jobs.models.hub import check_all_available
 from jobs.models.integrity import check_models
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
@@ -120,7 +121,9 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
     check_backend_options(config)
-    check_models({"summary": config.summary_model, **config.models})
+    models = {"summary": config.summary_model if config.summarize else None, **config.models}
+    check_all_available(models)  # missing or unreachable: every one named, one pull command
+    check_models({role: spec for role, spec in models.items() if spec is not None})  # broken files
     return check_inputs(config.inputs, config.encoding)
 
 
@@ -151,8 +154,8 @@ class Work:
 
     articles: datasets.Dataset
     summaries: list[Any] = field(default_factory=list)
-    summary_model: dict[str, Any] = field(default_factory=dict)  # the manifest's entry
-    summary_label: str = ""  # MODEL@REVISION, as records name it
+    summary_model: dict[str, Any] | None = field(default_factory=dict)  # the manifest's entry
+    summary_label: str | None = ""  # MODEL@REVISION, as records name it; None: no summaries made
     shared_failures: list[InputProblem] = field(default_factory=list)  # in every language's manifest
     translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=dict)
     lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
@@ -201,9 +204,12 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
     """English summaries; an article whose summary kept failing is a listed failure in every language."""
     from jobs.stages.summarize import summarize_articles
 
+    if not config.summarize:  # --no-summary: no summarizer loads; each record says it has no summary
+        empty = articles.add_column("summary", [""] * len(articles))
+        return Work(empty, [None] * len(articles), None, None, shared_failures=list(report.failures))
     mark = time.perf_counter()
     summarizer = open_backend(config.summary_model, "summary", config, translation=False)
-    with reporter.task("summarize", len(articles)) as advance:
+    with reporter.task("summarize", len(articles), waiting=f"loading {short_name(summarizer)}") as advance:
         summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
     work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
     report.models_loaded += summarizer.is_loaded
@@ -237,7 +243,7 @@ def _translate(
 
     mark = time.perf_counter()
     backend = open_backend(spec, lang, config, translation=True)
-    with reporter.task(f"translate {lang}", len(units)) as advance:
+    with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
         outputs = translate_units(units, backend, lang, advance, cache=cache)
     content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
     by_id = {a["id"]: a for a in work.articles}
@@ -299,6 +305,11 @@ def _publish(
     extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, previous, report.run_id))
     report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest, extra)
     log.info("published %s (%d articles)", report.bundles[lang], len(records))
+
+
+def short_name(backend) -> str:
+    """A model's last name part, for a progress line: `opus-mt-en-ru` for Helsinki-NLP/opus-mt-en-ru@abc."""
+    return backend.label.split("@")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +210,184 @@ def test_models_list_shows_the_registry():
         "apache-2.0",
     ):
         assert expected in result.output
+
+
+def _crontab_line() -> str:
+    """The README's crontab line, without its schedule."""
+    lines = [
+        line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("0 * * * * ")
+    ]
+    assert len(lines) == 1
+    return lines[0].removeprefix("0 * * * * ")
+
+
+def _cron_site(tmp_path, tiny_models, tiny_config, broken: bool) -> tuple[str, dict, Path]:
+    """/srv/jobs as the README has it: configs/, seeds/, .venv/bin/jobs; `mail` writes to a file."""
+    import yaml
+
+    site = tmp_path / "srv" / "jobs"
+    registry = yaml.safe_load(tiny_config.read_text(encoding="utf-8"))
+    registry["summary"]["model"] = str(tiny_models["summary"])
+    for lang, entry in registry["languages"].items():
+        if lang in tiny_models:
+            entry["model"] = str(tiny_models[lang] if not broken or lang != "kk" else tmp_path / "no-such-model")
+    (site / "configs").mkdir(parents=True)
+    (site / "configs" / "models.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
+    (site / "seeds").mkdir()
+    (site / "seeds" / SEED_PAGE.name).write_bytes(SEED_PAGE.read_bytes())
+    bin_dir = site / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "jobs"  # what pip writes for [project.scripts], pointed at this checkout
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(REPO)!r})\nfrom jobs.cli import main\nmain()\n"
+    )
+    mail = tmp_path / "bin" / "mail"
+    mail.parent.mkdir()
+    mail.write_text(f"#!/bin/sh\ncat >> {tmp_path / 'mailed'}\n")
+    for path in (script, mail):
+        path.chmod(0o755)
+    line = _crontab_line().replace("/srv/jobs", str(site)).replace("/var/log/jobs", str(tmp_path / "log"))
+    env = {"PATH": f"{mail.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "OMP_NUM_THREADS": "1"}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("HF_")})
+    return line, env, tmp_path / "log" / "jobs.log"
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["success", "missing-model"])
+def test_readme_crontab_line_is_silent_on_success_and_one_line_on_failure(tmp_path, tiny_models, tiny_config, broken):
+    line, env, log_file = _cron_site(tmp_path, tiny_models, tiny_config, broken)
+    done = subprocess.run(["/bin/sh", "-c", line], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    output = done.stdout + done.stderr
+    logged = log_file.read_text(encoding="utf-8")
+    if not broken:
+        assert output == ""
+        assert not (tmp_path / "mailed").exists()
+        assert "Z INFO " not in logged  # --quiet: warnings and errors only, timestamps in UTC
+    else:
+        assert len(output.splitlines()) == 1, output
+        assert output.startswith("error: ") and "no-such-model" in output
+        assert "exit 4" in (tmp_path / "mailed").read_text() or "exited 4" in (tmp_path / "mailed").read_text()
+        assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ERROR error: .*no-such-model", logged, re.M), logged
+
+
+def _command_paths(group, prefix=()):
+    """Every command of the app, as the words that name it (`models pull` is two)."""
+    for name, command in group.commands.items():
+        yield (*prefix, name)
+        if hasattr(command, "commands"):
+            yield from _command_paths(command, (*prefix, name))
+
+
+def test_help_of_every_command_shows_brackets_defaults_and_no_python_types():
+    import typer
+
+    root = typer.main.get_command(app)
+    paths = [(), *_command_paths(root)]
+    assert ("models", "pull") in paths and ("shell-init",) in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"], terminal_width=100)
+        assert result.exit_code == 0, (path, result.output)
+        text = " ".join(result.output.split())  # wrapped lines joined
+        assert "<list[" not in text and "<str>" not in text.split("Arguments:")[0], (path, text)
+        if "--backend" in text:
+            assert "'.[ct2]'" in text, path
+        if "--engine" in text:
+            assert "'.[ray]'" in text, path
+        if "--model" in text:
+            assert "HUB_ID[@REV]" in text, path
+        if "--device" in text:
+            assert "[default: (auto)]" in text, path
+        if "--lang LANG" in text and path[0] in ("run", "eval"):
+            assert "[default: (all)]" in text, path
+    root_help = runner.invoke(app, ["--help"]).output
+    assert "--install-completion" in root_help and "--show-completion" in root_help
+    run_help = runner.invoke(app, ["run", "--help"]).output
+    assert "'.[ct2]'" in run_help and "'.[ray]'" in run_help and "[@REV]" in run_help
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--no-translation"], "--summaries FILE"),
+        (["--lang", "ru", "--no-summaries"], "--flores DIR"),
+        (["--lang", "ru"], "--flores DIR"),
+    ],
+)
+def test_eval_without_its_data_exits_3_saying_where_to_get_it(tmp_path, monkeypatch, args, named):
+    monkeypatch.setenv("JOBS_EVAL_DATA", str(tmp_path / "no-eval-data"))
+    result = runner.invoke(app, ["eval", *args, "--report-dir", str(tmp_path / "report")])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert result.output.startswith("error: ") and named in result.output
+    assert not (tmp_path / "report").exists()
+
+
+def test_models_list_measures_sizes_on_disk(tmp_path, tiny_config, tiny_models, monkeypatch):
+    import yaml
+
+    from jobs.models.hub import human_size
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the uncached hub model's size stays unknown
+    registry = yaml.safe_load(tiny_config.read_text(encoding="utf-8"))
+    registry["languages"]["ru"]["model"] = str(tiny_models["ru"])
+    config = tmp_path / "models.yaml"
+    config.write_text(yaml.safe_dump(registry), encoding="utf-8")
+    result = runner.invoke(app, ["models", "list", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    size = sum(p.stat().st_size for p in tiny_models["ru"].rglob("*") if p.is_file())
+    ru = next(line for line in result.output.splitlines() if line.startswith("ru "))
+    assert f" {human_size(size)}  local folder" in ru
+    kk = next(line for line in result.output.splitlines() if line.startswith("kk "))
+    assert kk.endswith(" ?  no") or "yes (" in kk  # offline, an uncached model's size is unknown
+
+
+def test_unknown_language_hints_only_flags_that_work(tiny_config):
+    upper = runner.invoke(app, ["run", "--config", str(tiny_config), "--lang", "RU"])
+    assert upper.exit_code == ExitCode.USAGE
+    assert "--lang ru" in upper.output and "--model RU" not in upper.output
+    odd = runner.invoke(app, ["run", "--config", str(tiny_config), "--lang", "Russian!"])
+    assert odd.exit_code == ExitCode.USAGE and "--model" not in odd.output
+
+
+def test_no_summary_translates_without_the_summarizer(tmp_path, tiny_models, tiny_config, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the registry's summarizer is not cached: it must not be needed
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    out = tmp_path / "out"
+    args = ["run", "--config", str(tiny_config), "--lang", "ru", "--model", f"ru={tiny_models['ru']}"]
+    result = runner.invoke(app, [*args, "--no-summary", "--input", str(SEED_PAGE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    records = bundle_records((out / "ru" / "latest").resolve())
+    assert records and all(r["summary"] is None and r["models"]["summary"] is None for r in records)
+    for record in records:
+        jsonschema.validate(record, record_schema())
+    assert "models loaded: 1" in result.output  # the translation model only
+
+
+def test_end_summary_fits_80_columns_and_says_where_things_are(tmp_path):
+    from jobs.cli.run import summary_lines
+    from jobs.errors import InputProblem
+    from jobs.pipeline import RunReport
+
+    bundle = tmp_path / "outputs" / "ru" / "20261202T030000Z-3f9a1c"
+    report = RunReport(run_id=bundle.name, bundles={"ru": bundle}, articles=6, units=194, cache_hits=3)
+    report.qa = {"ru": {"wrong_script": 177, "repetition": 126, "numbers_missing": 30, "length_ratio": 133}}
+    report.failures = [InputProblem("seeds/x.jsonl", 3, None, "malformed JSON " + "x" * 120)]
+    report.timings = {"read": 0.5, "summarize": 15.5, "translate ru": 2.4, "publish": 0.3}
+    lines = summary_lines(report)
+    assert all(len(line) <= 80 for line in lines if str(tmp_path) not in line), lines  # paths stay whole
+    text = "\n".join(lines)
+    assert f"ru   {bundle}" in text and "reused from the cache" in text and "seeds/x.jsonl:3" in text
+    assert lines[-1].strip().endswith(f"preview --out {bundle.parent.parent}")
+
+
+def test_encoding_hint_names_the_detected_cyrillic_codepage(tmp_path):
+    text = "Приказ №5: редакция публикует новости на трёх языках.\n\nВторой абзац статьи о переводе новостей.\n"
+    path = tmp_path / "article.txt"
+    path.write_bytes(text.encode("cp1251"))
+    from jobs.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        read_articles([path])
+    message = info.value.problems[0].message
+    assert "--encoding cp1251" in message and "1252" not in message
+    fixed = read_articles([path], encoding="cp1251").articles
+    assert "№5" in fixed[0]["title"]

@@ -81,8 +81,8 @@ def test_hub_model_missing_offline_names_the_fix(tmp_path, monkeypatch):
     with pytest.raises(ModelNotAvailable) as info:
         check_available(ModelSpec(model="Helsinki-NLP/opus-mt-en-ru@abc123"), "ru")
     message = str(info.value)
-    assert "Helsinki-NLP/opus-mt-en-ru at revision abc123" in message
-    assert "jobs models pull --lang ru" in message
+    assert "Helsinki-NLP/opus-mt-en-ru@abc123" in message
+    assert "-m jobs models pull --lang ru" in message
 
 
 @pytest.mark.parametrize(

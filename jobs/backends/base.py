@@ -268,6 +268,8 @@ class BaseBackend:
         pending = list(range(len(todo)))  # positions in todo not generated yet
         if todo:
             self.loaded  # noqa: B018 - loaded here, not by two worker threads at once
+            if on_progress:
+                on_progress(0)  # the model is loaded: generation starts (a progress bar says so)
         cap = self.max_batch_rows
         with self._generation_scope():
             while pending:

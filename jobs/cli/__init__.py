@@ -5,11 +5,16 @@ Each command lives in its own module and registers itself on the one `app` when 
 
 from __future__ import annotations
 
-from jobs.cli import bundles, evaluate, models, run  # noqa: F401  (each registers its commands)
+from jobs.cli import bundles, evaluate, models, run, shell  # noqa: F401  (each registers its commands)
 from jobs.cli.app import app
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
-    app()
+    import os
+
+    from jobs.errors import PROGRAM_ENV
+
+    # Usage lines name the program as the user typed it: `jobs` through the shell-init function.
+    app(prog_name=os.environ.get(PROGRAM_ENV) or None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -31,7 +32,7 @@ app = typer.Typer(
     help="Summarize news articles and translate them into several languages, one bundle per language.\n\n"
     f"Exit codes:\n\n{EXIT_CODES_HELP}",
     no_args_is_help=True,
-    add_completion=False,
+    rich_markup_mode=None,  # help shows `'.[ct2]'` and `HUB_ID[@REV]` as written
     pretty_exceptions_enable=False,
 )
 models_app = typer.Typer(help="The model registry: list models, download them for offline runs.", no_args_is_help=True)
@@ -39,22 +40,47 @@ app.add_typer(models_app, name="models")
 log = logging.getLogger("jobs")
 
 
+def show_version(value: bool) -> None:
+    if value:
+        from jobs.versions import package_version
+
+        typer.echo(f"jobs {package_version('jobs')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=show_version, help="Print the version and exit.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings and errors only.")] = False,
-    log_file: Annotated[Optional[Path], typer.Option("--log-file", help="Also append the log to this file.")] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Nothing on stdout or stderr on success; warnings and errors only (for cron)."
+        ),
+    ] = False,
+    log_file: Annotated[
+        Optional[Path], typer.Option("--log-file", metavar="FILE", help="Also append the log to this file.")
+    ] = None,
 ) -> None:
     """Summarize news articles and translate them; see `jobs run --help`."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    # Library progress bars and advice go to a terminal only; cron logs stay plain lines.
-    # (Both are read when transformers / huggingface_hub are imported, which happens later.)
-    if not sys.stderr.isatty():
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    # One progress style, ours: the hub's and datasets' bars stay off (`models pull` turns the
+    # download bars on). These are read when the libraries are imported, which happens later.
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     if not verbose:
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+        os.environ.setdefault("HF_HUB_VERBOSITY", "error")  # no raw retry lines on the terminal
+    # Every hub call bounded (seconds per metadata request, per read of a download).
+    os.environ.setdefault("HF_HUB_ETAG_TIMEOUT", "10")
+    os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "10")
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime  # UTC, as run ids are
+    terminal = logging.StreamHandler(sys.stderr)
+    terminal.addFilter(lambda record: not getattr(record, "echoed", False))  # fail() printed it already
+    handlers: list[logging.Handler] = [terminal]
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
@@ -70,5 +96,12 @@ def interrupt(signum, frame) -> None:
 
 
 def fail(exc: JobError) -> typer.Exit:
+    """One line on stderr (even with --quiet), the same line in the log file, and the error's exit code."""
     typer.echo(f"error: {exc}", err=True)
+    log.error("error: %s", exc, extra={"echoed": True})
     return typer.Exit(int(exc.exit_code))
+
+
+def quiet() -> bool:
+    """--quiet: nothing on stdout or stderr on success, warnings and errors only."""
+    return not log.isEnabledFor(logging.INFO)

@@ -13,7 +13,7 @@ from jobs.errors import ExitCode
 
 @app.command()
 def status(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder.")] = Path("outputs"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Outputs folder.")] = Path("outputs"),
 ) -> None:
     """Per language: the latest bundle, when it was made, its counts and failures; and any run in progress."""
     from jobs.outputs.status import bundle_status
@@ -24,15 +24,21 @@ def status(
 @app.command()
 def preview(
     run: Annotated[
-        Optional[str], typer.Argument(help="Run id or bundle folder (default: each language's latest bundle).")
+        Optional[str],
+        typer.Argument(metavar="RUN", help="Run id or bundle folder (default: each language's latest bundle)."),
     ] = None,
     lang: Annotated[
-        list[str], typer.Option("--lang", "-l", help="Language, repeatable (default: every language in OUT).")
+        list[str],
+        typer.Option("--lang", "-l", metavar="LANG", help="Language, repeatable (default: every language in OUT)."),
     ] = [],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder the bundles are in.")] = Path("outputs"),
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Outputs folder the bundles are in.")] = Path(
+        "outputs"
+    ),
     dest: Annotated[
         Optional[Path],
-        typer.Option("--dest", help="Put every page in this folder (default: OUT/<lang>/<run_id>.preview.html)."),
+        typer.Option(
+            "--dest", metavar="DIR", help="Put every page in this folder (default: OUT/<lang>/<run_id>.preview.html)."
+        ),
     ] = None,
 ) -> None:
     """Write a static HTML review page per bundle: source and translation side by side, QA flags highlighted."""

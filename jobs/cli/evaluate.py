@@ -25,25 +25,33 @@ FloresOption = Annotated[
     Optional[Path],
     typer.Option(
         "--flores",
+        metavar="DIR",
         help="Folder of FLORES-200 devtest files (default: $JOBS_EVAL_DATA/flores200-devtest, else shared/eval/flores200-devtest).",
     ),
 ]
 SrcOption = Annotated[
-    Optional[Path], typer.Option("--src", help="Source lines to use instead of FLORES eng_Latn (with --ref).")
+    Optional[Path],
+    typer.Option("--src", metavar="FILE", help="Source lines to use instead of FLORES eng_Latn (with --ref)."),
 ]
 RefOption = Annotated[
-    list[str], typer.Option("--ref", help="LANG=FILE: reference lines, line-aligned with the source; repeatable.")
+    list[str],
+    typer.Option(
+        "--ref", metavar="LANG=FILE", help="LANG=FILE: reference lines, line-aligned with the source; repeatable."
+    ),
 ]
 MetadataOption = Annotated[
     Optional[Path],
     typer.Option(
-        "--metadata", help="TSV with a URL column, one row per line: consecutive lines of one URL are a document."
+        "--metadata",
+        metavar="FILE",
+        help="TSV with a URL column, one row per line: consecutive lines of one URL are a document.",
     ),
 ]
 SummariesOption = Annotated[
     list[Path],
     typer.Option(
         "--summaries",
+        metavar="FILE",
         help="JSONL of article + reference summary; repeatable (default: every *.jsonl in the data's summarization/).",
     ),
 ]
@@ -51,11 +59,14 @@ NoSummariesOption = Annotated[bool, typer.Option("--no-summaries", help="Do not 
 NoTranslationOption = Annotated[bool, typer.Option("--no-translation", help="Score the summarizer only.")]
 NoDocumentsOption = Annotated[bool, typer.Option("--no-documents", help="Skip the document path.")]
 LimitOption = Annotated[
-    Optional[int], typer.Option("--limit", min=1, help="Only the first N lines and summary rows (a quick check).")
+    Optional[int],
+    typer.Option("--limit", min=1, metavar="N", help="Only the first N lines and summary rows (a quick check)."),
 ]
 ReportDirOption = Annotated[
     Optional[Path],
-    typer.Option("--report-dir", help="Where eval.json and eval.md go (default: eval-reports/<UTC time>/)."),
+    typer.Option(
+        "--report-dir", metavar="DIR", help="Where eval.json and eval.md go (default: eval-reports/<UTC time>/)."
+    ),
 ]
 
 

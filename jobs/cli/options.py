@@ -19,54 +19,94 @@ def non_empty_path(value: str | Path) -> Path:
 
 ConfigOption = Annotated[
     Optional[Path],
-    typer.Option("--config", parser=non_empty_path, help="Model registry file (default: configs/models.yaml)."),
+    typer.Option(
+        "--config", metavar="FILE", parser=non_empty_path, help="Model registry file (default: configs/models.yaml)."
+    ),
 ]
 LangOption = Annotated[
-    list[str], typer.Option("--lang", "-l", help="Target language, repeatable; `all` for every configured one.")
+    list[str],
+    typer.Option(
+        "--lang",
+        "-l",
+        metavar="LANG",
+        show_default="all",
+        help="Target language, repeatable; `all` for every configured one.",
+    ),
 ]
-ModelOption = Annotated[list[str], typer.Option("--model", "-m", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")]
+ModelOption = Annotated[
+    list[str], typer.Option("--model", "-m", metavar="LANG=MODEL", help="LANG=HUB_ID[@REV] or LANG=FOLDER, repeatable.")
+]
 SummaryModelOption = Annotated[
-    Optional[str], typer.Option("--summary-model", help="Summarizer: HUB_ID[@REV] or FOLDER.")
+    Optional[str], typer.Option("--summary-model", metavar="MODEL", help="Summarizer: HUB_ID[@REV] or FOLDER.")
 ]
-DeviceOption = Annotated[Optional[str], typer.Option("--device", help="auto, cpu, cuda, cuda:N or mps.")]
+DeviceOption = Annotated[
+    Optional[str],
+    typer.Option("--device", metavar="DEVICE", show_default="auto", help="auto, cpu, cuda, cuda:N or mps."),
+]
 BatchTokensOption = Annotated[
     Optional[int],
-    typer.Option("--batch-tokens", help="Padded input tokens per model batch (default: sized to the device)."),
+    typer.Option(
+        "--batch-tokens", metavar="N", help="Padded input tokens per model batch (default: sized to the device)."
+    ),
 ]
-BackendOption = Annotated[str, typer.Option("--backend", help="torch or ctranslate2 (pip install -e '.[ct2]').")]
-DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")]
-QuantizeOption = Annotated[str, typer.Option("--quantize", help="none or int8 (dynamic int8 Linear layers on CPU).")]
+BackendOption = Annotated[
+    str, typer.Option("--backend", metavar="BACKEND", help="torch or ctranslate2 (pip install -e '.[ct2]').")
+]
+DtypeOption = Annotated[str, typer.Option("--dtype", metavar="DTYPE", help="auto, fp32, bf16 or fp16 (torch backend).")]
+QuantizeOption = Annotated[
+    str, typer.Option("--quantize", metavar="MODE", help="none or int8 (dynamic int8 Linear layers on CPU).")
+]
 
 InputsOption = Annotated[
     list[str],
-    typer.Option("--input", "-i", help="Input file, folder, page or feed URL; repeatable (default: seeds/)."),
+    typer.Option(
+        "--input",
+        "-i",
+        metavar="PATH_OR_URL",
+        help="Input file, folder, page or feed URL; repeatable (default: seeds/).",
+    ),
 ]
 OutOption = Annotated[
     Path,
-    typer.Option("--out", "-o", parser=non_empty_path, help="Outputs folder; bundles go to OUT/<lang>/<run_id>/."),
+    typer.Option(
+        "--out", "-o", metavar="DIR", parser=non_empty_path, help="Outputs folder; bundles go to OUT/<lang>/<run_id>/."
+    ),
 ]
 OfflineOption = Annotated[bool, typer.Option("--offline", help="No network: URL and feed inputs are refused.")]
 EncodingOption = Annotated[
-    Optional[str], typer.Option("--encoding", help="Encoding of text files that are not UTF-8 (e.g. cp1251).")
+    Optional[str],
+    typer.Option("--encoding", metavar="ENCODING", help="Encoding of text files that are not UTF-8 (e.g. cp1251)."),
 ]
-MaxUrlsOption = Annotated[int, typer.Option("--max-urls", help="Pages fetched per run, at most.")]
-EngineOption = Annotated[str, typer.Option("--engine", help="local, or ray (pip install -e '.[ray]').")]
+MaxUrlsOption = Annotated[int, typer.Option("--max-urls", metavar="N", help="Pages fetched per run, at most.")]
+EngineOption = Annotated[
+    str, typer.Option("--engine", metavar="ENGINE", help="local, or ray (pip install -e '.[ray]').")
+]
 RayAddressOption = Annotated[
-    Optional[str], typer.Option("--ray-address", help="Ray cluster to join (default: start a local Ray).")
+    Optional[str],
+    typer.Option("--ray-address", metavar="ADDRESS", help="Ray cluster to join (default: start a local Ray)."),
 ]
 RayActorsOption = Annotated[
-    int, typer.Option("--ray-actors", help="Actors per model on Ray; each loads the model once.")
+    int, typer.Option("--ray-actors", metavar="N", help="Actors per model on Ray; each loads the model once.")
 ]
 RayGpusPerActorOption = Annotated[
-    float, typer.Option("--ray-gpus-per-actor", help="GPUs per Ray actor (e.g. 1, or 0.5 to share).")
+    float, typer.Option("--ray-gpus-per-actor", metavar="GPUS", help="GPUs per Ray actor (e.g. 1, or 0.5 to share).")
 ]
 CacheOption = Annotated[
     Optional[Path],
-    typer.Option("--cache", parser=non_empty_path, help="Cache file (default: OUT/.cache/jobs.sqlite3)."),
+    typer.Option(
+        "--cache", metavar="FILE", parser=non_empty_path, help="Cache file (default: OUT/.cache/jobs.sqlite3)."
+    ),
 ]
 ForceOption = Annotated[bool, typer.Option("--force", help="Ignore cached outputs: run every model on everything.")]
 SkipUnchangedOption = Annotated[
     bool, typer.Option("--skip-unchanged", help="Publish nothing for a language whose articles did not change.")
+]
+SummarizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--summary/--no-summary",
+        help="--no-summary: translate only, no summarizer needed; each record's summary is null.",
+    ),
 ]
 FailOnQaOption = Annotated[
     Optional[str],

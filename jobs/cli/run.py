@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from jobs.cli.app import app, fail, interrupt
+from jobs.cli.app import app, fail, interrupt, quiet
 from jobs.cli.options import (
     BackendOption,
     BatchTokensOption,
@@ -31,6 +31,7 @@ from jobs.cli.options import (
     RayAddressOption,
     RayGpusPerActorOption,
     SkipUnchangedOption,
+    SummarizeOption,
     SummaryModelOption,
 )
 from jobs.errors import ConfigError, ExitCode, JobError
@@ -61,9 +62,17 @@ def run(
     cache: CacheOption = None,
     force: ForceOption = False,
     skip_unchanged: SkipUnchangedOption = False,
+    summarize: SummarizeOption = True,
     fail_on_qa: FailOnQaOption = None,
 ) -> None:
-    """Summarize and translate the input articles and publish one bundle per language."""
+    """Summarize and translate the input articles and publish one bundle per language.
+
+    \b
+    Examples:
+      jobs run --lang ru                          the seed page into Russian
+      jobs run --lang ru --lang kk -i feed.xml    a feed into Russian and Kazakh
+      jobs run --lang all --out /srv/outputs      every configured language
+    """
     options = dict(locals())  # the flags, named as JobConfig's fields
     from jobs.config import build_config
     from jobs.pipeline import run_job
@@ -81,7 +90,8 @@ def run(
     except KeyboardInterrupt:
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    print_summary(report)
+    if not quiet():
+        print_summary(report)
     raise typer.Exit(int(exit_code(report, fail_on)))
 
 
@@ -104,20 +114,43 @@ def exit_code(report, fail_on: list[str]) -> ExitCode:
 
 
 def print_summary(report) -> None:
-    """One screen: what was done, how long it took, where the bundles are."""
-    timings = ", ".join(f"{stage} {seconds:.1f}s" for stage, seconds in report.timings.items())
-    lines = [
-        f"run {report.run_id}: {report.articles} articles, {report.units} units, "
-        f"{report.input_tokens} tokens in, {report.output_tokens} tokens out, {report.seconds:.1f} s",
-        f"  cache: {report.cache_hits} hits, {report.cache_misses} misses; models loaded: {report.models_loaded}",
-        f"  stages: {timings}",
+    """One screen, under 80 columns: what was done and what the counts mean, where the bundles are."""
+    typer.echo("\n".join(summary_lines(report)))
+
+
+def summary_lines(report) -> list[str]:
+    import shlex
+    import textwrap
+
+    from jobs.errors import program_command
+
+    timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.timings.items())
+    text = [
+        f"Run {report.run_id} took {report.seconds:.1f} s.",
+        f"Articles: {report.articles} processed"
+        + (f", {len(report.failures)} with problems (below)." if report.failures else ", no input problems."),
+        f"Work: {report.units} sentence units per language; model outputs {report.cache_hits} reused "
+        f"from the cache, {report.cache_misses} generated; models loaded: {report.models_loaded}; "
+        f"{report.input_tokens} tokens in, {report.output_tokens} out.",
+        f"Time: {timings}.",
     ]
-    lines += [f"  {lang:<4} {path}" for lang, path in report.bundles.items()]
-    for lang, counts in report.qa.items():
-        fired = ", ".join(f"{flag} {n}" for flag, n in counts.items() if n)
-        lines.append(f"  {lang:<4} QA flags: {fired or 'none'}")
-    lines += [f"  {lang:<4} unchanged, nothing published (latest: {path})" for lang, path in report.unchanged.items()]
+    lines = [piece for paragraph in text for piece in textwrap.wrap(paragraph, 78, subsequent_indent="  ")]
+    if report.bundles:
+        lines.append("Bundles (articles.jsonl, articles/<id>.md, manifest.json) and QA flags")
+        lines.append("fired (texts flagged per rule; docs/quality.md says what each rule checks):")
+    for lang, path in report.bundles.items():
+        fired = ", ".join(f"{flag} {n}" for flag, n in report.qa.get(lang, {}).items() if n) or "none"
+        lines += [
+            f"  {lang:<4} {path}",
+            *textwrap.wrap(f"QA flags: {fired}", 78, initial_indent=" " * 7, subsequent_indent=" " * 9),
+        ]
+    for lang, path in report.unchanged.items():
+        lines += [f"  {lang:<4} unchanged, nothing published; latest is", f"       {path}"]
     if report.failures:
-        lines.append(f"  {len(report.failures)} input problem(s), listed in each manifest:")
-        lines += [f"    {problem}" for problem in report.failures[:20]]
-    typer.echo("\n".join(lines))
+        lines.append(f"Problems: {len(report.failures)} input problem(s), also in each manifest's `failures`:")
+        lines += [textwrap.shorten(f"  {problem}", 78) for problem in report.failures[:20]]
+    if report.bundles:
+        out = next(iter(report.bundles.values())).parent.parent
+        lines.append("Review page (source and translation side by side):")
+        lines.append(f"  {program_command('preview --out ' + shlex.quote(str(out)))}")
+    return lines

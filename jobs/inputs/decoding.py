@@ -83,13 +83,23 @@ def _decode_fallback(data: bytes, offset: int, file: str, encoding: str | None) 
     line = data.count(b"\n", 0, offset) + 1
     bad = f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})"
     if encoding is None:
-        message = f"{bad}; pass --encoding (e.g. --encoding windows-1252) or convert the file to UTF-8"
+        message = f"{bad}; {_encoding_hint(data)} or convert the file to UTF-8"
         return InputProblem(file, line, None, message)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return InputProblem(file, line, None, f"{bad}, and not valid {encoding} either (offset {exc.start})")
+
+
+def _encoding_hint(data: bytes) -> str:
+    """Which --encoding to pass, by detection (charset-normalizer): cp1251 for Russian, not a guess."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding.startswith(("utf_16", "utf_32")):  # a BOM-less guess on short text
+        return "pass --encoding with the file's encoding (e.g. cp1251 for Cyrillic, latin-1 for Western European)"
+    return f"it looks like {best.encoding}: pass --encoding {best.encoding}"
 
 
 def decode_html(data: bytes, header_charset: str | None = None, fallback: str | None = None) -> str:

@@ -15,6 +15,7 @@ from jobs.errors import ModelNotAvailable
 
 _TRUE = {"1", "on", "yes", "true"}
 _SMALL_FILES = ["*.json", "*.model", "*.spm", "*.txt"]
+_SKIPPED = ["onnx/*", "*.onnx", "*.msgpack", "*.h5", "*.ot"]  # other frameworks' copies of the weights
 
 
 def hub_offline() -> bool:
@@ -22,9 +23,20 @@ def hub_offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
 
 
-def pull_hint(role: str) -> str:
-    """The command that fetches the model of a role."""
-    return "jobs models pull --summary" if role == "summary" else f"jobs models pull --lang {role}"
+REACHABILITY_TIMEOUT_S = 5.0  # connect and read; a black-holed proxy fails the check in seconds
+
+
+def pull_hint(*roles: str) -> str:
+    """The one command that fetches exactly the models of these roles ("summary" or a language)."""
+    from jobs.errors import program_command
+
+    flags = (["--summary"] if "summary" in roles else []) + [f"--lang {r}" for r in roles if r != "summary"]
+    return program_command("models pull " + " ".join(flags))
+
+
+def override_hint(role: str) -> str:
+    """The flag that replaces the model of a role with a saved folder."""
+    return "--summary-model FOLDER" if role == "summary" else f"--model {role}=FOLDER"
 
 
 def cached_snapshot(spec: ModelSpec) -> Path | None:
@@ -35,28 +47,74 @@ def cached_snapshot(spec: ModelSpec) -> Path | None:
     return Path(found).parent if isinstance(found, str) else None
 
 
-def check_available(spec: ModelSpec, role: str) -> None:
-    """Fail early, before anything is written, when a model cannot possibly load."""
-    if spec.is_local:
-        if not spec.path.is_dir():
-            raise ModelNotAvailable(
-                f"Model folder {spec.path} for {role} does not exist. Pass a folder written by "
-                f"save_pretrained() (with config.json and the tokenizer files) or a hub id."
-            )
-        if not (spec.path / "config.json").is_file():
-            raise ModelNotAvailable(
-                f"Model folder {spec.path} for {role} has no config.json, so it is not a saved "
-                f"Hugging Face model. Point --model at the folder save_pretrained() wrote."
-            )
+def _folder_problem(spec: ModelSpec) -> str | None:
+    if not spec.path.is_dir():
+        return f"model folder {spec.path} does not exist"
+    if not (spec.path / "config.json").is_file():
+        return f"model folder {spec.path} has no config.json, so it is not a saved Hugging Face model"
+    return None
+
+
+def hub_unreachable(timeout: float = REACHABILITY_TIMEOUT_S) -> str | None:
+    """Why the hub cannot be reached (through the proxies downloads would use), or None when it can."""
+    from huggingface_hub import constants, get_session
+
+    try:
+        get_session().head(constants.ENDPOINT, timeout=timeout, follow_redirects=False)
+    except Exception as exc:  # httpx: connect, proxy, timeout and DNS errors alike
+        return f"{constants.ENDPOINT} cannot be reached ({type(exc).__name__}{': ' + str(exc) if str(exc) else ''})"
+    return None
+
+
+def check_all_available(models: dict[str, ModelSpec | None]) -> None:
+    """Fail early, before anything is written, naming every model that cannot load in one message.
+
+    `models` maps a role ("summary" or a language) to its model. Hub models that are not cached
+    need the hub: with HF_HUB_OFFLINE=1 that is refused, otherwise the hub must answer within
+    seconds (a hung proxy would otherwise stall loading for minutes).
+    """
+    folders = {role: _folder_problem(spec) for role, spec in models.items() if spec is not None and spec.is_local}
+    folders = {role: problem for role, problem in folders.items() if problem}
+    uncached = {
+        role: spec
+        for role, spec in models.items()
+        if spec is not None and not spec.is_local and cached_snapshot(spec) is None
+    }
+    why_not = None
+    if uncached:
+        why_not = "HF_HUB_OFFLINE=1 forbids downloading" if hub_offline() else hub_unreachable()
+    if not folders and not why_not:
         return
-    if hub_offline() and cached_snapshot(spec) is None:
-        pinned = f" at revision {spec.revision}" if spec.revision else ""
-        raise ModelNotAvailable(
-            f"Model {spec.repo_id}{pinned} (for {role}) is not in the local Hugging Face cache, "
-            f"and HF_HUB_OFFLINE=1 forbids downloading it. Fix: on a machine with network access "
-            f"and the same HF_HOME, run `{pull_hint(role)}` once, then run this job again; or pass "
-            f"--model {role}=/path/to/a/saved/model."
+    problems = [f"{role}: {problem}" for role, problem in folders.items()]
+    if why_not:
+        problems += [
+            f"{role}: {_hub_name(spec)} is not in the local Hugging Face cache" for role, spec in uncached.items()
+        ]
+    fixes = []
+    if why_not:
+        fixes.append(
+            f"run `{pull_hint(*uncached)}` on a machine with network access and the same HF_HOME, then run "
+            f"this job again"
         )
+    roles = [*folders, *(uncached if why_not else [])]
+    fixes.append("or pass saved model folders (" + ", ".join(override_hint(role) for role in roles) + ")")
+    raise ModelNotAvailable(
+        f"{len(problems)} model(s) cannot be loaded: "
+        + "; ".join(problems)
+        + (f"; {why_not}" if why_not else "")
+        + ". Fix: "
+        + "; ".join(fixes)
+        + "."
+    )
+
+
+def check_available(spec: ModelSpec, role: str) -> None:
+    """Fail early when one model cannot possibly load (see check_all_available)."""
+    check_all_available({role: spec})
+
+
+def _hub_name(spec: ModelSpec) -> str:
+    return f"{spec.repo_id}@{spec.revision}" if spec.revision else spec.repo_id
 
 
 def model_revision(spec: ModelSpec) -> str:
@@ -132,9 +190,41 @@ def pull_model(spec: ModelSpec) -> Path:
         spec.repo_id,
         revision=spec.revision,
         allow_patterns=_SMALL_FILES + weights,
-        ignore_patterns=["onnx/*", "*.onnx", "*.msgpack", "*.h5", "*.ot"],
+        ignore_patterns=_SKIPPED,
     )
     return Path(folder)
+
+
+def model_size(spec: ModelSpec, ask_hub: bool = False) -> tuple[int, str] | None:
+    """(bytes, where the figure comes from) of a model: measured on disk when it is there (a local
+    folder or the cached snapshot), else, with `ask_hub`, the files `pull_model` would fetch as the
+    hub lists them; None when neither is possible."""
+    folder = spec.path if spec.is_local else cached_snapshot(spec)
+    if folder is not None and folder.is_dir():
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()), "on disk"
+    if not ask_hub or spec.is_local:
+        return None
+    from fnmatch import fnmatch
+
+    from huggingface_hub import HfApi
+
+    info = HfApi().model_info(spec.repo_id, revision=spec.revision, files_metadata=True, timeout=10)
+    files = {f.rfilename: f.size or 0 for f in info.siblings or []}
+    weights = "*.safetensors" if any(name.endswith(".safetensors") for name in files) else "*.bin"
+    wanted = [
+        n
+        for n in files
+        if any(fnmatch(n, p) for p in [*_SMALL_FILES, weights]) and not any(fnmatch(n, p) for p in _SKIPPED)
+    ]
+    return sum(files[n] for n in wanted), "download"
+
+
+def human_size(size: int) -> str:
+    """1.2 GB, 301 MB, 12 kB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}" if size < 10 * scale else f"{size / scale:.0f} {unit}"
+    return f"{size} B"
 
 
 def model_location(spec: ModelSpec) -> str:

@@ -49,20 +49,28 @@ def build_records(
         if article["id"] in skip:
             continue
         own = translated.get(article["id"])
-        flags = check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
+        flags = (
+            check_summary(summary.text, hit_limit=summary.hit_limit, article="\n".join(article["paragraphs"]))
+            if summary is not None  # None: the run made no summaries (--no-summary)
+            else []
+        )
         flags += own["qa_flags"] if own else []
         source = _source(article)
         if translation_label is not None:
-            source["summary"] = summary.text
+            source["summary"] = summary.text if summary is not None else None
         record = {"schema": RECORD_SCHEMA, "id": article["id"], "lang": lang, "lang_tag": lang_tag}
         record.update(_when_and_where(article))
         record.update(
             source=source,
             title=own["title"] if own else article["title"],
-            summary=own["summary"] if own else summary.text,
+            summary=None if summary is None else own["summary"] if own else summary.text,
             paragraphs=own["paragraphs"] if own else list(article["paragraphs"]),
             review=review(flags, review_flags),
-            qa={"flags": flags, "summary_chunks": summary.chunks, "summary_levels": summary.levels},
+            qa={
+                "flags": flags,
+                "summary_chunks": summary.chunks if summary is not None else 0,
+                "summary_levels": summary.levels if summary is not None else 0,
+            },
             models={"translation": public_model(translation_label), "summary": public_model(summary_label)},
             translations=[],
         )

@@ -48,9 +48,10 @@ def summarize_texts(
     first_chunks = [len(chunks) for chunks in pending]
     levels = [0] * len(documents)
     results: list[SummaryResult | None] = [None if chunks else SummaryResult("", 0, 0) for chunks in pending]
+    progress = _ArticleProgress(on_progress, results)
     while any(r is None for r in results):
         flat = [(d, text) for d, chunks in enumerate(pending) if results[d] is None for text in chunks]
-        generated: Generated = backend.generate([text for _, text in flat], on_progress)
+        generated: Generated = backend.generate([text for _, text in flat], progress.level(len(flat)))
         stats.input_tokens += generated.input_tokens
         stats.output_tokens += generated.output_tokens
         stats.batches += generated.batches
@@ -69,7 +70,31 @@ def summarize_texts(
                 results[d] = SummaryResult(text, first_chunks[d], levels[d], limited)
             else:
                 pending[d] = pack_texts([text for text, _ in outputs if text], count, window) or [""]
+        progress.level_done()
     return [r for r in results if r is not None], stats
+
+
+class _ArticleProgress:
+    """Progress in articles, not chunks: a level's chunks move the unfinished articles halfway to
+    done; an article whose summary is final (or failed) gets the rest when its level ends."""
+
+    def __init__(self, on_progress: Callable[[int], None] | None, results: list) -> None:
+        self.on_progress, self.results = on_progress, results
+        self.share = 0.0  # what each unfinished article has been credited so far
+        self.open = [d for d, r in enumerate(results) if r is None]
+
+    def level(self, texts: int) -> Callable[[int], None] | None:
+        if self.on_progress is None or not texts:
+            return None
+        step = len(self.open) * (1 - self.share) / 2 / texts
+        return lambda n: self.on_progress(n * step)  # type: ignore[misc]
+
+    def level_done(self) -> None:
+        finished = [d for d in self.open if self.results[d] is not None]
+        if self.on_progress and finished:
+            self.on_progress(len(finished) * (1 - self.share) / 2)  # type: ignore[arg-type]
+        self.open = [d for d in self.open if self.results[d] is None]
+        self.share += (1 - self.share) / 2
 
 
 def document_text(paragraphs: list[str]) -> str:
@@ -87,6 +112,10 @@ def summarize_articles(
 
     def make(todo: list[str]) -> Made:
         nonlocal stats
+        if on_progress:  # articles whose summary is cached count as done
+            waiting = set(todo)
+            if len(waiting) < len(set(texts)):
+                on_progress(sum(1 for t in texts if t not in waiting))
         fresh, stats = summarize_texts([by_text[t] for t in todo], backend, on_progress)
         return {
             t: r.error or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels}))
