@@ -172,6 +172,19 @@ def test_changes_list_added_changed_and_removed(tmp_path):
 # --------------------------------------------------------------------------- whole runs
 
 
+def as_jsonl(page: str) -> str:
+    """The page's articles as a CMS export would give them: JSONL with the CMS's own ids.
+
+    Ids that come with the source stay when an article is edited (an article without one is
+    named by a hash of its text, so an edit gives it a new id: README, bundle contract)."""
+    lines = []
+    for block in page.split("  • ")[1:]:
+        title, *paragraphs = [part.strip() for part in block.strip().split("\n\n")]
+        cms_id = title.lower().replace(" ", "-")
+        lines.append(json.dumps({"id": cms_id, "tag": "World", "title": title, "paragraphs": paragraphs}))
+    return "\n".join(lines) + "\n"
+
+
 def run(tiny_models, tiny_config, page: Path, out: Path):
     config = build_config(
         config_file=tiny_config,
@@ -190,16 +203,16 @@ def bundle_files(bundle: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, tiny_models, tiny_config):
-    """Four runs into one outputs folder: the page, the same page, one paragraph edited, one article removed.
+    """Four runs into one outputs folder: the articles, the same again, one paragraph edited, one article removed.
 
     The page and the outputs lie outside the working folder under absolute paths, as in production."""
     base = tmp_path_factory.mktemp("feeds-runs")
-    page, out = base / "page.txt", base / "out"
-    page.write_text(PAGE, encoding="utf-8")
+    page, out = base / "articles.jsonl", base / "out"
+    page.write_text(as_jsonl(PAGE), encoding="utf-8")
     reports = [run(tiny_models, tiny_config, page, out), run(tiny_models, tiny_config, page, out)]
-    page.write_text(PAGE.replace("would double", "would triple"), encoding="utf-8")
+    page.write_text(as_jsonl(PAGE.replace("would double", "would triple")), encoding="utf-8")
     reports.append(run(tiny_models, tiny_config, page, out))
-    page.write_text(PAGE.replace("would double", "would triple").split("  • Harvest")[0], encoding="utf-8")
+    page.write_text(as_jsonl(PAGE.replace("would double", "would triple").split("  • Harvest")[0]), encoding="utf-8")
     reports.append(run(tiny_models, tiny_config, page, out))
     return base, reports
 
