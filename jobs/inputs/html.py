@@ -77,7 +77,7 @@ class Page:
 def parse_page(data: bytes, file: str, context: ReadContext, fetched: Fetched | None = None) -> Parsed:
     """The one article of an HTML page (a file, or a fetched URL whose final URL gives its id)."""
     try:
-        page = extract_article(data, context, fetched)
+        page = extract_article(data, context, fetched, name=file)
     except ContentError as exc:
         yield InputProblem(file, None, None, str(exc))
         return
@@ -85,10 +85,11 @@ def parse_page(data: bytes, file: str, context: ReadContext, fetched: Fetched | 
     yield _page_article(page, file, url or None, url=url)
 
 
-def extract_article(data: bytes, context: ReadContext, fetched: Fetched | None) -> Page:
-    """Decode a page by its declared charset and extract its article; ContentError if it has none."""
+def extract_article(data: bytes, context: ReadContext, fetched: Fetched | None, name: str = "") -> Page:
+    """Decode a page (`name`: its file or URL, for the log) and extract its article; ContentError if it has none."""
     header_charset = fetched.charset if fetched else None
-    html = decode_html(data, header_charset, context.encoding)
+    name = name or (display_url(fetched.url) if fetched else "")
+    html = decode_html(data, header_charset, context.encoding, name=name)
     return extract_page(html, fetched.url if fetched else None)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jobs.errors import InputError
+from jobs.inputs.compression import is_compressed_name
 from jobs.inputs.fetch import display_url, url_from_input
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -76,7 +77,8 @@ def _expand(path: Path) -> Iterator[Source]:
                 dirnames.remove(name)  # its .arrow files are read through load_from_disk
                 found.append(_entry(path, folder / name, is_dataset=True))
         for name in filenames:
-            if not name.startswith(".") and name.lower().endswith(SUPPORTED_SUFFIXES):
+            readable = name.lower().endswith(SUPPORTED_SUFFIXES) or is_compressed_name(name, SUPPORTED_SUFFIXES)
+            if not name.startswith(".") and readable:
                 found.append(_entry(path, folder / name, is_dataset=False))
     for _, source in sorted(found, key=lambda item: item[0]):
         yield source
