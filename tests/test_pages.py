@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from jobs.inputs import read_articles
+from jobs.config import build_config
+from jobs.inputs import FetchSettings, read_articles
+from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.charsets import looks_mojibake
 from jobs.inputs.decoding import decode_html
+from jobs.stages.screen import screen_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 # A UTF-8 page: English text with dashes and curly quotes, and a Cyrillic byline.
 PAGE = (FIXTURES / "utf8-cyrillic-byline.html").read_text(encoding="utf-8")
 DECLARED = 'charset="utf-8"'
+OFFLINE = FetchSettings(allow_network=False)
 
 
 def wrong_charset(encoding: str, declared: str) -> bytes:
@@ -129,3 +133,71 @@ def test_corrupt_compressed_file_is_a_listed_problem(tmp_path: Path) -> None:
     [problem] = result.errors
     assert problem.file.endswith("bad.jsonl.gz")
     assert problem.message.startswith("not a valid .gz file (") and problem.message.endswith("decompress it")
+
+
+# --------------------------------------------------------------------------- teasers and feed boilerplate
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "kept", "truncated"),
+    [
+        (["The building will reopen.", "Read more"], ["The building will reopen."], True),
+        (["Dock workers ended a strike. Continue reading..."], ["Dock workers ended a strike."], True),
+        (["Story text.", "Related: Port strike enters day five"], ["Story text."], False),
+        (["Story text.", "The post Port deal appeared first on Example News."], ["Story text."], False),
+        (["Story text.", "This article was originally published on The Conversation."], ["Story text."], False),
+        (["A long story [...]"], ["A long story"], True),
+        (["He said: “We will see...”", "Related reading is on page two of the paper, he added."], None, False),
+    ],
+)
+def test_feed_boilerplate_never_becomes_a_paragraph(paragraphs, kept, truncated) -> None:
+    stripped = strip_boilerplate(paragraphs)
+    assert stripped.paragraphs == tuple(paragraphs if kept is None else kept)
+    assert stripped.truncated is truncated
+
+
+def test_teaser_or_whole_story() -> None:
+    story = ["One paragraph of a whole story, told at length. " * 5] * 3
+    assert not is_teaser(strip_boilerplate(story))
+    assert is_teaser(strip_boilerplate([*story, "Continue reading..."]))
+    assert is_teaser(strip_boilerplate(story[:2]))  # two paragraphs: a teaser, however long
+    assert is_teaser(strip_boilerplate(["This is the first item."]))
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>T</title>
+<item><title>Whole story</title><link>https://x.example/a</link>
+<content:encoded><![CDATA[<p>{story}</p><p>{story}</p><p>Related: Another story</p>
+<p>The post Whole story appeared first on T.</p>]]></content:encoded></item>
+<item><title>Teaser</title><link>https://x.example/b</link>
+<description><![CDATA[<p>{story}</p><p>Continue reading...</p>]]></description></item>
+</channel></rss>"""
+
+
+def test_offline_feed_publishes_whole_stories_and_lists_teasers(tmp_path: Path) -> None:
+    story = "The port reopened on Monday after the storm. " * 4
+    path = tmp_path / "feed.rss"
+    path.write_text(FEED.format(story=story), encoding="utf-8")
+    result = read_articles([path], fetch=OFFLINE)
+    [row] = result.articles.to_list()
+    assert row["title"] == "Whole story" and row["paragraphs"] == [story.strip()] * 2
+    [problem] = result.errors
+    assert (problem.line, problem.message) == (
+        2,
+        "item 2: 'Teaser' is only a teaser in the feed (32 words) and its page is not fetched with --offline; skipped",
+    )
+
+
+def test_min_words_sets_short_articles_aside(tmp_path: Path) -> None:
+    (tmp_path / "long.txt").write_text("A long one\n\n" + "word " * 60 + "\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("A short one\n\nOnly five words are here.\n", encoding="utf-8")
+    read = read_articles([tmp_path])
+    kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path], min_article_words=50))
+    assert kept["title"] == ["A long one"]
+    [problem] = problems
+    assert problem.file.endswith("short.txt")
+    assert problem.message.endswith(
+        "has 5 words, under the minimum of 50 (--min-words, min_article_words in the config); skipped"
+    )
+    kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path]))
+    assert len(kept) == 2 and problems == []

@@ -341,30 +341,48 @@ def test_atom_entries_from_content_html_and_xhtml() -> None:
     assert (second["url"], second["published"]) == ("", "2024-06-03T10:00:00+00:00")  # only updated given
 
 
-def test_windows_1251_feed_uses_its_xml_declaration() -> None:
-    [row] = rows(read_articles([FIXTURES / "rss-1251.xml"], fetch=OFFLINE))
+def test_windows_1251_feed_uses_its_xml_declaration(tmp_path: Path) -> None:
+    sentence = "В Новосибирской области температура опустилась до минус двадцати градусов. "
+    story = "".join(f"<p>{sentence * 5}</p>" for _ in range(3))  # a whole story in the description
+    feed = (FIXTURES / "rss-1251.xml").read_bytes().decode("cp1251")
+    teaser = feed[feed.index("<description>&lt;p&gt;") : feed.index("</item>")]
+    path = tmp_path / "whole.xml"
+    path.write_bytes(feed.replace(teaser, f"<description><![CDATA[{story}]]></description>").encode("cp1251"))
+    [row] = rows(read_articles([path], fetch=OFFLINE))
     assert row["title"] == "Морозы пришли в Сибирь раньше срока"
-    assert row["paragraphs"] == ["В Новосибирской области температура опустилась до минус двадцати градусов."]
+    assert row["paragraphs"] == [sentence.strip() + (" " + sentence.strip()) * 4] * 3
     assert row["published"] == "2024-10-07T23:00:00+00:00"
 
 
-def test_offline_feed_without_content_uses_descriptions_as_text(tmp_path: Path) -> None:
+def test_offline_teaser_feed_is_a_listed_problem_per_item() -> None:
+    with pytest.raises(InputError) as caught:
+        read_articles([FIXTURES / "rss-1251.xml"], fetch=OFFLINE)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.article_id) == (1, make_article_id("Морозы пришли в Сибирь раньше срока", "sib-1008"))
+    assert problem.message == (
+        "item 1: 'Морозы пришли в Сибирь раньше срока' is only a teaser in the feed (9 words) "
+        "and its page is not fetched with --offline; skipped"
+    )
+
+
+def test_offline_feed_of_teasers_publishes_none_of_them(tmp_path: Path) -> None:
     feed = (FIXTURES / "rss-links.xml").read_text(encoding="utf-8").replace("__BASE__", "https://news.example")
     path = tmp_path / "links.xml"
     path.write_text(feed, encoding="utf-8")
-    result = read_articles([path], fetch=OFFLINE)
-    assert result.errors == []
-    assert [row["paragraphs"] for row in rows(result)] == [
-        ["Dock workers ended a five-day strike."],
-        ["The Victorian building will reopen in 2026.", "Read more"],
-        ["Teaser for a page that now returns 404."],
+    with pytest.raises(InputError, match="is only a teaser in the feed") as caught:
+        read_articles([path], fetch=OFFLINE)
+    problems = caught.value.problems
+    assert [(p.line, p.message.split(" is only a teaser in the feed ")[1]) for p in problems] == [
+        (1, "(6 words) and its page is not fetched with --offline; skipped"),
+        (2, "(7 words) and its page is not fetched with --offline; skipped"),
+        (3, "(8 words) and its page is not fetched with --offline; skipped"),
     ]
-    assert rows(result)[0]["id"] == make_article_id(WIRE_TITLE, "https://news.example/pages/wire-article.html")
+    assert problems[0].article_id == make_article_id(WIRE_TITLE, "https://news.example/pages/wire-article.html")
 
 
 def test_feed_item_problems_name_the_item(tmp_path: Path) -> None:
     feed = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
-    <item><title>Kept</title><description>Body.</description></item>
+    <item><title>Kept</title><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">Body.</content:encoded></item>
     <item><description>No title here.</description></item>
     <item><title>No text</title><link>https://x.example/a</link></item>
     </channel></rss>"""
@@ -382,31 +400,32 @@ def test_feed_item_problems_name_the_item(tmp_path: Path) -> None:
 def test_feed_with_page_links_fetches_pages_from_the_server(server: _Server) -> None:
     feed_url = f"{server.base}/feeds/rss-links.xml"
     result = read_fast(feed_url)
-    wire, paper, gone = rows(result)
+    wire, paper = rows(result)
     assert wire["paragraphs"][0].startswith("ROTTERDAM, March 14")  # the page, not the teaser
     assert (wire["byline"], wire["published"]) == ("Maria Lopez", "2024-03-14T09:30:00+00:00")  # the item's date
     assert wire["id"] == make_article_id(WIRE_TITLE, f"{server.base}/pages/wire-article.html")
     assert paper["paragraphs"][0].startswith("Councillors voted")
     assert "Share on Facebook" not in text_of(paper)
     assert paper["url"] == f"{server.base}/pages/newspaper-article.html"
-    assert {row["feed"] for row in (wire, paper, gone)} == {feed_url}
-    assert {row["source_file"] for row in (wire, paper, gone)} == {feed_url}
-    assert gone["paragraphs"] == ["Teaser for a page that now returns 404."]
+    assert {row["feed"] for row in (wire, paper)} == {feed_url}
+    assert {row["source_file"] for row in (wire, paper)} == {feed_url}
     problem = only_problem(result, "HTTP 404")
-    assert (problem.file, problem.line, problem.article_id) == (feed_url, 3, gone["id"])
+    gone_id = make_article_id("A story whose page has gone", f"{server.base}/missing")
+    assert (problem.file, problem.line, problem.article_id) == (feed_url, 3, gone_id)
     assert problem.message == (
-        f"item 3: cannot fetch {server.base}/missing: HTTP 404 Not Found; used the feed's description instead"
+        "item 3: 'A story whose page has gone' is only a teaser in the feed (8 words) and "
+        f"cannot fetch {server.base}/missing: HTTP 404 Not Found; skipped"
     )
-    assert result.sources[0].path == feed_url and result.sources[0].articles == 3
+    assert result.sources[0].path == feed_url and result.sources[0].articles == 2
 
 
 def test_windows_1251_feed_url_decodes_to_cyrillic(server: _Server) -> None:
     # max_urls=1: the item's page lies outside the loopback server, so it must not be fetched
-    result = read_fast(f"{server.base}/feeds/rss-1251.xml", max_urls=1)
-    [row] = rows(result)
-    assert row["title"] == "Морозы пришли в Сибирь раньше срока"
-    assert row["paragraphs"] == ["В Новосибирской области температура опустилась до минус двадцати градусов."]
-    assert "https://sib.example/frost" in only_problem(result, "--max-urls").message
+    with pytest.raises(InputError) as caught:
+        read_fast(f"{server.base}/feeds/rss-1251.xml", max_urls=1)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("item 1: 'Морозы пришли в Сибирь раньше срока' is only a teaser")
+    assert "https://sib.example/frost" in problem.message and "--max-urls" in problem.message
 
 
 # --------------------------------------------------------------------------- URLs
@@ -502,10 +521,9 @@ def test_per_run_url_limit(server: _Server) -> None:
 
 def test_feed_item_pages_count_towards_the_url_limit(server: _Server) -> None:
     result = read_fast(f"{server.base}/feeds/rss-links.xml", max_urls=2)  # the feed and one page
-    assert len(result.articles) == 3
+    assert len(result.articles) == 1
     assert rows(result)[0]["paragraphs"][0].startswith("ROTTERDAM")
-    assert rows(result)[1]["paragraphs"] == ["The Victorian building will reopen in 2026.", "Read more"]
-    assert len([p for p in result.errors if "--max-urls" in p.message]) == 2
+    assert len([p for p in result.errors if "--max-urls" in p.message and "is only a teaser" in p.message]) == 2
 
 
 def test_offline_forbids_urls_without_any_request(server: _Server) -> None:

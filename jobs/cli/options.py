@@ -35,6 +35,10 @@ OfflineOption = Annotated[bool, typer.Option("--offline", help="No network: URL 
 EncodingOption = Annotated[
     Optional[str], typer.Option("--encoding", help="Encoding of text files that are not UTF-8 (e.g. cp1251).")
 ]
+MinWordsOption = Annotated[
+    Optional[int],
+    typer.Option("--min-words", help="Articles shorter than this are listed problems (default 0: no minimum)."),
+]
 MaxUrlsOption = Annotated[int, typer.Option("--max-urls", help="Pages fetched per run, at most.")]
 EngineOption = Annotated[str, typer.Option("--engine", help="local, or ray (pip install -e '.[ray]').")]
 RayAddressOption = Annotated[
