@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,11 @@ import pytest
 from jobs.config import build_config
 from jobs.inputs import FetchSettings, read_articles
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
+from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.charsets import looks_mojibake
 from jobs.inputs.decoding import decode_html
+from jobs.inputs.headlines import clean_title, drop_repeated_headlines
+from jobs.inputs.pagekind import PageFacts, not_article_reason
 from jobs.stages.screen import screen_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
@@ -19,6 +23,16 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 PAGE = (FIXTURES / "utf8-cyrillic-byline.html").read_text(encoding="utf-8")
 DECLARED = 'charset="utf-8"'
 OFFLINE = FetchSettings(allow_network=False)
+
+
+@pytest.fixture
+def charset_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The charset choices logged; captured on the logger itself, whatever the CLI did to "jobs"."""
+    logger = logging.getLogger("jobs.inputs.charsets")
+    logger.addHandler(caplog.handler)
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        yield caplog
+    logger.removeHandler(caplog.handler)
 
 
 def wrong_charset(encoding: str, declared: str) -> bytes:
@@ -35,29 +49,27 @@ def wrong_charset(encoding: str, declared: str) -> bytes:
     ],
 )
 def test_wrong_declared_charset_is_overruled(
-    encoding: str, declared: str, reason: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    encoding: str, declared: str, reason: str, tmp_path: Path, charset_log: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "page.html"
     path.write_bytes(wrong_charset(encoding, declared))
-    with caplog.at_level(logging.INFO, logger="jobs.inputs.charsets"):
-        [row] = read_articles([path]).articles.to_list()
+    [row] = read_articles([path]).articles.to_list()
     text = "\n".join(row["paragraphs"])
     assert row["byline"] == "Иван Петров"
     assert "on Tuesday night — a month earlier" in text
     assert "“Such frosts normally come only at the end of November,”" in text
     assert "\ufffd" not in text and not looks_mojibake(text)
-    [message] = [r.getMessage() for r in caplog.records if "decoded as" in r.getMessage()]
+    [message] = {r.getMessage() for r in charset_log.records if "decoded as" in r.getMessage()}
     assert message.startswith(f"{path.as_posix()}: decoded as ")
     assert reason in message
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "windows-1251"])
-def test_right_declared_charset_is_kept_quietly(encoding: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_right_declared_charset_is_kept_quietly(encoding: str, charset_log: pytest.LogCaptureFixture) -> None:
     page = PAGE.replace(DECLARED, f'charset="{encoding}"').encode(encoding)
-    with caplog.at_level(logging.INFO, logger="jobs.inputs.charsets"):
-        text = decode_html(page)
+    text = decode_html(page)
     assert "Иван Петров" in text and "—" in text
-    assert caplog.records == []
+    assert charset_log.records == []
 
 
 def test_utf8_page_with_a_stray_byte_stays_utf8() -> None:
@@ -201,3 +213,91 @@ def test_min_words_sets_short_articles_aside(tmp_path: Path) -> None:
     )
     kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path]))
     assert len(kept) == 2 and problems == []
+
+
+# --------------------------------------------------------------------------- page metadata and kind
+
+
+def test_decorated_opinion_page_reads_clean(tmp_path: Path) -> None:
+    [row] = read_articles([FIXTURES / "opinion-decorated.html"]).articles.to_list()
+    assert row["title"] == "The tram depot library is worth every penny"  # no "Opinion |", no site name
+    assert row["url"] == "https://chronicle.example/opinion/2024/05/03/tram-depot-library"  # the canonical link
+    assert row["byline"] == ""  # "Username" is no author
+    assert row["paragraphs"][0].startswith("The council's plan")  # both headline variants dropped
+    assert row["paragraphs"][-3:] == [  # lines separated by <br> stay separate
+        "The council promises these opening hours for the new library:",
+        "Monday to Friday, nine in the morning to eight in the evening",
+        "Saturday and Sunday, ten in the morning to five in the afternoon",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("front-page.html", "no article text found in the page"),
+        ("product-page.html", "not a news article: the page declares itself a product, not an article"),
+    ],
+)
+def test_front_and_product_pages_are_listed_problems(name: str, reason: str) -> None:
+    result = read_articles([FIXTURES / name, FIXTURES / "wire-article.html"])
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name) and problem.message == reason
+
+
+def test_list_of_links_is_not_an_article() -> None:
+    facts = PageFacts(headline="", og_type="website", schema_types=frozenset(), readerable_score=0.0)
+    assert "a list of links (80% of its text is link text)" in not_article_reason(facts, 5, 0.8)
+    assert "too little running text (1 paragraph(s)" in not_article_reason(facts, 1, 0.1)
+    assert not_article_reason(facts, 4, 0.1) is None
+    article = PageFacts(headline="", og_type="article", schema_types=frozenset({"product"}), readerable_score=0.0)
+    assert not_article_reason(article, 1, 0.1) is None  # an article that reviews a product
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Username", ""),
+        ("Jane Doe is a reporter", ""),
+        ("Jane Doe News reporter", "Jane Doe"),
+        ("Jane Doe; JANE DOE", "Jane Doe"),
+        ("JANE DOE; Jane Doe", "Jane Doe"),
+        ("Jane Doe; The Daily Chronicle Business", "Jane Doe"),
+        ("The Daily Chronicle", ""),
+        ("By Aisha Khan and John O'Neill", "Aisha Khan; John O'Neill"),
+        ("Автор: Ирина Соколова", "Ирина Соколова"),
+        ("Ludwig van Beethoven", "Ludwig van Beethoven"),
+        ("Reuters", ""),
+        ("@janedoe", ""),
+    ],
+)
+def test_only_plausible_bylines_are_published(byline: str, expected: str) -> None:
+    assert plausible_byline(byline, ("The Daily Chronicle",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "expected"),
+    [
+        ("Opinion | Libraries matter more than roads", "", "Libraries matter more than roads"),
+        ("Libraries matter more than roads | Editorial", "", "Libraries matter more than roads"),
+        ("Libraries matter more than roads - The Daily Chronicle", "", "Libraries matter more than roads"),
+        ("Libraries | Roads | The Daily Chronicle", "Roads", "Roads"),
+        ("Port workers end strike: what it means", "", "Port workers end strike: what it means"),
+    ],
+)
+def test_titles_lose_site_decorations(title: str, headline: str, expected: str) -> None:
+    assert clean_title(title, ("The Daily Chronicle",), headline) == expected
+
+
+def test_repeated_headline_is_dropped_from_the_first_three_paragraphs() -> None:
+    paragraphs = [
+        "By Jane Doe",
+        "Port Workers End Strike After Pay Deal.",
+        "Body.",
+        "Port workers end strike after pay deal",
+    ]
+    assert drop_repeated_headlines(paragraphs, ["Port workers end strike after pay deal"]) == [
+        "By Jane Doe",
+        "Body.",
+        "Port workers end strike after pay deal",  # the fourth paragraph is text, whatever it says
+    ]

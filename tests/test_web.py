@@ -273,7 +273,7 @@ def test_folder_of_pages_and_feeds(tmp_path: Path) -> None:
     result = read_articles([tmp_path], fetch=OFFLINE)
     assert len(result.articles) == 4  # two entries of the Atom feed, two pages
     [problem] = result.errors
-    assert problem.file.endswith("site.htm") and "no article text found" in problem.message
+    assert problem.file.endswith("site.htm") and "not a news article: a list of links" in problem.message
 
 
 def test_undeclared_legacy_page_needs_encoding(tmp_path: Path) -> None:

@@ -11,8 +11,11 @@ from typing import Any
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
+from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
-from jobs.inputs.fetch import Fetched, display_url
+from jobs.inputs.fetch import Fetched, display_url, is_url
+from jobs.inputs.headlines import clean_title, drop_repeated_headlines
+from jobs.inputs.pagekind import PageFacts, not_article_reason, page_facts
 from jobs.inputs.text import clean, one_line
 
 # Elements of feed HTML that hold no article text.
@@ -72,6 +75,7 @@ class Page:
     byline: str = ""
     published: str = ""  # ISO 8601 date, "" if the page gives none
     tag: str = ""  # the page's first section or category
+    url: str = ""  # the page's canonical URL (<link rel=canonical>, og:url), "" if none
 
 
 def parse_page(data: bytes, file: str, context: ReadContext, fetched: Fetched | None = None) -> Parsed:
@@ -82,7 +86,7 @@ def parse_page(data: bytes, file: str, context: ReadContext, fetched: Fetched | 
         yield InputProblem(file, None, None, str(exc))
         return
     url = display_url(fetched.url) if fetched else ""
-    yield _page_article(page, file, url or None, url=url)
+    yield _page_article(page, file, url or None, url=url or display_url(page.url))
 
 
 def extract_article(data: bytes, context: ReadContext, fetched: Fetched | None, name: str = "") -> Page:
@@ -106,54 +110,91 @@ def _page_article(page: Page, file: str, given_id: str | None, **provenance: str
 def extract_page(html: str, url: str | None = None) -> Page:
     """The main text and metadata of an article page, without navigation or boilerplate.
 
-    Uses trafilatura; raises ContentError when the page holds no article text.
+    Uses trafilatura; raises ContentError when the page holds no article text or is not an
+    article at all (a front page, a product page: see pagekind). The title loses the site's
+    name and section labels, the headline is not repeated in the body, and an implausible
+    byline is dropped.
     """
     import trafilatura
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)
+    if tree is None:
+        raise ContentError("not an HTML page")
+    facts = page_facts(tree)  # before extraction, which prunes the tree
     document = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         with_metadata=True,
         include_comments=False,  # readers' comments are not the article
         include_tables=False,  # table cells make poor paragraphs to summarize and translate
+        include_links=True,  # only to measure link density; the text keeps no links
         favor_precision=True,  # rather lose a doubtful line than publish a share bar
         # Dates from the page's markup only: the text is full of dates that are not the publication's.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
-    title = one_line(document.title or "")
-    paragraphs = _body_paragraphs(document.body, title)
+    return _page(document, facts)
+
+
+def _page(document: Any, facts: PageFacts) -> Page:
+    """The Page of trafilatura's document, checked and cleaned."""
+    raw_title = one_line(document.title or "")
+    site_names = tuple(name for name in (document.sitename, document.hostname) if name)
+    title = clean_title(raw_title, site_names, facts.headline)
+    paragraphs, link_density = _body_paragraphs(document.body)
+    paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline])
     if not paragraphs:
         raise ContentError("no article text found in the page")
+    reason = not_article_reason(facts, len(paragraphs), link_density)
+    if reason:
+        raise ContentError(f"not a news article: {reason}")
     if not title:
         raise ContentError("the page has no title")
     categories = [c for c in (document.categories or []) if c and c.strip()]
     return Page(
         title=title,
         paragraphs=tuple(paragraphs),
-        byline=one_line(document.author or ""),
+        byline=plausible_byline(one_line(document.author or ""), site_names),
         published=document.date or "",
         tag=one_line(categories[0]) if categories else "",
+        url=document.url if document.url and is_url(document.url) else "",
     )
 
 
-def _body_paragraphs(body: Any, title: str) -> list[str]:
-    """One paragraph per block of trafilatura's output tree; a heading repeating the title is dropped."""
+def _body_paragraphs(body: Any) -> tuple[list[str], float]:
+    """One paragraph per block (and per <br> line) of trafilatura's output tree, and the link density.
+
+    The link density is the share of the text's characters inside links.
+    """
     paragraphs: list[str] = []
+    link_chars = 0
     for element in body:
         items = element.findall(".//item") if element.tag == "list" else [element]
         for item in items:
-            text = one_line("".join(item.itertext()))
-            if text:
-                paragraphs.append(text)
-    if paragraphs and title and _same_text(paragraphs[0], title):
-        paragraphs.pop(0)
-    return paragraphs
+            paragraphs += _lines(item)
+            link_chars += sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
+    total = sum(map(len, paragraphs))
+    return paragraphs, (link_chars / total if total else 0.0)
 
 
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+def _lines(element: Any) -> list[str]:
+    """The element's text, split where it had line breaks (<lb/>)."""
+    lines: list[str] = [""]
+
+    def walk(node: Any) -> None:
+        for child in node:
+            if child.tag == "lb":
+                lines.append("")
+            else:
+                lines[-1] += child.text or ""
+                walk(child)
+            lines[-1] += child.tail or ""
+
+    lines[-1] += element.text or ""
+    walk(element)
+    return [text for text in (one_line(line) for line in lines) if text]
 
 
 def html_paragraphs(fragment: str) -> list[str]:
