@@ -80,7 +80,11 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     read = read_articles(
         config.inputs,
         encoding=config.encoding,
-        fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls),
+        fetch=FetchSettings(
+            allow_network=not config.offline,
+            max_urls=config.max_urls,
+            http_cache=cache_path(config).parent / "http",  # feeds and pages kept for conditional GET
+        ),
     )
     articles, screened = screen_articles(read.articles, config)
     report.failures = [*read.errors, *screened]

@@ -72,6 +72,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.hits: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
         self.agents: set[str] = set()
         self.lock = threading.Lock()
 
@@ -131,15 +132,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found", "text/plain")
             return
         data = file.read_bytes().replace(b"__BASE__", self.server.base.encode("ascii"))
-        if name.endswith(".html"):
+        etag = f'"{hashlib.sha256(data).hexdigest()[:16]}"'  # fixtures answer conditional GETs
+        if self.headers.get("If-None-Match") == etag:
+            with self.server.lock:
+                self.server.not_modified[self.path] += 1
+            self._send(304, b"", "", {"ETag": etag})
+        elif name.endswith(".html"):
             charset = "windows-1251" if "1251" in name else "utf-8"
-            self._send(200, data, f"text/html; charset={charset}")
+            self._send(200, data, f"text/html; charset={charset}", {"ETag": etag})
         else:
-            self._send(200, data, "application/atom+xml" if "atom" in name else "application/rss+xml")
+            feed_type = "application/atom+xml" if "atom" in name else "application/rss+xml"
+            self._send(200, data, feed_type, {"ETag": etag, "Last-Modified": "Thu, 14 Mar 2024 09:30:00 GMT"})
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -273,7 +283,10 @@ def test_folder_of_pages_and_feeds(tmp_path: Path) -> None:
     result = read_articles([tmp_path], fetch=OFFLINE)
     assert len(result.articles) == 4  # two entries of the Atom feed, two pages
     [problem] = result.errors
-    assert problem.file.endswith("site.htm") and "not a news article: a list of links" in problem.message
+    assert (
+        problem.file.endswith("site.htm")
+        and "not a news article: a list of links (100% of its text blocks are links)" in problem.message
+    )
 
 
 def test_undeclared_legacy_page_needs_encoding(tmp_path: Path) -> None:
@@ -417,6 +430,20 @@ def test_feed_with_page_links_fetches_pages_from_the_server(server: _Server) -> 
         f"cannot fetch {server.base}/missing: HTTP 404 Not Found; skipped"
     )
     assert result.sources[0].path == feed_url and result.sources[0].articles == 2
+
+
+def test_hourly_run_downloads_nothing_that_did_not_change(server: _Server, tmp_path: Path) -> None:
+    feed_url = f"{server.base}/feeds/rss-links.xml"
+    cache = tmp_path / "http"
+    first = read_fast(feed_url, http_cache=cache)
+    before = dict(server.not_modified)
+    second = read_fast(feed_url, http_cache=cache)
+    assert rows(second) == rows(first) and len(rows(second)) == 2
+    revalidated = Counter(server.not_modified) - Counter(before)
+    assert revalidated == Counter(
+        {"/feeds/rss-links.xml": 1, "/pages/wire-article.html": 1, "/pages/newspaper-article.html": 1}
+    )
+    assert len(list(cache.glob("*.json"))) == 3  # the 404 page is not kept
 
 
 def test_windows_1251_feed_url_decodes_to_cyrillic(server: _Server) -> None:

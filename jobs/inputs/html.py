@@ -66,6 +66,9 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+MOSTLY_LINK = 0.8  # a block with this share of its characters in links is a link, not a paragraph
+
+
 @dataclass(frozen=True)
 class Page:
     """The article found in an HTML page: its text and what the page says about it."""
@@ -147,7 +150,8 @@ def _page(document: Any, facts: PageFacts) -> Page:
     paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline])
     if not paragraphs:
         raise ContentError("no article text found in the page")
-    reason = not_article_reason(facts, len(paragraphs), link_density)
+    words = sum(len(p.split()) for p in paragraphs)
+    reason = not_article_reason(facts, len(paragraphs), words, link_density)
     if reason:
         raise ContentError(f"not a news article: {reason}")
     if not title:
@@ -164,19 +168,24 @@ def _page(document: Any, facts: PageFacts) -> Page:
 
 
 def _body_paragraphs(body: Any) -> tuple[list[str], float]:
-    """One paragraph per block (and per <br> line) of trafilatura's output tree, and the link density.
+    """One paragraph per block (and per <br> line) of trafilatura's output tree, and the link share.
 
-    The link density is the share of the text's characters inside links.
+    The link share is the fraction of blocks whose text is mostly link text: a front page's
+    headlines are links through and through, an article's paragraphs at most hold a few.
     """
     paragraphs: list[str] = []
-    link_chars = 0
+    blocks = linked = 0
     for element in body:
         items = element.findall(".//item") if element.tag == "list" else [element]
         for item in items:
-            paragraphs += _lines(item)
-            link_chars += sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
-    total = sum(map(len, paragraphs))
-    return paragraphs, (link_chars / total if total else 0.0)
+            lines = _lines(item)
+            if not lines:
+                continue
+            paragraphs += lines
+            blocks += 1
+            link_chars = sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
+            linked += link_chars >= MOSTLY_LINK * sum(map(len, lines))
+    return paragraphs, (linked / blocks if blocks else 0.0)
 
 
 def _lines(element: Any) -> list[str]:

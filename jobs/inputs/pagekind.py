@@ -60,9 +60,11 @@ _UNLIKELY = re.compile(
     re.IGNORECASE,
 )
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.IGNORECASE)
-# A body whose text is mostly link text is a list of links (a front page, an index).
+# A body whose blocks are mostly links is a list of links (a front page, an index).
 MAX_LINK_DENSITY = 0.5
-MIN_ARTICLE_PARAGRAPHS = 3  # fewer, on a page that is not readerable, is not an article
+# Fewer paragraphs and words than this, on a page that is not readerable, is not an article.
+MIN_ARTICLE_PARAGRAPHS = 3
+MIN_ARTICLE_WORDS = 150
 
 
 @dataclass(frozen=True)
@@ -87,18 +89,22 @@ def page_facts(tree: Any) -> PageFacts:
     )
 
 
-def not_article_reason(facts: PageFacts, paragraphs: int, link_density: float) -> str | None:
-    """Why the page is not a news article, or None when it may well be one."""
+def not_article_reason(facts: PageFacts, paragraphs: int, words: int, link_density: float) -> str | None:
+    """Why the page is not a news article, or None when it may well be one.
+
+    `link_density`: the share of the extracted text's blocks that are links.
+    """
     declared = facts.schema_types & _NOT_ARTICLE_TYPES
     is_article = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
     if not is_article and (declared or facts.og_type in _NOT_ARTICLE_OG_TYPES):
         kind = sorted(declared)[0] if declared else f"og:type {facts.og_type}"
         return f"the page declares itself a {kind}, not an article"
     if link_density > MAX_LINK_DENSITY:
-        return f"a list of links ({link_density:.0%} of its text is link text), like a front page or an index"
-    if paragraphs < MIN_ARTICLE_PARAGRAPHS and facts.readerable_score <= MIN_READERABLE_SCORE and not is_article:
+        return f"a list of links ({link_density:.0%} of its text blocks are links), like a front page or an index"
+    short = paragraphs < MIN_ARTICLE_PARAGRAPHS and words < MIN_ARTICLE_WORDS
+    if short and facts.readerable_score <= MIN_READERABLE_SCORE and not is_article:
         return (
-            f"too little running text ({paragraphs} paragraph(s), readability score "
+            f"too little running text ({paragraphs} paragraph(s), {words} words, readability score "
             f"{facts.readerable_score:.0f} <= {MIN_READERABLE_SCORE:.0f})"
         )
     return None
