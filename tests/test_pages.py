@@ -234,7 +234,10 @@ def test_decorated_opinion_page_reads_clean(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("front-page.html", "no article text found in the page"),
+        (
+            "front-page.html",
+            "not a news article: too little running text (1 paragraph(s), 120 words, readability score 0 <= 20)",
+        ),
         ("product-page.html", "not a news article: the page declares itself a product, not an article"),
     ],
 )
@@ -302,3 +305,18 @@ def test_repeated_headline_is_dropped_from_the_first_three_paragraphs() -> None:
         "Body.",
         "Port workers end strike after pay deal",  # the fourth paragraph is text, whatever it says
     ]
+
+
+def test_double_decoded_page_is_logged_as_mojibake(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    doubled = PAGE.encode("utf-8").decode("cp1252", errors="replace")  # a UTF-8 page once mis-decoded
+    path = tmp_path / "doubled.html"
+    path.write_text(doubled, encoding="utf-8")
+    logger = logging.getLogger("jobs.inputs.html")
+    logger.addHandler(caplog.handler)
+    try:
+        read_articles([path])
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert any(
+        r.getMessage().startswith(f"{path.as_posix()}: the text still looks double-decoded") for r in caplog.records
+    )
