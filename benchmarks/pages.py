@@ -9,7 +9,9 @@ in tests/fixtures/pages/. Each page is read by the job's own reader (`read_artic
 A sentence of the ground truth is recalled when its normalized form (case, punctuation and
 spacing folded) occurs in the normalized extracted text; an extracted sentence is precise when it
 occurs in the normalized ground truth. Counts are pooled over all pages (micro-averaged).
-A page the reader refuses counts as nothing recalled.
+A page the reader refuses counts as nothing recalled. Titles are compared exactly with the
+headlines in tests/fixtures/pages/titles.json, read off each page by a person (the on-page
+headline without the site's name; two where the h1 and og:title differ and either is right).
 
     python -m benchmarks.pages [FOLDER]     # prints the table of docs/inputs.md
 """
@@ -63,6 +65,8 @@ class PageChecks:
     score: Score = field(default_factory=Score)
     pages: int = 0
     titles: int = 0
+    titles_exact: int = 0  # equal to one of the headlines a person read on the page (titles.json)
+    wrong_titles: list[str] = field(default_factory=list)
     bylines: int = 0
     implausible_bylines: list[str] = field(default_factory=list)
     repeated_headlines: list[str] = field(default_factory=list)
@@ -94,6 +98,9 @@ def check_pages(folder: Path = CORPUS) -> PageChecks:
     from jobs.inputs.headlines import HEADLINE_ZONE, same_headline
 
     checks = PageChecks()
+    titles = (
+        json.loads((folder / "titles.json").read_text(encoding="utf-8")) if (folder / "titles.json").is_file() else {}
+    )
     for name, truth in sorted(load_truth(folder).items()):
         checks.pages += 1
         try:
@@ -104,6 +111,10 @@ def check_pages(folder: Path = CORPUS) -> PageChecks:
             continue
         checks.score.add("\n".join(row["paragraphs"]), truth["articleBody"])
         checks.titles += bool(row["title"])
+        if row["title"] in titles.get(name, []):
+            checks.titles_exact += 1
+        else:
+            checks.wrong_titles.append(f"{name[:12]}: {row['title']!r}, expected {titles.get(name)}")
         if row["byline"]:
             checks.bylines += 1
             if plausible_byline(row["byline"]) != row["byline"]:
@@ -124,7 +135,7 @@ def plain_trafilatura(folder: Path = CORPUS) -> Score:
     return score
 
 
-def table(checks: PageChecks, plain: Score) -> str:
+def table(checks: PageChecks, plain: Score | None = None) -> str:
     """The markdown table of docs/inputs.md."""
     ours = checks.score
     lines = [
@@ -133,13 +144,14 @@ def table(checks: PageChecks, plain: Score) -> str:
         "| reader | sentence recall | sentence precision | pages refused |",
         "| --- | --- | --- | --- |",
         f"| jobs (read_articles) | {ours.recall:.3f} | {ours.precision:.3f} | {len(ours.refused)} |",
-        f"| plain trafilatura.extract | {plain.recall:.3f} | {plain.precision:.3f} | - |",
+        *([f"| plain trafilatura.extract | {plain.recall:.3f} | {plain.precision:.3f} | - |"] if plain else []),
         "",
-        f"titles: {checks.titles}/{checks.pages}; bylines published: {checks.bylines} "
+        f"titles: {checks.titles}/{checks.pages}, exact: {checks.titles_exact}/{checks.pages}; bylines published: {checks.bylines} "
         f"({len(checks.implausible_bylines)} implausible); headline repeated in the first three "
         f"paragraphs: {len(checks.repeated_headlines)}",
     ]
     lines += [f"- refused {line}" for line in ours.refused]
+    lines += [f"- title {line}" for line in checks.wrong_titles]
     return "\n".join(lines)
 
 

@@ -249,12 +249,12 @@ def test_front_and_product_pages_are_listed_problems(name: str, reason: str) -> 
 
 
 def test_list_of_links_is_not_an_article() -> None:
-    facts = PageFacts(headline="", og_type="website", schema_types=frozenset(), readerable_score=0.0)
+    facts = PageFacts("", "", (), og_type="website", schema_types=frozenset(), readerable_score=0.0)
     assert "a list of links (80% of its text blocks are links)" in not_article_reason(facts, 5, 200, 0.8)
     assert "too little running text (1 paragraph(s), 40 words" in not_article_reason(facts, 1, 40, 0.1)
     assert not_article_reason(facts, 1, 400, 0.1) is None  # one long paragraph: text without <p>s
     assert not_article_reason(facts, 4, 100, 0.1) is None
-    article = PageFacts(headline="", og_type="article", schema_types=frozenset({"product"}), readerable_score=0.0)
+    article = PageFacts("", "", (), og_type="article", schema_types=frozenset({"product"}), readerable_score=0.0)
     assert not_article_reason(article, 1, 40, 0.1) is None  # an article that reviews a product
 
 

@@ -1,7 +1,7 @@
-"""Feed boilerplate ("Continue reading...", "Related: ...", "The post ... appeared first on ...") and teasers.
+"""Boilerplate lines ("Continue reading...", "Related: ...", "The post ... appeared first on ...") and teasers.
 
-Feeds append lines to an item's text that are about the feed, not the story; they never become
-paragraphs. A description that ends in such a "read more" link, or is too short to be a whole
+Feeds and pages add lines to a story that are about the feed or the site, not the story; they
+never become paragraphs. A description that ends in such a "read more" link, or is too short to be a whole
 story, is a teaser: it stands for the article instead of being it.
 """
 
@@ -11,14 +11,23 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# A whole paragraph that is only about the feed or the site.
+# A whole paragraph that is only about the feed or the site, not the story: "read more" links,
+# related-story lines, newsletter and app prompts, copyright lines, a bare URL.
 _BOILERPLATE_PARAGRAPH = re.compile(
     r"^(?:"
     r"(?:continue|keep) reading\b.*"
-    r"|read (?:more|the (?:full|whole|rest)\b).*"
-    r"|related(?: (?:stories|articles|coverage|reading))?\s*[:\-–—].*"
+    r"|(?:read|see) (?:more|also|the (?:full|whole|rest)\b).*"
+    r"|related(?: (?:post|posts|stories|story|articles|article|coverage|reading|content))?\s*[:\-–—].*"
+    r"|(?:you )?(?:may|might) also (?:like|be interested)\b.*"
     r"|the post\b.+\bappeared first on\b.*"
     r"|.{0,200}\bwas (?:originally|first) published\b.{0,200}"
+    r"|.{0,120}\b(?:by )?click(?:ing)? here\b.{0,80}"
+    r"|follow .{0,80}\b(?:full coverage|on twitter|on facebook|on instagram)\b.*"
+    r"|thanks? (?:you )?for signing up\b.*|sign up (?:for|to) (?:our|the) .{0,40}newsletter\b.*"
+    r"|keep an eye on your inbox\b.*|there was an error processing your subscription\b.*"
+    r"|(?:copyright\b|©|\(c\) ).{0,150}|.{0,150}\ball rights reserved\b.{0,40}"
+    r"|leggi anche\b.*|lire aussi\b.*|lesen sie auch\b.*|читайте также\b.*|.{0,80}무단\s*전재.{0,40}"
+    r"|https?://\S+"
     r"|(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)"
     r")$",
     re.IGNORECASE,

@@ -17,7 +17,8 @@ _BAR = re.compile(r"\s+[|｜•·»]\s+|\s+::\s+")
 _DASH = re.compile(r"\s+[-–—:]\s+")
 # How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
 SAME_HEADLINE = 0.9
-HEADLINE_ZONE = 3  # only the first paragraphs can be the headline again
+HEADLINE_ZONE = 3
+HEADLINE_SHARE = 0.5  # an h1 this much of the title's length, at its start or end, is the headline  # only the first paragraphs can be the headline again
 _DECORATION_MAX_WORDS = 4  # "Opinion", "Editorial", "World news": short; a headline is longer
 
 
@@ -27,6 +28,8 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "") 
     `site_names`: og:site_name, the host and the like; `headline`: the page's h1, which wins
     when it matches one of the title's parts.
     """
+    if _decorates(title, headline):
+        return headline.strip()
     parts = [part for part in _BAR.split(title) if part.strip()]
     if not parts:
         return ""
@@ -41,6 +44,14 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "") 
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
     return _strip_dashed_site_name(cleaned, names) or cleaned
+
+
+def _decorates(title: str, headline: str) -> bool:
+    """Whether the title is the headline plus decorations before or after it ("Site: headline - Section")."""
+    full, core = _normal(title), _normal(headline)
+    if not core or core == full or len(core) < HEADLINE_SHARE * len(full):
+        return False
+    return full.startswith(core + " ") or full.endswith(" " + core)
 
 
 def _strip_dashed_site_name(title: str, names: set[str]) -> str:

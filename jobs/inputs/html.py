@@ -12,11 +12,12 @@ from typing import Any
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
+from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.charsets import looks_mojibake
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
-from jobs.inputs.headlines import clean_title, drop_repeated_headlines
+from jobs.inputs.headlines import clean_title, drop_repeated_headlines, same_headline
 from jobs.inputs.pagekind import PageFacts, not_article_reason, page_facts
 from jobs.inputs.text import clean, one_line
 
@@ -152,16 +153,19 @@ def extract_page(html: str, url: str | None = None) -> Page:
 def _page(document: Any, facts: PageFacts) -> Page:
     """The Page of trafilatura's document, checked and cleaned."""
     raw_title = one_line(document.title or "")
-    site_names = tuple(name for name in (document.sitename, document.hostname) if name)
+    if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
+        raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
+    site_names = _site_names(document)
     title = clean_title(raw_title, site_names, facts.headline)
     paragraphs, link_density = _body_paragraphs(document.body)
     paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline])
-    if not paragraphs:
-        raise ContentError("no article text found in the page")
+    paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
     words = sum(len(p.split()) for p in paragraphs)
     reason = not_article_reason(facts, len(paragraphs), words, link_density)
     if reason:
         raise ContentError(f"not a news article: {reason}")
+    if not paragraphs:
+        raise ContentError("no article text found in the page")
     if not title:
         raise ContentError("the page has no title")
     categories = [c for c in (document.categories or []) if c and c.strip()]
@@ -175,11 +179,18 @@ def _page(document: Any, facts: PageFacts) -> Page:
     )
 
 
+def _site_names(document: Any) -> tuple[str, ...]:
+    """The site's names: og:site_name, the host, and the host's name without www. and the domain."""
+    host = (document.hostname or "").removeprefix("www.")
+    return tuple(name for name in (document.sitename, host, host.split(".")[0]) if name)
+
+
 def _body_paragraphs(body: Any) -> tuple[list[str], float]:
     """One paragraph per block (and per <br> line) of trafilatura's output tree, and the link share.
 
     The link share is the fraction of blocks whose text is mostly link text: a front page's
-    headlines are links through and through, an article's paragraphs at most hold a few.
+    headlines are links through and through, an article's paragraphs at most hold a few. Such
+    blocks in an article are promotions of other stories ("SEE MORE: ..."), never its text.
     """
     paragraphs: list[str] = []
     blocks = linked = 0
@@ -189,10 +200,12 @@ def _body_paragraphs(body: Any) -> tuple[list[str], float]:
             lines = _lines(item)
             if not lines:
                 continue
-            paragraphs += lines
             blocks += 1
             link_chars = sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
-            linked += link_chars >= MOSTLY_LINK * sum(map(len, lines))
+            if link_chars >= MOSTLY_LINK * sum(map(len, lines)):
+                linked += 1
+            else:
+                paragraphs += lines
     return paragraphs, (linked / blocks if blocks else 0.0)
 
 

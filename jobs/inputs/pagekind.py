@@ -60,6 +60,7 @@ _UNLIKELY = re.compile(
     re.IGNORECASE,
 )
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.IGNORECASE)
+_SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
 # A body whose blocks are mostly links is a list of links (a front page, an index).
 MAX_LINK_DENSITY = 0.5
 # Fewer paragraphs and words than this, on a page that is not readerable, is not an article.
@@ -71,7 +72,9 @@ MIN_ARTICLE_WORDS = 150
 class PageFacts:
     """What a page says about itself, read before extraction (which changes the tree)."""
 
-    headline: str  # the first <h1>'s text
+    headline: str  # the first <h1>'s text that is not the site's logo
+    page_title: str  # the <title>
+    site_headings: tuple[str, ...]  # <h1>s that name the site (in a link, or a logo's), not the story
     og_type: str
     schema_types: frozenset[str]  # schema.org @type values of its JSON-LD, lower case
     readerable_score: float
@@ -79,10 +82,17 @@ class PageFacts:
 
 def page_facts(tree: Any) -> PageFacts:
     """The facts of a parsed page (an lxml tree) that tell an article from other pages."""
-    h1 = tree.find(".//h1")
+    headlines, site_headings = [], []
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        marks = f"{h1.get('id', '')} {h1.get('class', '')}"
+        in_link = h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks)
+        (site_headings if in_link else headlines).append(text)
     og_type = tree.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
     return PageFacts(
-        headline=" ".join(h1.text_content().split()) if h1 is not None else "",
+        headline=next((text for text in headlines if text), ""),
+        page_title=" ".join(tree.xpath("string(//title)").split()),
+        site_headings=tuple(text for text in site_headings if text),
         og_type=og_type,
         schema_types=frozenset(_schema_types(tree)),
         readerable_score=readerable_score(tree),
