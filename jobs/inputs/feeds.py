@@ -15,6 +15,7 @@ from typing import Any
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
+from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.fetch import FetchError, display_url, is_url
 from jobs.inputs.html import Page, extract_article, html_paragraphs
 from jobs.inputs.ids import make_article_id
@@ -94,7 +95,7 @@ def _feed_item_articles(item: FeedItem, file: str, feed: str, context: ReadConte
         url=display_url(text.url),
         feed=feed,
         published=item.published or (page.published if page else ""),
-        byline=clean(item.byline or (page.byline if page else "")),
+        byline=plausible_byline(clean(item.byline)) or (page.byline if page else ""),
     )
 
 
