@@ -72,6 +72,7 @@ _BLOCK_TAGS = frozenset(
 log = logging.getLogger(__name__)
 
 MOSTLY_LINK = 0.8  # a block with this share of its characters in links is a link, not a paragraph
+MAX_PROMOTION_SHARE = 0.25  # up to this share of link blocks are promotions of other stories
 
 
 @dataclass(frozen=True)
@@ -189,24 +190,21 @@ def _body_paragraphs(body: Any) -> tuple[list[str], float]:
     """One paragraph per block (and per <br> line) of trafilatura's output tree, and the link share.
 
     The link share is the fraction of blocks whose text is mostly link text: a front page's
-    headlines are links through and through, an article's paragraphs at most hold a few. Such
-    blocks in an article are promotions of other stories ("SEE MORE: ..."), never its text.
+    headlines are links through and through, an article's paragraphs at most hold a few. A few
+    such blocks among many paragraphs are promotions of other stories ("SEE MORE: ...") and are
+    dropped; many are the text itself (a list of deals) and stay.
     """
-    paragraphs: list[str] = []
-    blocks = linked = 0
+    blocks: list[tuple[list[str], bool]] = []
     for element in body:
         items = element.findall(".//item") if element.tag == "list" else [element]
         for item in items:
             lines = _lines(item)
-            if not lines:
-                continue
-            blocks += 1
-            link_chars = sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
-            if link_chars >= MOSTLY_LINK * sum(map(len, lines)):
-                linked += 1
-            else:
-                paragraphs += lines
-    return paragraphs, (linked / blocks if blocks else 0.0)
+            if lines:
+                link_chars = sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
+                blocks.append((lines, link_chars >= MOSTLY_LINK * sum(map(len, lines))))
+    share = sum(linked for _, linked in blocks) / len(blocks) if blocks else 0.0
+    promotions = share <= MAX_PROMOTION_SHARE
+    return [line for lines, linked in blocks if not (linked and promotions) for line in lines], share
 
 
 def _lines(element: Any) -> list[str]:
