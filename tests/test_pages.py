@@ -320,3 +320,33 @@ def test_double_decoded_page_is_logged_as_mojibake(tmp_path: Path, caplog: pytes
     assert any(
         r.getMessage().startswith(f"{path.as_posix()}: the text still looks double-decoded") for r in caplog.records
     )
+
+
+def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
+    tmp_path: Path, tiny_config: Path, tiny_models: dict[str, Path]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    teasers = tmp_path / "teasers.xml"
+    teasers.write_text(
+        (FIXTURES / "rss-links.xml").read_text(encoding="utf-8").replace("__BASE__", "https://news.example"),
+        encoding="utf-8",
+    )
+    full = tmp_path / "full.xml.gz"
+    full.write_bytes(_compress((FIXTURES / "rss-full.xml").read_bytes(), ".gz"))
+    out = tmp_path / "out"
+    models = ["--model", f"ru={tiny_models['ru']}", "--summary-model", str(tiny_models["summary"])]
+    inputs = ["--input", str(full), "--input", str(teasers)]
+    args = ["run", "--config", str(tiny_config), "--lang", "ru", *models, *inputs, "--out", str(out), "--offline"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 5, result.output
+    bundle = (out / "ru" / "latest").resolve()
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["articles"] == 3  # the three whole stories of the compressed feed
+    failures = [(f["file"], f["line"]) for f in manifest["failures"]]
+    assert failures == [(teasers.as_posix(), 1), (teasers.as_posix(), 2), (teasers.as_posix(), 3)]
+    assert all("is only a teaser in the feed" in f["message"] for f in manifest["failures"])
