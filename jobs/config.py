@@ -90,6 +90,7 @@ class Defaults(BaseModel):
     batch_tokens: int | None = Field(None, ge=64)  # None: sized to the device (backends.auto_batch_tokens)
     device: str = "auto"
     max_article_words: int = Field(20_000, ge=1)
+    min_article_words: int = Field(0, ge=0)  # shorter articles (teasers, stubs) are listed problems; 0: off
     translation: GenerationSettings = GenerationSettings()
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
 
@@ -129,6 +130,7 @@ class JobConfig(BaseModel):
     translation: GenerationSettings
     summary: GenerationSettings
     max_article_words: int = Field(20_000, ge=1)
+    min_article_words: int = Field(0, ge=0)
     backend: Literal["torch", "ctranslate2"] = "torch"
     engine: Literal["local", "ray"] = "local"
     ray_address: str | None = None  # None: start a local Ray
@@ -273,6 +275,7 @@ def build_config(
         "translation": defaults.translation,
         "summary": defaults.summary,
         "max_article_words": defaults.max_article_words,
+        "min_article_words": defaults.min_article_words,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]

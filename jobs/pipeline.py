@@ -133,7 +133,11 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> tuple[
     read = read_articles(
         config.inputs,
         encoding=config.encoding,
-        fetch=FetchSettings(allow_network=not config.offline, max_urls=config.max_urls),
+        fetch=FetchSettings(
+            allow_network=not config.offline,
+            max_urls=config.max_urls,
+            http_cache=cache_path(config).parent / "http",  # feeds and pages kept for conditional GET
+        ),
         sources=sources,
     )
     articles, screened = screen_articles(read.articles, config)

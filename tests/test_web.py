@@ -72,6 +72,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.hits: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
         self.agents: set[str] = set()
         self.lock = threading.Lock()
 
@@ -131,15 +132,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found", "text/plain")
             return
         data = file.read_bytes().replace(b"__BASE__", self.server.base.encode("ascii"))
-        if name.endswith(".html"):
+        etag = f'"{hashlib.sha256(data).hexdigest()[:16]}"'  # fixtures answer conditional GETs
+        if self.headers.get("If-None-Match") == etag:
+            with self.server.lock:
+                self.server.not_modified[self.path] += 1
+            self._send(304, b"", "", {"ETag": etag})
+        elif name.endswith(".html"):
             charset = "windows-1251" if "1251" in name else "utf-8"
-            self._send(200, data, f"text/html; charset={charset}")
+            self._send(200, data, f"text/html; charset={charset}", {"ETag": etag})
         else:
-            self._send(200, data, "application/atom+xml" if "atom" in name else "application/rss+xml")
+            feed_type = "application/atom+xml" if "atom" in name else "application/rss+xml"
+            self._send(200, data, feed_type, {"ETag": etag, "Last-Modified": "Thu, 14 Mar 2024 09:30:00 GMT"})
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -273,7 +283,10 @@ def test_folder_of_pages_and_feeds(tmp_path: Path) -> None:
     result = read_articles([tmp_path], fetch=OFFLINE)
     assert len(result.articles) == 4  # two entries of the Atom feed, two pages
     [problem] = result.errors
-    assert problem.file.endswith("site.htm") and "no article text found" in problem.message
+    assert (
+        problem.file.endswith("site.htm")
+        and "not a news article: a list of links (100% of its text blocks are links)" in problem.message
+    )
 
 
 def test_undeclared_legacy_page_needs_encoding(tmp_path: Path) -> None:
@@ -341,30 +354,48 @@ def test_atom_entries_from_content_html_and_xhtml() -> None:
     assert (second["url"], second["published"]) == ("", "2024-06-03T10:00:00+00:00")  # only updated given
 
 
-def test_windows_1251_feed_uses_its_xml_declaration() -> None:
-    [row] = rows(read_articles([FIXTURES / "rss-1251.xml"], fetch=OFFLINE))
+def test_windows_1251_feed_uses_its_xml_declaration(tmp_path: Path) -> None:
+    sentence = "В Новосибирской области температура опустилась до минус двадцати градусов. "
+    story = "".join(f"<p>{sentence * 5}</p>" for _ in range(3))  # a whole story in the description
+    feed = (FIXTURES / "rss-1251.xml").read_bytes().decode("cp1251")
+    teaser = feed[feed.index("<description>&lt;p&gt;") : feed.index("</item>")]
+    path = tmp_path / "whole.xml"
+    path.write_bytes(feed.replace(teaser, f"<description><![CDATA[{story}]]></description>").encode("cp1251"))
+    [row] = rows(read_articles([path], fetch=OFFLINE))
     assert row["title"] == "Морозы пришли в Сибирь раньше срока"
-    assert row["paragraphs"] == ["В Новосибирской области температура опустилась до минус двадцати градусов."]
+    assert row["paragraphs"] == [sentence.strip() + (" " + sentence.strip()) * 4] * 3
     assert row["published"] == "2024-10-07T23:00:00+00:00"
 
 
-def test_offline_feed_without_content_uses_descriptions_as_text(tmp_path: Path) -> None:
+def test_offline_teaser_feed_is_a_listed_problem_per_item() -> None:
+    with pytest.raises(InputError) as caught:
+        read_articles([FIXTURES / "rss-1251.xml"], fetch=OFFLINE)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.article_id) == (1, make_article_id("Морозы пришли в Сибирь раньше срока", "sib-1008"))
+    assert problem.message == (
+        "item 1: 'Морозы пришли в Сибирь раньше срока' is only a teaser in the feed (9 words) "
+        "and its page is not fetched with --offline; skipped"
+    )
+
+
+def test_offline_feed_of_teasers_publishes_none_of_them(tmp_path: Path) -> None:
     feed = (FIXTURES / "rss-links.xml").read_text(encoding="utf-8").replace("__BASE__", "https://news.example")
     path = tmp_path / "links.xml"
     path.write_text(feed, encoding="utf-8")
-    result = read_articles([path], fetch=OFFLINE)
-    assert result.errors == []
-    assert [row["paragraphs"] for row in rows(result)] == [
-        ["Dock workers ended a five-day strike."],
-        ["The Victorian building will reopen in 2026.", "Read more"],
-        ["Teaser for a page that now returns 404."],
+    with pytest.raises(InputError, match="is only a teaser in the feed") as caught:
+        read_articles([path], fetch=OFFLINE)
+    problems = caught.value.problems
+    assert [(p.line, p.message.split(" is only a teaser in the feed ")[1]) for p in problems] == [
+        (1, "(6 words) and its page is not fetched with --offline; skipped"),
+        (2, "(7 words) and its page is not fetched with --offline; skipped"),
+        (3, "(8 words) and its page is not fetched with --offline; skipped"),
     ]
-    assert rows(result)[0]["id"] == make_article_id(WIRE_TITLE, "https://news.example/pages/wire-article.html")
+    assert problems[0].article_id == make_article_id(WIRE_TITLE, "https://news.example/pages/wire-article.html")
 
 
 def test_feed_item_problems_name_the_item(tmp_path: Path) -> None:
     feed = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
-    <item><title>Kept</title><description>Body.</description></item>
+    <item><title>Kept</title><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">Body.</content:encoded></item>
     <item><description>No title here.</description></item>
     <item><title>No text</title><link>https://x.example/a</link></item>
     </channel></rss>"""
@@ -382,31 +413,46 @@ def test_feed_item_problems_name_the_item(tmp_path: Path) -> None:
 def test_feed_with_page_links_fetches_pages_from_the_server(server: _Server) -> None:
     feed_url = f"{server.base}/feeds/rss-links.xml"
     result = read_fast(feed_url)
-    wire, paper, gone = rows(result)
+    wire, paper = rows(result)
     assert wire["paragraphs"][0].startswith("ROTTERDAM, March 14")  # the page, not the teaser
     assert (wire["byline"], wire["published"]) == ("Maria Lopez", "2024-03-14T09:30:00+00:00")  # the item's date
     assert wire["id"] == make_article_id(WIRE_TITLE, f"{server.base}/pages/wire-article.html")
     assert paper["paragraphs"][0].startswith("Councillors voted")
     assert "Share on Facebook" not in text_of(paper)
     assert paper["url"] == f"{server.base}/pages/newspaper-article.html"
-    assert {row["feed"] for row in (wire, paper, gone)} == {feed_url}
-    assert {row["source_file"] for row in (wire, paper, gone)} == {feed_url}
-    assert gone["paragraphs"] == ["Teaser for a page that now returns 404."]
+    assert {row["feed"] for row in (wire, paper)} == {feed_url}
+    assert {row["source_file"] for row in (wire, paper)} == {feed_url}
     problem = only_problem(result, "HTTP 404")
-    assert (problem.file, problem.line, problem.article_id) == (feed_url, 3, gone["id"])
+    gone_id = make_article_id("A story whose page has gone", f"{server.base}/missing")
+    assert (problem.file, problem.line, problem.article_id) == (feed_url, 3, gone_id)
     assert problem.message == (
-        f"item 3: cannot fetch {server.base}/missing: HTTP 404 Not Found; used the feed's description instead"
+        "item 3: 'A story whose page has gone' is only a teaser in the feed (8 words) and "
+        f"cannot fetch {server.base}/missing: HTTP 404 Not Found; skipped"
     )
-    assert result.sources[0].path == feed_url and result.sources[0].articles == 3
+    assert result.sources[0].path == feed_url and result.sources[0].articles == 2
+
+
+def test_hourly_run_downloads_nothing_that_did_not_change(server: _Server, tmp_path: Path) -> None:
+    feed_url = f"{server.base}/feeds/rss-links.xml"
+    cache = tmp_path / "http"
+    first = read_fast(feed_url, http_cache=cache)
+    before = dict(server.not_modified)
+    second = read_fast(feed_url, http_cache=cache)
+    assert rows(second) == rows(first) and len(rows(second)) == 2
+    revalidated = Counter(server.not_modified) - Counter(before)
+    assert revalidated == Counter(
+        {"/feeds/rss-links.xml": 1, "/pages/wire-article.html": 1, "/pages/newspaper-article.html": 1}
+    )
+    assert len(list(cache.glob("*.json"))) == 3  # the 404 page is not kept
 
 
 def test_windows_1251_feed_url_decodes_to_cyrillic(server: _Server) -> None:
     # max_urls=1: the item's page lies outside the loopback server, so it must not be fetched
-    result = read_fast(f"{server.base}/feeds/rss-1251.xml", max_urls=1)
-    [row] = rows(result)
-    assert row["title"] == "Морозы пришли в Сибирь раньше срока"
-    assert row["paragraphs"] == ["В Новосибирской области температура опустилась до минус двадцати градусов."]
-    assert "https://sib.example/frost" in only_problem(result, "--max-urls").message
+    with pytest.raises(InputError) as caught:
+        read_fast(f"{server.base}/feeds/rss-1251.xml", max_urls=1)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("item 1: 'Морозы пришли в Сибирь раньше срока' is only a teaser")
+    assert "https://sib.example/frost" in problem.message and "--max-urls" in problem.message
 
 
 # --------------------------------------------------------------------------- URLs
@@ -502,10 +548,9 @@ def test_per_run_url_limit(server: _Server) -> None:
 
 def test_feed_item_pages_count_towards_the_url_limit(server: _Server) -> None:
     result = read_fast(f"{server.base}/feeds/rss-links.xml", max_urls=2)  # the feed and one page
-    assert len(result.articles) == 3
+    assert len(result.articles) == 1
     assert rows(result)[0]["paragraphs"][0].startswith("ROTTERDAM")
-    assert rows(result)[1]["paragraphs"] == ["The Victorian building will reopen in 2026.", "Read more"]
-    assert len([p for p in result.errors if "--max-urls" in p.message]) == 2
+    assert len([p for p in result.errors if "--max-urls" in p.message and "is only a teaser" in p.message]) == 2
 
 
 def test_offline_forbids_urls_without_any_request(server: _Server) -> None:
@@ -554,7 +599,8 @@ def test_decode_html_prefers_bom_then_header_then_meta() -> None:
     page = '<meta charset="windows-1251"><p>Привет</p>'.encode("windows-1251")
     assert "Привет" in decode_html(page)
     assert "Привет" in decode_html(page, header_charset="cp1251")
-    assert "Привет" not in decode_html(page, header_charset="koi8-r")  # the server's word wins
+    koi8 = '<meta charset="windows-1251"><p>Привет, мир</p>'.encode("koi8-r")
+    assert "Привет, мир" in decode_html(koi8, header_charset="koi8-r")  # the server's word wins
     assert decode_html(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>", header_charset="latin-1") == "<p>café</p>"
     # Latin-1 labels mean windows-1252, so 0x93/0x94 are curly quotes, not control characters
     assert decode_html(b'<meta charset="iso-8859-1"><p>\x93hi\x94</p>').endswith("\u201chi\u201d</p>")

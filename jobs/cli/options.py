@@ -81,6 +81,12 @@ MaxUrlsOption = Annotated[int, typer.Option("--max-urls", metavar="N", help="Pag
 EngineOption = Annotated[
     str, typer.Option("--engine", metavar="ENGINE", help="local, or ray (pip install -e '.[ray]').")
 ]
+MinWordsOption = Annotated[
+    Optional[int],
+    typer.Option(
+        "--min-words", metavar="N", help="Articles shorter than this are listed problems (default 0: no minimum)."
+    ),
+]
 RayAddressOption = Annotated[
     Optional[str],
     typer.Option("--ray-address", metavar="ADDRESS", help="Ray cluster to join (default: start a local Ray)."),

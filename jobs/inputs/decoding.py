@@ -11,6 +11,7 @@ import re
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import ContentError
+from jobs.inputs.charsets import choose_codec
 
 # How far into a document to look for its charset declaration and its first element.
 SNIFF_BYTES = 4096
@@ -102,18 +103,20 @@ def _encoding_hint(data: bytes) -> str:
     return f"it looks like {best.encoding}: pass --encoding {best.encoding}"
 
 
-def decode_html(data: bytes, header_charset: str | None = None, fallback: str | None = None) -> str:
+def decode_html(data: bytes, header_charset: str | None = None, fallback: str | None = None, name: str = "") -> str:
     """Page text in its declared charset (BOM, HTTP header, then <meta>/XML declaration).
 
-    Undeclared pages must be UTF-8, else `fallback` (--encoding); otherwise ContentError says so.
+    A declaration the bytes contradict (invalid bytes, or text that reads as mojibake) loses to
+    the decoding that reads cleanly (`choose_codec`); the switch is logged. Undeclared pages must
+    be UTF-8, else `fallback` (--encoding); otherwise ContentError says so.
     """
     bom = bom_charset(data)
     if bom:
         return data.decode(bom, errors="replace")
-    for label in (header_charset, declared_charset(data)):
-        codec = codec_name(label)
-        if codec:  # a declared page with a stray bad byte is still worth reading
-            return data.decode(codec, errors="replace")
+    declared = [codec for codec in (codec_name(header_charset), codec_name(declared_charset(data))) if codec]
+    if declared:
+        codec = choose_codec(data, declared, name)
+        return data.decode(codec, errors="replace")  # a page with a stray bad byte is still worth reading
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -14,6 +14,8 @@ from typing import Any
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext
+from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
+from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.fetch import FetchError, display_url, is_url
 from jobs.inputs.html import Page, extract_article, html_paragraphs
 from jobs.inputs.ids import make_article_id
@@ -55,9 +57,11 @@ def parse_feed(data: bytes, file: str, context: ReadContext, feed: str, content_
 
 
 def _feed_item_articles(item: FeedItem, file: str, feed: str, context: ReadContext) -> Parsed:
-    """The item's article: its full content, else its fetched page, else its description.
+    """The item's article: its full content, else its fetched page, else its description if whole.
 
-    A page that cannot be fetched is reported even when the description stands in for it.
+    A description that is only a teaser ("Continue reading...", or too short to be a story) is
+    never published as the article: without the page the item is a listed problem. A page that
+    cannot be fetched is reported even when a whole description stands in for it.
     """
     prefix = f"item {item.number}: "
     title = clean(item.title)
@@ -65,33 +69,66 @@ def _feed_item_articles(item: FeedItem, file: str, feed: str, context: ReadConte
         yield InputProblem(file, item.number, None, prefix + "missing title")
         return
     article_id = make_article_id(title, item.key)
-    paragraphs, url, page, failure = item.paragraphs, item.link, None, None
-    if not paragraphs and item.link and context.fetcher.settings.allow_network:
-        page, url, failure = _fetch_item_page(item.link, context)
-    if page is not None:
-        paragraphs = page.paragraphs
-    elif not paragraphs:
-        paragraphs = item.summary
-    paragraphs = tuple(p for p in (clean(p) for p in paragraphs) if p)
-    if not paragraphs:
-        reason = failure or ("its page is not fetched with --offline" if item.link else "it has no link")
-        message = f"{prefix}{title!r} has no text: the feed carries no content and {reason}"
+    text = _item_text(item, context)
+    if not text.paragraphs:
+        reason = text.failure or ("its page is not fetched with --offline" if item.link else "it has no link")
+        if text.teaser_words:
+            message = (
+                f"{prefix}{title!r} is only a teaser in the feed ({text.teaser_words} words) and {reason}; skipped"
+            )
+        else:
+            message = f"{prefix}{title!r} has no text: the feed carries no content and {reason}"
         yield InputProblem(file, item.number, article_id, message)
         return
-    if failure:
-        yield InputProblem(file, item.number, article_id, f"{prefix}{failure}; used the feed's description instead")
+    if text.failure:
+        yield InputProblem(
+            file, item.number, article_id, f"{prefix}{text.failure}; used the feed's description instead"
+        )
+    page = text.page
     yield Article(
         title,
-        paragraphs,
+        text.paragraphs,
         clean(item.tag or (page.tag if page else "")),
         file,
         item.number,
         item.key,
-        url=display_url(url),
+        url=display_url(text.url),
         feed=feed,
         published=item.published or (page.published if page else ""),
-        byline=clean(item.byline or (page.byline if page else "")),
+        byline=plausible_byline(clean(item.byline)) or (page.byline if page else ""),
     )
+
+
+@dataclass(frozen=True)
+class _ItemText:
+    """Where an item's text came from: its paragraphs (empty: none usable) and what went wrong."""
+
+    paragraphs: tuple[str, ...]
+    url: str
+    page: Page | None = None
+    failure: str | None = None  # why the item's page could not be had
+    teaser_words: int = 0  # the description's length, when it is only a teaser
+
+
+def _item_text(item: FeedItem, context: ReadContext) -> _ItemText:
+    """The item's full content, else its page (fetched), else a description that is a whole story."""
+    content = strip_boilerplate(_cleaned(item.paragraphs)).paragraphs
+    if content:
+        return _ItemText(content, item.link)
+    page, url, failure = None, item.link, None
+    if item.link and context.fetcher.settings.allow_network:
+        page, url, failure = _fetch_item_page(item.link, context)
+    if page is not None:
+        return _ItemText(strip_boilerplate(_cleaned(page.paragraphs)).paragraphs, url, page)
+    summary = strip_boilerplate(_cleaned(item.summary))
+    if summary.paragraphs and not is_teaser(summary):
+        return _ItemText(summary.paragraphs, url, failure=failure)
+    words = sum(len(p.split()) for p in summary.paragraphs)
+    return _ItemText((), url, failure=failure, teaser_words=words)
+
+
+def _cleaned(paragraphs: tuple[str, ...]) -> list[str]:
+    return [p for p in (clean(p) for p in paragraphs) if p]
 
 
 def _fetch_item_page(link: str, context: ReadContext) -> tuple[Page | None, str, str | None]:

@@ -5,6 +5,7 @@ httpx is imported when the first URL is fetched, so that runs without URLs never
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from jobs import __version__
+from jobs.inputs.httpcache import CachedResponse, HttpCache
+
+log = logging.getLogger(__name__)
 
 USER_AGENT = f"jobs/{__version__} (+news translation batch job)"
 URL_SCHEMES = ("http", "https")
@@ -34,6 +38,7 @@ class FetchSettings:
     max_backoff: float = 8.0
     max_redirects: int = 5
     user_agent: str = USER_AGENT
+    http_cache: Path | None = None  # folder of responses kept for conditional GET; None: none kept
 
 
 class FetchError(Exception):
@@ -114,7 +119,9 @@ class Fetcher:
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
         self.fetched = 0
+        self.not_modified = 0  # responses answered "304 Not Modified" from the HTTP cache
         self._client: Any = None
+        self._cache = HttpCache(self.settings.http_cache) if self.settings.http_cache else None
 
     def __enter__(self) -> Fetcher:
         return self
@@ -168,17 +175,25 @@ class Fetcher:
 
         settings = self.settings
         deadline = time.monotonic() + settings.total_timeout
+        cached = self._cache.get(url) if self._cache else None
         try:
-            with self._http().stream("GET", url) as response:
+            with self._http().stream("GET", url, headers=cached.validators() if cached else None) as response:
                 status = response.status_code
+                if status == 304 and cached is not None:
+                    self.not_modified += 1
+                    log.info("not modified since the last run: %s (the kept copy is read)", display_url(url))
+                    return _fetched(cached.url, cached.content, cached.content_type)
                 if status in RETRY_STATUSES:
                     raise _Retryable(f"HTTP {status} {response.reason_phrase}".rstrip())
                 if status >= 400:
                     raise FetchError(url, f"HTTP {status} {response.reason_phrase}".rstrip())
                 content = self._read_body(response, url, deadline)
-                content_type = response.headers.get("content-type", "")
-                media_type = content_type.split(";")[0].strip().lower()
-                return Fetched(str(response.url), content, content_type, media_type, response.charset_encoding)
+                fetched = _fetched(str(response.url), content, response.headers.get("content-type", ""))
+                if self._cache is not None:
+                    headers = response.headers
+                    etag, modified = headers.get("etag", ""), headers.get("last-modified", "")
+                    self._cache.put(url, CachedResponse(fetched.url, etag, modified, fetched.content_type, content))
+                return fetched
         except httpx.TooManyRedirects:
             raise FetchError(url, f"more than {settings.max_redirects} redirects (a redirect loop?)") from None
         except httpx.TimeoutException as exc:
@@ -208,6 +223,17 @@ class Fetcher:
                 raise FetchError(url, f"download took longer than {total:g} s; aborted")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+def _fetched(url: str, content: bytes, content_type: str) -> Fetched:
+    """A Fetched with its media type and charset parsed from the Content-Type header."""
+    from email.message import Message
+
+    header = Message()
+    header["content-type"] = content_type or "application/octet-stream"
+    media_type = content_type.split(";")[0].strip().lower()
+    charset = header.get_param("charset") if content_type else None
+    return Fetched(url, content, content_type, media_type, charset if isinstance(charset, str) else None)
 
 
 def _timeout_kind(exc: Exception) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobs.errors import ConfigError, InputError, InputProblem
 from jobs.inputs.article import Article, Parsed, ReadContext
+from jobs.inputs.compression import DecompressError, decompress, split_compression
 from jobs.inputs.decoding import codec_name, decode_text
 from jobs.inputs.feeds import parse_feed
 from jobs.inputs.fetch import Fetcher, FetchSettings, display_url
@@ -172,8 +173,14 @@ def _read_source(source: Source, context: ReadContext) -> tuple[str, Parsed]:
 
 
 def _parse_bytes(data: bytes, path: Path, file: str, context: ReadContext) -> Parsed:
-    """Dispatch a file's bytes to the parser for its suffix."""
-    suffix = path.suffix.lower()
+    """Dispatch a file's bytes to the parser for its suffix; a compressed file is read as what it holds."""
+    suffix, compression = split_compression(path)
+    if data and compression:
+        try:
+            data = decompress(data, compression)
+        except DecompressError as exc:
+            yield InputProblem(file, None, None, str(exc))
+            return
     if not data:
         yield InputProblem(file, None, None, "empty file")
         return

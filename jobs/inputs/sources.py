@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jobs.errors import InputError
+from jobs.inputs.compression import is_compressed_name
 from jobs.inputs.fetch import display_url, url_from_input
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -99,7 +100,8 @@ def _expand(path: Path) -> Iterator[Source]:
             if name.startswith("."):
                 continue
             problem = _file_problem(folder / name)
-            if problem is not None or name.lower().endswith(SUPPORTED_SUFFIXES):
+            readable = name.lower().endswith(SUPPORTED_SUFFIXES) or is_compressed_name(name, SUPPORTED_SUFFIXES)
+            if problem is not None or readable:
                 found.append(_entry(path, folder / name, problem=problem))
     for _, source in sorted(found, key=lambda item: item[0]):
         yield source

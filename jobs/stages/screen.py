@@ -11,7 +11,7 @@ MIN_LANGUAGE_CONFIDENCE = 0.5
 
 
 def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[datasets.Dataset, list[InputProblem]]:
-    """Set aside articles the models must not get: far too long, or not in the source language."""
+    """Set aside articles the models must not get: far too long or too short, or not in the source language."""
     from jobs.quality.language import detect_language, language_name
 
     keep: list[int] = []
@@ -29,6 +29,13 @@ def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[data
                     ),
                 )
             )
+            continue
+        if words < config.min_article_words:
+            message = (
+                f"article {article['id']!r} has {words:,} words, under the minimum of {config.min_article_words:,} "
+                f"(--min-words, min_article_words in the config); skipped"
+            )
+            problems.append(InputProblem(**where, message=message))
             continue
         lang, confidence = detect_language(article["title"] + "\n" + "\n".join(article["paragraphs"][:5]))
         if lang != config.source_lang and confidence >= MIN_LANGUAGE_CONFIDENCE:

@@ -1,0 +1,85 @@
+"""Boilerplate lines ("Continue reading...", "Related: ...", "The post ... appeared first on ...") and teasers.
+
+Feeds and pages add lines to a story that are about the feed or the site, not the story; they
+never become paragraphs. A description that ends in such a "read more" link, or is too short to be a whole
+story, is a teaser: it stands for the article instead of being it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# A whole paragraph that is only about the feed or the site, not the story: "read more" links,
+# related-story lines, newsletter and app prompts, copyright lines, a bare URL.
+_BOILERPLATE_PARAGRAPH = re.compile(
+    r"^(?:"
+    r"(?:continue|keep) reading\b.*"
+    r"|(?:read|see) (?:more|also|the (?:full|whole|rest)\b).*"
+    r"|related(?: (?:post|posts|stories|story|articles|article|coverage|reading|content))?\s*[:\-–—].*"
+    r"|(?:you )?(?:may|might) also (?:like|be interested)\b.*"
+    r"|the post\b.+\bappeared first on\b.*"
+    r"|.{0,200}\bwas (?:originally|first) published\b.{0,200}"
+    r"|.{0,120}\b(?:by )?click(?:ing)? here\b.{0,80}"
+    r"|follow .{0,80}\b(?:full coverage|on twitter|on facebook|on instagram)\b.*"
+    r"|thanks? (?:you )?for signing up\b.*|sign up (?:for|to) (?:our|the) .{0,40}newsletter\b.*"
+    r"|keep an eye on your inbox\b.*|there was an error processing your subscription\b.*"
+    r"|(?:copyright\b|©|\(c\) ).{0,150}|.{0,150}\ball rights reserved\b.{0,40}"
+    r"|leggi anche\b.*|lire aussi\b.*|lesen sie auch\b.*|читайте также\b.*|.{0,80}무단\s*전재.{0,40}"
+    r"|https?://\S+"
+    r"|(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)"
+    r")$",
+    re.IGNORECASE,
+)
+# A "read more" link or a bracketed ellipsis at the end of a paragraph of story text.
+_BOILERPLATE_TAIL = re.compile(
+    r"\s*(?:\[\s*(?:…|\.\.\.)\s*\]|(?:continue|keep) reading\b.{0,80}|read more\b.{0,40})$",
+    re.IGNORECASE,
+)
+_MAX_BOILERPLATE_WORDS = 40  # longer paragraphs are story text, whatever words they hold
+# A description shorter than this, or in fewer paragraphs, is a teaser rather than a story.
+TEASER_MAX_WORDS = 100
+TEASER_MAX_PARAGRAPHS = 2
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """An item's paragraphs without feed boilerplate, and whether they were cut off ("read more")."""
+
+    paragraphs: tuple[str, ...]
+    truncated: bool
+
+
+def strip_boilerplate(paragraphs: Sequence[str]) -> Stripped:
+    """The paragraphs without feed boilerplate lines and trailing "read more" links or ellipses."""
+    kept: list[str] = []
+    truncated = False
+    for paragraph in paragraphs:
+        if len(paragraph.split()) <= _MAX_BOILERPLATE_WORDS and _BOILERPLATE_PARAGRAPH.match(paragraph):
+            truncated = truncated or _is_read_more(paragraph)
+            continue
+        tail = _BOILERPLATE_TAIL.search(paragraph)
+        if tail:
+            truncated = True
+            paragraph = paragraph[: tail.start()].rstrip()
+        if paragraph:
+            kept.append(paragraph)
+    return Stripped(tuple(kept), truncated)
+
+
+def is_teaser(stripped: Stripped) -> bool:
+    """Whether a feed description stands for its story rather than holding it."""
+    words = sum(len(p.split()) for p in stripped.paragraphs)
+    cut_off = bool(stripped.paragraphs) and stripped.paragraphs[-1].endswith(("…", "..."))
+    return (
+        stripped.truncated or cut_off or words < TEASER_MAX_WORDS or len(stripped.paragraphs) <= TEASER_MAX_PARAGRAPHS
+    )
+
+
+def _is_read_more(paragraph: str) -> bool:
+    lowered = paragraph.casefold()
+    return lowered.startswith(("continue reading", "keep reading", "read more", "read the")) or lowered in (
+        "…",
+        "...",
+    )

@@ -1,0 +1,156 @@
+"""Bylines worth publishing: person names only, each once, without roles, outlets or sentences.
+
+Pages put many things where a byline goes: "Username", "<name> is a reporter", "<name> News
+reporter", "<Name>; <NAME>", "<Name>; <Outlet> Business". A part that is not shaped like a
+person's name is dropped, and a byline with no such part is no byline at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEPARATORS = re.compile(r"\s*(?:;|,|\|| and | & |\s/\s|\s+·\s+)\s*", re.IGNORECASE)
+_PREFIX = re.compile(r"^(?:by|from|words by|written by|reported by|author:?|автор:?)\s+", re.IGNORECASE)
+# Words that make a byline part a role, a desk or an outlet rather than a name; the name before
+# them is kept ("Jane Doe News reporter" gives "Jane Doe").
+_ROLE_WORDS = frozenset(
+    [
+        "reporter",
+        "reporters",
+        "correspondent",
+        "correspondents",
+        "editor",
+        "editors",
+        "writer",
+        "writers",
+        "staff",
+        "contributor",
+        "contributors",
+        "columnist",
+        "columnists",
+        "journalist",
+        "journalists",
+        "author",
+        "authors",
+        "producer",
+        "analyst",
+        "team",
+        "desk",
+        "newsroom",
+        "news",
+        "business",
+        "politics",
+        "political",
+        "technology",
+        "tech",
+        "health",
+        "science",
+        "sport",
+        "sports",
+        "economics",
+        "economy",
+        "world",
+        "opinion",
+        "senior",
+        "chief",
+        "deputy",
+        "associate",
+        "special",
+        "foreign",
+        "international",
+        "national",
+        "local",
+        "agency",
+        "agencies",
+        "press",
+        "wire",
+        "wires",
+        "bureau",
+        "service",
+        "media",
+        "online",
+        "digital",
+        "guest",
+        "admin",
+        "administrator",
+        "username",
+        "user",
+        "anonymous",
+        "unknown",
+        "webmaster",
+        "editorial",
+    ]
+)
+_SENTENCE_WORDS = frozenset(["is", "was", "are", "has", "have", "covers", "writes", "wrote", "lives", "based"])
+# Name particles written in lower case ("Ludwig van Beethoven", "Abu al-Hassan").
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "dos",
+        "das",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "ten",
+        "ter",
+        "zu",
+        "y",
+    ]
+)
+_NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?$")
+MAX_NAME_WORDS = 5
+
+
+def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
+    """The person names of a byline, joined by "; ", or "" when none is plausible.
+
+    `outlets`: the site's names (og:site_name, the host), never published as an author.
+    """
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    blocked = {outlet.casefold() for outlet in outlets if outlet}
+    for part in _SEPARATORS.split(byline.strip()):
+        name = _person_name(_PREFIX.sub("", part.strip()), blocked)
+        if not name:
+            continue
+        key = name.casefold()
+        if key in seen:  # "Jane Doe; JANE DOE": keep the form that is not all capitals
+            if names[seen[key]].isupper() and not name.isupper():
+                names[seen[key]] = name
+            continue
+        seen[key] = len(names)
+        names.append(name)
+    return "; ".join(names)
+
+
+def _person_name(part: str, blocked: set[str]) -> str:
+    """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
+    if not part or part.casefold() in blocked or any(ch.isdigit() for ch in part) or "@" in part:
+        return ""
+    tokens = part.split()
+    if any(token.casefold() in _SENTENCE_WORDS for token in tokens):
+        return ""
+    for index, token in enumerate(tokens):
+        if token.casefold().strip(".") in _ROLE_WORDS:
+            tokens = tokens[:index]
+            break
+    if not 2 <= len(tokens) <= MAX_NAME_WORDS or " ".join(tokens).casefold() in blocked:
+        return ""
+    for token in tokens:
+        if token.casefold() in _PARTICLES:
+            continue
+        if not _NAME_TOKEN.match(token) or not token[0].isupper():
+            return ""
+    return " ".join(tokens)

@@ -1,0 +1,89 @@
+"""Titles without site decorations, and the headline kept out of the body.
+
+A page's <title> and og:title carry the site's name and section ("Opinion | ...", "... |
+Editorial", "... - The Daily Chronicle"); its on-page headline (h1) usually does not. And the
+headline, or a close variant of it, often lands among the first paragraphs of the extracted text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+
+# Separators between a title and its decorations; " - " only at the ends, where sites put names.
+_BAR = re.compile(r"\s+[|｜•·»]\s+|\s+::\s+")
+_DASH = re.compile(r"\s+[-–—:]\s+")
+# How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
+SAME_HEADLINE = 0.9
+HEADLINE_ZONE = 3
+HEADLINE_SHARE = 0.5  # an h1 this much of the title's length, at its start or end, is the headline  # only the first paragraphs can be the headline again
+_DECORATION_MAX_WORDS = 4  # "Opinion", "Editorial", "World news": short; a headline is longer
+
+
+def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "") -> str:
+    """The title without the site's name and section labels.
+
+    `site_names`: og:site_name, the host and the like; `headline`: the page's h1, which wins
+    when it matches one of the title's parts.
+    """
+    if _decorates(title, headline):
+        return headline.strip()
+    parts = [part for part in _BAR.split(title) if part.strip()]
+    if not parts:
+        return ""
+    if headline and len(parts) > 1:
+        for part in parts:
+            if same_headline(part, headline):
+                return part.strip()
+    names = {_normal(name) for name in site_names if name}
+    parts = [part for part in parts if _normal(part) not in names] or parts
+    if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
+        long_parts = [part for part in parts if len(part.split()) > _DECORATION_MAX_WORDS]
+        parts = long_parts[:1] or [max(parts, key=len)]
+    cleaned = parts[0].strip()
+    return _strip_dashed_site_name(cleaned, names) or cleaned
+
+
+def _decorates(title: str, headline: str) -> bool:
+    """Whether the title is the headline plus decorations before or after it ("Site: headline - Section")."""
+    full, core = _normal(title), _normal(headline)
+    if not core or core == full or len(core) < HEADLINE_SHARE * len(full):
+        return False
+    return full.startswith(core + " ") or full.endswith(" " + core)
+
+
+def _strip_dashed_site_name(title: str, names: set[str]) -> str:
+    """ "Title - Site" or "Site: Title" without the site's name."""
+    pieces = _DASH.split(title)
+    if len(pieces) > 1 and _normal(pieces[-1]) in names:
+        return title[: title.rfind(pieces[-1])].rstrip(" -–—:")
+    if len(pieces) > 1 and _normal(pieces[0]) in names:
+        return title[len(pieces[0]) :].lstrip(" -–—:")
+    return title
+
+
+def drop_repeated_headlines(paragraphs: Sequence[str], headlines: Sequence[str]) -> list[str]:
+    """The paragraphs without those of the first few that repeat a headline (title, og:title, h1)."""
+    wanted = [h for h in headlines if h and h.strip()]
+    kept: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        if index < HEADLINE_ZONE and any(same_headline(paragraph, h) for h in wanted):
+            continue
+        kept.append(paragraph)
+    return kept
+
+
+def same_headline(a: str, b: str) -> bool:
+    """Whether two texts are the same headline, give or take case, punctuation and a word."""
+    x, y = _normal(a), _normal(b)
+    if not x or not y:
+        return False
+    return x == y or SequenceMatcher(None, x, y, autojunk=False).ratio() >= SAME_HEADLINE
+
+
+def _normal(text: str) -> str:
+    """Case, accents' forms, punctuation and spacing folded away."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())

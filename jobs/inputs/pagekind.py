@@ -1,0 +1,157 @@
+"""Whether an HTML page is a news article at all, from what it says of itself and how it is built.
+
+A front page (a list of links), a product page or a shop listing extracts to some text too; it
+must be a listed problem, not an article. The signals, cheapest first: the page's declared type
+(og:type, schema.org JSON-LD), the share of the extracted text that is link text, and
+readability's `isProbablyReaderable` score (Mozilla readability: paragraphs of 140+ characters,
+each adding the square root of its extra length; a page scoring 20 or less is not a reading page).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# schema.org types of articles, and of pages that list or sell things instead.
+_ARTICLE_TYPES = frozenset(
+    [
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "report",
+        "scholarlyarticle",
+        "socialmediaposting",
+    ]
+)
+_NOT_ARTICLE_TYPES = frozenset(
+    [
+        "product",
+        "productgroup",
+        "offer",
+        "aggregateoffer",
+        "itemlist",
+        "collectionpage",
+        "searchresultspage",
+        "store",
+        "profilepage",
+        "realestatelisting",
+        "event",
+        "jobposting",
+        "recipe",
+    ]
+)
+_NOT_ARTICLE_OG_TYPES = frozenset({"product", "product.item", "product.group", "og:product", "profile", "video.movie"})
+# readability's isProbablyReaderable defaults and its "unlikely candidate" class/id patterns.
+MIN_CONTENT_LENGTH = 140
+MIN_READERABLE_SCORE = 20.0
+_UNLIKELY = re.compile(
+    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|"
+    r"legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|"
+    r"ad-break|agegate|pagination|pager|popup|yom-remote",
+    re.IGNORECASE,
+)
+_MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.IGNORECASE)
+_SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
+# A body whose blocks are mostly links is a list of links (a front page, an index).
+MAX_LINK_DENSITY = 0.5
+# Fewer paragraphs and words than this, on a page that is not readerable, is not an article.
+MIN_ARTICLE_PARAGRAPHS = 3
+MIN_ARTICLE_WORDS = 150
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a page says about itself, read before extraction (which changes the tree)."""
+
+    headline: str  # the first <h1>'s text that is not the site's logo
+    page_title: str  # the <title>
+    site_headings: tuple[str, ...]  # <h1>s that name the site (in a link, or a logo's), not the story
+    og_type: str
+    schema_types: frozenset[str]  # schema.org @type values of its JSON-LD, lower case
+    readerable_score: float
+
+
+def page_facts(tree: Any) -> PageFacts:
+    """The facts of a parsed page (an lxml tree) that tell an article from other pages."""
+    headlines, site_headings = [], []
+    for h1 in tree.iter("h1"):
+        text = " ".join(h1.text_content().split())
+        marks = f"{h1.get('id', '')} {h1.get('class', '')}"
+        in_link = h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks)
+        (site_headings if in_link else headlines).append(text)
+    og_type = tree.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
+    return PageFacts(
+        headline=next((text for text in headlines if text), ""),
+        page_title=" ".join(tree.xpath("string(//title)").split()),
+        site_headings=tuple(text for text in site_headings if text),
+        og_type=og_type,
+        schema_types=frozenset(_schema_types(tree)),
+        readerable_score=readerable_score(tree),
+    )
+
+
+def not_article_reason(facts: PageFacts, paragraphs: int, words: int, link_density: float) -> str | None:
+    """Why the page is not a news article, or None when it may well be one.
+
+    `link_density`: the share of the extracted text's blocks that are links.
+    """
+    declared = facts.schema_types & _NOT_ARTICLE_TYPES
+    is_article = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
+    if not is_article and (declared or facts.og_type in _NOT_ARTICLE_OG_TYPES):
+        kind = sorted(declared)[0] if declared else f"og:type {facts.og_type}"
+        return f"the page declares itself a {kind}, not an article"
+    if link_density > MAX_LINK_DENSITY:
+        return f"a list of links ({link_density:.0%} of its text blocks are links), like a front page or an index"
+    short = paragraphs < MIN_ARTICLE_PARAGRAPHS and words < MIN_ARTICLE_WORDS
+    if short and facts.readerable_score <= MIN_READERABLE_SCORE and not is_article:
+        return (
+            f"too little running text ({paragraphs} paragraph(s), {words} words, readability score "
+            f"{facts.readerable_score:.0f} <= {MIN_READERABLE_SCORE:.0f})"
+        )
+    return None
+
+
+def readerable_score(tree: Any) -> float:
+    """readability's isProbablyReaderable score: sqrt(length - 140) summed over long paragraphs."""
+    score = 0.0
+    for node in tree.iter("p", "pre", "article"):
+        match = f"{node.get('class', '')} {node.get('id', '')}"
+        if _UNLIKELY.search(match) and not _MAYBE.search(match):
+            continue
+        length = len(node.text_content().strip())
+        if length >= MIN_CONTENT_LENGTH:
+            score += math.sqrt(length - MIN_CONTENT_LENGTH)
+    return score
+
+
+def _schema_types(tree: Any) -> list[str]:
+    """The @type values of every JSON-LD object in the page, nested @graph included."""
+    found: list[str] = []
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text_content() or "null")
+        except ValueError:
+            continue
+        _collect_types(data, found)
+    return found
+
+
+def _collect_types(data: Any, found: list[str]) -> None:
+    if isinstance(data, list):
+        for item in data:
+            _collect_types(item, found)
+    elif isinstance(data, dict):
+        kind = data.get("@type")
+        for name in kind if isinstance(kind, list) else [kind]:
+            if isinstance(name, str):
+                found.append(name.rsplit("/", 1)[-1].lower())
+        _collect_types(data.get("@graph"), found)

@@ -1,0 +1,352 @@
+"""Tests for reading real-world pages faithfully: wrong charsets, mojibake and compressed files."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jobs.config import build_config
+from jobs.inputs import FetchSettings, read_articles
+from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
+from jobs.inputs.bylines import plausible_byline
+from jobs.inputs.charsets import looks_mojibake
+from jobs.inputs.decoding import decode_html
+from jobs.inputs.headlines import clean_title, drop_repeated_headlines
+from jobs.inputs.pagekind import PageFacts, not_article_reason
+from jobs.stages.screen import screen_articles
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
+# A UTF-8 page: English text with dashes and curly quotes, and a Cyrillic byline.
+PAGE = (FIXTURES / "utf8-cyrillic-byline.html").read_text(encoding="utf-8")
+DECLARED = 'charset="utf-8"'
+OFFLINE = FetchSettings(allow_network=False)
+
+
+@pytest.fixture
+def charset_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """The charset choices logged; captured on the logger itself, whatever the CLI did to "jobs"."""
+    logger = logging.getLogger("jobs.inputs.charsets")
+    logger.addHandler(caplog.handler)
+    with caplog.at_level(logging.INFO, logger=logger.name):
+        yield caplog
+    logger.removeHandler(caplog.handler)
+
+
+def wrong_charset(encoding: str, declared: str) -> bytes:
+    """The page encoded in `encoding` while it declares `declared`."""
+    return PAGE.replace(DECLARED, f'charset="{declared}"').encode(encoding)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared", "reason"),
+    [
+        ("windows-1251", "utf-8", "invalid in utf-8"),
+        ("utf-8", "windows-1251", "invalid in cp1251"),
+        ("windows-1251", "iso-8859-1", "reads as mojibake in cp1252"),
+    ],
+)
+def test_wrong_declared_charset_is_overruled(
+    encoding: str, declared: str, reason: str, tmp_path: Path, charset_log: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(wrong_charset(encoding, declared))
+    [row] = read_articles([path]).articles.to_list()
+    text = "\n".join(row["paragraphs"])
+    assert row["byline"] == "Иван Петров"
+    assert "on Tuesday night — a month earlier" in text
+    assert "“Such frosts normally come only at the end of November,”" in text
+    assert "\ufffd" not in text and not looks_mojibake(text)
+    [message] = {r.getMessage() for r in charset_log.records if "decoded as" in r.getMessage()}
+    assert message.startswith(f"{path.as_posix()}: decoded as ")
+    assert reason in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "windows-1251"])
+def test_right_declared_charset_is_kept_quietly(encoding: str, charset_log: pytest.LogCaptureFixture) -> None:
+    page = PAGE.replace(DECLARED, f'charset="{encoding}"').encode(encoding)
+    text = decode_html(page)
+    assert "Иван Петров" in text and "—" in text
+    assert charset_log.records == []
+
+
+def test_utf8_page_with_a_stray_byte_stays_utf8() -> None:
+    page = PAGE.encode("utf-8").replace(b"Schools", b"Sch\xffools")
+    text = decode_html(page)
+    assert "Иван Петров" in text and "Sch\ufffdools" in text
+
+
+def test_cp1252_page_declared_latin1_is_kept() -> None:
+    page = PAGE.replace(DECLARED, 'charset="iso-8859-1"').replace("Иван Петров", "Hélène Dupré")
+    assert "Hélène Dupré" in decode_html(page.encode("cp1252"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The city’s utilities — “ready”.", False),
+        ("Морозы пришли в Сибирь раньше срока", False),
+        ("Café déjà vu, naïve façade", False),
+        ("The cityâ€™s utilities â€” â€œreadyâ€\x9d.", True),
+        ("CafÃ© dÃ©jÃ  vu", True),
+        ("on Tuesday night вЂ” a month earlier, РРІР°РЅ", True),
+    ],
+)
+def test_looks_mojibake(text: str, expected: bool) -> None:
+    assert looks_mojibake(text) is expected
+
+
+# --------------------------------------------------------------------------- compressed inputs
+
+JSONL = '{"title": "Port reopens", "body": "The port reopened on Monday after the storm."}\n'
+
+
+def _compress(data: bytes, suffix: str) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+
+    return {".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix](data)
+
+
+@pytest.mark.parametrize("compression", [".gz", ".bz2", ".xz"])
+@pytest.mark.parametrize("name", ["article.jsonl", "page.html", "atom.xml"])
+def test_compressed_file_reads_like_its_plain_form(name: str, compression: str, tmp_path: Path) -> None:
+    data = JSONL.encode() if name.endswith(".jsonl") else (FIXTURES / _fixture(name)).read_bytes()
+    plain = tmp_path / "plain" / name
+    packed = tmp_path / "packed" / f"{name}{compression}"
+    for path, content in ((plain, data), (packed, _compress(data, compression))):
+        path.parent.mkdir()
+        path.write_bytes(content)
+    expected = read_articles([plain]).articles.to_list()
+    for given in (packed, packed.parent):  # named, and found in a folder
+        got = read_articles([given]).articles.to_list()
+        assert [_without_file(row) for row in got] == [_without_file(row) for row in expected]
+        assert all(row["source_file"].endswith(packed.name) for row in got)
+
+
+def _fixture(name: str) -> str:
+    return {"page.html": "wire-article.html", "atom.xml": "atom.xml"}[name]
+
+
+def _without_file(row: dict) -> dict:
+    return {key: value for key, value in row.items() if key not in ("source_file", "feed")}
+
+
+def test_corrupt_compressed_file_is_a_listed_problem(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(JSONL, encoding="utf-8")
+    bad = tmp_path / "bad.jsonl.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00broken")
+    result = read_articles([good, bad])
+    assert len(result.articles) == 1
+    [problem] = result.errors
+    assert problem.file.endswith("bad.jsonl.gz")
+    assert problem.message.startswith("not a valid .gz file (") and problem.message.endswith("decompress it")
+
+
+# --------------------------------------------------------------------------- teasers and feed boilerplate
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "kept", "truncated"),
+    [
+        (["The building will reopen.", "Read more"], ["The building will reopen."], True),
+        (["Dock workers ended a strike. Continue reading..."], ["Dock workers ended a strike."], True),
+        (["Story text.", "Related: Port strike enters day five"], ["Story text."], False),
+        (["Story text.", "The post Port deal appeared first on Example News."], ["Story text."], False),
+        (["Story text.", "This article was originally published on The Conversation."], ["Story text."], False),
+        (["A long story [...]"], ["A long story"], True),
+        (["He said: “We will see...”", "Related reading is on page two of the paper, he added."], None, False),
+    ],
+)
+def test_feed_boilerplate_never_becomes_a_paragraph(paragraphs, kept, truncated) -> None:
+    stripped = strip_boilerplate(paragraphs)
+    assert stripped.paragraphs == tuple(paragraphs if kept is None else kept)
+    assert stripped.truncated is truncated
+
+
+def test_teaser_or_whole_story() -> None:
+    story = ["One paragraph of a whole story, told at length. " * 5] * 3
+    assert not is_teaser(strip_boilerplate(story))
+    assert is_teaser(strip_boilerplate([*story, "Continue reading..."]))
+    assert is_teaser(strip_boilerplate(story[:2]))  # two paragraphs: a teaser, however long
+    assert is_teaser(strip_boilerplate(["This is the first item."]))
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel><title>T</title>
+<item><title>Whole story</title><link>https://x.example/a</link>
+<content:encoded><![CDATA[<p>{story}</p><p>{story}</p><p>Related: Another story</p>
+<p>The post Whole story appeared first on T.</p>]]></content:encoded></item>
+<item><title>Teaser</title><link>https://x.example/b</link>
+<description><![CDATA[<p>{story}</p><p>Continue reading...</p>]]></description></item>
+</channel></rss>"""
+
+
+def test_offline_feed_publishes_whole_stories_and_lists_teasers(tmp_path: Path) -> None:
+    story = "The port reopened on Monday after the storm. " * 4
+    path = tmp_path / "feed.rss"
+    path.write_text(FEED.format(story=story), encoding="utf-8")
+    result = read_articles([path], fetch=OFFLINE)
+    [row] = result.articles.to_list()
+    assert row["title"] == "Whole story" and row["paragraphs"] == [story.strip()] * 2
+    [problem] = result.errors
+    assert (problem.line, problem.message) == (
+        2,
+        "item 2: 'Teaser' is only a teaser in the feed (32 words) and its page is not fetched with --offline; skipped",
+    )
+
+
+def test_min_words_sets_short_articles_aside(tmp_path: Path) -> None:
+    (tmp_path / "long.txt").write_text("A long one\n\n" + "word " * 60 + "\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("A short one\n\nOnly five words are here.\n", encoding="utf-8")
+    read = read_articles([tmp_path])
+    kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path], min_article_words=50))
+    assert kept["title"] == ["A long one"]
+    [problem] = problems
+    assert problem.file.endswith("short.txt")
+    assert problem.message.endswith(
+        "has 5 words, under the minimum of 50 (--min-words, min_article_words in the config); skipped"
+    )
+    kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path]))
+    assert len(kept) == 2 and problems == []
+
+
+# --------------------------------------------------------------------------- page metadata and kind
+
+
+def test_decorated_opinion_page_reads_clean(tmp_path: Path) -> None:
+    [row] = read_articles([FIXTURES / "opinion-decorated.html"]).articles.to_list()
+    assert row["title"] == "The tram depot library is worth every penny"  # no "Opinion |", no site name
+    assert row["url"] == "https://chronicle.example/opinion/2024/05/03/tram-depot-library"  # the canonical link
+    assert row["byline"] == ""  # "Username" is no author
+    assert row["paragraphs"][0].startswith("The council's plan")  # both headline variants dropped
+    assert row["paragraphs"][-3:] == [  # lines separated by <br> stay separate
+        "The council promises these opening hours for the new library:",
+        "Monday to Friday, nine in the morning to eight in the evening",
+        "Saturday and Sunday, ten in the morning to five in the afternoon",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        (
+            "front-page.html",
+            "not a news article: too little running text (1 paragraph(s), 120 words, readability score 0 <= 20)",
+        ),
+        ("product-page.html", "not a news article: the page declares itself a product, not an article"),
+    ],
+)
+def test_front_and_product_pages_are_listed_problems(name: str, reason: str) -> None:
+    result = read_articles([FIXTURES / name, FIXTURES / "wire-article.html"])
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name) and problem.message == reason
+
+
+def test_list_of_links_is_not_an_article() -> None:
+    facts = PageFacts("", "", (), og_type="website", schema_types=frozenset(), readerable_score=0.0)
+    assert "a list of links (80% of its text blocks are links)" in not_article_reason(facts, 5, 200, 0.8)
+    assert "too little running text (1 paragraph(s), 40 words" in not_article_reason(facts, 1, 40, 0.1)
+    assert not_article_reason(facts, 1, 400, 0.1) is None  # one long paragraph: text without <p>s
+    assert not_article_reason(facts, 4, 100, 0.1) is None
+    article = PageFacts("", "", (), og_type="article", schema_types=frozenset({"product"}), readerable_score=0.0)
+    assert not_article_reason(article, 1, 40, 0.1) is None  # an article that reviews a product
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("Username", ""),
+        ("Jane Doe is a reporter", ""),
+        ("Jane Doe News reporter", "Jane Doe"),
+        ("Jane Doe; JANE DOE", "Jane Doe"),
+        ("JANE DOE; Jane Doe", "Jane Doe"),
+        ("Jane Doe; The Daily Chronicle Business", "Jane Doe"),
+        ("The Daily Chronicle", ""),
+        ("By Aisha Khan and John O'Neill", "Aisha Khan; John O'Neill"),
+        ("Автор: Ирина Соколова", "Ирина Соколова"),
+        ("Ludwig van Beethoven", "Ludwig van Beethoven"),
+        ("Reuters", ""),
+        ("@janedoe", ""),
+    ],
+)
+def test_only_plausible_bylines_are_published(byline: str, expected: str) -> None:
+    assert plausible_byline(byline, ("The Daily Chronicle",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "headline", "expected"),
+    [
+        ("Opinion | Libraries matter more than roads", "", "Libraries matter more than roads"),
+        ("Libraries matter more than roads | Editorial", "", "Libraries matter more than roads"),
+        ("Libraries matter more than roads - The Daily Chronicle", "", "Libraries matter more than roads"),
+        ("Libraries | Roads | The Daily Chronicle", "Roads", "Roads"),
+        ("Port workers end strike: what it means", "", "Port workers end strike: what it means"),
+    ],
+)
+def test_titles_lose_site_decorations(title: str, headline: str, expected: str) -> None:
+    assert clean_title(title, ("The Daily Chronicle",), headline) == expected
+
+
+def test_repeated_headline_is_dropped_from_the_first_three_paragraphs() -> None:
+    paragraphs = [
+        "By Jane Doe",
+        "Port Workers End Strike After Pay Deal.",
+        "Body.",
+        "Port workers end strike after pay deal",
+    ]
+    assert drop_repeated_headlines(paragraphs, ["Port workers end strike after pay deal"]) == [
+        "By Jane Doe",
+        "Body.",
+        "Port workers end strike after pay deal",  # the fourth paragraph is text, whatever it says
+    ]
+
+
+def test_double_decoded_page_is_logged_as_mojibake(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    doubled = PAGE.encode("utf-8").decode("cp1252", errors="replace")  # a UTF-8 page once mis-decoded
+    path = tmp_path / "doubled.html"
+    path.write_text(doubled, encoding="utf-8")
+    logger = logging.getLogger("jobs.inputs.html")
+    logger.addHandler(caplog.handler)
+    try:
+        read_articles([path])
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert any(
+        r.getMessage().startswith(f"{path.as_posix()}: the text still looks double-decoded") for r in caplog.records
+    )
+
+
+def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
+    tmp_path: Path, tiny_config: Path, tiny_models: dict[str, Path]
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    teasers = tmp_path / "teasers.xml"
+    teasers.write_text(
+        (FIXTURES / "rss-links.xml").read_text(encoding="utf-8").replace("__BASE__", "https://news.example"),
+        encoding="utf-8",
+    )
+    full = tmp_path / "full.xml.gz"
+    full.write_bytes(_compress((FIXTURES / "rss-full.xml").read_bytes(), ".gz"))
+    out = tmp_path / "out"
+    models = ["--model", f"ru={tiny_models['ru']}", "--summary-model", str(tiny_models["summary"])]
+    inputs = ["--input", str(full), "--input", str(teasers)]
+    args = ["run", "--config", str(tiny_config), "--lang", "ru", *models, *inputs, "--out", str(out), "--offline"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 5, result.output
+    bundle = (out / "ru" / "latest").resolve()
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["articles"] == 3  # the three whole stories of the compressed feed
+    failures = [(f["file"], f["line"]) for f in manifest["failures"]]
+    assert failures == [(teasers.as_posix(), 1), (teasers.as_posix(), 2), (teasers.as_posix(), 3)]
+    assert all("is only a teaser in the feed" in f["message"] for f in manifest["failures"])
