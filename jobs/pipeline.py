@@ -25,7 +25,7 @@ from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.sources import Source
 from jobs.models.hub import check_all_available
-from jobs.models.integrity import check_models
+from jobs.models.integrity import broken_models
 from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
 from jobs.outputs.feeds import feed_files
@@ -114,17 +114,19 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 def check_before_lock(config: JobConfig) -> list[Source]:
     """Everything that can fail cheaply, before the lock is taken or anything fetched or written.
 
-    In order: the device (`--device cuda` on a CPU machine), the speed options, every model
-    (all that cannot load named at once), the encoding and the local input paths. Returns
-    the sources to read. Imports no torch, so a fully cached run stays fast.
+    In order: the encoding and the local input paths (a typo is an option error), the device
+    (`--device cuda` on a CPU machine), the speed options, then every model (all that cannot
+    load named at once). Returns the sources to read. Imports no torch, so a fully cached run
+    stays fast.
     """
+    sources = check_inputs(config.inputs, config.encoding)
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
     check_backend_options(config)
     models = {"summary": config.summary_model if config.summarize else None, **config.models}
-    check_all_available(models)  # missing or unreachable: every one named, one pull command
-    check_models({role: spec for role, spec in models.items() if spec is not None})  # broken files
-    return check_inputs(config.inputs, config.encoding)
+    # Missing, unreachable or broken (files checked torch-free): every one named in one message.
+    check_all_available(models, broken=broken_models({role: spec for role, spec in models.items() if spec}))
+    return sources
 
 
 def _read(config: JobConfig, sources: list[Source], report: RunReport) -> tuple[datasets.Dataset, ReadResult]:

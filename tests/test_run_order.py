@@ -94,7 +94,7 @@ def test_every_unusable_model_is_named_at_once(tmp_path, tiny_models, tiny_confi
     args += ["--summary-model", str(tmp_path / "no-summary"), "--input", str(good_input)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == ExitCode.MISSING_MODEL, result.output
-    assert "3 models cannot be used" in result.output
+    assert "3 model(s) cannot be loaded" in result.output
     for name in ("broken-ru", "no-such-model", "no-summary"):
         assert name in result.output
     assert not out.exists()

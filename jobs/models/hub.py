@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from jobs.config import ModelSpec, environment
@@ -66,12 +67,13 @@ def hub_unreachable(timeout: float = REACHABILITY_TIMEOUT_S) -> str | None:
     return None
 
 
-def check_all_available(models: dict[str, ModelSpec | None]) -> None:
+def check_all_available(models: dict[str, ModelSpec | None], broken: Sequence[str] = ()) -> None:
     """Fail early, before anything is written, naming every model that cannot load in one message.
 
     `models` maps a role ("summary" or a language) to its model. Hub models that are not cached
     need the hub: with HF_HUB_OFFLINE=1 that is refused, otherwise the hub must answer within
-    seconds (a hung proxy would otherwise stall loading for minutes).
+    seconds (a hung proxy would otherwise stall loading for minutes). `broken`: what is wrong
+    with models that are there but cannot load (jobs.models.integrity), named in the same message.
     """
     folders = {role: _folder_problem(spec) for role, spec in models.items() if spec is not None and spec.is_local}
     folders = {role: problem for role, problem in folders.items() if problem}
@@ -83,9 +85,9 @@ def check_all_available(models: dict[str, ModelSpec | None]) -> None:
     why_not = None
     if uncached:
         why_not = "HF_HUB_OFFLINE=1 forbids downloading" if hub_offline() else hub_unreachable()
-    if not folders and not why_not:
+    if not folders and not why_not and not broken:
         return
-    problems = [f"{role}: {problem}" for role, problem in folders.items()]
+    problems = [f"{role}: {problem}" for role, problem in folders.items()] + list(broken)
     if why_not:
         problems += [
             f"{role}: {_hub_name(spec)} is not in the local Hugging Face cache" for role, spec in uncached.items()

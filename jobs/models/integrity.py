@@ -30,6 +30,19 @@ LARGE_JSON = 1 << 20
 WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 
 
+def broken_models(models: Mapping[str, ModelSpec]) -> list[str]:
+    """What is wrong with each model that is there (a folder, a cached snapshot) but cannot load."""
+    problems: list[str] = []
+    for role, spec in models.items():
+        if spec.is_local and not spec.path.is_dir():
+            continue  # missing: named by hub.check_all_available
+        try:
+            check_model_files(spec, role)
+        except ModelNotAvailable as exc:
+            problems.append(f"{role}: {exc}")
+    return problems
+
+
 def check_models(models: Mapping[str, ModelSpec]) -> None:
     """Raise one ModelNotAvailable naming every model (role -> spec) that cannot load."""
     problems: list[str] = []

@@ -132,10 +132,8 @@ def _source(article: dict[str, Any]) -> dict[str, Any]:
         "title": article["title"],
         "sha256": article["sha256"],
         "paragraphs": len(article["paragraphs"]),
-        "url": article.get("url", ""),
-        "feed": article.get("feed", ""),
-        "published": article.get("published", ""),
-        "byline": article.get("byline", ""),
+        # Provenance a source may lack: absent when unknown, never an empty string.
+        **{key: article[key] for key in ("url", "feed", "published", "byline") if article.get(key)},
     }
 
 
