@@ -27,6 +27,7 @@ from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
+from jobs.stages.cache import check_cache_place
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -98,6 +99,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     for lang, spec in config.models.items():
         check_available(spec, lang)
     check_backend_options(config)
+    check_cache_place(cache_path(config), config.out)
 
     with RunLock(config.out, report.run_id):
         remove_stale_staging(config.out)

@@ -56,8 +56,7 @@ def main_callback(
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        handlers.append(_log_file_handler(log_file))
     for handler in handlers:
         handler.setFormatter(formatter)
     log.handlers[:] = handlers
@@ -65,10 +64,29 @@ def main_callback(
     log.propagate = False
 
 
+def _log_file_handler(log_file: Path) -> logging.Handler:
+    """The --log-file handler; a file that cannot be written ends the run at once with its exit code."""
+    from jobs.errors import NotWritable, environment_error
+
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        return logging.FileHandler(log_file, encoding="utf-8")
+    except OSError as exc:
+        problem = environment_error(exc, log_file, "opening the --log-file") or NotWritable(
+            f"--log-file {log_file}: {exc.strerror or exc}; choose a file the job can append to"
+        )
+        raise fail(problem) from None
+
+
 def interrupt(signum, frame) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
 def fail(exc: JobError) -> typer.Exit:
+    """The error's one line on stderr and in the log file (if any); the exit carrying its code."""
     typer.echo(f"error: {exc}", err=True)
+    record = log.makeRecord(log.name, logging.ERROR, __file__, 0, "error: %s", (exc,), None)
+    for handler in log.handlers:
+        if isinstance(handler, logging.FileHandler):  # stderr already has the line
+            handler.handle(record)
     return typer.Exit(int(exc.exit_code))

@@ -33,7 +33,7 @@ from jobs.cli.options import (
     SkipUnchangedOption,
     SummaryModelOption,
 )
-from jobs.errors import ConfigError, ExitCode, JobError
+from jobs.errors import ConfigError, ExitCode, JobError, environment_error
 
 log = logging.getLogger("jobs")
 
@@ -70,6 +70,7 @@ def run(
     from jobs.quality.flags import parse_flag_list
 
     signal.signal(signal.SIGTERM, interrupt)  # cron and schedulers stop jobs with SIGTERM
+    signal.signal(signal.SIGHUP, interrupt)  # an ssh session that drops
     try:
         fail_on = parse_flag_list(options.pop("fail_on_qa"))
     except ValueError as exc:
@@ -78,6 +79,12 @@ def run(
         report = run_job(build_config(**options))
     except JobError as exc:
         raise fail(exc) from None
+    except OSError as exc:
+        problem = environment_error(exc)
+        if problem is None:
+            raise  # not one the environment explains: a bug, with its traceback
+        log.debug("the error in full", exc_info=True)  # --verbose
+        raise fail(problem) from None
     except KeyboardInterrupt:
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
