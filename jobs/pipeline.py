@@ -22,8 +22,9 @@ from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, read_articles
 from jobs.models.hub import check_available
-from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
+from jobs.outputs.bundle import latest_bundle, new_run_id, remove_stale_staging, write_bundle
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
+from jobs.outputs.publish import check_free_space, discard, publish_run, repair_odd_states
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
@@ -103,6 +104,8 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
 
     with RunLock(config.out, report.run_id):
         remove_stale_staging(config.out)
+        repair_odd_states(config.out, config.langs, default_cache=config.cache is None)
+        check_free_space(config.out, config.langs)
         _work(config, articles, read, report, reporter, created_at)
     report.seconds = time.perf_counter() - started
     log.info(
@@ -158,8 +161,14 @@ def _work(
         cache_hits=report.cache_hits,
         cache_misses=report.cache_misses,
     )
-    for lang in config.langs:
-        _publish(config, lang, work, run, report)
+    try:
+        for lang in config.langs:
+            _publish(config, lang, work, run, report)
+    except BaseException:
+        discard(list(report.bundles.values()))  # no language moves: the run did not finish
+        report.bundles.clear()
+        raise
+    publish_run(config.out, report.run_id, report.bundles, config.langs)
     report.timings["publish"] = time.perf_counter() - mark
 
 
@@ -246,8 +255,8 @@ def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], repo
         qa=report.qa[lang],
         content_sha256=fingerprint,
     )
-    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest)
-    log.info("published %s (%d articles)", report.bundles[lang], len(records))
+    report.bundles[lang] = write_bundle(config.out, lang, report.run_id, records, manifest)
+    log.info("wrote %s (%d articles)", report.bundles[lang], len(records))
 
 
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:

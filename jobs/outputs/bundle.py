@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from jobs.errors import environment_error
 from jobs.outputs.manifest import MANIFEST_FILE, manifest_bytes
 
 log = logging.getLogger("jobs")
@@ -88,30 +89,46 @@ def _fsync_dir(path: Path) -> None:
 
 def publish_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, Any]], manifest: dict[str, Any]) -> Path:
     """Write a bundle to staging, then make it visible and point `latest` at it; return its path."""
+    final = write_bundle(out, lang, run_id, records, manifest)
+    point_latest(out / lang, run_id)
+    return final
+
+
+def write_bundle(out: Path, lang: str, run_id: str, records: list[dict[str, Any]], manifest: dict[str, Any]) -> Path:
+    """Write a bundle to staging, flush it and rename it into place (`latest` not moved); return its path.
+
+    An environment error (disk full, read-only, permission) comes out as that JobError naming the
+    bundle, with the staging folder removed."""
     lang_dir = out / lang
-    lang_dir.mkdir(parents=True, exist_ok=True)
     final = lang_dir / run_id
-    if final.exists():
-        raise FileExistsError(f"bundle {final} already exists")
     staging = lang_dir / f"{STAGING_PREFIX}{run_id}-{os.getpid()}"
-    staging.mkdir()
     try:
-        files: dict[str, Any] = {}
-        jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        files["articles.jsonl"] = _write(staging / "articles.jsonl", jsonl.encode("utf-8"))
-        for record in records:
-            name = f"articles/{record['id']}.md"
-            files[name] = _write(staging / name, render_markdown(record, run_id).encode("utf-8"))
-        _fsync_dir(staging / "articles")
-        manifest = {**manifest, "files": files}
-        _write(staging / MANIFEST_FILE, manifest_bytes(manifest))
-        _fsync_dir(staging)
+        lang_dir.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            raise FileExistsError(f"bundle {final} already exists")
+        staging.mkdir()
+        _write_files(staging, run_id, records, manifest)
         os.rename(staging, final)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise environment_error(exc, final, f"writing the {lang} bundle") or exc from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    point_latest(lang_dir, run_id)
     return final
+
+
+def _write_files(staging: Path, run_id: str, records: list[dict[str, Any]], manifest: dict[str, Any]) -> None:
+    files: dict[str, Any] = {}
+    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    files["articles.jsonl"] = _write(staging / "articles.jsonl", jsonl.encode("utf-8"))
+    for record in records:
+        name = f"articles/{record['id']}.md"
+        files[name] = _write(staging / name, render_markdown(record, run_id).encode("utf-8"))
+    _fsync_dir(staging / "articles")
+    manifest = {**manifest, "files": files}
+    _write(staging / MANIFEST_FILE, manifest_bytes(manifest))
+    _fsync_dir(staging)
 
 
 def point_latest(lang_dir: Path, run_id: str) -> None:
