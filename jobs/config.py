@@ -90,6 +90,15 @@ class Defaults(BaseModel):
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
 
 
+class Retention(BaseModel):
+    """How many bundles each language keeps (`retention:` in the registry; --keep, --keep-days)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keep: int = Field(24, ge=1)  # the newest N bundles per language (a day of hourly runs)
+    keep_days: float | None = Field(None, gt=0)  # and none older than this, when set
+
+
 class Registry(BaseModel):
     """The contents of configs/models.yaml."""
 
@@ -99,6 +108,7 @@ class Registry(BaseModel):
     summary: ModelSpec
     languages: dict[str, LanguageEntry]
     defaults: Defaults = Defaults()
+    retention: Retention = Retention()
 
 
 class JobConfig(BaseModel):
@@ -131,6 +141,8 @@ class JobConfig(BaseModel):
     max_urls: int = Field(100, ge=0)  # pages fetched per run, at most
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
+    keep: int = Field(24, ge=1)  # bundles kept per language after a publish (retention)
+    keep_days: float | None = Field(None, gt=0)  # and none older than this many days
 
     @field_validator("device")
     @classmethod
@@ -244,6 +256,8 @@ def build_config(
         "translation": defaults.translation,
         "summary": defaults.summary,
         "max_article_words": defaults.max_article_words,
+        "keep": registry.retention.keep,
+        "keep_days": registry.retention.keep_days,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]

@@ -26,6 +26,7 @@ from jobs.outputs.bundle import latest_bundle, new_run_id, remove_stale_staging,
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.publish import check_free_space, discard, publish_run, repair_odd_states
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
+from jobs.outputs.retention import prune_bundles
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.stages.cache import check_cache_place
@@ -107,6 +108,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         repair_odd_states(config.out, config.langs, default_cache=config.cache is None)
         check_free_space(config.out, config.langs)
         _work(config, articles, read, report, reporter, created_at)
+        prune_bundles(config.out, config.keep, config.keep_days)
     report.seconds = time.perf_counter() - started
     log.info(
         "run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from jobs.cli.app import app
-from jobs.errors import ExitCode
+from jobs.cli.app import app, fail
+from jobs.cli.options import ConfigOption, KeepDaysOption, KeepOption
+from jobs.errors import ConfigError, ExitCode, JobError
 
 
 @app.command()
@@ -19,6 +20,36 @@ def status(
     from jobs.outputs.status import bundle_status
 
     typer.echo(bundle_status(out))
+
+
+@app.command()
+def prune(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder.")] = Path("outputs"),
+    keep: KeepOption = None,
+    keep_days: KeepDaysOption = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Remove old bundles (and their review pages) beyond the retention; never the one `latest` points to."""
+    from jobs.config import load_registry
+    from jobs.outputs.bundle import new_run_id
+    from jobs.outputs.lock import RunLock
+    from jobs.outputs.retention import disk_used, prune_bundles
+
+    try:
+        retention = load_registry(config_file)[0].retention
+        keep = retention.keep if keep is None else keep
+        keep_days = retention.keep_days if keep_days is None else keep_days
+        if keep < 1 or (keep_days is not None and keep_days <= 0):
+            raise ConfigError("--keep must be at least 1 and --keep-days above 0")
+        if not out.is_dir():
+            raise ConfigError(f"{out} is not an outputs folder")
+        with RunLock(out, f"prune-{new_run_id()}"):
+            removed = prune_bundles(out, keep, keep_days)
+    except JobError as exc:
+        raise fail(exc) from None
+    for bundle in removed:
+        typer.echo(f"removed {bundle}")
+    typer.echo(f"{len(removed)} bundle(s) removed; {out} uses {disk_used(out) / 1e6:.1f} MB")
 
 
 @app.command()

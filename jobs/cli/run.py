@@ -21,6 +21,8 @@ from jobs.cli.options import (
     FailOnQaOption,
     ForceOption,
     InputsOption,
+    KeepDaysOption,
+    KeepOption,
     LangOption,
     MaxUrlsOption,
     ModelOption,
@@ -62,6 +64,8 @@ def run(
     force: ForceOption = False,
     skip_unchanged: SkipUnchangedOption = False,
     fail_on_qa: FailOnQaOption = None,
+    keep: KeepOption = None,
+    keep_days: KeepDaysOption = None,
 ) -> None:
     """Summarize and translate the input articles and publish one bundle per language."""
     options = dict(locals())  # the flags, named as JobConfig's fields
