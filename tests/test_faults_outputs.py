@@ -102,8 +102,6 @@ def test_all_languages_move_together_and_the_run_record_is_written_last(tmp_path
     assert json.loads((tmp_path / INDEX_FILE).read_text()) == index
     assert index["run_id"] == new and index["published"] == ["ru", "zh"]
     assert index["languages"]["zh"]["bundle"] == f"zh/{new}"
-    import hashlib
-
     assert (
         index["languages"]["ru"]["manifest_sha256"]
         == hashlib.sha256((tmp_path / "ru" / new / "manifest.json").read_bytes()).hexdigest()
