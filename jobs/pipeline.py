@@ -27,6 +27,7 @@ from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.publish import check_free_space, discard, publish_run, repair_odd_states
 from jobs.outputs.records import build_records, bundle_counts, failed_ids, model_problem, records_sha256
 from jobs.outputs.retention import prune_bundles
+from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.stages.cache import check_cache_place
@@ -242,8 +243,8 @@ def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], repo
     )
     fingerprint = records_sha256(records)
     report.qa[lang] = count_flags(records)
-    previous = latest_bundle(config.out, lang)
-    if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
+    previous = _unchanged(config, lang, fingerprint)
+    if previous is not None:
         report.unchanged[lang] = previous
         log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, previous.name)
         return
@@ -259,6 +260,18 @@ def _publish(config: JobConfig, lang: str, work: Work, run: dict[str, Any], repo
     )
     report.bundles[lang] = write_bundle(config.out, lang, report.run_id, records, manifest)
     log.info("wrote %s (%d articles)", report.bundles[lang], len(records))
+
+
+def _unchanged(config: JobConfig, lang: str, fingerprint: str) -> Path | None:
+    """--skip-unchanged: the latest bundle when its content is the same and it is sound, else None."""
+    previous = latest_bundle(config.out, lang)
+    if not config.skip_unchanged or previous is None or manifest_field(previous, "content_sha256") != fingerprint:
+        return None
+    damage = verify_bundle(previous, records=False)  # sizes and sha256 of every file: enough to trust it
+    if damage:
+        log.warning("%s: latest bundle %s is damaged (%s); publishing it again", lang, previous, damage[0])
+        return None
+    return previous
 
 
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:

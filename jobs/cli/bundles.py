@@ -9,7 +9,7 @@ import typer
 
 from jobs.cli.app import app, fail
 from jobs.cli.options import ConfigOption, KeepDaysOption, KeepOption
-from jobs.errors import ConfigError, ExitCode, JobError
+from jobs.errors import ConfigError, Damaged, ExitCode, JobError
 
 
 @app.command()
@@ -20,6 +20,27 @@ def status(
     from jobs.outputs.status import bundle_status
 
     typer.echo(bundle_status(out))
+
+
+@app.command()
+def verify(
+    out: Annotated[Path, typer.Argument(help="Outputs folder.")] = Path("outputs"),
+    lang: Annotated[list[str], typer.Option("--lang", "-l", help="Language, repeatable (default: all).")] = [],
+) -> None:
+    """Check every bundle's files against its manifest (sha256, sizes, record schema); exit 10 on damage."""
+    from jobs.outputs.verify import verify_outputs
+
+    if not out.is_dir():
+        raise fail(ConfigError(f"{out} is not an outputs folder"))
+    results = verify_outputs(out, lang)
+    for bundle, problems in results.items():
+        typer.echo(f"{bundle}: " + ("ok" if not problems else "DAMAGED"))
+        for problem in problems[:20]:
+            typer.echo(f"  {problem}")
+    damaged = [bundle for bundle, problems in results.items() if problems]
+    typer.echo(f"{len(results)} bundle(s) checked, {len(damaged)} damaged")
+    if damaged:
+        raise fail(Damaged(f"{len(damaged)} damaged bundle(s) in {out}: " + ", ".join(map(str, damaged[:10]))))
 
 
 @app.command()

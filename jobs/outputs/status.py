@@ -9,6 +9,7 @@ from jobs.outputs.bundle import kept_bundles, language_dirs, latest_bundle
 from jobs.outputs.lock import running_holder
 from jobs.outputs.manifest import read_manifest
 from jobs.outputs.retention import disk_used
+from jobs.outputs.verify import verify_bundle
 
 
 def bundle_status(out: Path) -> str:
@@ -26,6 +27,10 @@ def bundle_status(out: Path) -> str:
             manifest = read_manifest(bundle)
         except (OSError, ValueError) as exc:
             lines.append(f"  {lang:<4} {bundle.name}: manifest unreadable ({exc})")
+            continue
+        damage = verify_bundle(bundle)
+        if damage:
+            lines.append(f"  {lang:<4} {bundle.name}: DAMAGED ({damage[0]}); the next run republishes it")
             continue
         counts = manifest.get("counts", {})
         qa = sum(manifest.get("qa", {}).values())
