@@ -149,3 +149,17 @@ def test_disk_used_counts_files_once(tmp_path):
     used = disk_used(tmp_path)
     os.link(tmp_path / "ru" / run_id(0) / "articles.jsonl", tmp_path / "ru" / "extra-link")
     assert disk_used(tmp_path) == used > 0
+
+
+def test_every_exit_code_is_in_the_readme_table_and_the_help():
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip() for line in readme.splitlines() if line.startswith("| ") and "|" in line[2:]}
+    help_text = CliRunner().invoke(app, ["--help"]).output
+    for code in ExitCode:
+        assert str(code.value) in rows, code
+        assert f"{code.value:>3}  " in help_text or f"{code.value}  " in help_text, code

@@ -23,6 +23,10 @@ EXIT_CODES_HELP = "\n\n".join(
         (ExitCode.PARTIAL, "some articles failed; the rest published, failures in the manifest"),
         (ExitCode.LOCKED, "another run holds the outputs folder"),
         (ExitCode.QA_FLAGGED, "a QA flag named in --fail-on-qa fired; bundles published"),
+        (ExitCode.DISK_FULL, "no space left (or too little before the run); nothing half-published"),
+        (ExitCode.NOT_WRITABLE, "a path cannot be used (permission, read-only, in the way); it is named"),
+        (ExitCode.DAMAGED, "jobs verify: a bundle does not match its manifest"),
+        (ExitCode.PUBLISH_INCOMPLETE, "some languages published, others not; the log names which"),
         (ExitCode.INTERRUPTED, "interrupted; nothing half-written published"),
     )
 )
