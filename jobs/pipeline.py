@@ -147,7 +147,7 @@ def _work(
     cache = Cache(cache_path(config), reuse=not config.force)
     try:
         work = _summarize(config, articles, cache, report, reporter)
-        units = segment_articles(work.articles)
+        units = segment_articles(work.articles, cache=cache)
         report.units = len(units)
         for lang, spec in config.models.items():
             _translate(config, lang, spec, units, work, cache, report, reporter)

@@ -114,8 +114,11 @@ class Cache:
             raise
         return db
 
-    def get_many(self, model_key: str, texts: Iterable[str]) -> dict[str, Cached]:
-        """The cached outputs among `texts` (texts not cached are absent from the result)."""
+    def get_many(self, model_key: str, texts: Iterable[str], *, count: bool = True) -> dict[str, Cached]:
+        """The cached outputs among `texts` (texts not cached are absent from the result).
+
+        `count=False`: a lookup of the job's own bookkeeping (sentence splits), left out of the
+        hits and misses a run reports for its models."""
         wanted = {text_hash(t): t for t in texts}
         found: dict[str, Cached] = {}
         hashes = list(wanted) if self.reuse else []
@@ -131,8 +134,9 @@ class Cache:
                 raise cache_error(self.path, exc) from None
             for sha, output, hit_limit, meta in rows:
                 found[wanted[sha]] = Cached(output, bool(hit_limit), meta)
-        self.hits += len(found)
-        self.misses += len(wanted) - len(found)
+        if count:
+            self.hits += len(found)
+            self.misses += len(wanted) - len(found)
         return found
 
     def put_many(self, model_key: str, items: Sequence[tuple[str, Cached]]) -> None:
