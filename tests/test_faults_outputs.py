@@ -163,3 +163,21 @@ def test_every_exit_code_is_in_the_readme_table_and_the_help():
     for code in ExitCode:
         assert str(code.value) in rows, code
         assert f"{code.value:>3}  " in help_text or f"{code.value}  " in help_text, code
+
+
+def test_prune_on_a_read_only_disk_is_named(tmp_path):
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+    from tests.faults import remount
+
+    with small_disk(tmp_path / "disk", "4m") as disk:
+        hourly(disk, "ru", 3)
+        remount(disk, "ro")
+        result = CliRunner().invoke(app, ["prune", "--out", str(disk), "--keep", "1"])
+        remount(disk, "rw")
+        assert result.exit_code == ExitCode.NOT_WRITABLE, result.output
+        assert "read-only file system" in result.output
+        assert len(kept_bundles(disk / "ru")) == 3
+        assert CliRunner().invoke(app, ["prune", "--out", str(disk), "--keep", "1"]).exit_code == 0
+        assert len(kept_bundles(disk / "ru")) == 1

@@ -9,7 +9,7 @@ import typer
 
 from jobs.cli.app import app, fail
 from jobs.cli.options import ConfigOption, KeepDaysOption, KeepOption
-from jobs.errors import ConfigError, Damaged, ExitCode, JobError
+from jobs.errors import ConfigError, Damaged, ExitCode, JobError, environment_error
 
 
 @app.command()
@@ -68,6 +68,11 @@ def prune(
             removed = prune_bundles(out, keep, keep_days)
     except JobError as exc:
         raise fail(exc) from None
+    except OSError as exc:
+        problem = environment_error(exc, out, "removing old bundles")
+        if problem is None:
+            raise
+        raise fail(problem) from None
     for bundle in removed:
         typer.echo(f"removed {bundle}")
     typer.echo(f"{len(removed)} bundle(s) removed; {out} uses {disk_used(out) / 1e6:.1f} MB")
