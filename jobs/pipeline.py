@@ -182,7 +182,7 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
     mark = time.perf_counter()
     summarizer = open_backend(config.summary_model, "summary", config, translation=False)
     with reporter.task("summarize", len(articles)) as advance:
-        summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
+        summaries, stats = summarize_articles(articles["paragraphs"][:], summarizer, cache, advance)
     work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
     report.models_loaded += summarizer.is_loaded
     summarizer.close()
@@ -277,7 +277,7 @@ def _unchanged(config: JobConfig, lang: str, fingerprint: str) -> Path | None:
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
     """Article id -> the first error among its units (units that have no translation)."""
     failed: dict[str, str] = {}
-    for article_id, error in zip(units["article_id"], outputs.errors or []):
+    for article_id, error in zip(units["article_id"][:], outputs.errors or []):
         if error and article_id not in failed:
             failed[article_id] = error
     return failed
