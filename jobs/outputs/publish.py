@@ -104,10 +104,10 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
             except OSError as exc:
                 failed[lang] = str(environment_error(exc, out / lang / LATEST) or exc)
         index = write_index(out, run_id, langs, moved)
+        for lang in moved:  # logged before a held signal is let through
+            log.info("published %s", written[lang])
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
-    for lang in moved:
-        log.info("published %s", written[lang])
     if failed:
         raise PublishIncomplete(
             f"run {run_id}: published {', '.join(moved) or 'no language'}; NOT published "
