@@ -16,6 +16,7 @@ import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from jobs.errors import environment_error
 from jobs.outputs.bundle import STAGING_PREFIX, kept_bundles, language_dirs, latest_bundle
 from jobs.outputs.preview import preview_path
 
@@ -55,7 +56,11 @@ def prune_bundles(
         for bundle in expired(kept_bundles(lang_dir), keep, keep_days, now):
             if bundle.name in protected_here:
                 continue
-            _remove(bundle)
+            try:
+                _remove(bundle)
+            except OSError as exc:  # the run's own work is done; say why the disk will not shrink
+                log.error("retention: %s", environment_error(exc, bundle, "removing an old bundle") or exc)
+                break
             removed.append(bundle)
     if removed:
         log.info("retention: removed %d old bundle(s) (keep %s, keep days %s)", len(removed), keep, keep_days)
