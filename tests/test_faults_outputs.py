@@ -181,3 +181,49 @@ def test_prune_on_a_read_only_disk_is_named(tmp_path):
         assert len(kept_bundles(disk / "ru")) == 3
         assert CliRunner().invoke(app, ["prune", "--out", str(disk), "--keep", "1"]).exit_code == 0
         assert len(kept_bundles(disk / "ru")) == 1
+
+
+def test_a_signal_during_the_swaps_waits_until_every_language_moved(tmp_path, monkeypatch):
+    import signal
+
+    hourly(tmp_path, "ru", 1)
+    hourly(tmp_path, "zh", 1)
+    new = run_id(5)
+    written = {lang: write_bundle(tmp_path, lang, new, [record("b", lang)], {}) for lang in ("ru", "zh")}
+
+    def swap(lang_dir, name):
+        point_latest(lang_dir, name)
+        if lang_dir.name == "ru":
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives between the two swaps
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publish_module, "point_latest", swap)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            publish_run(tmp_path, new, written, ["ru", "zh"])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert {latest_bundle(tmp_path, lang).name for lang in ("ru", "zh")} == {new}
+    assert json.loads((tmp_path / INDEX_FILE).read_text())["published"] == ["ru", "zh"]
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "words"),
+    [
+        (errno.ENOSPC, ExitCode.DISK_FULL, "no space left"),
+        (errno.EACCES, ExitCode.NOT_WRITABLE, "permission denied"),
+        (errno.EROFS, ExitCode.NOT_WRITABLE, "read-only file system"),
+        (errno.ENOTDIR, ExitCode.NOT_WRITABLE, "a file is where a folder should be"),
+        (errno.EISDIR, ExitCode.NOT_WRITABLE, "a folder is where a file should be"),
+    ],
+)
+def test_environment_errors_name_the_path_and_the_fix(code, kind, words):
+    from jobs.errors import environment_error
+
+    problem = environment_error(OSError(code, os.strerror(code), "/srv/out/ru"), doing="writing")
+    assert problem.exit_code == kind
+    assert str(problem).startswith(f"/srv/out/ru: {words} while writing; ")
+    assert environment_error(OSError(errno.EINVAL, "x")) is None  # not the environment: a bug
