@@ -213,7 +213,7 @@ def test_a_signal_during_the_swaps_waits_until_every_language_moved(tmp_path, mo
 @pytest.mark.parametrize(
     ("code", "kind", "words"),
     [
-        (errno.ENOSPC, ExitCode.DISK_FULL, "no space left"),
+        (errno.ENOSPC, ExitCode.DISK_FULL, "no space left on the device"),
         (errno.EACCES, ExitCode.NOT_WRITABLE, "permission denied"),
         (errno.EROFS, ExitCode.NOT_WRITABLE, "read-only file system"),
         (errno.ENOTDIR, ExitCode.NOT_WRITABLE, "a file is where a folder should be"),

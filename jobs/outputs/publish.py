@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import signal
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -95,8 +96,7 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
     PublishIncomplete naming the languages that moved and those that did not."""
     moved: list[str] = []
     failed: dict[str, str] = {}
-    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
-    try:
+    with signals_held():
         for lang, bundle in written.items():
             try:
                 point_latest(out / lang, bundle.name)
@@ -106,8 +106,6 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
         index = write_index(out, run_id, langs, moved)
         for lang in moved:  # logged before a held signal is let through
             log.info("published %s", written[lang])
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
     if failed:
         raise PublishIncomplete(
             f"run {run_id}: published {', '.join(moved) or 'no language'}; NOT published "
@@ -115,6 +113,28 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
             + f"; {out / INDEX_FILE} lists what went out. Fix the cause and run again"
         )
     return index
+
+
+@contextlib.contextmanager
+def signals_held():
+    """SIGINT, SIGTERM and SIGHUP wait until the block is done, then reach their handlers.
+
+    Python handlers, not a blocked signal mask: with other threads running (torch, tokenizers)
+    the kernel hands a process-directed signal to any thread that does not block it, and Python
+    runs the handler in the main thread at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in _HELD_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            log.warning("signal %d arrived while publishing; the run's languages moved together first", caught[0])
+            signal.raise_signal(caught[0])
 
 
 def write_index(out: Path, run_id: str, langs: list[str], published: list[str]) -> dict:
