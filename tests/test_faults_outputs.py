@@ -69,7 +69,11 @@ def test_retention_by_age(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["folder", "file"])
-def test_a_latest_that_is_not_a_link_is_moved_aside_with_a_log_line(tmp_path, kind, caplog):
+def test_a_latest_that_is_not_a_link_is_moved_aside_with_a_log_line(tmp_path, kind, caplog, monkeypatch):
+    import logging
+
+    # The CLI's logging setup (earlier tests) stops the `jobs` logger's records at its own handlers.
+    monkeypatch.setattr(logging.getLogger("jobs"), "handlers", [caplog.handler])
     latest = tmp_path / "ru" / "latest"
     latest.parent.mkdir(parents=True)
     if kind == "folder":
