@@ -78,7 +78,14 @@ def test_a_folder_named_as_the_cache_is_refused_and_not_renamed(tmp_path):
 
 @pytest.mark.parametrize(
     ("relative", "ok"),
-    [(".cache/jobs.sqlite3", True), (".cache", False), ("ru/cache.sqlite3", False), ("ru/latest/c.db", False)],
+    [
+        (".cache/jobs.sqlite3", True),
+        ("cache.sqlite3", True),
+        (".cache", False),
+        ("index.json", False),
+        ("ru/cache.sqlite3", False),
+        ("ru/latest/c.db", False),
+    ],
 )
 def test_a_cache_inside_the_outputs_folder_must_be_a_file_in_a_hidden_folder(tmp_path, relative, ok):
     out = tmp_path / "out"

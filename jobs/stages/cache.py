@@ -204,15 +204,21 @@ def prune_corrupt(path: Path, keep: int = CORRUPT_KEPT) -> list[Path]:
     return removed
 
 
+# Names the job itself uses at the top of an outputs folder (the default cache's folder, the run
+# record, the lock and its holder file): never a cache file.
+_RESERVED_IN_OUT = {".cache", "index.json", ".jobs.outputs.lock", ".jobs.lock.json"}
+
+
 def check_cache_place(cache: Path, out: Path) -> None:
-    """A cache inside the outputs folder must sit in a hidden folder, never in a bundle or a
-    language folder, and never be the default cache's folder itself (ConfigError otherwise)."""
+    """A cache must be a file outside every bundle: inside the outputs folder only at its top
+    (not one of the job's own names) or in a hidden folder such as OUT/.cache/ (ConfigError otherwise)."""
     try:
         inside = cache.resolve().relative_to(out.resolve())
     except ValueError:
         return
-    if not inside.parts or not inside.parts[0].startswith(".") or len(inside.parts) < 2:
+    parts = inside.parts
+    if not parts or (len(parts) == 1 and parts[0] in _RESERVED_IN_OUT) or (len(parts) > 1 and parts[0][:1] != "."):
         raise ConfigError(
-            f"--cache {cache} is inside the outputs folder {out} but not a file in a hidden folder of it; "
+            f"--cache {cache} is inside the outputs folder {out} where the job keeps bundles or its own files; "
             f"name a file such as {out / '.cache' / 'jobs.sqlite3'} or one outside {out}"
         )
