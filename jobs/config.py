@@ -95,6 +95,15 @@ class Defaults(BaseModel):
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
 
 
+class Retention(BaseModel):
+    """How many bundles each language keeps (`retention:` in the registry; --keep, --keep-days)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keep: int = Field(24, ge=1)  # the newest N bundles per language (a day of hourly runs)
+    keep_days: float | None = Field(None, gt=0)  # and none older than this, when set
+
+
 class Registry(BaseModel):
     """The contents of configs/models.yaml."""
 
@@ -109,6 +118,8 @@ class Registry(BaseModel):
     def lang_tag(self, lang: str) -> str:
         entry = self.languages.get(lang)
         return (entry.lang_tag if entry else None) or lang
+
+    retention: Retention = Retention()
 
 
 class JobConfig(BaseModel):
@@ -159,6 +170,9 @@ class JobConfig(BaseModel):
         if isinstance(value, str) and not value.strip():  # Path("") would mean the working folder
             raise ValueError(f'is empty (--{info.field_name} ""); name a folder or file')
         return value
+
+    keep: int = Field(24, ge=1)  # bundles kept per language after a publish (retention)
+    keep_days: float | None = Field(None, gt=0)  # and none older than this many days
 
     @field_validator("device")
     @classmethod
@@ -276,6 +290,8 @@ def build_config(
         "summary": defaults.summary,
         "max_article_words": defaults.max_article_words,
         "min_article_words": defaults.min_article_words,
+        "keep": registry.retention.keep,
+        "keep_days": registry.retention.keep_days,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -18,6 +20,10 @@ class ExitCode(IntEnum):
     PARTIAL = 5  # some articles failed; the rest were published and the failures listed
     LOCKED = 6  # another run holds the outputs folder
     QA_FLAGGED = 7  # --fail-on-qa: a listed QA flag fired; the bundles were still published
+    DISK_FULL = 8  # no space left (or too little before the run); nothing half-written was published
+    NOT_WRITABLE = 9  # a path cannot be used: permission denied, read-only, a file or folder in the way
+    DAMAGED = 10  # a bundle does not match its manifest (jobs verify), or a cache that is not one
+    PUBLISH_INCOMPLETE = 11  # some languages moved to the new run and others did not; the log names them
     INTERRUPTED = 130  # stopped by Ctrl-C / SIGTERM; nothing half-written was published
 
 
@@ -108,3 +114,51 @@ def _same_file(a: str | None, b: str) -> bool:
         return a is not None and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+class NotWritable(JobError):
+    """A path the run must read or write cannot be used as it is: the message names it and the fix."""
+
+    exit_code = ExitCode.NOT_WRITABLE
+
+
+class DiskFull(JobError):
+    """No space left on the device holding a path (or less than the run needs)."""
+
+    exit_code = ExitCode.DISK_FULL
+
+
+class Damaged(JobError):
+    """Published files do not match their manifest."""
+
+    exit_code = ExitCode.DAMAGED
+
+
+class PublishIncomplete(JobError):
+    """Some languages of a run were published and others not; the message says which."""
+
+    exit_code = ExitCode.PUBLISH_INCOMPLETE
+
+
+_FIXES = {
+    errno.ENOSPC: (DiskFull, "no space left on the device", "free space (e.g. `jobs prune --keep 6`) and run again"),
+    errno.EDQUOT: (DiskFull, "disk quota exceeded", "free space or raise the quota, and run again"),
+    errno.EACCES: (NotWritable, "permission denied", "give the job's user access to it, or choose another path"),
+    errno.EPERM: (NotWritable, "operation not permitted", "give the job's user access to it, or choose another path"),
+    errno.EROFS: (NotWritable, "read-only file system", "remount it read-write, or choose a path on a writable disk"),
+    errno.ENOTDIR: (NotWritable, "a file is where a folder should be", "move that file away, or choose another path"),
+    errno.EISDIR: (NotWritable, "a folder is where a file should be", "move that folder away, or choose another path"),
+    errno.EEXIST: (NotWritable, "something is already there", "move it away, or choose another path"),
+}
+
+
+def environment_error(exc: OSError, path: object = None, doing: str = "") -> JobError | None:
+    """The environment error an OSError stands for (disk full, permission, read-only, a file in the
+    way), as one line naming the path and the fix; None for an error that is not one of those."""
+    known = _FIXES.get(exc.errno or 0)
+    if known is None:
+        return None
+    kind, what, fix = known
+    where = exc.filename if exc.filename is not None else path
+    where = os.fsdecode(where) if where is not None else "a path the run writes to"
+    return kind(f"{where}: {what}{f' while {doing}' if doing else ''}; {fix}")

@@ -26,10 +26,11 @@ from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.sources import Source
 from jobs.models.hub import check_all_available
 from jobs.models.integrity import broken_models
-from jobs.outputs.bundle import latest_bundle, new_run_id, publish_bundle, remove_stale_staging
+from jobs.outputs.bundle import latest_bundle, new_run_id, remove_stale_staging, write_bundle
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
 from jobs.outputs.feeds import feed_files
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
+from jobs.outputs.publish import check_free_space, discard, publish_run, repair_odd_states
 from jobs.outputs.records import (
     build_records,
     bundle_counts,
@@ -39,8 +40,11 @@ from jobs.outputs.records import (
     model_problem,
     records_sha256,
 )
+from jobs.outputs.retention import prune_bundles
+from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
+from jobs.stages.cache import check_cache_place
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -95,8 +99,11 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     sources = check_before_lock(config)
     with RunLock(config.out, report.run_id):
         remove_stale_staging(config.out)
+        repair_odd_states(config.out, config.langs, default_cache=config.cache is None)
+        check_free_space(config.out, config.langs)
         articles, read = _read(config, sources, report)
         _work(config, articles, read, report, reporter, created_at)
+        prune_bundles(config.out, config.keep, config.keep_days)
     report.seconds = time.perf_counter() - started
     log.info(
         "run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",
@@ -120,6 +127,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     stays fast.
     """
     sources = check_inputs(config.inputs, config.encoding)
+    check_cache_place(cache_path(config), config.out)
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
     check_backend_options(config)
@@ -182,7 +190,7 @@ def _work(
     cache = Cache(cache_path(config), reuse=not config.force)
     try:
         work = _summarize(config, articles, cache, report, reporter)
-        units = segment_articles(work.articles)
+        units = segment_articles(work.articles, cache=cache)
         report.units = len(units)
         for lang, spec in config.models.items():
             _translate(config, lang, spec, units, work, cache, report, reporter)
@@ -201,8 +209,14 @@ def _work(
     )
     records = {lang: _records(config, lang, work) for lang in config.langs}
     link_translations(records, config.lang_tags)
-    for lang in config.langs:
-        _publish(config, lang, records[lang], work, run, report)
+    try:
+        for lang in config.langs:
+            _publish(config, lang, records[lang], work, run, report)
+    except BaseException:
+        discard(list(report.bundles.values()))  # no language moves: the run did not finish
+        report.bundles.clear()
+        raise
+    publish_run(config.out, report.run_id, report.bundles, config.langs)
     report.timings["publish"] = time.perf_counter() - mark
 
 
@@ -216,7 +230,7 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
     mark = time.perf_counter()
     summarizer = open_backend(config.summary_model, "summary", config, translation=False)
     with reporter.task("summarize", len(articles), waiting=f"loading {short_name(summarizer)}") as advance:
-        summaries, stats = summarize_articles(articles["paragraphs"], summarizer, cache, advance)
+        summaries, stats = summarize_articles(articles["paragraphs"][:], summarizer, cache, advance)
     work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
     report.models_loaded += summarizer.is_loaded
     summarizer.close()
@@ -290,10 +304,11 @@ def _publish(
     failures = [*work.shared_failures, *work.lang_failures.get(lang, [])]
     fingerprint = records_sha256(records)
     report.qa[lang] = count_flags(records)
-    previous = latest_bundle(config.out, lang)
-    if config.skip_unchanged and previous is not None and manifest_field(previous, "content_sha256") == fingerprint:
-        report.unchanged[lang] = previous
-        log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, previous.name)
+    latest = latest_bundle(config.out, lang)
+    unchanged = _unchanged(config, lang, fingerprint, latest)
+    if unchanged is not None:
+        report.unchanged[lang] = unchanged
+        log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, unchanged.name)
         return
     manifest = bundle_manifest(
         run,
@@ -306,11 +321,22 @@ def _publish(
         content_sha256=fingerprint,
     )
     extra = feed_files(
-        records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=previous
+        records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=latest
     )
-    extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, previous, report.run_id))
-    report.bundles[lang] = publish_bundle(config.out, lang, report.run_id, records, manifest, extra)
-    log.info("published %s (%d articles)", report.bundles[lang], len(records))
+    extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, latest, report.run_id))
+    report.bundles[lang] = write_bundle(config.out, lang, report.run_id, records, manifest, extra)
+    log.info("wrote %s (%d articles)", report.bundles[lang], len(records))
+
+
+def _unchanged(config: JobConfig, lang: str, fingerprint: str, latest: Path | None) -> Path | None:
+    """--skip-unchanged: the latest bundle when its content is the same and it is sound, else None."""
+    if not config.skip_unchanged or latest is None or manifest_field(latest, "content_sha256") != fingerprint:
+        return None
+    damage = verify_bundle(latest, records=False)  # sizes and sha256 of every file: enough to trust it
+    if damage:
+        log.warning("%s: latest bundle %s is damaged (%s); publishing it again", lang, latest, damage[0])
+        return None
+    return latest
 
 
 def short_name(backend) -> str:
@@ -321,7 +347,7 @@ def short_name(backend) -> str:
 def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
     """Article id -> the first error among its units (units that have no translation)."""
     failed: dict[str, str] = {}
-    for article_id, error in zip(units["article_id"], outputs.errors or []):
+    for article_id, error in zip(units["article_id"][:], outputs.errors or []):
         if error and article_id not in failed:
             failed[article_id] = error
     return failed

@@ -24,6 +24,10 @@ EXIT_CODES_HELP = "\n\n".join(
         (ExitCode.PARTIAL, "some articles failed; the rest published, failures in the manifest"),
         (ExitCode.LOCKED, "another run holds the outputs folder"),
         (ExitCode.QA_FLAGGED, "a QA flag named in --fail-on-qa fired; bundles published"),
+        (ExitCode.DISK_FULL, "no space left (or too little before the run); nothing half-published"),
+        (ExitCode.NOT_WRITABLE, "a path cannot be used (permission, read-only, in the way); it is named"),
+        (ExitCode.DAMAGED, "jobs verify: a bundle does not match its manifest"),
+        (ExitCode.PUBLISH_INCOMPLETE, "some languages published, others not; the log names which"),
         (ExitCode.INTERRUPTED, "interrupted; nothing half-written published"),
     )
 )
@@ -82,13 +86,26 @@ def main_callback(
     terminal.addFilter(lambda record: not getattr(record, "echoed", False))  # fail() printed it already
     handlers: list[logging.Handler] = [terminal]
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        handlers.append(_log_file_handler(log_file))
     for handler in handlers:
         handler.setFormatter(formatter)
     log.handlers[:] = handlers
     log.setLevel(level)
     log.propagate = False
+
+
+def _log_file_handler(log_file: Path) -> logging.Handler:
+    """The --log-file handler; a file that cannot be written ends the run at once with its exit code."""
+    from jobs.errors import NotWritable, environment_error
+
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        return logging.FileHandler(log_file, encoding="utf-8")
+    except OSError as exc:
+        problem = environment_error(exc, log_file, "opening the --log-file") or NotWritable(
+            f"--log-file {log_file}: {exc.strerror or exc}; choose a file the job can append to"
+        )
+        raise fail(problem) from None
 
 
 def interrupt(signum, frame) -> None:

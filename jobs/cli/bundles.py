@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from jobs.cli.app import app
-from jobs.errors import ExitCode
+from jobs.cli.app import app, fail
+from jobs.cli.options import ConfigOption, KeepDaysOption, KeepOption
+from jobs.errors import ConfigError, Damaged, ExitCode, JobError, environment_error
 
 
 @app.command()
@@ -19,6 +20,62 @@ def status(
     from jobs.outputs.status import bundle_status
 
     typer.echo(bundle_status(out))
+
+
+@app.command()
+def verify(
+    out: Annotated[Path, typer.Argument(help="Outputs folder.")] = Path("outputs"),
+    lang: Annotated[list[str], typer.Option("--lang", "-l", help="Language, repeatable (default: all).")] = [],
+) -> None:
+    """Check every bundle's files against its manifest (sha256, sizes, record schema); exit 10 on damage."""
+    from jobs.outputs.verify import verify_outputs
+
+    if not out.is_dir():
+        raise fail(ConfigError(f"{out} is not an outputs folder"))
+    results = verify_outputs(out, lang)
+    for bundle, problems in results.items():
+        typer.echo(f"{bundle}: " + ("ok" if not problems else "DAMAGED"))
+        for problem in problems[:20]:
+            typer.echo(f"  {problem}")
+    damaged = [bundle for bundle, problems in results.items() if problems]
+    typer.echo(f"{len(results)} bundle(s) checked, {len(damaged)} damaged")
+    if damaged:
+        raise fail(Damaged(f"{len(damaged)} damaged bundle(s) in {out}: " + ", ".join(map(str, damaged[:10]))))
+
+
+@app.command()
+def prune(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Outputs folder.")] = Path("outputs"),
+    keep: KeepOption = None,
+    keep_days: KeepDaysOption = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Remove old bundles (and their review pages) beyond the retention; never the one `latest` points to."""
+    from jobs.config import load_registry
+    from jobs.outputs.bundle import new_run_id
+    from jobs.outputs.lock import RunLock
+    from jobs.outputs.retention import disk_used, prune_bundles
+
+    try:
+        retention = load_registry(config_file)[0].retention
+        keep = retention.keep if keep is None else keep
+        keep_days = retention.keep_days if keep_days is None else keep_days
+        if keep < 1 or (keep_days is not None and keep_days <= 0):
+            raise ConfigError("--keep must be at least 1 and --keep-days above 0")
+        if not out.is_dir():
+            raise ConfigError(f"{out} is not an outputs folder")
+        with RunLock(out, f"prune-{new_run_id()}"):
+            removed = prune_bundles(out, keep, keep_days)
+    except JobError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        problem = environment_error(exc, out, "removing old bundles")
+        if problem is None:
+            raise
+        raise fail(problem) from None
+    for bundle in removed:
+        typer.echo(f"removed {bundle}")
+    typer.echo(f"{len(removed)} bundle(s) removed; {out} uses {disk_used(out) / 1e6:.1f} MB")
 
 
 @app.command()

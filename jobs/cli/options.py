@@ -122,3 +122,10 @@ FailOnQaOption = Annotated[
         help="Exit 7 when any of these QA flags (or `all`) fired; bundles are published anyway.",
     ),
 ]
+KeepOption = Annotated[
+    Optional[int], typer.Option("--keep", help="Bundles kept per language (default: config `retention.keep`, 24).")
+]
+KeepDaysOption = Annotated[
+    Optional[float],
+    typer.Option("--keep-days", help="Also remove bundles older than this many days (default: config, off)."),
+]

@@ -21,6 +21,8 @@ from jobs.cli.options import (
     FailOnQaOption,
     ForceOption,
     InputsOption,
+    KeepDaysOption,
+    KeepOption,
     LangOption,
     MaxUrlsOption,
     MinWordsOption,
@@ -35,7 +37,7 @@ from jobs.cli.options import (
     SummarizeOption,
     SummaryModelOption,
 )
-from jobs.errors import ConfigError, ExitCode, JobError
+from jobs.errors import ConfigError, ExitCode, JobError, environment_error
 
 log = logging.getLogger("jobs")
 
@@ -66,6 +68,8 @@ def run(
     skip_unchanged: SkipUnchangedOption = False,
     summarize: SummarizeOption = True,
     fail_on_qa: FailOnQaOption = None,
+    keep: KeepOption = None,
+    keep_days: KeepDaysOption = None,
 ) -> None:
     """Summarize and translate the input articles and publish one bundle per language.
 
@@ -81,6 +85,7 @@ def run(
     from jobs.quality.flags import parse_flag_list
 
     signal.signal(signal.SIGTERM, interrupt)  # cron and schedulers stop jobs with SIGTERM
+    signal.signal(signal.SIGHUP, interrupt)  # an ssh session that drops
     try:
         fail_on = parse_flag_list(options.pop("fail_on_qa"))
     except ValueError as exc:
@@ -89,6 +94,12 @@ def run(
         report = run_job(build_config(**options))
     except JobError as exc:
         raise fail(exc) from None
+    except OSError as exc:
+        problem = environment_error(exc)
+        if problem is None:
+            raise  # not one the environment explains: a bug, with its traceback
+        log.debug("the error in full", exc_info=True)  # --verbose
+        raise fail(problem) from None
     except KeyboardInterrupt:
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None

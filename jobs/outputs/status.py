@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from jobs.outputs.bundle import kept_bundles, language_dirs, latest_bundle
 from jobs.outputs.lock import running_holder
 from jobs.outputs.manifest import read_manifest
+from jobs.outputs.retention import disk_used
+from jobs.outputs.verify import verify_bundle
 
 
 def bundle_status(out: Path) -> str:
@@ -25,6 +28,10 @@ def bundle_status(out: Path) -> str:
         except (OSError, ValueError) as exc:
             lines.append(f"  {lang:<4} {bundle.name}: manifest unreadable ({exc})")
             continue
+        damage = verify_bundle(bundle)
+        if damage:
+            lines.append(f"  {lang:<4} {bundle.name}: DAMAGED ({damage[0]}); the next run republishes it")
+            continue
         counts = manifest.get("counts", {})
         qa = sum(manifest.get("qa", {}).values())
         runs = len(kept_bundles(out / lang))
@@ -35,6 +42,8 @@ def bundle_status(out: Path) -> str:
         )
     if not langs:
         lines.append("  no bundles yet")
+    usage = shutil.disk_usage(out)
+    lines.append(f"disk: {disk_used(out) / 1e6:.1f} MB used by {out}; {usage.free / 1e6:.0f} MB free on its disk")
     holder = running_holder(out)
     if holder is None:
         lines.append("no run in progress")

@@ -40,7 +40,7 @@ def translate_units(
     units: datasets.Dataset, backend, lang: str, on_progress: Callable[[int], None] | None = None, cache=None
 ) -> UnitOutputs:
     """Translate every unit's text; identical texts once, cached ones not at all."""
-    texts: list[str] = units["text"]
+    texts: list[str] = units["text"][:]  # a plain list: iterating a datasets Column is slow
     result = UnitOutputs(texts=[], hit_limit=[])
     run = generate_cached(
         texts,
@@ -97,7 +97,9 @@ def assemble_articles(
     glue = joiner(lang)
     parts: dict[str, dict[tuple[str, int], list[str]]] = {}
     flags = check_units(units, outputs.texts, outputs.hit_limit, lang, source_lang=source_lang)
-    for article_id, part, paragraph, text in zip(units["article_id"], units["part"], units["paragraph"], outputs.texts):
+    for article_id, part, paragraph, text in zip(
+        units["article_id"][:], units["part"][:], units["paragraph"][:], outputs.texts
+    ):
         parts.setdefault(article_id, {}).setdefault((part, paragraph), []).append(text)
     articles: dict[str, dict[str, Any]] = {}
     for article_id, by_part in parts.items():
