@@ -80,8 +80,6 @@ def run(
       jobs run --lang all --out /srv/outputs      every configured language
     """
     options = dict(locals())  # the flags, named as JobConfig's fields
-    from jobs.config import build_config
-    from jobs.pipeline import run_job
     from jobs.quality.flags import parse_flag_list
 
     signal.signal(signal.SIGTERM, interrupt)  # cron and schedulers stop jobs with SIGTERM
@@ -90,8 +88,19 @@ def run(
         fail_on = parse_flag_list(options.pop("fail_on_qa"))
     except ValueError as exc:
         raise fail(ConfigError(f"--fail-on-qa: {exc}")) from None
+    report = _run_job(options)
+    if not quiet():
+        print_summary(report)
+    raise typer.Exit(int(exit_code(report, fail_on)))
+
+
+def _run_job(options: dict):
+    """The job for these flags; a JobError or an environment error becomes its exit code."""
+    from jobs.config import build_config
+    from jobs.pipeline import run_job
+
     try:
-        report = run_job(build_config(**options))
+        return run_job(build_config(**options))
     except JobError as exc:
         raise fail(exc) from None
     except OSError as exc:
@@ -103,9 +112,6 @@ def run(
     except KeyboardInterrupt:
         log.error("interrupted: nothing half-written was published")
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-    if not quiet():
-        print_summary(report)
-    raise typer.Exit(int(exit_code(report, fail_on)))
 
 
 def exit_code(report, fail_on: list[str]) -> ExitCode:
