@@ -53,6 +53,7 @@ def build_records(
                     "flags": summary_flags + (own["qa_flags"] if own else []),
                     "summary_chunks": summary.chunks,
                     "summary_levels": summary.levels,
+                    "summary_fallback": summary.fallback,
                 },
                 "models": {"translation": translation_label, "summary": summary_label},
             }
