@@ -22,8 +22,12 @@ BatchTokensOption = Annotated[
     Optional[int],
     typer.Option("--batch-tokens", help="Padded input tokens per model batch (default: sized to the device)."),
 ]
-BackendOption = Annotated[str, typer.Option("--backend", help="torch or ctranslate2 (pip install -e '.[ct2]').")]
-DtypeOption = Annotated[str, typer.Option("--dtype", help="auto, fp32, bf16 or fp16 (torch backend).")]
+BackendOption = Annotated[
+    str, typer.Option("--backend", help="auto (ctranslate2 where installed, else torch), torch or ctranslate2.")
+]
+DtypeOption = Annotated[
+    str, typer.Option("--dtype", help="auto (the fastest this machine keeps exact enough), fp32, bf16 or fp16.")
+]
 QuantizeOption = Annotated[str, typer.Option("--quantize", help="none or int8 (dynamic int8 Linear layers on CPU).")]
 
 InputsOption = Annotated[
