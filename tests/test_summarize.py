@@ -148,6 +148,8 @@ def test_level_cap_merges_what_is_left_into_one_last_pass():
     outputs = [" ".join(f"s{i}w{j}" for j in range(8)) for i in range(5)]
     texts, fallback = next_level(outputs, count, 10, MAX_LEVELS - 1)
     assert fallback == LEVEL_CAP and len(texts) == 1 and count(texts[0]) <= 10
+    # Summaries that fit one window together are joined whole, cap or not.
+    assert next_level(["a b", "c d"], count, 10, MAX_LEVELS - 1) == (["a b c d"], None)
     # Every summary keeps its leading words, in order.
     assert texts[0].split() == ["s0w0", "s0w1", "s1w0", "s1w1", "s2w0", "s2w1", "s3w0", "s3w1", "s4w0", "s4w1"]
 

@@ -73,11 +73,11 @@ def next_level(
 ) -> tuple[list[str], str | None]:
     """The texts an article's next pass summarizes (always fewer than `outputs`), and the
     fallback used to get there, if any."""
+    packed = pack_texts(outputs, count, window) or [""]
+    if len(packed) == 1 or (len(packed) < len(outputs) and levels < MAX_LEVELS - 1):
+        return packed, None
     if levels >= MAX_LEVELS - 1:
         return merge_heads(outputs, count, window, 1), LEVEL_CAP
-    packed = pack_texts(outputs, count, window) or [""]
-    if len(packed) < len(outputs):
-        return packed, None
     return merge_heads(outputs, count, window, math.ceil(len(outputs) / 2)), TRIMMED
 
 
