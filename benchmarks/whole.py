@@ -21,7 +21,7 @@ fresh process:
    neither);
 5. a naive whole job on the same work: per article one `generate()` (fp32, the registry's beam)
    on the input truncated to the window, then per sentence `generate()` into each language
-   (fp32) over the sentences the job translated. The naive loop is timed on a sample (spread
+   (fp32) over the sentences the job translated, on the GPU when --device cuda. The naive loop is timed on a sample (spread
    over the articles and sentences) and scaled by count; model loads are shown apart.
 
 Output lengths. Random weights never stop on their own, so every output has a forced length
@@ -177,7 +177,7 @@ def child_naive(spec: dict) -> dict:
     for role, folder in spec["models"].items():
         t0 = time.perf_counter()
         tok = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForSeq2SeqLM.from_pretrained(folder).eval()
+        model = AutoModelForSeq2SeqLM.from_pretrained(folder).to(spec.get("device", "cpu")).eval()
         model.generation_config.max_length = None
         model.generation_config.min_length = None
         load_s = time.perf_counter() - t0
@@ -190,6 +190,7 @@ def child_naive(spec: dict) -> dict:
         tokens, started = 0, time.perf_counter()
         for text in texts:
             enc = tok([prefix + text], return_tensors="pt", truncation=True, max_length=spec["windows"][role])
+            enc = {k: v.to(spec.get("device", "cpu")) for k, v in enc.items()}
             length = enc["input_ids"].shape[1]
             if role == "summary":
                 n, beams = (
@@ -275,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-tokens", type=int, default=None)
     parser.add_argument("--no-naive", action="store_true", help="the job only (batch-size sweeps)")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-whole")
+    parser.add_argument("--plan", action="store_true", help="say what would run and stop (gpu.sh --dry-run)")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SPEC", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -282,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
         spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
         result = {"job": child_job, "naive": child_naive}[mode](spec)
         Path(out_file).write_text(json.dumps(result), encoding="utf-8")
+        return 0
+    if args.plan:
+        print(f"would run: {'quick' if args.quick else 'full'} sizes, job options {vars(args)}")
         return 0
     return measure(args)
 
@@ -325,6 +330,7 @@ def measure(args) -> int:
                 "models": {r: str(m) for r, m in models.items()},
                 "samples": samples(articles, job, size),
                 "summary_settings": settings,
+                "device": "cuda" if args.device.startswith("cuda") else "cpu",
                 "windows": windows,
             }
             naive = run_child("naive", spec, work)
