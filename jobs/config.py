@@ -142,7 +142,7 @@ class JobConfig(BaseModel):
     summary: GenerationSettings
     max_article_words: int = Field(20_000, ge=1)
     min_article_words: int = Field(0, ge=0)
-    backend: Literal["torch", "ctranslate2"] = "torch"
+    backend: Literal["auto", "torch", "ctranslate2"] = "auto"  # auto: jobs.backends.resolve_backend
     engine: Literal["local", "ray"] = "local"
     ray_address: str | None = None  # None: start a local Ray
     ray_actors: int = Field(2, ge=1)  # actors per model (each loads the model once)
@@ -327,6 +327,7 @@ class Environment:
     ct2_cache: Path  # JOBS_CT2_CACHE: converted CTranslate2 models
     eval_data: Path | None  # JOBS_EVAL_DATA: reference data of `jobs eval`
     user_cache: Path  # $XDG_CACHE_HOME/jobs (~/.cache/jobs): the job's own caches
+    fast_auto: bool = True  # JOBS_FAST_AUTO=0: --backend/--dtype auto mean torch in the weights' own dtype
 
 
 def _switch(name: str, default: bool) -> bool:
@@ -353,4 +354,5 @@ def environment() -> Environment:
         ct2_cache=Path(ct2).expanduser() if ct2 else user_cache / "ctranslate2",
         eval_data=Path(eval_data) if eval_data else None,
         user_cache=user_cache,
+        fast_auto=_switch("JOBS_FAST_AUTO", True),
     )

@@ -32,6 +32,16 @@ def _one_torch_thread():
     torch.set_num_threads(before)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _exact_auto():
+    """`--backend auto --dtype auto` as torch in the weights' own dtype (JOBS_FAST_AUTO=0, inherited
+    by subprocesses and Ray actors): the tiny random models' outputs are what the tests compare,
+    and the fast choice itself is tested with the knob on (tests/test_speed_options.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JOBS_FAST_AUTO", "0")
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> dict[str, Path]:
     return build_all(tmp_path_factory.mktemp("tiny-models"))

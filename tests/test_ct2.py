@@ -161,3 +161,34 @@ def test_whole_job_with_the_ctranslate2_backend(tiny_models, tiny_config, tmp_pa
     assert manifest["models"]["translation"]["backend"] == "ctranslate2"
     assert manifest["models"]["translation"]["dtype"] == "int8"
     assert manifest["models"]["summary"]["backend"] == "ctranslate2"
+
+
+@needs_ct2
+def test_default_job_runs_on_ctranslate2_and_a_cached_rerun_imports_no_torch(tiny_models, tiny_config, tmp_path):
+    """`--backend auto --dtype auto` as the product runs it (JOBS_FAST_AUTO on): the summarizer
+    (BART, beam search) and Kazakh (M2M100) on CTranslate2 int8; nothing heavy on a cached rerun."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    args = ["run", "--config", str(tiny_config), "--input", str(SEED_PAGE), "--out", str(tmp_path / "out")]
+    args += ["--lang", "kk", "--model", f"kk={tiny_models['kk']}", "--summary-model", str(tiny_models["summary"])]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "JOBS_FAST_AUTO": "1"}
+    script = (
+        "import sys; from jobs.cli import app\n"
+        "try:\n    app(sys.argv[1:])\nexcept SystemExit as e:\n    code = e.code\n"
+        "print('RESULT', code, 'torch' in sys.modules, 'transformers' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, cwd=REPO, env=env)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout.split("RESULT ")[1].split()[0] == "0", runs[0].stderr
+    assert runs[1].stdout.split("RESULT ")[1].split() == ["0", "False", "False"], runs[1].stderr
+    manifest = json.loads(next((tmp_path / "out" / "kk").glob("2*/manifest.json")).read_text("utf-8"))
+    for role in ("translation", "summary"):
+        entry = manifest["models"][role]
+        assert (entry["backend"], entry["dtype"]) == ("ctranslate2", "int8")
+        assert entry["asked"] == {"backend": "auto", "dtype": "auto", "quantize": "none"}

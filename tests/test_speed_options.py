@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-from jobs.backends import make_backend
+from jobs.backends import make_backend, resolve_backend
 from jobs.backends.base import BackendOptions
 from jobs.backends.batching import CPU_BATCH_TOKENS, DeviceOutOfMemory, is_out_of_memory
-from jobs.backends.device import auto_batch_tokens, resolve_dtype
+from jobs.backends.device import auto_batch_tokens, resolve_dtype, resolve_precision
 from jobs.backends.greedy import GreedyHead
 from jobs.backends.packed_linear import PackedLinear, packing_wanted
 from jobs.backends.torch import TorchBackend
@@ -77,8 +77,71 @@ def test_bf16_on_cpu_only_where_the_cpu_has_bf16_instructions(monkeypatch):
         resolve_dtype("bf16", "cpu")
     monkeypatch.setenv("JOBS_CPU_BF16", "1")
     assert resolve_dtype("bf16", "cpu") == "bf16"
-    # auto never picks bf16 on CPU: it changes a share of greedy outputs (docs/benchmarks.md).
-    assert resolve_dtype("auto", "cpu") == "fp32"
+
+
+@pytest.mark.parametrize(
+    ("bf16", "dtype", "device", "quantize", "expected"),
+    [
+        ("1", "auto", "cpu", "none", ("bf16", "none")),  # bf16 instructions: bf16
+        ("0", "auto", "cpu", "none", ("fp32", "int8")),  # none: dynamic int8
+        ("1", "auto", "cuda", "none", ("fp16", "none")),
+        ("0", "auto", "mps", "none", ("fp32", "none")),
+        ("1", "auto", "cpu", "int8", ("fp32", "int8")),  # an explicit choice is kept
+        ("1", "fp32", "cpu", "none", ("fp32", "none")),  # exact fp32 stays available
+    ],
+)
+def test_auto_precision_picks_the_fastest_by_detected_cpu_features(
+    monkeypatch, bf16, dtype, device, quantize, expected
+):
+    monkeypatch.setenv("JOBS_FAST_AUTO", "1")  # the product's default (the suite runs with 0: conftest)
+    monkeypatch.setenv("JOBS_CPU_BF16", bf16)
+    assert resolve_precision(dtype, device, quantize) == expected
+
+
+@pytest.mark.parametrize(("bf16", "dtype", "quantize"), [("1", "bf16", "none"), ("0", "fp32", "int8")])
+def test_auto_torch_backend_names_what_it_chose(tiny_models, monkeypatch, bf16, dtype, quantize):
+    monkeypatch.setenv("JOBS_FAST_AUTO", "1")
+    monkeypatch.setenv("JOBS_CPU_BF16", bf16)
+    auto = backend(tiny_models, dtype="auto")
+    assert (auto.identity.dtype, auto.identity.quantize) == (dtype, quantize)
+    assert auto.identity.key() == backend(tiny_models, dtype=dtype, quantize=quantize).identity.key()
+    described = auto.describe()
+    assert (described["dtype"], described["quantize"]) == (dtype, quantize)
+    assert described["asked"] == {"backend": "torch", "dtype": "auto", "quantize": "none"}
+
+
+def test_backend_auto_is_ctranslate2_where_installed_and_torch_elsewhere(monkeypatch):
+    import importlib.util
+
+    import jobs.backends
+
+    monkeypatch.setenv("JOBS_FAST_AUTO", "1")
+    assert resolve_backend("torch", "cpu") == "torch"
+    assert resolve_backend("auto", "mps") == "torch"
+    installed = importlib.util.find_spec("ctranslate2") is not None
+    assert resolve_backend("auto", "cpu") == ("ctranslate2" if installed else "torch")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        jobs.backends.importlib.util, "find_spec", lambda name: None if name == "ctranslate2" else real(name)
+    )
+    assert resolve_backend("auto", "cpu") == "torch"
+    monkeypatch.undo()
+    monkeypatch.setenv("JOBS_FAST_AUTO", "0")  # the exact choice, as the rest of the suite runs
+    assert resolve_backend("auto", "cpu") == "torch" and resolve_precision("auto", "cpu") == ("fp32", "none")
+
+
+def test_the_default_job_asks_for_auto_and_the_manifest_says_what_ran(tiny_models, tiny_config, monkeypatch):
+    pytest.importorskip("ctranslate2")
+    monkeypatch.setenv("JOBS_FAST_AUTO", "1")
+    config = build_config(
+        config_file=tiny_config, langs=["ru"], model_overrides=[f"ru={tiny_models['ru']}"], device="cpu"
+    )
+    assert (config.backend, config.dtype) == ("auto", "auto")
+    made = make_backend(config.models["ru"], "ru", config, translation=True)
+    described = made.describe()
+    assert (described["backend"], described["dtype"]) == ("ctranslate2", "int8")
+    assert described["asked"] == {"backend": "auto", "dtype": "auto", "quantize": "none"}
+    assert json.loads(made.identity.key())["backend"] == "ctranslate2" and not made.is_loaded
 
 
 def test_cpu_batch_budget_is_fixed_and_explicit_budget_wins(tiny_models):
@@ -93,6 +156,7 @@ def test_make_backend_passes_the_speed_options(tiny_models, tiny_config):
         langs=["ru"],
         model_overrides=[f"ru={tiny_models['ru']}"],
         device="cpu",
+        backend="torch",
         dtype="fp32",
         quantize="int8",
     )
@@ -112,7 +176,9 @@ def test_cache_key_changes_with_dtype_and_quantization(tiny_models, monkeypatch)
     }
     assert len(keys) == 3
     # The key holds the dtype that runs (`auto` resolved, without torch).
-    assert json.loads(backend(tiny_models, dtype="auto").identity.key())["dtype"] == "fp32"
+    assert json.loads(backend(tiny_models, dtype="auto").identity.key())["dtype"] == "fp32"  # JOBS_FAST_AUTO=0
+    monkeypatch.setenv("JOBS_FAST_AUTO", "1")
+    assert json.loads(backend(tiny_models, dtype="auto").identity.key())["dtype"] == "bf16"
 
 
 # --------------------------------------------------------------------------- fast paths on tiny models

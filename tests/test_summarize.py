@@ -10,8 +10,8 @@ from jobs.backends.base import BackendOptions
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from jobs.inputs import read_articles
-from jobs.stages.segment import pack_texts, split_sentences
-from jobs.stages.summarize import summarize_texts
+from jobs.stages.segment import head_within, pack_texts, split_sentences
+from jobs.stages.summarize import LEVEL_CAP, MAX_LEVELS, TRIMMED, next_level, summarize_texts
 from tests.conftest import SEED_PAGE
 
 
@@ -110,3 +110,73 @@ def test_pack_texts_splits_a_sentence_longer_than_the_window():
     chunks = pack_texts(["One two three.", long_sentence, "Last one."], count, 10)
     assert all(count(c) <= 10 for c in chunks)
     assert " ".join(chunks).split() == ("One two three. " + long_sentence + " Last one.").split()
+
+
+@pytest.fixture(scope="module")
+def long_summarizer(tiny_models):
+    """Summaries as long as a summary may get (half the window): the tiny random-weight BART's
+    outputs re-tokenize longer than the tokens it generated, so two never pack into one window."""
+    settings = GenerationSettings(num_beams=1, max_new_tokens=400, min_new_tokens=400)
+    return TorchBackend(
+        ModelSpec(model=str(tiny_models["summary"])),
+        "summary",
+        BackendOptions(device="cpu", batch_tokens=4096, settings=settings, translation=False),
+    )
+
+
+def test_map_reduce_finishes_when_summaries_re_tokenize_longer(longest_article, long_summarizer):
+    recorder = RecordingBackend(long_summarizer)
+    (result,), stats = summarize_texts([longest_article["paragraphs"]], recorder)
+    window = long_summarizer.max_input_tokens
+    first = long_summarizer.generate(recorder.calls[0])
+    # The premise: packing alone would not shrink the level (the old loop never ended).
+    assert min(long_summarizer.count_tokens(first.texts)) > window // 2
+    assert len(pack_texts(first.texts, long_summarizer.counter(), window)) >= len(first.texts)
+    # Every level has fewer texts than the one before, each fits the window, and it ends.
+    assert stats.calls == [len(c) for c in recorder.calls]
+    assert all(later < earlier for earlier, later in zip(stats.calls, stats.calls[1:]))
+    assert stats.calls[-1] == 1
+    for call in recorder.calls:
+        assert max(long_summarizer.count_tokens(call)) <= window
+    assert result.levels == len(recorder.calls) <= MAX_LEVELS
+    assert result.fallback in (TRIMMED, LEVEL_CAP)
+    assert result.text
+
+
+def test_level_cap_merges_what_is_left_into_one_last_pass():
+    count = lambda text: len(text.split())
+    outputs = [" ".join(f"s{i}w{j}" for j in range(8)) for i in range(5)]
+    texts, fallback = next_level(outputs, count, 10, MAX_LEVELS - 1)
+    assert fallback == LEVEL_CAP and len(texts) == 1 and count(texts[0]) <= 10
+    # Summaries that fit one window together are joined whole, cap or not.
+    assert next_level(["a b", "c d"], count, 10, MAX_LEVELS - 1) == (["a b c d"], None)
+    # Every summary keeps its leading words, in order.
+    assert texts[0].split() == ["s0w0", "s0w1", "s1w0", "s1w1", "s2w0", "s2w1", "s3w0", "s3w1", "s4w0", "s4w1"]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "expected", "fallback"),
+    [
+        ([3, 3, 3, 3], 2, None),  # packing shrinks the level: no fallback
+        ([7, 7, 7], 2, TRIMMED),  # no two fit one window of 10: merged in pairs, cut to 5 words each
+        ([7, 7], 1, TRIMMED),
+    ],
+)
+def test_next_level_always_has_fewer_texts(lengths, expected, fallback):
+    count = lambda text: len(text.split())
+    outputs = [" ".join(f"w{j}" for j in range(n)) for n in lengths]
+    texts, used = next_level(outputs, count, 10, 1)
+    assert (len(texts), used) == (expected, fallback)
+    assert all(count(t) <= 10 for t in texts)
+
+
+@pytest.mark.parametrize("limit", [0, 1, 3, 6, 50])
+def test_head_within_keeps_the_longest_fitting_head(limit):
+    count = lambda text: len(text.split())
+    text = "one two three four five six"
+    head = head_within(text, count, limit)
+    assert text.startswith(head) and count(head) == min(limit, 6)
+
+
+def test_head_within_cuts_one_long_word_by_characters():
+    assert head_within("abcdefghij", len, 4) == "abcd"

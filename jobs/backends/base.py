@@ -46,6 +46,7 @@ class BackendOptions:
     device: str = "auto"
     dtype: str = "auto"
     quantize: str = "none"
+    backend: str = ""  # the --backend asked for (auto | torch | ctranslate2), for the manifest
     batch_tokens: int | None = None  # None: chosen for the device when first needed
 
     @classmethod
@@ -65,6 +66,7 @@ class BackendOptions:
             device=device,
             dtype=config.dtype,
             quantize=config.quantize,
+            backend=config.backend,
             batch_tokens=config.batch_tokens or None,
         )
 
@@ -129,6 +131,11 @@ class BaseBackend:
         return self._resolve_precision()
 
     @property
+    def quantization(self) -> str:
+        """The quantization that will run (`--quantize`, or what `--dtype auto` chose)."""
+        return self.options.quantize
+
+    @property
     def resolved_device(self) -> str:
         return self.precision[0]
 
@@ -155,7 +162,7 @@ class BaseBackend:
             generation=self.settings.model_dump(),
             device=device,
             dtype=dtype,
-            quantize=self.options.quantize,
+            quantize=self.quantization,
             licence=spec.licence,
         )
 
@@ -168,9 +175,11 @@ class BaseBackend:
         """The manifest's account of this model: its identity, and what loading found (`loaded: false`
         when every output came from the cache)."""
         facts = self._loaded.facts() if self._loaded is not None else {}
+        o = self.options
         return {
             **self.identity.manifest(),
             "loaded": self.is_loaded,
+            "asked": {"backend": self.options.backend or self.name, "dtype": o.dtype, "quantize": o.quantize},
             "batch_tokens": self._batch_tokens or "auto",
             **facts,
         }

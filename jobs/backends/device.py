@@ -165,11 +165,35 @@ def confirm_device(asked: str, predicted: str) -> str:
     return predicted
 
 
+def auto_precision(device: str) -> tuple[str, str]:
+    """(dtype, quantize) that `--dtype auto` means for the torch backend on a resolved device.
+
+    The fastest setting that keeps >= 95 % of outputs identical to fp32 (docs/benchmarks.md:
+    bf16 100 %, dynamic int8 97 %): fp16 on CUDA; on CPU bf16 where the CPU has bf16
+    instructions (AVX512-BF16 or AMX), dynamic int8 otherwise; fp32 on MPS. Detected, never assumed.
+    JOBS_FAST_AUTO=0: fp32 on CPU (the test suite's exact outputs, comparisons with older runs).
+    """
+    if device.startswith("cuda"):
+        return "fp16", "none"
+    if device == "cpu" and environment().fast_auto:
+        return ("bf16", "none") if cpu_supports_bf16() else ("fp32", "int8")
+    return "fp32", "none"
+
+
+def resolve_precision(dtype: str, device: str, quantize: str = "none") -> tuple[str, str]:
+    """(dtype, quantize) that will run for the torch backend: `auto` by `auto_precision` when no
+    quantization is asked for, else as `resolve_dtype` says."""
+    fixed = resolve_dtype(dtype, device, quantize)  # checks the options
+    if dtype == "auto" and quantize == "none":
+        return auto_precision(device)
+    return fixed, quantize
+
+
 def resolve_dtype(dtype: str, device: str, quantize: str = "none") -> str:
     """fp32 | bf16 | fp16 for the torch backend on a resolved device; bad combinations are ConfigErrors.
 
-    auto: fp16 on CUDA, fp32 on MPS and CPU. bf16 on CPU is opt-in: it doubles throughput on
-    CPUs with bf16 instructions but changes a share of greedy outputs (docs/benchmarks.md).
+    auto: fp16 on CUDA, fp32 on MPS and CPU (the weights' type; `resolve_precision` adds the
+    fast CPU choice of bf16 or int8 that `--dtype auto` makes).
     """
     if dtype not in DTYPES:
         raise ConfigError(f"--dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")

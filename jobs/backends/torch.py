@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from jobs.backends.base import BaseBackend
-from jobs.backends.device import confirm_device, cpu_streams, predict_device, resolve_dtype, torch_threads
+from jobs.backends.device import confirm_device, cpu_streams, predict_device, resolve_precision, torch_threads
 from jobs.backends.greedy import fast_greedy_possible, greedy_decode
 from jobs.config import ModelSpec
 from jobs.models.families import LOGITS_BIAS_MODEL_TYPES
@@ -23,16 +23,26 @@ TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 class TorchBackend(BaseBackend):
     """transformers `generate()` on CPU, CUDA or MPS for one model.
 
-    dtype: auto (fp16 on CUDA, fp32 elsewhere) | fp32 | bf16 | fp16; quantize: none | int8
-    (CPU: torch dynamic int8 Linear layers). On CPU two batches run at a time, each on its share
+    dtype: auto | fp32 | bf16 | fp16; quantize: none | int8 (CPU: torch dynamic int8 Linear
+    layers). auto: fp16 on CUDA; on CPU bf16 where it has bf16 instructions, else int8
+    (`resolve_precision`). On CPU two batches run at a time, each on its share
     of the cores (`cpu_streams`).
     """
 
     name = "torch"
 
-    def _resolve_precision(self) -> tuple[str, str]:
+    @cached_property
+    def _plan(self) -> tuple[str, str, str]:
+        """(device, dtype, quantize) that will run, `auto` resolved torch-free (`resolve_precision`)."""
         device = predict_device(self.options.device)
-        return device, resolve_dtype(self.options.dtype, device, self.options.quantize)
+        return (device, *resolve_precision(self.options.dtype, device, self.options.quantize))
+
+    def _resolve_precision(self) -> tuple[str, str]:
+        return self._plan[:2]
+
+    @property
+    def quantization(self) -> str:
+        return self._plan[2]
 
     def _load(self) -> LoadedModel:
         device, dtype = self.precision
@@ -44,7 +54,7 @@ class TorchBackend(BaseBackend):
             device=device,
             revision=self.revision,
             dtype=dtype,
-            quantize=self.options.quantize,
+            quantize=self.quantization,
             text=self._text,
         )
 

@@ -50,9 +50,19 @@ BatchTokensOption = Annotated[
     ),
 ]
 BackendOption = Annotated[
-    str, typer.Option("--backend", metavar="BACKEND", help="torch or ctranslate2 (pip install -e '.[ct2]').")
+    str,
+    typer.Option(
+        "--backend",
+        metavar="BACKEND",
+        help="auto (ctranslate2 where installed, else torch), torch or ctranslate2 (pip install -e '.[ct2]').",
+    ),
 ]
-DtypeOption = Annotated[str, typer.Option("--dtype", metavar="DTYPE", help="auto, fp32, bf16 or fp16 (torch backend).")]
+DtypeOption = Annotated[
+    str,
+    typer.Option(
+        "--dtype", metavar="DTYPE", help="auto (the fastest this machine keeps exact enough), fp32, bf16 or fp16."
+    ),
+]
 QuantizeOption = Annotated[
     str, typer.Option("--quantize", metavar="MODE", help="none or int8 (dynamic int8 Linear layers on CPU).")
 ]

@@ -52,7 +52,7 @@ def run(
     config_file: ConfigOption = None,
     device: DeviceOption = None,
     batch_tokens: BatchTokensOption = None,
-    backend: BackendOption = "torch",
+    backend: BackendOption = "auto",
     dtype: DtypeOption = "auto",
     quantize: QuantizeOption = "none",
     offline: OfflineOption = False,

@@ -70,6 +70,7 @@ def build_records(
                 "flags": flags,
                 "summary_chunks": summary.chunks if summary is not None else 0,
                 "summary_levels": summary.levels if summary is not None else 0,
+                "summary_fallback": summary.fallback if summary is not None else None,
             },
             models={"translation": public_model(translation_label), "summary": public_model(summary_label)},
             translations=[],

@@ -79,6 +79,31 @@ def pack_texts(parts: Sequence[str], count: Callable[[str], int], max_tokens: in
     return packed
 
 
+def head_within(text: str, count: Callable[[str], int], max_tokens: int) -> str:
+    """The longest run of leading words of text that counts at most max_tokens (characters when
+    even the first word is too long); text itself when it fits."""
+    if count(text) <= max_tokens:
+        return text
+    words = text.split()
+    low, high = 0, len(words)  # the answer lies in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if count(" ".join(words[:middle])) <= max_tokens:
+            low = middle
+        else:
+            high = middle
+    if low:
+        return " ".join(words[:low])
+    low, high = 0, len(words[0]) if words else 0
+    while high - low > 1:
+        middle = (low + high) // 2
+        if count(words[0][:middle]) <= max_tokens:
+            low = middle
+        else:
+            high = middle
+    return words[0][:low] if words else ""
+
+
 def segment_articles(articles: datasets.Dataset, *, with_summary: bool = True, cache=None) -> datasets.Dataset:
     """One row per sentence of every title, summary and body paragraph, in reading order.
 

@@ -1,20 +1,38 @@
 """English summaries, one per article, by map-reduce over chunks that fit the model's window.
 
 An article longer than the window is split on sentence boundaries into chunks; every chunk of
-every article is summarized in one batched pass, then each article's chunk summaries are joined
-and summarized again, level by level, until one summary is left. Nothing is truncated.
+every article is summarized in one batched pass, then each article's chunk summaries are packed
+into window-sized texts and summarized again, level by level, until one summary is left. The
+first level is not truncated: every sentence reaches the model.
+
+Every level strictly reduces an article's number of texts, so the loop always ends:
+
+- the summaries are packed (`pack_texts`) and the packed texts go on when they are fewer;
+- when they are not (each summary re-tokenizes to more than half the window: a model whose
+  outputs re-tokenize longer than they were generated does this), adjacent summaries are merged
+  in pairs, each cut to its leading words so that a pair fits the window (fallback `trimmed`);
+- after MAX_LEVELS - 1 levels whatever is left is merged into one text the same way (each summary
+  cut to its share of the window) for the last pass (fallback `level_cap`).
+
+So an article takes at most MAX_LEVELS passes; the record's `qa` says how many
+(`summary_levels`) and which fallback, if any, shortened summaries (`summary_fallback`).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jobs.backends.base import Generated
 from jobs.stages.cache import Cached
 from jobs.stages.generation import Made, generate_cached
-from jobs.stages.segment import pack_texts, split_sentences
+from jobs.stages.segment import head_within, pack_texts, split_sentences
+
+MAX_LEVELS = 4  # summarization passes per article at most, the chunk level included
+TRIMMED = "trimmed"  # summaries were cut to their leading words so that a level could merge them
+LEVEL_CAP = "level_cap"  # the level cap merged every summary left into one last pass
 
 
 @dataclass
@@ -26,6 +44,7 @@ class SummaryResult:
     levels: int  # summarization passes (1 when the article fits the window)
     hit_limit: bool = False
     error: str | None = None  # why there is no summary (a model batch kept failing)
+    fallback: str | None = None  # None | TRIMMED | LEVEL_CAP: how a level was made to shrink
 
 
 @dataclass
@@ -36,52 +55,103 @@ class SummaryStats:
     calls: list[int] = field(default_factory=list)  # texts per level
 
 
+def merge_heads(texts: list[str], count: Callable[[str], int], window: int, groups: int) -> list[str]:
+    """`texts` merged, in order, into `groups` texts of at most `window` tokens each: consecutive
+    texts are joined after each is cut to its leading words within its share of the window."""
+    size = math.ceil(len(texts) / groups)
+    merged = []
+    for start in range(0, len(texts), size):
+        members = texts[start : start + size]
+        share = max(1, window // len(members))
+        joined = " ".join(head_within(t, count, share) for t in members)
+        merged.append(head_within(joined, count, window))
+    return merged
+
+
+def next_level(
+    outputs: list[str], count: Callable[[str], int], window: int, levels: int
+) -> tuple[list[str], str | None]:
+    """The texts an article's next pass summarizes (always fewer than `outputs`), and the
+    fallback used to get there, if any."""
+    packed = pack_texts(outputs, count, window) or [""]
+    if len(packed) == 1 or (len(packed) < len(outputs) and levels < MAX_LEVELS - 1):
+        return packed, None
+    if levels >= MAX_LEVELS - 1:
+        return merge_heads(outputs, count, window, 1), LEVEL_CAP
+    return merge_heads(outputs, count, window, math.ceil(len(outputs) / 2)), TRIMMED
+
+
+@dataclass
+class _Article:
+    """One article on its way through the levels."""
+
+    pending: list[str]  # texts the next pass summarizes
+    chunks: int
+    levels: int = 0
+    fallback: str | None = None
+    result: SummaryResult | None = None
+
+
+def _start(document: list[str], count: Callable[[str], int], window: int) -> _Article:
+    chunks = pack_texts([s for p in document for s in split_sentences(p)], count, window)
+    article = _Article(chunks, len(chunks))
+    if not chunks:
+        article.result = SummaryResult("", 0, 0)
+    return article
+
+
+def _advance(article: _Article, outputs: list[tuple[str, bool]], count: Callable[[str], int], window: int) -> None:
+    """Take one pass's outputs for an article: its summary when one is left, else its next texts."""
+    article.levels += 1
+    if len(outputs) == 1:
+        text, limited = outputs[0]
+        article.result = SummaryResult(text, article.chunks, article.levels, limited, fallback=article.fallback)
+        return
+    texts = [text for text, _ in outputs if text] or [""]
+    if len(texts) == 1:
+        article.pending = texts
+        return
+    article.pending, fallback = next_level(texts, count, window, article.levels)
+    if fallback and article.fallback != LEVEL_CAP:
+        article.fallback = fallback
+
+
 def summarize_texts(
     documents: list[list[str]], backend, on_progress: Callable[[int], None] | None = None
 ) -> tuple[list[SummaryResult], SummaryStats]:
-    """Summarize documents given as lists of paragraphs; all chunks at one level go in one batch."""
+    """Summarize documents given as lists of paragraphs; all texts at one level go in one batch."""
     count = backend.counter()
     window = backend.max_input_tokens
     stats = SummaryStats()
-    # Each document is a list of texts still to summarize; one text left after a pass = done.
-    pending = [pack_texts([s for p in doc for s in split_sentences(p)], count, window) for doc in documents]
-    first_chunks = [len(chunks) for chunks in pending]
-    levels = [0] * len(documents)
-    results: list[SummaryResult | None] = [None if chunks else SummaryResult("", 0, 0) for chunks in pending]
-    progress = _ArticleProgress(on_progress, results)
-    while any(r is None for r in results):
-        flat = [(d, text) for d, chunks in enumerate(pending) if results[d] is None for text in chunks]
+    articles = [_start(doc, count, window) for doc in documents]
+    progress = _ArticleProgress(on_progress, articles)
+    while any(a.result is None for a in articles):
+        flat = [(a, text) for a in articles if a.result is None for text in a.pending]
         generated: Generated = backend.generate([text for _, text in flat], progress.level(len(flat)))
         stats.input_tokens += generated.input_tokens
         stats.output_tokens += generated.output_tokens
         stats.batches += generated.batches
         stats.calls.append(len(flat))
-        by_doc: dict[int, list[tuple[str, bool]]] = {}
-        for index, ((d, _), text, limited) in enumerate(zip(flat, generated.texts, generated.hit_limit)):
-            by_doc.setdefault(d, []).append((text, limited))
-            if index in generated.errors and results[d] is None:
-                results[d] = SummaryResult("", first_chunks[d], levels[d], error=generated.errors[index])
-        for d, outputs in by_doc.items():
-            if results[d] is not None:  # failed at this level
-                continue
-            levels[d] += 1
-            if len(outputs) == 1:
-                text, limited = outputs[0]
-                results[d] = SummaryResult(text, first_chunks[d], levels[d], limited)
-            else:
-                pending[d] = pack_texts([text for text, _ in outputs if text], count, window) or [""]
+        by_article: dict[int, list[tuple[str, bool]]] = {}
+        for index, ((article, _), text, limited) in enumerate(zip(flat, generated.texts, generated.hit_limit)):
+            by_article.setdefault(id(article), []).append((text, limited))
+            if index in generated.errors and article.result is None:
+                article.result = SummaryResult("", article.chunks, article.levels, error=generated.errors[index])
+        for article in articles:
+            if article.result is None and id(article) in by_article:
+                _advance(article, by_article[id(article)], count, window)
         progress.level_done()
-    return [r for r in results if r is not None], stats
+    return [a.result for a in articles if a.result is not None], stats
 
 
 class _ArticleProgress:
     """Progress in articles, not chunks: a level's chunks move the unfinished articles halfway to
     done; an article whose summary is final (or failed) gets the rest when its level ends."""
 
-    def __init__(self, on_progress: Callable[[int], None] | None, results: list) -> None:
-        self.on_progress, self.results = on_progress, results
+    def __init__(self, on_progress: Callable[[int], None] | None, articles: list) -> None:
+        self.on_progress, self.articles = on_progress, articles  # each with its `result` (None: not done)
         self.share = 0.0  # what each unfinished article has been credited so far
-        self.open = [d for d, r in enumerate(results) if r is None]
+        self.open = [d for d, a in enumerate(articles) if a.result is None]
 
     def level(self, texts: int) -> Callable[[int], None] | None:
         if self.on_progress is None or not texts:
@@ -90,10 +160,10 @@ class _ArticleProgress:
         return lambda n: self.on_progress(n * step)  # type: ignore[misc]
 
     def level_done(self) -> None:
-        finished = [d for d in self.open if self.results[d] is not None]
+        finished = [d for d in self.open if self.articles[d].result is not None]
         if self.on_progress and finished:
             self.on_progress(len(finished) * (1 - self.share) / 2)  # type: ignore[arg-type]
-        self.open = [d for d in self.open if self.results[d] is None]
+        self.open = [d for d in self.open if self.articles[d].result is None]
         self.share += (1 - self.share) / 2
 
 
@@ -118,7 +188,8 @@ def summarize_articles(
                 on_progress(sum(1 for t in texts if t not in waiting))
         fresh, stats = summarize_texts([by_text[t] for t in todo], backend, on_progress)
         return {
-            t: r.error or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels}))
+            t: r.error
+            or Cached(r.text, r.hit_limit, json.dumps({"chunks": r.chunks, "levels": r.levels, "fallback": r.fallback}))
             for t, r in zip(todo, fresh)
         }
 
@@ -130,5 +201,13 @@ def summarize_articles(
             continue
         entry = run.outputs[text]
         shape = json.loads(entry.meta or "{}")
-        results.append(SummaryResult(entry.output, shape.get("chunks", 0), shape.get("levels", 0), entry.hit_limit))
+        results.append(
+            SummaryResult(
+                entry.output,
+                shape.get("chunks", 0),
+                shape.get("levels", 0),
+                entry.hit_limit,
+                fallback=shape.get("fallback"),
+            )
+        )
     return results, stats

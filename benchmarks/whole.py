@@ -1,0 +1,395 @@
+#!/usr/bin/env python
+"""Whole-job benchmark: summaries plus ru, zh and kk at the default settings, against a naive job.
+
+    python benchmarks/whole.py --quick            # a few minutes on 2 cores once the models are built
+    python benchmarks/whole.py                    # more and longer articles
+    python benchmarks/whole.py --quick --busy     # the same with one core kept busy by another process
+    python benchmarks/whole.py --backend torch --dtype fp32   # any job settings (gpu.sh uses these)
+
+Not a test: it prints tables (markdown) and exits 0. In one run on one machine, each step in a
+fresh process:
+
+1. random-weight models of the real shapes (configs/real: opus-mt-en-ru, opus-mt-en-zh,
+   m2m100_418M, distilbart-cnn-12-6; benchmarks/realmodels.py), built once into --workdir;
+2. generated English articles of 300 to 2,000 words (benchmarks/articles.py), some longer than
+   the summarizer's 1,024-token window;
+3. the job (`run_job`, cache off) with the registry's generation settings (summaries: beam 2,
+   30-142 new tokens; translation: greedy), `--lang ru zh kk`, at the asked --backend/--dtype
+   (default auto);
+4. the same job for kk alone (the largest translation model), for peak memory (a warm-up job on
+   one short article runs first, unmeasured, so that CTranslate2's one-off conversions count in
+   neither);
+5. a naive whole job on the same work: per article one `generate()` (fp32, the registry's beam)
+   on the input truncated to the window, then per sentence `generate()` into each language
+   (fp32) over the sentences the job translated, on the GPU when --device cuda. The naive loop is timed on a sample (spread
+   over the articles and sentences) and scaled by count; model loads are shown apart.
+
+Output lengths. Random weights never stop on their own, so every output has a forced length
+derived from its input (min = max new tokens), for the job and the naive loop alike:
+translation ceil(1.2 x input tokens), summaries input/6 within the configured 30..142. The job
+decodes a batch to the length its longest input asks for (batches are length-sorted, so this is
+close to each row's own), which can only make the job look slower. This is a per-batch length
+rule installed in the benchmark's child processes (jobs.backends.base's length functions), not a
+logits processor: CTranslate2 takes no Python logits processor, and the job's fast paths must
+run as they do in production.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.run import Probe, machine, peak_rss_mib, reset_peak_rss, versions  # noqa: E402
+
+MODELS = {"summary": "distilbart-cnn-12-6", "ru": "opus-mt-en-ru", "zh": "opus-mt-en-zh", "kk": "m2m100_418M"}
+LANGS = ("ru", "zh", "kk")
+TRANSLATION_RATIO = 1.2  # translation output tokens per input token (real en->ru/zh/kk: about 1.1-1.3)
+SUMMARY_DIVISOR = 6  # summary tokens per input token: 1/6, within the configured min..max
+SIZES = {
+    "quick": {"words": [300, 700, 1300, 2000], "naive_articles": 2, "naive_sentences": 6},
+    "full": {
+        "words": [300, 450, 600, 800, 1000, 1200, 1500, 1800, 2000, 350, 900, 1600],
+        "naive_articles": 4,
+        "naive_sentences": 24,
+    },
+}
+
+
+# --------------------------------------------------------------------------- lengths (children)
+
+
+def forced_length(settings, translation: bool, window: int, longest: int) -> int:
+    """The benchmark's output length for an input of `longest` tokens."""
+    if translation:
+        return max(1, min(window, math.ceil(TRANSLATION_RATIO * longest)))
+    low, high = settings.min_new_tokens or 1, settings.max_new_tokens or window // 2
+    return max(low, min(high, longest // SUMMARY_DIVISOR))
+
+
+def install_lengths() -> None:
+    """Every batch of the job decodes exactly `forced_length` of its longest input."""
+    import jobs.backends.base as base
+
+    base.max_new_tokens = lambda settings, translation, window, longest: forced_length(
+        settings, translation, window, longest
+    )
+    base.min_new_tokens = lambda settings, translation, shortest, max_new: max_new
+
+
+# --------------------------------------------------------------------------- children
+
+
+def child_job(spec: dict) -> dict:
+    """The job on the articles for spec's languages; per stage and language what it cost."""
+    from jobs.config import build_config
+    from jobs.pipeline import run_job
+
+    install_lengths()
+    probe = Probe(keep_outputs=True)
+    probe.install()
+    peaks: dict[str, float] = {}
+    import jobs.backends as backends
+
+    made = backends.make_backend
+
+    def make_backend(spec_, role, config, *, translation):
+        backend = made(spec_, role, config, translation=translation)
+        reset_peak_rss()
+        close = backend.close
+
+        def measured_close():
+            peaks[role] = peak_rss_mib()
+            close()
+
+        backend.close = measured_close
+        return backend
+
+    backends.make_backend = make_backend
+    out = Path(spec["work"]) / "out" / spec["name"]
+    config = build_config(
+        config_file=Path(spec["registry"]),
+        langs=spec["langs"],
+        inputs=[Path(spec["inputs"])],
+        out=out,
+        cache=out / "cache.sqlite3",
+        force=True,
+        **spec["options"],
+    )
+    reset_peak_rss()
+    report = run_job(config)
+    stages = {}
+    for role, stats in probe.stats.items():
+        stage = "summarize" if role == "summary" else f"translate {role}"
+        stages[role] = {
+            "seconds": report.timings.get(stage, 0.0),
+            "load_s": stats["load_s"],
+            "generate_s": stats["generate_s"],
+            "output_tokens": stats["output_tokens"],
+            "input_tokens": stats["input_tokens"],
+            "texts": stats["texts"],
+            "peak_rss_mib": peaks.get(role),
+            "inputs": stats["inputs"] if role != "summary" else [],
+        }
+    described = {role: m for role, m in _models_of(report, out).items()}
+    return {
+        "job_s": report.seconds,
+        "articles": report.articles,
+        "stages": stages,
+        "models": described,
+        "peak_rss_mib": peak_rss_mib(),
+        "timings": report.timings,
+    }
+
+
+def _models_of(report, out: Path) -> dict:
+    """backend / dtype / quantize of each model, from the bundles' manifests."""
+    found = {}
+    for lang, folder in report.bundles.items():
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        for role, entry in manifest.get("models", {}).items():
+            if isinstance(entry, dict):
+                key = "summary" if role == "summary" else lang
+                found[key] = f"{entry.get('backend')} {entry.get('dtype')}" + (
+                    f" {entry['quantize']}" if entry.get("quantize") not in (None, "none") else ""
+                )
+    return found
+
+
+def child_naive(spec: dict) -> dict:
+    """Naive loops on samples: per article summary on the truncated input, per sentence translation."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from jobs.config import GenerationSettings
+
+    result = {}
+    summary_settings = GenerationSettings(**spec["summary_settings"])
+    for role, folder in spec["models"].items():
+        t0 = time.perf_counter()
+        tok = AutoTokenizer.from_pretrained(folder)
+        model = AutoModelForSeq2SeqLM.from_pretrained(folder).to(spec.get("device", "cpu")).eval()
+        model.generation_config.max_length = None
+        model.generation_config.min_length = None
+        load_s = time.perf_counter() - t0
+        extra = {}
+        if role == "kk":
+            tok.src_lang = "en"
+            extra["forced_bos_token_id"] = tok.get_lang_id("kk")
+        texts = spec["samples"][role]
+        prefix = ">>cmn_Hans<< " if role == "zh" else ""
+        tokens, started = 0, time.perf_counter()
+        for text in texts:
+            enc = tok([prefix + text], return_tensors="pt", truncation=True, max_length=spec["windows"][role])
+            enc = {k: v.to(spec.get("device", "cpu")) for k, v in enc.items()}
+            length = enc["input_ids"].shape[1]
+            if role == "summary":
+                n, beams = (
+                    forced_length(summary_settings, False, spec["windows"][role], length),
+                    summary_settings.num_beams,
+                )
+            else:
+                n, beams = forced_length(None, True, spec["windows"][role], length), 1
+            with torch.inference_mode():
+                out = model.generate(
+                    **enc, max_new_tokens=n, min_new_tokens=n, num_beams=beams, do_sample=False, **extra
+                )
+            tokens += int(out.shape[1] - 1)
+        seconds = time.perf_counter() - started
+        result[role] = {"load_s": load_s, "sample": len(texts), "seconds": seconds, "output_tokens": tokens}
+        del model
+    return result
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def run_child(mode: str, spec: dict, work: Path) -> dict:
+    spec_file, out_file = work / f"spec-{spec['name']}.json", work / f"result-{spec['name']}.json"
+    out_file.unlink(missing_ok=True)
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_DATASETS_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "JOBS_CT2_CACHE": str(work / "ct2"),
+        "TOKENIZERS_PARALLELISM": "false",
+        "PYTHONWARNINGS": "ignore",
+    }
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_file), str(out_file)],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0 or not out_file.is_file():
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-6000:])
+        raise SystemExit(f"benchmark step {spec['name']} failed (exit {proc.returncode})")
+    return json.loads(out_file.read_text(encoding="utf-8"))
+
+
+def write_registry(work: Path, models: dict[str, Path]) -> Path:
+    """configs/models.yaml with the benchmark's models: the registry's own generation settings."""
+    import yaml
+
+    registry = yaml.safe_load((REPO / "configs" / "models.yaml").read_text(encoding="utf-8"))
+    registry["summary"]["model"] = str(models["summary"])
+    for lang in LANGS:
+        registry["languages"][lang]["model"] = str(models[lang])
+    registry["defaults"]["device"] = "auto"
+    path = work / "models.yaml"
+    path.write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def samples(articles: list[dict], job: dict, size: dict) -> dict[str, list[str]]:
+    """What the naive loop runs: whole articles for the summary, the job's own units per language."""
+    step = max(1, len(articles) // size["naive_articles"])
+    picked = {"summary": ["\n\n".join(a["paragraphs"]) for a in articles[::step][: size["naive_articles"]]]}
+    for lang in LANGS:
+        units = job["stages"][lang]["inputs"]
+        stride = max(1, len(units) // size["naive_sentences"])
+        picked[lang] = units[::stride][: size["naive_sentences"]]
+    return picked
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="4 articles, small naive samples")
+    parser.add_argument("--busy", action="store_true", help="keep one core busy with a Python loop meanwhile")
+    parser.add_argument("--backend", default="auto")
+    parser.add_argument("--dtype", default="auto")
+    parser.add_argument("--quantize", default="none")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch-tokens", type=int, default=None)
+    parser.add_argument("--no-naive", action="store_true", help="the job only (batch-size sweeps)")
+    parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-whole")
+    parser.add_argument("--plan", action="store_true", help="say what would run and stop (gpu.sh --dry-run)")
+    parser.add_argument("--child", nargs=3, metavar=("MODE", "SPEC", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        mode, spec_file, out_file = args.child
+        spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
+        result = {"job": child_job, "naive": child_naive}[mode](spec)
+        Path(out_file).write_text(json.dumps(result), encoding="utf-8")
+        return 0
+    if args.plan:
+        print(f"would run: {'quick' if args.quick else 'full'} sizes, job options {vars(args)}")
+        return 0
+    return measure(args)
+
+
+def measure(args) -> int:
+    from benchmarks.articles import make_articles, write_jsonl
+    from benchmarks.realmodels import build
+
+    work = args.workdir.resolve()
+    (work / "models").mkdir(parents=True, exist_ok=True)
+    size = SIZES["quick" if args.quick else "full"]
+    models = {role: build(name, work / "models") for role, name in MODELS.items()}
+    articles = []
+    for index, words in enumerate(size["words"]):
+        (article,) = make_articles(1, words, seed=index)
+        article["id"] = f"whole-{index:03d}"
+        articles.append(article)
+    inputs = write_jsonl(articles, work / "articles.jsonl")
+    registry = write_registry(work, models)
+    options = {"backend": args.backend, "dtype": args.dtype, "quantize": args.quantize, "device": args.device}
+    if args.batch_tokens:
+        options["batch_tokens"] = args.batch_tokens
+    base = {"work": str(work), "registry": str(registry), "inputs": str(inputs), "options": options}
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
+    try:
+        # Not measured: converts the models for CTranslate2 once (the conversion loads the HF
+        # model in fp32, which would count in the first job's peak RSS and load time).
+        warm = write_jsonl(make_articles(1, 40, seed=99), work / "warm-up.jsonl")
+        run_child("job", {**base, "name": "warm-up", "langs": list(LANGS), "inputs": str(warm)}, work)
+        job = run_child("job", {**base, "name": "job-3", "langs": list(LANGS)}, work)
+        single = run_child("job", {**base, "name": "job-kk", "langs": ["kk"]}, work)
+        naive = None
+        if not args.no_naive:
+            import yaml
+
+            settings = yaml.safe_load(registry.read_text(encoding="utf-8"))["defaults"]["summary"]
+            windows = {"summary": 1024, "ru": 512, "zh": 512, "kk": 1024}
+            spec = {
+                **base,
+                "name": "naive",
+                "models": {r: str(m) for r, m in models.items()},
+                "samples": samples(articles, job, size),
+                "summary_settings": settings,
+                "device": "cuda" if args.device.startswith("cuda") else "cpu",
+                "windows": windows,
+            }
+            naive = run_child("naive", spec, work)
+    finally:
+        if busy is not None:
+            busy.kill()
+    print(report(args, articles, job, single, naive))
+    return 0
+
+
+def report(args, articles: list[dict], job: dict, single: dict, naive: dict | None) -> str:
+    facts = machine()
+    words = [sum(len(p.split()) for p in a["paragraphs"]) for a in articles]
+    lines = [
+        f"Machine: {facts['cpu']}, {facts['cores']} cores, {facts['mem_gib']} GiB; {versions()}",
+        f"Job: --backend {args.backend} --dtype {args.dtype} --quantize {args.quantize} --device {args.device}"
+        f"{' --busy (one core kept busy)' if args.busy else ''}; {len(articles)} articles of {min(words)}-"
+        f"{max(words)} words; ran: {job['models']}",
+        "",
+        "| stage | job s | share | load s | out tok/s | peak RSS MiB | naive s (est.) | x naive |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    total_job = sum(s["seconds"] - s["load_s"] for s in job["stages"].values())
+    total_naive = 0.0
+    for role in ("summary", *LANGS):
+        stage = job["stages"][role]
+        work_s = stage["seconds"] - stage["load_s"]
+        naive_s = None
+        if naive:
+            sample = naive[role]
+            count = len(articles) if role == "summary" else stage["texts"]
+            naive_s = sample["seconds"] / sample["sample"] * count
+            total_naive += naive_s
+        lines.append(
+            f"| {'summarize' if role == 'summary' else 'translate ' + role} | {work_s:.1f} | "
+            f"{work_s / total_job:.0%} | {stage['load_s']:.1f} | {stage['output_tokens'] / max(stage['generate_s'], 1e-9):.0f} | "
+            f"{stage['peak_rss_mib'] or 0:.0f} | {naive_s or 0:.1f} | {(naive_s / work_s) if naive_s else 0:.1f} |"
+        )
+    ratio = f"{total_naive / total_job:.1f}x naive" if naive else "naive not run"
+    lines += [
+        f"| whole job (model stages, loads apart) | {total_job:.1f} | 100% | "
+        f"{sum(s['load_s'] for s in job['stages'].values()):.1f} | | {job['peak_rss_mib']:.0f} | {total_naive:.1f} | "
+        f"{ratio} |",
+        "",
+        f"Job wall time {job['job_s']:.1f} s (loads and publishing included): "
+        f"{job['articles'] / job['job_s'] * 3600:.0f} articles/hour.",
+        f"Peak RSS: 3-language job {job['peak_rss_mib']:.0f} MiB; kk-only job (summary + the largest translation "
+        f"model, m2m100_418M) {single['peak_rss_mib']:.0f} MiB; ratio {job['peak_rss_mib'] / single['peak_rss_mib']:.2f}.",
+    ]
+    if naive:
+        lines.append(
+            "Naive loads: "
+            + ", ".join(f"{r} {v['load_s']:.1f} s" for r, v in naive.items())
+            + "; samples: "
+            + ", ".join(f"{r} {v['sample']}" for r, v in naive.items())
+            + "."
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
