@@ -164,6 +164,10 @@ def test_nothing_readable_is_bad_input_and_writes_nothing(tmp_path, tiny_models)
             str(out),
             "--summary-model",
             str(tiny_models["summary"]),
+            "--lang",
+            "ru",
+            "--model",
+            f"ru={tiny_models['ru']}",
         ],
     )
     assert result.exit_code == ExitCode.BAD_INPUT, result.output

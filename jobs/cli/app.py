@@ -84,14 +84,14 @@ def main_callback(
     formatter.converter = time.gmtime  # UTC, as run ids are
     terminal = logging.StreamHandler(sys.stderr)
     terminal.addFilter(lambda record: not getattr(record, "echoed", False))  # fail() printed it already
-    handlers: list[logging.Handler] = [terminal]
-    if log_file is not None:
-        handlers.append(_log_file_handler(log_file))
-    for handler in handlers:
-        handler.setFormatter(formatter)
-    log.handlers[:] = handlers
+    terminal.setFormatter(formatter)
+    log.handlers[:] = [terminal]  # first, so that a --log-file error is said once, on stderr
     log.setLevel(level)
     log.propagate = False
+    if log_file is not None:
+        handler = _log_file_handler(log_file)
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
 
 
 def _log_file_handler(log_file: Path) -> logging.Handler:

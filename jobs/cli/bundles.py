@@ -25,7 +25,9 @@ def status(
 @app.command()
 def verify(
     out: Annotated[Path, typer.Argument(help="Outputs folder.")] = Path("outputs"),
-    lang: Annotated[list[str], typer.Option("--lang", "-l", help="Language, repeatable (default: all).")] = [],
+    lang: Annotated[
+        list[str], typer.Option("--lang", "-l", metavar="LANG", help="Language, repeatable (default: all).")
+    ] = [],
 ) -> None:
     """Check every bundle's files against its manifest (sha256, sizes, record schema); exit 10 on damage."""
     from jobs.outputs.verify import verify_outputs
