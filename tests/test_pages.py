@@ -12,11 +12,11 @@ from jobs.config import build_config
 from jobs.inputs import FetchSettings, read_articles
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
-from jobs.inputs.charsets import looks_mojibake
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
 from jobs.inputs.pagekind import PageFacts, not_article_reason
 from jobs.outputs.names import public_path
+from jobs.quality.rules import looks_mojibake
 from jobs.stages.screen import screen_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"

@@ -252,3 +252,24 @@ def test_human_references_are_rarely_flagged(lang, code):
     for flag in ("empty_output", "untranslated", "repetition", "length_ratio"):
         assert counts[flag] == 0, counts
     assert counts["wrong_script"] <= 1, counts  # one kaz_Cyrl line of FLORES is English
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ivan Petrov said the talks went well.", False),
+        ("Иван Петров сказал, что переговоры прошли хорошо.", False),
+        ("He saidâ€™s the talks â€” went wellâ€¦", True),  # UTF-8 read as cp1252
+        ("РРІР°РЅ РџРµС‚СЂРѕРІ вЂ” РЅРѕРІРѕСЃС‚Рё", True),  # UTF-8 read as cp1251
+        ("CafÃ© au lait", True),  # one hit in a short text
+    ],
+)
+def test_mojibake_flag_fires_on_double_decoded_text_only(text, expected):
+    from jobs.quality.flags import check_source, unit_findings
+
+    assert bool(check_source(text, [])) is expected
+    assert (("mojibake", None) in unit_findings("source", text, "ru")) is expected
+    if expected:
+        assert check_source("A title", ["fine", text]) == [
+            {"flag": "mojibake", "part": "body", "paragraph": 1, "stage": "read"}
+        ]

@@ -43,12 +43,6 @@ MESS_TOLERANCE = 0.1
 SAMPLE_BYTES = 32_768
 
 # UTF-8 read as windows-1252/latin-1 ("Ã©", "â€™", "Ð¿") or as windows-1251 ("вЂ”", "Р°").
-_MOJIBAKE = re.compile(
-    "[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
-    "|[ÐÑ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
-    "|вЂ|[РС][\u0402-\u040f\u0452-\u045f\u0490\u0491ЃЂ‚„…†‡€‰‹›ўЎ°±µ¶·]"
-)
-
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -85,12 +79,6 @@ def choose_codec(data: bytes, declared: list[str], name: str = "") -> str:
             _why(first, chosen),
         )
     return chosen.codec
-
-
-def looks_mojibake(text: str) -> bool:
-    """Whether the text still reads as double-decoded UTF-8 ("â€™", "Ã©", "вЂ”") after decoding."""
-    hits = len(_MOJIBAKE.findall(text))
-    return hits >= 3 or (hits >= 1 and hits * 200 >= len(text))
 
 
 def _mostly_utf8(sample: bytes, invalid: int) -> bool:

@@ -14,12 +14,12 @@ from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
 from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
-from jobs.inputs.charsets import looks_mojibake
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines, same_headline
 from jobs.inputs.pagekind import PageFacts, not_article_reason, page_facts
 from jobs.inputs.text import clean, one_line
+from jobs.quality.rules import looks_mojibake
 
 # Elements of feed HTML that hold no article text.
 _NON_TEXT_TAGS = (

@@ -14,7 +14,7 @@ from typing import Any
 
 from jobs.errors import ConfigError, InputProblem
 from jobs.outputs.names import public_model, public_path
-from jobs.quality.flags import check_summary
+from jobs.quality.flags import check_source, check_summary
 from jobs.quality.rules import FLAGS
 
 RECORD_SCHEMA = "jobs.article/v2"
@@ -55,6 +55,7 @@ def build_records(
             else []
         )
         flags += own["qa_flags"] if own else []
+        flags = check_source(article["title"], article["paragraphs"]) + flags
         source = _source(article)
         if translation_label is not None:
             source["summary"] = summary.text if summary is not None else None

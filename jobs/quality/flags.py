@@ -17,6 +17,7 @@ from jobs.quality.rules import (
     FLAGS,
     LENGTH_LIMIT,
     LENGTH_RATIO,
+    MOJIBAKE,
     NUMBERS_MISSING,
     REPETITION,
     SENTENCE_COUNT,
@@ -24,10 +25,12 @@ from jobs.quality.rules import (
     WRONG_SCRIPT,
     count_sentences,
     length_ratio,
+    looks_mojibake,
     missing_numbers,
     rule_empty_output,
     rule_length_limit,
     rule_length_ratio,
+    rule_mojibake,
     rule_repetition,
     rule_sentence_count,
     rule_untranslated,
@@ -63,6 +66,19 @@ def unit_findings(
         found.append((REPETITION, None))
     if rule_length_limit(hit_limit):
         found.append((LENGTH_LIMIT, None))
+    if output and rule_mojibake(source, output):
+        found.append((MOJIBAKE, None))
+    return found
+
+
+def check_source(title: str, paragraphs: Sequence[str]) -> list[dict[str, Any]]:
+    """`mojibake` flags of a source article whose text still reads as double-decoded UTF-8."""
+    found = []
+    if looks_mojibake(title):
+        found.append(_entry(MOJIBAKE, None, "read", "title"))
+    for number, paragraph in enumerate(paragraphs):
+        if looks_mojibake(paragraph):
+            found.append(_entry(MOJIBAKE, None, "read", "body", number))
     return found
 
 

@@ -23,6 +23,7 @@ NUMBERS_MISSING = "numbers_missing"
 LENGTH_RATIO = "length_ratio"
 SENTENCE_COUNT = "sentence_count"
 LENGTH_LIMIT = "length_limit"
+MOJIBAKE = "mojibake"
 FLAGS = (
     EMPTY_OUTPUT,
     WRONG_SCRIPT,
@@ -32,6 +33,7 @@ FLAGS = (
     LENGTH_RATIO,
     SENTENCE_COUNT,
     LENGTH_LIMIT,
+    MOJIBAKE,
 )
 SUMMARY_FLAGS = (EMPTY_OUTPUT, REPETITION, LENGTH_LIMIT)
 
@@ -382,6 +384,26 @@ def rule_length_limit(hit_limit: bool) -> bool:
     return bool(hit_limit)
 
 
+# UTF-8 read as a legacy charset: "â€™", "Ã©" (latin-1/cp1252), "вЂ”", "Р°" (cp1251).
+_MOJIBAKE = re.compile(
+    "[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
+    "|[ÐÑ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
+    "|вЂ|[РС][\u0402-\u040f\u0452-\u045f\u0490\u0491ЃЂ‚„…†‡€‰‹›ўЎ°±µ¶·]"
+)
+
+
+def looks_mojibake(text: str) -> bool:
+    """Whether the text still reads as double-decoded UTF-8 ("â€™", "Ã©", "вЂ”") after decoding."""
+    hits = len(_MOJIBAKE.findall(text))
+    return hits >= 3 or (hits >= 1 and hits * 200 >= len(text))
+
+
+def rule_mojibake(source: str, output: str) -> bool:
+    """mojibake: the text reads as double-decoded UTF-8 ("â€™", "Ã©", "вЂ”"): a source decoded with
+    the wrong charset that the decoder could not set right, or an output that copied such text."""
+    return looks_mojibake(output)
+
+
 RULES = {
     EMPTY_OUTPUT: rule_empty_output,
     WRONG_SCRIPT: rule_wrong_script,
@@ -391,6 +413,7 @@ RULES = {
     LENGTH_RATIO: rule_length_ratio,
     SENTENCE_COUNT: rule_sentence_count,
     LENGTH_LIMIT: rule_length_limit,
+    MOJIBAKE: rule_mojibake,
 }
 
 
