@@ -16,7 +16,7 @@ from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
 from jobs.inputs.pagekind import PageFacts, not_article_reason
 from jobs.outputs.names import public_path
-from jobs.quality.rules import looks_mojibake
+from jobs.quality.language import looks_mojibake
 from jobs.stages.screen import screen_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"

@@ -19,7 +19,7 @@ from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines, same_headline
 from jobs.inputs.pagekind import PageFacts, not_article_reason, page_facts
 from jobs.inputs.text import clean, one_line
-from jobs.quality.rules import looks_mojibake
+from jobs.quality.language import looks_mojibake
 
 # Elements of feed HTML that hold no article text.
 _NON_TEXT_TAGS = (

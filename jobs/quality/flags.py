@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from jobs.quality.language import base_lang
+from jobs.quality.language import base_lang, count_sentences, looks_mojibake
 from jobs.quality.rules import (
     EMPTY_OUTPUT,
     FLAGS,
@@ -23,9 +23,7 @@ from jobs.quality.rules import (
     SENTENCE_COUNT,
     UNTRANSLATED,
     WRONG_SCRIPT,
-    count_sentences,
     length_ratio,
-    looks_mojibake,
     missing_numbers,
     rule_empty_output,
     rule_length_limit,

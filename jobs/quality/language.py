@@ -1,4 +1,5 @@
-"""Language helpers: language codes, scripts, how sentences are joined, and source-language detection.
+"""Language helpers: language codes, scripts, how sentences are joined and counted, double-decoded
+text (mojibake), and source-language detection.
 
 Detection uses lingua (its models ship inside the package, so it works offline), limited to a
 set of common news languages to keep it fast and small; it is imported only when needed.
@@ -7,6 +8,7 @@ set of common news languages to keep it fast and small; it is imported only when
 from __future__ import annotations
 
 import functools
+import re
 
 CANDIDATES = (
     "ENGLISH",
@@ -89,3 +91,110 @@ def language_name(code: str) -> str:
         return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())).name.title()
     except AttributeError:
         return code
+
+
+# Candidate sentence ends: . ! ? … (plus closing quotes/brackets) before a space; or a CJK full
+# stop / exclamation / question mark. count_sentences decides which of them are real ends.
+_SENTENCE_END = re.compile(r"([.!?…]+)[\"'»”’)\]]*(\s*)|[。！？]+[”’」』）]*")
+_OPENING = "\"'«“‘(["
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "lt",
+        "col",
+        "capt",
+        "sgt",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mt",
+        "ft",
+        "approx",
+        "est",
+        "dept",
+        "univ",
+        "гг",
+        "им",
+        "ул",
+        "др",
+        "млн",
+        "млрд",
+        "тыс",
+        "руб",
+        "проф",
+        "акад",
+        "стр",
+        "см",
+        "ден",
+        "тг",
+    ]
+)
+
+
+def count_sentences(text: str) -> int:
+    """Sentences in a text by end punctuation; abbreviations (Mr., U.S., г.) and initials do not end one."""
+    text = text.strip()
+    if not text:
+        return 0
+    ends = 0
+    for match in _SENTENCE_END.finditer(text):
+        following = text[match.end() :].lstrip(_OPENING)[:1]
+        if not following:
+            continue  # the end of the text ends the last sentence, counted below
+        if match.group(1) is not None:
+            if not (following.isupper() or following.isdigit() or script_of(following) == "Han"):
+                continue
+            if not match.group(2) and not (following.isupper() and text[match.start() - 1 : match.start()].islower()):
+                continue  # "3.5", "U.S.A": only "end.Next" (a missing space) counts without a space
+            if match.group(1) == "." and _is_abbreviation(text[: match.start()]):
+                continue
+        ends += 1
+    return ends + 1
+
+
+def _is_abbreviation(before: str) -> bool:
+    """Whether the word before a full stop is an initial or a known abbreviation (U.S., Mr., г.)."""
+    words = before.rsplit(None, 1)
+    word = words[-1].rsplit(".", 1)[-1].strip("\"'«“‘([").casefold() if words else ""
+    return len(word) <= 1 or word in _ABBREVIATIONS
+
+
+# UTF-8 read as a legacy charset: "â€™", "Ã©" (latin-1/cp1252), "вЂ”", "Р°" (cp1251).
+_MOJIBAKE = re.compile(
+    "[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
+    "|[ÐÑ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
+    "|вЂ|[РС][\u0402-\u040f\u0452-\u045f\u0490\u0491ЃЂ‚„…†‡€‰‹›ўЎ°±µ¶·]"
+)
+
+
+def looks_mojibake(text: str) -> bool:
+    """Whether the text still reads as double-decoded UTF-8 ("â€™", "Ã©", "вЂ”") after decoding."""
+    hits = len(_MOJIBAKE.findall(text))
+    return hits >= 3 or (hits >= 1 and hits * 200 >= len(text))

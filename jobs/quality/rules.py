@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from jobs.quality.language import HAN_CLASS, base_lang, script_of
+from jobs.quality.language import HAN_CLASS, base_lang, looks_mojibake, script_of
 
 EMPTY_OUTPUT = "empty_output"
 WRONG_SCRIPT = "wrong_script"
@@ -80,69 +80,6 @@ _NUMBER = re.compile(
     r"|\d+(?:[.,]\d+)?"
 )
 _PM = re.compile(r"\s?p\.?\s?m\b\.?", re.IGNORECASE)
-# Candidate sentence ends: . ! ? … (plus closing quotes/brackets) before a space; or a CJK full
-# stop / exclamation / question mark. count_sentences decides which of them are real ends.
-_SENTENCE_END = re.compile(r"([.!?…]+)[\"'»”’)\]]*(\s*)|[。！？]+[”’」』）]*")
-_OPENING = "\"'«“‘(["
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "jr",
-        "sr",
-        "gen",
-        "gov",
-        "sen",
-        "rep",
-        "lt",
-        "col",
-        "capt",
-        "sgt",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "mt",
-        "ft",
-        "approx",
-        "est",
-        "dept",
-        "univ",
-        "гг",
-        "им",
-        "ул",
-        "др",
-        "млн",
-        "млрд",
-        "тыс",
-        "руб",
-        "проф",
-        "акад",
-        "стр",
-        "см",
-        "ден",
-        "тг",
-    ]
-)
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -205,34 +142,6 @@ def _output_number_keys(text: str, lang: str) -> set[str]:
     if base_lang(lang) == "zh":
         found |= {key.rstrip("0") or "0" for key in found}
     return found
-
-
-def count_sentences(text: str) -> int:
-    """Sentences in a text by end punctuation; abbreviations (Mr., U.S., г.) and initials do not end one."""
-    text = text.strip()
-    if not text:
-        return 0
-    ends = 0
-    for match in _SENTENCE_END.finditer(text):
-        following = text[match.end() :].lstrip(_OPENING)[:1]
-        if not following:
-            continue  # the end of the text ends the last sentence, counted below
-        if match.group(1) is not None:
-            if not (following.isupper() or following.isdigit() or script_of(following) == "Han"):
-                continue
-            if not match.group(2) and not (following.isupper() and text[match.start() - 1 : match.start()].islower()):
-                continue  # "3.5", "U.S.A": only "end.Next" (a missing space) counts without a space
-            if match.group(1) == "." and _is_abbreviation(text[: match.start()]):
-                continue
-        ends += 1
-    return ends + 1
-
-
-def _is_abbreviation(before: str) -> bool:
-    """Whether the word before a full stop is an initial or a known abbreviation (U.S., Mr., г.)."""
-    words = before.rsplit(None, 1)
-    word = words[-1].rsplit(".", 1)[-1].strip("\"'«“‘([").casefold() if words else ""
-    return len(word) <= 1 or word in _ABBREVIATIONS
 
 
 def longest_loop(items: Sequence[str], max_n: int = LOOP_MAX_N) -> tuple[int, int]:
@@ -382,20 +291,6 @@ def rule_length_limit(hit_limit: bool) -> bool:
     """length_limit: generation stopped at the model's length limit, so the output may be cut off
     mid-sentence. Check the end of the sentence (or summary) against the source."""
     return bool(hit_limit)
-
-
-# UTF-8 read as a legacy charset: "â€™", "Ã©" (latin-1/cp1252), "вЂ”", "Р°" (cp1251).
-_MOJIBAKE = re.compile(
-    "[ÃÂ][\u0080-\u00bf]|â€[\u0080-\u00ff\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
-    "|[ÐÑ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u2122]"
-    "|вЂ|[РС][\u0402-\u040f\u0452-\u045f\u0490\u0491ЃЂ‚„…†‡€‰‹›ўЎ°±µ¶·]"
-)
-
-
-def looks_mojibake(text: str) -> bool:
-    """Whether the text still reads as double-decoded UTF-8 ("â€™", "Ã©", "вЂ”") after decoding."""
-    hits = len(_MOJIBAKE.findall(text))
-    return hits >= 3 or (hits >= 1 and hits * 200 >= len(text))
 
 
 def rule_mojibake(source: str, output: str) -> bool:
