@@ -141,8 +141,9 @@ def write_registry(work: Path, models: dict[str, Path], size: dict) -> Path:
     return path
 
 
-def child(mode: str, spec: dict, work: Path) -> dict:
-    """Run one measurement in a fresh process; its JSON result."""
+def child(mode: str, spec: dict, work: Path, script: Path | None = None) -> dict:
+    """Run one measurement in a fresh process (`script --child MODE SPEC OUT`, this file by
+    default); its JSON result."""
     spec_file = work / f"spec-{spec['name']}.json"
     out_file = work / f"result-{spec['name']}.json"
     out_file.unlink(missing_ok=True)
@@ -158,7 +159,7 @@ def child(mode: str, spec: dict, work: Path) -> dict:
     }
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_file), str(out_file)],
+        [sys.executable, str(script or Path(__file__).resolve()), "--child", mode, str(spec_file), str(out_file)],
         env=env,
         cwd=REPO,
         capture_output=True,

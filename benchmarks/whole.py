@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from benchmarks.run import Probe, machine, peak_rss_mib, reset_peak_rss, versions  # noqa: E402
+from benchmarks.run import Probe, child, machine, peak_rss_mib, reset_peak_rss, versions  # noqa: E402
 
 MODELS = {"summary": "distilbart-cnn-12-6", "ru": "opus-mt-en-ru", "zh": "opus-mt-en-zh", "kk": "m2m100_418M"}
 LANGS = ("ru", "zh", "kk")
@@ -214,30 +214,8 @@ def child_naive(spec: dict) -> dict:
 
 
 def run_child(mode: str, spec: dict, work: Path) -> dict:
-    spec_file, out_file = work / f"spec-{spec['name']}.json", work / f"result-{spec['name']}.json"
-    out_file.unlink(missing_ok=True)
-    spec_file.write_text(json.dumps(spec), encoding="utf-8")
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "HF_DATASETS_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "JOBS_CT2_CACHE": str(work / "ct2"),
-        "TOKENIZERS_PARALLELISM": "false",
-        "PYTHONWARNINGS": "ignore",
-    }
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", mode, str(spec_file), str(out_file)],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0 or not out_file.is_file():
-        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-6000:])
-        raise SystemExit(f"benchmark step {spec['name']} failed (exit {proc.returncode})")
-    return json.loads(out_file.read_text(encoding="utf-8"))
+    """One measurement of this benchmark in a fresh process (benchmarks.run's runner)."""
+    return child(mode, spec, work, script=Path(__file__).resolve())
 
 
 def write_registry(work: Path, models: dict[str, Path]) -> Path:
