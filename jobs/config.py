@@ -328,6 +328,7 @@ class Environment:
     eval_data: Path | None  # JOBS_EVAL_DATA: reference data of `jobs eval`
     user_cache: Path  # $XDG_CACHE_HOME/jobs (~/.cache/jobs): the job's own caches
     fast_auto: bool = True  # JOBS_FAST_AUTO=0: --backend/--dtype auto mean torch in the weights' own dtype
+    program: str | None = None  # JOBS_PROGRAM: how the user calls the program (set by `shell-init`)
 
 
 def _switch(name: str, default: bool) -> bool:
@@ -355,4 +356,45 @@ def environment() -> Environment:
         eval_data=Path(eval_data) if eval_data else None,
         user_cache=user_cache,
         fast_auto=_switch("JOBS_FAST_AUTO", True),
+        program=program_name(),
     )
+
+
+PROGRAM_ENV = "JOBS_PROGRAM"  # set by the `shell-init` function: the user types plain `jobs`
+
+
+def program_name() -> str | None:
+    """JOBS_PROGRAM: the name the `shell-init` function calls the program by (plain `jobs`)."""
+    return os.environ.get(PROGRAM_ENV, "").strip() or None
+
+
+def program_command(arguments: str = "", full_path: bool = False) -> str:
+    """A command line that runs this program with `arguments`, as the user can paste it.
+
+    Built from how the program was started: the shell function of `jobs shell-init` (plain
+    `jobs`), `python -m jobs` (this interpreter), or the installed script (its full path, which
+    no shell builtin shadows; a bare `jobs` would reach the shell's job control).
+    """
+    import shlex
+    import shutil
+    import sys
+
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    name = os.path.basename(argv0)
+    program = program_name()
+    if program and not full_path:
+        prefix = shlex.quote(program)
+    elif name in ("jobs", "jobs.exe") and os.path.isfile(argv0):
+        prefix = shlex.quote(os.path.abspath(argv0))
+    else:  # `python -m jobs`, or embedded (tests, Ray workers): this interpreter runs the package
+        python = sys.executable or "python"
+        short = next((n for n in ("python", "python3") if not full_path and _same_file(shutil.which(n), python)), None)
+        prefix = f"{short or shlex.quote(python)} -m jobs"
+    return f"{prefix} {arguments}".rstrip()
+
+
+def _same_file(a: str | None, b: str) -> bool:
+    try:
+        return a is not None and os.path.samefile(a, b)
+    except OSError:
+        return False

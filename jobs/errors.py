@@ -79,43 +79,6 @@ class LockHeld(JobError):
     exit_code = ExitCode.LOCKED
 
 
-PROGRAM_ENV = "JOBS_PROGRAM"  # set by the `shell-init` function: the user types plain `jobs`
-
-
-def program_command(arguments: str = "", full_path: bool = False) -> str:
-    """A command line that runs this program with `arguments`, as the user can paste it.
-
-    Built from how the program was started: the shell function of `jobs shell-init` (plain
-    `jobs`), `python -m jobs` (this interpreter), or the installed script (its full path, which
-    no shell builtin shadows; a bare `jobs` would reach the shell's job control).
-    """
-    import os
-    import shlex
-    import shutil
-    import sys
-
-    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
-    name = os.path.basename(argv0)
-    if os.environ.get(PROGRAM_ENV) and not full_path:
-        prefix = shlex.quote(os.environ[PROGRAM_ENV])
-    elif name in ("jobs", "jobs.exe") and os.path.isfile(argv0):
-        prefix = shlex.quote(os.path.abspath(argv0))
-    else:  # `python -m jobs`, or embedded (tests, Ray workers): this interpreter runs the package
-        python = sys.executable or "python"
-        short = next((n for n in ("python", "python3") if not full_path and _same_file(shutil.which(n), python)), None)
-        prefix = f"{short or shlex.quote(python)} -m jobs"
-    return f"{prefix} {arguments}".rstrip()
-
-
-def _same_file(a: str | None, b: str) -> bool:
-    import os
-
-    try:
-        return a is not None and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 class NotWritable(JobError):
     """A path the run must read or write cannot be used as it is: the message names it and the fix."""
 

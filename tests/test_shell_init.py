@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from jobs.cli import app
 from jobs.cli.shell import BUILTIN_FLAGS, program_words
-from jobs.errors import PROGRAM_ENV, program_command
+from jobs.config import PROGRAM_ENV, program_command
 from tests.conftest import REPO
 
 runner = CliRunner()

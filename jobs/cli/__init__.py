@@ -12,9 +12,7 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    import os
-
-    from jobs.errors import PROGRAM_ENV
+    from jobs.config import program_name
 
     # Usage lines name the program as the user typed it: `jobs` through the shell-init function.
-    app(prog_name=os.environ.get(PROGRAM_ENV) or None)
+    app(prog_name=program_name())

@@ -141,7 +141,7 @@ def summary_lines(report) -> list[str]:
     import shlex
     import textwrap
 
-    from jobs.errors import program_command
+    from jobs.config import program_command
 
     timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in report.timings.items())
     text = [

@@ -13,7 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from jobs.cli.app import app
-from jobs.errors import PROGRAM_ENV, ExitCode, program_command
+from jobs.config import PROGRAM_ENV, program_command
+from jobs.errors import ExitCode
 
 # Flags each shell's own `jobs` takes: those stay with the builtin even when the program has them.
 BUILTIN_FLAGS = {

@@ -29,7 +29,7 @@ REACHABILITY_TIMEOUT_S = 5.0  # connect and read; a black-holed proxy fails the 
 
 def pull_hint(*roles: str) -> str:
     """The one command that fetches exactly the models of these roles ("summary" or a language)."""
-    from jobs.errors import program_command
+    from jobs.config import program_command
 
     flags = (["--summary"] if "summary" in roles else []) + [f"--lang {r}" for r in roles if r != "summary"]
     return program_command("models pull " + " ".join(flags))
