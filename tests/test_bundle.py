@@ -14,7 +14,6 @@ from jobs.outputs.bundle import (
     kept_bundles,
     latest_bundle,
     new_run_id,
-    publish_bundle,
     remove_stale_staging,
 )
 from jobs.outputs.manifest import bundle_manifest, manifest_field, read_manifest
@@ -28,6 +27,7 @@ from jobs.outputs.records import (
     records_sha256,
     review,
 )
+from tests.bundles import publish_bundle
 
 
 def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two.")) -> dict:

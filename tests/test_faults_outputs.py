@@ -12,10 +12,11 @@ import pytest
 
 from jobs.errors import DiskFull, ExitCode, PublishIncomplete
 from jobs.outputs import publish as publish_module
-from jobs.outputs.bundle import kept_bundles, latest_bundle, point_latest, publish_bundle, write_bundle
+from jobs.outputs.bundle import kept_bundles, latest_bundle, point_latest, write_bundle
 from jobs.outputs.preview import preview_path
 from jobs.outputs.publish import INDEX_FILE, check_free_space, discard, publish_run, repair_odd_states
 from jobs.outputs.retention import disk_used, prune_bundles
+from tests.bundles import publish_bundle
 from tests.faults import fill, small_disk
 
 

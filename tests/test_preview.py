@@ -14,9 +14,9 @@ import jsonschema
 import pytest
 
 from jobs.config import REVIEW_FLAGS
-from jobs.outputs.bundle import publish_bundle
 from jobs.outputs.preview import bundles_to_preview, preview_path, write_preview, write_previews
 from jobs.outputs.records import RECORD_SCHEMA, record_schema, review
+from tests.bundles import publish_bundle
 from tests.conftest import SEED_PAGE
 
 RUN = "20250101T000000Z-abc123"

@@ -92,20 +92,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish_bundle(
-    out: Path,
-    lang: str,
-    run_id: str,
-    records: list[dict[str, Any]],
-    manifest: dict[str, Any],
-    extra: dict[str, bytes] | None = None,
-) -> Path:
-    """Write a bundle to staging, then make it visible and point `latest` at it; return its path."""
-    final = write_bundle(out, lang, run_id, records, manifest, extra)
-    point_latest(out / lang, run_id)
-    return final
-
-
 def write_bundle(
     out: Path,
     lang: str,

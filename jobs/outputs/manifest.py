@@ -67,7 +67,7 @@ def bundle_manifest(
     content_sha256: str,
 ) -> dict[str, Any]:
     """One language's manifest: the run's fields (run_manifest) plus its models, failures, counts,
-    QA flag counts and content fingerprint. publish_bundle adds `files` when it writes it."""
+    QA flag counts and content fingerprint. bundle.write_bundle adds `files` when it writes it."""
     return {
         **run,
         "lang": lang,
