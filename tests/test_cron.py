@@ -269,12 +269,39 @@ def test_kill_9_at_any_point_leaves_complete_bundles_and_the_next_run_succeeds(
         assert (out / lang / "latest").resolve() == complete_bundles(out, lang)[-1] != before[lang]
 
 
-def test_sigterm_exits_130_and_publishes_nothing(tmp_path, tiny_models, tiny_config):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_exits_130_and_publishes_nothing(tmp_path, tiny_models, tiny_config, sig):
     out = tmp_path / "out"
-    code, log = run_until(job_args(tiny_models, tiny_config, out), "translate ru: ", RUN_ENV, signal.SIGTERM)
+    code, log = run_until(job_args(tiny_models, tiny_config, out), "translate ru: ", RUN_ENV, sig)
     assert code == ExitCode.INTERRUPTED, log
     assert "interrupted" in log
     assert not (out / "ru").exists() or not complete_bundles(out, "ru")
+
+
+STOPPED_IN_NATIVE_CODE = """
+import ctypes, os, signal, sys
+from jobs.cli.app import interrupt
+signal.signal(signal.SIGTERM, interrupt)
+run = ctypes.pythonapi.PyRun_String  # as pybind11's exec/eval run Python from native code
+run.restype = ctypes.py_object
+run.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.py_object, ctypes.py_object]
+scope = {"os": os, "signal": signal}
+try:
+    run(b"os.kill(os.getpid(), signal.SIGTERM)\\nfor _ in range(10**7): pass", 257, scope, scope)
+except KeyboardInterrupt:
+    sys.exit(130)
+sys.exit(1)
+"""
+
+
+def test_a_signal_that_lands_in_natively_run_python_still_exits_130(tmp_path):
+    """CPython kills itself with SIGINT at exit after a plain KeyboardInterrupt left PyRun_String
+    code, whatever the program caught and returned (CI once saw -2 instead of 130)."""
+    (tmp_path / "stopper").mkdir()
+    (tmp_path / "stopper" / "__main__.py").write_text(STOPPED_IN_NATIVE_CODE, encoding="utf-8")
+    env = {**RUN_ENV, "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", "stopper"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert result.returncode == ExitCode.INTERRUPTED, result.stderr
 
 
 def test_cron_log_is_plain_lines_with_run_facts(tmp_path, tiny_models, tiny_config):

@@ -108,8 +108,16 @@ def _log_file_handler(log_file: Path) -> logging.Handler:
         raise fail(problem) from None
 
 
+class Interrupted(KeyboardInterrupt):
+    """A stop signal, raised where the job's code was running; caught as any KeyboardInterrupt.
+
+    Not KeyboardInterrupt itself: when a plain one passes through code a native library ran with
+    PyRun_String (pybind11's exec/eval), CPython marks it unhandled and, after our clean exit 130,
+    kills the process with SIGINT (status -2). It checks the exact type, so a subclass is safe."""
+
+
 def interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
+    raise Interrupted(f"signal {signum}")
 
 
 def fail(exc: JobError) -> typer.Exit:

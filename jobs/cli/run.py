@@ -82,6 +82,7 @@ def run(
     options = dict(locals())  # the flags, named as JobConfig's fields
     from jobs.quality.flags import parse_flag_list
 
+    signal.signal(signal.SIGINT, interrupt)  # Ctrl-C
     signal.signal(signal.SIGTERM, interrupt)  # cron and schedulers stop jobs with SIGTERM
     signal.signal(signal.SIGHUP, interrupt)  # an ssh session that drops
     try:
