@@ -109,13 +109,15 @@ def check_units(
     lang: str,
     *,
     source_lang: str = "en",
+    findings: Sequence[Iterable[tuple[str, str | None]]] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Per article id, the flags of its translated units plus per-paragraph sentence_count, in reading order.
 
     `units` is the units table (a datasets.Dataset or a dict of columns: article_id, part,
     paragraph, sentence, text); outputs and hit_limit are one per unit row, in the same order.
     Columns are read whole (`[:]`): iterating a datasets Column formats one row at a time, seconds
-    for a cached run of thousands of articles.
+    for a cached run of thousands of articles. `findings`: each unit's unit_findings, when the
+    caller has them already (remembered from an earlier run).
     """
     rows = zip(
         units["article_id"][:],
@@ -125,17 +127,20 @@ def check_units(
         units["text"][:],
         outputs,
         hit_limit,
+        findings if findings is not None else [None] * len(outputs),
     )
     flags: dict[str, list[dict[str, Any]]] = {}
     paragraph: list[tuple[str, str]] = []
     current: tuple[str, str, int] | None = None
-    for article_id, part, number, sentence, source, output, limited in rows:
+    for article_id, part, number, sentence, source, output, limited, found in rows:
         if (article_id, part, number) != current:
             _close_paragraph(flags, current, paragraph)
             current, paragraph = (article_id, part, number), []
         paragraph.append((source, output))
         article_flags = flags.setdefault(article_id, [])
-        for flag, detail in unit_findings(source, output, lang, hit_limit=limited, source_lang=source_lang):
+        if found is None:
+            found = unit_findings(source, output, lang, hit_limit=limited, source_lang=source_lang)
+        for flag, detail in found:
             article_flags.append(_entry(flag, detail, "translate", part, number, sentence))
     _close_paragraph(flags, current, paragraph)
     return flags

@@ -10,13 +10,15 @@ read-only, disk full, a folder in the way) is reported as what it is and the fil
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jobs.errors import ConfigError, DiskFull, JobError, LockHeld, NotWritable, environment_error
 
@@ -153,6 +155,31 @@ class Cache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def remembered(cache: Cache | None, kind: str, keys: Sequence[str], compute: Callable[[int], Any]) -> list[Any]:
+    """compute(i) for every keys[i], results kept in the cache as JSON under `kind`.
+
+    For the job's own checks of texts that come back every hour (language detection, QA
+    findings): `kind` must change when what compute does changes. Identical keys are computed
+    once; the lookups are not counted as model hits or misses. Without a cache: computed."""
+    if cache is None:
+        return [compute(i) for i in range(len(keys))]
+    found = cache.get_many(kind, keys, count=False)
+    results: list[Any] = []
+    made: dict[str, Any] = {}
+    for i, key in enumerate(keys):
+        if key in found:
+            results.append(json.loads(found[key].output))
+        else:
+            if key not in made:
+                made[key] = compute(i)
+            results.append(made[key])
+    if made:
+        cache.put_many(
+            kind, [(key, Cached(json.dumps(value, ensure_ascii=False), False)) for key, value in made.items()]
+        )
+    return results
 
 
 def _is_damage(exc: sqlite3.DatabaseError) -> bool:

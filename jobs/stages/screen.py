@@ -6,48 +6,55 @@ import datasets
 
 from jobs.config import JobConfig
 from jobs.errors import InputProblem
+from jobs.quality import rules_version
+from jobs.stages.cache import Cache, remembered
 
 MIN_LANGUAGE_CONFIDENCE = 0.5
 
 
-def screen_articles(articles: datasets.Dataset, config: JobConfig) -> tuple[datasets.Dataset, list[InputProblem]]:
-    """Set aside articles the models must not get: far too long or too short, or not in the source language."""
+def screen_articles(
+    articles: datasets.Dataset, config: JobConfig, cache: Cache | None = None
+) -> tuple[datasets.Dataset, list[InputProblem]]:
+    """Set aside articles the models must not get: far too long or too short, or not in the source language.
+
+    The detected languages are kept in the cache (filed under the QA code's version): an hourly
+    run detects only the articles it has not seen before."""
     from jobs.quality.language import detect_language, language_name
 
-    keep: list[int] = []
-    problems: list[InputProblem] = []
-    for index, article in enumerate(articles):
-        where = {"file": article["source_file"], "line": article["source_line"], "article_id": article["id"]}
+    rows = articles.select_columns(["id", "source_file", "source_line", "title", "paragraphs"]).to_list()
+    problems: dict[int, InputProblem] = {}
+    for index, article in enumerate(rows):
         words = sum(len(p.split()) for p in article["paragraphs"])
         if words > config.max_article_words:
-            problems.append(
-                InputProblem(
-                    **where,
-                    message=(
-                        f"article {article['id']!r} has {words:,} words, over the limit of {config.max_article_words:,} "
-                        f"(max_article_words in the config); skipped"
-                    ),
-                )
+            problems[index] = _problem(
+                article,
+                f"has {words:,} words, over the limit of {config.max_article_words:,} (max_article_words in the config)",
             )
-            continue
-        if words < config.min_article_words:
-            message = (
-                f"article {article['id']!r} has {words:,} words, under the minimum of {config.min_article_words:,} "
-                f"(--min-words, min_article_words in the config); skipped"
+        elif words < config.min_article_words:
+            problems[index] = _problem(
+                article,
+                f"has {words:,} words, under the minimum of {config.min_article_words:,} "
+                "(--min-words, min_article_words in the config)",
             )
-            problems.append(InputProblem(**where, message=message))
-            continue
-        lang, confidence = detect_language(article["title"] + "\n" + "\n".join(article["paragraphs"][:5]))
+    sized = [i for i in range(len(rows)) if i not in problems]
+    samples = [rows[i]["title"] + "\n" + "\n".join(rows[i]["paragraphs"][:5]) for i in sized]
+    detected = remembered(cache, f"screen-language:{rules_version()}", samples, lambda i: detect_language(samples[i]))
+    for index, (lang, confidence) in zip(sized, detected):
         if lang != config.source_lang and confidence >= MIN_LANGUAGE_CONFIDENCE:
-            problems.append(
-                InputProblem(
-                    **where,
-                    message=(
-                        f"article {article['id']!r} looks like {language_name(lang)} ({lang}, confidence {confidence:.2f}), "
-                        f"not the source language {config.source_lang!r}; skipped"
-                    ),
-                )
+            problems[index] = _problem(
+                rows[index],
+                f"looks like {language_name(lang)} ({lang}, confidence {confidence:.2f}), "
+                f"not the source language {config.source_lang!r}",
             )
-            continue
-        keep.append(index)
-    return (articles if len(keep) == len(articles) else articles.select(keep)), problems
+    keep = [i for i in range(len(rows)) if i not in problems]
+    listed = [problems[i] for i in sorted(problems)]
+    return (articles if len(keep) == len(rows) else articles.select(keep)), listed
+
+
+def _problem(article: dict, what: str) -> InputProblem:
+    return InputProblem(
+        file=article["source_file"],
+        line=article["source_line"],
+        article_id=article["id"],
+        message=f"article {article['id']!r} {what}; skipped",
+    )

@@ -7,14 +7,16 @@ fit, translated piece by piece and joined again: nothing is cut.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import datasets
 
+from jobs.quality import rules_version
 from jobs.quality.language import joiner
-from jobs.stages.cache import Cached
+from jobs.stages.cache import Cached, remembered
 from jobs.stages.generation import Made, generate_cached
 from jobs.stages.segment import fit_to_window
 
@@ -88,15 +90,16 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
 
 
 def assemble_articles(
-    units: datasets.Dataset, outputs: UnitOutputs, lang: str, *, source_lang: str = "en"
+    units: datasets.Dataset, outputs: UnitOutputs, lang: str, *, source_lang: str = "en", cache=None
 ) -> dict[str, dict[str, Any]]:
     """Per article id: translated title, summary and paragraphs (as many as the source has),
-    with the QA flags of its units (jobs.quality.flags)."""
+    with the QA flags of its units (jobs.quality.flags; each unit's findings kept in the cache)."""
     from jobs.quality.flags import check_units
 
     glue = joiner(lang)
     parts: dict[str, dict[tuple[str, int], list[str]]] = {}
-    flags = check_units(units, outputs.texts, outputs.hit_limit, lang, source_lang=source_lang)
+    findings = unit_findings(units["text"][:], outputs, lang, source_lang, cache)
+    flags = check_units(units, outputs.texts, outputs.hit_limit, lang, source_lang=source_lang, findings=findings)
     for article_id, part, paragraph, text in zip(
         units["article_id"][:], units["part"][:], units["paragraph"][:], outputs.texts
     ):
@@ -111,3 +114,19 @@ def assemble_articles(
             "qa_flags": flags.get(article_id, []),
         }
     return articles
+
+
+def unit_findings(sources: list[str], outputs: UnitOutputs, lang: str, source_lang: str, cache) -> list[Any]:
+    """Each unit's QA findings (jobs.quality.flags.unit_findings), remembered per (source, output)."""
+    from jobs.quality.flags import unit_findings as findings_of
+
+    rows = list(zip(sources, outputs.texts, outputs.hit_limit))
+    keys = [
+        json.dumps([lang, source_lang, limited, source, output], ensure_ascii=False) for source, output, limited in rows
+    ]
+
+    def compute(i: int) -> Any:
+        source, output, limited = rows[i]
+        return findings_of(source, output, lang, hit_limit=limited, source_lang=source_lang)
+
+    return remembered(cache, f"qa-unit:{rules_version()}", keys, compute)
