@@ -38,14 +38,29 @@ def new_run_id(now: datetime | None = None) -> str:
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
 
 
-def _write(path: Path, data: bytes, *, sync: bool = True) -> dict[str, Any]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        if sync:
-            os.fsync(fh.fileno())
+def _write(path: Path, data: bytes, *, sync: bool = True, same_as: Path | None = None) -> dict[str, Any]:
+    """Write `data` to `path`, or hard-link `same_as` there when that file holds exactly `data`
+    (a file unchanged since the previous bundle: no second copy on disk, nothing to flush)."""
+    if same_as is None or not _linked(same_as, path, data):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            if sync:
+                os.fsync(fh.fileno())
     return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+
+def _linked(existing: Path, path: Path, data: bytes) -> bool:
+    """Hard-link `existing` to `path` if it holds `data` byte for byte (read, never trusted from a
+    manifest: a damaged file is not carried on); False where it differs or cannot be linked."""
+    try:
+        if existing.stat().st_size != len(data) or existing.read_bytes() != data:
+            return False
+        os.link(existing, path)
+    except OSError:  # gone, unreadable, another filesystem, no hard links there, too many links
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -99,10 +114,12 @@ def write_bundle(
     records: list[dict[str, Any]],
     manifest: dict[str, Any],
     extra: dict[str, bytes] | None = None,
+    previous: Path | None = None,
 ) -> Path:
     """Write a bundle to staging, flush it and rename it into place (`latest` not moved); return its path.
 
     extra: more files of the bundle by name (feeds, changes.json), listed in the manifest too.
+    previous: the bundle this one follows; its files that are unchanged are hard-linked, not written.
     An environment error (disk full, read-only, permission) comes out as that JobError naming the
     bundle, with the staging folder removed."""
     lang_dir = out / lang
@@ -113,7 +130,7 @@ def write_bundle(
         if final.exists():
             raise FileExistsError(f"bundle {final} already exists")
         staging.mkdir()
-        _write_files(staging, records, manifest, extra or {})
+        _write_files(staging, records, manifest, extra or {}, previous)
         os.rename(staging, final)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -125,17 +142,23 @@ def write_bundle(
 
 
 def _write_files(
-    staging: Path, records: list[dict[str, Any]], manifest: dict[str, Any], extra: dict[str, bytes]
+    staging: Path,
+    records: list[dict[str, Any]],
+    manifest: dict[str, Any],
+    extra: dict[str, bytes],
+    previous: Path | None,
 ) -> None:
     files: dict[str, Any] = {}
-    jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-    files["articles.jsonl"] = _write(staging / "articles.jsonl", jsonl.encode("utf-8"), sync=False)
+
+    def put(name: str, data: bytes) -> None:
+        files[name] = _write(staging / name, data, sync=False, same_as=previous / name if previous else None)
+
+    put("articles.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
     (staging / "articles").mkdir()
     for record in records:
-        name = f"articles/{record['id']}.md"
-        files[name] = _write(staging / name, render_markdown(record).encode("utf-8"), sync=False)
+        put(f"articles/{record['id']}.md", render_markdown(record).encode("utf-8"))
     for name, data in extra.items():
-        files[name] = _write(staging / name, data, sync=False)
+        put(name, data)
     _sync_files(staging, [staging / name for name in files])
     _fsync_dir(staging / "articles")
     manifest = {**manifest, "files": files}
