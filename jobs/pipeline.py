@@ -36,6 +36,7 @@ from jobs.outputs.records import (
     bundle_counts,
     check_review_flags,
     failed_ids,
+    inputs_sha256,
     link_translations,
     model_problem,
     records_sha256,
@@ -44,7 +45,7 @@ from jobs.outputs.retention import prune_bundles
 from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
-from jobs.stages.cache import check_cache_place
+from jobs.stages.cache import Cache, check_cache_place
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -101,8 +102,14 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         remove_stale_staging(config.out)
         repair_odd_states(config.out, config.langs, default_cache=config.cache is None)
         check_free_space(config.out, config.langs)
-        articles, read = _read(config, sources, report)
-        _work(config, articles, read, report, reporter, created_at)
+        read = _read(config, sources, report)
+        cache = Cache(cache_path(config), reuse=not config.force)
+        try:
+            articles = _screen(config, read, report, cache)
+            work = _work(config, articles, report, reporter, cache)
+        finally:
+            cache.close()
+        _publish_all(config, work, read, report, created_at)
         prune_bundles(config.out, config.keep, config.keep_days)
     report.seconds = time.perf_counter() - started
     log.info(
@@ -137,8 +144,8 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     return sources
 
 
-def _read(config: JobConfig, sources: list[Source], report: RunReport) -> tuple[datasets.Dataset, ReadResult]:
-    """Read (and fetch) the inputs and screen the articles; the problems go into the report."""
+def _read(config: JobConfig, sources: list[Source], report: RunReport) -> ReadResult:
+    """Read (and fetch) the inputs; nothing readable at all is bad input, before the cache is opened."""
     mark = time.perf_counter()
     read = read_articles(
         config.inputs,
@@ -150,16 +157,29 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> tuple[
         ),
         sources=sources,
     )
-    articles, screened = screen_articles(read.articles, config)
+    if len(read.articles) == 0:
+        _no_article_left(read.errors)
+    report.timings["read"] = time.perf_counter() - mark
+    return read
+
+
+def _screen(config: JobConfig, read: ReadResult, report: RunReport, cache: Cache) -> datasets.Dataset:
+    """Screen the articles read; every problem (reading's and screening's) goes into the report."""
+    mark = time.perf_counter()
+    articles, screened = screen_articles(read.articles, config, cache)
     report.failures = [*read.errors, *screened]
     for problem in report.failures:
         log.warning("skipped: %s", problem)
     if len(articles) == 0:
-        raise InputError("no article left to process:\n" + "\n".join(f"  {p}" for p in report.failures[:20]))
+        _no_article_left(report.failures)
     report.articles = len(articles)
-    report.timings["read"] = time.perf_counter() - mark
+    report.timings["read"] += time.perf_counter() - mark
     log.info("read %d articles from %d file(s); %d problem(s)", len(articles), len(read.sources), len(report.failures))
-    return articles, read
+    return articles
+
+
+def _no_article_left(problems: list[InputProblem]) -> None:
+    raise InputError("no article left to process:\n" + "\n".join(f"  {p}" for p in problems[:20]))
 
 
 @dataclass
@@ -175,28 +195,21 @@ class Work:
     lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
 
 
-def _work(
-    config: JobConfig,
-    articles: datasets.Dataset,
-    read: ReadResult,
-    report: RunReport,
-    reporter: Reporter,
-    created_at: datetime,
-) -> None:
-    """The model stages (every output cached), then publishing."""
-    from jobs.stages.cache import Cache
+def _work(config: JobConfig, articles: datasets.Dataset, report: RunReport, reporter: Reporter, cache: Cache) -> Work:
+    """The model stages, every output cached: summaries, then each language's translation."""
     from jobs.stages.segment import segment_articles
 
-    cache = Cache(cache_path(config), reuse=not config.force)
-    try:
-        work = _summarize(config, articles, cache, report, reporter)
-        units = segment_articles(work.articles, cache=cache)
-        report.units = len(units)
-        for lang, spec in config.models.items():
-            _translate(config, lang, spec, units, work, cache, report, reporter)
-        report.cache_hits, report.cache_misses = cache.hits, cache.misses
-    finally:
-        cache.close()
+    work = _summarize(config, articles, cache, report, reporter)
+    units = segment_articles(work.articles, cache=cache)
+    report.units = len(units)
+    for lang, spec in config.models.items():
+        _translate(config, lang, spec, units, work, cache, report, reporter)
+    report.cache_hits, report.cache_misses = cache.hits, cache.misses
+    return work
+
+
+def _publish_all(config: JobConfig, work: Work, read: ReadResult, report: RunReport, created_at: datetime) -> None:
+    """Every language's bundle written, then all of them published as one step (publish_run)."""
     mark = time.perf_counter()
     run = run_manifest(
         run_id=report.run_id,
@@ -207,11 +220,21 @@ def _work(
         cache_hits=report.cache_hits,
         cache_misses=report.cache_misses,
     )
-    records = {lang: _records(config, lang, work) for lang in config.langs}
-    link_translations(records, config.lang_tags)
+    rows = work.articles.to_list()  # plain dicts: iterating a datasets table formats row by row
+    ids = [row["id"] for row in rows]
+    carried = {lang: set(ids) - failed_ids(work.lang_failures.get(lang, [])) for lang in config.langs}
+    fingerprints = {lang: _inputs_sha256(config, lang, work, rows, carried) for lang in config.langs}
+    for lang in config.langs:
+        unchanged = _unchanged(config, lang, fingerprints[lang])
+        if unchanged is not None:
+            report.unchanged[lang] = unchanged
+            report.qa[lang] = manifest_field(unchanged, "qa") or {}
+            log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, unchanged.name)
+    records = {lang: _records(config, lang, work, rows) for lang in config.langs if lang not in report.unchanged}
+    link_translations(records, config.lang_tags, carried)
     try:
-        for lang in config.langs:
-            _publish(config, lang, records[lang], work, run, report)
+        for lang, built in records.items():
+            _publish(config, lang, built, fingerprints[lang], work, run, report)
     except BaseException:
         discard(list(report.bundles.values()))  # no language moves: the run did not finish
         report.bundles.clear()
@@ -265,10 +288,11 @@ def _translate(
     backend = open_backend(spec, lang, config, translation=True)
     with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
         outputs = translate_units(units, backend, lang, advance, cache=cache)
-    content = assemble_articles(units, outputs, lang, source_lang=config.source_lang)
-    by_id = {a["id"]: a for a in work.articles}
+    content = assemble_articles(units, outputs, lang, source_lang=config.source_lang, cache=cache)
     failures = work.lang_failures.setdefault(lang, [])
-    for article_id, error in failed_units(units, outputs).items():
+    failed = failed_units(units, outputs)
+    by_id = {a["id"]: a for a in work.articles.filter(lambda a: a["id"] in failed)} if failed else {}
+    for article_id, error in failed.items():
         content.pop(article_id, None)
         failures.append(model_problem(by_id[article_id], f"translation into {lang} failed: {error}"))
     report.failures += failures
@@ -281,11 +305,11 @@ def _translate(
     report.timings[f"translate {lang}"] = time.perf_counter() - mark
 
 
-def _records(config: JobConfig, lang: str, work: Work) -> list[dict[str, Any]]:
+def _records(config: JobConfig, lang: str, work: Work, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One language's records (its failed articles left out)."""
     content, _, label = work.translated.get(lang, ({}, None, None))
     return build_records(
-        work.articles,
+        rows,
         work.summaries,
         content,
         lang,
@@ -296,20 +320,37 @@ def _records(config: JobConfig, lang: str, work: Work) -> list[dict[str, Any]]:
     )
 
 
+def _inputs_sha256(
+    config: JobConfig, lang: str, work: Work, rows: list[dict[str, Any]], carried: dict[str, set[str]]
+) -> str:
+    """What this language's records would be made from (records.inputs_sha256)."""
+    content, _, label = work.translated.get(lang, ({}, None, None))
+    return inputs_sha256(
+        rows,
+        work.summaries,
+        content,
+        lang,
+        labels=(label, work.summary_label),
+        lang_tags=config.lang_tags,
+        review_flags=config.review_flags,
+        carried=carried,
+    )
+
+
 def _publish(
-    config: JobConfig, lang: str, records: list[dict[str, Any]], work: Work, run: dict[str, Any], report: RunReport
+    config: JobConfig,
+    lang: str,
+    records: list[dict[str, Any]],
+    inputs_digest: str,
+    work: Work,
+    run: dict[str, Any],
+    report: RunReport,
 ) -> None:
-    """One language's bundle (or none under --skip-unchanged when its articles did not change)."""
+    """One language's bundle, written beside the published ones (publish_run moves `latest`)."""
     _, model_info, _ = work.translated.get(lang, ({}, None, None))
     failures = [*work.shared_failures, *work.lang_failures.get(lang, [])]
-    fingerprint = records_sha256(records)
     report.qa[lang] = count_flags(records)
     latest = latest_bundle(config.out, lang)
-    unchanged = _unchanged(config, lang, fingerprint, latest)
-    if unchanged is not None:
-        report.unchanged[lang] = unchanged
-        log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, unchanged.name)
-        return
     manifest = bundle_manifest(
         run,
         lang,
@@ -318,19 +359,21 @@ def _publish(
         failures=failures,
         counts=bundle_counts(records, report.units, len(failures)),
         qa=report.qa[lang],
-        content_sha256=fingerprint,
+        content_sha256=records_sha256(records),
+        inputs_sha256=inputs_digest,
     )
     extra = feed_files(
         records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=latest
     )
     extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, latest, report.run_id))
-    report.bundles[lang] = write_bundle(config.out, lang, report.run_id, records, manifest, extra)
+    report.bundles[lang] = write_bundle(config.out, lang, report.run_id, records, manifest, extra, previous=latest)
     log.info("wrote %s (%d articles)", report.bundles[lang], len(records))
 
 
-def _unchanged(config: JobConfig, lang: str, fingerprint: str, latest: Path | None) -> Path | None:
-    """--skip-unchanged: the latest bundle when its content is the same and it is sound, else None."""
-    if not config.skip_unchanged or latest is None or manifest_field(latest, "content_sha256") != fingerprint:
+def _unchanged(config: JobConfig, lang: str, inputs_digest: str) -> Path | None:
+    """--skip-unchanged: the latest bundle when it was made from the same inputs and is sound, else None."""
+    latest = latest_bundle(config.out, lang) if config.skip_unchanged else None
+    if latest is None or manifest_field(latest, "inputs_sha256") != inputs_digest:
         return None
     damage = verify_bundle(latest, records=False)  # sizes and sha256 of every file: enough to trust it
     if damage:

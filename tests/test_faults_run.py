@@ -97,10 +97,10 @@ def test_disk_full_while_writing_a_later_language_moves_no_language(tmp_path, ti
     before = {lang: latest_bundle(out, lang) for lang in ("ru", "kk")}
     real = pipeline.write_bundle
 
-    def write(out_dir, lang, *args):
+    def write(out_dir, lang, *args, **kwargs):
         if lang == "kk":
             raise DiskFull(f"{out_dir / lang}: no space left on the device")
-        return real(out_dir, lang, *args)
+        return real(out_dir, lang, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "write_bundle", write)
     with pytest.raises(DiskFull):

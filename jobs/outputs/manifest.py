@@ -65,9 +65,11 @@ def bundle_manifest(
     counts: dict[str, int],
     qa: dict[str, int],
     content_sha256: str,
+    inputs_sha256: str | None = None,
 ) -> dict[str, Any]:
     """One language's manifest: the run's fields (run_manifest) plus its models, failures, counts,
-    QA flag counts and content fingerprint. bundle.write_bundle adds `files` when it writes it."""
+    QA flag counts and fingerprints (of the records, and of what they were made from:
+    records.inputs_sha256). bundle.write_bundle adds `files` when it writes it."""
     return {
         **run,
         "lang": lang,
@@ -76,6 +78,7 @@ def bundle_manifest(
         "counts": counts,
         "qa": qa,
         "content_sha256": content_sha256,
+        **({"inputs_sha256": inputs_sha256} if inputs_sha256 else {}),
     }
 
 

@@ -5,15 +5,18 @@ Also the failures that articles left out of a bundle carry into its manifest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Collection, Iterable
 from datetime import datetime, timezone
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from jobs.errors import ConfigError, InputProblem
 from jobs.outputs.names import public_model, public_path
+from jobs.quality import rules_version
 from jobs.quality.flags import check_source, check_summary
 from jobs.quality.rules import FLAGS
 
@@ -93,16 +96,56 @@ def check_review_flags(names: Iterable[str]) -> None:
         raise ConfigError(f"review_flags: unknown QA flag(s) {', '.join(unknown)}; known are {', '.join(FLAGS)}")
 
 
-def link_translations(by_lang: dict[str, list[dict[str, Any]]], lang_tags: dict[str, str]) -> None:
-    """Fill each record's `translations`: the other languages of the run that carry its id."""
-    ids = {lang: {r["id"] for r in records} for lang, records in by_lang.items()}
+def link_translations(
+    by_lang: dict[str, list[dict[str, Any]]], lang_tags: dict[str, str], carried: dict[str, set[str]] | None = None
+) -> None:
+    """Fill each record's `translations`: the other languages of the run that carry its id.
+
+    carried: per language of the run, the ids its bundle carries (by default, those of by_lang's
+    records; given when some languages' records were not built, under --skip-unchanged)."""
+    carried = (
+        carried if carried is not None else {lang: {r["id"] for r in records} for lang, records in by_lang.items()}
+    )
     for lang, records in by_lang.items():
         for record in records:
             record["translations"] = [
                 {"lang": other, "lang_tag": lang_tags.get(other, other)}
-                for other in by_lang
-                if other != lang and record["id"] in ids[other]
+                for other in carried
+                if other != lang and record["id"] in carried[other]
             ]
+
+
+def inputs_sha256(
+    rows: Iterable[dict[str, Any]],
+    summaries: Iterable[Any],
+    translated: dict[str, dict[str, Any]],
+    lang: str,
+    *,
+    labels: tuple[str | None, str | None],
+    lang_tags: dict[str, str],
+    review_flags: Collection[str],
+    carried: dict[str, set[str]],
+) -> str:
+    """One digest of all that build_records and link_translations make a language's records from,
+    and of their code: equal digests make equal records, so --skip-unchanged compares it with the
+    latest bundle's before building a single record. Arguments as build_records takes them
+    (rows: the articles as dicts) plus `carried` (link_translations)."""
+    digest = hashlib.sha256()
+    head = [RECORD_SCHEMA, _code_version(), lang, lang_tags, list(labels), sorted(review_flags), list(carried)]
+    digest.update(json.dumps(head, sort_keys=True).encode("utf-8"))
+    for row, summary in zip(rows, summaries):
+        if row["id"] not in carried[lang]:
+            continue
+        others = [other for other in carried if other != lang and row["id"] in carried[other]]
+        made = [row, None if summary is None else vars(summary), translated.get(row["id"]), others]
+        digest.update(json.dumps(made, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    """This module's code and the QA rules': a new version of either builds the records again."""
+    return hashlib.sha256(Path(__file__).read_bytes() + rules_version().encode("utf-8")).hexdigest()[:16]
 
 
 def iso_published(text: str | None) -> str | None:
