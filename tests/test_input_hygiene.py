@@ -83,6 +83,25 @@ def test_special_files_and_link_loops_are_listed_and_the_rest_is_read(messy_fold
     assert [s.path for s in result.sources] == ["in/good.jsonl", "in/sub/linked/linked.jsonl"]
 
 
+def test_a_folder_that_cannot_be_listed_is_a_listed_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subfolder without read permission (faked: the tests run as root, who can list anything)."""
+    (tmp_path / "in" / "locked").mkdir(parents=True)
+    (tmp_path / "in" / "good.jsonl").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "in" / "locked" / "hidden.jsonl").write_text(GOOD, encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = read_articles([tmp_path / "in"])
+    assert result.articles["title"] == ["Harbour reopens"]
+    [problem] = result.errors
+    assert problem.file.endswith("in/locked") and "cannot be listed: Permission denied" in problem.message
+
+
 def test_links_between_sibling_folders_end(tmp_path: Path) -> None:
     """p/q -> r and r/s -> p: each folder is read once, the link that closes the cycle listed."""
     for name in ("p", "r"):

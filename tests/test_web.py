@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -444,6 +445,21 @@ def test_hourly_run_downloads_nothing_that_did_not_change(server: _Server, tmp_p
         {"/feeds/rss-links.xml": 1, "/pages/wire-article.html": 1, "/pages/newspaper-article.html": 1}
     )
     assert len(list(cache.glob("*.json"))) == 3  # the 404 page is not kept
+
+
+def test_entries_no_run_asked_for_are_pruned_and_the_ones_in_use_kept(server: _Server, tmp_path: Path) -> None:
+    feed_url = f"{server.base}/feeds/rss-links.xml"
+    cache = tmp_path / "http"
+    read_fast(feed_url, http_cache=cache)
+    kept = sorted(cache.glob("*.json"))
+    old = time.time() - 10 * 86400
+    for path in kept:  # as if ten days had passed since the last run
+        os.utime(path, (old, old))
+    gone = cache / ("0" * 64 + ".json")  # a page that has left the feed: no run asks for it again
+    gone.write_text("{}", encoding="utf-8")
+    os.utime(gone, (old, old))
+    read_fast(feed_url, http_cache=cache)
+    assert sorted(cache.glob("*.json")) == kept  # read again this run, so kept; the other removed
 
 
 def test_windows_1251_feed_url_decodes_to_cyrillic(server: _Server) -> None:

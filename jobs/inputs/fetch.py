@@ -130,10 +130,13 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool, if one was opened."""
+        """Close the connection pool, if one was opened, and prune the HTTP cache of a run that
+        went to the network (an offline run keeps every entry: nothing was asked for)."""
         if self._client is not None:
             self._client.close()
             self._client = None
+            if self._cache is not None:
+                self._cache.prune()
 
     def fetch(self, url: str) -> Fetched:
         """Download one URL within the settings' limits; raises FetchError naming the URL."""

@@ -3,7 +3,8 @@
 An hourly run asks with If-None-Match / If-Modified-Since and gets "304 Not Modified" for a feed
 or page that did not change: nothing is downloaded again and the kept body is read instead. One
 small JSON file per URL (named by the URL's sha256) sits in a folder beside the outputs cache;
-each is written to a temporary file and renamed, so a crash never leaves half an entry.
+each is written to a temporary file and renamed, so a crash never leaves half an entry. An entry
+no run has asked for in UNUSED_DAYS (an article page that left its feed) is removed.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+UNUSED_DAYS = 3.0  # hourly runs ask again for everything still in their feeds
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,11 @@ class HttpCache:
         return self.folder / f"{hashlib.sha256(url.encode('utf-8')).hexdigest()}.json"
 
     def get(self, url: str) -> CachedResponse | None:
-        """The kept response for a URL, or None."""
+        """The kept response for a URL, or None; an entry read counts as used (prune keeps it)."""
+        path = self._path(url)
         try:
-            entry = json.loads(self._path(url).read_text(encoding="utf-8"))
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)
             return CachedResponse(
                 url=entry["url"],
                 etag=entry["etag"],
@@ -80,3 +86,23 @@ class HttpCache:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    def prune(self, unused_days: float = UNUSED_DAYS) -> int:
+        """Remove the entries (and leftover temporary files) unused for `unused_days`; how many went.
+
+        A folder that cannot be listed or cleaned is left as it is: the entries are only a saving."""
+        cutoff = time.time() - unused_days * 86400
+        removed = 0
+        try:
+            entries = list(os.scandir(self.folder))
+        except OSError:
+            return 0
+        for entry in entries:
+            try:
+                stale = entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff
+                if stale and entry.name.endswith(".json"):
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue
+        return removed

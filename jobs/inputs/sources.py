@@ -73,8 +73,8 @@ def collect_sources(inputs: Sequence[str | Path]) -> list[Source]:
 def _expand(path: Path) -> Iterator[Source]:
     """A file as is; a folder as its supported, non-hidden files and saved datasets, sorted
     (links to folders followed), with every entry that is not a regular file or folder (FIFOs,
-    sockets, devices, link loops, dangling links) as a source that carries its problem and is
-    never opened."""
+    sockets, devices, link loops, dangling links, folders that cannot be listed) as a source
+    that carries its problem and is never opened."""
     if path.is_file():
         yield Source(path, _display(path))
         return
@@ -85,7 +85,12 @@ def _expand(path: Path) -> Iterator[Source]:
         yield Source(path, _display(path), is_dataset=True)
         return
     found: list[tuple[tuple[str, ...], Source]] = []
-    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+
+    def unlistable(exc: OSError) -> None:  # a folder below that cannot be listed is a listed problem
+        folder = Path(exc.filename) if exc.filename else path
+        found.append(_entry(path, folder, problem=f"a folder that cannot be listed: {exc.strerror or exc}; skipped"))
+
+    for dirpath, dirnames, filenames in os.walk(path, onerror=unlistable, followlinks=True):
         folder = Path(dirpath)
         dirnames[:] = [name for name in dirnames if not name.startswith(".")]
         for name in list(dirnames):
