@@ -88,7 +88,7 @@ def eval_command(
     config: ConfigOption = None,
     device: DeviceOption = None,
     batch_tokens: BatchTokensOption = None,
-    backend: BackendOption = "torch",
+    backend: BackendOption = "auto",  # score what a plain `jobs run` publishes
     dtype: DtypeOption = "auto",
     quantize: QuantizeOption = "none",
 ) -> None:

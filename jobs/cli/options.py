@@ -54,7 +54,7 @@ BackendOption = Annotated[
     typer.Option(
         "--backend",
         metavar="BACKEND",
-        help="auto (ctranslate2 where installed, else torch), torch or ctranslate2 (pip install -e '.[ct2]').",
+        help="auto (ctranslate2 where installed, as it is by default; else torch), torch or ctranslate2.",
     ),
 ]
 DtypeOption = Annotated[
