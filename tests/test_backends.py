@@ -7,7 +7,7 @@ import random
 import pytest
 
 from jobs.backends.base import BackendOptions
-from jobs.backends.batching import plan_batches
+from jobs.backends.batching import plan_batches, spread_batches
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from tests.conftest import SAMPLE_SENTENCES
@@ -30,6 +30,35 @@ def test_plan_batches_covers_every_text_once_within_budget(seed):
 
 def test_a_text_over_the_budget_gets_a_batch_of_its_own():
     assert plan_batches([1000, 5, 5], batch_tokens=100) == [[0], [1, 2]]
+
+
+def test_fewer_batches_than_streams_are_split_so_no_stream_sits_idle():
+    lengths = [900, 880, 870, 860, 850, 700, 650, 640, 600]  # one summary level: 9 long texts
+    [one] = plan_batches(lengths, batch_tokens=16384)
+    two = spread_batches([one], streams=2)
+    assert two == [one[0::2], one[1::2]] and sorted(two[0] + two[1]) == sorted(one)
+    assert [max(lengths[i] for i in b) for b in two] == [900, 880]  # still longest first
+    assert spread_batches([[0], [1, 2, 3]], streams=3) == [[0], [1, 3], [2]]
+    assert spread_batches([[0]], streams=2) == [[0]]  # one text: nothing to split
+    assert spread_batches([[0, 1], [2], [3]], streams=2) == [[0, 1], [2], [3]]  # enough already
+
+
+def test_a_single_batch_of_texts_is_decoded_by_every_stream(tiny_models):
+    from jobs.config import ModelSpec as Spec
+
+    model = backend(Spec(model=str(tiny_models["ru"])), "ru", batch_tokens=4096, max_new_tokens=4)
+    model.streams = 2
+    seen = []
+    real = model._generate_batch
+
+    def generate_batch(ids, max_new, min_new):
+        seen.append(len(ids))
+        return real(ids, max_new, min_new)
+
+    model._generate_batch = generate_batch
+    texts = [t for t in SAMPLE_SENTENCES if t.strip()]  # 4 texts, one batch by the budget
+    result = model.generate(texts)
+    assert seen == [2, 2] and all(result.texts)
 
 
 def backend(spec: ModelSpec, lang: str, batch_tokens: int, **settings) -> TorchBackend:

@@ -26,6 +26,7 @@ from jobs.backends.batching import (
     max_new_tokens,
     min_new_tokens,
     plan_batches,
+    spread_batches,
 )
 from jobs.backends.device import auto_batch_tokens
 from jobs.backends.identity import ModelIdentity
@@ -310,9 +311,8 @@ class BaseBackend:
             decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
             return decoded, counts, max_new
 
-        plan = [
-            [pending[b] for b in batch] for batch in plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
-        ]
+        planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
+        plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
         done: set[int] = set()
         for positions, outcome in self._map_batches(run, plan):
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised

@@ -55,6 +55,22 @@ def plan_batches(
     return batches
 
 
+def spread_batches(plan: list[list[int]], streams: int) -> list[list[int]]:
+    """The plan split so that there are at least `streams` batches where there are that many texts.
+
+    With fewer batches than decoding streams a stream sits idle: one batch of 9 long texts (a
+    summary level) would run on one core of two. The largest batch is split in two, alternate
+    rows to each half, so both halves keep the longest-first order and a like padded size."""
+    plan = [list(batch) for batch in plan]
+    while len(plan) < streams:
+        largest = max(range(len(plan)), key=lambda i: len(plan[i]), default=None)
+        if largest is None or len(plan[largest]) < 2:
+            break
+        batch = plan.pop(largest)
+        plan[largest:largest] = [batch[0::2], batch[1::2]]
+    return plan
+
+
 def max_batch_rows(device: str, cpu_rows: int = CPU_BATCH_ROWS) -> int:
     """Most texts in one batch: large on a GPU, small on CPU (see CPU_BATCH_ROWS)."""
     if device.startswith("cuda"):
