@@ -54,7 +54,8 @@ BackendOption = Annotated[
     typer.Option(
         "--backend",
         metavar="BACKEND",
-        help="auto (ctranslate2 where installed, as it is by default; else torch), torch or ctranslate2.",
+        help="auto (ctranslate2, installed by default; torch where it is missing), torch or ctranslate2 "
+        "(pip install -e '.[ct2]' adds it to an install without it).",
     ),
 ]
 DtypeOption = Annotated[
