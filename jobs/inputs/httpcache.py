@@ -10,6 +10,7 @@ no run has asked for in UNUSED_DAYS (an article page that left its feed) is remo
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -55,7 +56,8 @@ class HttpCache:
         path = self._path(url)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-            os.utime(path)
+            with contextlib.suppress(OSError):  # a read-only folder: the entry is still good to use
+                os.utime(path)
             return CachedResponse(
                 url=entry["url"],
                 etag=entry["etag"],
