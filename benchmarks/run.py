@@ -201,6 +201,7 @@ class Probe:
                     "load_s": 0.0,
                     "batches": 0,
                     "texts": 0,
+                    "calls": [],  # texts per generate() call (a summary call is one map-reduce level)
                     "outputs": {},
                     "inputs": [],
                 },
@@ -225,6 +226,7 @@ class Probe:
                 stats["generate_s"] += out.seconds
                 stats["batches"] += out.batches
                 stats["texts"] += len(texts)
+                stats["calls"].append(len(texts))
                 if probe.keep_outputs:
                     stats["outputs"].update(zip(texts, out.texts))
                     stats["inputs"].extend(texts)

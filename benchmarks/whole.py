@@ -24,10 +24,13 @@ fresh process:
    (fp32) over the sentences the job translated, on the GPU when --device cuda. The naive loop is timed on a sample (spread
    over the articles and sentences) and scaled by count; model loads are shown apart.
 
-Summaries. The summarizer runs and is timed as it is, but a random BART's output is filler
-words with no sentence end: one 700-800-token translation unit per article, unlike any real
-summary. The translation stage gets readable generated sentences of a real summary's length
-instead (install_readable_summaries); the naive loop samples the same units.
+Summaries. Every summarizer batch runs and is timed as it is, but a random BART's output is
+filler words with no sentence end that re-tokenize to 2-5x the tokens generated: later map-reduce
+levels would read far more than a real model's summaries make, and the translation stage would
+get one 700-800-token unit per article. So each output is replaced, after its batch, by readable
+generated sentences of as many tokens as that row generated (readable_summaries): the next level
+and the translation stage get text of a real summary's size. The naive loop samples the same
+translation units.
 
 Output lengths. Random weights never stop on their own, so every output has a forced length
 derived from its input (min = max new tokens), for the job and the naive loop alike:
@@ -47,6 +50,7 @@ import math
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -91,31 +95,42 @@ def install_lengths() -> None:
     base.min_new_tokens = lambda settings, translation, shortest, max_new: max_new
 
 
-def install_readable_summaries() -> None:
-    """Summaries keep their real cost but get readable text for the translation stage.
+def readable_summaries(backend, seed: int = 1000) -> None:
+    """The summarizer keeps its real cost but its outputs read like real summaries of that length.
 
-    A random-weight BART emits filler tokens and never a sentence end, so each summary would be
-    one unit of 700-800 translation tokens that no real summary resembles (real ones are a few
-    sentences, split into short units). After the real summarizer has run (and been timed), each
-    summary's text is replaced by new sentences from benchmarks/articles.py's generator, about
-    as many words as a real summary of that many tokens (3 words per 4 tokens)."""
-    import jobs.stages.summarize as summarize
+    A random-weight BART emits filler tokens and never a sentence end; re-tokenized, 142 generated
+    tokens become 300-750 input tokens. So every map-reduce level after the first would read two
+    to five times the text a real model's summaries make (a real summary re-tokenizes to about
+    the tokens it was generated as), pack fewer summaries per window and take more levels; and
+    the translation stage would get one 700-800-token unit per article instead of a few short
+    sentences. Each generated batch is run and timed as it is; then each output is replaced by new
+    sentences from benchmarks/articles.py's generator, as many summarizer tokens as that row
+    generated (its own count, not the filler's length)."""
     from benchmarks.articles import SentenceMaker
 
-    real = summarize.summarize_articles
-    maker = SentenceMaker(seed=1000)
+    maker, real, lock = SentenceMaker(seed=seed), backend._generate_batch, threading.Lock()
 
-    def summarize_articles(*args, **kwargs):
-        summaries, stats = real(*args, **kwargs)
-        for summary in summaries:
-            if summary.text:
-                target, sentences = max(8, round(len(summary.text.split()) * 0.75)), []
-                while sum(len(x.split()) for x in sentences) < target:
-                    sentences.append(maker.sentence())
-                summary.text = " ".join(sentences)
-        return summaries, stats
+    def tokens(text: str) -> int:
+        with backend._tokenizer_lock:
+            return len(backend.text.tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    summarize.summarize_articles = summarize_articles
+    def _generate_batch(ids, max_new, min_new):
+        decoded, counts = real(ids, max_new, min_new)
+        texts = []
+        for text, generated in zip(decoded, counts):
+            if not text:
+                texts.append(text)
+                continue
+            target, sentences, have = max(4, generated - 2), [], 0  # BOS and EOS are not text
+            with lock:  # batches run on several streams; one generator, one order per stream
+                while have < target:
+                    sentence = maker.sentence()
+                    sentences.append(sentence)
+                    have += tokens(sentence)
+            texts.append(" ".join(sentences))
+        return texts, counts
+
+    backend._generate_batch = _generate_batch
 
 
 # --------------------------------------------------------------------------- children
@@ -127,7 +142,6 @@ def child_job(spec: dict) -> dict:
     from jobs.pipeline import run_job
 
     install_lengths()
-    install_readable_summaries()
     probe = Probe(keep_outputs=True)
     probe.install()
     peaks: dict[str, float] = {}
@@ -137,6 +151,8 @@ def child_job(spec: dict) -> dict:
 
     def make_backend(spec_, role, config, *, translation):
         backend = made(spec_, role, config, translation=translation)
+        if role == "summary":
+            readable_summaries(backend)
         reset_peak_rss()
         close = backend.close
 
@@ -170,6 +186,7 @@ def child_job(spec: dict) -> dict:
             "output_tokens": stats["output_tokens"],
             "input_tokens": stats["input_tokens"],
             "texts": stats["texts"],
+            "calls": stats["calls"],
             "peak_rss_mib": peaks.get(role),
             "inputs": stats["inputs"] if role != "summary" else [],
         }
@@ -196,6 +213,31 @@ def _models_of(report, out: Path) -> dict:
                     f" {entry['quantize']}" if entry.get("quantize") not in (None, "none") else ""
                 )
     return found
+
+
+def child_floor(spec: dict) -> dict:
+    """The least a summary stage that reads every sentence can cost at the job's settings: the
+    articles' first-level chunks (exactly the job's) through the job's summary backend, encoded
+    once with one token decoded. Every later level and every decoded token comes on top."""
+    import jobs.backends.base as base
+    from jobs.backends import make_backend
+    from jobs.config import build_config
+    from jobs.stages.summarize import _start
+
+    base.max_new_tokens = lambda settings, translation, window, longest: 1
+    base.min_new_tokens = lambda settings, translation, shortest, max_new: None
+    out = Path(spec["work"]) / "out" / spec["name"]
+    config = build_config(
+        config_file=Path(spec["registry"]), langs=["ru"], inputs=[Path(spec["inputs"])], out=out, **spec["options"]
+    )
+    backend = make_backend(config.summary_model, "summary", config, translation=False)
+    articles = [json.loads(line) for line in Path(spec["inputs"]).read_text(encoding="utf-8").splitlines()]
+    count = backend.counter()
+    chunks = [c for a in articles for c in _start(a["paragraphs"], count, backend.max_input_tokens).pending]
+    backend.generate(chunks[:1])  # loads the model; not timed
+    generated = backend.generate(chunks)
+    backend.close()
+    return {"seconds": generated.seconds, "texts": len(chunks), "input_tokens": generated.input_tokens}
 
 
 def child_naive(spec: dict) -> dict:
@@ -293,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         mode, spec_file, out_file = args.child
         spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
-        result = {"job": child_job, "naive": child_naive}[mode](spec)
+        result = {"job": child_job, "naive": child_naive, "floor": child_floor}[mode](spec)
         Path(out_file).write_text(json.dumps(result), encoding="utf-8")
         return 0
     if args.plan:
@@ -329,6 +371,7 @@ def measure(args) -> int:
         run_child("job", {**base, "name": "warm-up", "langs": list(LANGS), "inputs": str(warm)}, work)
         job = run_child("job", {**base, "name": "job-3", "langs": list(LANGS)}, work)
         single = run_child("job", {**base, "name": "job-kk", "langs": ["kk"]}, work)
+        job["floor"] = run_child("floor", {**base, "name": "floor"}, work)
         naive = None
         if not args.no_naive:
             import yaml
@@ -365,7 +408,7 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     total_job = sum(s["seconds"] - s["load_s"] for s in job["stages"].values())
-    total_naive = 0.0
+    total_naive, naive_by_role = 0.0, {}
     for role in ("summary", *LANGS):
         stage = job["stages"][role]
         work_s = stage["seconds"] - stage["load_s"]
@@ -375,6 +418,7 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
             count = len(articles) if role == "summary" else stage["texts"]
             naive_s = sample["seconds"] / sample["sample"] * count
             total_naive += naive_s
+            naive_by_role[role] = naive_s
         lines.append(
             f"| {'summarize' if role == 'summary' else 'translate ' + role} | {work_s:.1f} | "
             f"{work_s / total_job:.0%} | {stage['load_s']:.1f} | {stage['output_tokens'] / max(stage['generate_s'], 1e-9):.0f} | "
@@ -391,6 +435,19 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
         f"Peak RSS: 3-language job {job['peak_rss_mib']:.0f} MiB; kk-only job (summary + the largest translation "
         f"model, m2m100_418M) {single['peak_rss_mib']:.0f} MiB; ratio {job['peak_rss_mib'] / single['peak_rss_mib']:.2f}.",
     ]
+    summary = job["stages"].get("summary")
+    if summary:
+        lines.append(
+            f"Summaries: texts per map-reduce level {summary['calls']}; {summary['input_tokens']} input and "
+            f"{summary['output_tokens']} output tokens (the naive loop: one text per article, cut to the window)."
+        )
+        floor = job["floor"]
+        naive_summary = naive_by_role.get("summary")
+        lines.append(
+            f"Summary floor: the first level's {floor['texts']} chunks ({floor['input_tokens']} tokens: every sentence "
+            f"once) encoded with one token decoded, job settings: {floor['seconds']:.1f} s"
+            + (f" = naive / {naive_summary / floor['seconds']:.1f}." if naive_summary else ".")
+        )
     if naive:
         lines.append(
             "Naive loads: "
