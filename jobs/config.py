@@ -77,11 +77,12 @@ class LanguageEntry(ModelQuirks):
     name: str
     model: str | None = None
     lang_tag: str | None = Field(None, pattern=_LANG_TAG.pattern)  # BCP 47 tag of outputs (default: the key)
+    feed_title: str | None = None  # the language's feed title (default: "<publication title> (<name>)")
 
     def spec(self) -> ModelSpec | None:
         if self.model is None:
             return None
-        return ModelSpec(**self.model_dump(exclude={"name", "lang_tag"}))
+        return ModelSpec(**self.model_dump(exclude={"name", "lang_tag", "feed_title"}))
 
 
 class Defaults(BaseModel):
@@ -104,6 +105,16 @@ class Retention(BaseModel):
     keep_days: float | None = Field(None, gt=0)  # and none older than this, when set
 
 
+class Publication(BaseModel):
+    """Who publishes the feeds (`publication:` in the registry): their title, author and address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field("News", min_length=1)  # feeds are titled "<title> (<language name>)"
+    author: str = Field("jobs", min_length=1)  # the feeds' author; an entry's byline wins where known
+    base_url: str | None = Field(None, pattern=r"^https?://\S+$")  # where OUT is served: absolute self links
+
+
 class Registry(BaseModel):
     """The contents of configs/models.yaml."""
 
@@ -114,10 +125,17 @@ class Registry(BaseModel):
     languages: dict[str, LanguageEntry]
     defaults: Defaults = Defaults()
     review_flags: list[str] = REVIEW_FLAGS  # QA flags that make a record's review `needs_review`
+    publication: Publication = Publication()
 
     def lang_tag(self, lang: str) -> str:
         entry = self.languages.get(lang)
         return (entry.lang_tag if entry else None) or lang
+
+    def feed_title(self, lang: str) -> str:
+        entry = self.languages.get(lang)
+        if entry is not None and entry.feed_title:
+            return entry.feed_title
+        return f"{self.publication.title} ({entry.name if entry else lang})"
 
     retention: Retention = Retention()
 
@@ -134,6 +152,8 @@ class JobConfig(BaseModel):
     source_lang: str
     models: dict[str, ModelSpec]  # one per selected target language, the source language excluded
     lang_tags: dict[str, str] = {}  # BCP 47 tag per selected language (default: the language key)
+    feed_titles: dict[str, str] = {}  # per selected language
+    publication: Publication = Publication()
     review_flags: list[str] = REVIEW_FLAGS
     summary_model: ModelSpec
     device: str
@@ -302,6 +322,8 @@ def build_config(
             source_lang=registry.source_lang,
             models=language_models(registry, selected, overrides, path),
             lang_tags={lang: registry.lang_tag(lang) for lang in selected},
+            feed_titles={lang: registry.feed_title(lang) for lang in selected},
+            publication=registry.publication,
             review_flags=registry.review_flags,
             summary_model=registry.summary if summary_model is None else ModelSpec(model=summary_model),
             **values,

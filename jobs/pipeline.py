@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import datasets
 
@@ -24,27 +23,16 @@ from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.sources import Source
+from jobs.inputs.stories import StoryRegister
 from jobs.models.hub import check_all_available
 from jobs.models.integrity import broken_models
-from jobs.outputs.bundle import latest_bundle, new_run_id, remove_stale_staging, write_bundle
-from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
-from jobs.outputs.feeds import feed_files
-from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
-from jobs.outputs.publish import check_free_space, discard, publish_run, repair_odd_states
-from jobs.outputs.records import (
-    build_records,
-    bundle_counts,
-    check_review_flags,
-    failed_ids,
-    inputs_sha256,
-    link_translations,
-    model_problem,
-    records_sha256,
-)
+from jobs.outputs.bundle import language_dirs, latest_bundle, new_run_id, remove_stale_staging
+from jobs.outputs.manifest import run_manifest
+from jobs.outputs.publication import Work, publish_languages
+from jobs.outputs.publish import check_free_space, repair_odd_states
+from jobs.outputs.records import check_review_flags, model_problem, read_records
 from jobs.outputs.retention import prune_bundles
-from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
-from jobs.quality.flags import count_flags
 from jobs.stages.cache import Cache, check_cache_place
 from jobs.stages.screen import screen_articles
 
@@ -103,13 +91,16 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         repair_odd_states(config.out, config.langs, default_cache=config.cache is None)
         check_free_space(config.out, config.langs)
         read = _read(config, sources, report)
+        stories = _identify(config, read, created_at)
         cache = Cache(cache_path(config), reuse=not config.force)
         try:
             articles = _screen(config, read, report, cache)
             work = _work(config, articles, report, reporter, cache)
         finally:
             cache.close()
+        work.first_seen = stories.first_seen
         _publish_all(config, work, read, report, created_at)
+        _remember(config, stories.register, created_at)
         prune_bundles(config.out, config.keep, config.keep_days)
     report.seconds = time.perf_counter() - started
     log.info(
@@ -163,6 +154,33 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> ReadRe
     return read
 
 
+def _identify(config: JobConfig, read: ReadResult, created_at: datetime):
+    """Every article read takes its story's id: the one it was published under, when it is an
+    edited, retitled or moved version of a known story (inputs.stories); problems follow."""
+    langs = [d.name for d in language_dirs(config.out)] if config.out.is_dir() else []
+    latest = [latest_bundle(config.out, lang) for lang in langs]
+    register = StoryRegister.load(config.out, (r for bundle in latest if bundle for r in read_records(bundle)))
+    rows = read.articles.select_columns(["id", "title", "paragraphs", "sha256"]).to_list()
+    assignment = register.assign(rows, created_at.isoformat(timespec="seconds"))
+    if assignment.inherited:
+        for old, new in sorted(assignment.inherited.items()):
+            log.info("article %s is story %s (edited since it was published)", old, new)
+        ids = assignment.ids
+        read.articles = read.articles.remove_columns("id").add_column("id", ids)
+        read.articles = read.articles.select_columns(["id", *[c for c in read.articles.column_names if c != "id"]])
+    return assignment
+
+
+def _remember(config: JobConfig, register: StoryRegister, created_at: datetime) -> None:
+    """Keep the stories of a published run for the next one; a failure to write is a warning (the
+    next run rebuilds the register from the latest bundles)."""
+    register.forget_older_than(created_at)
+    try:
+        register.save(config.out)
+    except OSError as exc:
+        log.warning("could not write the story register in %s (%s); the next run rebuilds it", config.out, exc)
+
+
 def _screen(config: JobConfig, read: ReadResult, report: RunReport, cache: Cache) -> datasets.Dataset:
     """Screen the articles read; every problem (reading's and screening's) goes into the report."""
     mark = time.perf_counter()
@@ -182,19 +200,6 @@ def _no_article_left(problems: list[InputProblem]) -> None:
     raise InputError("no article left to process:\n" + "\n".join(f"  {p}" for p in problems[:20]))
 
 
-@dataclass
-class Work:
-    """What the model stages made, handed from one stage to the next and then to publishing."""
-
-    articles: datasets.Dataset
-    summaries: list[Any] = field(default_factory=list)
-    summary_model: dict[str, Any] | None = field(default_factory=dict)  # the manifest's entry
-    summary_label: str | None = ""  # MODEL@REVISION, as records name it; None: no summaries made
-    shared_failures: list[InputProblem] = field(default_factory=list)  # in every language's manifest
-    translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=dict)
-    lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
-
-
 def _work(config: JobConfig, articles: datasets.Dataset, report: RunReport, reporter: Reporter, cache: Cache) -> Work:
     """The model stages, every output cached: summaries, then each language's translation."""
     from jobs.stages.segment import segment_articles
@@ -209,7 +214,7 @@ def _work(config: JobConfig, articles: datasets.Dataset, report: RunReport, repo
 
 
 def _publish_all(config: JobConfig, work: Work, read: ReadResult, report: RunReport, created_at: datetime) -> None:
-    """Every language's bundle written, then all of them published as one step (publish_run)."""
+    """Every language's bundle written, then all of them published as one step (outputs.publication)."""
     mark = time.perf_counter()
     run = run_manifest(
         run_id=report.run_id,
@@ -220,26 +225,8 @@ def _publish_all(config: JobConfig, work: Work, read: ReadResult, report: RunRep
         cache_hits=report.cache_hits,
         cache_misses=report.cache_misses,
     )
-    rows = work.articles.to_list()  # plain dicts: iterating a datasets table formats row by row
-    ids = [row["id"] for row in rows]
-    carried = {lang: set(ids) - failed_ids(work.lang_failures.get(lang, [])) for lang in config.langs}
-    fingerprints = {lang: _inputs_sha256(config, lang, work, rows, carried) for lang in config.langs}
-    for lang in config.langs:
-        unchanged = _unchanged(config, lang, fingerprints[lang])
-        if unchanged is not None:
-            report.unchanged[lang] = unchanged
-            report.qa[lang] = manifest_field(unchanged, "qa") or {}
-            log.info("%s: unchanged since %s; nothing published (--skip-unchanged)", lang, unchanged.name)
-    records = {lang: _records(config, lang, work, rows) for lang in config.langs if lang not in report.unchanged}
-    link_translations(records, config.lang_tags, carried)
-    try:
-        for lang, built in records.items():
-            _publish(config, lang, built, fingerprints[lang], work, run, report)
-    except BaseException:
-        discard(list(report.bundles.values()))  # no language moves: the run did not finish
-        report.bundles.clear()
-        raise
-    publish_run(config.out, report.run_id, report.bundles, config.langs)
+    done = publish_languages(config, work, run, report.units)
+    report.bundles, report.unchanged, report.qa = done.bundles, done.unchanged, done.qa
     report.timings["publish"] = time.perf_counter() - mark
 
 
@@ -303,83 +290,6 @@ def _translate(
     report.input_tokens += outputs.input_tokens
     report.output_tokens += outputs.output_tokens
     report.timings[f"translate {lang}"] = time.perf_counter() - mark
-
-
-def _records(config: JobConfig, lang: str, work: Work, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One language's records (its failed articles left out)."""
-    content, _, label = work.translated.get(lang, ({}, None, None))
-    return build_records(
-        rows,
-        work.summaries,
-        content,
-        lang,
-        labels=(label, work.summary_label),
-        lang_tag=config.lang_tags.get(lang, lang),
-        review_flags=config.review_flags,
-        skip=failed_ids(work.lang_failures.get(lang, [])),
-    )
-
-
-def _inputs_sha256(
-    config: JobConfig, lang: str, work: Work, rows: list[dict[str, Any]], carried: dict[str, set[str]]
-) -> str:
-    """What this language's records would be made from (records.inputs_sha256)."""
-    content, _, label = work.translated.get(lang, ({}, None, None))
-    return inputs_sha256(
-        rows,
-        work.summaries,
-        content,
-        lang,
-        labels=(label, work.summary_label),
-        lang_tags=config.lang_tags,
-        review_flags=config.review_flags,
-        carried=carried,
-    )
-
-
-def _publish(
-    config: JobConfig,
-    lang: str,
-    records: list[dict[str, Any]],
-    inputs_digest: str,
-    work: Work,
-    run: dict[str, Any],
-    report: RunReport,
-) -> None:
-    """One language's bundle, written beside the published ones (publish_run moves `latest`)."""
-    _, model_info, _ = work.translated.get(lang, ({}, None, None))
-    failures = [*work.shared_failures, *work.lang_failures.get(lang, [])]
-    report.qa[lang] = count_flags(records)
-    latest = latest_bundle(config.out, lang)
-    manifest = bundle_manifest(
-        run,
-        lang,
-        translation_model=model_info,
-        summary_model=work.summary_model,
-        failures=failures,
-        counts=bundle_counts(records, report.units, len(failures)),
-        qa=report.qa[lang],
-        content_sha256=records_sha256(records),
-        inputs_sha256=inputs_digest,
-    )
-    extra = feed_files(
-        records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=latest
-    )
-    extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, latest, report.run_id))
-    report.bundles[lang] = write_bundle(config.out, lang, report.run_id, records, manifest, extra, previous=latest)
-    log.info("wrote %s (%d articles)", report.bundles[lang], len(records))
-
-
-def _unchanged(config: JobConfig, lang: str, inputs_digest: str) -> Path | None:
-    """--skip-unchanged: the latest bundle when it was made from the same inputs and is sound, else None."""
-    latest = latest_bundle(config.out, lang) if config.skip_unchanged else None
-    if latest is None or manifest_field(latest, "inputs_sha256") != inputs_digest:
-        return None
-    damage = verify_bundle(latest, records=False)  # sizes and sha256 of every file: enough to trust it
-    if damage:
-        log.warning("%s: latest bundle %s is damaged (%s); publishing it again", lang, latest, damage[0])
-        return None
-    return latest
 
 
 def short_name(backend) -> str:

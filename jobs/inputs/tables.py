@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -23,8 +24,15 @@ from jobs.inputs.text import blocks, clean, split_lines
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
 
+log = logging.getLogger("jobs")
 _BODY_KEYS = ("paragraphs", "body", "text")
-_RECORD_KEYS = ("id", "title", "tag", *_BODY_KEYS)
+# Optional columns carried into records, Markdown and feeds; the first of each group given wins.
+_META_KEYS = {
+    "published": ("published", "date", "pubdate", "published_at"),
+    "url": ("url", "link", "canonical_url"),
+    "byline": ("author", "byline", "authors"),
+}
+_RECORD_KEYS = ("id", "title", "tag", *_BODY_KEYS, *(key for keys in _META_KEYS.values() for key in keys))
 
 
 def parse_jsonl(text: str, file: str) -> Parsed:
@@ -194,7 +202,36 @@ def _record_to_article(record: Mapping[str, Any], file: str, line: int, prefix: 
         return problem(paragraphs, article_id)
     if not paragraphs:
         return problem(f"article {title!r} has no body (needs body, text or paragraphs)", article_id)
-    return Article(title, tuple(paragraphs), clean(tag), file, line, given_id)
+    meta = _record_meta(record)
+    if isinstance(meta, str):
+        return problem(meta, article_id)
+    return Article(title, tuple(paragraphs), clean(tag), file, line, given_id, **meta)
+
+
+def _record_meta(record: Mapping[str, Any]) -> dict[str, str] | str:
+    """published, url and byline from their columns (_META_KEYS), or an error message string.
+    A date is kept as ISO 8601 (a datetime value from Parquet, or text); an author list is joined."""
+    found: dict[str, str] = {}
+    for field_name, keys in _META_KEYS.items():
+        key = next((k for k in keys if not _is_missing(record.get(k))), None)
+        if key is None:
+            continue
+        value = record[key]
+        if hasattr(value, "isoformat"):  # datetime / date / pandas Timestamp from Parquet
+            value = value.isoformat()
+        elif isinstance(value, (list, tuple)) and field_name == "byline":
+            if not all(isinstance(item, str) for item in value):
+                return f"{key} must be a string or a list of strings"
+            value = ", ".join(clean(item) for item in value if clean(item))
+        elif not isinstance(value, str):
+            return f"{key} must be a string, got {type(value).__name__}"
+        value = clean(value)
+        if field_name == "url" and not value.lower().startswith(("http://", "https://")):
+            log.warning("%s: %r is not an http(s) URL; the article is published without one", key, value[:80])
+            continue
+        if value:
+            found[field_name] = value
+    return found
 
 
 def _record_paragraphs(record: Mapping[str, Any]) -> list[str] | str:

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 
 # C0/C1 controls that are not whitespace (whitespace ones are collapsed later), plus a stray
 # BOM left by concatenated files.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
+# C0/C1 controls, the BOM, and the bidi embedding/override/isolate controls (U+202A-U+202E,
+# U+2066-U+2069: "Trojan Source" reordering); the bidi marks U+200E/U+200F stay.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff\u202a-\u202e\u2066-\u2069]")
 # JSON may carry lone surrogates ("\ud800"); they cannot be encoded to UTF-8 or stored.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 

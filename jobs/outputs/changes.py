@@ -2,34 +2,25 @@
 
 A publisher that mirrors bundles acts on these ids instead of diffing every file. "Changed"
 means the record's content hash (records.record_sha256) differs, so a new translation, summary,
-QA result or link to another language counts, and a rerun of the same input changes nothing.
+QA result or link to another language counts; where the article was read from (file, line,
+feed) does not, and a rerun of the same input changes nothing.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
-from jobs.outputs.records import record_sha256
+from jobs.outputs.records import read_records, record_sha256
 
-log = logging.getLogger("jobs")
 CHANGES_FILE = "changes.json"
 CHANGES_SCHEMA = "jobs.changes/v1"
 
 
 def bundle_hashes(bundle: Path | None) -> dict[str, str]:
     """Article id -> content hash of a published bundle's records ({} for none or an unreadable one)."""
-    if bundle is None:
-        return {}
-    try:
-        lines = (bundle / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-        records = [json.loads(line) for line in lines if line.strip()]
-        return {record["id"]: record_sha256(record) for record in records}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("cannot read %s/articles.jsonl (%s): changes.json lists every article as added", bundle, exc)
-        return {}
+    return {record["id"]: record_sha256(record) for record in read_records(bundle)}
 
 
 def bundle_changes(records: list[dict[str, Any]], previous: Path | None, run_id: str) -> dict[str, Any]:

@@ -1,28 +1,37 @@
 """feed.atom (RFC 4287) and feed.json (JSON Feed 1.1): one entry per article of a bundle.
 
 Both are built from the bundle's records with a library (lxml for Atom, json for JSON Feed),
-never by pasting strings. Ids are stable (derived from the language and the article id), and an
-entry's `updated` is when its content hash first appeared, not when the run happened: a rerun
-of the same input gives byte-identical feeds. That time is carried from bundle to bundle in
-feed.json (`_jobs.content_sha256` beside `date_modified`), so no other state is kept.
+never by pasting strings, and carry the same facts: ids that are stable (derived from the
+language and the article id), `updated` = the record's `updated` (when its published content
+last changed, records.date_records: a rerun of the same input gives byte-identical feeds), the
+byline as author, review status, QA flag counts and the models. In Atom those are categories
+with these schemes (documented in README):
+
+    tag:jobs.invalid,2026:review              term: ok | needs_review
+    tag:jobs.invalid,2026:qa                  term: a QA flag that fired; label: "<flag>: <count>"
+    tag:jobs.invalid,2026:model:translation   term: MODEL@REVISION (also :model:summary)
 
 Links are relative to the feed's own place (OUT/<lang>/<run_id>/): `articles/<id>.md`, and the
-same article in the other languages of the run through their `latest`.
+same article in the other languages through their `latest`; `rel="self"` is absolute when the
+registry's `publication.base_url` says where OUT is served.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 import uuid
-from pathlib import Path
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from jobs.outputs.markdown import article_path
 from jobs.outputs.records import record_sha256
+from jobs.versions import package_versions
 
-log = logging.getLogger("jobs")
+if TYPE_CHECKING:
+    from jobs.config import JobConfig
+
 ATOM_FILE = "feed.atom"
 JSON_FEED_FILE = "feed.json"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -30,6 +39,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR = "jobs"
+SCHEME = "tag:jobs.invalid,2026:"
 # Characters XML 1.0 cannot carry at all; lxml refuses them, so they are dropped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -43,43 +53,37 @@ def entry_id(lang: str, article_id: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'jobs:article:{lang}:{article_id}')}"
 
 
-def previous_times(bundle: Path | None) -> dict[str, tuple[str, str]]:
-    """Article id -> (content hash, date_modified) from a previous bundle's feed.json ({} if none)."""
-    if bundle is None or not (bundle / JSON_FEED_FILE).is_file():
-        return {}
-    try:
-        items = json.loads((bundle / JSON_FEED_FILE).read_text(encoding="utf-8"))["items"]
-        return {i["id"]: (i["_jobs"]["content_sha256"], i["date_modified"]) for i in items if "_jobs" in i}
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("cannot read %s/%s (%s): every entry counts as updated now", bundle, JSON_FEED_FILE, exc)
-        return {}
+@dataclass(frozen=True)
+class FeedSettings:
+    """What a language's feeds say about themselves: title, author, language, where they are served."""
+
+    lang: str
+    lang_tag: str
+    title: str
+    author: str = GENERATOR
+    base_url: str | None = None
+
+    @classmethod
+    def for_language(cls, config: JobConfig, lang: str) -> FeedSettings:
+        return cls(
+            lang=lang,
+            lang_tag=config.lang_tags.get(lang, lang),
+            title=config.feed_titles.get(lang) or f"{config.publication.title} ({lang})",
+            author=config.publication.author,
+            base_url=config.publication.base_url,
+        )
+
+    def self_url(self, name: str) -> str:
+        """The feed file's own address: absolute under base_url, else relative to the feed."""
+        if not self.base_url:
+            return name
+        return f"{self.base_url.rstrip('/')}/{self.lang}/latest/{name}"
 
 
-def entry_times(records: list[dict[str, Any]], previous: Path | None, now: str) -> dict[str, tuple[str, str]]:
-    """Article id -> (content hash, updated): the previous bundle's time while the hash is the same."""
-    known = previous_times(previous)
-    times = {}
-    for record in records:
-        digest = record_sha256(record)
-        before = known.get(record["id"])
-        times[record["id"]] = (digest, before[1] if before and before[0] == digest else now)
-    return times
-
-
-def feed_files(
-    records: list[dict[str, Any]], *, lang: str, lang_tag: str, now: str, previous: Path | None
-) -> dict[str, bytes]:
-    """feed.atom and feed.json of a bundle; `now` (RFC 3339) dates entries whose content is new."""
-    times = entry_times(records, previous, now)
-    updated = max((t for _, t in times.values()), default=now)
-    return {
-        ATOM_FILE: atom_feed(records, times, lang=lang, lang_tag=lang_tag, updated=updated),
-        JSON_FEED_FILE: json_feed(records, times, lang=lang, lang_tag=lang_tag),
-    }
-
-
-def feed_title(lang_tag: str) -> str:
-    return f"Articles ({lang_tag})"
+def feed_files(records: list[dict[str, Any]], feed: FeedSettings, *, now: str) -> dict[str, bytes]:
+    """feed.atom and feed.json of a bundle; the feed's `updated` is its newest entry's (`now` for none)."""
+    updated = max((r.get("updated") or now for r in records), default=now)
+    return {ATOM_FILE: atom_feed(records, feed, updated=updated), JSON_FEED_FILE: json_feed(records, feed)}
 
 
 def rfc3339(published: str) -> str:
@@ -91,43 +95,63 @@ def _text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def atom_feed(
-    records: list[dict[str, Any]], times: dict[str, tuple[str, str]], *, lang: str, lang_tag: str, updated: str
-) -> bytes:
+def atom_feed(records: list[dict[str, Any]], feed: FeedSettings, *, updated: str) -> bytes:
     """An RFC 4287 feed document, xml:lang set to the bundle's BCP 47 tag."""
     from lxml import etree
 
     def add(parent, name: str, text: str | None = None, **attrs: str):
-        element = etree.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
+        element = etree.SubElement(parent, f"{{{ATOM}}}{name}", {k: _text(v) for k, v in attrs.items()})
         if text is not None:
             element.text = _text(text)
         return element
 
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
-    feed.set(XML_LANG, lang_tag)
-    add(feed, "id", feed_id(lang))
-    add(feed, "title", feed_title(lang_tag))
-    add(feed, "updated", updated)
-    add(add(feed, "author"), "name", GENERATOR)
-    add(feed, "generator", GENERATOR)
+    root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+    root.set(XML_LANG, feed.lang_tag)
+    add(root, "id", feed_id(feed.lang))
+    add(root, "title", feed.title, type="text")
+    add(root, "updated", updated)
+    add(add(root, "author"), "name", feed.author)
+    add(root, "link", rel="self", type="application/atom+xml", href=feed.self_url(ATOM_FILE))
+    add(root, "generator", GENERATOR, version=package_versions().get("jobs", ""))
     for record in records:
-        entry = add(feed, "entry")
-        add(entry, "id", entry_id(lang, record["id"]))
+        entry = add(root, "entry")
+        add(entry, "id", entry_id(feed.lang, record["id"]))
         add(entry, "title", record["title"], type="text")
-        add(entry, "updated", times[record["id"]][1])
+        add(entry, "updated", record.get("updated") or updated)
         if record.get("published"):
             add(entry, "published", rfc3339(record["published"]))
         if record["source"].get("byline"):
             add(add(entry, "author"), "name", record["source"]["byline"])
         if record["source"].get("tag"):
-            add(entry, "category", term=_text(record["source"]["tag"]))
-        for link in _links(record, lang_tag):
+            add(entry, "category", term=record["source"]["tag"])
+        for category in categories(record):
+            add(entry, "category", **category)
+        for link in _links(record, feed.lang_tag):
             add(entry, "link", **link)
-        add(entry, "summary", record["summary"], type="text")
+        if record["summary"] is not None:
+            add(entry, "summary", record["summary"], type="text")
         div = etree.SubElement(add(entry, "content", type="xhtml"), f"{{{XHTML}}}div", nsmap={None: XHTML})
         for paragraph in record["paragraphs"]:
             etree.SubElement(div, f"{{{XHTML}}}p").text = _text(paragraph)
-    return etree.tostring(feed, encoding="utf-8", xml_declaration=True, pretty_print=True)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+def qa_counts(record: dict[str, Any]) -> dict[str, int]:
+    """QA flags that fired on a record, by name, with how many times (sorted by name)."""
+    return dict(sorted(Counter(flag["flag"] for flag in record.get("qa", {}).get("flags", [])).items()))
+
+
+def categories(record: dict[str, Any]) -> list[dict[str, str]]:
+    """An entry's review status, QA flag counts and models as Atom categories (schemes above)."""
+    found = []
+    if record.get("review"):
+        found.append({"scheme": SCHEME + "review", "term": record["review"]["status"]})
+    for flag, count in qa_counts(record).items():
+        found.append({"scheme": SCHEME + "qa", "term": flag, "label": f"{flag}: {count}"})
+    for role, label in record.get("models", {}).items():
+        if label:
+            found.append({"scheme": f"{SCHEME}model:{role}", "term": label})
+    return found
 
 
 def _links(record: dict[str, Any], lang_tag: str) -> list[dict[str, str]]:
@@ -141,37 +165,41 @@ def _links(record: dict[str, Any], lang_tag: str) -> list[dict[str, str]]:
     return links
 
 
-def json_feed(records: list[dict[str, Any]], times: dict[str, tuple[str, str]], *, lang: str, lang_tag: str) -> bytes:
-    """A JSON Feed 1.1 document; `_jobs` (an extension, as the spec allows) carries what the next
-    bundle needs: the content hash behind date_modified."""
+def json_feed(records: list[dict[str, Any]], feed: FeedSettings) -> bytes:
+    """A JSON Feed 1.1 document; `_jobs` (an extension, as the spec allows) carries the review
+    status, QA flag counts, models, first_seen and the content hash behind date_modified."""
     items = []
     for record in records:
-        digest, updated = times[record["id"]]
         item: dict[str, Any] = {"id": record["id"], "title": record["title"], "summary": record["summary"]}
         item["content_text"] = "\n\n".join(record["paragraphs"])
         if record.get("url"):
             item["external_url"] = record["url"]
         if record.get("published"):
             item["date_published"] = rfc3339(record["published"])
-        item["date_modified"] = updated
+        if record.get("updated"):
+            item["date_modified"] = record["updated"]
         if record["source"].get("byline"):
             item["authors"] = [{"name": record["source"]["byline"]}]
         if record["source"].get("tag"):
             item["tags"] = [record["source"]["tag"]]
-        item["language"] = lang_tag
+        item["language"] = feed.lang_tag
         item["_jobs"] = {
-            "content_sha256": digest,
+            "content_sha256": record_sha256(record),
+            "first_seen": record.get("first_seen"),
             "markdown": f"articles/{record['id']}.md",
             "review": record.get("review", {}).get("status"),
+            "qa": qa_counts(record),
+            "models": record.get("models", {}),
             "translations": record.get("translations", []),
         }
         items.append(item)
-    feed = {
-        "version": JSON_FEED_VERSION,
-        "title": feed_title(lang_tag),
-        "language": lang_tag,
-        "authors": [{"name": GENERATOR}],
-        "_jobs": {"lang": lang, "atom_id": feed_id(lang)},
-        "items": items,
-    }
-    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    document: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": feed.title}
+    if feed.base_url:
+        document["feed_url"] = feed.self_url(JSON_FEED_FILE)
+    document.update(
+        language=feed.lang_tag,
+        authors=[{"name": feed.author}],
+        _jobs={"lang": feed.lang, "atom_id": feed_id(feed.lang)},
+        items=items,
+    )
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

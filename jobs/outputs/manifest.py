@@ -8,9 +8,10 @@ Every reader of a manifest (`jobs status`, `jobs preview`, --skip-unchanged) goe
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from jobs.errors import InputProblem
@@ -88,11 +89,13 @@ def _public_source(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def _public_model(model: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A model entry whose `id` names a local folder as `local:<folder name>` (its revision is its hash)."""
+    """A model entry whose `id` names a local folder as `local:<folder name>` (its revision is its
+    hash), and whose other paths (the converted model's folder) are named by their last part."""
     if model is None:
         return None
     local = str(model.get("revision", "")).startswith("sha256:")
-    return {**model, "id": public_model_id(str(model.get("id", "")), local=local)}
+    public = {k: PurePath(v).name if isinstance(v, str) and os.path.isabs(v) else v for k, v in model.items()}
+    return {**public, "id": public_model_id(str(model.get("id", "")), local=local)}
 
 
 def _public_failure(failure: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from jobs.errors import DiskFull, NotWritable, PublishIncomplete, environment_error
-from jobs.outputs.bundle import LATEST, STAGING_PREFIX, _fsync_dir, latest_bundle, point_latest
+from jobs.outputs.bundle import LATEST, STAGING_PREFIX, _fsync_dir, language_dirs, latest_bundle, point_latest
 from jobs.outputs.manifest import MANIFEST_FILE, read_manifest
 
 log = logging.getLogger("jobs")
@@ -138,9 +138,10 @@ def signals_held():
 
 
 def write_index(out: Path, run_id: str, langs: list[str], published: list[str]) -> dict:
-    """OUT/index.json: the run, the languages it moved, and every language's current bundle."""
+    """OUT/index.json: the run, the languages it moved, and every language that has a latest
+    bundle (the run's first, then those it left as they were, by name)."""
     languages = {}
-    for lang in langs:
+    for lang in [*langs, *sorted({d.name for d in language_dirs(out)} - set(langs))]:
         bundle = latest_bundle(out, lang)
         if bundle is None:
             continue

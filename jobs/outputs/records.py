@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Collection, Iterable
 from datetime import datetime, timezone
 from importlib import resources
@@ -20,7 +22,14 @@ from jobs.quality import rules_version
 from jobs.quality.flags import check_source, check_summary
 from jobs.quality.rules import FLAGS
 
+log = logging.getLogger("jobs")
 RECORD_SCHEMA = "jobs.article/v2"
+# Where an article was read from: kept in records, never part of what counts as a change.
+PROVENANCE = ("file", "line", "feed")
+# Dates of a story's life, set by date_records; not part of its content either.
+DATES = ("first_seen", "updated")
+# Control characters and the bidi embedding/override/isolate controls never reach an output.
+_NOT_PUBLISHED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 SCHEMA_FILES = {"jobs.article/v1": "article.schema.json", "jobs.article/v2": "article.v2.schema.json"}
 OK, NEEDS_REVIEW = "ok", "needs_review"
 
@@ -64,11 +73,13 @@ def build_records(
             source["summary"] = summary.text if summary is not None else None
         record = {"schema": RECORD_SCHEMA, "id": article["id"], "lang": lang, "lang_tag": lang_tag}
         record.update(_when_and_where(article))
+        record.update({name: None for name in DATES})  # date_records sets them
+        summary_text = None if summary is None else own["summary"] if own else summary.text
         record.update(
             source=source,
-            title=own["title"] if own else article["title"],
-            summary=None if summary is None else own["summary"] if own else summary.text,
-            paragraphs=own["paragraphs"] if own else list(article["paragraphs"]),
+            title=published_text(own["title"] if own else article["title"]),
+            summary=None if summary_text is None else published_text(summary_text),
+            paragraphs=[published_text(p) for p in (own["paragraphs"] if own else article["paragraphs"])],
             review=review(flags, review_flags),
             qa={
                 "flags": flags,
@@ -81,6 +92,43 @@ def build_records(
         )
         records.append(record)
     return records
+
+
+def published_text(text: str) -> str:
+    """Text as outputs carry it: no control characters, no bidi overrides."""
+    return _NOT_PUBLISHED.sub("", text)
+
+
+def date_records(records: list[dict[str, Any]], first_seen: dict[str, str], previous: Path | None, now: str) -> None:
+    """Set each record's `first_seen` (when its story was first published: the story register's
+    date, else the previous bundle's) and `updated` (the previous bundle's while the record's
+    content, record_sha256, is the same; else `now`)."""
+    before: dict[str, dict[str, Any]] = {}
+    for record in read_records(previous):
+        before[record["id"]] = {"sha": record_sha256(record), **{k: record.get(k) for k in DATES}}
+    for record in records:
+        known = before.get(record["id"], {})
+        record["first_seen"] = first_seen.get(record["id"]) or known.get("first_seen") or now
+        same = known.get("sha") == record_sha256(record) and known.get("updated")
+        record["updated"] = known["updated"] if same else now
+        if record["updated"] < record["first_seen"]:  # a story older than the register's memory
+            record["first_seen"] = record["updated"]
+
+
+def read_records(bundle: Path | None) -> list[dict[str, Any]]:
+    """A published bundle's records ([] for none, or one that cannot be read: then every record
+    counts as new, with a warning)."""
+    if bundle is None:
+        return []
+    try:
+        with (bundle / "articles.jsonl").open(encoding="utf-8") as fh:
+            records = [json.loads(line) for line in fh if line.strip()]
+        if not all(isinstance(record, dict) and "id" in record for record in records):
+            raise ValueError("a line that is not a record with an id")
+        return records
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("cannot read %s/articles.jsonl (%s): its articles count as new", bundle, exc)
+        return []
 
 
 def review(flags: Iterable[dict[str, Any]], counted: Collection[str]) -> dict[str, Any]:
@@ -99,10 +147,11 @@ def check_review_flags(names: Iterable[str]) -> None:
 def link_translations(
     by_lang: dict[str, list[dict[str, Any]]], lang_tags: dict[str, str], carried: dict[str, set[str]] | None = None
 ) -> None:
-    """Fill each record's `translations`: the other languages of the run that carry its id.
+    """Fill each record's `translations`: the other languages whose latest bundle, after this run,
+    carries its id (by language key).
 
-    carried: per language of the run, the ids its bundle carries (by default, those of by_lang's
-    records; given when some languages' records were not built, under --skip-unchanged)."""
+    carried: per language, the ids its bundle carries: the run's languages and those the run
+    leaves as they are (by default, those of by_lang's records)."""
     carried = (
         carried if carried is not None else {lang: {r["id"] for r in records} for lang, records in by_lang.items()}
     )
@@ -110,7 +159,7 @@ def link_translations(
         for record in records:
             record["translations"] = [
                 {"lang": other, "lang_tag": lang_tags.get(other, other)}
-                for other in carried
+                for other in sorted(carried)
                 if other != lang and record["id"] in carried[other]
             ]
 
@@ -125,19 +174,23 @@ def inputs_sha256(
     lang_tags: dict[str, str],
     review_flags: Collection[str],
     carried: dict[str, set[str]],
+    first_seen: dict[str, str] | None = None,
 ) -> str:
     """One digest of all that build_records and link_translations make a language's records from,
     and of their code: equal digests make equal records, so --skip-unchanged compares it with the
     latest bundle's before building a single record. Arguments as build_records takes them
-    (rows: the articles as dicts) plus `carried` (link_translations)."""
+    (rows: the articles as dicts) plus `carried` (link_translations) and the stories' first_seen.
+    Where an article was read from (file, line, feed) is left out: it alone changes nothing."""
     digest = hashlib.sha256()
-    head = [RECORD_SCHEMA, _code_version(), lang, lang_tags, list(labels), sorted(review_flags), list(carried)]
+    head = [RECORD_SCHEMA, _code_version(), lang, lang_tags, list(labels), sorted(review_flags), sorted(carried)]
     digest.update(json.dumps(head, sort_keys=True).encode("utf-8"))
     for row, summary in zip(rows, summaries):
         if row["id"] not in carried[lang]:
             continue
-        others = [other for other in carried if other != lang and row["id"] in carried[other]]
-        made = [row, None if summary is None else vars(summary), translated.get(row["id"]), others]
+        others = [other for other in sorted(carried) if other != lang and row["id"] in carried[other]]
+        content = {k: v for k, v in row.items() if k not in ("source_file", "source_line", "feed")}
+        when = (first_seen or {}).get(row["id"])
+        made = [content, None if summary is None else vars(summary), translated.get(row["id"]), others, when]
         digest.update(json.dumps(made, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
     return digest.hexdigest()
 
@@ -183,8 +236,12 @@ def _source(article: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_sha256(record: dict[str, Any]) -> str:
-    """One record's content hash: what changes.json and the feeds' `updated` compare."""
-    return hashlib.sha256(json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+    """One record's content hash: what changes.json and `updated` compare. It covers what is
+    published (title, summary, paragraphs, links, review, models, the source's text and metadata)
+    and leaves out where the article was read from (PROVENANCE) and its dates (DATES)."""
+    content = {k: v for k, v in record.items() if k not in DATES}
+    content["source"] = {k: v for k, v in record.get("source", {}).items() if k not in PROVENANCE}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def bundle_counts(records: list[dict[str, Any]], units: int, failed: int) -> dict[str, int]:
