@@ -13,7 +13,7 @@ import jobs.quality.flags as flags
 import jobs.quality.language as language
 import jobs.stages.screen as screen
 import jobs.stages.translate as translate
-from jobs import pipeline
+from jobs.outputs import publication
 from jobs.outputs.verify import verify_bundle
 from jobs.pipeline import run_job
 from tests.conftest import SEED_PAGE
@@ -64,8 +64,8 @@ def test_new_rules_check_everything_again(tmp_path, tiny_models, tiny_config, mo
 def test_skip_unchanged_builds_no_record(tmp_path, tiny_models, tiny_config, monkeypatch):
     out = tmp_path / "out"
     first = run_job(config_for(tiny_models, tiny_config, out, SEED_PAGE))
-    Counted(monkeypatch, pipeline, "build_records", refuse=True)
-    Counted(monkeypatch, pipeline, "write_bundle", refuse=True)
+    Counted(monkeypatch, publication, "build_records", refuse=True)
+    Counted(monkeypatch, publication, "write_bundle", refuse=True)
     again = run_job(config_for(tiny_models, tiny_config, out, SEED_PAGE, skip_unchanged=True))
     assert again.unchanged == {"ru": first.bundles["ru"]} and again.bundles == {}
     assert again.qa == first.qa  # the unchanged bundle's counts, for the summary and --fail-on-qa
@@ -100,11 +100,11 @@ def test_unchanged_files_are_hard_links_to_the_previous_bundle(tmp_path, tiny_mo
     def inode(path):
         return path.stat().st_ino
 
-    before = {p.name for p in (first / "articles").iterdir()}
+    before = sorted(p.name for p in (first / "articles").iterdir())
     names = sorted(p.name for p in (second / "articles").iterdir())
-    new = [n for n in names if n not in before]  # the edited article: a new body, a new id
-    assert len(new) == 1 and len(names) == len(before)
-    assert all(inode(second / "articles" / n) == inode(first / "articles" / n) for n in names if n not in new)
+    assert names == before  # the edited article keeps its id (inputs.stories)
+    new = [n for n in names if inode(second / "articles" / n) != inode(first / "articles" / n)]
+    assert len(new) == 1 and new[0].startswith("xi-hails-uniqueness")  # only the edited one is written
     assert inode(second / "articles.jsonl") != inode(first / "articles.jsonl")
     assert verify_bundle(first) == [] and verify_bundle(second) == []
 

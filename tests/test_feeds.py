@@ -22,8 +22,8 @@ from lxml import etree
 
 from jobs.config import build_config
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes
-from jobs.outputs.feeds import ATOM, ATOM_FILE, JSON_FEED_FILE, entry_id, feed_files
-from jobs.outputs.records import record_schema, record_sha256
+from jobs.outputs.feeds import ATOM, ATOM_FILE, JSON_FEED_FILE, SCHEME, FeedSettings, entry_id, feed_files
+from jobs.outputs.records import date_records, record_schema, record_sha256
 from jobs.pipeline import run_job
 from tests.conftest import REPO
 
@@ -101,10 +101,16 @@ def record(article_id: str, title: str = "Title", paragraphs=("One.", "Two."), *
     }
 
 
+FEED = FeedSettings(lang="kk", lang_tag="kk-Cyrl", title="News (Kazakh)", author="Desk")
+
+
 def write_feeds(folder: Path, records: list[dict], now: str = NOW, previous: Path | None = None) -> Path:
+    """Records dated against the previous bundle (records.date_records), their feeds and articles.jsonl."""
     folder.mkdir(parents=True)
-    for name, data in feed_files(records, lang="kk", lang_tag="kk-Cyrl", now=now, previous=previous).items():
+    date_records(records, {}, previous, now=now)
+    for name, data in feed_files(records, FEED, now=now).items():
         (folder / name).write_bytes(data)
+    (folder / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return folder
 
 
@@ -133,6 +139,25 @@ def test_feeds_validate_and_carry_text_as_text(tmp_path):
     assert links[("alternate", "zh-Hans")] == "../../zh/latest/articles/b-2.md"
     assert links[("via", None)] == "https://example.org/b?x=1&y=2"
     assert [i["id"] for i in feed["items"]] == ["a-1", "b-2"] and feed["items"][1]["external_url"].endswith("y=2")
+    assert parsed.feed.title == "News (Kazakh)" and parsed.feed.author == "Desk"
+    assert [link.href for link in parsed.feed.links if link.rel == "self"] == ["feed.atom"]
+    root = etree.parse(str(bundle / ATOM_FILE)).getroot()
+    assert root.find("{http://www.w3.org/2005/Atom}generator").get("version")
+
+
+def test_atom_entries_carry_review_qa_counts_and_models_like_json_feed(tmp_path):
+    flagged = record("a-1", qa={"flags": [{"flag": "repetition"}, {"flag": "repetition"}, {"flag": "wrong_script"}]})
+    flagged["review"] = {"status": "needs_review", "flags": ["repetition", "wrong_script"]}
+    bundle = write_feeds(tmp_path / "b", [flagged])
+    check_atom(bundle / ATOM_FILE)
+    entry = feedparser.parse((bundle / ATOM_FILE).read_bytes()).entries[0]
+    tags = {(t.scheme, t.term): t.get("label") for t in entry.tags}
+    assert tags[(SCHEME + "review", "needs_review")] is None
+    assert tags[(SCHEME + "qa", "repetition")] == "repetition: 2"
+    assert tags[(SCHEME + "qa", "wrong_script")] == "wrong_script: 1"
+    assert tags[(SCHEME + "model:translation", "m@1")] is None
+    item = json.loads((bundle / JSON_FEED_FILE).read_text())["items"][0]["_jobs"]
+    assert item["review"] == "needs_review" and item["qa"] == {"repetition": 2, "wrong_script": 1}
 
 
 def test_updated_is_when_the_content_first_appeared_not_the_run(tmp_path):
@@ -141,6 +166,12 @@ def test_updated_is_when_the_content_first_appeared_not_the_run(tmp_path):
     second = write_feeds(tmp_path / "2", [record("a-1"), record("b-2", paragraphs=("Edited.", "Two."))], later, first)
     times = {i["id"]: i["date_modified"] for i in json.loads((second / JSON_FEED_FILE).read_text())["items"]}
     assert times == {"a-1": NOW, "b-2": later}
+    # Where the article was read from is not content: a new file and line change no date.
+    moved = [record("a-1"), record("b-2", paragraphs=("Edited.", "Two."))]
+    for r in moved:
+        r["source"].update(file="renamed-export.jsonl", line=7)
+    fourth = write_feeds(tmp_path / "4", moved, "2028", second)
+    assert [e.updated for e in feedparser.parse((fourth / ATOM_FILE).read_bytes()).entries] == [NOW, later]
     parsed = feedparser.parse((second / ATOM_FILE).read_bytes())
     assert [e.updated for e in parsed.entries] == [NOW, later] and parsed.feed.updated == later
     # Unchanged content a run later: byte-identical feeds.
@@ -166,6 +197,10 @@ def test_changes_list_added_changed_and_removed(tmp_path):
         "unchanged": 1,
     }
     assert bundle_changes(after, None, "r")["added"] == ["a-1", "c-3", "d-4"]
+    moved = [record("a-1"), record("b-2"), record("c-3")]
+    for r in moved:
+        r["source"].update(file="other.jsonl", line=99, feed="https://example.org/feed")
+    assert bundle_changes(moved, previous, "r")["unchanged"] == 3  # provenance is no change
     assert record_sha256(record("a-1")) == record_sha256(json.loads(json.dumps(record("a-1"))))
 
 
@@ -256,7 +291,7 @@ def test_records_are_v2_with_tags_reviews_and_translations(runs):
             rec = json.loads(line)
             validator.validate(rec)
             assert rec["lang_tag"] == tags[lang]
-            assert [t["lang_tag"] for t in rec["translations"]] == [tags[o] for o in LANGS if o != lang]
+            assert [t["lang_tag"] for t in rec["translations"]] == [tags[o] for o in sorted(LANGS) if o != lang]
             assert ("summary" in rec["source"]) == (lang != "en")
             assert rec["review"]["status"] == ("needs_review" if rec["review"]["flags"] else "ok")
             assert rec["models"]["summary"].startswith("local:bart@sha256:")

@@ -297,4 +297,4 @@ def test_page_shows_the_markdown_front_matter_fields(outputs):
     front = yaml.safe_load(markdown.split("---\n", 2)[1])
     names = [e["text"] for e in dom.find("dt") if e["text"] in front]
     assert names[: len(front) - 2] == [k for k in front if k not in ("title", "summary")]
-    assert "run_id" not in front and "lang_tag" in front and "review" in front
+    assert "run_id" not in front and front["lang"] == "ru" and front["language"] == "ru" and "review" in front
