@@ -107,7 +107,7 @@ def test_no_absolute_path_user_or_host_name_in_any_output(default_run):
         checked += 1
         assert HOME_MARK not in text and OUT_MARK not in text, path
         assert not absolute.search(text), (path, absolute.search(text).group(0))
-        assert f"/{user}/" not in text and f"/{user}\"" not in text, path
+        assert f"/{user}/" not in text and f'/{user}"' not in text, path
         if len(host) >= 6:
             assert host not in text, path
     assert checked > 20
@@ -181,7 +181,7 @@ HOSTILE = [
         "paragraphs": [
             "A [link](javascript:alert(document.cookie)) and <javascript:alert(2)> in text.",
             "[ref]: javascript:alert(3)",
-            "Template {{ printf \"%s\" \"evaluated\" }} and {{< figure src=\"x\" >}} and {% raw %}x{% endraw %}.",
+            'Template {{ printf "%s" "evaluated" }} and {{< figure src="x" >}} and {% raw %}x{% endraw %}.',
             "Mixed \u202egnp.exe\u202c direction and ![img](javascript:alert(4)) image.",
         ],
     },
