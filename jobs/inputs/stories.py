@@ -133,39 +133,17 @@ class StoryRegister:
         updated register (this one is left as it was)."""
         given = [is_given_id(a) for a in articles]
         final: list[str | None] = [a["id"] if g else None for a, g in zip(articles, given)]
-        pool = {sid: s for sid, s in self.stories.items() if not s.given}
         claimed = {a["id"] for a, g in zip(articles, given) if g}
-        open_rows = [i for i, g in enumerate(given) if not g]
-        by_sha: dict[str, list[str]] = {}
-        by_title: dict[str, list[str]] = {}
-        by_sentence: dict[str, list[str]] = {}
-        for story in pool.values():
-            by_sha.setdefault(story.sha256, []).append(story.id)
-            by_title.setdefault(story.title_key, []).append(story.id)
-            for key in story.sentences:
-                by_sentence.setdefault(key, []).append(story.id)
-        for i in list(open_rows):  # 1. the same text as a known story's last version
-            for sid in sorted(by_sha.get(articles[i]["sha256"], [])):
-                if sid not in claimed:
-                    final[i], claimed = sid, claimed | {sid}
-                    open_rows.remove(i)
-                    break
-        candidates = []
-        for i in open_rows:  # 2. the same title, or mostly the same sentences
-            title, sentences = title_key(articles[i]["title"]), set(sentence_keys(articles[i]["paragraphs"]))
-            near = set(by_title.get(title, []) if title else [])
-            for key in sentences:
-                near.update(by_sentence.get(key, []))
-            for sid in near - claimed:
-                story = pool[sid]
-                same_title = bool(title) and title == story.title_key
-                share, shared = _overlap(sentences, set(story.sentences))
-                if same_title or _mostly_same(share, shared, len(sentences), len(story.sentences)):
-                    rank = (-int(same_title), -share, _negated(story.last_seen), story.id, articles[i]["sha256"])
-                    candidates.append((rank, i, story.id))
-        for _, i, sid in sorted(candidates):
-            if final[i] is None and sid not in claimed:
-                final[i], claimed = sid, claimed | {sid}
+        index = _Index([s for s in self.stories.values() if not s.given])
+        for i in (i for i, g in enumerate(given) if not g):  # 1. the same text as a known story's last version
+            final[i] = next(
+                (sid for sid in sorted(index.by_sha.get(articles[i]["sha256"], [])) if sid not in claimed), None
+            )
+            claimed.update([final[i]] if final[i] else [])
+        for _, i, sid in sorted(index.near(articles, [i for i, f in enumerate(final) if f is None], claimed)):
+            if final[i] is None and sid not in claimed:  # 2. the same title, or mostly the same sentences
+                final[i] = sid
+                claimed.add(sid)
         taken = set(self.stories) | claimed
         for i, article in enumerate(articles):  # 3. new stories: their own id, unless a known story holds it
             if final[i] is None:
@@ -173,6 +151,15 @@ class StoryRegister:
                 final[i] = next((form for form in forms if form not in taken), forms[-1])
                 taken.add(final[i])
         ids = [str(i) for i in final]
+        register = self._updated(articles, ids, given, now)
+        inherited = {a["id"]: sid for a, sid in zip(articles, ids) if a["id"] != sid}
+        first_seen = {sid: register.stories[sid].first_seen for sid in ids}
+        return Assignment(ids=ids, first_seen=first_seen, inherited=inherited, register=register)
+
+    def _updated(
+        self, articles: Sequence[dict[str, Any]], ids: list[str], given: list[bool], now: str
+    ) -> StoryRegister:
+        """A copy of the register with this run's stories as they are now."""
         register = StoryRegister(dict(self.stories))
         for article, story_id, is_given in zip(articles, ids, given):
             known = self.stories.get(story_id)
@@ -185,9 +172,7 @@ class StoryRegister:
                 sentences=sentence_keys(article["paragraphs"]),
                 given=is_given,
             )
-        inherited = {a["id"]: sid for a, sid in zip(articles, ids) if a["id"] != sid}
-        first_seen = {sid: register.stories[sid].first_seen for sid in ids}
-        return Assignment(ids=ids, first_seen=first_seen, inherited=inherited, register=register)
+        return register
 
     def forget_older_than(self, now: datetime, days: float = KEEP_DAYS) -> int:
         """Drop stories not seen for `days`; return how many."""
@@ -211,6 +196,39 @@ class StoryRegister:
         finally:
             with contextlib.suppress(OSError):
                 temporary.unlink()
+
+
+class _Index:
+    """Known stories by text hash, title and sentence, so matching looks only at likely ones."""
+
+    def __init__(self, stories: Iterable[Story]):
+        self.stories = {story.id: story for story in stories}
+        self.by_sha: dict[str, list[str]] = {}
+        self.by_title: dict[str, list[str]] = {}
+        self.by_sentence: dict[str, list[str]] = {}
+        for story in self.stories.values():
+            self.by_sha.setdefault(story.sha256, []).append(story.id)
+            self.by_title.setdefault(story.title_key, []).append(story.id)
+            for key in story.sentences:
+                self.by_sentence.setdefault(key, []).append(story.id)
+
+    def near(self, articles: Sequence[dict[str, Any]], rows: list[int], claimed: set[str]) -> list[tuple]:
+        """(rank, row, story id) for every known story an article may be: the same title, or
+        mostly the same sentences; the best rank sorts first."""
+        candidates = []
+        for i in rows:
+            title, sentences = title_key(articles[i]["title"]), set(sentence_keys(articles[i]["paragraphs"]))
+            near = set(self.by_title.get(title, []) if title else [])
+            for key in sentences:
+                near.update(self.by_sentence.get(key, []))
+            for sid in near - claimed:
+                story = self.stories[sid]
+                same_title = bool(title) and title == story.title_key
+                share, shared = _overlap(sentences, set(story.sentences))
+                if same_title or _mostly_same(share, shared, len(sentences), len(story.sentences)):
+                    rank = (-int(same_title), -share, _negated(story.last_seen), story.id, articles[i]["sha256"])
+                    candidates.append((rank, i, sid))
+        return candidates
 
 
 def is_given_id(article: dict[str, Any]) -> bool:
