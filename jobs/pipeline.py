@@ -22,7 +22,7 @@ from jobs.backends import check_backend_options, open_backend
 from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
-from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
+from jobs.inputs import FetchSettings, ReadLimits, ReadResult, check_inputs, read_articles
 from jobs.inputs.sources import Source
 from jobs.models.hub import check_all_available
 from jobs.models.integrity import broken_models
@@ -133,7 +133,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     load named at once). Returns the sources to read. Imports no torch, so a fully cached run
     stays fast.
     """
-    sources = check_inputs(config.inputs, config.encoding)
+    sources = check_inputs(config.inputs, config.encoding, config.allow_hosts)
     check_cache_place(cache_path(config), config.out)
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
@@ -154,8 +154,15 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> ReadRe
             allow_network=not config.offline,
             max_urls=config.max_urls,
             http_cache=cache_path(config).parent / "http",  # feeds and pages kept for conditional GET
+            allow_hosts=tuple(config.allow_hosts),
+            budget=config.fetch_budget,
         ),
         sources=sources,
+        limits=ReadLimits.for_words(
+            config.max_article_words,
+            max_input_bytes=int(config.max_input_mb * 1000**2),
+            max_feed_items=config.max_feed_items,
+        ),
     )
     if len(read.articles) == 0:
         _no_article_left(read.errors)
