@@ -24,7 +24,7 @@ class ReadLimits:
 
 def size_text(count: int) -> str:
     """A byte count for messages, e.g. '100 MB'."""
-    return f"{count / 1000**2:g} MB" if count >= 100_000 else f"{count:,} bytes"
+    return f"{count / 1000**2:.4g} MB" if count >= 1000**2 else f"{count:,} bytes"
 
 
 def article_too_long(title: str, chars: int, limit: int) -> str:

@@ -8,8 +8,8 @@ IPv6 form of one of those); and the connection is made to an address that passed
 address actually answering is checked again (jobs.inputs.transport).
 
 `--allow-host` / `allow_hosts:` (under `defaults:` in configs/models.yaml) name the exceptions:
-a host name (its addresses are then not checked: a newsroom's own CMS), an address, or a
-network such as 10.20.0.0/16 (any host resolving into it may be fetched).
+a host name (its addresses are then not checked: a newsroom's own CMS), an address (URLs that
+name that address itself), or a network such as 10.20.0.0/16 (any host resolving into it).
 """
 
 from __future__ import annotations
@@ -83,16 +83,18 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 
 
 def parse_allow_entry(entry: str) -> str | ipaddress.IPv4Network | ipaddress.IPv6Network:
-    """An --allow-host entry as a lower-case host name or a network (an address is a /32 or /128).
+    """An --allow-host entry as a lower-case host name, an address (as text, matched against the
+    URL's host like a name) or a network (written with a /prefix).
 
     Raises ValueError for anything else (a URL, a port, a wildcard)."""
     text = entry.strip().lower().rstrip(".")
     if text.startswith("[") and text.endswith("]"):
         text = text[1:-1]
     try:
-        return ipaddress.ip_network(text, strict=False)
+        return ipaddress.ip_network(text, strict=False) if "/" in text else str(ipaddress.ip_address(text))
     except ValueError:
-        pass
+        if "/" in text:
+            raise ValueError(f"{entry!r} is not a network (e.g. 10.20.0.0/16)") from None
     labels = text.split(".")
     if text and len(text) <= 253 and all(_is_label(label) for label in labels):
         return text
@@ -117,14 +119,15 @@ class NetPolicy:
                 self.networks.append(parsed)
 
     def host_allowed(self, host: str) -> bool:
-        """Whether the host is allowed by name (or, for an address literal, by network)."""
+        """Whether the URL's host is allowed as written: by name, or an address by itself or its network."""
         host = _bare_host(host)
         if host in self.names:
             return True
         try:
-            return self._network_allowed(ipaddress.ip_address(host))
+            ip = ipaddress.ip_address(host)
         except ValueError:
             return False
+        return str(ip) in self.names or self._network_allowed(ip)
 
     def _network_allowed(self, ip: IPAddress) -> bool:
         return any(ip.version == network.version and ip in network for network in self.networks)
@@ -143,7 +146,7 @@ class NetPolicy:
         if problem is None:
             return None
         shown = _bare_host(host)
-        where = f"{ip} is {problem}" if shown == str(ip) else f"{shown} resolves to {ip}, {problem}"
+        where = f"{ip} is {problem}" if _literal(shown) else f"{shown} resolves to {ip}, {problem}"
         return f"refused: {where}, not a public one; {_FIX.format(host=shown)}"
 
     def check_url(self, url: str) -> None:
@@ -157,6 +160,10 @@ class NetPolicy:
             raise Refused(f"refused: only http and https URLs are fetched, not {parts.scheme or '(none)'}:")
         if not host:
             raise Refused("refused: the URL names no host")
+        if _literal(host):  # an address in the URL is checked at once, a name when it is resolved
+            refusal = self.address_refusal(host, _bare_host(host))
+            if refusal is not None:
+                raise Refused(refusal)
 
     def resolve(self, host: str, port: int) -> list[str]:
         """The host's addresses, every one checked; Refused if any is not allowed.
@@ -164,6 +171,11 @@ class NetPolicy:
         One internal address among public ones refuses the host: which of them a connection
         would reach is not ours to choose. socket.gaierror when the name does not resolve."""
         host = _bare_host(host)
+        if _literal(host):
+            refusal = self.address_refusal(host, host)
+            if refusal is not None:
+                raise Refused(refusal)
+            return [host]
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for address in addresses:
@@ -186,3 +198,12 @@ def _bare_host(host: str) -> str:
     """A host as URLs and sockets give it, compared lower case without brackets or a final dot."""
     host = host.strip().lower().rstrip(".")
     return host[1:-1] if host.startswith("[") and host.endswith("]") else host
+
+
+def _literal(host: str) -> bool:
+    """Whether the host is an IP address written out rather than a name."""
+    try:
+        ipaddress.ip_address(_bare_host(host).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
