@@ -320,3 +320,43 @@ def test_a_server_trickling_its_headers_costs_only_the_request_deadline(server: 
     assert time.monotonic() - started < 3.0  # the server would trickle for 6 s
     [problem] = result.errors
     assert problem.file == url and problem.message == "download took longer than 1 s; aborted"
+
+
+# --------------------------------------------------------------------------- options and config
+
+
+def test_a_bad_allow_host_is_a_usage_error_before_anything_is_created(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    out = tmp_path / "out"
+    args = ["run", "--allow-host", "cms.internal:8080", "--input", str(FIXTURES / "blog-post.html")]
+    result = CliRunner().invoke(app, [*args, "--out", str(out), "--lang", "ru"])
+    assert result.exit_code == 2, result.output
+    assert "--allow-host / allow_hosts: 'cms.internal:8080' is not a host name" in result.output
+    assert not out.exists()
+
+
+def test_the_config_sets_the_allow_list_budget_and_feed_size_and_options_override_them(tmp_path: Path) -> None:
+    import yaml
+
+    from jobs.config import build_config, find_config_file
+
+    registry = yaml.safe_load(find_config_file(None).read_text(encoding="utf-8"))
+    registry.setdefault("defaults", {}).update(
+        {"allow_hosts": ["cms.internal", "10.20.0.0/16"], "fetch_budget": 30, "max_feed_items": 10, "max_input_mb": 5}
+    )
+    config_file = tmp_path / "models.yaml"
+    config_file.write_text(yaml.safe_dump(registry), encoding="utf-8")
+    config = build_config(config_file=config_file, langs=["ru"], inputs=["x"])
+    assert (config.allow_hosts, config.fetch_budget, config.max_feed_items, config.max_input_mb) == (
+        ["cms.internal", "10.20.0.0/16"],
+        30,
+        10,
+        5,
+    )
+    config = build_config(
+        config_file=config_file, langs=["ru"], inputs=["x"], allow_hosts=["a.example"], fetch_budget=5
+    )
+    assert (config.allow_hosts, config.fetch_budget) == (["a.example"], 5)

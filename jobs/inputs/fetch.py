@@ -288,6 +288,7 @@ class Fetcher:
 
         settings = self.settings
         assert self._budget_end is not None
+        client = self._http()  # made (CA certificates loaded) before the request's deadline starts
         until = min(time.monotonic() + settings.total_timeout, self._budget_end)
         cached = self._cache.get(url) if self._cache else None
         headers = cached.validators() if cached else None
@@ -296,8 +297,8 @@ class Fetcher:
             with deadline(until):
                 for _ in range(settings.max_redirects + 1):
                     self.policy.check_url(hop)
-                    request = self._http().build_request("GET", hop, headers=headers)
-                    response = self._http().send(request, stream=True)
+                    request = client.build_request("GET", hop, headers=headers)
+                    response = client.send(request, stream=True)
                     try:
                         self._check_peer(hop, response)
                         location = response.headers.get("location")

@@ -93,8 +93,7 @@ def parse_allow_entry(entry: str) -> str | ipaddress.IPv4Network | ipaddress.IPv
     try:
         return ipaddress.ip_network(text, strict=False) if "/" in text else str(ipaddress.ip_address(text))
     except ValueError:
-        if "/" in text:
-            raise ValueError(f"{entry!r} is not a network (e.g. 10.20.0.0/16)") from None
+        pass
     labels = text.split(".")
     if text and len(text) <= 253 and all(_is_label(label) for label in labels):
         return text

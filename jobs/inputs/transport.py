@@ -117,7 +117,7 @@ class PolicyTransport(httpx.HTTPTransport):
     """httpx's own transport, its connection pool opening connections through a PolicyBackend."""
 
     def __init__(self, policy: NetPolicy, max_connections: int) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=False, trust_env=False)  # its own pool is replaced: no CA bundle loaded for it
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
