@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from jobs.errors import ConfigError
+from jobs.input_settings import InputSettings
 
 DEFAULT_CONFIG = Path("configs") / "models.yaml"
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -84,17 +85,13 @@ class LanguageEntry(ModelQuirks):
         return ModelSpec(**self.model_dump(exclude={"name", "lang_tag"}))
 
 
-class Defaults(BaseModel):
+class Defaults(InputSettings):
     model_config = ConfigDict(extra="forbid")
 
     batch_tokens: int | None = Field(None, ge=64)  # None: sized to the device (backends.auto_batch_tokens)
     device: str = "auto"
     max_article_words: int = Field(20_000, ge=1)
     min_article_words: int = Field(0, ge=0)  # shorter articles (teasers, stubs) are listed problems; 0: off
-    allow_hosts: list[str] = []  # hosts, addresses or networks fetched although not public (an internal CMS)
-    fetch_budget: float = Field(300.0, gt=0)  # seconds for all the fetching of one run
-    max_feed_items: int = Field(200, ge=1)  # the newest entries read from each feed
-    max_input_mb: float = Field(100.0, gt=0)  # one input file, once decompressed
     translation: GenerationSettings = GenerationSettings()
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
 
@@ -126,7 +123,7 @@ class Registry(BaseModel):
     retention: Retention = Retention()
 
 
-class JobConfig(BaseModel):
+class JobConfig(InputSettings):
     """Everything a run needs, validated once; the stages read nothing else."""
 
     model_config = ConfigDict(extra="forbid")
@@ -157,10 +154,6 @@ class JobConfig(BaseModel):
     offline: bool = False  # no network for URL and feed inputs
     encoding: str | None = None  # for text files that are not UTF-8
     max_urls: int = Field(100, ge=0)  # pages fetched per run, at most
-    allow_hosts: list[str] = []  # --allow-host: fetched although not public addresses
-    fetch_budget: float = Field(300.0, gt=0)  # --fetch-budget: seconds for all the fetching of a run
-    max_feed_items: int = Field(200, ge=1)  # --max-feed-items: the newest entries read per feed
-    max_input_mb: float = Field(100.0, gt=0)  # one input file, once decompressed
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
     summarize: bool = True  # --no-summary: translate only; records carry `summary: null`
@@ -296,12 +289,7 @@ def build_config(
         "batch_tokens": defaults.batch_tokens,
         "translation": defaults.translation,
         "summary": defaults.summary,
-        "max_article_words": defaults.max_article_words,
-        "min_article_words": defaults.min_article_words,
-        "allow_hosts": defaults.allow_hosts,
-        "fetch_budget": defaults.fetch_budget,
-        "max_feed_items": defaults.max_feed_items,
-        "max_input_mb": defaults.max_input_mb,
+        **defaults.model_dump(include={"max_article_words", "min_article_words", *InputSettings.model_fields}),
         "keep": registry.retention.keep,
         "keep_days": registry.retention.keep_days,
     }

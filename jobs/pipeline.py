@@ -22,7 +22,7 @@ from jobs.backends import check_backend_options, open_backend
 from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
-from jobs.inputs import FetchSettings, ReadLimits, ReadResult, check_inputs, read_articles
+from jobs.inputs import ReadResult, check_inputs, fetch_settings, read_articles, read_limits
 from jobs.inputs.sources import Source
 from jobs.models.hub import check_all_available
 from jobs.models.integrity import broken_models
@@ -150,19 +150,9 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> ReadRe
     read = read_articles(
         config.inputs,
         encoding=config.encoding,
-        fetch=FetchSettings(
-            allow_network=not config.offline,
-            max_urls=config.max_urls,
-            http_cache=cache_path(config).parent / "http",  # feeds and pages kept for conditional GET
-            allow_hosts=tuple(config.allow_hosts),
-            budget=config.fetch_budget,
-        ),
+        fetch=fetch_settings(config, http_cache=cache_path(config).parent / "http"),  # kept for conditional GET
         sources=sources,
-        limits=ReadLimits.for_words(
-            config.max_article_words,
-            max_input_bytes=int(config.max_input_mb * 1000**2),
-            max_feed_items=config.max_feed_items,
-        ),
+        limits=read_limits(config),
     )
     if len(read.articles) == 0:
         _no_article_left(read.errors)

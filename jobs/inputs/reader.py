@@ -44,6 +44,8 @@ from jobs.inputs.urls import read_url
 if TYPE_CHECKING:
     import datasets
 
+    from jobs.config import JobConfig
+
 COLUMNS = (
     "id",
     "title",
@@ -120,6 +122,26 @@ def read_articles(
         sources = check_inputs(inputs, encoding)
     with Fetcher(fetch) as fetcher:
         return _read_all(inputs, list(sources), ReadContext(encoding, fetcher, limits or ReadLimits()))
+
+
+def fetch_settings(config: JobConfig, http_cache: Path | None = None) -> FetchSettings:
+    """The run's network access, policy and limits, from its config (options and `defaults:`)."""
+    return FetchSettings(
+        allow_network=not config.offline,
+        max_urls=config.max_urls,
+        http_cache=http_cache,
+        allow_hosts=tuple(config.allow_hosts),
+        budget=config.fetch_budget,
+    )
+
+
+def read_limits(config: JobConfig) -> ReadLimits:
+    """The run's size limits, from its config: the article size follows max_article_words."""
+    return ReadLimits.for_words(
+        config.max_article_words,
+        max_input_bytes=int(config.max_input_mb * 1000**2),
+        max_feed_items=config.max_feed_items,
+    )
 
 
 def check_inputs(
