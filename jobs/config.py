@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from jobs.errors import ConfigError
+from jobs.input_settings import InputSettings
 
 DEFAULT_CONFIG = Path("configs") / "models.yaml"
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -85,7 +86,7 @@ class LanguageEntry(ModelQuirks):
         return ModelSpec(**self.model_dump(exclude={"name", "lang_tag", "feed_title"}))
 
 
-class Defaults(BaseModel):
+class Defaults(InputSettings):
     model_config = ConfigDict(extra="forbid")
 
     batch_tokens: int | None = Field(None, ge=64)  # None: sized to the device (backends.auto_batch_tokens)
@@ -140,7 +141,7 @@ class Registry(BaseModel):
     retention: Retention = Retention()
 
 
-class JobConfig(BaseModel):
+class JobConfig(InputSettings):
     """Everything a run needs, validated once; the stages read nothing else."""
 
     model_config = ConfigDict(extra="forbid")
@@ -308,8 +309,7 @@ def build_config(
         "batch_tokens": defaults.batch_tokens,
         "translation": defaults.translation,
         "summary": defaults.summary,
-        "max_article_words": defaults.max_article_words,
-        "min_article_words": defaults.min_article_words,
+        **defaults.model_dump(include={"max_article_words", "min_article_words", *InputSettings.model_fields}),
         "keep": registry.retention.keep,
         "keep_days": registry.retention.keep_days,
     }

@@ -21,7 +21,7 @@ from jobs.backends import check_backend_options, open_backend
 from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
 from jobs.errors import ExitCode, InputError, InputProblem
-from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
+from jobs.inputs import ReadResult, check_inputs, fetch_settings, read_articles, read_limits
 from jobs.inputs.sources import Source
 from jobs.inputs.stories import StoryRegister
 from jobs.models.hub import check_all_available
@@ -124,7 +124,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     load named at once). Returns the sources to read. Imports no torch, so a fully cached run
     stays fast.
     """
-    sources = check_inputs(config.inputs, config.encoding)
+    sources = check_inputs(config.inputs, config.encoding, config.allow_hosts)
     check_cache_place(cache_path(config), config.out)
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
@@ -141,12 +141,9 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> ReadRe
     read = read_articles(
         config.inputs,
         encoding=config.encoding,
-        fetch=FetchSettings(
-            allow_network=not config.offline,
-            max_urls=config.max_urls,
-            http_cache=cache_path(config).parent / "http",  # feeds and pages kept for conditional GET
-        ),
+        fetch=fetch_settings(config, http_cache=cache_path(config).parent / "http"),  # kept for conditional GET
         sources=sources,
+        limits=read_limits(config),
     )
     if len(read.articles) == 0:
         _no_article_left(read.errors)

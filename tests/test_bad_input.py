@@ -72,10 +72,20 @@ def screen(tmp_path, content: str, config_options=None):
 def test_a_200000_word_article_is_set_aside_by_name(tmp_path):
     body = " ".join(["word"] * LONG_WORDS)
     kept, problems = screen(tmp_path, f"An enormous article\n\n{body}.\n")
+    assert kept["title"] == ["A good article about the summit"] and problems == []
+    # set aside while reading, before its text was split: never reaches the screening
+    (problem,) = read_articles([tmp_path]).errors
+    assert problem.file.endswith("odd.txt") and "'An enormous article'" in problem.message
+    assert "1,000,022 characters long" in problem.message and "max_article_words" in problem.message
+
+
+def test_a_30000_word_article_is_set_aside_by_the_screening(tmp_path):
+    body = " ".join(["word"] * 30_000)
+    kept, problems = screen(tmp_path, f"A long article\n\n{body}.\n")
     assert kept["title"] == ["A good article about the summit"]
     (problem,) = problems
     assert problem.file.endswith("odd.txt") and problem.line == 1 and problem.article_id
-    assert "200,000 words" in problem.message and "max_article_words" in problem.message
+    assert "30,000 words" in problem.message and "max_article_words" in problem.message
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,16 @@ from jobs.inputs.urls import sniff_kind
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 # Small limits so that every failure mode is met within a second.
-FAST = FetchSettings(timeout=0.5, total_timeout=1.0, max_bytes=1_000_000, retries=0, backoff=0.01, max_urls=20)
+# The loopback server is not a public address: these tests allow it, as a newsroom allows its CMS.
+FAST = FetchSettings(
+    timeout=0.5,
+    total_timeout=1.0,
+    max_bytes=1_000_000,
+    retries=0,
+    backoff=0.01,
+    max_urls=20,
+    allow_hosts=("127.0.0.1",),
+)
 OFFLINE = FetchSettings(allow_network=False)
 SLOW_SECONDS = 5.0  # the slow route's delay: far beyond FAST.timeout
 HUGE_BYTES = 50 * 1024 * 1024

@@ -89,6 +89,22 @@ EncodingOption = Annotated[
     typer.Option("--encoding", metavar="ENCODING", help="Encoding of text files that are not UTF-8 (e.g. cp1251)."),
 ]
 MaxUrlsOption = Annotated[int, typer.Option("--max-urls", metavar="N", help="Pages fetched per run, at most.")]
+AllowHostOption = Annotated[
+    list[str],
+    typer.Option(
+        "--allow-host",
+        metavar="HOST",
+        help="Fetch from this host, address or network although it is not public (an internal CMS); repeatable.",
+    ),
+]
+FetchBudgetOption = Annotated[
+    Optional[float],
+    typer.Option("--fetch-budget", metavar="SECONDS", help="Time for all the fetching of a run (default 300)."),
+]
+MaxFeedItemsOption = Annotated[
+    Optional[int],
+    typer.Option("--max-feed-items", metavar="N", help="The newest entries read from each feed (default 200)."),
+]
 EngineOption = Annotated[
     str, typer.Option("--engine", metavar="ENGINE", help="local, or ray (pip install -e '.[ray]').")
 ]

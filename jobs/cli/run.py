@@ -10,6 +10,7 @@ import typer
 
 from jobs.cli.app import app, fail, interrupt, quiet
 from jobs.cli.options import (
+    AllowHostOption,
     BackendOption,
     BatchTokensOption,
     CacheOption,
@@ -19,11 +20,13 @@ from jobs.cli.options import (
     EncodingOption,
     EngineOption,
     FailOnQaOption,
+    FetchBudgetOption,
     ForceOption,
     InputsOption,
     KeepDaysOption,
     KeepOption,
     LangOption,
+    MaxFeedItemsOption,
     MaxUrlsOption,
     MinWordsOption,
     ModelOption,
@@ -58,6 +61,9 @@ def run(
     offline: OfflineOption = False,
     encoding: EncodingOption = None,
     max_urls: MaxUrlsOption = 100,
+    allow_hosts: AllowHostOption = [],
+    fetch_budget: FetchBudgetOption = None,
+    max_feed_items: MaxFeedItemsOption = None,
     min_article_words: MinWordsOption = None,
     engine: EngineOption = "local",
     ray_address: RayAddressOption = None,

@@ -6,6 +6,16 @@ pieces: sources (what to read), decoding (bytes to text), fetch (HTTP), ids (art
 """
 
 from jobs.inputs.fetch import FetchSettings
-from jobs.inputs.reader import ReadResult, SourceFile, check_inputs, read_articles
+from jobs.inputs.limits import ReadLimits
+from jobs.inputs.reader import ReadResult, SourceFile, check_inputs, fetch_settings, read_articles, read_limits
 
-__all__ = ["FetchSettings", "ReadResult", "SourceFile", "check_inputs", "read_articles"]
+__all__ = [
+    "FetchSettings",
+    "ReadLimits",
+    "ReadResult",
+    "SourceFile",
+    "check_inputs",
+    "fetch_settings",
+    "read_articles",
+    "read_limits",
+]

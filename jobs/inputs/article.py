@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from jobs.errors import InputProblem
 from jobs.inputs.ids import article_sha256, make_article_id
+from jobs.inputs.limits import ReadLimits
 
 if TYPE_CHECKING:
     from jobs.inputs.fetch import Fetcher
@@ -43,10 +44,11 @@ class ContentError(ValueError):
 
 @dataclass(frozen=True)
 class ReadContext:
-    """What reading a source needs besides the source: the fallback encoding and the fetcher."""
+    """What reading a source needs besides the source: the fallback encoding, the fetcher, the limits."""
 
     encoding: str | None
     fetcher: Fetcher
+    limits: ReadLimits = ReadLimits()
 
 
 def no_body(file: str, line: int, title: str, given_id: str | None = None) -> InputProblem:

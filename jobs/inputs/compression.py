@@ -1,8 +1,9 @@
 """Compressed input files (.gz, .bz2, .xz, .zst): read as the file they hold, named by the inner suffix.
 
 `articles.jsonl.gz` reads like `articles.jsonl` and `page.html.xz` like `page.html`. gzip, bz2
-and xz come with Python; .zst needs the `zstandard` package. Decompressed sizes are capped, so
-a small hostile file cannot fill the memory.
+and xz come with Python; .zst needs the `zstandard` package. Decompression streams in chunks
+and stops as soon as the output passes the limit (max_input_mb), so a small hostile file (5 MB
+holding 1 GB) is refused after reading no more than the limit, never held whole in memory.
 """
 
 from __future__ import annotations
@@ -10,8 +11,11 @@ from __future__ import annotations
 import io
 from pathlib import PurePath
 
+from jobs.inputs.limits import ReadLimits, size_text
+
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".xz", ".zst")
-MAX_DECOMPRESSED_BYTES = 2 * 1024**3
+MAX_DECOMPRESSED_BYTES = ReadLimits().max_input_bytes
+CHUNK_BYTES = 1 << 20
 
 
 class DecompressError(ValueError):
@@ -37,17 +41,26 @@ def is_compressed_name(name: str, inner_suffixes: tuple[str, ...]) -> bool:
 
 
 def decompress(data: bytes, compression: str, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """The bytes a compressed file holds; DecompressError if it is corrupt or over `limit` bytes."""
+    """The bytes a compressed file holds; DecompressError if it is corrupt or over `limit` bytes.
+
+    Read a chunk at a time, the size checked after each: memory never exceeds the limit and a chunk."""
+    out = io.BytesIO()
+    size = 0
     try:
         with _open(data, compression) as stream:
-            content = stream.read(limit + 1)
+            while chunk := stream.read(CHUNK_BYTES):
+                size += len(chunk)
+                if size > limit:
+                    raise DecompressError(
+                        f"decompresses to more than {size_text(limit)}, the limit per input (max_input_mb in "
+                        f"the config); split it into smaller files"
+                    )
+                out.write(chunk)
     except DecompressError:
         raise
     except (OSError, EOFError, ValueError) as exc:
         raise DecompressError(f"not a valid {compression} file ({exc}); re-create or decompress it") from None
-    if len(content) > limit:
-        raise DecompressError(f"decompresses to more than {limit // 1024**2} MiB; split or decompress it first")
-    return content
+    return out.getvalue()
 
 
 def _open(data: bytes, compression: str):

@@ -16,7 +16,7 @@ from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
-from jobs.inputs.fetch import FetchError, display_url, is_url
+from jobs.inputs.fetch import Fetched, FetchError, display_url, is_url
 from jobs.inputs.html import Page, extract_article, html_paragraphs
 from jobs.inputs.ids import make_article_id
 from jobs.inputs.text import clean, one_line
@@ -52,11 +52,41 @@ def parse_feed(data: bytes, file: str, context: ReadContext, feed: str, content_
     except ContentError as exc:
         yield InputProblem(file, None, None, str(exc))
         return
-    for item in parsed.items:
-        yield from _feed_item_articles(item, file, feed, context)
+    items = _newest(parsed.items, context.limits.max_feed_items)
+    if len(items) < len(parsed.items):
+        skipped = len(parsed.items) - len(items)
+        message = (
+            f"the feed has {len(parsed.items):,} entries; read the newest {len(items):,} "
+            f"(--max-feed-items, max_feed_items in the config), {skipped:,} older ones skipped"
+        )
+        yield InputProblem(file, None, None, message)
+    needing = {item.number for item in items if _needs_page(item, context)}
+    # The pages are fetched in parallel, a bounded window ahead of the items read here.
+    pages = context.fetcher.fetch_all(item.link for item in items if item.number in needing)
+    for item in items:
+        fetched = next(pages) if item.number in needing else None
+        yield from _feed_item_articles(item, file, feed, context, fetched)
 
 
-def _feed_item_articles(item: FeedItem, file: str, feed: str, context: ReadContext) -> Parsed:
+def _newest(items: tuple[FeedItem, ...], count: int) -> tuple[FeedItem, ...]:
+    """The `count` newest items in feed order: by date, undated ones counting as oldest, then
+    by position (feeds list their newest first)."""
+    if len(items) <= count:
+        return items
+    newest = sorted(items, key=lambda item: (item.published, -item.number), reverse=True)[:count]
+    return tuple(sorted(newest, key=lambda item: item.number))
+
+
+def _needs_page(item: FeedItem, context: ReadContext) -> bool:
+    """Whether the item's page must be fetched: it has a title, a link and no full content."""
+    if not (item.link and context.fetcher.settings.allow_network and clean(item.title)):
+        return False
+    return not strip_boilerplate(_cleaned(item.paragraphs)).paragraphs
+
+
+def _feed_item_articles(
+    item: FeedItem, file: str, feed: str, context: ReadContext, fetched: Fetched | FetchError | None = None
+) -> Parsed:
     """The item's article: its full content, else its fetched page, else its description if whole.
 
     A description that is only a teaser ("Continue reading...", or too short to be a story) is
@@ -69,7 +99,7 @@ def _feed_item_articles(item: FeedItem, file: str, feed: str, context: ReadConte
         yield InputProblem(file, item.number, None, prefix + "missing title")
         return
     article_id = make_article_id(title, item.key)
-    text = _item_text(item, context)
+    text = _item_text(item, context, fetched)
     if not text.paragraphs:
         reason = text.failure or ("its page is not fetched with --offline" if item.link else "it has no link")
         if text.teaser_words:
@@ -110,14 +140,14 @@ class _ItemText:
     teaser_words: int = 0  # the description's length, when it is only a teaser
 
 
-def _item_text(item: FeedItem, context: ReadContext) -> _ItemText:
-    """The item's full content, else its page (fetched), else a description that is a whole story."""
+def _item_text(item: FeedItem, context: ReadContext, fetched: Fetched | FetchError | None) -> _ItemText:
+    """The item's full content, else its page (`fetched`), else a description that is a whole story."""
     content = strip_boilerplate(_cleaned(item.paragraphs)).paragraphs
     if content:
         return _ItemText(content, item.link)
     page, url, failure = None, item.link, None
-    if item.link and context.fetcher.settings.allow_network:
-        page, url, failure = _fetch_item_page(item.link, context)
+    if fetched is not None:
+        page, url, failure = _item_page(item.link, fetched, context)
     if page is not None:
         return _ItemText(strip_boilerplate(_cleaned(page.paragraphs)).paragraphs, url, page)
     summary = strip_boilerplate(_cleaned(item.summary))
@@ -131,13 +161,12 @@ def _cleaned(paragraphs: tuple[str, ...]) -> list[str]:
     return [p for p in (clean(p) for p in paragraphs) if p]
 
 
-def _fetch_item_page(link: str, context: ReadContext) -> tuple[Page | None, str, str | None]:
+def _item_page(link: str, fetched: Fetched | FetchError, context: ReadContext) -> tuple[Page | None, str, str | None]:
     """A feed item's page: (page, final URL, None), or (None, link, why it could not be had)."""
+    if isinstance(fetched, FetchError):
+        return None, link, str(fetched)
     try:
-        fetched = context.fetcher.fetch(link)
         page = extract_article(fetched.content, context, fetched)
-    except FetchError as exc:
-        return None, link, str(exc)
     except ContentError as exc:
         return None, link, f"page {display_url(link)}: {exc}"
     return page, fetched.url, None

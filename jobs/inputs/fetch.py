@@ -1,4 +1,11 @@
-"""Fetching URLs politely (one connection pool, retries with backoff, size and time limits), and URL helpers.
+"""Fetching URLs politely and safely: the outbound-request policy, a time budget, parallel
+downloads, retries with backoff, size and time limits; and URL helpers.
+
+Every request goes through jobs.inputs.netpolicy (http(s) only, public addresses only unless
+allowed, checked on every redirect hop and on the connected peer). A read has a time budget
+(`budget`, --fetch-budget): pages are fetched in parallel by a bounded pool of threads (at most
+`per_host` at once from one host), each request within its own total deadline, and what is not
+fetched when the budget is spent is a listed problem like any other failure.
 
 httpx is imported when the first URL is fetched, so that runs without URLs never load it.
 """
@@ -6,14 +13,19 @@ httpx is imported when the first URL is fetched, so that runs without URLs never
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from jobs import __version__
 from jobs.inputs.httpcache import CachedResponse, HttpCache
+from jobs.inputs.netpolicy import NetPolicy, Refused
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +34,7 @@ URL_SCHEMES = ("http", "https")
 ACCEPT = "text/html, application/xhtml+xml, application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"
 # Worth another try: the server is busy or broken for now, not refusing this URL for good.
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True)
@@ -30,7 +43,7 @@ class FetchSettings:
 
     allow_network: bool = True
     timeout: float = 10.0  # seconds to connect, and between bytes received, per attempt
-    total_timeout: float = 60.0  # for a whole download, so a server that drips bytes cannot stall the run
+    total_timeout: float = 60.0  # for one request, headers and body, so a server that drips bytes cannot stall
     max_bytes: int = 10 * 1024 * 1024
     max_urls: int = 100  # pages and feeds fetched per read, feed items' pages included
     retries: int = 2  # further attempts after a timeout, a dropped connection or a 5xx/429
@@ -39,6 +52,10 @@ class FetchSettings:
     max_redirects: int = 5
     user_agent: str = USER_AGENT
     http_cache: Path | None = None  # folder of responses kept for conditional GET; None: none kept
+    allow_hosts: tuple[str, ...] = ()  # hosts, addresses or networks fetched although not public
+    budget: float = 300.0  # seconds for all the fetching of one read (--fetch-budget)
+    workers: int = 8  # downloads at once
+    per_host: int = 2  # downloads at once from one host
 
 
 class FetchError(Exception):
@@ -111,17 +128,23 @@ class Fetched:
 
 
 class Fetcher:
-    """Fetches URLs for one read: one connection pool, retries with backoff, and the per-run limit.
+    """Fetches URLs for one read: one connection pool, the policy, the budget, retries, the limits.
 
-    Use it as a context manager so the connections are closed.
+    `fetch` downloads one URL; `fetch_all` downloads many in parallel, in a bounded window ahead
+    of the caller. Use it as a context manager so the threads and connections are closed.
     """
 
     def __init__(self, settings: FetchSettings | None = None) -> None:
         self.settings = settings or FetchSettings()
+        self.policy = NetPolicy(self.settings.allow_hosts)
         self.fetched = 0
         self.not_modified = 0  # responses answered "304 Not Modified" from the HTTP cache
         self._client: Any = None
         self._cache = HttpCache(self.settings.http_cache) if self.settings.http_cache else None
+        self._lock = threading.Lock()
+        self._budget_end: float | None = None
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> Fetcher:
         return self
@@ -130,8 +153,11 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        """Close the connection pool, if one was opened, and prune the HTTP cache of a run that
-        went to the network (an offline run keeps every entry: nothing was asked for)."""
+        """Stop the download threads, close the connection pool, if one was opened, and prune the
+        HTTP cache of a run that went to the network (an offline run keeps every entry)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -139,77 +165,201 @@ class Fetcher:
                 self._cache.prune()
 
     def fetch(self, url: str) -> Fetched:
-        """Download one URL within the settings' limits; raises FetchError naming the URL."""
+        """Download one URL within the policy and the limits; raises FetchError naming the URL."""
+        refusal = self._admit(url)
+        if refusal is not None:
+            raise refusal
+        return self._fetch_admitted(url)
+
+    def fetch_all(self, urls: Iterable[str]) -> Iterator[Fetched | FetchError]:
+        """Each URL's download or its FetchError, in the order given, fetched in parallel.
+
+        URLs are admitted (the per-run limit counted) in order; at most twice `workers` are
+        downloaded ahead of the caller, so memory stays bounded by that many bodies."""
+        window = max(1, 2 * self.settings.workers)
+        pending: deque[Future] = deque()
+        for url in urls:
+            pending.append(self._submit(url))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def _submit(self, url: str) -> Future:
+        refusal = self._admit(url)
+        if refusal is not None:
+            done: Future = Future()
+            done.set_result(refusal)
+            return done
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=max(1, self.settings.workers), thread_name_prefix="fetch")
+        return self._pool.submit(self._fetch_or_error, url)
+
+    def _fetch_or_error(self, url: str) -> Fetched | FetchError:
+        try:
+            return self._fetch_admitted(url)
+        except FetchError as exc:
+            return exc
+
+    def _admit(self, url: str) -> FetchError | None:
+        """The cheap checks, in the caller's order: network on, a URL the policy takes, the limit."""
         settings = self.settings
         if not settings.allow_network:
-            raise FetchError(url, "network access is off (--offline)")
+            return FetchError(url, "network access is off (--offline)")
         if not is_url(url):
-            raise FetchError(url, "not an http(s) URL")
-        if self.fetched >= settings.max_urls:
-            raise FetchError(url, f"the limit of {settings.max_urls} URLs per run is reached (--max-urls)")
-        self.fetched += 1
-        for attempt in range(settings.retries + 1):
-            try:
-                return self._download(url)
-            except _Retryable as exc:
-                if attempt == settings.retries:
-                    tries = f" (after {attempt + 1} attempts)" if attempt else ""
-                    raise FetchError(url, exc.reason + tries) from None
-                time.sleep(min(settings.backoff * 2**attempt, settings.max_backoff))
-        raise AssertionError("unreachable")  # the loop always returns or raises
+            return FetchError(url, "not an http(s) URL")
+        try:
+            self.policy.check_url(url)
+        except Refused as exc:
+            return FetchError(url, exc.reason)
+        with self._lock:
+            if self.fetched >= settings.max_urls:
+                return FetchError(url, f"the limit of {settings.max_urls} URLs per run is reached (--max-urls)")
+            self.fetched += 1
+            if self._budget_end is None:  # the budget runs from the first fetch of the read
+                self._budget_end = time.monotonic() + settings.budget
+        return None
 
-    def _http(self) -> Any:
-        """The httpx client, made on first use so that runs without URLs never import httpx."""
-        if self._client is None:
-            import httpx
+    def _budget_spent(self, url: str) -> FetchError:
+        return FetchError(
+            url, f"not fetched: the run's fetch budget of {self.settings.budget:g} s is spent (--fetch-budget)"
+        )
 
-            settings = self.settings
-            self._client = httpx.Client(
-                headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
-                timeout=httpx.Timeout(settings.timeout),
-                follow_redirects=True,
-                max_redirects=settings.max_redirects,
-            )
-        return self._client
-
-    def _download(self, url: str) -> Fetched:
-        """One attempt: stream the body within the size and time limits."""
-        import httpx
+    def _fetch_admitted(self, url: str) -> Fetched:
+        """Download an admitted URL: wait for a slot of its host, then try with retries and backoff."""
+        from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, stop_before_delay, wait_exponential
 
         settings = self.settings
-        deadline = time.monotonic() + settings.total_timeout
-        cached = self._cache.get(url) if self._cache else None
+        assert self._budget_end is not None
+        left = self._budget_end - time.monotonic()
+        slot = self._host_slot(url)
+        if left <= 0 or not slot.acquire(timeout=left):
+            raise self._budget_spent(url)
         try:
-            with self._http().stream("GET", url, headers=cached.validators() if cached else None) as response:
-                status = response.status_code
-                if status == 304 and cached is not None:
-                    self.not_modified += 1
-                    log.info("not modified since the last run: %s (the kept copy is read)", display_url(url))
-                    return _fetched(cached.url, cached.content, cached.content_type)
-                if status in RETRY_STATUSES:
-                    raise _Retryable(f"HTTP {status} {response.reason_phrase}".rstrip())
-                if status >= 400:
-                    raise FetchError(url, f"HTTP {status} {response.reason_phrase}".rstrip())
-                content = self._read_body(response, url, deadline)
-                fetched = _fetched(str(response.url), content, response.headers.get("content-type", ""))
-                if self._cache is not None:
-                    headers = response.headers
-                    etag, modified = headers.get("etag", ""), headers.get("last-modified", "")
-                    self._cache.put(url, CachedResponse(fetched.url, etag, modified, fetched.content_type, content))
-                return fetched
-        except httpx.TooManyRedirects:
-            raise FetchError(url, f"more than {settings.max_redirects} redirects (a redirect loop?)") from None
+            if time.monotonic() >= self._budget_end:
+                raise self._budget_spent(url)
+            retrying = Retrying(
+                retry=retry_if_exception_type(_Retryable),
+                # no retry whose wait would end after the budget
+                stop=stop_after_attempt(settings.retries + 1) | stop_before_delay(self._budget_end - time.monotonic()),
+                wait=wait_exponential(multiplier=settings.backoff, max=settings.max_backoff),
+                reraise=True,
+            )
+            try:
+                return retrying(self._download, url)
+            except _Retryable as exc:
+                attempts = retrying.statistics.get("attempt_number", 1)
+                raise FetchError(url, exc.reason + (f" (after {attempts} attempts)" if attempts > 1 else "")) from None
+        finally:
+            slot.release()
+
+    def _host_slot(self, url: str) -> threading.BoundedSemaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        with self._lock:
+            if host not in self._hosts:
+                self._hosts[host] = threading.BoundedSemaphore(max(1, self.settings.per_host))
+            return self._hosts[host]
+
+    def _http(self) -> Any:
+        """The httpx client, made on first use so that runs without URLs never import httpx.
+
+        Redirects are followed by `_download`, hop by hop, so that each hop meets the policy."""
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                from jobs.inputs.transport import PolicyTransport
+
+                settings = self.settings
+                self._client = httpx.Client(
+                    headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
+                    timeout=httpx.Timeout(settings.timeout),
+                    follow_redirects=False,
+                    transport=PolicyTransport(self.policy, max_connections=max(1, settings.workers)),
+                    trust_env=False,
+                )
+            return self._client
+
+    def _download(self, url: str) -> Fetched:
+        """One attempt: every redirect hop checked, the body streamed within the size and time limits."""
+        import httpx
+
+        from jobs.inputs.transport import DeadlinePassed, deadline
+
+        settings = self.settings
+        assert self._budget_end is not None
+        client = self._http()  # made (CA certificates loaded) before the request's deadline starts
+        until = min(time.monotonic() + settings.total_timeout, self._budget_end)
+        cached = self._cache.get(url) if self._cache else None
+        headers = cached.validators() if cached else None
+        hop = url
+        try:
+            with deadline(until):
+                for _ in range(settings.max_redirects + 1):
+                    self.policy.check_url(hop)
+                    request = client.build_request("GET", hop, headers=headers)
+                    response = client.send(request, stream=True)
+                    try:
+                        self._check_peer(hop, response)
+                        location = response.headers.get("location")
+                        if response.status_code in REDIRECT_STATUSES and location:
+                            hop = urljoin(hop, location)
+                            continue
+                        return self._answer(url, response, cached, until)
+                    finally:
+                        response.close()
+                raise FetchError(url, f"more than {settings.max_redirects} redirects (a redirect loop?)")
+        except Refused as exc:
+            reason = exc.reason if hop == url else f"redirected to {display_url(hop)}, {exc.reason}"
+            raise FetchError(url, reason) from None
+        except DeadlinePassed:
+            raise FetchError(url, self._too_long(until)) from None
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= until:
+                raise FetchError(url, self._too_long(until)) from None
             raise _Retryable(f"timed out ({_timeout_kind(exc)} timeout of {settings.timeout:g} s)") from None
-        except httpx.UnsupportedProtocol as exc:  # e.g. a redirect to ftp:// or file://
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise FetchError(url, f"unsupported URL: {exc}") from None
-        except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
             raise _Retryable(f"connection failed: {exc or type(exc).__name__}") from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
 
-    def _read_body(self, response: Any, url: str, deadline: float) -> bytes:
-        """The body, aborted as soon as it passes max_bytes or the total time limit."""
+    def _too_long(self, until: float) -> str:
+        assert self._budget_end is not None
+        if until >= self._budget_end:
+            return f"the run's fetch budget of {self.settings.budget:g} s ran out during the download (--fetch-budget)"
+        return f"download took longer than {self.settings.total_timeout:g} s; aborted"
+
+    def _check_peer(self, url: str, response: Any) -> None:
+        """The address that answered must be one the policy allows for this host (httpcore gives
+        the socket as the `network_stream` extension; its `server_addr` is the peer's address)."""
+        stream = response.extensions.get("network_stream")
+        if stream is not None:
+            self.policy.check_peer(urlsplit(url).hostname or "", stream.get_extra_info("server_addr"))
+
+    def _answer(self, url: str, response: Any, cached: CachedResponse | None, until: float) -> Fetched:
+        """The fetched document from the last hop's response (or the kept copy on 304)."""
+        status = response.status_code
+        if status == 304 and cached is not None:
+            with self._lock:
+                self.not_modified += 1
+            log.info("not modified since the last run: %s (the kept copy is read)", display_url(url))
+            return _fetched(cached.url, cached.content, cached.content_type)
+        if status in RETRY_STATUSES:
+            raise _Retryable(f"HTTP {status} {response.reason_phrase}".rstrip())
+        if status >= 400 or status in REDIRECT_STATUSES:
+            raise FetchError(url, f"HTTP {status} {response.reason_phrase}".rstrip())
+        content = self._read_body(response, url, until)
+        fetched = _fetched(str(response.url), content, response.headers.get("content-type", ""))
+        if self._cache is not None:
+            headers = response.headers
+            etag, modified = headers.get("etag", ""), headers.get("last-modified", "")
+            self._cache.put(url, CachedResponse(fetched.url, etag, modified, fetched.content_type, content))
+        return fetched
+
+    def _read_body(self, response: Any, url: str, until: float) -> bytes:
+        """The body, aborted as soon as it passes max_bytes or the request's deadline."""
         limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         # A compressed body's length says little about its size once decoded; that is checked below.
@@ -221,9 +371,8 @@ class Fetcher:
             size += len(chunk)
             if size > limit:
                 raise FetchError(url, f"body is over the {_size(limit)} limit; download aborted")
-            if time.monotonic() > deadline:
-                total = self.settings.total_timeout
-                raise FetchError(url, f"download took longer than {total:g} s; aborted")
+            if time.monotonic() > until:
+                raise FetchError(url, self._too_long(until))
             chunks.append(chunk)
         return b"".join(chunks)
 

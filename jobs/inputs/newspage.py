@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, Parsed, no_body
+from jobs.inputs.limits import ReadLimits, article_too_long
 from jobs.inputs.text import blocks, clean, split_lines
 
 BULLET = "•"
@@ -20,11 +21,16 @@ _TAG_LINE = re.compile(r"^tag:[ \t]*(.*)$", re.IGNORECASE)
 _SETEXT_UNDERLINE = re.compile(r"^(=+|-+)$")
 
 
-def parse_text_file(text: str, file: str, markdown: bool) -> Parsed:
-    """A news page when any line starts with a bullet, else a single plain or Markdown article."""
+_MAX_CHARS = ReadLimits().max_article_chars
+
+
+def parse_text_file(text: str, file: str, markdown: bool, max_chars: int = _MAX_CHARS) -> Parsed:
+    """A news page when any line starts with a bullet, else a single plain or Markdown article.
+
+    An article over `max_chars` is a problem before its text is split into paragraphs."""
     if is_news_page(text):
-        return parse_news_page(text, file)
-    return parse_plain(text, file, markdown)
+        return parse_news_page(text, file, max_chars)
+    return parse_plain(text, file, markdown, max_chars)
 
 
 def is_news_page(text: str) -> bool:
@@ -48,7 +54,7 @@ class _Draft:
     body: list[str] = field(default_factory=list)
 
 
-def parse_news_page(text: str, file: str) -> Parsed:
+def parse_news_page(text: str, file: str, max_chars: int = _MAX_CHARS) -> Parsed:
     """Articles opened by `• Title` lines; `Tag:` lines set the tag for the articles after them."""
     tag = ""
     draft: _Draft | None = None
@@ -63,7 +69,7 @@ def parse_news_page(text: str, file: str) -> Parsed:
         stripped = line.strip()
         if stripped.startswith(BULLET):
             if draft is not None:
-                yield _finish(draft, file)
+                yield _finish(draft, file, max_chars)
             elif stray_line is not None:
                 yield InputProblem(file, stray_line, None, f"text before the first {BULLET} title, ignored")
             draft = _Draft(clean(stripped[len(BULLET) :]), number, tag)
@@ -72,24 +78,32 @@ def parse_news_page(text: str, file: str) -> Parsed:
         elif stripped and stray_line is None:
             stray_line = number
     if draft is not None:
-        yield _finish(draft, file)
+        yield _finish(draft, file, max_chars)
 
 
-def _finish(draft: _Draft, file: str) -> Article | InputProblem:
-    """Turn a collected news-page article into an article, or a problem if it lacks title or body."""
+def _finish(draft: _Draft, file: str, max_chars: int = _MAX_CHARS) -> Article | InputProblem:
+    """Turn a collected news-page article into an article, or a problem if it lacks title or body
+    or is over `max_chars` (checked before its lines are joined into paragraphs)."""
     if not draft.title:
         return InputProblem(file, draft.line, None, f"{BULLET} line without a title; its text is skipped")
+    chars = len(draft.title) + sum(len(line) for line in draft.body)
+    if chars > max_chars:
+        return InputProblem(file, draft.line, None, article_too_long(draft.title, chars, max_chars))
     paragraphs = blocks(draft.body)
     if not paragraphs:
         return no_body(file, draft.line, draft.title)
     return Article(draft.title, tuple(paragraphs), draft.tag, file, draft.line)
 
 
-def parse_plain(text: str, file: str, markdown: bool) -> Parsed:
+def parse_plain(text: str, file: str, markdown: bool, max_chars: int = _MAX_CHARS) -> Parsed:
     """One article per file: first non-empty line is the title, the rest are paragraphs.
 
-    A leading `Tag:` line is honoured as in news pages.
+    A leading `Tag:` line is honoured as in news pages. A file over `max_chars` is not split.
     """
+    if len(text) > max_chars:
+        title = clean(text[:200].strip().split("\n", 1)[0])
+        yield InputProblem(file, None, None, article_too_long(title, len(text), max_chars))
+        return
     lines = split_lines(text)
     tag = ""
     for index, line in enumerate(lines):

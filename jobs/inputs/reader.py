@@ -2,7 +2,8 @@
 
 Each source is parsed by the module for its kind (newspage, tables, html, feeds, urls); every
 article gets a unique id (ids). Bad records become `InputProblem`s and the rest go on;
-`InputError` is raised only when nothing at all can be read.
+`InputError` is raised only when nothing at all can be read. Sizes are checked before parsing
+(limits: a file, a page or feed, an article) and the same text under different ids is read once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from jobs.inputs.feeds import parse_feed
 from jobs.inputs.fetch import Fetcher, FetchSettings, display_url
 from jobs.inputs.html import parse_page
 from jobs.inputs.ids import assign_ids
+from jobs.inputs.limits import ReadLimits, article_too_long, size_text
+from jobs.inputs.netpolicy import parse_allow_entry
 from jobs.inputs.newspage import parse_text_file
 from jobs.inputs.sources import (
     FEED_SUFFIXES,
@@ -40,6 +43,8 @@ from jobs.inputs.urls import read_url
 
 if TYPE_CHECKING:
     import datasets
+
+    from jobs.config import JobConfig
 
 COLUMNS = (
     "id",
@@ -101,11 +106,13 @@ def read_articles(
     encoding: str | None = None,
     fetch: FetchSettings | None = None,
     sources: Sequence[Source] | None = None,
+    limits: ReadLimits | None = None,
 ) -> ReadResult:
     """Read every article from the given files, folders and URLs into one dataset.
 
     `encoding` decodes text and HTML files that are not UTF-8 and declare no charset (--encoding);
-    `fetch` sets network access and its limits (--offline, --max-urls); `sources` are those
+    `fetch` sets network access, its policy and its limits (--offline, --max-urls, --allow-host,
+    --fetch-budget); `limits` the sizes of files, articles and feeds; `sources` are those
     `check_inputs` found already. Raises InputError when a path is missing, a folder holds
     nothing readable, or no article survives.
     """
@@ -114,32 +121,70 @@ def read_articles(
     if sources is None:
         sources = check_inputs(inputs, encoding)
     with Fetcher(fetch) as fetcher:
-        return _read_all(inputs, list(sources), ReadContext(encoding, fetcher))
+        return _read_all(inputs, list(sources), ReadContext(encoding, fetcher, limits or ReadLimits()))
 
 
-def check_inputs(inputs: Sequence[str | Path], encoding: str | None = None) -> list[Source]:
-    """The cheap part of reading, done before a run takes its lock: a known --encoding, every
-    local path there, every folder holding something to read. Opens and fetches nothing."""
+def fetch_settings(config: JobConfig, http_cache: Path | None = None) -> FetchSettings:
+    """The run's network access, policy and limits, from its config (options and `defaults:`)."""
+    return FetchSettings(
+        allow_network=not config.offline,
+        max_urls=config.max_urls,
+        http_cache=http_cache,
+        allow_hosts=tuple(config.allow_hosts),
+        budget=config.fetch_budget,
+    )
+
+
+def read_limits(config: JobConfig) -> ReadLimits:
+    """The run's size limits, from its config: the article size follows max_article_words."""
+    return ReadLimits.for_words(
+        config.max_article_words,
+        max_input_bytes=int(config.max_input_mb * 1000**2),
+        max_feed_items=config.max_feed_items,
+    )
+
+
+def check_inputs(
+    inputs: Sequence[str | Path], encoding: str | None = None, allow_hosts: Sequence[str] = ()
+) -> list[Source]:
+    """The cheap part of reading, done before a run takes its lock: a known --encoding, valid
+    --allow-host entries, every local path there, every folder holding something to read.
+    Opens and fetches nothing."""
     if encoding is not None and codec_name(encoding) is None:
         raise ConfigError(f"unknown encoding {encoding!r} (--encoding); try e.g. windows-1251 or latin-1")
+    for entry in allow_hosts:
+        try:
+            parse_allow_entry(entry)
+        except ValueError as exc:
+            raise ConfigError(f"--allow-host / allow_hosts: {exc}") from None
     return collect_sources(inputs)
 
 
 def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: ReadContext) -> ReadResult:
     """Read the collected sources in order, then give every article its id (ids.assign_ids)."""
     parsed: list[tuple[Source, str, list[Article | InputProblem]]] = []
+    network = context.fetcher.settings.allow_network
+    # URL inputs are fetched in parallel, a bounded window ahead of the parsing done here.
+    fetched = context.fetcher.fetch_all(s.url for s in sources if s.url is not None) if network else iter(())
     for source in sources:
-        digest, items = _read_source(source, context)
-        parsed.append((source, digest, list(items)))
+        if source.url is not None:
+            digest, items = read_url(source.url, source.display, context, next(fetched, None))
+        else:
+            digest, items = _read_source(source, context)
+        limit = context.limits.max_article_chars
+        parsed.append((source, digest, [_too_long(item, limit) or item for item in items]))
     articles = [item for _, _, items in parsed for item in items if isinstance(item, Article)]
     ids = iter(assign_ids(articles))
     rows: list[dict[str, Any]] = []
     problems: list[InputProblem] = []
     read: list[SourceFile] = []
+    texts: dict[str, tuple[str, Article]] = {}  # article sha256 -> the first id and article with that text
     for source, digest, items in parsed:
         kept = file_problems = 0
         for item in items:
             outcome = item if isinstance(item, InputProblem) else next(ids)
+            if isinstance(item, Article) and isinstance(outcome, str):
+                outcome = _same_text(item, outcome, texts) or outcome
             if isinstance(outcome, InputProblem):
                 problems.append(outcome)
                 file_problems += 1
@@ -155,17 +200,39 @@ def _read_all(inputs: Sequence[str | Path], sources: list[Source], context: Read
     return ReadResult(articles=_to_dataset(rows), errors=problems, sources=read)
 
 
+def _too_long(item: Article | InputProblem, limit: int) -> InputProblem | None:
+    """A problem for an article over the size limit, before it is ever tokenized (any source kind)."""
+    if not isinstance(item, Article):
+        return None
+    chars = len(item.title) + sum(len(p) for p in item.paragraphs)
+    if chars <= limit:
+        return None
+    return InputProblem(item.source_file, item.source_line, None, article_too_long(item.title, chars, limit))
+
+
+def _same_text(article: Article, article_id: str, texts: dict[str, tuple[str, Article]]) -> InputProblem | None:
+    """A problem when an article carries the same text (title and body) as one kept before it
+    under another id: 25,000 ids with one text would otherwise be 25,000 published articles."""
+    first = texts.setdefault(article.sha256, (article_id, article))
+    if first[1] is article:
+        return None
+    kept_id, kept = first
+    message = (
+        f"same text as article {kept_id} ({kept.source_file}:{kept.source_line}) under a different id "
+        f"({article_id}); skipped"
+    )
+    return InputProblem(article.source_file, article.source_line, article_id, message)
+
+
 def _read_source(source: Source, context: ReadContext) -> tuple[str, Parsed]:
-    """Hash a source and parse it into articles and problems, by kind and suffix."""
-    if source.url is not None:
-        return read_url(source.url, source.display, context)
+    """Hash a file or saved dataset and parse it into articles and problems, by kind and suffix."""
     assert source.path is not None
     if source.problem is not None:
         return "", iter([InputProblem(source.display, None, None, source.problem)])
     try:
         if source.is_dataset:
             return _hash_folder(source.path), parse_saved_dataset(source.path, source.display)
-        data = read_regular_file(source.path)
+        data = read_regular_file(source.path, context.limits.max_input_bytes)
     except OSError as exc:
         problem = InputProblem(source.display, None, None, f"cannot read: {exc.strerror or exc}")
         return "", iter([problem])
@@ -177,7 +244,7 @@ def _parse_bytes(data: bytes, path: Path, file: str, context: ReadContext) -> Pa
     suffix, compression = split_compression(path)
     if data and compression:
         try:
-            data = decompress(data, compression)
+            data = decompress(data, compression, context.limits.max_input_bytes)
         except DecompressError as exc:
             yield InputProblem(file, None, None, str(exc))
             return
@@ -191,6 +258,11 @@ def _parse_bytes(data: bytes, path: Path, file: str, context: ReadContext) -> Pa
     if suffix == ".parquet":
         yield from parse_parquet(data, file)
         return
+    page_limit = context.fetcher.settings.max_bytes
+    if suffix in (*HTML_SUFFIXES, *FEED_SUFFIXES) and len(data) > page_limit:
+        message = f"{size_text(len(data))}, over the limit of {size_text(page_limit)} for a page or feed; not parsed"
+        yield InputProblem(file, None, None, message)
+        return
     if suffix in HTML_SUFFIXES:
         yield from parse_page(data, file, context)
         return
@@ -201,11 +273,11 @@ def _parse_bytes(data: bytes, path: Path, file: str, context: ReadContext) -> Pa
     if isinstance(text, InputProblem):
         yield text
     elif suffix == ".jsonl":
-        yield from parse_jsonl(text, file)
+        yield from parse_jsonl(text, file, context.limits.max_article_chars)
     elif suffix == ".csv":
         yield from parse_csv(text, file)
     else:
-        yield from parse_text_file(text, file, markdown=suffix == ".md")
+        yield from parse_text_file(text, file, markdown=suffix == ".md", max_chars=context.limits.max_article_chars)
 
 
 def _hash_folder(folder: Path) -> str:

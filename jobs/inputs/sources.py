@@ -17,6 +17,7 @@ from pathlib import Path
 from jobs.errors import InputError
 from jobs.inputs.compression import is_compressed_name
 from jobs.inputs.fetch import display_url, url_from_input
+from jobs.inputs.limits import size_text
 
 HTML_SUFFIXES = (".html", ".htm")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -165,18 +166,28 @@ def _link_trouble(path: Path, exc: OSError | None = None) -> str:
     return f"points at {os.readlink(path)}, which does not exist"
 
 
-def read_regular_file(path: Path) -> bytes:
-    """A file's bytes, refusing anything but a regular file without blocking on it.
+def read_regular_file(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes, refusing anything but a regular file without blocking on it, and a file
+    over `limit` bytes (OSError EFBIG) without reading it.
 
     The source was checked when it was collected; this check holds even when the file was
     replaced by a FIFO since (O_NONBLOCK: opening a FIFO for reading does not wait for a writer).
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise OSError(errno.EINVAL, _special_problem(path, mode))
-        return handle.read()
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, _special_problem(path, info.st_mode))
+        if limit is None:
+            return handle.read()
+        data = handle.read(limit + 1)  # a file that grew since fstat is caught here
+        if max(info.st_size, len(data)) > limit:
+            size = max(info.st_size, len(data))
+            message = (
+                f"it is {size_text(size)}, over the limit of {size_text(limit)} per input (max_input_mb in the config)"
+            )
+            raise OSError(errno.EFBIG, message + "; split it into smaller files")
+        return data
 
 
 def _entry(

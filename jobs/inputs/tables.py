@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, Parsed
 from jobs.inputs.ids import make_article_id
+from jobs.inputs.limits import ReadLimits
 from jobs.inputs.text import blocks, clean, split_lines
 
 if TYPE_CHECKING:
@@ -35,10 +36,21 @@ _META_KEYS = {
 _RECORD_KEYS = ("id", "title", "tag", *_BODY_KEYS, *(key for keys in _META_KEYS.values() for key in keys))
 
 
-def parse_jsonl(text: str, file: str) -> Parsed:
-    """One JSON object per line; blank lines are skipped, bad lines reported and skipped."""
+def parse_jsonl(text: str, file: str, max_chars: int = ReadLimits().max_article_chars) -> Parsed:
+    """One JSON object per line; blank lines are skipped, bad lines reported and skipped.
+
+    A line longer than an article may be (`max_chars`, six times over for JSON's \\uXXXX escapes)
+    is a problem before it is parsed."""
+    line_limit = 6 * max_chars
     for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
+            continue
+        if len(line) > line_limit:
+            message = (
+                f"line is {len(line):,} characters long, over the limit of {line_limit:,} for one article's "
+                "record (from max_article_words in the config); skipped unparsed"
+            )
+            yield InputProblem(file, number, None, message)
             continue
         try:
             record = json.loads(line)

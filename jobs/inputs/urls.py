@@ -9,19 +9,25 @@ from jobs.errors import InputProblem
 from jobs.inputs.article import Parsed, ReadContext
 from jobs.inputs.decoding import SNIFF_BYTES, bom_charset
 from jobs.inputs.feeds import parse_feed
-from jobs.inputs.fetch import FetchError
+from jobs.inputs.fetch import Fetched, FetchError
 from jobs.inputs.html import parse_page
 
 _FIRST_ELEMENT = re.compile(rb"<(rss|feed|rdf:rdf|html|!doctype\s+html|head|body)[\s>/]", re.IGNORECASE)
 
 
-def read_url(url: str, display: str, context: ReadContext) -> tuple[str, Parsed]:
-    """Fetch a URL input and parse it as an article page or a feed, by what the server sent."""
+def read_url(
+    url: str, display: str, context: ReadContext, fetched: Fetched | FetchError | None = None
+) -> tuple[str, Parsed]:
+    """Fetch a URL input (unless `fetched` is its download already) and parse it as an article
+    page or a feed, by what the server sent."""
     if not context.fetcher.settings.allow_network:
         problem = InputProblem(display, None, None, "URL input skipped: --offline forbids network access")
         return "", iter([problem])
     try:
-        fetched = context.fetcher.fetch(url)
+        if fetched is None:
+            fetched = context.fetcher.fetch(url)
+        elif isinstance(fetched, FetchError):
+            raise fetched
     except FetchError as exc:
         return "", iter([InputProblem(display, None, None, exc.reason)])
     digest = hashlib.sha256(fetched.content).hexdigest()
