@@ -10,6 +10,7 @@ all the work is done.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,7 +21,7 @@ import datasets
 from jobs.backends import check_backend_options, open_backend
 from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
-from jobs.errors import ExitCode, InputError, InputProblem
+from jobs.errors import ConfigError, ExitCode, InputError, InputProblem
 from jobs.inputs import ReadResult, check_inputs, fetch_settings, read_articles, read_limits
 from jobs.inputs.sources import Source
 from jobs.inputs.stories import StoryRegister
@@ -64,6 +65,19 @@ class RunReport:
         return ExitCode.PARTIAL if self.failures else ExitCode.OK
 
 
+def run_time() -> datetime:
+    """When the run happens: now, or SOURCE_DATE_EPOCH (the reproducible-builds convention: a
+    fixed time, in seconds since 1970, for outputs that must be byte-identical across machines,
+    engines or reruns; every date a run writes is this time)."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not fixed:
+        return datetime.now(timezone.utc)
+    try:
+        return datetime.fromtimestamp(int(fixed), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise ConfigError(f"SOURCE_DATE_EPOCH={fixed!r} is not a time in whole seconds since 1970; unset it") from None
+
+
 def cache_path(config: JobConfig) -> Path:
     return config.cache or config.out / CACHE_FILE
 
@@ -75,7 +89,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
     check_review_flags(config.review_flags)
     reporter = reporter or Reporter()
     started = time.perf_counter()
-    created_at = datetime.now(timezone.utc)
+    created_at = run_time()
     report = RunReport(run_id=new_run_id(created_at))
     log.info(
         "run %s: inputs %s; languages %s; outputs %s",

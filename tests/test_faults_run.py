@@ -11,7 +11,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from jobs import pipeline
+from jobs.outputs import publication
 from jobs.errors import DiskFull, ExitCode
 from jobs.outputs.bundle import kept_bundles, latest_bundle
 from jobs.outputs.verify import verify_bundle
@@ -95,14 +95,14 @@ def test_disk_full_while_writing_a_later_language_moves_no_language(tmp_path, ti
     config = config.model_copy(update={"langs": ["ru", "kk"], "models": {**config.models, "kk": config.models["ru"]}})
     run_job(config)
     before = {lang: latest_bundle(out, lang) for lang in ("ru", "kk")}
-    real = pipeline.write_bundle
+    real = publication.write_bundle
 
     def write(out_dir, lang, *args, **kwargs):
         if lang == "kk":
             raise DiskFull(f"{out_dir / lang}: no space left on the device")
         return real(out_dir, lang, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "write_bundle", write)
+    monkeypatch.setattr(publication, "write_bundle", write)
     with pytest.raises(DiskFull):
         run_job(config.model_copy(update={"force": True}))
     for lang in ("ru", "kk"):

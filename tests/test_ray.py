@@ -19,6 +19,12 @@ from tests.conftest import SEED_PAGE  # noqa: E402
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def fixed_time(monkeypatch):
+    """Both engines' runs at one time (SOURCE_DATE_EPOCH): their records' dates agree too."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")
+
+
 @pytest.fixture(scope="module", autouse=True)
 def local_ray(tmp_path_factory):
     """One small local Ray for the module (starting one takes about ten seconds)."""
