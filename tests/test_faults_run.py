@@ -11,8 +11,8 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from jobs.outputs import publication
 from jobs.errors import DiskFull, ExitCode
+from jobs.outputs import publication
 from jobs.outputs.bundle import kept_bundles, latest_bundle
 from jobs.outputs.verify import verify_bundle
 from jobs.pipeline import run_job
