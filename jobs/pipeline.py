@@ -28,6 +28,7 @@ from jobs.models.hub import check_all_available
 from jobs.models.integrity import broken_models
 from jobs.outputs.bundle import latest_bundle, new_run_id, remove_stale_staging, write_bundle
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
+from jobs.outputs.editorial import editorial_manifest
 from jobs.outputs.feeds import feed_files
 from jobs.outputs.manifest import bundle_manifest, manifest_field, run_manifest
 from jobs.outputs.publish import check_free_space, discard, publish_run, repair_odd_states
@@ -46,6 +47,7 @@ from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.stages.cache import Cache, check_cache_place
+from jobs.stages.editorial import check_glossaries
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -138,6 +140,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
     check_backend_options(config)
+    check_glossaries(config)
     models = {"summary": config.summary_model if config.summarize else None, **config.models}
     # Missing, unreachable or broken (files checked torch-free): every one named in one message.
     check_all_available(models, broken=broken_models({role: spec for role, spec in models.items() if spec}))
@@ -193,6 +196,7 @@ class Work:
     shared_failures: list[InputProblem] = field(default_factory=list)  # in every language's manifest
     translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=dict)
     lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
+    editorial: dict[str, dict[str, Any]] = field(default_factory=dict)  # per language: the manifest's account
 
 
 def _work(config: JobConfig, articles: datasets.Dataset, report: RunReport, reporter: Reporter, cache: Cache) -> Work:
@@ -282,12 +286,15 @@ def _translate(
     reporter: Reporter,
 ) -> None:
     """One language: every unit translated (or cached) and reassembled into articles."""
+    from jobs.stages.editorial import load_editorial
     from jobs.stages.translate import assemble_articles, translate_units
 
     mark = time.perf_counter()
     backend = open_backend(spec, lang, config, translation=True)
     with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
-        outputs = translate_units(units, backend, lang, advance, cache=cache)
+        editorial = load_editorial(config, lang)  # glossary, corrections, repair (jobs.stages.editorial)
+        outputs = translate_units(units, backend, lang, advance, cache, editorial, config.source_lang)
+    work.editorial[lang] = editorial.report()
     content = assemble_articles(units, outputs, lang, source_lang=config.source_lang, cache=cache)
     failures = work.lang_failures.setdefault(lang, [])
     failed = failed_units(units, outputs)
@@ -362,6 +369,7 @@ def _publish(
         content_sha256=records_sha256(records),
         inputs_sha256=inputs_digest,
     )
+    manifest.update(editorial_manifest(records, work.editorial.get(lang)))
     extra = feed_files(
         records, lang=lang, lang_tag=config.lang_tags.get(lang, lang), now=run["created_at"], previous=latest
     )

@@ -9,6 +9,8 @@ of the run.
 from __future__ import annotations
 
 import contextlib
+import copy
+import dataclasses
 import logging
 import threading
 import time
@@ -201,8 +203,21 @@ class BaseBackend:
     @property
     def loaded(self) -> LoadedModel:
         if self._loaded is None:
-            self._loaded = self._load()
+            twin_of = getattr(self, "_twin_of", None)
+            self._loaded = twin_of.loaded if twin_of is not None else self._load()
         return self._loaded
+
+    def with_settings(self, settings: GenerationSettings) -> BaseBackend:
+        """The same model with other generation settings (a second decoding for QA repair): its own
+        identity (cache key), the weights loaded once and shared with this backend."""
+        twin = copy.copy(self)
+        twin.settings = settings
+        twin.options = dataclasses.replace(self.options, settings=settings)
+        for cached in ("identity", "fast_greedy"):  # functools.cached_property values of the copy
+            twin.__dict__.pop(cached, None)
+        twin._twin_of = self
+        twin._loaded = self._loaded
+        return twin
 
     @property
     def is_loaded(self) -> bool:

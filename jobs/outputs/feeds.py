@@ -19,6 +19,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from jobs.outputs.editorial import ATOM_NS as EDITORIAL_NS
+from jobs.outputs.editorial import atom_entry_editorial, feed_entry_editorial
 from jobs.outputs.markdown import article_path
 from jobs.outputs.records import record_sha256
 
@@ -124,6 +126,9 @@ def atom_feed(
         for link in _links(record, lang_tag):
             add(entry, "link", **link)
         add(entry, "summary", record["summary"], type="text")
+        editorial = atom_entry_editorial(record)
+        if editorial:  # an extension element in its own namespace (RFC 4287 section 6.4)
+            etree.SubElement(entry, f"{{{EDITORIAL_NS}}}editorial", editorial, nsmap={None: EDITORIAL_NS})
         div = etree.SubElement(add(entry, "content", type="xhtml"), f"{{{XHTML}}}div", nsmap={None: XHTML})
         for paragraph in record["paragraphs"]:
             etree.SubElement(div, f"{{{XHTML}}}p").text = _text(paragraph)
@@ -164,6 +169,7 @@ def json_feed(records: list[dict[str, Any]], times: dict[str, tuple[str, str]], 
             "markdown": f"articles/{record['id']}.md",
             "review": record.get("review", {}).get("status"),
             "translations": record.get("translations", []),
+            **feed_entry_editorial(record),
         }
         items.append(item)
     feed = {
