@@ -81,7 +81,7 @@ def append_corrections(path: Path, corrections: Sequence[Correction]) -> None:
     data = "".join(json.dumps(c.record(), ensure_ascii=False) + "\n" for c in corrections).encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             if os.fstat(fd).st_size and not _ends_with_newline(fd):
                 data = b"\n" + data  # a half-written last line stays alone on its line
