@@ -133,7 +133,7 @@ def _repair(
 
     settings = editorial.repair_generation()
     stats = editorial.repair_stats
-    keys = list(first)
+    keys = [k for k in by_key if k in first]  # units order: the cache returns its rows in any order
     found = _findings([(by_key[k].text, first[k].output, first[k].hit_limit) for k in keys], lang, source_lang, cache)
     findings = {k: f + glossary_findings(by_key[k], first[k].output) for k, f in zip(keys, found)}
     stats.enabled, stats.setting = True, settings.model_dump(exclude_none=True)
