@@ -33,24 +33,6 @@ class GenerationSettings(BaseModel):
     length_penalty: float | None = None
 
 
-class RepairSettings(BaseModel):
-    """QA-driven repair (docs/editorial.md): a unit whose QA flags fire is generated once more with
-    these settings over the translation ones, and the candidate with fewer, lighter flags kept."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    enabled: bool = True
-    max_share: float = Field(0.1, ge=0, le=1)  # of a language's distinct model-translated units per run, at most
-    num_beams: int | None = Field(4, ge=1, le=16)
-    no_repeat_ngram_size: int | None = Field(3, ge=0)
-    length_penalty: float | None = None
-
-    def generation(self, base: GenerationSettings) -> GenerationSettings:
-        """The second decoding setting: the run's translation settings with these on top."""
-        update = {k: getattr(self, k) for k in ("num_beams", "no_repeat_ngram_size", "length_penalty")}
-        return base.model_copy(update={k: v for k, v in update.items() if v is not None})
-
-
 class ModelQuirks(BaseModel):
     """What the job must know about a model beyond its name (see configs/models.yaml)."""
 
@@ -111,7 +93,6 @@ class Defaults(BaseModel):
     min_article_words: int = Field(0, ge=0)  # shorter articles (teasers, stubs) are listed problems; 0: off
     translation: GenerationSettings = GenerationSettings()
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
-    repair: RepairSettings = RepairSettings()
 
 
 class Retention(BaseModel):
@@ -175,7 +156,6 @@ class JobConfig(BaseModel):
     force: bool = False  # ignore cached outputs (and refresh them)
     skip_unchanged: bool = False  # publish nothing for a language whose content did not change
     summarize: bool = True  # --no-summary: translate only; records carry `summary: null`
-    repair: RepairSettings = RepairSettings()  # QA-driven repair of flagged units (docs/editorial.md)
 
     @field_validator("inputs")
     @classmethod
@@ -308,7 +288,6 @@ def build_config(
         "batch_tokens": defaults.batch_tokens,
         "translation": defaults.translation,
         "summary": defaults.summary,
-        "repair": defaults.repair,
         "max_article_words": defaults.max_article_words,
         "min_article_words": defaults.min_article_words,
         "keep": registry.retention.keep,

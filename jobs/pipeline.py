@@ -47,7 +47,7 @@ from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
 from jobs.stages.cache import Cache, check_cache_place
-from jobs.stages.editorial import check_glossaries
+from jobs.stages.editorial import check_editorial, load_editorial
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -140,7 +140,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
     check_backend_options(config)
-    check_glossaries(config)
+    check_editorial(config)
     models = {"summary": config.summary_model if config.summarize else None, **config.models}
     # Missing, unreachable or broken (files checked torch-free): every one named in one message.
     check_all_available(models, broken=broken_models({role: spec for role, spec in models.items() if spec}))
@@ -286,8 +286,7 @@ def _translate(
     reporter: Reporter,
 ) -> None:
     """One language: every unit translated (or cached) and reassembled into articles."""
-    from jobs.stages.editorial import load_editorial
-    from jobs.stages.translate import assemble_articles, translate_units
+    from jobs.stages.translate import assemble_articles, failed_units, translate_units
 
     mark = time.perf_counter()
     backend = open_backend(spec, lang, config, translation=True)
@@ -393,12 +392,3 @@ def _unchanged(config: JobConfig, lang: str, inputs_digest: str) -> Path | None:
 def short_name(backend) -> str:
     """A model's last name part, for a progress line: `opus-mt-en-ru` for Helsinki-NLP/opus-mt-en-ru@abc."""
     return backend.label.split("@")[0].rstrip("/").rsplit("/", 1)[-1]
-
-
-def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
-    """Article id -> the first error among its units (units that have no translation)."""
-    failed: dict[str, str] = {}
-    for article_id, error in zip(units["article_id"][:], outputs.errors or []):
-        if error and article_id not in failed:
-            failed[article_id] = error
-    return failed

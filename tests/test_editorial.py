@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from jobs.backends.base import Generated
 from jobs.backends.identity import ModelIdentity
 from jobs.cli import app
-from jobs.config import RepairSettings
 from jobs.errors import ConfigError
 from jobs.pipeline import run_job
 from jobs.stages.corrections import corrections_path, load_memory, read_corrections
@@ -48,12 +47,14 @@ class CopyBackend:
         return Generated(list(texts), [False] * len(texts))
 
 
-def glossary_config(tmp_path: Path, tiny_config: Path, lines: str) -> Path:
-    """The tiny registry in a folder of its own, with glossary/ru.tsv beside it."""
-    folder = tmp_path / "config"
+def config_dir(tmp_path: Path, tiny_config: Path, *, glossary: str | None = None, repair: bool = True) -> Path:
+    """The tiny registry in a folder of its own, with glossary/ru.tsv and editorial.yaml beside it."""
+    folder = tmp_path / ("config" if repair else "config-no-repair")
     (folder / "glossary").mkdir(parents=True, exist_ok=True)
     shutil.copy(tiny_config, folder / "models.yaml")
-    (folder / "glossary" / "ru.tsv").write_text(lines, encoding="utf-8")
+    if glossary is not None:
+        (folder / "glossary" / "ru.tsv").write_text(glossary, encoding="utf-8")
+    (folder / "editorial.yaml").write_text(f"repair:\n  enabled: {str(repair).lower()}\n", encoding="utf-8")
     return folder / "models.yaml"
 
 
@@ -120,8 +121,8 @@ def test_a_copying_backend_gets_the_required_targets(tiny_models):
 
 def test_the_glossary_flag_fires_with_the_tiny_models(tmp_path, tiny_models, tiny_config):
     """Random-weight models do not copy placeholders: the required target is missing and says so."""
-    config_file = glossary_config(tmp_path, tiny_config, f"{TERM}\tКазахстан\n")
-    config = config_for(tiny_models, config_file, tmp_path / "out", SEED_PAGE, repair=RepairSettings(enabled=False))
+    config_file = config_dir(tmp_path, tiny_config, glossary=f"{TERM}\tКазахстан\n", repair=False)
+    config = config_for(tiny_models, config_file, tmp_path / "out", SEED_PAGE)
     bundle = run_job(config).bundles["ru"]
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     flags = [f for r in records_of(bundle) for f in r["qa"]["flags"] if f["flag"] == "glossary"]
@@ -134,17 +135,16 @@ def test_the_glossary_flag_fires_with_the_tiny_models(tmp_path, tiny_models, tin
 
 def test_a_term_change_regenerates_exactly_the_units_containing_it(tmp_path, tiny_models, tiny_config, monkeypatch):
     out = tmp_path / "out"
-    no_repair = {"repair": RepairSettings(enabled=False)}
-    config_file = glossary_config(tmp_path, tiny_config, f"{TERM}\tКазахстан\n")
+    config_file = config_dir(tmp_path, tiny_config, glossary=f"{TERM}\tКазахстан\n", repair=False)
     recorder = Recorder(monkeypatch)
-    run_job(config_for(tiny_models, config_file, out, SEED_PAGE, **no_repair))
+    run_job(config_for(tiny_models, config_file, out, SEED_PAGE))
     containing = {t for t in recorder.sent["ru"] if "QX1" in t}
     assert containing and len(containing) < len(set(recorder.sent["ru"]))
     recorder.sent.clear()
-    unchanged = run_job(config_for(tiny_models, config_file, out, SEED_PAGE, **no_repair))
+    unchanged = run_job(config_for(tiny_models, config_file, out, SEED_PAGE))
     assert unchanged.cache_misses == 0 and recorder.sent == {}
     (config_file.parent / "glossary" / "ru.tsv").write_text(f"{TERM}\tРеспублика Казахстан\n", encoding="utf-8")
-    changed = run_job(config_for(tiny_models, config_file, out, SEED_PAGE, **no_repair))
+    changed = run_job(config_for(tiny_models, config_file, out, SEED_PAGE))
     assert set(recorder.sent["ru"]) == containing and changed.cache_misses == len(containing)
     assert changed.cache_hits > 0
 
@@ -244,6 +244,18 @@ def test_withdrawn_and_damaged_lines(tmp_path):
 # --------------------------------------------------------------------------- repair
 
 
+def test_a_bad_editorial_file_stops_the_run_before_anything(tmp_path, tiny_models, tiny_config):
+    config_file = config_dir(tmp_path, tiny_config)
+    (config_file.parent / "editorial.yaml").write_text("repair:\n  max_share: 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"editorial.yaml: repair.max_share: Input should be less than or equal to 1"):
+        run_job(config_for(tiny_models, config_file, tmp_path / "out", SEED_PAGE))
+    (config_file.parent / "editorial.yaml").unlink()
+    (config_file.parent / "glossary" / "ru.tsv").write_text("Astana\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"ru.tsv, line 1: expected SOURCE<TAB>TARGET"):
+        run_job(config_for(tiny_models, config_file, tmp_path / "out", SEED_PAGE))
+    assert not (tmp_path / "out").exists()
+
+
 def test_verdict_keeps_the_first_on_a_tie():
     assert verdict([("repetition", None)], [("length_ratio", "2.5")]) == "repair"
     assert verdict([("length_ratio", "2.5")], [("length_ratio", "2.6")]) == "first"
@@ -256,9 +268,8 @@ def test_repair_lowers_the_flags_within_its_budget(tmp_path, tiny_models, tiny_c
             for r in records_of(bundle)
         )
 
-    off = run_job(
-        config_for(tiny_models, tiny_config, tmp_path / "off", SEED_PAGE, repair=RepairSettings(enabled=False))
-    )
+    no_repair = config_dir(tmp_path, tiny_config, repair=False)
+    off = run_job(config_for(tiny_models, no_repair, tmp_path / "off", SEED_PAGE))
     on = run_job(config_for(tiny_models, tiny_config, tmp_path / "on", SEED_PAGE))
     before, after = off.bundles["ru"], on.bundles["ru"]
     manifest = json.loads((after / "manifest.json").read_text(encoding="utf-8"))

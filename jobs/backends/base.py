@@ -9,8 +9,6 @@ of the run.
 from __future__ import annotations
 
 import contextlib
-import copy
-import dataclasses
 import logging
 import threading
 import time
@@ -208,16 +206,10 @@ class BaseBackend:
         return self._loaded
 
     def with_settings(self, settings: GenerationSettings) -> BaseBackend:
-        """The same model with other generation settings (a second decoding for QA repair): its own
-        identity (cache key), the weights loaded once and shared with this backend."""
-        twin = copy.copy(self)
-        twin.settings = settings
-        twin.options = dataclasses.replace(self.options, settings=settings)
-        for cached in ("identity", "fast_greedy"):  # functools.cached_property values of the copy
-            twin.__dict__.pop(cached, None)
-        twin._twin_of = self
-        twin._loaded = self._loaded
-        return twin
+        """The same model with other generation settings, the weights shared (jobs.backends.variant)."""
+        from jobs.backends.variant import with_settings
+
+        return with_settings(self, settings)
 
     @property
     def is_loaded(self) -> bool:

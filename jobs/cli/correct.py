@@ -50,31 +50,18 @@ def correct(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Outputs folder.")] = Path("outputs"),
 ) -> None:
     """Store a correction; the next `jobs run` publishes it (origin: human) and no model overwrites it."""
-    from jobs.stages.corrections import append_corrections, corrections_path, new_correction
+    from jobs.stages.corrections import append_corrections, corrections_path
 
-    editor = who or _login()
+    where = {"article": article, "part": part, "paragraph": paragraph, "sentence": sentence, "note": note}
     try:
-        if file is not None:
-            wanted = _read_file(file)
-        else:
-            wanted = [
-                {
-                    "source": source,
-                    "target": None if withdraw else text,
-                    "article": article,
-                    "part": part,
-                    "paragraph": paragraph,
-                    "sentence": sentence,
-                    "note": note,
-                }
-            ]
-        made = []
-        for item in wanted:
-            if item.get("target") is None and not withdraw and file is None:
-                raise ConfigError("pass the corrected text with --text (or --withdraw to withdraw a correction)")
-            where = {k: item.get(k) for k in ("article", "part", "paragraph", "sentence", "note")}
-            found = item.get("source") or _source_of(out, lang, where)
-            made.append(new_correction(found, item.get("target"), who=str(item.get("who") or editor), **where))
+        if file is None and text is None and not withdraw:
+            raise ConfigError("pass the corrected text with --text (or --withdraw to withdraw a correction)")
+        wanted = (
+            _read_file(file)
+            if file is not None
+            else [{"source": source, "target": None if withdraw else text, **where}]
+        )
+        made = [_correction(item, out, lang, who or _login()) for item in wanted]
         append_corrections(corrections_path(out, lang), made)
     except JobError as exc:
         raise fail(exc) from None
@@ -82,6 +69,15 @@ def correct(
         action = "withdrawn" if correction.target is None else "stored"
         typer.echo(f"{action}: {correction.source[:70]!r} -> {str(correction.target)[:70]!r}")
     typer.echo(f"{len(made)} correction(s) in {corrections_path(out, lang)}; the next run applies them")
+
+
+def _correction(item: dict[str, Any], out: Path, lang: str, editor: str):
+    """One correction from the options or a --file line, its source found in the latest bundle when not given."""
+    from jobs.stages.corrections import new_correction
+
+    where = {k: item.get(k) for k in ("article", "part", "paragraph", "sentence", "note")}
+    found = item.get("source") or _source_of(out, lang, where)
+    return new_correction(found, item.get("target"), who=str(item.get("who") or editor), **where)
 
 
 def _login() -> str:

@@ -186,42 +186,15 @@ def render_article(record: dict[str, Any], source: dict[str, Any] | None, source
     src_paragraphs = src.get("paragraphs") or []
     source_title = src.get("title") or record["source"].get("title")
     source_summary = src.get("summary") or record["source"].get("summary")  # v2: translated records carry it
-    rows = [
-        _row(
-            "title",
-            source_title,
-            record["title"],
-            by_row.get(("title", 0), []),
-            lang,
-            source_lang,
-            single,
-            marks.get(("title", 0), ""),
-        ),
-        _row(
-            "summary",
-            source_summary,
-            record["summary"],
-            by_row.get(("summary", 0), []),
-            lang,
-            source_lang,
-            single,
-            marks.get(("summary", 0), ""),
-        ),
-    ]
+
+    def row(label: str, original: str | None, text: str, key: tuple[str, int]) -> str:
+        return _row(label, original, text, by_row.get(key, []), lang, source_lang, single, marks.get(key, ""))
+
+    rows = [row("title", source_title, record["title"], ("title", 0))]
+    rows.append(row("summary", source_summary, record["summary"], ("summary", 0)))
     for number, paragraph in enumerate(record["paragraphs"]):
         original = src_paragraphs[number] if number < len(src_paragraphs) else None
-        rows.append(
-            _row(
-                f"¶ {number + 1}",
-                original,
-                paragraph,
-                by_row.get(("body", number), []),
-                lang,
-                source_lang,
-                single,
-                marks.get(("body", number), ""),
-            )
-        )
+        rows.append(row(f"¶ {number + 1}", original, paragraph, ("body", number)))
     known = {("title", 0), ("summary", 0)} | {("body", n) for n in range(len(record["paragraphs"]))}
     stray = [f for key, fs in by_row.items() if key not in known for f in fs]
     stray_html = f'<div class="flags">{"".join(_flag_badge(f) for f in stray)}</div>' if stray else ""

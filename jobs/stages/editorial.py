@@ -1,7 +1,7 @@
 """Editorial control of one language's translation: its glossary, its corrections, its repair setting.
 
 `load_editorial` reads what editors keep (configs/glossary/<lang>.tsv beside the registry file,
-OUT/.editorial/<lang>.jsonl) and the repair setting; jobs.stages.translate applies them
+OUT/.editorial/<lang>.jsonl) and the repair setting (configs/editorial.yaml); jobs.stages.translate applies them
 (corrections before any model, glossary placeholders around generation, repair after the QA
 check), and `report` is the manifest's `editorial` entry. docs/editorial.md has the workflow.
 """
@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.config import GenerationSettings, JobConfig, RepairSettings
+from jobs.config import GenerationSettings, JobConfig
 from jobs.stages.corrections import Memory, load_memory
 from jobs.stages.glossary import Glossary, glossary_path, load_glossary
-from jobs.stages.repair import RepairStats
+from jobs.stages.repair import RepairSettings, RepairStats, load_repair_settings
 
 
 @dataclass
@@ -26,15 +26,13 @@ class Editorial:
     lang: str
     glossary: Glossary = field(default_factory=lambda: Glossary(""))
     memory: Memory = field(default_factory=lambda: Memory(""))
-    repair: RepairSettings | None = None  # None: no repair
+    repair: RepairSettings = field(default_factory=lambda: RepairSettings(enabled=False))
     translation: GenerationSettings = field(default_factory=GenerationSettings)
     repair_stats: RepairStats = field(default_factory=RepairStats)
     glossary_file: str | None = None  # as the manifest names it (relative to the registry's folder)
 
     def repair_generation(self) -> GenerationSettings | None:
         """The second decoding setting, or None when repair is off."""
-        if self.repair is None or not self.repair.enabled or self.repair.max_share <= 0:
-            return None
         return self.repair.generation(self.translation)
 
     def report(self) -> dict[str, Any]:
@@ -62,14 +60,15 @@ def load_editorial(config: JobConfig, lang: str) -> Editorial:
         lang=lang,
         glossary=glossary,
         memory=load_memory(config.out, lang),
-        repair=config.repair,
+        repair=load_repair_settings(config.config_file),
         translation=config.translation,
         glossary_file=f"glossary/{lang}.tsv" if glossary else None,
     )
 
 
-def check_glossaries(config: JobConfig) -> None:
-    """Read every selected language's glossary once before the run: a bad line is a ConfigError
-    naming the file and line, before the lock is taken or anything is read."""
+def check_editorial(config: JobConfig) -> None:
+    """Read the editorial settings and every selected language's glossary once before the run: a
+    bad line is a ConfigError naming the file and line, before the lock is taken or anything read."""
+    load_repair_settings(config.config_file)
     for lang in config.models:
         load_glossary(glossary_path(config.config_file, lang), lang)

@@ -1,8 +1,8 @@
 """QA-driven repair: a unit whose flags fire is generated once more with a second decoding setting,
 and the candidate with the fewer and lighter flags is kept.
 
-The second setting (configs/models.yaml `defaults.repair`: by default beam 4 and no repeated
-3-grams) attacks what greedy decoding gets wrong most: loops, dropped words and numbers, a lost
+The second setting (`repair:` in configs/editorial.yaml beside the registry file: by default
+beam 4 and no repeated 3-grams) attacks what greedy decoding gets wrong most: loops, dropped words and numbers, a lost
 placeholder. Its outputs are cached under their own model identity, so an hourly run repairs a
 unit once. The cost is bounded: at most `max_share` of a language's distinct model-translated
 units per run, the most severely flagged first; the rest are counted as over the budget.
@@ -13,8 +13,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from jobs.config import GenerationSettings
+from jobs.errors import ConfigError
 from jobs.quality.rules import (
     EMPTY_OUTPUT,
     GLOSSARY,
@@ -40,6 +45,49 @@ SEVERITY = {
     LENGTH_LIMIT: 1,
 }
 REPAIR_FLAGS = frozenset(SEVERITY)  # sentence_count is per paragraph: no single unit to generate again
+EDITORIAL_FILE = "editorial.yaml"  # beside the registry file: the editorial settings of every language
+
+
+class RepairSettings(BaseModel):
+    """`repair:` in configs/editorial.yaml: the second decoding setting (over the run's translation
+    settings) and the share of a language's distinct model-translated units one run may repair."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    max_share: float = Field(0.1, ge=0, le=1)
+    num_beams: int | None = Field(4, ge=1, le=16)
+    no_repeat_ngram_size: int | None = Field(3, ge=0)
+    length_penalty: float | None = None
+
+    def generation(self, base: GenerationSettings) -> GenerationSettings | None:
+        """The second decoding setting, or None when repair is off."""
+        if not self.enabled or self.max_share <= 0:
+            return None
+        update = {k: getattr(self, k) for k in ("num_beams", "no_repeat_ngram_size", "length_penalty")}
+        return base.model_copy(update={k: v for k, v in update.items() if v is not None})
+
+
+def load_repair_settings(config_file: Path) -> RepairSettings:
+    """The repair settings of configs/editorial.yaml beside the registry file (the defaults when
+    there is none); a bad file is a ConfigError naming it and the key."""
+    import yaml
+
+    path = config_file.parent / EDITORIAL_FILE
+    if not path.exists():
+        return RepairSettings()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(raw, dict) or set(raw) - {"repair"}:
+            raise ValueError("expected a mapping with the key `repair`")
+        return RepairSettings.model_validate(raw.get("repair") or {})
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+        detail = (
+            "; ".join(f"repair.{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            if isinstance(exc, ValidationError)
+            else exc
+        )
+        raise ConfigError(f"invalid {path}: {detail}") from None
 
 
 def weight(findings: Iterable[Sequence[Any]]) -> tuple[int, int]:

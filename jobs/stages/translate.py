@@ -304,3 +304,12 @@ def editorial_accounts(units: datasets.Dataset, outputs: UnitOutputs, flags: dic
         located = {(f["part"], f.get("paragraph"), f["sentence"]) for f in flags.get(article_id, []) if "sentence" in f}
         account["flagged"] = len(located)
     return accounts
+
+
+def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
+    """Article id -> the first error among its units (units that have no translation)."""
+    failed: dict[str, str] = {}
+    for article_id, error in zip(units["article_id"][:], outputs.errors or []):
+        if error and article_id not in failed:
+            failed[article_id] = error
+    return failed
