@@ -4,13 +4,15 @@ and the candidate with the fewer and lighter flags is kept.
 The second setting (`repair:` in configs/editorial.yaml beside the registry file: by default
 beam 4 and no repeated 3-grams) attacks what greedy decoding gets wrong most: loops, dropped words and numbers, a lost
 placeholder. Its outputs are cached under their own model identity, so an hourly run repairs a
-unit once. The cost is bounded: at most `max_share` of a language's distinct model-translated
-units per run, the most severely flagged first; the rest are counted as over the budget.
+unit once. The cost is bounded: at most one more generation per flagged unit, for the share
+`max_share` of the flagged units, each chosen by a fixed hash of its own text (never by a ranking
+against the rest of the run, which would let one article's edit change another's text); the
+flagged units outside the share are counted as left out.
 """
 
 from __future__ import annotations
 
-import math
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +52,7 @@ EDITORIAL_FILE = "editorial.yaml"  # beside the registry file: the editorial set
 
 class RepairSettings(BaseModel):
     """`repair:` in configs/editorial.yaml: the second decoding setting (over the run's translation
-    settings) and the share of a language's distinct model-translated units one run may repair."""
+    settings) and the share of the flagged units that get it (1: every flagged unit)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -100,17 +102,20 @@ def needs_repair(findings: Iterable[Sequence[Any]]) -> bool:
     return any(f[0] in REPAIR_FLAGS for f in findings)
 
 
-def budget(units: int, max_share: float) -> int:
-    """How many distinct units one run may generate again for a language."""
-    return math.floor(units * max_share)
+def place(key: str) -> float:
+    """A unit's fixed place in [0, 1), from the sha256 of its key: the same in every run, whatever
+    else the run holds."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:13], 16) / 16**13
 
 
-def choose(findings: dict[str, list[Any]], limit: int) -> tuple[list[str], int]:
-    """The keys to generate again (heaviest flags first, then in first-seen order) and how many
-    flagged keys the budget left out."""
+def choose(findings: dict[str, list[Any]], max_share: float) -> tuple[list[str], int]:
+    """The flagged keys to generate again, and how many flagged keys the share leaves out.
+
+    A key is chosen by its own place (`place(key) < max_share`), never by a ranking against the
+    other units of the run: editing or removing one article never changes whether a unit of
+    another is repaired, so it never changes that article's published text."""
     flagged = [key for key, found in findings.items() if needs_repair(found)]
-    order = sorted(range(len(flagged)), key=lambda i: (-weight(findings[flagged[i]])[0], i))
-    chosen = [flagged[i] for i in order[:limit]]
+    chosen = [key for key in flagged if place(key) < max_share]
     return chosen, len(flagged) - len(chosen)
 
 
@@ -121,12 +126,11 @@ class RepairStats:
     enabled: bool = False
     setting: dict[str, Any] = field(default_factory=dict)
     max_share: float = 0.0
-    budget: int = 0  # distinct units it could take
     flagged: int = 0  # distinct model units with a flag repair acts on
     attempted: int = 0  # generated again (or found in the cache)
     cached: int = 0  # of those, found in the cache
     repaired: int = 0  # the second candidate kept
-    over_budget: int = 0  # flagged but left out by the budget
+    left_out: int = 0  # flagged, but outside the share
     seconds: float = 0.0  # wall time of the second generation
 
     def report(self) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from jobs.stages.corrections import human_units
 from jobs.stages.editorial import Editorial
 from jobs.stages.generation import Made, generate_cached
 from jobs.stages.glossary import Protected, glossary_findings, restore
-from jobs.stages.repair import budget, choose, verdict
+from jobs.stages.repair import choose, verdict
 from jobs.stages.segment import fit_to_window
 
 
@@ -127,7 +127,7 @@ def _repair(
     result: UnitOutputs,
     cache,
 ) -> tuple[dict[str, Cached], dict[str, dict[str, Any]]]:
-    """Flagged units generated again with the repair setting (within the budget); per key the output
+    """Flagged units generated again with the repair setting (their share); per key the output
     kept, and what repair tried (why, the candidate's flags, which was kept, the setting)."""
     import time
 
@@ -137,9 +137,9 @@ def _repair(
     found = _findings([(by_key[k].text, first[k].output, first[k].hit_limit) for k in keys], lang, source_lang, cache)
     findings = {k: f + glossary_findings(by_key[k], first[k].output) for k, f in zip(keys, found)}
     stats.enabled, stats.setting = True, settings.model_dump(exclude_none=True)
-    stats.max_share, stats.budget = editorial.repair.max_share, budget(len(keys), editorial.repair.max_share)
-    chosen, stats.over_budget = choose(findings, stats.budget)
-    stats.flagged = len(chosen) + stats.over_budget
+    stats.max_share = editorial.repair.max_share
+    chosen, stats.left_out = choose(findings, stats.max_share)
+    stats.flagged = len(chosen) + stats.left_out
     if not chosen:
         return first, {}
     started = time.perf_counter()
