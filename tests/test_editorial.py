@@ -296,3 +296,18 @@ def test_repair_lowers_the_flags_within_its_budget(tmp_path, tiny_models, tiny_c
     again = json.loads((cached.bundles["ru"] / "manifest.json").read_text(encoding="utf-8"))["editorial"]["repair"]
     assert again["cached"] == again["attempted"] == repair["attempted"] and cached.cache_misses == 0
     assert (cached.bundles["ru"] / "articles.jsonl").read_bytes() == (after / "articles.jsonl").read_bytes()
+
+
+@pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
+def test_the_repair_twin_has_its_own_identity_and_shares_the_weights(tmp_path, tiny_models, tiny_config, backend):
+    from jobs.backends import make_backend
+
+    config = config_for(tiny_models, tiny_config, tmp_path / "out", SEED_PAGE, backend=backend)
+    first = make_backend(config.models["ru"], "ru", config, translation=True)
+    twin = first.with_settings(config.translation.model_copy(update={"num_beams": 4, "no_repeat_ngram_size": 3}))
+    assert twin.identity.key() != first.identity.key() and twin.settings.num_beams == 4
+    assert not first.is_loaded
+    looped = twin.generate(["Xi made the remarks in a written statement upon his arrival in Astana."])
+    assert first.is_loaded and first.loaded is twin.loaded  # loaded once, through the first
+    assert looped.texts[0] and first.settings.num_beams == 1
+    first.close()
