@@ -35,6 +35,7 @@ from jobs.outputs.records import check_review_flags, model_problem, read_records
 from jobs.outputs.retention import prune_bundles
 from jobs.progress import Reporter
 from jobs.stages.cache import Cache, check_cache_place
+from jobs.stages.editorial import check_editorial, load_editorial
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -143,6 +144,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     if config.engine == "local":  # on Ray the actors' devices count, not the driver's
         check_device_present(config.device)
     check_backend_options(config)
+    check_editorial(config)
     models = {"summary": config.summary_model if config.summarize else None, **config.models}
     # Missing, unreachable or broken (files checked torch-free): every one named in one message.
     check_all_available(models, broken=broken_models({role: spec for role, spec in models.items() if spec}))
@@ -280,12 +282,14 @@ def _translate(
     reporter: Reporter,
 ) -> None:
     """One language: every unit translated (or cached) and reassembled into articles."""
-    from jobs.stages.translate import assemble_articles, translate_units
+    from jobs.stages.translate import assemble_articles, failed_units, translate_units
 
     mark = time.perf_counter()
     backend = open_backend(spec, lang, config, translation=True)
     with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
-        outputs = translate_units(units, backend, lang, advance, cache=cache)
+        editorial = load_editorial(config, lang)  # glossary, corrections, repair (jobs.stages.editorial)
+        outputs = translate_units(units, backend, lang, advance, cache, editorial, config.source_lang)
+    work.editorial[lang] = editorial.report()
     content = assemble_articles(units, outputs, lang, source_lang=config.source_lang, cache=cache)
     failures = work.lang_failures.setdefault(lang, [])
     failed = failed_units(units, outputs)
@@ -306,12 +310,3 @@ def _translate(
 def short_name(backend) -> str:
     """A model's last name part, for a progress line: `opus-mt-en-ru` for Helsinki-NLP/opus-mt-en-ru@abc."""
     return backend.label.split("@")[0].rstrip("/").rsplit("/", 1)[-1]
-
-
-def failed_units(units: datasets.Dataset, outputs) -> dict[str, str]:
-    """Article id -> the first error among its units (units that have no translation)."""
-    failed: dict[str, str] = {}
-    for article_id, error in zip(units["article_id"][:], outputs.errors or []):
-        if error and article_id not in failed:
-            failed[article_id] = error
-    return failed

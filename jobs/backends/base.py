@@ -201,8 +201,15 @@ class BaseBackend:
     @property
     def loaded(self) -> LoadedModel:
         if self._loaded is None:
-            self._loaded = self._load()
+            twin_of = getattr(self, "_twin_of", None)
+            self._loaded = twin_of.loaded if twin_of is not None else self._load()
         return self._loaded
+
+    def with_settings(self, settings: GenerationSettings) -> BaseBackend:
+        """The same model with other generation settings, the weights shared (jobs.backends.variant)."""
+        from jobs.backends.variant import with_settings
+
+        return with_settings(self, settings)
 
     @property
     def is_loaded(self) -> bool:

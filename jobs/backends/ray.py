@@ -111,6 +111,11 @@ class RayBackend:
     def close(self) -> None:
         self.inner.close()
 
+    def with_settings(self, settings) -> RayBackend:
+        """The same model with other translation settings (QA repair): actors built with them."""
+        config = self.config.model_copy(update={"translation" if self.translation else "summary": settings})
+        return RayBackend(self.inner.with_settings(settings), config, translation=self.translation)
+
     def plan(self, lengths: list[int]) -> list[list[int]]:
         """Batches for the actors' device (see the module's docstring), not the driver's."""
         inner = self.inner

@@ -25,6 +25,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from jobs.outputs.editorial import ATOM_NS as EDITORIAL_NS
+from jobs.outputs.editorial import atom_entry_editorial, feed_entry_editorial
 from jobs.outputs.markdown import article_path
 from jobs.outputs.records import record_sha256
 from jobs.versions import package_versions
@@ -130,6 +132,9 @@ def atom_feed(records: list[dict[str, Any]], feed: FeedSettings, *, updated: str
             add(entry, "link", **link)
         if record["summary"] is not None:
             add(entry, "summary", record["summary"], type="text")
+        editorial = atom_entry_editorial(record)
+        if editorial:  # an extension element in its own namespace (RFC 4287 section 6.4)
+            etree.SubElement(entry, f"{{{EDITORIAL_NS}}}editorial", editorial, nsmap={None: EDITORIAL_NS})
         div = etree.SubElement(add(entry, "content", type="xhtml"), f"{{{XHTML}}}div", nsmap={None: XHTML})
         for paragraph in record["paragraphs"]:
             etree.SubElement(div, f"{{{XHTML}}}p").text = _text(paragraph)
@@ -191,6 +196,7 @@ def json_feed(records: list[dict[str, Any]], feed: FeedSettings) -> bytes:
             "qa": qa_counts(record),
             "models": record.get("models", {}),
             "translations": record.get("translations", []),
+            **feed_entry_editorial(record),
         }
         items.append(item)
     document: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": feed.title}

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.outputs.bundle import LATEST, language_dirs
+from jobs.outputs.editorial import editorial_line, editorial_marks
 from jobs.outputs.manifest import has_manifest, read_manifest
 from jobs.outputs.markdown import article_fields
 from jobs.quality.rules import FLAGS, describe_flags
@@ -50,6 +51,8 @@ dl.fields{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-s
 dl.fields dt{font-family:ui-monospace,Menlo,Consolas,monospace}dl.fields dd{margin:0;overflow-wrap:anywhere}
 dl.legend dt{font-family:ui-monospace,Menlo,Consolas,monospace;font-weight:600}dl.legend dd{margin:0 0 6px 16px;font-size:13px;color:#333}
 details{margin:8px 0}
+.unit{display:inline-block;font:12px/1.6 ui-monospace,Menlo,Consolas,monospace;border-radius:4px;padding:0 6px;margin:2px 4px 2px 0;color:#fff}
+.unit.human{background:#1b6e3a}.unit.repaired{background:#0b57d0}.unit.glossary{background:#6b4fa0}
 """
 
 
@@ -156,10 +159,11 @@ def _row(
     lang: str,
     source_lang: str,
     single: bool,
+    marks: str = "",
 ) -> str:
     badges = "".join(_flag_badge(f) for f in flags)
     css = ' class="flagged"' if flags else ""
-    flag_html = f'<div class="flags">{badges}</div>' if flags else ""
+    flag_html = (f'<div class="flags">{badges}</div>' if flags else "") + marks
     if single:
         return f'<tr{css}><th>{esc(label)}</th><td lang="{esc(lang)}">{esc(translation)}{flag_html}</td></tr>'
     original = (
@@ -177,19 +181,20 @@ def render_article(record: dict[str, Any], source: dict[str, Any] | None, source
     by_row: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for flag in flags:
         by_row.setdefault(_row_key(flag), []).append(flag)
+    marks = editorial_marks(record)  # human / repaired / glossary units (jobs.outputs.editorial)
     src = source or {}
     src_paragraphs = src.get("paragraphs") or []
     source_title = src.get("title") or record["source"].get("title")
     source_summary = src.get("summary") or record["source"].get("summary")  # v2: translated records carry it
-    rows = [
-        _row("title", source_title, record["title"], by_row.get(("title", 0), []), lang, source_lang, single),
-        _row("summary", source_summary, record["summary"], by_row.get(("summary", 0), []), lang, source_lang, single),
-    ]
+
+    def row(label: str, original: str | None, text: str, key: tuple[str, int]) -> str:
+        return _row(label, original, text, by_row.get(key, []), lang, source_lang, single, marks.get(key, ""))
+
+    rows = [row("title", source_title, record["title"], ("title", 0))]
+    rows.append(row("summary", source_summary, record["summary"], ("summary", 0)))
     for number, paragraph in enumerate(record["paragraphs"]):
         original = src_paragraphs[number] if number < len(src_paragraphs) else None
-        rows.append(
-            _row(f"¶ {number + 1}", original, paragraph, by_row.get(("body", number), []), lang, source_lang, single)
-        )
+        rows.append(row(f"¶ {number + 1}", original, paragraph, ("body", number)))
     known = {("title", 0), ("summary", 0)} | {("body", n) for n in range(len(record["paragraphs"]))}
     stray = [f for key, fs in by_row.items() if key not in known for f in fs]
     stray_html = f'<div class="flags">{"".join(_flag_badge(f) for f in stray)}</div>' if stray else ""
@@ -207,6 +212,7 @@ def render_article(record: dict[str, Any], source: dict[str, Any] | None, source
         f'<article class="article" id="a-{esc(record["id"])}" data-id="{esc(record["id"])}" data-flags="{len(flags)}">'
         f'<h2 lang="{esc(lang)}">{esc(record["title"])}{count}</h2>'
         f'<div class="meta">id <code>{esc(record["id"])}</code> · {_where(record["source"])}</div>{stray_html}'
+        f"{editorial_line(record)}"
         f"{_fields(record)}"
         f'<table class="text"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table></article>'
     )

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from jobs.errors import InputProblem
 from jobs.outputs.bundle import language_dirs, latest_bundle, write_bundle
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes, changes_bytes
+from jobs.outputs.editorial import editorial_manifest
 from jobs.outputs.feeds import FeedSettings, feed_files
 from jobs.outputs.manifest import bundle_manifest, manifest_field
 from jobs.outputs.publish import discard, publish_run
@@ -52,6 +53,7 @@ class Work:
     translated: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = field(default_factory=dict)
     lang_failures: dict[str, list[InputProblem]] = field(default_factory=dict)
     first_seen: dict[str, str] = field(default_factory=dict)  # story id -> when it was first published
+    editorial: dict[str, dict[str, Any]] = field(default_factory=dict)  # per language: the manifest's account
 
 
 @dataclass
@@ -185,6 +187,7 @@ def _write_language(
         content_sha256=records_sha256(records),
         inputs_sha256=inputs_digest,
     )
+    manifest.update(editorial_manifest(records, work.editorial.get(lang)))
     feed = FeedSettings.for_language(config, lang)
     extra = feed_files(records, feed, now=run["created_at"])
     extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, latest, run["run_id"]))

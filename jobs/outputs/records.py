@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jobs.errors import ConfigError, InputProblem
+from jobs.outputs.editorial import editorial_field
 from jobs.outputs.names import public_model, public_path
 from jobs.quality import rules_version
 from jobs.quality.flags import check_source, check_summary
@@ -90,6 +91,7 @@ def build_records(
             models={"translation": public_model(translation_label), "summary": public_model(summary_label)},
             translations=[],
         )
+        record.update(editorial_field(own))  # human / repaired / glossary units (jobs.outputs.editorial)
         records.append(record)
     return records
 

@@ -24,6 +24,7 @@ LENGTH_RATIO = "length_ratio"
 SENTENCE_COUNT = "sentence_count"
 LENGTH_LIMIT = "length_limit"
 MOJIBAKE = "mojibake"
+GLOSSARY = "glossary"
 FLAGS = (
     EMPTY_OUTPUT,
     WRONG_SCRIPT,
@@ -34,6 +35,7 @@ FLAGS = (
     SENTENCE_COUNT,
     LENGTH_LIMIT,
     MOJIBAKE,
+    GLOSSARY,
 )
 SUMMARY_FLAGS = (EMPTY_OUTPUT, REPETITION, LENGTH_LIMIT)
 
@@ -299,6 +301,14 @@ def rule_mojibake(source: str, output: str) -> bool:
     return looks_mojibake(output)
 
 
+def rule_glossary(output: str, target: str) -> bool:
+    """glossary: a term of the language's glossary (configs/glossary/<lang>.tsv) is in the source
+    sentence, but the output does not contain its required target (case ignored); detail names
+    the term and the target. The model lost or changed the term: write it in by hand (`jobs
+    correct`) or check the glossary entry."""
+    return target.casefold() not in output.casefold()
+
+
 RULES = {
     EMPTY_OUTPUT: rule_empty_output,
     WRONG_SCRIPT: rule_wrong_script,
@@ -309,6 +319,7 @@ RULES = {
     SENTENCE_COUNT: rule_sentence_count,
     LENGTH_LIMIT: rule_length_limit,
     MOJIBAKE: rule_mojibake,
+    GLOSSARY: rule_glossary,
 }
 
 
