@@ -127,6 +127,10 @@ class _Proxy(BaseHTTPRequestHandler):
             else:
                 self._reply(200, PAGE.replace(b"solar ovens", self.path.encode("ascii")), {})
 
+    def do_CONNECT(self) -> None:  # counted and declined: the tunnel's TLS is not what is tested
+        self.server.count(f"CONNECT {self.path}")
+        self._reply(403, b"", {})
+
     def _forward(self, host: str, port: int, path: str) -> None:
         connection = http.client.HTTPConnection(host, port, timeout=5)
         try:
@@ -260,6 +264,15 @@ def test_a_socks_proxy_is_a_listed_problem_naming_it(proxy_env) -> None:
     proxy_env(ALL_PROXY="socks5://127.0.0.1:1080")
     message = refusal("http://public.example/page/a")
     assert "socks5://127.0.0.1:1080" in message and "only http:// and https:// proxies" in message
+
+
+def test_https_targets_are_checked_before_the_tunnel_is_asked_for(proxy: _Server, proxy_env) -> None:
+    proxy_env(HTTPS_PROXY=f"http://127.0.0.1:{proxy.port}")
+    assert "refused: news.example resolves to 127.0.0.1" in refusal("https://news.example/page/x")
+    assert proxy.hits == {}
+    message = refusal("https://public.example/page/a")  # this proxy declines every tunnel
+    assert f"through the proxy http://127.0.0.1:{proxy.port}" in message and "403" in message
+    assert proxy.hits == {"CONNECT public.example:443": 1}
 
 
 def test_the_option_and_the_config_key_reach_the_fetcher(tmp_path: Path) -> None:
