@@ -8,6 +8,7 @@ nothing here can reach past 127.0.0.1.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import socket
@@ -74,6 +75,7 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         super().__init__(("127.0.0.1", 0), handler)
         self.hits: Counter[str] = Counter()
+        self.auth: list[str | None] = []  # the Proxy-Authorization header of each request
         self.lock = threading.Lock()
 
     @property
@@ -112,12 +114,20 @@ class _Proxy(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.count(self.path)
+        self.server.auth.append(self.headers.get("Proxy-Authorization"))
         target = urlsplit(self.path)
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             if target.hostname in ("127.0.0.1", "cms.internal"):
                 self._forward(target.hostname, target.port or 80, target.path)
             elif target.path.startswith("/to-internal/"):  # the "internet" redirects inward
                 self._reply(302, b"", {"Location": f"http://news.example:{target.port or 80}/page/r"})
+            elif target.path == "/cut":  # the body ends early: the connection drops mid-download
+                self.send_response(200)
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                self.wfile.write(b"<html>" * 10)
+            elif target.path == "/auth":
+                self._reply(407, b"", {"Proxy-Authenticate": 'Basic realm="proxy"'})
             elif target.path == "/trickle":
                 self.wfile.write(b"HTTP/1.1 200 OK\r\n")
                 for _ in range(60):  # a header byte every 0.1 s
@@ -190,10 +200,11 @@ def refusal(url: str, **changes: object) -> str:
 
 
 def test_a_public_target_is_fetched_through_the_proxy(proxy: _Server, proxy_env) -> None:
-    proxy_env(HTTP_PROXY=f"http://127.0.0.1:{proxy.port}")
+    proxy_env(HTTP_PROXY=f"http://newsroom:s3cret@127.0.0.1:{proxy.port}")
     fetched = fetch("http://public.example/page/a")
     assert fetched.url == "http://public.example/page/a" and b"http://public.example/page/a" in fetched.content
     assert proxy.hits == {"http://public.example/page/a": 1}
+    assert proxy.auth == ["Basic " + base64.b64encode(b"newsroom:s3cret").decode()]
 
 
 def test_an_allow_listed_internal_host_is_fetched_through_the_proxy(proxy: _Server, origin: _Server, proxy_env):
@@ -251,6 +262,16 @@ def test_an_unreachable_proxy_is_one_line_naming_it(proxy_env) -> None:
     assert time.monotonic() - started < 5
     assert f"through the proxy http://127.0.0.1:{port}" in message and "connection failed" in message
     assert "\n" not in message and "s3cret" not in message and "newsroom" not in message
+
+
+def test_errors_of_the_proxy_after_connecting_name_it(proxy: _Server, proxy_env) -> None:
+    proxy_env(HTTP_PROXY=f"http://newsroom:s3cret@127.0.0.1:{proxy.port}")
+    named = f"through the proxy http://127.0.0.1:{proxy.port}"
+    message = refusal("http://public.example/cut")  # a body cut short
+    assert named in message and "connection failed" in message and "s3cret" not in message
+    message = refusal("http://public.example/auth")  # credentials refused
+    assert f"the proxy http://127.0.0.1:{proxy.port} asks for credentials (407)" in message
+    assert "\n" not in message and "s3cret" not in message
 
 
 def test_the_request_deadline_holds_through_the_proxy(proxy: _Server, proxy_env) -> None:

@@ -21,7 +21,7 @@ Imported with httpx, only when the first URL is fetched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import httpcore
@@ -110,9 +110,17 @@ class ProxyTransport(httpx.HTTPTransport):
             response = super().handle_request(request)
         except httpx.TransportError as exc:
             raise type(exc)(f"through the proxy {self.label}: {exc or type(exc).__name__}", request=request) from exc
+        if response.status_code == 407:  # always the proxy's own answer
+            response.close()
+            raise httpx.ProxyError(
+                f"the proxy {self.label} asks for credentials (407); give them in the proxy variable "
+                f"(http://user:password@host:port)",
+                request=request,
+            )
         # The socket's peer is the proxy, allowed as such: the target was checked above instead.
         response.extensions.pop("network_stream", None)
         response.extensions["proxy"] = self.label
+        response.stream = _NamedStream(response.stream, self.label)
         return response
 
     def check_target(self, url: httpx.URL) -> None:
@@ -131,6 +139,22 @@ class ProxyTransport(httpx.HTTPTransport):
                 f"checked before the proxy {self.label} fetches it; pass --allow-host {host}, or "
                 f"--proxy-resolves (proxy_resolves: true) if the proxy itself refuses internal addresses"
             ) from None
+
+
+class _NamedStream(httpx.SyncByteStream):
+    """A proxied response's body, whose network errors name the proxy like those of the request."""
+
+    def __init__(self, stream: Any, label: str) -> None:
+        self._stream, self.label = stream, label
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._stream
+        except httpx.TransportError as exc:
+            raise type(exc)(f"through the proxy {self.label}: {exc or type(exc).__name__}") from exc
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 def make_client(policy: NetPolicy, headers: dict[str, str], timeout: float, workers: int, proxy_resolves: bool) -> Any:
