@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,17 @@ def _exact_auto():
     and the fast choice itself is tested with the knob on (tests/test_speed_options.py)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("JOBS_FAST_AUTO", "0")
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_proxies():
+    """A developer's HTTP_PROXY... would send the loopback test servers' requests to that proxy;
+    tests/test_proxies.py sets the variables it means to test."""
+    names = [n for n in os.environ if n.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")]
+    with pytest.MonkeyPatch.context() as patch:
+        for name in names:
+            patch.delenv(name)
         yield
 
 

@@ -97,6 +97,13 @@ AllowHostOption = Annotated[
         help="Fetch from this host, address or network although it is not public (an internal CMS); repeatable.",
     ),
 ]
+ProxyResolvesOption = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--proxy-resolves",
+        help="Through a proxy, fetch names that do not resolve here (the proxy must refuse internal addresses).",
+    ),
+]
 FetchBudgetOption = Annotated[
     Optional[float],
     typer.Option("--fetch-budget", metavar="SECONDS", help="Time for all the fetching of a run (default 300)."),

@@ -5,7 +5,8 @@ Every request goes through jobs.inputs.netpolicy (http(s) only, public addresses
 allowed, checked on every redirect hop and on the connected peer). A read has a time budget
 (`budget`, --fetch-budget): pages are fetched in parallel by a bounded pool of threads (at most
 `per_host` at once from one host), each request within its own total deadline, and what is not
-fetched when the budget is spent is a listed problem like any other failure.
+fetched when the budget is spent is a listed problem like any other failure. Proxies named by
+the environment are used, the policy kept (jobs.inputs.proxies).
 
 httpx is imported when the first URL is fetched, so that runs without URLs never load it.
 """
@@ -56,6 +57,7 @@ class FetchSettings:
     budget: float = 300.0  # seconds for all the fetching of one read (--fetch-budget)
     workers: int = 8  # downloads at once
     per_host: int = 2  # downloads at once from one host
+    proxy_resolves: bool = False  # a name that does not resolve here is left to the proxy (--proxy-resolves)
 
 
 class FetchError(Exception):
@@ -261,23 +263,15 @@ class Fetcher:
             return self._hosts[host]
 
     def _http(self) -> Any:
-        """The httpx client, made on first use so that runs without URLs never import httpx.
-
-        Redirects are followed by `_download`, hop by hop, so that each hop meets the policy."""
+        """The httpx client, made on first use so that runs without URLs never import httpx; proxies
+        from the environment (jobs.inputs.proxies). Redirects are followed by `_download`, hop by hop."""
         with self._lock:
             if self._client is None:
-                import httpx
+                from jobs.inputs.proxies import make_client
 
-                from jobs.inputs.transport import PolicyTransport
-
-                settings = self.settings
-                self._client = httpx.Client(
-                    headers={"User-Agent": settings.user_agent, "Accept": ACCEPT},
-                    timeout=httpx.Timeout(settings.timeout),
-                    follow_redirects=False,
-                    transport=PolicyTransport(self.policy, max_connections=max(1, settings.workers)),
-                    trust_env=False,
-                )
+                s = self.settings
+                headers = {"User-Agent": s.user_agent, "Accept": ACCEPT}
+                self._client = make_client(self.policy, headers, s.timeout, max(1, s.workers), s.proxy_resolves)
             return self._client
 
     def _download(self, url: str) -> Fetched:

@@ -131,6 +131,7 @@ def fetch_settings(config: JobConfig, http_cache: Path | None = None) -> FetchSe
         max_urls=config.max_urls,
         http_cache=http_cache,
         allow_hosts=tuple(config.allow_hosts),
+        proxy_resolves=config.proxy_resolves,
         budget=config.fetch_budget,
     )
 
