@@ -102,6 +102,8 @@ class Retention(BaseModel):
 
     keep: int = Field(24, ge=1)  # the newest N bundles per language (a day of hourly runs)
     keep_days: float | None = Field(None, gt=0)  # and none older than this, when set
+    cache_unused_days: float | None = Field(30, gt=0)  # cache entries no run used for this long go
+    cache_max_mb: float | None = Field(2048, gt=0)  # and the least recently used while over this size
 
 
 class Registry(BaseModel):
@@ -173,6 +175,8 @@ class JobConfig(BaseModel):
 
     keep: int = Field(24, ge=1)  # bundles kept per language after a publish (retention)
     keep_days: float | None = Field(None, gt=0)  # and none older than this many days
+    cache_unused_days: float | None = Field(30, gt=0)  # cache retention (stages.cache.prune_cache)
+    cache_max_mb: float | None = Field(2048, gt=0)
 
     @field_validator("device")
     @classmethod
@@ -199,12 +203,24 @@ def load_registry(config_file: Path | None = None) -> tuple[Registry, Path]:
     path = find_config_file(config_file)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        raise ConfigError(yaml_problem(path, exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from exc
     try:
         return Registry.model_validate(raw or {}), path
     except ValidationError as exc:
         raise ConfigError(f"invalid config {path}:\n{_format_errors(exc)}") from exc
+
+
+def yaml_problem(path: Path, exc: Exception) -> str:
+    """A YAML parse error as one line: the file, line and column (1-based), what is wrong there."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    what = ": ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+    what = " ".join((what or str(exc)).split())
+    if mark is None:
+        return f"{path}: not valid YAML ({what}); fix the file or pass --config with another"
+    return f"{path}:{mark.line + 1}:{mark.column + 1}: not valid YAML ({what}); fix it there"
 
 
 def _format_errors(exc: ValidationError) -> str:
@@ -292,6 +308,8 @@ def build_config(
         "min_article_words": defaults.min_article_words,
         "keep": registry.retention.keep,
         "keep_days": registry.retention.keep_days,
+        "cache_unused_days": registry.retention.cache_unused_days,
+        "cache_max_mb": registry.retention.cache_max_mb,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 
 from jobs.cli.app import app, fail
-from jobs.cli.options import ConfigOption, KeepDaysOption, KeepOption
+from jobs.cli.options import CacheOption, ConfigOption, KeepDaysOption, KeepOption
 from jobs.errors import ConfigError, Damaged, ExitCode, JobError, environment_error
 
 
@@ -94,14 +94,17 @@ def prune(
     keep: KeepOption = None,
     keep_days: KeepDaysOption = None,
     config_file: ConfigOption = None,
+    cache: CacheOption = None,
 ) -> None:
-    """Remove old bundles (and their review pages) beyond the retention; never the one `latest` points to."""
+    """Remove old bundles (and their review pages) beyond the retention; never the one `latest` points to.
+    Also what a run stopped while publishing left, and the cache's entries beyond its retention."""
     from jobs.config import load_registry
     from jobs.outputs.bundle import new_run_id
     from jobs.outputs.lock import RunLock
     from jobs.outputs.publish import repair_interrupted
     from jobs.outputs.retention import disk_used, prune_bundles
     from jobs.outputs.status import check_outputs_folder
+    from jobs.stages.cache import trim_cache
 
     try:
         retention = load_registry(config_file)[0].retention
@@ -114,6 +117,9 @@ def prune(
         with RunLock(out, f"prune-{new_run_id()}"):
             repair_interrupted(out)  # what a stopped run left: never-published bundles go first
             removed = prune_bundles(out, keep, keep_days)
+            trimmed = trim_cache(
+                cache or out / ".cache" / "jobs.sqlite3", retention.cache_unused_days, retention.cache_max_mb
+            )
     except JobError as exc:
         raise fail(exc) from None
     except OSError as exc:
@@ -123,6 +129,10 @@ def prune(
         raise fail(problem) from None
     for bundle in removed:
         typer.echo(f"removed {bundle}")
+    if trimmed is not None and (trimmed.unused or trimmed.over_size):
+        typer.echo(
+            f"cache: {trimmed.unused + trimmed.over_size} entries removed, {trimmed.bytes_after / 1e6:.1f} MB left"
+        )
     typer.echo(f"{len(removed)} bundle(s) removed; {out} uses {disk_used(out) / 1e6:.1f} MB")
 
 

@@ -5,6 +5,13 @@ generation settings. Writes are transactions, so a killed run leaves the cache a
 its last committed batch; a file that fails SQLite's own check (quick_check, or "not a
 database") is moved aside and rebuilt, never trusted. Anything else (locked by another process,
 read-only, disk full, a folder in the way) is reported as what it is and the file left alone.
+
+Retention (prune_cache, run after the bundles' retention in the same pass): an entry no run has
+used (read or written) for `unused_days` goes, and while the entries' total size is over
+`max_bytes` the least recently used go first. When an entry was last used is kept in a side
+table, `outputs_used`, refreshed at most once a day per entry (an hourly run that finds
+everything cached does not rewrite its whole cache); an older jobs that does not know the table
+keeps working with the file.
 """
 
 from __future__ import annotations
@@ -27,6 +34,8 @@ SCHEMA_VERSION = 1
 _CHUNK = 500  # SQLite limits the number of bound parameters per statement
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock on the cache
 CORRUPT_KEPT = 1  # moved-aside damaged caches kept for a post-mortem, newest first
+USED_REFRESH_S = 86400.0  # an entry's last use is recorded again only when older than this
+ENTRY_OVERHEAD = 96  # bytes an entry costs beyond its texts (keys, index, page slack), for the size cap
 # SQLite's result codes for a file that is not a (healthy) database: the only reasons to move it aside.
 _DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
@@ -51,6 +60,7 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self.rebuilt_from: Path | None = None
+        self._warned_unmarked = False
         self._db = self._open()
         try:
             prune_corrupt(self.path)
@@ -108,6 +118,7 @@ class Cache:
                 " hit_limit INTEGER NOT NULL, meta TEXT NOT NULL, created REAL NOT NULL,"
                 " PRIMARY KEY (model_key, source_sha)) WITHOUT ROWID"
             )
+            db.execute(_USED_TABLE)
             if version != SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.commit()
@@ -136,6 +147,8 @@ class Cache:
                 raise cache_error(self.path, exc) from None
             for sha, output, hit_limit, meta in rows:
                 found[wanted[sha]] = Cached(output, bool(hit_limit), meta)
+        if found:
+            self._mark_used(model_key, [text_hash(t) for t in found])
         if count:
             self.hits += len(found)
             self.misses += len(wanted) - len(found)
@@ -153,8 +166,133 @@ class Cache:
         except sqlite3.OperationalError as exc:
             raise cache_error(self.path, exc) from None
 
+    def _mark_used(self, model_key: str, hashes: list[str]) -> None:
+        """Record that these entries were used now (for retention), where it was over a day ago.
+        A cache that cannot be written (read-only) is still read: the entries only look older."""
+        now = time.time()
+        try:
+            with self._db:
+                for start in range(0, len(hashes), _CHUNK):
+                    part = hashes[start : start + _CHUNK]
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO outputs_used (model_key, source_sha, used) "
+                        "SELECT o.model_key, o.source_sha, ? FROM outputs o LEFT JOIN outputs_used u "
+                        "ON u.model_key = o.model_key AND u.source_sha = o.source_sha "
+                        f"WHERE o.model_key = ? AND o.source_sha IN ({','.join('?' * len(part))}) "
+                        "AND MAX(o.created, COALESCE(u.used, 0)) < ?",
+                        [now, model_key, *part, now - USED_REFRESH_S],
+                    )
+        except sqlite3.OperationalError as exc:
+            if not self._warned_unmarked:
+                log.warning(
+                    "cache %s: could not record which entries were used (%s); retention sees them as older",
+                    self.path,
+                    exc,
+                )
+                self._warned_unmarked = True
+
     def close(self) -> None:
         self._db.close()
+
+
+_USED_TABLE = (
+    "CREATE TABLE IF NOT EXISTS outputs_used ("
+    " model_key TEXT NOT NULL, source_sha TEXT NOT NULL, used REAL NOT NULL,"
+    " PRIMARY KEY (model_key, source_sha)) WITHOUT ROWID"
+)
+# When an entry was last used: written or read, whichever is later.
+_LAST_USED = "MAX(o.created, COALESCE(u.used, 0))"
+_FROM_ENTRIES = "FROM outputs o LEFT JOIN outputs_used u ON u.model_key = o.model_key AND u.source_sha = o.source_sha"
+_ENTRY_BYTES = f"LENGTH(CAST(o.output AS BLOB)) + LENGTH(CAST(o.meta AS BLOB)) + LENGTH(o.model_key) + {ENTRY_OVERHEAD}"
+
+
+@dataclass(frozen=True)
+class CachePruned:
+    """What prune_cache did: entries removed (unused too long, over the size cap), size before and after."""
+
+    unused: int
+    over_size: int
+    bytes_before: int
+    bytes_after: int
+    file_bytes: int  # the file's size on disk afterwards
+
+
+def prune_cache(
+    path: Path, unused_days: float | None, max_bytes: int | None, now: float | None = None
+) -> CachePruned | None:
+    """Remove the cache's entries unused for `unused_days`, then the least recently used while the
+    entries' total is over `max_bytes` (either None: no such limit); return what was done, or
+    None when there is no cache file there. The file is compacted (VACUUM) when over a quarter
+    of it is free pages afterwards. SQLite errors come out as cache_error's JobErrors.
+
+    Opens the file without the quick_check Cache does on every run: the run that calls this
+    has just checked it."""
+    if not path.is_file():
+        return None
+    now = time.time() if now is None else now
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
+    try:
+        has_outputs = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='outputs'").fetchone()
+        if not has_outputs:
+            return CachePruned(0, 0, 0, 0, path.stat().st_size)
+        with db:
+            db.execute(_USED_TABLE)
+            before = _total_bytes(db)
+            unused = 0
+            if unused_days is not None:
+                unused = db.execute(
+                    "DELETE FROM outputs WHERE (model_key, source_sha) IN "
+                    f"(SELECT o.model_key, o.source_sha {_FROM_ENTRIES} WHERE {_LAST_USED} < ?)",
+                    [now - unused_days * 86400],
+                ).rowcount
+            over = 0
+            if max_bytes is not None and _total_bytes(db) > max_bytes:
+                # Newest first, a running total; every entry past the cap goes (oldest use first).
+                over = db.execute(
+                    "DELETE FROM outputs WHERE (model_key, source_sha) IN (SELECT model_key, source_sha FROM "
+                    f"(SELECT o.model_key, o.source_sha, SUM({_ENTRY_BYTES}) OVER "
+                    f"(ORDER BY {_LAST_USED} DESC, o.model_key, o.source_sha) AS running {_FROM_ENTRIES}) "
+                    "WHERE running > ?)",
+                    [max_bytes],
+                ).rowcount
+            if unused or over:
+                db.execute(
+                    "DELETE FROM outputs_used WHERE NOT EXISTS (SELECT 1 FROM outputs o "
+                    "WHERE o.model_key = outputs_used.model_key AND o.source_sha = outputs_used.source_sha)"
+                )
+            after = _total_bytes(db)
+        if unused or over:
+            pages, free = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count"))
+            if pages and free / pages > 0.25:
+                db.execute("VACUUM")  # gives the freed pages back to the disk
+    except sqlite3.DatabaseError as exc:
+        raise cache_error(path, exc) from None
+    finally:
+        db.close()
+    if unused or over:
+        log.info(
+            "cache retention: removed %d entries unused for %s days and %d over the size cap; %.1f MB -> %.1f MB",
+            unused,
+            f"{unused_days:g}" if unused_days is not None else "-",
+            over,
+            before / 1e6,
+            after / 1e6,
+        )
+    return CachePruned(unused, over, before, after, path.stat().st_size)
+
+
+def trim_cache(path: Path, unused_days: float | None, max_mb: float | None) -> CachePruned | None:
+    """Cache retention at the end of a run (prune_cache with the size cap in MB): the bundles are
+    published by then, so a cache that cannot be trimmed is an ERROR line, not the run's failure."""
+    try:
+        return prune_cache(path, unused_days, None if max_mb is None else int(max_mb * 1e6))
+    except JobError as exc:
+        log.error("cache retention: %s", exc)
+        return None
+
+
+def _total_bytes(db: sqlite3.Connection) -> int:
+    return db.execute(f"SELECT COALESCE(SUM({_ENTRY_BYTES}), 0) FROM outputs o").fetchone()[0]
 
 
 def remembered(cache: Cache | None, kind: str, keys: Sequence[str], compute: Callable[[int], Any]) -> list[Any]:
@@ -238,7 +376,17 @@ _RESERVED_IN_OUT = {".cache", "index.json", ".jobs.outputs.lock", ".jobs.lock.js
 
 def check_cache_place(cache: Path, out: Path) -> None:
     """A cache must be a file outside every bundle: inside the outputs folder only at its top
-    (not one of the job's own names) or in a hidden folder such as OUT/.cache/ (ConfigError otherwise)."""
+    (not one of the job's own names) or in a hidden folder such as OUT/.cache/ (ConfigError otherwise).
+    Checked before the outputs folder is locked, so a refused --cache creates nothing."""
+    if cache.is_dir():
+        raise NotWritable(f"cache {cache} is a folder; --cache must name a file, e.g. {cache / 'jobs.sqlite3'}")
+    for parent in cache.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise NotWritable(
+                    f"cache {cache}: {parent} is a file, not a folder; move it away or choose another --cache"
+                )
+            break
     try:
         inside = cache.resolve().relative_to(out.resolve())
     except ValueError:
