@@ -39,9 +39,11 @@ def atomic_write(target: Path, data: bytes | str, *, encoding: str = "utf-8", sy
             if sync:
                 os.fsync(fh.fileno())
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        if isinstance(exc, OSError) and exc.filename in (str(temporary), temporary):
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc  # name the file meant, not the temporary
         raise
     if sync:
         fsync_dir(target.parent)

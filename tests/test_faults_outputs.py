@@ -21,6 +21,16 @@ from tests.bundles import publish_bundle
 from tests.faults import fill, small_disk
 
 
+@pytest.fixture(autouse=True)
+def signals_given_back():
+    """publish_run holds stop signals until the run lets go of its lock; tests that call it
+    without one give them back here, so no test leaves its handlers to the next."""
+    from jobs.outputs import stopping
+
+    yield
+    stopping.release(failing=True)
+
+
 def record(article_id: str, lang: str = "ru") -> dict:
     return {
         "id": article_id,
@@ -248,7 +258,7 @@ def two_languages_written(out, new):
     for lang in ("ru", "zh", "kk"):
         hourly(out, lang, 1)
     publish_run(out, run_id(0), {}, ["ru", "zh", "kk"])  # the run record of the run before
-    publish_module.stopping.release()
+    publish_module.stopping.release(failing=True)
     manifest = {"schema": MANIFEST_SCHEMA, "run_id": new}
     return {lang: write_bundle(out, lang, new, [record("b", lang)], manifest) for lang in ("ru", "zh", "kk")}
 
