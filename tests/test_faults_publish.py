@@ -323,3 +323,19 @@ def test_temporaries_of_killed_writers_are_found_and_removed(tmp_path):
     (tmp_path / ".index.json.keep").write_text("someone else's")
     assert len(remove_temporaries(tmp_path, "index.json")) == 2
     assert [p.name for p in tmp_path.iterdir()] == [".index.json.keep"]
+
+
+def test_status_with_a_lock_file_it_may_not_open_still_reports(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    published(out)
+    real_open = os.open
+
+    def open_(path, flags, *args, **kwargs):
+        if os.fsdecode(path) == str(out / LOCK_NAME):  # another user's 0600 lock file
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    status = runner.invoke(app, ["status", "--out", str(out)])
+    assert status.exit_code == 0, status.output
+    assert "run in progress: cannot tell" in status.stdout and "latest 20260101T000000Z-000001" in status.stdout

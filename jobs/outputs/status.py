@@ -54,7 +54,10 @@ def _report(out: Path) -> str:
         lines.append(_language_line(out, lang))
     if not langs:
         lines.append("  no bundles yet")
-    holder = running_holder(out)
+    try:
+        holder = running_holder(out)
+    except PermissionError as exc:  # another user's lock file, not readable: say so, report the rest
+        holder = {"unknown": exc.strerror}
     if holder is None:
         problems = publish_state(out).problems()
         lines += [f"  PROBLEM: {problem}" for problem in problems]
@@ -62,6 +65,8 @@ def _report(out: Path) -> str:
     lines.append(f"disk: {disk_used(out) / 1e6:.1f} MB used by {out}; {usage.free / 1e6:.0f} MB free on its disk")
     if holder is None:
         lines.append("no run in progress")
+    elif "unknown" in holder:
+        lines.append(f"run in progress: cannot tell (the lock file cannot be opened: {holder['unknown']})")
     else:
         lines.append(
             f"run in progress: run {holder.get('run_id', '?')}, pid {holder.get('pid', '?')} on "

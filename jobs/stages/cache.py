@@ -377,7 +377,20 @@ _RESERVED_IN_OUT = {".cache", "index.json", ".jobs.outputs.lock", ".jobs.lock.js
 def check_cache_place(cache: Path, out: Path) -> None:
     """A cache must be a file outside every bundle: inside the outputs folder only at its top
     (not one of the job's own names) or in a hidden folder such as OUT/.cache/ (ConfigError otherwise).
-    Checked before the outputs folder is locked, so a refused --cache creates nothing."""
+    Then a folder where the file should be, or a file where one of its folders should be, is
+    NotWritable. Checked before the outputs folder is locked, so a refused --cache creates nothing."""
+    try:
+        inside = cache.resolve().relative_to(out.resolve())
+    except ValueError:
+        inside = None
+    parts = inside.parts if inside is not None else ()
+    if inside is not None and (
+        not parts or (len(parts) == 1 and parts[0] in _RESERVED_IN_OUT) or (len(parts) > 1 and parts[0][:1] != ".")
+    ):
+        raise ConfigError(
+            f"--cache {cache} is inside the outputs folder {out} where the job keeps bundles or its own files; "
+            f"name a file such as {out / '.cache' / 'jobs.sqlite3'} or one outside {out}"
+        )
     if cache.is_dir():
         raise NotWritable(f"cache {cache} is a folder; --cache must name a file, e.g. {cache / 'jobs.sqlite3'}")
     for parent in cache.parents:
@@ -387,13 +400,3 @@ def check_cache_place(cache: Path, out: Path) -> None:
                     f"cache {cache}: {parent} is a file, not a folder; move it away or choose another --cache"
                 )
             break
-    try:
-        inside = cache.resolve().relative_to(out.resolve())
-    except ValueError:
-        return
-    parts = inside.parts
-    if not parts or (len(parts) == 1 and parts[0] in _RESERVED_IN_OUT) or (len(parts) > 1 and parts[0][:1] != "."):
-        raise ConfigError(
-            f"--cache {cache} is inside the outputs folder {out} where the job keeps bundles or its own files; "
-            f"name a file such as {out / '.cache' / 'jobs.sqlite3'} or one outside {out}"
-        )
