@@ -143,6 +143,32 @@ def test_a_failed_swap_names_the_languages_that_moved(tmp_path, monkeypatch):
     assert index["published"] == ["ru"] and index["languages"]["zh"]["bundle"] == f"zh/{run_id(0)}"
 
 
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_a_full_disk_during_the_swaps_is_disk_full(tmp_path, monkeypatch, first_fails):
+    hourly(tmp_path, "ru", 1)
+    hourly(tmp_path, "zh", 1)
+    new = run_id(5)
+    written = {lang: write_bundle(tmp_path, lang, new, [record("b", lang)], {}) for lang in ("ru", "zh")}
+    failing = {"ru", "zh"} if first_fails else {"zh"}
+
+    def swap(lang_dir, name):
+        if lang_dir.name in failing:
+            raise OSError(errno.ENOSPC, "No space left on device", str(lang_dir / ".latest-1"))
+        point_latest(lang_dir, name)
+
+    monkeypatch.setattr(publish_module, "point_latest", swap)
+    with pytest.raises(DiskFull, match="no space left") as caught:
+        publish_run(tmp_path, new, written, ["ru", "zh"])
+    assert caught.value.exit_code == ExitCode.DISK_FULL
+    if first_fails:  # nothing moved: nothing of the run is left behind
+        assert "published no language" in str(caught.value)
+        assert [b.name for b in kept_bundles(tmp_path / "ru")] == [run_id(0)]
+        assert not publish_module.publish_state(tmp_path).problems()
+    else:
+        assert "published ru; NOT published zh" in str(caught.value)
+        assert publish_module.publish_state(tmp_path).out_of_step == {new: (["ru"], ["zh"])}
+
+
 def test_a_run_stopped_before_the_swaps_leaves_no_bundle_behind(tmp_path):
     hourly(tmp_path, "ru", 1)
     written = write_bundle(tmp_path, "ru", run_id(5), [record("b")], {})

@@ -114,10 +114,13 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
 
     Stop signals wait (jobs.outputs.stopping): until the end of the run when everything went
     out, else until the error is raised. A swap that fails raises PublishIncomplete naming the
-    languages that moved and those that did not; a run record that cannot be written after the
-    swaps raises its environment error (DiskFull, NotWritable) saying the languages moved."""
+    languages that moved and those that did not (DiskFull with the same message when the disk
+    was full; a run that moved no language removes its bundles); a run record that cannot be
+    written after the swaps raises its environment error (DiskFull, NotWritable) saying the
+    languages moved."""
     moved: list[str] = []
     failed: dict[str, str] = {}
+    failed_kinds: dict[str, type] = {}
     stopping.hold()
     try:
         for lang, bundle in written.items():
@@ -125,7 +128,9 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
                 point_latest(out / lang, bundle.name)
                 moved.append(lang)
             except OSError as exc:
-                failed[lang] = str(environment_error(exc, out / lang / LATEST) or exc)
+                problem = environment_error(exc, out / lang / LATEST)
+                failed[lang] = str(problem or exc)
+                failed_kinds[lang] = type(problem)
         try:
             index = write_index(out, run_id, langs, moved)
         except OSError as exc:
@@ -140,11 +145,15 @@ def publish_run(out: Path, run_id: str, written: dict[str, Path], langs: list[st
         for lang in moved:  # logged before a held signal is let through
             log.info("published %s", written[lang])
         if failed:
-            raise PublishIncomplete(
+            if not moved:  # nothing went out: the run's bundles are not left behind
+                discard(list(written.values()))
+            what = (
                 f"run {run_id}: published {', '.join(moved) or 'no language'}; NOT published "
                 + "; ".join(f"{lang} ({why})" for lang, why in failed.items())
                 + f"; {out / INDEX_FILE} lists what went out. Fix the cause and run again"
+                + (" (the next run moves the languages together)" if moved else "")
             )
+            raise (DiskFull if all(kind is DiskFull for kind in failed_kinds.values()) else PublishIncomplete)(what)
         for lang in moved:
             with contextlib.suppress(OSError):  # a mark left behind is settled by the next run
                 pending_mark(written[lang]).unlink(missing_ok=True)

@@ -263,8 +263,10 @@ def prune_cache(
             after = _total_bytes(db)
         if unused or over:
             pages, free = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count"))
-            if pages and free / pages > 0.25:
-                db.execute("VACUUM")  # gives the freed pages back to the disk
+            # VACUUM gives the freed pages back to the disk; it writes a new copy first, so only
+            # where the disk has room for one.
+            if pages and free / pages > 0.25 and shutil.disk_usage(path.parent).free > 2 * path.stat().st_size:
+                db.execute("VACUUM")
     except sqlite3.DatabaseError as exc:
         raise cache_error(path, exc) from None
     finally:
@@ -283,9 +285,12 @@ def prune_cache(
 
 def trim_cache(path: Path, unused_days: float | None, max_mb: float | None) -> CachePruned | None:
     """Cache retention at the end of a run (prune_cache with the size cap in MB): the bundles are
-    published by then, so a cache that cannot be trimmed is an ERROR line, not the run's failure."""
+    published by then, so a cache that cannot be trimmed (locked, read-only) is an ERROR line, not
+    the run's failure; a full disk is still DiskFull (exit 8: a person must free space)."""
     try:
         return prune_cache(path, unused_days, None if max_mb is None else int(max_mb * 1e6))
+    except DiskFull:
+        raise
     except JobError as exc:
         log.error("cache retention: %s", exc)
         return None
