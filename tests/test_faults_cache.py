@@ -197,9 +197,12 @@ def test_a_cache_mostly_freed_is_compacted_on_disk(tmp_path, monkeypatch):
     assert done.unused == 500 and done.file_bytes < before / 10
 
 
-def test_a_read_only_cache_is_still_read_though_its_use_cannot_be_recorded(tmp_path, monkeypatch):
+def test_a_read_only_cache_is_still_read_though_its_use_cannot_be_recorded(tmp_path, monkeypatch, caplog):
+    import logging
+
     path = tmp_path / "c.sqlite3"
-    filled_cache(path)
+    aged_cache(path, monkeypatch, {f"text {i}": 2 for i in range(20)})  # last used two days ago
+    monkeypatch.setattr(logging.getLogger("jobs"), "handlers", [caplog.handler])
     cache = Cache(path)
     real = cache._db
 
@@ -215,13 +218,12 @@ def test_a_read_only_cache_is_still_read_though_its_use_cannot_be_recorded(tmp_p
         def __exit__(self, *exc):
             return real.__exit__(*exc)
 
-        def execute(self, sql, *args):
-            if sql.lstrip().upper().startswith("INSERT"):
-                raise sqlite3.OperationalError("attempt to write a readonly database")
-            return real.execute(sql, *args)
+        def executemany(self, sql, *args):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
 
     cache._db = ReadOnly()
     assert len(cache.get_many("model", [f"text {i}" for i in range(20)])) == 20
+    assert "could not record which entries were used" in caplog.text
     cache.close()
 
 

@@ -135,20 +135,23 @@ class Cache:
         wanted = {text_hash(t): t for t in texts}
         found: dict[str, Cached] = {}
         hashes = list(wanted) if self.reuse else []
+        stale_before, stale = time.time() - USED_REFRESH_S, []  # entries whose last use is to be recorded
         for start in range(0, len(hashes), _CHUNK):
             part = hashes[start : start + _CHUNK]
             try:
                 rows = self._db.execute(
-                    f"SELECT source_sha, output, hit_limit, meta FROM outputs WHERE model_key = ? "
-                    f"AND source_sha IN ({','.join('?' * len(part))})",
+                    f"SELECT o.source_sha, o.output, o.hit_limit, o.meta, {_LAST_USED} {_FROM_ENTRIES} "
+                    f"WHERE o.model_key = ? AND o.source_sha IN ({','.join('?' * len(part))})",
                     [model_key, *part],
                 ).fetchall()
             except sqlite3.OperationalError as exc:
                 raise cache_error(self.path, exc) from None
-            for sha, output, hit_limit, meta in rows:
+            for sha, output, hit_limit, meta, used in rows:
                 found[wanted[sha]] = Cached(output, bool(hit_limit), meta)
-        if found:
-            self._mark_used(model_key, [text_hash(t) for t in found])
+                if used < stale_before:
+                    stale.append(sha)
+        if stale:
+            self._mark_used(model_key, stale)
         if count:
             self.hits += len(found)
             self.misses += len(wanted) - len(found)
@@ -167,21 +170,16 @@ class Cache:
             raise cache_error(self.path, exc) from None
 
     def _mark_used(self, model_key: str, hashes: list[str]) -> None:
-        """Record that these entries were used now (for retention), where it was over a day ago.
-        A cache that cannot be written (read-only) is still read: the entries only look older."""
+        """Record that these entries were used now (for retention); get_many asks only for those
+        last used over a day ago. A cache that cannot be written (read-only) is still read: the
+        entries only look older."""
         now = time.time()
         try:
             with self._db:
-                for start in range(0, len(hashes), _CHUNK):
-                    part = hashes[start : start + _CHUNK]
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO outputs_used (model_key, source_sha, used) "
-                        "SELECT o.model_key, o.source_sha, ? FROM outputs o LEFT JOIN outputs_used u "
-                        "ON u.model_key = o.model_key AND u.source_sha = o.source_sha "
-                        f"WHERE o.model_key = ? AND o.source_sha IN ({','.join('?' * len(part))}) "
-                        "AND MAX(o.created, COALESCE(u.used, 0)) < ?",
-                        [now, model_key, *part, now - USED_REFRESH_S],
-                    )
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO outputs_used (model_key, source_sha, used) VALUES (?, ?, ?)",
+                    [(model_key, sha, now) for sha in hashes],
+                )
         except sqlite3.OperationalError as exc:
             if not self._warned_unmarked:
                 log.warning(
