@@ -11,7 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from jobs.errors import ConfigError
+from jobs.errors import ConfigError, config_problem, validation_lines
 
 DEFAULT_CONFIG = Path("configs") / "models.yaml"
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -175,8 +175,7 @@ class JobConfig(BaseModel):
 
     keep: int = Field(24, ge=1)  # bundles kept per language after a publish (retention)
     keep_days: float | None = Field(None, gt=0)  # and none older than this many days
-    cache_unused_days: float | None = Field(30, gt=0)  # cache retention (stages.cache.prune_cache)
-    cache_max_mb: float | None = Field(2048, gt=0)
+    cache_retention: Retention = Retention()  # the registry's: its cache_* fields (stages.cache_retention)
 
     @field_validator("device")
     @classmethod
@@ -203,28 +202,12 @@ def load_registry(config_file: Path | None = None) -> tuple[Registry, Path]:
     path = find_config_file(config_file)
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(yaml_problem(path, exc)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(config_problem(path, exc)) from None
     try:
         return Registry.model_validate(raw or {}), path
     except ValidationError as exc:
-        raise ConfigError(f"invalid config {path}:\n{_format_errors(exc)}") from exc
-
-
-def yaml_problem(path: Path, exc: Exception) -> str:
-    """A YAML parse error as one line: the file, line and column (1-based), what is wrong there."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    what = ": ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
-    what = " ".join((what or str(exc)).split())
-    if mark is None:
-        return f"{path}: not valid YAML ({what}); fix the file or pass --config with another"
-    return f"{path}:{mark.line + 1}:{mark.column + 1}: not valid YAML ({what}); fix it there"
-
-
-def _format_errors(exc: ValidationError) -> str:
-    return "\n".join(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise ConfigError(f"invalid config {path}:\n{validation_lines(exc)}") from exc
 
 
 def parse_model_overrides(values: list[str]) -> dict[str, str]:
@@ -308,8 +291,7 @@ def build_config(
         "min_article_words": defaults.min_article_words,
         "keep": registry.retention.keep,
         "keep_days": registry.retention.keep_days,
-        "cache_unused_days": registry.retention.cache_unused_days,
-        "cache_max_mb": registry.retention.cache_max_mb,
+        "cache_retention": registry.retention,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]
@@ -325,7 +307,7 @@ def build_config(
             **values,
         )
     except ValidationError as exc:
-        raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc
+        raise ConfigError(f"invalid options:\n{validation_lines(exc)}") from exc
 
 
 # --------------------------------------------------------------------------- environment knobs

@@ -45,7 +45,8 @@ from jobs.outputs.retention import prune_bundles
 from jobs.outputs.verify import verify_bundle
 from jobs.progress import Reporter
 from jobs.quality.flags import count_flags
-from jobs.stages.cache import Cache, check_cache_place, trim_cache
+from jobs.stages.cache import Cache, check_cache_place
+from jobs.stages.cache_retention import trim_cache
 from jobs.stages.screen import screen_articles
 
 log = logging.getLogger("jobs")
@@ -111,7 +112,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
             cache.close()
         _publish_all(config, work, read, report, created_at)
         prune_bundles(config.out, config.keep, config.keep_days)
-        trim_cache(cache_path(config), config.cache_unused_days, config.cache_max_mb)
+        trim_cache(cache_path(config), config.cache_retention)
     report.seconds = time.perf_counter() - started
     log.info(
         "run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",

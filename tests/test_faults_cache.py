@@ -10,8 +10,10 @@ import time
 
 import pytest
 
+from jobs.config import Retention
 from jobs.errors import ConfigError, DiskFull, ExitCode, LockHeld, NotWritable
 from jobs.stages import cache as cache_module
+from jobs.stages import cache_retention
 from jobs.stages.cache import Cache, Cached, check_cache_place
 from tests.faults import fill, remount, small_disk
 
@@ -168,7 +170,7 @@ def test_cache_entries_unused_for_n_days_go_and_a_read_counts_as_use(tmp_path, m
     cache = Cache(path)
     assert set(cache.get_many("model", ["used"])) == {"used"}  # a run read it today
     cache.close()
-    done = cache_module.prune_cache(path, unused_days=30, max_bytes=None)
+    done = cache_retention.prune_cache(path, unused_days=30, max_bytes=None)
     assert (done.unused, done.over_size) == (1, 0) and done.bytes_after < done.bytes_before
     assert kept(path) == {"used", "new"}
 
@@ -176,8 +178,8 @@ def test_cache_entries_unused_for_n_days_go_and_a_read_counts_as_use(tmp_path, m
 def test_cache_over_its_size_cap_loses_the_least_recently_used_first(tmp_path, monkeypatch):
     path = tmp_path / "c.sqlite3"
     aged_cache(path, monkeypatch, {f"text {i}": 10 - i for i in range(10)})  # text 9 is the newest
-    per_entry = cache_module.prune_cache(path, None, None).bytes_before // 10
-    done = cache_module.prune_cache(path, unused_days=None, max_bytes=per_entry * 4 + 10)
+    per_entry = cache_retention.prune_cache(path, None, None).bytes_before // 10
+    done = cache_retention.prune_cache(path, unused_days=None, max_bytes=per_entry * 4 + 10)
     assert done.over_size == 6 and done.bytes_after <= per_entry * 4 + 10
     assert kept(path) == {f"text {i}" for i in range(6, 10)}
 
@@ -193,7 +195,7 @@ def test_a_cache_mostly_freed_is_compacted_on_disk(tmp_path, monkeypatch):
     before = path.stat().st_size + (
         path.with_name(path.name + "-wal").stat().st_size if path.with_name(path.name + "-wal").exists() else 0
     )
-    done = cache_module.prune_cache(path, unused_days=30, max_bytes=None)
+    done = cache_retention.prune_cache(path, unused_days=30, max_bytes=None)
     assert done.unused == 500 and done.file_bytes < before / 10
 
 
@@ -234,7 +236,7 @@ def test_trim_cache_logs_a_cache_it_cannot_trim_instead_of_failing(tmp_path, cap
     path = tmp_path / "c.sqlite3"
     filled_cache(path)
     monkeypatch.setattr(
-        cache_module, "prune_cache", lambda *a: (_ for _ in ()).throw(NotWritable(f"cache {path} is read-only"))
+        cache_retention, "prune_cache", lambda *a: (_ for _ in ()).throw(NotWritable(f"cache {path} is read-only"))
     )
-    assert cache_module.trim_cache(path, 30, 1) is None
+    assert cache_retention.trim_cache(path, Retention()) is None
     assert "cache retention: cache" in caplog.text

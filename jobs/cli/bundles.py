@@ -104,7 +104,7 @@ def prune(
     from jobs.outputs.publish import repair_interrupted
     from jobs.outputs.retention import disk_used, prune_bundles
     from jobs.outputs.status import check_outputs_folder
-    from jobs.stages.cache import trim_cache
+    from jobs.stages.cache_retention import trim_cache
 
     try:
         retention = load_registry(config_file)[0].retention
@@ -117,9 +117,7 @@ def prune(
         with RunLock(out, f"prune-{new_run_id()}"):
             repair_interrupted(out)  # what a stopped run left: never-published bundles go first
             removed = prune_bundles(out, keep, keep_days)
-            trimmed = trim_cache(
-                cache or out / ".cache" / "jobs.sqlite3", retention.cache_unused_days, retention.cache_max_mb
-            )
+            trimmed = trim_cache(cache or out / ".cache" / "jobs.sqlite3", retention)
     except JobError as exc:
         raise fail(exc) from None
     except OSError as exc:

@@ -6,12 +6,10 @@ its last committed batch; a file that fails SQLite's own check (quick_check, or 
 database") is moved aside and rebuilt, never trusted. Anything else (locked by another process,
 read-only, disk full, a folder in the way) is reported as what it is and the file left alone.
 
-Retention (prune_cache, run after the bundles' retention in the same pass): an entry no run has
-used (read or written) for `unused_days` goes, and while the entries' total size is over
-`max_bytes` the least recently used go first. When an entry was last used is kept in a side
-table, `outputs_used`, refreshed at most once a day per entry (an hourly run that finds
-everything cached does not rewrite its whole cache); an older jobs that does not know the table
-keeps working with the file.
+When an entry was last used (read or written) is kept in a side table, `outputs_used`,
+refreshed at most once a day per entry (an hourly run that finds everything cached does not
+rewrite its whole cache), for retention (jobs.stages.cache_retention); an older jobs that does
+not know the table keeps working with the file.
 """
 
 from __future__ import annotations
@@ -35,7 +33,6 @@ _CHUNK = 500  # SQLite limits the number of bound parameters per statement
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock on the cache
 CORRUPT_KEPT = 1  # moved-aside damaged caches kept for a post-mortem, newest first
 USED_REFRESH_S = 86400.0  # an entry's last use is recorded again only when older than this
-ENTRY_OVERHEAD = 96  # bytes an entry costs beyond its texts (keys, index, page slack), for the size cap
 # SQLite's result codes for a file that is not a (healthy) database: the only reasons to move it aside.
 _DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
@@ -118,7 +115,7 @@ class Cache:
                 " hit_limit INTEGER NOT NULL, meta TEXT NOT NULL, created REAL NOT NULL,"
                 " PRIMARY KEY (model_key, source_sha)) WITHOUT ROWID"
             )
-            db.execute(_USED_TABLE)
+            db.execute(USED_TABLE)
             if version != SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.commit()
@@ -140,7 +137,7 @@ class Cache:
             part = hashes[start : start + _CHUNK]
             try:
                 rows = self._db.execute(
-                    f"SELECT o.source_sha, o.output, o.hit_limit, o.meta, {_LAST_USED} {_FROM_ENTRIES} "
+                    f"SELECT o.source_sha, o.output, o.hit_limit, o.meta, {LAST_USED} {FROM_ENTRIES} "
                     f"WHERE o.model_key = ? AND o.source_sha IN ({','.join('?' * len(part))})",
                     [model_key, *part],
                 ).fetchall()
@@ -193,109 +190,14 @@ class Cache:
         self._db.close()
 
 
-_USED_TABLE = (
+USED_TABLE = (
     "CREATE TABLE IF NOT EXISTS outputs_used ("
     " model_key TEXT NOT NULL, source_sha TEXT NOT NULL, used REAL NOT NULL,"
     " PRIMARY KEY (model_key, source_sha)) WITHOUT ROWID"
 )
 # When an entry was last used: written or read, whichever is later.
-_LAST_USED = "MAX(o.created, COALESCE(u.used, 0))"
-_FROM_ENTRIES = "FROM outputs o LEFT JOIN outputs_used u ON u.model_key = o.model_key AND u.source_sha = o.source_sha"
-_ENTRY_BYTES = f"LENGTH(CAST(o.output AS BLOB)) + LENGTH(CAST(o.meta AS BLOB)) + LENGTH(o.model_key) + {ENTRY_OVERHEAD}"
-
-
-@dataclass(frozen=True)
-class CachePruned:
-    """What prune_cache did: entries removed (unused too long, over the size cap), size before and after."""
-
-    unused: int
-    over_size: int
-    bytes_before: int
-    bytes_after: int
-    file_bytes: int  # the file's size on disk afterwards
-
-
-def prune_cache(
-    path: Path, unused_days: float | None, max_bytes: int | None, now: float | None = None
-) -> CachePruned | None:
-    """Remove the cache's entries unused for `unused_days`, then the least recently used while the
-    entries' total is over `max_bytes` (either None: no such limit); return what was done, or
-    None when there is no cache file there. The file is compacted (VACUUM) when over a quarter
-    of it is free pages afterwards. SQLite errors come out as cache_error's JobErrors.
-
-    Opens the file without the quick_check Cache does on every run: the run that calls this
-    has just checked it."""
-    if not path.is_file():
-        return None
-    now = time.time() if now is None else now
-    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S)
-    try:
-        has_outputs = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='outputs'").fetchone()
-        if not has_outputs:
-            return CachePruned(0, 0, 0, 0, path.stat().st_size)
-        with db:
-            db.execute(_USED_TABLE)
-            before = _total_bytes(db)
-            unused = 0
-            if unused_days is not None:
-                unused = db.execute(
-                    "DELETE FROM outputs WHERE (model_key, source_sha) IN "
-                    f"(SELECT o.model_key, o.source_sha {_FROM_ENTRIES} WHERE {_LAST_USED} < ?)",
-                    [now - unused_days * 86400],
-                ).rowcount
-            over = 0
-            if max_bytes is not None and _total_bytes(db) > max_bytes:
-                # Newest first, a running total; every entry past the cap goes (oldest use first).
-                over = db.execute(
-                    "DELETE FROM outputs WHERE (model_key, source_sha) IN (SELECT model_key, source_sha FROM "
-                    f"(SELECT o.model_key, o.source_sha, SUM({_ENTRY_BYTES}) OVER "
-                    f"(ORDER BY {_LAST_USED} DESC, o.model_key, o.source_sha) AS running {_FROM_ENTRIES}) "
-                    "WHERE running > ?)",
-                    [max_bytes],
-                ).rowcount
-            if unused or over:
-                db.execute(
-                    "DELETE FROM outputs_used WHERE NOT EXISTS (SELECT 1 FROM outputs o "
-                    "WHERE o.model_key = outputs_used.model_key AND o.source_sha = outputs_used.source_sha)"
-                )
-            after = _total_bytes(db)
-        if unused or over:
-            pages, free = (db.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_count", "freelist_count"))
-            # VACUUM gives the freed pages back to the disk; it writes a new copy first, so only
-            # where the disk has room for one.
-            if pages and free / pages > 0.25 and shutil.disk_usage(path.parent).free > 2 * path.stat().st_size:
-                db.execute("VACUUM")
-    except sqlite3.DatabaseError as exc:
-        raise cache_error(path, exc) from None
-    finally:
-        db.close()
-    if unused or over:
-        log.info(
-            "cache retention: removed %d entries unused for %s days and %d over the size cap; %.1f MB -> %.1f MB",
-            unused,
-            f"{unused_days:g}" if unused_days is not None else "-",
-            over,
-            before / 1e6,
-            after / 1e6,
-        )
-    return CachePruned(unused, over, before, after, path.stat().st_size)
-
-
-def trim_cache(path: Path, unused_days: float | None, max_mb: float | None) -> CachePruned | None:
-    """Cache retention at the end of a run (prune_cache with the size cap in MB): the bundles are
-    published by then, so a cache that cannot be trimmed (locked, read-only) is an ERROR line, not
-    the run's failure; a full disk is still DiskFull (exit 8: a person must free space)."""
-    try:
-        return prune_cache(path, unused_days, None if max_mb is None else int(max_mb * 1e6))
-    except DiskFull:
-        raise
-    except JobError as exc:
-        log.error("cache retention: %s", exc)
-        return None
-
-
-def _total_bytes(db: sqlite3.Connection) -> int:
-    return db.execute(f"SELECT COALESCE(SUM({_ENTRY_BYTES}), 0) FROM outputs o").fetchone()[0]
+LAST_USED = "MAX(o.created, COALESCE(u.used, 0))"
+FROM_ENTRIES = "FROM outputs o LEFT JOIN outputs_used u ON u.model_key = o.model_key AND u.source_sha = o.source_sha"
 
 
 def remembered(cache: Cache | None, kind: str, keys: Sequence[str], compute: Callable[[int], Any]) -> list[Any]:
