@@ -271,12 +271,20 @@ def test_the_lock_probe_creates_nothing_and_sees_a_holder(tmp_path):
     assert running_holder(tmp_path) is None
 
 
-def test_cache_naming_a_folder_is_refused_before_the_outputs_folder_is_made(tmp_path, tiny_models, tiny_config):
+@pytest.mark.parametrize("kind", ["a folder", "under a file"])
+def test_cache_in_the_way_is_refused_before_the_outputs_folder_is_made(tmp_path, tiny_models, tiny_config, kind):
     out = tmp_path / "out"
-    (tmp_path / "cachedir").mkdir()
-    result = runner.invoke(app, job_args(tiny_models, tiny_config, out, "--cache", str(tmp_path / "cachedir")))
+    if kind == "a folder":
+        cache = tmp_path / "cachedir"
+        cache.mkdir()
+    else:
+        (tmp_path / "blocker").write_text("a file")
+        cache = tmp_path / "blocker" / "c.sqlite3"
+    result = runner.invoke(app, job_args(tiny_models, tiny_config, out, "--cache", str(cache)))
     assert result.exit_code == ExitCode.NOT_WRITABLE, result.output
-    assert "is a folder" in one_error_line(result.stderr)
+    assert ("is a folder" if kind == "a folder" else "a file is where a folder should be") in one_error_line(
+        result.stderr
+    )
     assert not out.exists()
 
 

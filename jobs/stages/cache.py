@@ -298,10 +298,10 @@ def check_cache_place(cache: Path, out: Path) -> None:
         )
     if cache.is_dir():
         raise NotWritable(f"cache {cache} is a folder; --cache must name a file, e.g. {cache / 'jobs.sqlite3'}")
-    for parent in cache.parents:
+    for parent in cache.parents if inside is None else ():  # OUT's own folders: the run's lock names them
         if parent.exists() or parent.is_symlink():
             if not parent.is_dir():
                 raise NotWritable(
-                    f"cache {cache}: {parent} is a file, not a folder; move it away or choose another --cache"
+                    f"{parent}: a file is where a folder should be; move it away, or choose another --cache"
                 )
             break
