@@ -11,7 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from jobs.errors import ConfigError
+from jobs.errors import ConfigError, config_problem, validation_lines
 from jobs.input_settings import InputSettings
 
 DEFAULT_CONFIG = Path("configs") / "models.yaml"
@@ -104,6 +104,8 @@ class Retention(BaseModel):
 
     keep: int = Field(24, ge=1)  # the newest N bundles per language (a day of hourly runs)
     keep_days: float | None = Field(None, gt=0)  # and none older than this, when set
+    cache_unused_days: float | None = Field(30, gt=0)  # cache entries no run used for this long go
+    cache_max_mb: float | None = Field(2048, gt=0)  # and the least recently used while over this size
 
 
 class Publication(BaseModel):
@@ -194,6 +196,7 @@ class JobConfig(InputSettings):
 
     keep: int = Field(24, ge=1)  # bundles kept per language after a publish (retention)
     keep_days: float | None = Field(None, gt=0)  # and none older than this many days
+    cache_retention: Retention = Retention()  # the registry's: its cache_* fields (stages.cache_retention)
 
     @field_validator("device")
     @classmethod
@@ -221,15 +224,11 @@ def load_registry(config_file: Path | None = None) -> tuple[Registry, Path]:
     try:
         raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+        raise ConfigError(config_problem(path, exc)) from None
     try:
         return Registry.model_validate(raw or {}), path
     except ValidationError as exc:
-        raise ConfigError(f"invalid config {path}:\n{_format_errors(exc)}") from exc
-
-
-def _format_errors(exc: ValidationError) -> str:
-    return "\n".join(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
+        raise ConfigError(f"invalid config {path}:\n{validation_lines(exc)}") from exc
 
 
 def parse_model_overrides(values: list[str]) -> dict[str, str]:
@@ -312,6 +311,7 @@ def build_config(
         **defaults.model_dump(include={"max_article_words", "min_article_words", *InputSettings.model_fields}),
         "keep": registry.retention.keep,
         "keep_days": registry.retention.keep_days,
+        "cache_retention": registry.retention,
     }
     values.update({name: value for name, value in options.items() if value is not None and value != []})
     values["inputs"] = [str(i) for i in values["inputs"]]
@@ -329,7 +329,7 @@ def build_config(
             **values,
         )
     except ValidationError as exc:
-        raise ConfigError(f"invalid options:\n{_format_errors(exc)}") from exc
+        raise ConfigError(f"invalid options:\n{validation_lines(exc)}") from exc
 
 
 # --------------------------------------------------------------------------- environment knobs

@@ -125,3 +125,18 @@ def environment_error(exc: OSError, path: object = None, doing: str = "") -> Job
     where = exc.filename if exc.filename is not None else path
     where = os.fsdecode(where) if where is not None else "a path the run writes to"
     return kind(f"{where}: {what}{f' while {doing}' if doing else ''}; {fix}")
+
+
+def config_problem(path: os.PathLike | str, exc: Exception) -> str:
+    """A config file that cannot be read or parsed, as one line: for a parser error that knows
+    where (PyYAML's marks) the file, line and column (1-based) and what is wrong there."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return f"cannot read config {os.fsdecode(path)}: {' '.join(str(exc).split())}"
+    what = ": ".join(str(part) for part in (getattr(exc, "context", None), getattr(exc, "problem", None)) if part)
+    return f"{os.fsdecode(path)}:{mark.line + 1}:{mark.column + 1}: not valid YAML ({' '.join(what.split())}); fix it there"
+
+
+def validation_lines(exc) -> str:
+    """A pydantic ValidationError as indented `field.path: message` lines."""
+    return "\n".join(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())

@@ -35,6 +35,7 @@ from jobs.outputs.records import check_review_flags, model_problem, read_records
 from jobs.outputs.retention import prune_bundles
 from jobs.progress import Reporter
 from jobs.stages.cache import Cache, check_cache_place
+from jobs.stages.cache_retention import trim_cache
 from jobs.stages.editorial import check_editorial, load_editorial
 from jobs.stages.screen import screen_articles
 
@@ -117,6 +118,7 @@ def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
         _publish_all(config, work, read, report, created_at)
         _remember(config, stories.register, created_at)
         prune_bundles(config.out, config.keep, config.keep_days)
+        trim_cache(cache_path(config), config.cache_retention)
     report.seconds = time.perf_counter() - started
     log.info(
         "run %s done in %.1f s: %d articles, %d units, cache %d hits / %d misses, %d model(s) loaded",

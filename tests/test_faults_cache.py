@@ -10,8 +10,10 @@ import time
 
 import pytest
 
+from jobs.config import Retention
 from jobs.errors import ConfigError, DiskFull, ExitCode, LockHeld, NotWritable
 from jobs.stages import cache as cache_module
+from jobs.stages import cache_retention
 from jobs.stages.cache import Cache, Cached, check_cache_place
 from tests.faults import fill, remount, small_disk
 
@@ -136,3 +138,105 @@ def test_a_full_disk_is_named_and_the_cache_stays_intact(tmp_path):
         again = Cache(path)  # and usable again once there is space
         assert len(again.get_many("model", [f"text {i}" for i in range(20)])) == 20
         again.close()
+
+
+# ---------------------------------------------------------------------- retention (issue 23)
+
+DAY = 86400.0
+
+
+def aged_cache(path, monkeypatch, ages_days: dict[str, float]) -> None:
+    """One entry per text, each written `age` days ago."""
+    now = time.time()
+    cache = Cache(path)
+    for text, age in ages_days.items():
+        monkeypatch.setattr(cache_module.time, "time", lambda age=age: now - age * DAY)
+        cache.put_many("model", [(text, Cached("x" * 1000, False))])
+    monkeypatch.undo()
+    cache.close()
+
+
+def kept(path) -> set[str]:
+    cache = Cache(path, reuse=True)
+    texts = {f"text {i}" for i in range(10)} | {"old", "new", "used"}
+    found = set(cache.get_many("model", texts, count=False))
+    cache.close()
+    return found
+
+
+def test_cache_entries_unused_for_n_days_go_and_a_read_counts_as_use(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite3"
+    aged_cache(path, monkeypatch, {"old": 40, "used": 40, "new": 1})
+    cache = Cache(path)
+    assert set(cache.get_many("model", ["used"])) == {"used"}  # a run read it today
+    cache.close()
+    done = cache_retention.prune_cache(path, unused_days=30, max_bytes=None)
+    assert (done.unused, done.over_size) == (1, 0) and done.bytes_after < done.bytes_before
+    assert kept(path) == {"used", "new"}
+
+
+def test_cache_over_its_size_cap_loses_the_least_recently_used_first(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite3"
+    aged_cache(path, monkeypatch, {f"text {i}": 10 - i for i in range(10)})  # text 9 is the newest
+    per_entry = cache_retention.prune_cache(path, None, None).bytes_before // 10
+    done = cache_retention.prune_cache(path, unused_days=None, max_bytes=per_entry * 4 + 10)
+    assert done.over_size == 6 and done.bytes_after <= per_entry * 4 + 10
+    assert kept(path) == {f"text {i}" for i in range(6, 10)}
+
+
+def test_a_cache_mostly_freed_is_compacted_on_disk(tmp_path, monkeypatch):
+    path = tmp_path / "c.sqlite3"
+    now = time.time()
+    cache = Cache(path)
+    monkeypatch.setattr(cache_module.time, "time", lambda: now - 100 * DAY)
+    cache.put_many("model", [(f"t{i}", Cached("y" * 4000, False)) for i in range(500)])
+    monkeypatch.undo()
+    cache.close()
+    before = path.stat().st_size + (
+        path.with_name(path.name + "-wal").stat().st_size if path.with_name(path.name + "-wal").exists() else 0
+    )
+    done = cache_retention.prune_cache(path, unused_days=30, max_bytes=None)
+    assert done.unused == 500 and done.file_bytes < before / 10
+
+
+def test_a_read_only_cache_is_still_read_though_its_use_cannot_be_recorded(tmp_path, monkeypatch, caplog):
+    import logging
+
+    path = tmp_path / "c.sqlite3"
+    aged_cache(path, monkeypatch, {f"text {i}": 2 for i in range(20)})  # last used two days ago
+    monkeypatch.setattr(logging.getLogger("jobs"), "handlers", [caplog.handler])
+    cache = Cache(path)
+    real = cache._db
+
+    class ReadOnly:
+        """The connection, refusing writes as SQLite does on a read-only file."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def __enter__(self):
+            return real.__enter__()
+
+        def __exit__(self, *exc):
+            return real.__exit__(*exc)
+
+        def executemany(self, sql, *args):
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    cache._db = ReadOnly()
+    assert len(cache.get_many("model", [f"text {i}" for i in range(20)])) == 20
+    assert "could not record which entries were used" in caplog.text
+    cache.close()
+
+
+def test_trim_cache_logs_a_cache_it_cannot_trim_instead_of_failing(tmp_path, caplog, monkeypatch):
+    import logging
+
+    monkeypatch.setattr(logging.getLogger("jobs"), "handlers", [caplog.handler])
+    path = tmp_path / "c.sqlite3"
+    filled_cache(path)
+    monkeypatch.setattr(
+        cache_retention, "prune_cache", lambda *a: (_ for _ in ()).throw(NotWritable(f"cache {path} is read-only"))
+    )
+    assert cache_retention.trim_cache(path, Retention()) is None
+    assert "cache retention: cache" in caplog.text

@@ -13,11 +13,22 @@ import pytest
 from jobs.errors import DiskFull, ExitCode, PublishIncomplete
 from jobs.outputs import publish as publish_module
 from jobs.outputs.bundle import kept_bundles, latest_bundle, point_latest, write_bundle
+from jobs.outputs.manifest import MANIFEST_SCHEMA
 from jobs.outputs.preview import preview_path
 from jobs.outputs.publish import INDEX_FILE, check_free_space, discard, publish_run, repair_odd_states
 from jobs.outputs.retention import disk_used, prune_bundles
 from tests.bundles import publish_bundle
 from tests.faults import fill, small_disk
+
+
+@pytest.fixture(autouse=True)
+def signals_given_back():
+    """publish_run holds stop signals until the run lets go of its lock; tests that call it
+    without one give them back here, so no test leaves its handlers to the next."""
+    from jobs.outputs import stopping
+
+    yield
+    stopping.release(failing=True)
 
 
 def record(article_id: str, lang: str = "ru") -> dict:
@@ -132,6 +143,32 @@ def test_a_failed_swap_names_the_languages_that_moved(tmp_path, monkeypatch):
     assert index["published"] == ["ru"] and index["languages"]["zh"]["bundle"] == f"zh/{run_id(0)}"
 
 
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_a_full_disk_during_the_swaps_is_disk_full(tmp_path, monkeypatch, first_fails):
+    hourly(tmp_path, "ru", 1)
+    hourly(tmp_path, "zh", 1)
+    new = run_id(5)
+    written = {lang: write_bundle(tmp_path, lang, new, [record("b", lang)], {}) for lang in ("ru", "zh")}
+    failing = {"ru", "zh"} if first_fails else {"zh"}
+
+    def swap(lang_dir, name):
+        if lang_dir.name in failing:
+            raise OSError(errno.ENOSPC, "No space left on device", str(lang_dir / ".latest-1"))
+        point_latest(lang_dir, name)
+
+    monkeypatch.setattr(publish_module, "point_latest", swap)
+    with pytest.raises(DiskFull, match="no space left") as caught:
+        publish_run(tmp_path, new, written, ["ru", "zh"])
+    assert caught.value.exit_code == ExitCode.DISK_FULL
+    if first_fails:  # nothing moved: nothing of the run is left behind
+        assert "published no language" in str(caught.value)
+        assert [b.name for b in kept_bundles(tmp_path / "ru")] == [run_id(0)]
+        assert not publish_module.publish_state(tmp_path).problems()
+    else:
+        assert "published ru; NOT published zh" in str(caught.value)
+        assert publish_module.publish_state(tmp_path).out_of_step == {new: (["ru"], ["zh"])}
+
+
 def test_a_run_stopped_before_the_swaps_leaves_no_bundle_behind(tmp_path):
     hourly(tmp_path, "ru", 1)
     written = write_bundle(tmp_path, "ru", run_id(5), [record("b")], {})
@@ -188,9 +225,14 @@ def test_prune_on_a_read_only_disk_is_named(tmp_path):
         assert len(kept_bundles(disk / "ru")) == 1
 
 
-def test_a_signal_during_the_swaps_waits_until_every_language_moved(tmp_path, monkeypatch):
+def test_a_signal_during_the_swaps_waits_and_after_a_complete_publish_ends_nothing(tmp_path, monkeypatch, caplog):
+    import logging
     import signal
 
+    from jobs.outputs import stopping
+    from jobs.outputs.lock import RunLock
+
+    monkeypatch.setattr(logging.getLogger("jobs"), "handlers", [caplog.handler])
     hourly(tmp_path, "ru", 1)
     hourly(tmp_path, "zh", 1)
     new = run_id(5)
@@ -207,12 +249,115 @@ def test_a_signal_during_the_swaps_waits_until_every_language_moved(tmp_path, mo
     monkeypatch.setattr(publish_module, "point_latest", swap)
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with RunLock(tmp_path, new):
             publish_run(tmp_path, new, written, ["ru", "zh"])
+            assert stopping.stop_requested() == signal.SIGTERM
+            prune_bundles(tmp_path, keep=1)  # retention still runs: the signal waits until the lock is let go
+        assert signal.getsignal(signal.SIGTERM) is stop  # given back
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert {latest_bundle(tmp_path, lang).name for lang in ("ru", "zh")} == {new}
     assert json.loads((tmp_path / INDEX_FILE).read_text())["published"] == ["ru", "zh"]
+    assert [b.name for b in kept_bundles(tmp_path / "ru")] == [new]
+    assert "asked to stop (signal 15) after every language was published" in caplog.text
+
+
+def test_a_signal_before_anything_was_published_still_interrupts(tmp_path):
+    import signal
+
+    from jobs.outputs import stopping
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        stopping.hold()
+        os.kill(os.getpid(), signal.SIGTERM)
+        with pytest.raises(KeyboardInterrupt):
+            stopping.release()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def two_languages_written(out, new):
+    for lang in ("ru", "zh", "kk"):
+        hourly(out, lang, 1)
+    publish_run(out, run_id(0), {}, ["ru", "zh", "kk"])  # the run record of the run before
+    publish_module.stopping.release(failing=True)
+    manifest = {"schema": MANIFEST_SCHEMA, "run_id": new}
+    return {lang: write_bundle(out, lang, new, [record("b", lang)], manifest) for lang in ("ru", "zh", "kk")}
+
+
+def test_a_run_killed_between_the_swaps_is_found_and_moved_together_by_the_next_run(tmp_path):
+    new = run_id(5)
+    written = two_languages_written(tmp_path, new)
+    point_latest(tmp_path / "ru", new)  # SIGKILL here: ru moved, zh and kk did not, no run record
+    state = publish_module.publish_state(tmp_path)
+    assert state.out_of_step == {new: (["ru"], ["kk", "zh"])}
+    assert any("names ru/" in s for s in state.stale_index) and not state.never_published
+    assert len(state.problems()) == 2
+    repaired = publish_module.repair_interrupted(tmp_path)
+    assert repaired.out_of_step
+    assert {latest_bundle(tmp_path, lang).name for lang in ("ru", "zh", "kk")} == {new}
+    index = json.loads((tmp_path / INDEX_FILE).read_text())
+    assert index["run_id"] == new and index["published"] == ["kk", "ru", "zh"] and index["repaired"]
+    assert not publish_module.publish_state(tmp_path).problems()
+    assert not [p for p in (tmp_path / "zh").iterdir() if p.name.startswith(".pending-")]
+    assert written["zh"].is_dir()
+
+
+def test_a_damaged_bundle_left_behind_is_removed_not_published(tmp_path):
+    new = run_id(5)
+    written = two_languages_written(tmp_path, new)
+    point_latest(tmp_path / "ru", new)
+    (written["zh"] / "articles.jsonl").write_text("cut")
+    publish_module.repair_interrupted(tmp_path)
+    assert latest_bundle(tmp_path, "zh").name == run_id(0) and not written["zh"].exists()
+    assert latest_bundle(tmp_path, "kk").name == new
+    assert json.loads((tmp_path / INDEX_FILE).read_text())["languages"]["zh"]["bundle"] == f"zh/{run_id(0)}"
+    assert not publish_module.publish_state(tmp_path).problems()
+
+
+def test_a_run_killed_after_the_swaps_leaves_a_stale_index_the_next_run_writes_again(tmp_path):
+    new = run_id(5)
+    two_languages_written(tmp_path, new)
+    for lang in ("ru", "zh", "kk"):
+        point_latest(tmp_path / lang, new)
+    (tmp_path / f".{INDEX_FILE}.4242").write_text("{half")  # the temporary of an index being written
+    problems = publish_module.publish_state(tmp_path).problems()
+    assert len(problems) == 1 and "index.json is stale" in problems[0] and "next run writes it again" in problems[0]
+    publish_module.repair_interrupted(tmp_path)
+    assert json.loads((tmp_path / INDEX_FILE).read_text())["run_id"] == new
+    assert not list(tmp_path.glob(".index.json.*"))
+    assert not publish_module.publish_state(tmp_path).problems()
+
+
+def test_bundles_never_published_are_reported_do_not_count_for_keep_and_are_removed(tmp_path):
+    new = run_id(5)
+    written = two_languages_written(tmp_path, new)  # killed before the swaps: nothing moved
+    state = publish_module.publish_state(tmp_path)
+    assert sorted(state.never_published) == sorted(written.values()) and not state.stale_index
+    assert all("never published" in p for p in state.problems())
+    assert prune_bundles(tmp_path, keep=1) == []  # the published run(0) is still the one kept
+    publish_module.repair_interrupted(tmp_path)
+    for lang in ("ru", "zh", "kk"):
+        assert [b.name for b in kept_bundles(tmp_path / lang)] == [run_id(0)]
+    assert not publish_module.publish_state(tmp_path).problems()
+
+
+def test_a_latest_pointing_out_of_the_outputs_folder_is_not_followed(tmp_path):
+    from jobs.outputs.preview import bundles_to_preview
+    from jobs.outputs.status import bundle_status
+
+    elsewhere = tmp_path / "elsewhere"
+    publish_bundle(elsewhere, "ru", run_id(0), [record("a")], {})  # a real bundle, outside OUT
+    out = tmp_path / "out"
+    (out / "ru").mkdir(parents=True)
+    (out / "ru" / "latest").symlink_to(elsewhere / "ru" / run_id(0))
+    assert latest_bundle(out, "ru") is None
+    assert bundles_to_preview(out) == [] and bundles_to_preview(out, ["ru"], "../../elsewhere") == []
+    assert "not followed" in bundle_status(out)
 
 
 @pytest.mark.parametrize(

@@ -26,9 +26,9 @@ EXIT_CODES_HELP = "\n\n".join(
         (ExitCode.QA_FLAGGED, "a QA flag named in --fail-on-qa fired; bundles published"),
         (ExitCode.DISK_FULL, "no space left (or too little before the run); nothing half-published"),
         (ExitCode.NOT_WRITABLE, "a path cannot be used (permission, read-only, in the way); it is named"),
-        (ExitCode.DAMAGED, "jobs verify: a bundle does not match its manifest"),
+        (ExitCode.DAMAGED, "jobs verify: a bundle does not match its manifest, or a stopped publish left work"),
         (ExitCode.PUBLISH_INCOMPLETE, "some languages published, others not; the log names which"),
-        (ExitCode.INTERRUPTED, "interrupted; nothing half-written published"),
+        (ExitCode.INTERRUPTED, "interrupted before publishing; nothing half-written published"),
     )
 )
 

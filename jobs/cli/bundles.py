@@ -1,14 +1,20 @@
-"""`jobs status` and `jobs preview`: what is in the outputs folder."""
+"""`jobs status`, `verify`, `prune` and `preview`: what is in the outputs folder.
+
+Each follows `jobs run`'s error rules: a folder that is missing, a file, unreadable, read-only
+or another user's is one line naming it and the fix, with the documented exit code.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from jobs.cli.app import app, fail
-from jobs.cli.options import ConfigOption, KeepDaysOption, KeepOption
+from jobs.cli.options import CacheOption, ConfigOption, KeepDaysOption, KeepOption
 from jobs.errors import ConfigError, Damaged, ExitCode, JobError, environment_error
 
 
@@ -19,7 +25,26 @@ def status(
     """Per language: the latest bundle, when it was made, its counts and failures; and any run in progress."""
     from jobs.outputs.status import bundle_status
 
-    typer.echo(bundle_status(out))
+    with one_line_errors(out, "reading the outputs folder"):
+        text = bundle_status(out)
+    typer.echo(text)
+
+
+@contextlib.contextmanager
+def one_line_errors(out: Path, doing: str) -> Iterator[None]:
+    """A JobError, or an OSError the environment explains, ends the command with one line and its
+    exit code; anything else is a bug and keeps its traceback."""
+    from jobs.errors import environment_error
+
+    try:
+        yield
+    except JobError as exc:
+        raise fail(exc) from None
+    except OSError as exc:
+        problem = environment_error(exc, out, doing)
+        if problem is None:
+            raise
+        raise fail(problem) from None
 
 
 @app.command()
@@ -29,20 +54,38 @@ def verify(
         list[str], typer.Option("--lang", "-l", metavar="LANG", help="Language, repeatable (default: all).")
     ] = [],
 ) -> None:
-    """Check every bundle's files against its manifest (sha256, sizes, record schema); exit 10 on damage."""
+    """Check every bundle's files against its manifest (sha256, sizes, record schema), and that the
+    languages and OUT/index.json are in step (a run stopped while publishing); exit 10 on damage."""
+    from jobs.outputs.lock import running_holder
+    from jobs.outputs.publish import publish_state
+    from jobs.outputs.status import check_outputs_folder
     from jobs.outputs.verify import verify_outputs
 
-    if not out.is_dir():
-        raise fail(ConfigError(f"{out} is not an outputs folder"))
-    results = verify_outputs(out, lang)
+    with one_line_errors(out, "reading the outputs folder"):
+        if not check_outputs_folder(out, "reading the outputs folder"):
+            raise ConfigError(f"{out} is not an outputs folder (it does not exist); pass the outputs folder")
+        results = verify_outputs(out, lang)
+        holder = running_holder(out)
+        state = publish_state(out) if holder is None else None
     for bundle, problems in results.items():
         typer.echo(f"{bundle}: " + ("ok" if not problems else "DAMAGED"))
         for problem in problems[:20]:
             typer.echo(f"  {problem}")
     damaged = [bundle for bundle, problems in results.items() if problems]
-    typer.echo(f"{len(results)} bundle(s) checked, {len(damaged)} damaged")
-    if damaged:
-        raise fail(Damaged(f"{len(damaged)} damaged bundle(s) in {out}: " + ", ".join(map(str, damaged[:10]))))
+    unpublished = [] if state is None else state.problems()  # the folder's, whatever --lang says
+    if state is None:
+        typer.echo(f"a run is in progress (pid {holder.get('pid', '?')}): languages and index.json not checked")
+    for problem in unpublished:
+        typer.echo(f"{out}: {problem}")
+    typer.echo(
+        f"{len(results)} bundle(s) checked, {len(damaged)} damaged"
+        + (f"; {len(unpublished)} publishing problem(s)" if unpublished else "")
+    )
+    if damaged or unpublished:
+        named = ", ".join(map(str, damaged[:10])) or unpublished[0]
+        raise fail(
+            Damaged(f"{len(damaged)} damaged bundle(s), {len(unpublished)} publishing problem(s) in {out}: {named}")
+        )
 
 
 @app.command()
@@ -51,12 +94,17 @@ def prune(
     keep: KeepOption = None,
     keep_days: KeepDaysOption = None,
     config_file: ConfigOption = None,
+    cache: CacheOption = None,
 ) -> None:
-    """Remove old bundles (and their review pages) beyond the retention; never the one `latest` points to."""
+    """Remove old bundles (and their review pages) beyond the retention; never the one `latest` points to.
+    Also what a run stopped while publishing left, and the cache's entries beyond its retention."""
     from jobs.config import load_registry
     from jobs.outputs.bundle import new_run_id
     from jobs.outputs.lock import RunLock
+    from jobs.outputs.publish import repair_interrupted
     from jobs.outputs.retention import disk_used, prune_bundles
+    from jobs.outputs.status import check_outputs_folder
+    from jobs.stages.cache_retention import trim_cache
 
     try:
         retention = load_registry(config_file)[0].retention
@@ -64,10 +112,12 @@ def prune(
         keep_days = retention.keep_days if keep_days is None else keep_days
         if keep < 1 or (keep_days is not None and keep_days <= 0):
             raise ConfigError("--keep must be at least 1 and --keep-days above 0")
-        if not out.is_dir():
-            raise ConfigError(f"{out} is not an outputs folder")
+        if not check_outputs_folder(out, "reading the outputs folder"):
+            raise ConfigError(f"{out} is not an outputs folder (it does not exist); pass the outputs folder")
         with RunLock(out, f"prune-{new_run_id()}"):
+            repair_interrupted(out)  # what a stopped run left: never-published bundles go first
             removed = prune_bundles(out, keep, keep_days)
+            trimmed = trim_cache(cache or out / ".cache" / "jobs.sqlite3", retention)
     except JobError as exc:
         raise fail(exc) from None
     except OSError as exc:
@@ -77,6 +127,10 @@ def prune(
         raise fail(problem) from None
     for bundle in removed:
         typer.echo(f"removed {bundle}")
+    if trimmed is not None and (trimmed.unused or trimmed.over_size):
+        typer.echo(
+            f"cache: {trimmed.unused + trimmed.over_size} entries removed, {trimmed.bytes_after / 1e6:.1f} MB left"
+        )
     typer.echo(f"{len(removed)} bundle(s) removed; {out} uses {disk_used(out) / 1e6:.1f} MB")
 
 
@@ -102,8 +156,12 @@ def preview(
 ) -> None:
     """Write a static HTML review page per bundle: source and translation side by side, QA flags highlighted."""
     from jobs.outputs.preview import write_previews
+    from jobs.outputs.status import check_outputs_folder
 
-    pages = write_previews(out, lang, run, dest, read_inputs=_input_articles)
+    with one_line_errors(dest or out, "writing a review page (or pass --dest DIR on a writable disk)"):
+        if run is None or not Path(run).is_dir():
+            check_outputs_folder(out, "reading the outputs folder")
+        pages = write_previews(out, lang, run, dest, read_inputs=_input_articles)
     if not pages:
         typer.echo(
             f"error: no bundle in {out} for {run or 'latest'}" + (f" ({', '.join(lang)})" if lang else ""), err=True

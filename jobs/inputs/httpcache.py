@@ -14,10 +14,11 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from jobs.fsutil import TEMP_SUFFIX, atomic_write
 
 UNUSED_DAYS = 3.0  # hourly runs ask again for everything still in their feeds
 
@@ -80,14 +81,7 @@ class HttpCache:
             "content": base64.b64encode(response.content).decode("ascii"),
         }
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(entry, stream)
-            os.replace(temporary, self._path(url))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        atomic_write(self._path(url), json.dumps(entry), sync=False)  # only a saving: no fsync
 
     def prune(self, unused_days: float = UNUSED_DAYS) -> int:
         """Remove the entries (and leftover temporary files) unused for `unused_days`; how many went.
@@ -102,7 +96,7 @@ class HttpCache:
         for entry in entries:
             try:
                 stale = entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff
-                if stale and entry.name.endswith(".json"):
+                if stale and entry.name.endswith((".json", TEMP_SUFFIX)):
                     os.unlink(entry.path)
                     removed += 1
             except OSError:

@@ -24,11 +24,9 @@ rebuilt from the latest bundles' records when it is missing (their titles and te
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -37,6 +35,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from jobs.fsutil import atomic_write
 from jobs.inputs.ids import id_forms
 
 log = logging.getLogger("jobs")
@@ -183,19 +182,11 @@ class StoryRegister:
         return len(old)
 
     def save(self, out: Path) -> None:
-        """Write the register atomically (a temporary file renamed over the old one, flushed)."""
-        path = out / REGISTER_FILE
-        temporary = out / f"{REGISTER_FILE}.{os.getpid()}.tmp"
-        try:
-            with temporary.open("w", encoding="utf-8") as fh:
-                for sid in sorted(self.stories):
-                    fh.write(json.dumps(asdict(self.stories[sid]), ensure_ascii=False, sort_keys=True) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        """Write the register in one step (fsutil.atomic_write), stories by id, one JSON line each."""
+        lines = [
+            json.dumps(asdict(self.stories[sid]), ensure_ascii=False, sort_keys=True) for sid in sorted(self.stories)
+        ]
+        atomic_write(out / REGISTER_FILE, "".join(line + "\n" for line in lines))
 
 
 class _Index:

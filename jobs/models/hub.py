@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jobs.config import ModelSpec, environment
 from jobs.errors import ModelNotAvailable
+from jobs.fsutil import atomic_write
 
 _TRUE = {"1", "on", "yes", "true"}
 _SMALL_FILES = ["*.json", "*.model", "*.spm", "*.txt"]
@@ -170,9 +171,7 @@ def folder_content_hash(folder: Path) -> str:
     memo[key] = revision
     try:  # a memo that cannot be written only costs the next run the hashing
         memo_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = memo_path.with_name(f".{memo_path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(memo), encoding="utf-8")
-        os.replace(tmp, memo_path)
+        atomic_write(memo_path, json.dumps(memo))
     except OSError:
         pass
     return revision

@@ -2,11 +2,16 @@
 
     outputs/<lang>/<run_id>/articles.jsonl, articles/<id>.md, manifest.json (written last)
     outputs/<lang>/latest -> <run_id>
+    outputs/<lang>/.pending-<run_id>   (a bundle written, not yet published)
 
 A bundle is written into a staging folder beside its final place, flushed to disk, and renamed
-into place; then `latest` is swapped to it with an atomic rename. A reader never sees a
-half-written bundle, and a run that dies leaves the previous `latest` as it was; the next run
-removes what it left (remove_stale_staging). This module alone knows how those names look.
+into place, with a `.pending-<run_id>` mark beside it; then `latest` is swapped to it with an
+atomic rename, and the mark removed once every language and OUT/index.json are done
+(jobs.outputs.publish). A reader never sees a half-written bundle, and a run that dies leaves
+the previous `latest` as it was; the next run removes what it left (remove_stale_staging) and
+settles what a run stopped while publishing left (publish.repair_interrupted). `latest` is
+only ever a link to a bundle folder beside it: one pointing anywhere else is not followed.
+This module alone knows how those names look.
 """
 
 from __future__ import annotations
@@ -24,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from jobs.errors import environment_error
+from jobs.fsutil import fsync_dir
 from jobs.outputs.manifest import MANIFEST_FILE, manifest_bytes
 from jobs.outputs.markdown import render_markdown
 
 log = logging.getLogger("jobs")
 STAGING_PREFIX = ".staging-"
+PENDING_PREFIX = ".pending-"
 LATEST = "latest"
 
 
@@ -96,17 +103,6 @@ def _sync_files(folder: Path, files: list[Path]) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # some platforms cannot open folders; the rename is still atomic there
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_bundle(
     out: Path,
     lang: str,
@@ -121,24 +117,51 @@ def write_bundle(
     extra: more files of the bundle by name (feeds, changes.json), listed in the manifest too.
     previous: the bundle this one follows; its files that are unchanged are hard-linked, not written.
     An environment error (disk full, read-only, permission) comes out as that JobError naming the
-    bundle, with the staging folder removed."""
+    bundle, with the staging folder removed. The bundle is marked pending (pending_mark) until
+    publish.publish_run has published it or publish.discard removed it."""
     lang_dir = out / lang
     final = lang_dir / run_id
     staging = lang_dir / f"{STAGING_PREFIX}{run_id}-{os.getpid()}"
+    mark = pending_mark(final)
     try:
         lang_dir.mkdir(parents=True, exist_ok=True)
         if final.exists():
             raise FileExistsError(f"bundle {final} already exists")
         staging.mkdir()
         _write_files(staging, records, manifest, extra or {}, previous)
+        mark.touch()  # before the bundle shows under its name: a kill after the rename leaves both
         os.rename(staging, final)
+        fsync_dir(lang_dir)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
+        _unmark(mark, final)
         raise environment_error(exc, final, f"writing the {lang} bundle") or exc from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        _unmark(mark, final)
         raise
     return final
+
+
+def pending_mark(bundle: Path) -> Path:
+    """The mark beside a bundle written by a run that has not published it (yet)."""
+    return bundle.with_name(f"{PENDING_PREFIX}{bundle.name}")
+
+
+def _unmark(mark: Path, bundle: Path) -> None:
+    if not bundle.exists():
+        mark.unlink(missing_ok=True)
+
+
+def pending_bundles(lang_dir: Path) -> list[Path]:
+    """The bundles of one language marked pending: written by a run that did not publish them
+    (a run in progress, or one stopped before or during the swaps)."""
+    try:
+        marks = [p for p in lang_dir.iterdir() if p.name.startswith(PENDING_PREFIX)]
+    except OSError:
+        return []
+    bundles = (lang_dir / m.name[len(PENDING_PREFIX) :] for m in marks)
+    return sorted(b for b in bundles if b.is_dir() and not b.is_symlink())
 
 
 def _write_files(
@@ -160,10 +183,10 @@ def _write_files(
     for name, data in extra.items():
         put(name, data)
     _sync_files(staging, [staging / name for name in files])
-    _fsync_dir(staging / "articles")
+    fsync_dir(staging / "articles")
     manifest = {**manifest, "files": files}
     _write(staging / MANIFEST_FILE, manifest_bytes(manifest))
-    _fsync_dir(staging)
+    fsync_dir(staging)
 
 
 def point_latest(lang_dir: Path, run_id: str) -> None:
@@ -173,13 +196,30 @@ def point_latest(lang_dir: Path, run_id: str) -> None:
         temporary.unlink()
     os.symlink(run_id, temporary)
     os.replace(temporary, lang_dir / LATEST)
-    _fsync_dir(lang_dir)
+    fsync_dir(lang_dir)
+
+
+def latest_target(out: Path, lang: str) -> str | None:
+    """What OUT/<lang>/latest points to, as written in the link (None: no link there)."""
+    try:
+        return os.readlink(out / lang / LATEST)
+    except OSError:
+        return None
 
 
 def latest_bundle(out: Path, lang: str) -> Path | None:
-    """The bundle `latest` points at, if any."""
-    link = out / lang / LATEST
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+    """The bundle `latest` points at, if any: a bundle folder beside the link, never a path
+    elsewhere (a link a person or another tool pointed out of the outputs folder is not followed)."""
+    target = latest_target(out, lang)
+    if not target or not is_bundle_name(target):
+        return None
+    bundle = out / lang / target
+    return bundle.resolve() if bundle.is_dir() and not bundle.is_symlink() else None
+
+
+def is_bundle_name(name: str) -> bool:
+    """A bundle folder's own name: one plain path part, not hidden (`latest` links hold only these)."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") and name != LATEST
 
 
 def language_dirs(out: Path) -> list[Path]:
@@ -204,6 +244,12 @@ def remove_stale_staging(out: Path) -> list[Path]:
                 removed.append(leftover)
             elif leftover.name.startswith(f".{LATEST}-") and leftover.is_symlink():
                 leftover.unlink()
+                removed.append(leftover)
+            elif (
+                leftover.name.startswith(PENDING_PREFIX)
+                and not (lang_dir / leftover.name[len(PENDING_PREFIX) :]).is_dir()
+            ):
+                leftover.unlink()  # its bundle is gone: nothing to settle
                 removed.append(leftover)
     for path in removed:
         log.warning("removed %s, left by a run that did not finish", path)

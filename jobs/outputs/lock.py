@@ -7,6 +7,9 @@ says who holds it, for the message the second run prints.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import json
 import os
 import socket
@@ -17,6 +20,8 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from jobs.errors import LockHeld
+from jobs.fsutil import atomic_write, remove_temporaries
+from jobs.outputs import stopping
 
 LOCK_NAME = ".jobs.outputs.lock"
 HOLDER_NAME = ".jobs.lock.json"
@@ -42,14 +47,22 @@ class RunLock:
             "run_id": self.run_id,
             "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        temporary = self.out / f"{HOLDER_NAME}.{os.getpid()}"
-        temporary.write_text(json.dumps(holder), encoding="utf-8")
-        os.replace(temporary, self.out / HOLDER_NAME)
+        try:
+            remove_temporaries(self.out, HOLDER_NAME)  # left by a killed run
+            atomic_write(self.out / HOLDER_NAME, json.dumps(holder))
+        except BaseException:
+            self._lock.release()
+            raise
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        (self.out / HOLDER_NAME).unlink(missing_ok=True)
-        self._lock.release()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            with contextlib.suppress(OSError):
+                (self.out / HOLDER_NAME).unlink(missing_ok=True)
+            self._lock.release()
+        finally:
+            # A stop signal held since publishing acts now, or is only logged when all went out.
+            stopping.release(failing=exc_type is not None)
 
 
 def read_holder(out: Path) -> dict[str, Any] | None:
@@ -69,13 +82,21 @@ def describe_holder(out: Path, holder: dict[str, Any] | None) -> str:
 
 
 def running_holder(out: Path) -> dict[str, Any] | None:
-    """Who is running on this outputs folder right now, or None (checks the lock itself)."""
-    if not (out / LOCK_NAME).exists():
-        return None
-    probe = FileLock(str(out / LOCK_NAME), timeout=0)
+    """Who is running on this outputs folder right now, or None (checks the lock itself).
+
+    Reads only: the lock file is opened read-only (flock needs no write access), so this works
+    on a read-only disk or a folder of another user, and creates nothing. A lock file that
+    cannot be opened at all is the OSError (the caller names it)."""
     try:
-        probe.acquire()
-    except Timeout:
+        fd = os.open(out / LOCK_NAME, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise
         return read_holder(out) or {}
-    probe.release()
+    finally:
+        os.close(fd)  # closing drops the probe's own lock
     return None

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jobs.outputs.bundle import LATEST, language_dirs
+from jobs.fsutil import atomic_write
+from jobs.outputs.bundle import is_bundle_name, language_dirs, latest_bundle
 from jobs.outputs.editorial import editorial_line, editorial_marks
 from jobs.outputs.manifest import has_manifest, read_manifest
 from jobs.outputs.markdown import article_fields
@@ -322,25 +323,26 @@ def write_preview(
     page = render_preview(manifest, records, sources, source_lang)
     target = out or preview_path(bundle_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(target)  # a reader never sees half a page
+    atomic_write(target, page)  # a reader never sees half a page
     return target
 
 
 def bundles_to_preview(outputs: Path, langs: Sequence[str] = (), run: str | None = None) -> list[Path]:
     """The bundles `jobs preview [--lang X] [RUN]` means: RUN is a bundle folder or a run id
-    (default: each language's latest); without --lang, every language folder that has it."""
+    (default: each language's latest); without --lang, every language folder that has it.
+    A `latest` link is followed only to a bundle beside it, never out of the outputs folder."""
     if run and has_manifest(Path(run)):
         return [Path(run).resolve()]
+    if run and not is_bundle_name(run):
+        return []
     if langs:
-        lang_dirs = [outputs / lang for lang in langs]
+        lang_dirs = [outputs / lang for lang in langs if is_bundle_name(lang)]
     else:
         lang_dirs = language_dirs(outputs) if outputs.is_dir() else []
     found = []
     for lang_dir in lang_dirs:
-        bundle = lang_dir / (run or LATEST)
-        if has_manifest(bundle):
+        bundle = lang_dir / run if run else latest_bundle(outputs, lang_dir.name)
+        if bundle is not None and not bundle.is_symlink() and has_manifest(bundle):
             found.append(bundle.resolve())
     return found
 

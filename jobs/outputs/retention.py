@@ -2,7 +2,9 @@
 
 Applied after every successful publish and by `jobs prune`. A bundle `latest` points to is never
 removed, nor one OUT/index.json names; a bundle's review page (OUT/<lang>/<run_id>.preview.html)
-goes with it. A bundle is first renamed to a staging name, then deleted, so a run killed half-way
+goes with it. Bundles never published (marked pending: a run in progress, or one that was
+stopped) do not count toward `keep` and are not removed here (publish.repair_interrupted is what
+removes the stopped runs' ones). A bundle is first renamed to a staging name, then deleted, so a run killed half-way
 leaves no half-deleted bundle in sight (the next run clears the staging folder).
 """
 
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from jobs.errors import environment_error
-from jobs.outputs.bundle import STAGING_PREFIX, kept_bundles, language_dirs, latest_bundle
+from jobs.outputs.bundle import STAGING_PREFIX, kept_bundles, language_dirs, latest_bundle, pending_bundles
 from jobs.outputs.preview import preview_path
 
 log = logging.getLogger("jobs")
@@ -53,7 +55,9 @@ def prune_bundles(
     for lang_dir in language_dirs(out):
         current = latest_bundle(out, lang_dir.name)
         protected_here = protected | ({current.name} if current else set())
-        for bundle in expired(kept_bundles(lang_dir), keep, keep_days, now):
+        pending = set(pending_bundles(lang_dir))
+        published = [b for b in kept_bundles(lang_dir) if b not in pending]
+        for bundle in expired(published, keep, keep_days, now):
             if bundle.name in protected_here:
                 continue
             try:

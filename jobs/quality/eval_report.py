@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from jobs.fsutil import atomic_write
+
 EVAL_SCHEMA = "jobs.eval/v1"
 
 
@@ -91,8 +93,8 @@ def write_reports(report: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
     """Write eval.json (everything, outputs included) and eval.md into out_dir; return both paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = out_dir / "eval.json", out_dir / "eval.md"
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(report), encoding="utf-8")
+    atomic_write(json_path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    atomic_write(md_path, render_markdown(report))
     return json_path, md_path
 
 

@@ -5,6 +5,11 @@ generation settings. Writes are transactions, so a killed run leaves the cache a
 its last committed batch; a file that fails SQLite's own check (quick_check, or "not a
 database") is moved aside and rebuilt, never trusted. Anything else (locked by another process,
 read-only, disk full, a folder in the way) is reported as what it is and the file left alone.
+
+When an entry was last used (read or written) is kept in a side table, `outputs_used`,
+refreshed at most once a day per entry (an hourly run that finds everything cached does not
+rewrite its whole cache), for retention (jobs.stages.cache_retention); an older jobs that does
+not know the table keeps working with the file.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ SCHEMA_VERSION = 1
 _CHUNK = 500  # SQLite limits the number of bound parameters per statement
 BUSY_TIMEOUT_S = 30.0  # how long to wait for another process's write lock on the cache
 CORRUPT_KEPT = 1  # moved-aside damaged caches kept for a post-mortem, newest first
+USED_REFRESH_S = 86400.0  # an entry's last use is recorded again only when older than this
 # SQLite's result codes for a file that is not a (healthy) database: the only reasons to move it aside.
 _DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 
@@ -51,6 +57,7 @@ class Cache:
         self.hits = 0
         self.misses = 0
         self.rebuilt_from: Path | None = None
+        self._warned_unmarked = False
         self._db = self._open()
         try:
             prune_corrupt(self.path)
@@ -108,6 +115,7 @@ class Cache:
                 " hit_limit INTEGER NOT NULL, meta TEXT NOT NULL, created REAL NOT NULL,"
                 " PRIMARY KEY (model_key, source_sha)) WITHOUT ROWID"
             )
+            db.execute(USED_TABLE)
             if version != SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.commit()
@@ -124,18 +132,23 @@ class Cache:
         wanted = {text_hash(t): t for t in texts}
         found: dict[str, Cached] = {}
         hashes = list(wanted) if self.reuse else []
+        stale_before, stale = time.time() - USED_REFRESH_S, []  # entries whose last use is to be recorded
         for start in range(0, len(hashes), _CHUNK):
             part = hashes[start : start + _CHUNK]
             try:
                 rows = self._db.execute(
-                    f"SELECT source_sha, output, hit_limit, meta FROM outputs WHERE model_key = ? "
-                    f"AND source_sha IN ({','.join('?' * len(part))})",
+                    f"SELECT o.source_sha, o.output, o.hit_limit, o.meta, {LAST_USED} {FROM_ENTRIES} "
+                    f"WHERE o.model_key = ? AND o.source_sha IN ({','.join('?' * len(part))})",
                     [model_key, *part],
                 ).fetchall()
             except sqlite3.OperationalError as exc:
                 raise cache_error(self.path, exc) from None
-            for sha, output, hit_limit, meta in rows:
+            for sha, output, hit_limit, meta, used in rows:
                 found[wanted[sha]] = Cached(output, bool(hit_limit), meta)
+                if used < stale_before:
+                    stale.append(sha)
+        if stale:
+            self._mark_used(model_key, stale)
         if count:
             self.hits += len(found)
             self.misses += len(wanted) - len(found)
@@ -153,8 +166,38 @@ class Cache:
         except sqlite3.OperationalError as exc:
             raise cache_error(self.path, exc) from None
 
+    def _mark_used(self, model_key: str, hashes: list[str]) -> None:
+        """Record that these entries were used now (for retention); get_many asks only for those
+        last used over a day ago. A cache that cannot be written (read-only) is still read: the
+        entries only look older."""
+        now = time.time()
+        try:
+            with self._db:
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO outputs_used (model_key, source_sha, used) VALUES (?, ?, ?)",
+                    [(model_key, sha, now) for sha in hashes],
+                )
+        except sqlite3.OperationalError as exc:
+            if not self._warned_unmarked:
+                log.warning(
+                    "cache %s: could not record which entries were used (%s); retention sees them as older",
+                    self.path,
+                    exc,
+                )
+                self._warned_unmarked = True
+
     def close(self) -> None:
         self._db.close()
+
+
+USED_TABLE = (
+    "CREATE TABLE IF NOT EXISTS outputs_used ("
+    " model_key TEXT NOT NULL, source_sha TEXT NOT NULL, used REAL NOT NULL,"
+    " PRIMARY KEY (model_key, source_sha)) WITHOUT ROWID"
+)
+# When an entry was last used: written or read, whichever is later.
+LAST_USED = "MAX(o.created, COALESCE(u.used, 0))"
+FROM_ENTRIES = "FROM outputs o LEFT JOIN outputs_used u ON u.model_key = o.model_key AND u.source_sha = o.source_sha"
 
 
 def remembered(cache: Cache | None, kind: str, keys: Sequence[str], compute: Callable[[int], Any]) -> list[Any]:
@@ -238,14 +281,27 @@ _RESERVED_IN_OUT = {".cache", "index.json", ".jobs.outputs.lock", ".jobs.lock.js
 
 def check_cache_place(cache: Path, out: Path) -> None:
     """A cache must be a file outside every bundle: inside the outputs folder only at its top
-    (not one of the job's own names) or in a hidden folder such as OUT/.cache/ (ConfigError otherwise)."""
+    (not one of the job's own names) or in a hidden folder such as OUT/.cache/ (ConfigError otherwise).
+    Then a folder where the file should be, or a file where one of its folders should be, is
+    NotWritable. Checked before the outputs folder is locked, so a refused --cache creates nothing."""
     try:
         inside = cache.resolve().relative_to(out.resolve())
     except ValueError:
-        return
-    parts = inside.parts
-    if not parts or (len(parts) == 1 and parts[0] in _RESERVED_IN_OUT) or (len(parts) > 1 and parts[0][:1] != "."):
+        inside = None
+    parts = inside.parts if inside is not None else ()
+    if inside is not None and (
+        not parts or (len(parts) == 1 and parts[0] in _RESERVED_IN_OUT) or (len(parts) > 1 and parts[0][:1] != ".")
+    ):
         raise ConfigError(
             f"--cache {cache} is inside the outputs folder {out} where the job keeps bundles or its own files; "
             f"name a file such as {out / '.cache' / 'jobs.sqlite3'} or one outside {out}"
         )
+    if cache.is_dir():
+        raise NotWritable(f"cache {cache} is a folder; --cache must name a file, e.g. {cache / 'jobs.sqlite3'}")
+    for parent in cache.parents if inside is None else ():  # OUT's own folders: the run's lock names them
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise NotWritable(
+                    f"{parent}: a file is where a folder should be; move it away, or choose another --cache"
+                )
+            break
