@@ -49,6 +49,9 @@ class BackendOptions:
     quantize: str = "none"
     backend: str = ""  # the --backend asked for (auto | torch | ctranslate2), for the manifest
     batch_tokens: int | None = None  # None: chosen for the device when first needed
+    why: str = ""  # what `--backend auto` passed over and why (the manifest says it)
+    remote: bool = False  # the device is Ray actors' (GPU share given): not probed in this process
+    gpu_share: float = 1.0  # the part of a card one Ray actor gets: its batch budget is scaled by it
 
     @classmethod
     def of(cls, config: JobConfig, *, translation: bool) -> BackendOptions:
@@ -58,9 +61,12 @@ class BackendOptions:
         each actor is given a GPU share, else CPU (Ray hides GPUs from actors without one).
         """
         device = config.device
+        gpus = config.ray_gpus_per_actor if config.engine == "ray" else 0
         if config.engine == "ray" and device == "auto":
-            device = "cuda" if config.ray_gpus_per_actor > 0 else "cpu"
+            device = "cuda" if gpus > 0 else "cpu"
         return cls(
+            remote=gpus > 0,
+            gpu_share=min(1.0, gpus) if gpus > 0 else 1.0,
             settings=config.translation if translation else config.summary,
             translation=translation,
             source_lang=config.source_lang,
@@ -94,6 +100,8 @@ class BaseBackend:
     name = "base"
     cpu_batch_rows = CPU_BATCH_ROWS
     streams = 1  # batches generated at the same time (see jobs.backends.device.cpu_streams)
+    device_note = ""  # why the device that runs is not the one `auto` would want (a card passed over)
+    fp32_reruns = 0  # batches whose half-precision outputs held NaN/inf, generated again in fp32
 
     def __init__(self, spec: ModelSpec, role: str, options: BackendOptions):
         self.spec = spec
@@ -123,6 +131,19 @@ class BaseBackend:
 
     def _free_device_memory(self) -> None:
         pass
+
+    def pinned_options(self) -> dict[str, Any]:
+        """Job options that make another process (a Ray actor) run what this one resolved: on a
+        CUDA device, the backend and its precision, so actors on bf16 cards run the fp16 this
+        driver planned (and the cache key names) when it could not see their cards. Empty on CPU."""
+        if not self.resolved_device.startswith("cuda"):
+            return {}
+        dtype = self.precision[1]
+        return {
+            "backend": self.name,
+            "dtype": dtype if dtype in ("fp32", "bf16", "fp16") else "auto",
+            "quantize": self.quantization,
+        }
 
     # ---- identity
 
@@ -182,6 +203,8 @@ class BaseBackend:
             "loaded": self.is_loaded,
             "asked": {"backend": self.options.backend or self.name, "dtype": o.dtype, "quantize": o.quantize},
             "batch_tokens": self._batch_tokens or "auto",
+            **({"why": o.why or self.device_note} if o.why or self.device_note else {}),
+            **({"fp32_reruns": self.fp32_reruns} if self.fp32_reruns else {}),
             **facts,
         }
 
@@ -212,7 +235,9 @@ class BaseBackend:
     @property
     def batch_tokens(self) -> int:
         if self._batch_tokens is None:
-            self._batch_tokens = auto_batch_tokens(self.resolved_device, self.settings.num_beams)
+            self._batch_tokens = auto_batch_tokens(
+                self.resolved_device, self.settings.num_beams, self.options.gpu_share
+            )
         return self._batch_tokens
 
     @batch_tokens.setter
@@ -314,10 +339,13 @@ class BaseBackend:
         planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
         plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
         done: set[int] = set()
-        for positions, outcome in self._map_batches(run, plan):
+        backed_off = False
+        outcomes = self._map_batches(run, plan)
+        for positions, outcome in outcomes:
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
                 cap = self._back_off(outcome, positions, lengths, result)
-                return [p for p in pending if p not in done], cap
+                backed_off = True
+                break
             decoded, counts, max_new = outcome
             for row, p in enumerate(positions):
                 index = todo[p]
@@ -331,6 +359,13 @@ class BaseBackend:
             done.update(positions)
             if on_progress:
                 on_progress(len(positions))
+        if backed_off:
+            # Freed only now: the error, its traceback and the batch's frames (which hold its
+            # tensors) are gone, and the stopped batches' streams have finished.
+            outcome = None
+            outcomes.close()  # the running streams finish and their futures go
+            self._free_device_memory()
+            return [p for p in pending if p not in done], cap
         return [], cap
 
     def _back_off(self, error: BaseException, positions: list[int], lengths: list[int], result: Generated) -> int:
@@ -338,7 +373,6 @@ class BaseBackend:
         if not is_out_of_memory(error):
             raise error
         longest = max(lengths[p] for p in positions)
-        self._free_device_memory()
         if len(positions) == 1:
             raise DeviceOutOfMemory(
                 f"{self.label} on {self.resolved_device}: one text of {longest} tokens does not fit "
@@ -347,6 +381,12 @@ class BaseBackend:
             ) from error
         self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
         result.oom_retries += 1
+        chained: BaseException | None = error
+        for _ in range(8):  # their frames hold the failed batch's tensors (and an error chain is short)
+            if chained is None:
+                break
+            chained.__traceback__ = None
+            chained = chained.__cause__ or chained.__context__
         log.warning(
             "%s: out of memory on %s with %d texts x %d tokens; retrying with batches of at most %d tokens",
             self.label,

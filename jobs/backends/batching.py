@@ -31,6 +31,10 @@ class DeviceOutOfMemory(JobError):
     """A single text does not fit the device's memory even in a batch of its own."""
 
 
+class NonFiniteOutputs(JobError):
+    """A batch's logits or scores held NaN/inf even in fp32: the weights are broken."""
+
+
 def plan_batches(
     lengths: Sequence[int], batch_tokens: int, max_sentences: int = MAX_BATCH_SENTENCES
 ) -> list[list[int]]:
@@ -80,8 +84,16 @@ def max_batch_rows(device: str, cpu_rows: int = CPU_BATCH_ROWS) -> int:
     return MAX_BATCH_SENTENCES
 
 
+# What device memory running out looks like in an error message: torch's "CUDA out of memory",
+# "CUDA error: out of memory" (an AcceleratorError raised by a kernel launch), MPS's "MPS backend
+# out of memory", CTranslate2's "CUDA failed with error out of memory", and cuBLAS failing to
+# allocate its workspace or handle ("CUBLAS_STATUS_ALLOC_FAILED", from torch and CTranslate2 alike).
+OUT_OF_MEMORY_MARKERS = ("out of memory", "cublas_status_alloc_failed", "cudnn_status_alloc_failed")
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
-    """CUDA's OutOfMemoryError, or the RuntimeError MPS and older torch raise for the same thing."""
+    """CUDA's OutOfMemoryError, or a RuntimeError whose message says device memory ran out
+    (`OUT_OF_MEMORY_MARKERS`: MPS, older torch, cuBLAS, CTranslate2)."""
     try:
         import torch
 
@@ -94,7 +106,8 @@ def is_out_of_memory(exc: BaseException) -> bool:
         oom_types = ()
     if oom_types and isinstance(exc, oom_types):
         return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+    message = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(marker in message for marker in OUT_OF_MEMORY_MARKERS)
 
 
 def max_new_tokens(settings: GenerationSettings, translation: bool, window: int, longest_input: int) -> int:

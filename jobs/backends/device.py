@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import importlib.util
+import logging
 import os
 import platform
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from jobs.backends.batching import CPU_BATCH_TOKENS
@@ -22,6 +27,7 @@ from jobs.errors import ConfigError
 
 DTYPES = ("auto", "fp32", "bf16", "fp16")
 QUANTIZE = ("none", "int8")
+log = logging.getLogger("jobs")
 
 
 def cpu_flags() -> set[str]:
@@ -82,26 +88,105 @@ def torch_threads(count: int):
         torch.set_num_threads(before)
 
 
-def cuda_device_count() -> int:
-    """CUDA devices torch could use, told without importing torch.
+@dataclass(frozen=True)
+class CudaCard:
+    """One CUDA device as the driver reports it (CUDA_VISIBLE_DEVICES applied)."""
 
-    Zero unless the installed torch is a CUDA build (lib/libtorch_cuda.so beside it) and the
-    driver (libcuda, through cuInit/cuDeviceGetCount) reports a device; CUDA_VISIBLE_DEVICES
-    is honoured by the driver as by torch.
+    index: int
+    name: str
+    total_bytes: int
+    capability: tuple[int, int]
+
+    @property
+    def has_bf16(self) -> bool:
+        """bf16 tensor cores: compute capability 8.0 and up (A100, H100, H200, RTX 30xx...)."""
+        return self.capability >= (8, 0)
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.total_bytes / 2**30:.0f} GiB, compute capability {self.capability[0]}.{self.capability[1]})"
+
+
+_CU_ATTRIBUTE_CAPABILITY = (75, 76)  # CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR
+
+
+@functools.cache
+def cuda_cards() -> tuple[CudaCard, ...]:
+    """The CUDA devices of this machine, read from the driver (libcuda, through ctypes): no torch
+    import and no CUDA build of anything needed. Empty without a driver or a device; never raises.
+
+    Read once per process (the driver API is cheap, but cuInit is not free).
     """
-    spec = importlib.util.find_spec("torch")
-    if spec is None or not spec.submodule_search_locations:
-        return 0
-    if not any((Path(folder) / "lib" / "libtorch_cuda.so").exists() for folder in spec.submodule_search_locations):
-        return 0
     try:
         driver = ctypes.CDLL("libcuda.so.1")
-    except OSError:
-        return 0
-    count = ctypes.c_int(0)
-    if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
-        return 0
-    return count.value
+        count = ctypes.c_int(0)
+        if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
+            return ()
+        cards = []
+        for index in range(count.value):
+            handle, name, total = ctypes.c_int(0), ctypes.create_string_buffer(256), ctypes.c_size_t(0)
+            major, minor = ctypes.c_int(0), ctypes.c_int(0)
+            if driver.cuDeviceGet(ctypes.byref(handle), index) != 0:
+                continue
+            driver.cuDeviceGetName(name, len(name), handle)
+            driver.cuDeviceTotalMem_v2(ctypes.byref(total), handle)
+            driver.cuDeviceGetAttribute(ctypes.byref(major), _CU_ATTRIBUTE_CAPABILITY[0], handle)
+            driver.cuDeviceGetAttribute(ctypes.byref(minor), _CU_ATTRIBUTE_CAPABILITY[1], handle)
+            label = name.value.decode("utf-8", "replace") or f"CUDA device {index}"
+            cards.append(CudaCard(index, label, total.value, (major.value, minor.value)))
+        return tuple(cards)
+    except (OSError, AttributeError):  # no driver, or one without these entry points
+        return ()
+
+
+def cuda_card(device: str) -> CudaCard | None:
+    """The card `cuda` / `cuda:N` names, if the driver reports it."""
+    index = int(device.partition(":")[2] or 0)
+    cards = cuda_cards()
+    return cards[index] if 0 <= index < len(cards) else None
+
+
+def torch_is_cuda_build() -> bool:
+    """Whether the installed torch was built with CUDA, told without importing it (lib/libtorch_cuda.so
+    beside it); a torch already imported is asked directly."""
+    if "torch" in sys.modules:
+        return getattr(sys.modules["torch"].version, "cuda", None) is not None
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any((Path(folder) / "lib" / "libtorch_cuda.so").exists() for folder in spec.submodule_search_locations)
+
+
+def torch_version() -> str:
+    try:
+        return metadata.version("torch")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
+def cuda_device_count() -> int:
+    """CUDA devices torch could use, told without importing torch: the driver's devices
+    (`cuda_cards`), none unless the installed torch is a CUDA build."""
+    return len(cuda_cards()) if torch_is_cuda_build() else 0
+
+
+def torch_cuda_problem() -> str | None:
+    """Why torch cannot use this machine's CUDA card(s); None when it can or there is none."""
+    if not cuda_cards() or cuda_device_count() > 0:
+        return None
+    return f"torch {torch_version()} is a CPU build (install a CUDA build of torch to use the card)"
+
+
+def check_torch_cuda(asked: str, device: str) -> None:
+    """A ConfigError naming why, when torch cannot run on CUDA device `device` (--device `asked`)."""
+    if cuda_device_count() <= int(device.partition(":")[2] or 0):
+        why = torch_cuda_problem() or f"torch sees no {device}"
+        raise ConfigError(f"--device {asked} --backend torch: {why}; use --backend ctranslate2 or --device cpu")
+
+
+@functools.cache
+def warn_once(message: str) -> None:
+    """Log a warning the first time this process meets it (device choices are made per model)."""
+    log.warning("%s", message)
 
 
 def mps_possible() -> bool:
@@ -116,6 +201,8 @@ def predict_device(device: str) -> str:
         return device
     if cuda_device_count() > 0:
         return "cuda"
+    if cuda_cards():  # a card torch cannot use: CPU, said once, and the backend's manifest says why
+        return "cpu"
     if mps_possible():
         return "mps"
     return "cpu"
@@ -124,13 +211,15 @@ def predict_device(device: str) -> str:
 def check_device_present(device: str) -> None:
     """Fail before anything is written when --device names a device this machine lacks (torch-free).
 
+    The driver's devices count here, whatever torch was built for: whether the chosen backend can
+    use the card is the backend's check (`check_backend_options`, exit 2 with the reason).
     `confirm_device` checks again with torch when a model loads; this runs before the lock, so
     that `--device cuda` on a CPU machine creates nothing and reads nothing.
     """
     if device.startswith("cuda"):
-        count, index = cuda_device_count(), int(device.partition(":")[2] or 0)
+        count, index = len(cuda_cards()), int(device.partition(":")[2] or 0)
         if index >= count:
-            found = f"{count} CUDA device(s), cuda:0 to cuda:{count - 1}" if count else "no CUDA device torch can use"
+            found = f"{count} CUDA device(s), cuda:0 to cuda:{count - 1}" if count else "no CUDA device"
             raise ConfigError(f"--device {device}: this machine has {found}; use --device auto or cpu")
     elif device == "mps" and not mps_possible():
         raise ConfigError("--device mps: MPS needs Apple silicon under macOS; use --device auto or cpu")
@@ -144,7 +233,8 @@ def torch_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "mps" if mps else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"--device {device}: this machine has no CUDA device (torch {torch.__version__})")
+        why = torch_cuda_problem() or f"torch {torch.__version__} sees no CUDA device"
+        raise ConfigError(f"--device {device} --backend torch: {why}; use --backend ctranslate2 or --device cpu")
     if device == "mps" and not mps:
         raise ConfigError("--device mps: MPS is not available on this machine")
     return device
@@ -169,12 +259,12 @@ def auto_precision(device: str) -> tuple[str, str]:
     """(dtype, quantize) that `--dtype auto` means for the torch backend on a resolved device.
 
     The fastest setting that keeps >= 95 % of outputs identical to fp32 (docs/benchmarks.md:
-    bf16 100 %, dynamic int8 97 %): fp16 on CUDA; on CPU bf16 where the CPU has bf16
+    bf16 100 %, dynamic int8 97 %): on CUDA bf16 where the card has it, else fp16 (`cuda_half`); on CPU bf16 where the CPU has bf16
     instructions (AVX512-BF16 or AMX), dynamic int8 otherwise; fp32 on MPS. Detected, never assumed.
     JOBS_FAST_AUTO=0: fp32 on CPU (the test suite's exact outputs, comparisons with older runs).
     """
     if device.startswith("cuda"):
-        return "fp16", "none"
+        return cuda_half(device), "none"
     if device == "cpu" and environment().fast_auto:
         return ("bf16", "none") if cpu_supports_bf16() else ("fp32", "int8")
     return "fp32", "none"
@@ -189,10 +279,18 @@ def resolve_precision(dtype: str, device: str, quantize: str = "none") -> tuple[
     return fixed, quantize
 
 
+def cuda_half(device: str) -> str:
+    """The half precision a CUDA device gets: bf16 where the card has it (compute capability 8.0+:
+    fp32's range, so no overflow to inf), fp16 on older cards and where the card is not known
+    (a Ray driver planning for its actors' cards)."""
+    card = cuda_card(device)
+    return "bf16" if card is not None and card.has_bf16 else "fp16"
+
+
 def resolve_dtype(dtype: str, device: str, quantize: str = "none") -> str:
     """fp32 | bf16 | fp16 for the torch backend on a resolved device; bad combinations are ConfigErrors.
 
-    auto: fp16 on CUDA, fp32 on MPS and CPU (the weights' type; `resolve_precision` adds the
+    auto: bf16 or fp16 on CUDA (`cuda_half`), fp32 on MPS and CPU (the weights' type; `resolve_precision` adds the
     fast CPU choice of bf16 or int8 that `--dtype auto` makes).
     """
     if dtype not in DTYPES:
@@ -210,7 +308,7 @@ def resolve_dtype(dtype: str, device: str, quantize: str = "none") -> str:
             raise ConfigError(f"--quantize int8 quantizes fp32 weights; drop --dtype {dtype} (or pass fp32)")
         return "fp32"
     if dtype == "auto":
-        return "fp16" if device.startswith("cuda") else "fp32"
+        return cuda_half(device) if device.startswith("cuda") else "fp32"
     if on_cpu and dtype == "fp16":
         raise ConfigError(
             "--dtype fp16 is not supported on CPU (slow and no faster than fp32); "
@@ -224,23 +322,171 @@ def resolve_dtype(dtype: str, device: str, quantize: str = "none") -> str:
     return dtype
 
 
-def auto_batch_tokens(device: str, num_beams: int = 1) -> int:
+def auto_batch_tokens(device: str, num_beams: int = 1, share: float = 1.0) -> int:
     """The padded-input-token budget of one batch for this device.
 
     CPU: a fixed budget (throughput is flat beyond it and memory grows). CUDA: scaled with the
-    card's memory, 8,192 tokens per 10 GiB (a 16 GiB card: about 13,000; an 80 GiB one: 65,536,
-    the cap), divided by the beam count; out-of-memory halves it at run time anyway.
+    card's memory as the driver reports it (no torch.cuda call, which fails on a CPU build of torch),
+    8,192 tokens per 10 GiB (a 16 GiB card: about 13,000; an 80 GiB one: 65,536, the cap), times
+    `share` (a Ray actor's part of a shared card), divided by the beam count; a card the driver
+    does not report counts as 10 GiB. Out-of-memory halves it at run time anyway.
     """
     if device.startswith("cuda"):
-        import torch
-
-        index = int(device.partition(":")[2] or torch.cuda.current_device())
-        total_gib = torch.cuda.get_device_properties(index).total_memory / 2**30
-        return gpu_batch_tokens(total_gib, num_beams)
+        card = cuda_card(device)
+        total_gib = card.total_bytes / 2**30 if card is not None else UNKNOWN_CARD_GIB
+        return gpu_batch_tokens(total_gib * min(1.0, max(share, 0.0) or 1.0), num_beams)
     return CPU_BATCH_TOKENS
+
+
+UNKNOWN_CARD_GIB = 10  # what a card counts as when its memory cannot be read (a Ray driver without one)
 
 
 def gpu_batch_tokens(total_gib: float, num_beams: int = 1) -> int:
     """8,192 padded input tokens per 10 GiB of card memory, per beam, within 1,024..65,536."""
     budget = int(8192 * total_gib / 10)
     return max(1024, min(65_536, budget // max(1, num_beams)))
+
+
+# ---- CTranslate2 on CUDA: the compute type a card gets, and a real operation that proves it runs
+
+
+def compute_type(device: str, dtype: str, quantize: str) -> str:
+    """CTranslate2's compute type (= weight type of the converted copy) for the job's options.
+
+    On CUDA `auto` is bfloat16 where the card has it, float16 otherwise (`cuda_half`)."""
+    cuda = device.startswith("cuda")
+    half = ("bf16" if cuda_half(device) == "bf16" else "fp16") if cuda else "fp16"
+    if quantize == "int8":
+        if cuda:
+            names = {"fp16": "int8_float16", "bf16": "int8_bfloat16", "fp32": "int8_float32"}
+            return names[half if dtype == "auto" else dtype]
+        if dtype == "fp16":
+            raise ConfigError("--dtype fp16 is not supported on CPU; use --quantize int8 alone")
+        return "int8_bfloat16" if dtype == "bf16" else "int8"
+    if dtype == "auto":
+        return ("bfloat16" if half == "bf16" else "float16") if cuda else "int8"
+    if dtype == "fp16" and not cuda:
+        raise ConfigError("--dtype fp16 is not supported on CPU by CTranslate2; use the default (int8) or fp32")
+    if dtype == "bf16" and not cuda and not cpu_supports_bf16():
+        raise ConfigError("--dtype bf16: this CPU has no bf16 instructions; use the default (int8) or fp32")
+    return {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}[dtype]
+
+
+@functools.cache
+def ctranslate2_cuda_problem(index: int = 0, compute: str = "float16") -> str | None:
+    """Why CTranslate2 cannot run on CUDA device `index` in `compute`; None when it can. Once per process.
+
+    `get_cuda_device_count()` only asks the CUDA runtime; CTranslate2 opens cuBLAS (a CUDA 12
+    library for CTranslate2 4.x) at its first matrix product, so a machine with another CUDA
+    stack (torch +cu130) passes the count and fails every translation. Proven here by the
+    cheapest real work that loads cuBLAS: a one-layer, 8-wide Transformer built in memory and
+    saved (tens of milliseconds), loaded on the device and asked for one translation.
+    """
+    if importlib.util.find_spec("ctranslate2") is None:
+        return "ctranslate2 is not installed"
+    import ctranslate2
+
+    try:
+        if ctranslate2.get_cuda_device_count() <= index:
+            return f"CTranslate2 {ctranslate2.__version__} sees no CUDA device {index}"
+        supported = ctranslate2.get_supported_compute_types("cuda", index)
+        if compute not in supported:
+            return f"CTranslate2 cannot run {compute} on this card (it supports {', '.join(sorted(supported))})"
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="jobs-ct2-probe-") as folder:
+            _tiny_ctranslate2_model(folder)
+            translator = ctranslate2.Translator(folder, device="cuda", device_index=index, compute_type=compute)
+            translator.translate_batch([["a", "b"]], max_decoding_length=2, beam_size=1)
+            del translator
+    except Exception as exc:  # any failure of the probe means: not on this card
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"CTranslate2 {ctranslate2.__version__} failed a test translation on cuda:{index} ({compute}): {first}"
+    return None
+
+
+def _tiny_ctranslate2_model(folder: str) -> None:
+    """A one-layer Transformer (width 8, 5 tokens) with random weights, saved as a CTranslate2 model."""
+    import re
+
+    import numpy as np
+    from ctranslate2.specs import TransformerSpec
+
+    width, inner, vocabulary = 8, 16, ["<unk>", "<s>", "</s>", "a", "b"]
+    spec = TransformerSpec.from_config(1, 1)
+    rows = {("self_attention", "linear_0"): 3 * width, ("attention", "linear_1"): 2 * width, ("ffn", "linear_0"): inner}
+    random = np.random.default_rng(0)
+    for name, value in spec.variables(ordered=True):
+        if value is not None:
+            continue
+        parts, owner = name.split("/"), spec
+        for part in parts[:-1]:  # "layer_0" is layer[0], "linear_1" is linear[1]
+            numbered = re.fullmatch(r"(.+)_(\d+)", part)
+            owner = (
+                getattr(owner, part)
+                if hasattr(owner, part) or not numbered
+                else getattr(owner, numbered[1])[int(numbered[2])]
+            )
+        block, layer = (parts[-3] if len(parts) > 2 else ""), parts[-2]
+        if parts[-1] in ("gamma", "beta"):
+            shape: tuple[int, ...] = (width,)
+        elif layer.startswith("embeddings") or layer == "projection":
+            shape = (len(vocabulary), width)
+        else:
+            shape = (rows.get((block, layer), width), inner if (block, layer) == ("ffn", "linear_1") else width)
+        setattr(owner, parts[-1], (random.standard_normal(shape) * 0.1).astype(np.float32))
+    spec.register_source_vocabulary(vocabulary)
+    spec.register_target_vocabulary(vocabulary)
+    spec.validate()
+    spec.optimize(quantization=None)
+    spec.save(folder)
+
+
+def ctranslate2_device(asked: str, compute_for: Callable[[str], str]) -> tuple[str, str]:
+    """(device, why) CTranslate2 runs on for --device `asked`: `auto` is CUDA when the probe passes
+    on card 0 (in the compute type `compute_for("cuda")`), else CPU with the reason; an explicit
+    CUDA device that fails the probe is a ConfigError naming why."""
+    if asked == "mps":
+        raise ConfigError("--backend ctranslate2 does not run on MPS; use --device cpu, or the torch backend")
+    if asked == "cpu":
+        return "cpu", ""
+    target = "cuda" if asked == "auto" else asked
+    if asked == "auto" and not cuda_cards():
+        return "cpu", ""
+    problem = ctranslate2_cuda_problem(int(target.partition(":")[2] or 0), compute_for(target))
+    if problem is None:
+        return target, ""
+    if asked != "auto":
+        raise ConfigError(f"--device {asked} --backend ctranslate2: {problem}; use --backend torch or --device cpu")
+    return "cpu", f"CUDA card found, but {problem}"
+
+
+def backend_choice(device: str, dtype: str = "auto", quantize: str = "none") -> tuple[str, str]:
+    """(backend, why) that `--backend auto` means for --device `device`, torch not imported.
+
+    CTranslate2 where it is installed and runs on the device (on CUDA: its probe passed); else
+    torch on CUDA where torch is a CUDA build; else CPU (CTranslate2 there when installed). `why`
+    says what was passed over, for the warning line and the manifest (empty when nothing was).
+    An explicit CUDA device that neither can use is a ConfigError naming both reasons.
+    JOBS_FAST_AUTO=0: torch, as before CTranslate2 was the default.
+    """
+    fast = environment().fast_auto
+    ct2 = fast and importlib.util.find_spec("ctranslate2") is not None
+    if not (device.startswith("cuda") or (device == "auto" and cuda_cards())):
+        return ("ctranslate2" if ct2 and predict_device(device) != "mps" else "torch"), ""
+    target = "cuda" if device == "auto" else device
+    problem = None
+    if ct2:
+        problem = ctranslate2_cuda_problem(int(target.partition(":")[2] or 0), compute_type(target, dtype, quantize))
+        if problem is None:
+            return "ctranslate2", ""
+    elif fast:
+        problem = "ctranslate2 is not installed"
+    if cuda_device_count() > int(target.partition(":")[2] or 0):
+        return "torch", (f"{problem}: torch runs on {target}" if problem else "")
+    torch_problem = torch_cuda_problem() or f"torch sees no {target}"
+    passed_over = f"{problem}; and {torch_problem}" if problem else torch_problem
+    if device != "auto":
+        raise ConfigError(f"--device {device}: no backend can use the card here: {passed_over}; use --device cpu")
+    backend = "ctranslate2" if ct2 else "torch"
+    return backend, f"CUDA card found, but {passed_over}: {backend} runs on CPU"
