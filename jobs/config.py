@@ -328,6 +328,7 @@ class Environment:
     eval_data: Path | None  # JOBS_EVAL_DATA: reference data of `jobs eval`
     user_cache: Path  # $XDG_CACHE_HOME/jobs (~/.cache/jobs): the job's own caches
     fast_auto: bool = True  # JOBS_FAST_AUTO=0: --backend/--dtype auto mean torch in the weights' own dtype
+    language_check: bool = True  # JOBS_LANGUAGE_CHECK=0: screening detects no language (no lingua; benchmarks)
     program: str | None = None  # JOBS_PROGRAM: how the user calls the program (set by `shell-init`)
 
 
@@ -356,6 +357,7 @@ def environment() -> Environment:
         eval_data=Path(eval_data) if eval_data else None,
         user_cache=user_cache,
         fast_auto=_switch("JOBS_FAST_AUTO", True),
+        language_check=_switch("JOBS_LANGUAGE_CHECK", True),
         program=program_name(),
     )
 

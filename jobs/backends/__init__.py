@@ -39,10 +39,10 @@ def resolve_backend(name: str, device: str, dtype: str = "auto", quantize: str =
     return name if name != "auto" else _auto_backend(device, dtype, quantize)[0]
 
 
-def _auto_backend(device: str, dtype: str, quantize: str) -> tuple[str, str]:
+def _auto_backend(device: str, dtype: str, quantize: str, remote: bool = False) -> tuple[str, str]:
     from jobs.backends.device import backend_choice
 
-    return backend_choice(device, dtype, quantize)
+    return backend_choice(device, dtype, quantize, remote)
 
 
 def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool) -> BaseBackend:
@@ -55,7 +55,7 @@ def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
     name, why = (
         (config.backend, "")
         if config.backend != "auto"
-        else _auto_backend(options.device, options.dtype, options.quantize)
+        else _auto_backend(options.device, options.dtype, options.quantize, options.remote)
     )
     if why:
         from jobs.backends.device import warn_once

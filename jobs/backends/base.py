@@ -50,7 +50,7 @@ class BackendOptions:
     backend: str = ""  # the --backend asked for (auto | torch | ctranslate2), for the manifest
     batch_tokens: int | None = None  # None: chosen for the device when first needed
     why: str = ""  # what `--backend auto` passed over and why (the manifest says it)
-    remote: bool = False  # the device is Ray actors' (GPU share given): not probed in this process
+    remote: bool = False  # the device is Ray actors' (GPU share given): a driver without a card takes it as given
     gpu_share: float = 1.0  # the part of a card one Ray actor gets: its batch budget is scaled by it
 
     @classmethod

@@ -41,7 +41,14 @@ from typing import Any
 
 from jobs.backends.base import BackendOptions, BaseBackend
 from jobs.backends.batching import NonFiniteOutputs
-from jobs.backends.device import compute_type, cpu_count, cpu_streams, ctranslate2_device, warn_once
+from jobs.backends.device import (
+    compute_type,
+    cpu_count,
+    cpu_streams,
+    ctranslate2_device,
+    unseen_here,
+    warn_once,
+)
 from jobs.config import ModelSpec, environment
 from jobs.errors import ConfigError, JobError
 from jobs.models.families import forced_eos_at_limit, forced_first_token, patch_config_for_ctranslate2
@@ -112,7 +119,7 @@ class CT2Backend(BaseBackend):
         once a test translation passed (`ctranslate2_device`); `auto` falls back to CPU with one
         warning line and the reason in the manifest. Ray actors' device is taken as given here."""
         asked = self.options.device
-        if self.options.remote and asked.startswith("cuda"):
+        if unseen_here(asked, self.options.remote):
             return asked
         device, why = ctranslate2_device(
             asked, lambda target: compute_type(target, self.options.dtype, self.options.quantize)
@@ -128,8 +135,8 @@ class CT2Backend(BaseBackend):
 
     def _compute_type(self, device: str) -> str:
         chosen = compute_type(device, self.options.dtype, self.options.quantize)
-        if self.options.remote and device.startswith("cuda"):
-            return chosen  # the actors' card: they check it when they load
+        if unseen_here(device, self.options.remote):
+            return chosen  # the Ray actors' card: they check it when they load
         kind = "cuda" if device.startswith("cuda") else "cpu"
         supported = self.ct2.get_supported_compute_types(kind)
         if chosen not in supported:
@@ -276,7 +283,7 @@ class CT2Backend(BaseBackend):
         self, model: Any, source: list[list[str]], limit: int, min_new: int | None
     ) -> list[list[str]] | None:
         """The best hypothesis of each source; None when a score came out NaN/inf (`_watch_scores`)."""
-        watch = self._watch_scores and model is self.loaded.model
+        watch = self._watch_scores
         results = model.translate_batch(
             source,
             target_prefix=[[self._target_prefix]] * len(source) if self._target_prefix else None,

@@ -176,6 +176,12 @@ def torch_cuda_problem() -> str | None:
     return f"torch {torch_version()} is a CPU build (install a CUDA build of torch to use the card)"
 
 
+def unseen_here(device: str, remote: bool) -> bool:
+    """Whether `device` is Ray actors' card(s) that this process (a driver without a card) cannot
+    see: then it is taken as given, and each actor checks it when it loads."""
+    return remote and device.startswith("cuda") and not cuda_cards()
+
+
 def check_torch_cuda(asked: str, device: str) -> None:
     """A ConfigError naming why, when torch cannot run on CUDA device `device` (--device `asked`)."""
     if cuda_device_count() <= int(device.partition(":")[2] or 0):
@@ -461,17 +467,21 @@ def ctranslate2_device(asked: str, compute_for: Callable[[str], str]) -> tuple[s
     return "cpu", f"CUDA card found, but {problem}"
 
 
-def backend_choice(device: str, dtype: str = "auto", quantize: str = "none") -> tuple[str, str]:
+def backend_choice(device: str, dtype: str = "auto", quantize: str = "none", remote: bool = False) -> tuple[str, str]:
     """(backend, why) that `--backend auto` means for --device `device`, torch not imported.
 
     CTranslate2 where it is installed and runs on the device (on CUDA: its probe passed); else
     torch on CUDA where torch is a CUDA build; else CPU (CTranslate2 there when installed). `why`
     says what was passed over, for the warning line and the manifest (empty when nothing was).
     An explicit CUDA device that neither can use is a ConfigError naming both reasons.
+    `remote`: the device is Ray actors' cards; a driver without a card cannot probe them, so
+    CTranslate2 is chosen where installed (each actor checks its card when it loads).
     JOBS_FAST_AUTO=0: torch, as before CTranslate2 was the default.
     """
     fast = environment().fast_auto
     ct2 = fast and importlib.util.find_spec("ctranslate2") is not None
+    if remote and device.startswith("cuda") and not cuda_cards():
+        return ("ctranslate2", "") if ct2 else ("torch", "")
     if not (device.startswith("cuda") or (device == "auto" and cuda_cards())):
         return ("ctranslate2" if ct2 and predict_device(device) != "mps" else "torch"), ""
     target = "cuda" if device == "auto" else device
@@ -486,7 +496,26 @@ def backend_choice(device: str, dtype: str = "auto", quantize: str = "none") -> 
         return "torch", (f"{problem}: torch runs on {target}" if problem else "")
     torch_problem = torch_cuda_problem() or f"torch sees no {target}"
     passed_over = f"{problem}; and {torch_problem}" if problem else torch_problem
+    backend = "ctranslate2" if ct2 else "torch"
+    if remote:  # this machine's card is not the actors': they check theirs when they load
+        return backend, f"on this driver's card {passed_over}; the Ray actors run {backend} on theirs"
     if device != "auto":
         raise ConfigError(f"--device {device}: no backend can use the card here: {passed_over}; use --device cpu")
-    backend = "ctranslate2" if ct2 else "torch"
     return backend, f"CUDA card found, but {passed_over}: {backend} runs on CPU"
+
+
+def check_gpu_request(actors: int, gpus_per_actor: float, cluster_gpus: float) -> None:
+    """A ConfigError before any work when Ray actors ask for more GPUs than the cluster has
+    (Ray would wait for them for ever): `actors` x `gpus_per_actor` against `cluster_gpus`
+    (`ray.cluster_resources()["GPU"]`). A fraction shares a card: 0.5 puts two actors on one."""
+    if gpus_per_actor <= 0:
+        return
+    wanted = actors * gpus_per_actor
+    if wanted > cluster_gpus + 1e-9:
+        fit = int(cluster_gpus // gpus_per_actor)
+        raise ConfigError(
+            f"--ray-actors {actors} x --ray-gpus-per-actor {gpus_per_actor:g} asks for {wanted:g} GPU(s), "
+            f"and the Ray cluster has {cluster_gpus:g}; use --ray-actors {fit}"
+            + (f" or --ray-gpus-per-actor {cluster_gpus / actors:g}" if cluster_gpus > 0 else "")
+            + (" (or no GPU)" if fit == 0 else "")
+        )

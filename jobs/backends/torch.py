@@ -20,6 +20,7 @@ from jobs.backends.device import (
     resolve_precision,
     torch_cuda_problem,
     torch_threads,
+    unseen_here,
     warn_once,
 )
 from jobs.backends.greedy import fast_greedy_possible, greedy_decode
@@ -52,7 +53,7 @@ class TorchBackend(BaseBackend):
         is taken as given (they check it when they load)."""
         asked = self.options.device
         device = predict_device(asked)
-        if device.startswith("cuda") and not self.options.remote:
+        if device.startswith("cuda") and not unseen_here(device, self.options.remote):
             check_torch_cuda(asked, device)
         problem = torch_cuda_problem()
         if asked == "auto" and device == "cpu" and problem:
