@@ -35,6 +35,7 @@ if [[ $MODE == fetch ]]; then
     # Wheels for CPython 3.12 on x86-64 Linux, exactly the versions this machine tested, without
     # their dependencies (the GPU machine has those: benchmarks/gpu_check.py lists both sides).
     mkdir -p "$WHEELS"
+    rm -f "$WHEELS"/*.whl  # only what this list names travels
     reqs="$("$PY" benchmarks/gpu_check.py carry)"
     [[ "${2:-}" == "--no-ctranslate2" ]] && reqs="$(grep -v '^ctranslate2' <<< "$reqs")"
     # shellcheck disable=SC2086
