@@ -2,7 +2,7 @@
 `auto` picks, what explicit choices that cannot run say, NaN/inf outputs, out-of-memory, Ray GPUs.
 
 The machine these tests run on has a CPU build of torch and the ctranslate2 wheel, and no CUDA
-driver: what a GPU machine with that software would report is faked at `jobs.backends.device`'s
+driver: what a GPU machine with that software would report is faked at jobs.backends.cuda's
 seams (`cuda_cards`, `torch_is_cuda_build`, `ctranslate2_cuda_problem`). Where the real
 CTranslate2 probe runs here it fails for real (no driver), which is the failing-probe case.
 """
@@ -18,11 +18,13 @@ import weakref
 import pytest
 import torch
 
+import jobs.backends.cuda as cuda
 import jobs.backends.device as device
 from jobs.backends import make_backend, resolve_backend
 from jobs.backends.base import BackendOptions
 from jobs.backends.batching import NonFiniteOutputs, is_out_of_memory
-from jobs.backends.device import CudaCard, auto_batch_tokens, backend_choice, check_gpu_request, gpu_batch_tokens
+from jobs.backends.cuda import CudaCard
+from jobs.backends.device import auto_batch_tokens, backend_choice, check_gpu_request, gpu_batch_tokens, pinned_options
 from jobs.backends.torch import FiniteWatch, TorchBackend
 from jobs.config import GenerationSettings, ModelSpec, build_config
 from jobs.errors import ConfigError, ExitCode
@@ -42,11 +44,11 @@ def fast_auto(monkeypatch):
 def gpu_box(monkeypatch, card: CudaCard = H200, *, torch_cuda: bool = False, ct2_problem: str | None = "real"):
     """This machine as a GPU box: the driver reports `card`; torch is a CUDA build or not; the
     CTranslate2 probe runs for real (and fails: no driver here) or says `ct2_problem`."""
-    monkeypatch.setattr(device, "cuda_cards", lambda: (card,))
-    monkeypatch.setattr(device, "torch_is_cuda_build", lambda: torch_cuda)
+    monkeypatch.setattr(cuda, "cuda_cards", lambda: (card,))
+    monkeypatch.setattr(cuda, "torch_is_cuda_build", lambda: torch_cuda)
     monkeypatch.setattr(device, "mps_possible", lambda: False)
     if ct2_problem != "real":
-        monkeypatch.setattr(device, "ctranslate2_cuda_problem", lambda index=0, compute="float16": ct2_problem)
+        monkeypatch.setattr(cuda, "ctranslate2_cuda_problem", lambda index=0, compute="float16": ct2_problem)
         import ctranslate2
 
         types = {"float32", "float16", "int8_float16", "int8_float32", "int8"}
@@ -72,15 +74,15 @@ def made(tiny_models, tiny_config, **options):
 def test_the_real_probe_fails_here_and_says_why():
     """No CUDA driver on this machine: CTranslate2's probe fails with a reason, it never raises."""
     pytest.importorskip("ctranslate2")
-    device.ctranslate2_cuda_problem.cache_clear()
-    problem = device.ctranslate2_cuda_problem(0, "float16")
+    cuda.ctranslate2_cuda_problem.cache_clear()
+    problem = cuda.ctranslate2_cuda_problem(0, "float16")
     assert problem and "CTranslate2" in problem
 
 
 def test_the_tiny_probe_model_translates_on_cpu(tmp_path):
     """The probe's in-memory model is a valid CTranslate2 model: on CPU the same operation runs."""
     ctranslate2 = pytest.importorskip("ctranslate2")
-    device._tiny_ctranslate2_model(str(tmp_path))
+    cuda._tiny_ctranslate2_model(str(tmp_path))
     result = ctranslate2.Translator(str(tmp_path), device="cpu").translate_batch([["a", "b"]], max_decoding_length=2)
     assert len(result[0].hypotheses[0]) <= 2
 
@@ -90,7 +92,7 @@ def test_cpu_torch_on_a_gpu_box_with_a_failing_probe_runs_ctranslate2_on_cpu_and
 ):
     pytest.importorskip("ctranslate2")
     gpu_box(monkeypatch)  # probe real: fails here
-    device.ctranslate2_cuda_problem.cache_clear()
+    cuda.ctranslate2_cuda_problem.cache_clear()
     name, why = backend_choice("auto")
     assert name == "ctranslate2" and "CPU build" in why and "CTranslate2" in why
     with caplog.at_level(logging.WARNING, logger="jobs"):
@@ -153,7 +155,7 @@ def test_precision_by_card(tiny_models, tiny_config, monkeypatch, fast_auto, car
     assert made(tiny_models, tiny_config, backend="torch").precision == ("cuda", torch_dtype)
     int8 = made(tiny_models, tiny_config, backend="ctranslate2", quantize="int8")
     assert int8.precision[1] == f"int8_{ct2_type}"
-    assert int8.pinned_options() == {"backend": "ctranslate2", "dtype": torch_dtype, "quantize": "int8"}
+    assert pinned_options(int8) == {"backend": "ctranslate2", "dtype": torch_dtype, "quantize": "int8"}
 
 
 def test_auto_falls_back_to_torch_on_cuda_when_the_probe_fails(tiny_models, tiny_config, monkeypatch, fast_auto):
@@ -165,7 +167,7 @@ def test_auto_falls_back_to_torch_on_cuda_when_the_probe_fails(tiny_models, tiny
 
 
 def test_batch_budget_from_the_driver_and_the_actors_share(monkeypatch):
-    monkeypatch.setattr(device, "cuda_cards", lambda: (CudaCard(0, "A100", 40 * 2**30, (8, 0)),))
+    monkeypatch.setattr(cuda, "cuda_cards", lambda: (CudaCard(0, "A100", 40 * 2**30, (8, 0)),))
     assert auto_batch_tokens("cuda") == gpu_batch_tokens(40)
     assert auto_batch_tokens("cuda", share=0.25) == gpu_batch_tokens(10)
     assert auto_batch_tokens("cuda:3") == gpu_batch_tokens(device.UNKNOWN_CARD_GIB)  # not reported: never raises
@@ -185,7 +187,7 @@ def test_a_run_on_a_faked_gpu_box_never_raises_and_the_manifest_says_why(
 
     pytest.importorskip("ctranslate2")
     gpu_box(monkeypatch)
-    device.ctranslate2_cuda_problem.cache_clear()
+    cuda.ctranslate2_cuda_problem.cache_clear()
     device.warn_once.cache_clear()
     out = tmp_path / "out"
     articles = tmp_path / "article.txt"
@@ -353,7 +355,7 @@ def test_gpu_requests_are_checked_against_the_cluster(actors, gpus, cluster, fit
 
 
 def test_ray_actors_on_a_shared_card_size_batches_by_their_share(tiny_models, tiny_config, monkeypatch):
-    monkeypatch.setattr(device, "cuda_cards", lambda: (CudaCard(0, "A100", 80 * 2**30, (8, 0)),))
+    monkeypatch.setattr(cuda, "cuda_cards", lambda: (CudaCard(0, "A100", 80 * 2**30, (8, 0)),))
     options = BackendOptions.of(
         config(tiny_models, tiny_config, engine="ray", ray_gpus_per_actor=0.5), translation=True
     )
@@ -363,8 +365,8 @@ def test_ray_actors_on_a_shared_card_size_batches_by_their_share(tiny_models, ti
 
 def test_a_driver_without_a_gpu_does_not_refuse_ctranslate2_gpu_actors(tiny_models, tiny_config, monkeypatch):
     pytest.importorskip("ctranslate2")
-    monkeypatch.setattr(device, "cuda_cards", lambda: ())
+    monkeypatch.setattr(cuda, "cuda_cards", lambda: ())
     backend = made(tiny_models, tiny_config, backend="ctranslate2", engine="ray", ray_gpus_per_actor=1)
     assert backend.precision == ("cuda", "float16")  # the card is not known here: fp16 runs on every card
     # The actors run what this driver planned (and the cache key names), whatever their cards.
-    assert backend.pinned_options() == {"backend": "ctranslate2", "dtype": "fp16", "quantize": "none"}
+    assert pinned_options(backend) == {"backend": "ctranslate2", "dtype": "fp16", "quantize": "none"}

@@ -21,6 +21,8 @@ from jobs.backends.batching import (
     CPU_BATCH_ROWS,
     MIN_BATCH_TOKENS,
     DeviceOutOfMemory,
+    Generated,
+    forget_frames,
     is_out_of_memory,
     max_batch_rows,
     max_new_tokens,
@@ -78,20 +80,6 @@ class BackendOptions:
         )
 
 
-@dataclass
-class Generated:
-    """Outputs in input order, with what it cost and whether an output hit the length limit."""
-
-    texts: list[str]
-    hit_limit: list[bool]
-    input_tokens: int = 0
-    output_tokens: int = 0
-    batches: int = 0
-    seconds: float = 0.0  # wall time spent generating (tokenizing and decoding included)
-    oom_retries: int = 0  # batches halved after running out of device memory
-    errors: dict[int, str] = field(default_factory=dict)  # input index -> why it has no output (failed batch)
-
-
 class BaseBackend:
     """One model behind the job's interface: `identity`, `describe`, `count_tokens`, `counter`,
     `max_input_tokens`, `generate`, `is_loaded`, `close`. The model loads on first use, so a run
@@ -131,19 +119,6 @@ class BaseBackend:
 
     def _free_device_memory(self) -> None:
         pass
-
-    def pinned_options(self) -> dict[str, Any]:
-        """Job options that make another process (a Ray actor) run what this one resolved: on a
-        CUDA device, the backend and its precision, so actors on bf16 cards run the fp16 this
-        driver planned (and the cache key names) when it could not see their cards. Empty on CPU."""
-        if not self.resolved_device.startswith("cuda"):
-            return {}
-        dtype = self.precision[1]
-        return {
-            "backend": self.name,
-            "dtype": dtype if dtype in ("fp32", "bf16", "fp16") else "auto",
-            "quantize": self.quantization,
-        }
 
     # ---- identity
 
@@ -339,13 +314,14 @@ class BaseBackend:
         planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
         plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
         done: set[int] = set()
-        backed_off = False
         outcomes = self._map_batches(run, plan)
         for positions, outcome in outcomes:
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
                 cap = self._back_off(outcome, positions, lengths, result)
-                backed_off = True
-                break
+                outcome = None
+                outcomes.close()  # the running streams finish; their futures go
+                self._free_device_memory()  # only now is there memory to give back
+                return [p for p in pending if p not in done], cap
             decoded, counts, max_new = outcome
             for row, p in enumerate(positions):
                 index = todo[p]
@@ -359,13 +335,6 @@ class BaseBackend:
             done.update(positions)
             if on_progress:
                 on_progress(len(positions))
-        if backed_off:
-            # Freed only now: the error, its traceback and the batch's frames (which hold its
-            # tensors) are gone, and the stopped batches' streams have finished.
-            outcome = None
-            outcomes.close()  # the running streams finish and their futures go
-            self._free_device_memory()
-            return [p for p in pending if p not in done], cap
         return [], cap
 
     def _back_off(self, error: BaseException, positions: list[int], lengths: list[int], result: Generated) -> int:
@@ -381,12 +350,7 @@ class BaseBackend:
             ) from error
         self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
         result.oom_retries += 1
-        chained: BaseException | None = error
-        for _ in range(8):  # their frames hold the failed batch's tensors (and an error chain is short)
-            if chained is None:
-                break
-            chained.__traceback__ = None
-            chained = chained.__cause__ or chained.__context__
+        forget_frames(error)  # its frames hold the failed batch's tensors
         log.warning(
             "%s: out of memory on %s with %d texts x %d tokens; retrying with batches of at most %d tokens",
             self.label,

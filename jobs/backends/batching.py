@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from jobs.errors import JobError
@@ -25,6 +26,20 @@ OUTPUT_RATIO = 1.6  # translation output tokens allowed per input token (plus a 
 OUTPUT_MARGIN = 10
 CPU_BATCH_TOKENS = 4096  # measured on 2 cores: larger batches gain nothing on CPU (docs/benchmarks.md)
 MIN_BATCH_TOKENS = 64
+
+
+@dataclass
+class Generated:
+    """Outputs in input order, with what it cost and whether an output hit the length limit."""
+
+    texts: list[str]
+    hit_limit: list[bool]
+    input_tokens: int = 0
+    output_tokens: int = 0
+    batches: int = 0
+    seconds: float = 0.0  # wall time spent generating (tokenizing and decoding included)
+    oom_retries: int = 0  # batches halved after running out of device memory
+    errors: dict[int, str] = field(default_factory=dict)  # input index -> why it has no output (failed batch)
 
 
 class DeviceOutOfMemory(JobError):
@@ -108,6 +123,17 @@ def is_out_of_memory(exc: BaseException) -> bool:
         return True
     message = str(exc).lower()
     return isinstance(exc, RuntimeError) and any(marker in message for marker in OUT_OF_MEMORY_MARKERS)
+
+
+def forget_frames(error: BaseException) -> None:
+    """Drop the tracebacks of `error` and what it chains: their frames hold a failed batch's
+    tensors, which device memory cannot be freed of while they live."""
+    chained: BaseException | None = error
+    for _ in range(8):  # a chain is short; a cycle would not end
+        if chained is None:
+            return
+        chained.__traceback__ = None
+        chained = chained.__cause__ or chained.__context__
 
 
 def max_new_tokens(settings: GenerationSettings, translation: bool, window: int, longest_input: int) -> int:

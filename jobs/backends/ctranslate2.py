@@ -19,7 +19,7 @@ Compute types (`--dtype` / `--quantize`):
 
 (On CUDA `auto` is bfloat16 on cards with compute capability 8.0+, float16 on older ones;
 `--quantize int8` with `--dtype bf16`/`fp16`/`fp32`: int8_bfloat16 / int8_float16 / int8_float32.)
-CUDA is used only once a test translation has run on the card (jobs.backends.device
+CUDA is used only once a test translation has run on the card (jobs.backends.cuda
 .ctranslate2_cuda_problem): CTranslate2 4.x needs CUDA 12's cuBLAS, which a CUDA 13 machine lacks.
 In half precision on CUDA each batch's scores are checked; NaN/inf means the batch is generated
 again in float32 (counted as `fp32_reruns` in the manifest).
@@ -150,16 +150,6 @@ class CT2Backend(BaseBackend):
     def compute_type(self) -> str:
         """CTranslate2's compute type (the weight type of the converted copy): the identity's dtype."""
         return self.precision[1]
-
-    def pinned_options(self) -> dict[str, Any]:
-        """The compute type as --dtype/--quantize (see the base class): float16 is fp16, int8_bfloat16 is bf16 + int8."""
-        if not self.resolved_device.startswith("cuda"):
-            return {}
-        quantized, _, half = (
-            self.compute_type.rpartition("_") if "_" in self.compute_type else ("", "", self.compute_type)
-        )
-        dtype = {"float16": "fp16", "bfloat16": "bf16", "float32": "fp32"}[half]
-        return {"backend": self.name, "dtype": dtype, "quantize": "int8" if quantized else "none"}
 
     @cached_property
     def streams(self) -> int:

@@ -9,7 +9,6 @@ When torch loads, `confirm_device` checks torch agrees; it never silently runs s
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import functools
 import importlib.util
 import logging
@@ -17,10 +16,10 @@ import os
 import platform
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
+from typing import Any
 
+from jobs.backends import cuda
 from jobs.backends.batching import CPU_BATCH_TOKENS
 from jobs.config import environment
 from jobs.errors import ConfigError
@@ -88,98 +87,23 @@ def torch_threads(count: int):
         torch.set_num_threads(before)
 
 
-@dataclass(frozen=True)
-class CudaCard:
-    """One CUDA device as the driver reports it (CUDA_VISIBLE_DEVICES applied)."""
-
-    index: int
-    name: str
-    total_bytes: int
-    capability: tuple[int, int]
-
-    @property
-    def has_bf16(self) -> bool:
-        """bf16 tensor cores: compute capability 8.0 and up (A100, H100, H200, RTX 30xx...)."""
-        return self.capability >= (8, 0)
-
-    def describe(self) -> str:
-        return f"{self.name} ({self.total_bytes / 2**30:.0f} GiB, compute capability {self.capability[0]}.{self.capability[1]})"
-
-
-_CU_ATTRIBUTE_CAPABILITY = (75, 76)  # CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR / _MINOR
-
-
-@functools.cache
-def cuda_cards() -> tuple[CudaCard, ...]:
-    """The CUDA devices of this machine, read from the driver (libcuda, through ctypes): no torch
-    import and no CUDA build of anything needed. Empty without a driver or a device; never raises.
-
-    Read once per process (the driver API is cheap, but cuInit is not free).
-    """
-    try:
-        driver = ctypes.CDLL("libcuda.so.1")
-        count = ctypes.c_int(0)
-        if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
-            return ()
-        cards = []
-        for index in range(count.value):
-            handle, name, total = ctypes.c_int(0), ctypes.create_string_buffer(256), ctypes.c_size_t(0)
-            major, minor = ctypes.c_int(0), ctypes.c_int(0)
-            if driver.cuDeviceGet(ctypes.byref(handle), index) != 0:
-                continue
-            driver.cuDeviceGetName(name, len(name), handle)
-            driver.cuDeviceTotalMem_v2(ctypes.byref(total), handle)
-            driver.cuDeviceGetAttribute(ctypes.byref(major), _CU_ATTRIBUTE_CAPABILITY[0], handle)
-            driver.cuDeviceGetAttribute(ctypes.byref(minor), _CU_ATTRIBUTE_CAPABILITY[1], handle)
-            label = name.value.decode("utf-8", "replace") or f"CUDA device {index}"
-            cards.append(CudaCard(index, label, total.value, (major.value, minor.value)))
-        return tuple(cards)
-    except (OSError, AttributeError):  # no driver, or one without these entry points
-        return ()
-
-
-def cuda_card(device: str) -> CudaCard | None:
-    """The card `cuda` / `cuda:N` names, if the driver reports it."""
-    index = int(device.partition(":")[2] or 0)
-    cards = cuda_cards()
-    return cards[index] if 0 <= index < len(cards) else None
-
-
-def torch_is_cuda_build() -> bool:
-    """Whether the installed torch was built with CUDA, told without importing it (lib/libtorch_cuda.so
-    beside it); a torch already imported is asked directly."""
-    if "torch" in sys.modules:
-        return getattr(sys.modules["torch"].version, "cuda", None) is not None
-    spec = importlib.util.find_spec("torch")
-    if spec is None or not spec.submodule_search_locations:
-        return False
-    return any((Path(folder) / "lib" / "libtorch_cuda.so").exists() for folder in spec.submodule_search_locations)
-
-
-def torch_version() -> str:
-    try:
-        return metadata.version("torch")
-    except metadata.PackageNotFoundError:
-        return "(not installed)"
-
-
 def cuda_device_count() -> int:
     """CUDA devices torch could use, told without importing torch: the driver's devices
     (`cuda_cards`), none unless the installed torch is a CUDA build."""
-    return len(cuda_cards()) if torch_is_cuda_build() else 0
+    return len(cuda.cuda_cards()) if cuda.torch_is_cuda_build() else 0
 
 
 def torch_cuda_problem() -> str | None:
     """Why torch cannot use this machine's CUDA card(s); None when it can or there is none."""
-    if not cuda_cards() or cuda_device_count() > 0:
+    if not cuda.cuda_cards() or cuda_device_count() > 0:
         return None
-    return f"torch {torch_version()} is a CPU build (install a CUDA build of torch to use the card)"
+    return f"torch {cuda.torch_version()} is a CPU build (install a CUDA build of torch to use the card)"
 
 
 def unseen_here(device: str, remote: bool) -> bool:
     """Whether `device` is Ray actors' card(s) that this process (a driver without a card) cannot
     see: then it is taken as given, and each actor checks it when it loads."""
-    return remote and device.startswith("cuda") and not cuda_cards()
+    return remote and device.startswith("cuda") and not cuda.cuda_cards()
 
 
 def check_torch_cuda(asked: str, device: str) -> None:
@@ -207,7 +131,7 @@ def predict_device(device: str) -> str:
         return device
     if cuda_device_count() > 0:
         return "cuda"
-    if cuda_cards():  # a card torch cannot use: CPU, said once, and the backend's manifest says why
+    if cuda.cuda_cards():  # a card torch cannot use: CPU, said once, and the backend's manifest says why
         return "cpu"
     if mps_possible():
         return "mps"
@@ -223,7 +147,7 @@ def check_device_present(device: str) -> None:
     that `--device cuda` on a CPU machine creates nothing and reads nothing.
     """
     if device.startswith("cuda"):
-        count, index = len(cuda_cards()), int(device.partition(":")[2] or 0)
+        count, index = len(cuda.cuda_cards()), int(device.partition(":")[2] or 0)
         if index >= count:
             found = f"{count} CUDA device(s), cuda:0 to cuda:{count - 1}" if count else "no CUDA device"
             raise ConfigError(f"--device {device}: this machine has {found}; use --device auto or cpu")
@@ -289,7 +213,7 @@ def cuda_half(device: str) -> str:
     """The half precision a CUDA device gets: bf16 where the card has it (compute capability 8.0+:
     fp32's range, so no overflow to inf), fp16 on older cards and where the card is not known
     (a Ray driver planning for its actors' cards)."""
-    card = cuda_card(device)
+    card = cuda.cuda_card(device)
     return "bf16" if card is not None and card.has_bf16 else "fp16"
 
 
@@ -338,7 +262,7 @@ def auto_batch_tokens(device: str, num_beams: int = 1, share: float = 1.0) -> in
     does not report counts as 10 GiB. Out-of-memory halves it at run time anyway.
     """
     if device.startswith("cuda"):
-        card = cuda_card(device)
+        card = cuda.cuda_card(device)
         total_gib = card.total_bytes / 2**30 if card is not None else UNKNOWN_CARD_GIB
         return gpu_batch_tokens(total_gib * min(1.0, max(share, 0.0) or 1.0), num_beams)
     return CPU_BATCH_TOKENS
@@ -360,92 +284,22 @@ def compute_type(device: str, dtype: str, quantize: str) -> str:
     """CTranslate2's compute type (= weight type of the converted copy) for the job's options.
 
     On CUDA `auto` is bfloat16 where the card has it, float16 otherwise (`cuda_half`)."""
-    cuda = device.startswith("cuda")
-    half = ("bf16" if cuda_half(device) == "bf16" else "fp16") if cuda else "fp16"
+    on_cuda = device.startswith("cuda")
+    half = cuda_half(device) if on_cuda else "fp16"
     if quantize == "int8":
-        if cuda:
+        if on_cuda:
             names = {"fp16": "int8_float16", "bf16": "int8_bfloat16", "fp32": "int8_float32"}
             return names[half if dtype == "auto" else dtype]
         if dtype == "fp16":
             raise ConfigError("--dtype fp16 is not supported on CPU; use --quantize int8 alone")
         return "int8_bfloat16" if dtype == "bf16" else "int8"
     if dtype == "auto":
-        return ("bfloat16" if half == "bf16" else "float16") if cuda else "int8"
-    if dtype == "fp16" and not cuda:
+        return ("bfloat16" if half == "bf16" else "float16") if on_cuda else "int8"
+    if dtype == "fp16" and not on_cuda:
         raise ConfigError("--dtype fp16 is not supported on CPU by CTranslate2; use the default (int8) or fp32")
-    if dtype == "bf16" and not cuda and not cpu_supports_bf16():
+    if dtype == "bf16" and not on_cuda and not cpu_supports_bf16():
         raise ConfigError("--dtype bf16: this CPU has no bf16 instructions; use the default (int8) or fp32")
     return {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}[dtype]
-
-
-@functools.cache
-def ctranslate2_cuda_problem(index: int = 0, compute: str = "float16") -> str | None:
-    """Why CTranslate2 cannot run on CUDA device `index` in `compute`; None when it can. Once per process.
-
-    `get_cuda_device_count()` only asks the CUDA runtime; CTranslate2 opens cuBLAS (a CUDA 12
-    library for CTranslate2 4.x) at its first matrix product, so a machine with another CUDA
-    stack (torch +cu130) passes the count and fails every translation. Proven here by the
-    cheapest real work that loads cuBLAS: a one-layer, 8-wide Transformer built in memory and
-    saved (tens of milliseconds), loaded on the device and asked for one translation.
-    """
-    if importlib.util.find_spec("ctranslate2") is None:
-        return "ctranslate2 is not installed"
-    import ctranslate2
-
-    try:
-        if ctranslate2.get_cuda_device_count() <= index:
-            return f"CTranslate2 {ctranslate2.__version__} sees no CUDA device {index}"
-        supported = ctranslate2.get_supported_compute_types("cuda", index)
-        if compute not in supported:
-            return f"CTranslate2 cannot run {compute} on this card (it supports {', '.join(sorted(supported))})"
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="jobs-ct2-probe-") as folder:
-            _tiny_ctranslate2_model(folder)
-            translator = ctranslate2.Translator(folder, device="cuda", device_index=index, compute_type=compute)
-            translator.translate_batch([["a", "b"]], max_decoding_length=2, beam_size=1)
-            del translator
-    except Exception as exc:  # any failure of the probe means: not on this card
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return f"CTranslate2 {ctranslate2.__version__} failed a test translation on cuda:{index} ({compute}): {first}"
-    return None
-
-
-def _tiny_ctranslate2_model(folder: str) -> None:
-    """A one-layer Transformer (width 8, 5 tokens) with random weights, saved as a CTranslate2 model."""
-    import re
-
-    import numpy as np
-    from ctranslate2.specs import TransformerSpec
-
-    width, inner, vocabulary = 8, 16, ["<unk>", "<s>", "</s>", "a", "b"]
-    spec = TransformerSpec.from_config(1, 1)
-    rows = {("self_attention", "linear_0"): 3 * width, ("attention", "linear_1"): 2 * width, ("ffn", "linear_0"): inner}
-    random = np.random.default_rng(0)
-    for name, value in spec.variables(ordered=True):
-        if value is not None:
-            continue
-        parts, owner = name.split("/"), spec
-        for part in parts[:-1]:  # "layer_0" is layer[0], "linear_1" is linear[1]
-            numbered = re.fullmatch(r"(.+)_(\d+)", part)
-            owner = (
-                getattr(owner, part)
-                if hasattr(owner, part) or not numbered
-                else getattr(owner, numbered[1])[int(numbered[2])]
-            )
-        block, layer = (parts[-3] if len(parts) > 2 else ""), parts[-2]
-        if parts[-1] in ("gamma", "beta"):
-            shape: tuple[int, ...] = (width,)
-        elif layer.startswith("embeddings") or layer == "projection":
-            shape = (len(vocabulary), width)
-        else:
-            shape = (rows.get((block, layer), width), inner if (block, layer) == ("ffn", "linear_1") else width)
-        setattr(owner, parts[-1], (random.standard_normal(shape) * 0.1).astype(np.float32))
-    spec.register_source_vocabulary(vocabulary)
-    spec.register_target_vocabulary(vocabulary)
-    spec.validate()
-    spec.optimize(quantization=None)
-    spec.save(folder)
 
 
 def ctranslate2_device(asked: str, compute_for: Callable[[str], str]) -> tuple[str, str]:
@@ -457,9 +311,9 @@ def ctranslate2_device(asked: str, compute_for: Callable[[str], str]) -> tuple[s
     if asked == "cpu":
         return "cpu", ""
     target = "cuda" if asked == "auto" else asked
-    if asked == "auto" and not cuda_cards():
+    if asked == "auto" and not cuda.cuda_cards():
         return "cpu", ""
-    problem = ctranslate2_cuda_problem(int(target.partition(":")[2] or 0), compute_for(target))
+    problem = cuda.ctranslate2_cuda_problem(int(target.partition(":")[2] or 0), compute_for(target))
     if problem is None:
         return target, ""
     if asked != "auto":
@@ -480,14 +334,16 @@ def backend_choice(device: str, dtype: str = "auto", quantize: str = "none", rem
     """
     fast = environment().fast_auto
     ct2 = fast and importlib.util.find_spec("ctranslate2") is not None
-    if remote and device.startswith("cuda") and not cuda_cards():
+    if remote and device.startswith("cuda") and not cuda.cuda_cards():
         return ("ctranslate2", "") if ct2 else ("torch", "")
-    if not (device.startswith("cuda") or (device == "auto" and cuda_cards())):
+    if not (device.startswith("cuda") or (device == "auto" and cuda.cuda_cards())):
         return ("ctranslate2" if ct2 and predict_device(device) != "mps" else "torch"), ""
     target = "cuda" if device == "auto" else device
     problem = None
     if ct2:
-        problem = ctranslate2_cuda_problem(int(target.partition(":")[2] or 0), compute_type(target, dtype, quantize))
+        problem = cuda.ctranslate2_cuda_problem(
+            int(target.partition(":")[2] or 0), compute_type(target, dtype, quantize)
+        )
         if problem is None:
             return "ctranslate2", ""
     elif fast:
@@ -519,3 +375,16 @@ def check_gpu_request(actors: int, gpus_per_actor: float, cluster_gpus: float) -
             + (f" or --ray-gpus-per-actor {cluster_gpus / actors:g}" if cluster_gpus > 0 else "")
             + (" (or no GPU)" if fit == 0 else "")
         )
+
+
+def pinned_options(backend: Any) -> dict[str, str]:
+    """--backend/--dtype/--quantize that make another process (a Ray actor) run what `backend` (a BaseBackend)
+    resolved on CUDA: a driver that cannot see the actors' cards plans fp16 (and the cache key
+    says so), and actors on bf16 cards must not run bf16 instead. CTranslate2 compute types as
+    job options: int8_bfloat16 is bf16 + int8. Empty off CUDA (actors resolve CPU themselves)."""
+    device, dtype = backend.precision
+    if not device.startswith("cuda"):
+        return {}
+    quantized, _, half = dtype.rpartition("_") if dtype.startswith("int8_") else ("", "", dtype)
+    names = {"float16": "fp16", "bfloat16": "bf16", "float32": "fp32"}
+    return {"backend": backend.name, "dtype": names.get(half, half), "quantize": "int8" if quantized else "none"}

@@ -25,7 +25,7 @@ from typing import Any
 from jobs.backends import make_backend
 from jobs.backends.base import BaseBackend, Generated
 from jobs.backends.batching import max_batch_rows, plan_batches
-from jobs.backends.device import check_gpu_request, gpu_batch_tokens
+from jobs.backends.device import check_gpu_request, gpu_batch_tokens, pinned_options
 from jobs.config import JobConfig, ModelSpec
 from jobs.errors import ConfigError
 
@@ -155,7 +155,7 @@ class RayBackend:
             fn_constructor_kwargs={
                 "spec": self.inner.spec.model_dump(mode="json"),
                 "role": self.inner.role,
-                "config": {**self.config.model_dump(mode="json"), **self.inner.pinned_options()},
+                "config": {**self.config.model_dump(mode="json"), **pinned_options(self.inner)},
                 "translation": self.translation,
             },
             max_task_retries=TASK_RETRIES,
