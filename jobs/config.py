@@ -315,10 +315,8 @@ def build_config(
 
 @dataclass(frozen=True)
 class Environment:
-    """The JOBS_* environment knobs (and the folders they point at), read in this one place.
-
-    Read afresh on every call of `environment()`, so tests and long-lived processes see changes.
-    """
+    """The JOBS_* environment knobs (and the folders they point at), read in this one place, afresh
+    on every call of `environment()`, so that tests and long-lived processes see changes."""
 
     cpu_bf16: bool | None  # JOBS_CPU_BF16=0/1: override the CPU's detected bf16 instructions
     cpu_streams: int | None  # JOBS_CPU_STREAMS=N: batches decoded at once on CPU

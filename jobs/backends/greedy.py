@@ -75,7 +75,7 @@ def greedy_decode(
     max_new: int,
     min_new: int | None,
     forced_bos: int | None,
-    watch: Callable[[Any], Any] | None = None,
+    watch: Callable[[Any], Any] = lambda tensor: tensor,
 ) -> Any:
     """Greedy search for an encoder-decoder model: the tokens generate() would give, faster.
 
@@ -87,8 +87,7 @@ def greedy_decode(
     every step (they make batches above 32 rows slower on CPU), torch's slow CPU argmax, and for
     the model types of `GreedyHead` the output layer at forced steps and the separate passes
     over the logits (see there). Returns the generated tokens (rows x steps), without the decoder start token.
-    `watch`, if given, is shown the encoder's output and each step's decoder output or logits
-    (before barring), for a NaN/inf check (jobs.backends.torch.FiniteWatch).
+    `watch` sees the encoder output and each step's output before barring (torch.FiniteWatch).
     """
     import torch
 
@@ -103,8 +102,7 @@ def greedy_decode(
     rows = mask.shape[0]
     device = mask.device
     encoder_outputs = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=mask)
-    if watch is not None:
-        watch(encoder_outputs[0])
+    watch(encoder_outputs[0])
     if head is not None:  # the decoder only; the head computes what is needed of the logits
         step_fn = _stepper(
             model.get_decoder(),
@@ -121,8 +119,7 @@ def greedy_decode(
     steps: list[Any] = []
     for step in range(max_new):
         last = step_fn(current)  # decoder output (GreedyHead) or logits of the last position
-        if watch is not None:
-            watch(last)
+        watch(last)
         chosen = _next_tokens(step, last, max_new, min_new, forced_bos, forced_eos, head, banned, eos)
         if eos:
             chosen = torch.where(finished, torch.full_like(chosen, pad), chosen)

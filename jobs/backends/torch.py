@@ -155,7 +155,8 @@ class TorchBackend(BaseBackend):
 
         if self.fast_greedy:
             with torch.inference_mode():
-                generated = greedy_decode(model, enc, max_new, min_new, self.loaded.forced_bos_token_id, watch)
+                watched = [watch] if watch is not None else []
+                generated = greedy_decode(model, enc, max_new, min_new, self.loaded.forced_bos_token_id, *watched)
             return generated, model.generation_config.pad_token_id
         kwargs: dict[str, Any] = {"max_new_tokens": max_new, "num_beams": self.settings.num_beams, "do_sample": False}
         if min_new:
