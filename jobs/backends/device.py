@@ -367,14 +367,17 @@ def check_gpu_request(actors: int, gpus_per_actor: float, cluster_gpus: float) -
     if gpus_per_actor <= 0:
         return
     wanted = actors * gpus_per_actor
-    if wanted > cluster_gpus + 1e-9:
-        fit = int(cluster_gpus // gpus_per_actor)
-        raise ConfigError(
-            f"--ray-actors {actors} x --ray-gpus-per-actor {gpus_per_actor:g} asks for {wanted:g} GPU(s), "
-            f"and the Ray cluster has {cluster_gpus:g}; use --ray-actors {fit}"
-            + (f" or --ray-gpus-per-actor {cluster_gpus / actors:g}" if cluster_gpus > 0 else "")
-            + (" (or no GPU)" if fit == 0 else "")
-        )
+    if wanted <= cluster_gpus + 1e-9:
+        return
+    fit = int(cluster_gpus // gpus_per_actor)
+    if fit == 0:
+        hint = "leave out --ray-gpus-per-actor (CPU actors), or connect to a cluster with GPUs (--ray-address)"
+    else:
+        hint = f"use --ray-actors {fit}, or --ray-gpus-per-actor {cluster_gpus / actors:g} to share the cards"
+    raise ConfigError(
+        f"--ray-actors {actors} x --ray-gpus-per-actor {gpus_per_actor:g} asks for {wanted:g} GPU(s), "
+        f"and the Ray cluster has {cluster_gpus:g}; {hint}"
+    )
 
 
 def pinned_options(backend: Any) -> dict[str, str]:
