@@ -166,6 +166,33 @@ def test_auto_falls_back_to_torch_on_cuda_when_the_probe_fails(tiny_models, tiny
     assert "libcublas.so.12" in backend.describe()["why"]
 
 
+def test_a_torch_built_for_a_newer_cuda_than_the_driver_is_not_used_and_says_why(
+    tiny_models, tiny_config, monkeypatch, fast_auto
+):
+    gpu_box(monkeypatch, torch_cuda=True, ct2_problem="Library libcublas.so.12 is not found or cannot be loaded")
+    monkeypatch.setattr(cuda, "torch_cuda_major", lambda: 13)
+    monkeypatch.setattr(cuda, "driver_cuda_major", lambda: 12)
+    backend = made(tiny_models, tiny_config, backend="torch")
+    assert (
+        backend.precision[0] == "cpu"
+        and "built for CUDA 13 and the driver supports CUDA 12" in backend.describe()["why"]
+    )
+
+
+def test_torchs_cuda_version_is_read_without_importing_it(monkeypatch, tmp_path):
+    import importlib.machinery
+    import sys
+
+    folder = tmp_path / "torch"
+    folder.mkdir()
+    (folder / "version.py").write_text("__version__ = '2.11.0+cu130'\ncuda: Optional[str] = '13.0'\n")
+    spec = importlib.machinery.ModuleSpec("torch", None, is_package=True)
+    spec.submodule_search_locations = [str(folder)]
+    monkeypatch.delitem(sys.modules, "torch")
+    monkeypatch.setattr(cuda.importlib.util, "find_spec", lambda name: spec if name == "torch" else None)
+    assert cuda.torch_cuda_major() == 13
+
+
 def test_batch_budget_from_the_driver_and_the_actors_share(monkeypatch):
     monkeypatch.setattr(cuda, "cuda_cards", lambda: (CudaCard(0, "A100", 40 * 2**30, (8, 0)),))
     assert auto_batch_tokens("cuda") == gpu_batch_tokens(40)

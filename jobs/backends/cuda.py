@@ -8,6 +8,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.util
+import re
 import sys
 from dataclasses import dataclass
 from importlib import metadata
@@ -80,6 +81,33 @@ def torch_is_cuda_build() -> bool:
     if spec is None or not spec.submodule_search_locations:
         return False
     return any((Path(folder) / "lib" / "libtorch_cuda.so").exists() for folder in spec.submodule_search_locations)
+
+
+@functools.cache
+def driver_cuda_major() -> int | None:
+    """The CUDA major version the driver supports (cuDriverGetVersion: 12040 is 12); None without one."""
+    try:
+        version = ctypes.c_int(0)
+        if ctypes.CDLL("libcuda.so.1").cuDriverGetVersion(ctypes.byref(version)) != 0:
+            return None
+        return version.value // 1000
+    except (OSError, AttributeError):
+        return None
+
+
+def torch_cuda_major() -> int | None:
+    """The CUDA major version torch was built for (torch/version.py's `cuda`, read, not imported); None: no CUDA."""
+    if "torch" in sys.modules:
+        built = getattr(sys.modules["torch"].version, "cuda", None)
+    else:
+        spec = importlib.util.find_spec("torch")
+        folders = (spec.submodule_search_locations or []) if spec is not None else []
+        texts = [
+            (Path(f) / "version.py").read_text(encoding="utf-8") for f in folders if (Path(f) / "version.py").is_file()
+        ]
+        found = [re.search(r"^cuda\b[^=]*=\s*'([0-9.]+)'", text, re.MULTILINE) for text in texts]
+        built = next((m[1] for m in found if m), None)
+    return int(built.split(".")[0]) if built else None
 
 
 def torch_version() -> str:

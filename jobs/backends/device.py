@@ -88,16 +88,23 @@ def torch_threads(count: int):
 
 
 def cuda_device_count() -> int:
-    """CUDA devices torch could use, told without importing torch: the driver's devices
-    (`cuda_cards`), none unless the installed torch is a CUDA build."""
-    return len(cuda.cuda_cards()) if cuda.torch_is_cuda_build() else 0
+    """CUDA devices torch could use, told without importing torch (`torch_cuda_problem` says why none)."""
+    return len(cuda.cuda_cards()) if cuda.torch_is_cuda_build() and torch_cuda_problem() is None else 0
 
 
 def torch_cuda_problem() -> str | None:
     """Why torch cannot use this machine's CUDA card(s); None when it can or there is none."""
-    if not cuda.cuda_cards() or cuda_device_count() > 0:
+    if not cuda.cuda_cards():
         return None
-    return f"torch {cuda.torch_version()} is a CPU build (install a CUDA build of torch to use the card)"
+    if not cuda.torch_is_cuda_build():
+        return f"torch {cuda.torch_version()} is a CPU build (install a CUDA build of torch to use the card)"
+    built, driver = cuda.torch_cuda_major(), cuda.driver_cuda_major()
+    if built is not None and driver is not None and built > driver:
+        return (
+            f"torch {cuda.torch_version()} is built for CUDA {built} and the driver supports CUDA {driver} "
+            f"(update the driver, or install a torch built for CUDA {driver})"
+        )
+    return None
 
 
 def unseen_here(device: str, remote: bool) -> bool:
