@@ -29,7 +29,8 @@ WHEELS="benchmarks/wheels"
 WORK="${WORK:-${TMPDIR:-/tmp}/jobs-whole-gpu}"
 OUT="$WORK/gpu-tables.md"
 TOTAL=480  # seconds: the whole script
-export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PIP_DISABLE_PIP_VERSION_CHECK=1
+SITE="$WORK/site"  # where missing packages go (pip --target: no system or user site touched)
+export PYTHONPATH="$PWD:$SITE${PYTHONPATH:+:$PYTHONPATH}" PIP_DISABLE_PIP_VERSION_CHECK=1
 
 if [[ $MODE == fetch ]]; then
     # Wheels for CPython 3.12 on x86-64 Linux, exactly the versions this machine tested, without
@@ -90,9 +91,9 @@ imports() {  # every import the job needs; what is missing installed from the ca
         echo "would install from $WHEELS (pip --no-index): $(tr '\n' ' ' <<< "$missing")"
         return 0
     fi
+    # --target: an externally managed Python (PEP 668) refuses installs into its own site-packages
     # shellcheck disable=SC2086
-    "$PY" -m pip install --quiet --no-index --no-deps --find-links "$WHEELS" $missing \
-        || "$PY" -m pip install --quiet --no-index --no-deps --find-links "$WHEELS" --user $missing || return 3
+    "$PY" -m pip install --quiet --no-index --no-deps --find-links "$WHEELS" --target "$SITE" $missing || return 3
     "$PY" benchmarks/gpu_check.py imports
 }
 
@@ -132,7 +133,7 @@ whole() {  # one benchmark run; in a dry run its options are checked (jobs.confi
     return "$rc"
 }
 
-export PY WORK OUT MODE WHEELS
+export PY WORK OUT MODE WHEELS SITE
 export -f imports device prepare whole
 
 echo "gpu.sh ($MODE): $PY ($("$PY" --version 2>&1)); at most ${TOTAL} s in all; tables: $OUT"

@@ -133,13 +133,8 @@ def requirements(names: list[str]) -> list[str]:
 
 def check_device() -> int:
     """Print the card, torch's build and CTranslate2's probe; 10 when CTranslate2 cannot run on the card."""
-    from jobs.backends.device import (
-        compute_type,
-        ctranslate2_cuda_problem,
-        cuda_cards,
-        torch_cuda_problem,
-        torch_version,
-    )
+    from jobs.backends.cuda import ctranslate2_cuda_problem, cuda_cards, torch_version
+    from jobs.backends.device import compute_type, torch_cuda_problem
 
     cards = cuda_cards()
     if not cards:
