@@ -151,13 +151,14 @@ def ctranslate2_cuda_problem(index: int = 0, compute: str = "float16") -> str | 
 
 
 def _tiny_ctranslate2_model(folder: str) -> None:
-    """A one-layer Transformer (width 8, 5 tokens) with random weights, saved as a CTranslate2 model."""
+    """A one-layer Transformer (width 8, 8 tokens) with random weights, saved as a CTranslate2 model."""
     import re
 
     import numpy as np
     from ctranslate2.specs import TransformerSpec
 
-    width, inner, vocabulary = 8, 16, ["<unk>", "<s>", "</s>", "a", "b"]
+    # Every dimension a multiple of 8, as int8 and half-precision GEMMs on CUDA may require.
+    width, inner, vocabulary = 8, 16, ["<unk>", "<s>", "</s>", "a", "b", "c", "d", "e"]
     spec = TransformerSpec.from_config(1, 1)
     rows = {("self_attention", "linear_0"): 3 * width, ("attention", "linear_1"): 2 * width, ("ffn", "linear_0"): inner}
     random = np.random.default_rng(0)
