@@ -329,7 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-tokens", type=int, default=None)
     parser.add_argument("--no-naive", action="store_true", help="the job only (batch-size sweeps)")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-whole")
-    parser.add_argument("--plan", action="store_true", help="say what would run and stop (gpu.sh --dry-run)")
+    parser.add_argument("--plan", action="store_true", help="check the options, say what would run and stop")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="build the models and run the warm-up job (converts for CTranslate2), untimed",
+    )
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up job (done by --prepare)")
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SPEC", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -339,12 +345,33 @@ def main(argv: list[str] | None = None) -> int:
         Path(out_file).write_text(json.dumps(result), encoding="utf-8")
         return 0
     if args.plan:
-        print(f"would run: {'quick' if args.quick else 'full'} sizes, job options {vars(args)}")
-        return 0
+        return plan(args)
     return measure(args)
 
 
-def measure(args) -> int:
+def job_options(args) -> dict:
+    options = {"backend": args.backend, "dtype": args.dtype, "quantize": args.quantize, "device": args.device}
+    if args.batch_tokens:
+        options["batch_tokens"] = args.batch_tokens
+    return options
+
+
+def plan(args) -> int:
+    """The options checked as the job checks them (jobs.config), nothing built, no device touched."""
+    from jobs.config import build_config
+
+    config = build_config(config_file=REPO / "configs" / "models.yaml", langs=list(LANGS), **job_options(args))
+    what = "prepare (build models, warm-up job)" if args.prepare else "measure"
+    print(
+        f"would {what}: {'quick' if args.quick else 'full'} sizes, backend {config.backend}, device {config.device}, "
+        f"dtype {config.dtype}, quantize {config.quantize}, batch tokens {config.batch_tokens or 'auto'}, "
+        f"naive {'no' if args.no_naive else 'yes'}, warm-up {'no' if args.no_warm_up else 'yes'}"
+    )
+    return 0
+
+
+def prepare(args) -> tuple[dict, dict, list[dict], Path]:
+    """Models built (once per --workdir), articles and registry written; the job's spec base."""
     from benchmarks.articles import make_articles, write_jsonl
     from benchmarks.realmodels import build
 
@@ -359,16 +386,31 @@ def measure(args) -> int:
         articles.append(article)
     inputs = write_jsonl(articles, work / "articles.jsonl")
     registry = write_registry(work, models)
-    options = {"backend": args.backend, "dtype": args.dtype, "quantize": args.quantize, "device": args.device}
-    if args.batch_tokens:
-        options["batch_tokens"] = args.batch_tokens
-    base = {"work": str(work), "registry": str(registry), "inputs": str(inputs), "options": options}
+    base = {"work": str(work), "registry": str(registry), "inputs": str(inputs), "options": job_options(args)}
+    return base, models, articles, registry
+
+
+def warm_up(base: dict, work: Path) -> None:
+    """Not measured: converts the models for CTranslate2 once (the conversion loads the HF model
+    in fp32, which would count in the first job's peak RSS and load time)."""
+    from benchmarks.articles import make_articles, write_jsonl
+
+    warm = write_jsonl(make_articles(1, 40, seed=99), work / "warm-up.jsonl")
+    run_child("job", {**base, "name": "warm-up", "langs": list(LANGS), "inputs": str(warm)}, work)
+
+
+def measure(args) -> int:
+    base, models, articles, registry = prepare(args)
+    work = Path(base["work"])
+    size = SIZES["quick" if args.quick else "full"]
+    if args.prepare:
+        warm_up(base, work)
+        print(f"prepared: models in {work / 'models'}, warm-up job run ({job_options(args)})")
+        return 0
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
-        # Not measured: converts the models for CTranslate2 once (the conversion loads the HF
-        # model in fp32, which would count in the first job's peak RSS and load time).
-        warm = write_jsonl(make_articles(1, 40, seed=99), work / "warm-up.jsonl")
-        run_child("job", {**base, "name": "warm-up", "langs": list(LANGS), "inputs": str(warm)}, work)
+        if not args.no_warm_up:
+            warm_up(base, work)
         job = run_child("job", {**base, "name": "job-3", "langs": list(LANGS)}, work)
         single = run_child("job", {**base, "name": "job-kk", "langs": ["kk"]}, work)
         job["floor"] = run_child("floor", {**base, "name": "floor"}, work)

@@ -337,10 +337,8 @@ def build_config(
 
 @dataclass(frozen=True)
 class Environment:
-    """The JOBS_* environment knobs (and the folders they point at), read in this one place.
-
-    Read afresh on every call of `environment()`, so tests and long-lived processes see changes.
-    """
+    """The JOBS_* environment knobs (and the folders they point at), read in this one place, afresh
+    on every call of `environment()`, so that tests and long-lived processes see changes."""
 
     cpu_bf16: bool | None  # JOBS_CPU_BF16=0/1: override the CPU's detected bf16 instructions
     cpu_streams: int | None  # JOBS_CPU_STREAMS=N: batches decoded at once on CPU
@@ -350,6 +348,7 @@ class Environment:
     eval_data: Path | None  # JOBS_EVAL_DATA: reference data of `jobs eval`
     user_cache: Path  # $XDG_CACHE_HOME/jobs (~/.cache/jobs): the job's own caches
     fast_auto: bool = True  # JOBS_FAST_AUTO=0: --backend/--dtype auto mean torch in the weights' own dtype
+    language_check: bool = True  # JOBS_LANGUAGE_CHECK=0: screening detects no language (no lingua; benchmarks)
     program: str | None = None  # JOBS_PROGRAM: how the user calls the program (set by `shell-init`)
 
 
@@ -378,6 +377,7 @@ def environment() -> Environment:
         eval_data=Path(eval_data) if eval_data else None,
         user_cache=user_cache,
         fast_auto=_switch("JOBS_FAST_AUTO", True),
+        language_check=_switch("JOBS_LANGUAGE_CHECK", True),
         program=program_name(),
     )
 

@@ -147,6 +147,10 @@ def check_before_lock(config: JobConfig) -> list[Source]:
         check_device_present(config.device)
     check_backend_options(config)
     check_editorial(config)
+    if config.engine == "ray" and config.ray_gpus_per_actor > 0:  # Ray would wait for ever for GPUs it lacks
+        from jobs.backends.ray import start_ray
+
+        start_ray(config)  # --ray-actors x --ray-gpus-per-actor checked against the cluster's GPUs
     models = {"summary": config.summary_model if config.summarize else None, **config.models}
     # Missing, unreachable or broken (files checked torch-free): every one named in one message.
     check_all_available(models, broken=broken_models({role: spec for role, spec in models.items() if spec}))

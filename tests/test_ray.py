@@ -159,3 +159,13 @@ def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_
     assert max(len(batch) for batch in plan) == MAX_BATCH_SENTENCES_GPU
     assert all(4 * len(batch) <= gpu_batch_tokens(ray_engine.RAY_GPU_CARD_GIB) for batch in plan)
     assert not backend.is_loaded
+
+
+def test_gpus_beyond_the_cluster_are_a_usage_error_before_anything_is_created(tiny_models, tiny_config, tmp_path):
+    """Two actors of one GPU each on a cluster without a GPU: Ray would wait for ever; the run
+    stops at its checks, before the lock, naming what fits."""
+    out = tmp_path / "ray-gpus"
+    result = run(tiny_models, tiny_config, out, "--engine", "ray", "--ray-actors", "2", "--ray-gpus-per-actor", "1")
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "asks for 2 GPU(s)" in result.output and "leave out --ray-gpus-per-actor" in result.output
+    assert not out.exists()

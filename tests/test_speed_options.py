@@ -113,7 +113,7 @@ def test_auto_torch_backend_names_what_it_chose(tiny_models, monkeypatch, bf16, 
 def test_backend_auto_is_ctranslate2_where_installed_and_torch_elsewhere(monkeypatch):
     import importlib.util
 
-    import jobs.backends
+    import jobs.backends.device
 
     monkeypatch.setenv("JOBS_FAST_AUTO", "1")
     assert resolve_backend("torch", "cpu") == "torch"
@@ -122,7 +122,7 @@ def test_backend_auto_is_ctranslate2_where_installed_and_torch_elsewhere(monkeyp
     assert resolve_backend("auto", "cpu") == ("ctranslate2" if installed else "torch")
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        jobs.backends.importlib.util, "find_spec", lambda name: None if name == "ctranslate2" else real(name)
+        jobs.backends.device.importlib.util, "find_spec", lambda name: None if name == "ctranslate2" else real(name)
     )
     assert resolve_backend("auto", "cpu") == "torch"
     monkeypatch.undo()

@@ -7,7 +7,7 @@ ctranslate2 loads for `jobs --help` or a fully cached run. Adding one is a new m
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -31,28 +31,38 @@ def backend_class(name: str) -> type[BaseBackend]:
     return getattr(import_module(module), attribute)
 
 
-def resolve_backend(name: str, device: str) -> str:
-    """The backend `--backend auto` means here, told without importing either: CTranslate2 where
-    it is installed and the device is one it runs on (CPU or CUDA), else torch. CTranslate2 int8
-    is the fastest CPU setting measured that keeps >= 95 % of outputs identical to fp32
-    (docs/benchmarks.md). JOBS_FAST_AUTO=0: torch."""
-    if name != "auto":
-        return name
-    if environment().fast_auto and device != "mps" and importlib.util.find_spec("ctranslate2") is not None:
-        from jobs.backends.device import predict_device
+def resolve_backend(name: str, device: str, dtype: str = "auto", quantize: str = "none") -> str:
+    """The backend `--backend auto` means here, torch not imported (jobs.backends.device.backend_choice):
+    CTranslate2 where it is installed and runs on the device (CPU, or CUDA once its probe passed),
+    else torch. CTranslate2 int8 is the fastest CPU setting measured that keeps >= 95 % of
+    outputs identical to fp32 (docs/benchmarks.md). JOBS_FAST_AUTO=0: torch."""
+    return name if name != "auto" else _auto_backend(device, dtype, quantize)[0]
 
-        if predict_device(device) != "mps":
-            return "ctranslate2"
-    return "torch"
+
+def _auto_backend(device: str, dtype: str, quantize: str, remote: bool = False) -> tuple[str, str]:
+    from jobs.backends.device import backend_choice
+
+    return backend_choice(device, dtype, quantize, remote)
 
 
 def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool) -> BaseBackend:
     """The backend the config asks for (`auto` resolved), for one model (translation or summary
-    settings), in this process."""
+    settings), in this process. Why `auto` passed a backend or a card over goes into its options
+    (the manifest's `why`) and is logged once."""
     from jobs.backends.base import BackendOptions
 
     options = BackendOptions.of(config, translation=translation)
-    return backend_class(resolve_backend(config.backend, options.device))(spec, role, options)
+    name, why = (
+        (config.backend, "")
+        if config.backend != "auto"
+        else _auto_backend(options.device, options.dtype, options.quantize, options.remote)
+    )
+    if why:
+        from jobs.backends.device import warn_once
+
+        warn_once(f"--backend auto: {why}")
+        options = dataclasses.replace(options, why=why)
+    return backend_class(name)(spec, role, options)
 
 
 def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool):

@@ -21,6 +21,8 @@ from jobs.backends.batching import (
     CPU_BATCH_ROWS,
     MIN_BATCH_TOKENS,
     DeviceOutOfMemory,
+    Generated,
+    forget_frames,
     is_out_of_memory,
     max_batch_rows,
     max_new_tokens,
@@ -49,6 +51,9 @@ class BackendOptions:
     quantize: str = "none"
     backend: str = ""  # the --backend asked for (auto | torch | ctranslate2), for the manifest
     batch_tokens: int | None = None  # None: chosen for the device when first needed
+    why: str = ""  # what `--backend auto` passed over and why (the manifest says it)
+    remote: bool = False  # the device is Ray actors' (GPU share given): a driver without a card takes it as given
+    gpu_share: float = 1.0  # the part of a card one Ray actor gets: its batch budget is scaled by it
 
     @classmethod
     def of(cls, config: JobConfig, *, translation: bool) -> BackendOptions:
@@ -58,9 +63,12 @@ class BackendOptions:
         each actor is given a GPU share, else CPU (Ray hides GPUs from actors without one).
         """
         device = config.device
+        gpus = config.ray_gpus_per_actor if config.engine == "ray" else 0
         if config.engine == "ray" and device == "auto":
-            device = "cuda" if config.ray_gpus_per_actor > 0 else "cpu"
+            device = "cuda" if gpus > 0 else "cpu"
         return cls(
+            remote=gpus > 0,
+            gpu_share=min(1.0, gpus) if gpus > 0 else 1.0,
             settings=config.translation if translation else config.summary,
             translation=translation,
             source_lang=config.source_lang,
@@ -72,20 +80,6 @@ class BackendOptions:
         )
 
 
-@dataclass
-class Generated:
-    """Outputs in input order, with what it cost and whether an output hit the length limit."""
-
-    texts: list[str]
-    hit_limit: list[bool]
-    input_tokens: int = 0
-    output_tokens: int = 0
-    batches: int = 0
-    seconds: float = 0.0  # wall time spent generating (tokenizing and decoding included)
-    oom_retries: int = 0  # batches halved after running out of device memory
-    errors: dict[int, str] = field(default_factory=dict)  # input index -> why it has no output (failed batch)
-
-
 class BaseBackend:
     """One model behind the job's interface: `identity`, `describe`, `count_tokens`, `counter`,
     `max_input_tokens`, `generate`, `is_loaded`, `close`. The model loads on first use, so a run
@@ -94,6 +88,8 @@ class BaseBackend:
     name = "base"
     cpu_batch_rows = CPU_BATCH_ROWS
     streams = 1  # batches generated at the same time (see jobs.backends.device.cpu_streams)
+    device_note = ""  # why the device that runs is not the one `auto` would want (a card passed over)
+    fp32_reruns = 0  # batches whose half-precision outputs held NaN/inf, generated again in fp32
 
     def __init__(self, spec: ModelSpec, role: str, options: BackendOptions):
         self.spec = spec
@@ -182,6 +178,8 @@ class BaseBackend:
             "loaded": self.is_loaded,
             "asked": {"backend": self.options.backend or self.name, "dtype": o.dtype, "quantize": o.quantize},
             "batch_tokens": self._batch_tokens or "auto",
+            **({"why": o.why or self.device_note} if o.why or self.device_note else {}),
+            **({"fp32_reruns": self.fp32_reruns} if self.fp32_reruns else {}),
             **facts,
         }
 
@@ -219,7 +217,9 @@ class BaseBackend:
     @property
     def batch_tokens(self) -> int:
         if self._batch_tokens is None:
-            self._batch_tokens = auto_batch_tokens(self.resolved_device, self.settings.num_beams)
+            self._batch_tokens = auto_batch_tokens(
+                self.resolved_device, self.settings.num_beams, self.options.gpu_share
+            )
         return self._batch_tokens
 
     @batch_tokens.setter
@@ -321,9 +321,13 @@ class BaseBackend:
         planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
         plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
         done: set[int] = set()
-        for positions, outcome in self._map_batches(run, plan):
+        outcomes = self._map_batches(run, plan)
+        for positions, outcome in outcomes:
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
                 cap = self._back_off(outcome, positions, lengths, result)
+                outcome = None
+                outcomes.close()  # the running streams finish; their futures go
+                self._free_device_memory()  # only now is there memory to give back
                 return [p for p in pending if p not in done], cap
             decoded, counts, max_new = outcome
             for row, p in enumerate(positions):
@@ -345,7 +349,6 @@ class BaseBackend:
         if not is_out_of_memory(error):
             raise error
         longest = max(lengths[p] for p in positions)
-        self._free_device_memory()
         if len(positions) == 1:
             raise DeviceOutOfMemory(
                 f"{self.label} on {self.resolved_device}: one text of {longest} tokens does not fit "
@@ -354,6 +357,7 @@ class BaseBackend:
             ) from error
         self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
         result.oom_retries += 1
+        forget_frames(error)  # its frames hold the failed batch's tensors
         log.warning(
             "%s: out of memory on %s with %d texts x %d tokens; retrying with batches of at most %d tokens",
             self.label,

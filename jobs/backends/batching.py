@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from jobs.errors import JobError
@@ -27,8 +28,26 @@ CPU_BATCH_TOKENS = 4096  # measured on 2 cores: larger batches gain nothing on C
 MIN_BATCH_TOKENS = 64
 
 
+@dataclass
+class Generated:
+    """Outputs in input order, with what it cost and whether an output hit the length limit."""
+
+    texts: list[str]
+    hit_limit: list[bool]
+    input_tokens: int = 0
+    output_tokens: int = 0
+    batches: int = 0
+    seconds: float = 0.0  # wall time spent generating (tokenizing and decoding included)
+    oom_retries: int = 0  # batches halved after running out of device memory
+    errors: dict[int, str] = field(default_factory=dict)  # input index -> why it has no output (failed batch)
+
+
 class DeviceOutOfMemory(JobError):
     """A single text does not fit the device's memory even in a batch of its own."""
+
+
+class NonFiniteOutputs(JobError):
+    """A batch's logits or scores held NaN/inf even in fp32: the weights are broken."""
 
 
 def plan_batches(
@@ -80,8 +99,16 @@ def max_batch_rows(device: str, cpu_rows: int = CPU_BATCH_ROWS) -> int:
     return MAX_BATCH_SENTENCES
 
 
+# What device memory running out looks like in an error message: torch's "CUDA out of memory",
+# "CUDA error: out of memory" (an AcceleratorError raised by a kernel launch), MPS's "MPS backend
+# out of memory", CTranslate2's "CUDA failed with error out of memory", and cuBLAS failing to
+# allocate its workspace or handle ("CUBLAS_STATUS_ALLOC_FAILED", from torch and CTranslate2 alike).
+OUT_OF_MEMORY_MARKERS = ("out of memory", "cublas_status_alloc_failed", "cudnn_status_alloc_failed")
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
-    """CUDA's OutOfMemoryError, or the RuntimeError MPS and older torch raise for the same thing."""
+    """CUDA's OutOfMemoryError, or a RuntimeError whose message says device memory ran out
+    (`OUT_OF_MEMORY_MARKERS`: MPS, older torch, cuBLAS, CTranslate2)."""
     try:
         import torch
 
@@ -94,7 +121,19 @@ def is_out_of_memory(exc: BaseException) -> bool:
         oom_types = ()
     if oom_types and isinstance(exc, oom_types):
         return True
-    return isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower()
+    message = str(exc).lower()
+    return isinstance(exc, RuntimeError) and any(marker in message for marker in OUT_OF_MEMORY_MARKERS)
+
+
+def forget_frames(error: BaseException) -> None:
+    """Drop the tracebacks of `error` and what it chains: their frames hold a failed batch's
+    tensors, which device memory cannot be freed of while they live."""
+    chained: BaseException | None = error
+    for _ in range(8):  # a chain is short; a cycle would not end
+        if chained is None:
+            return
+        chained.__traceback__ = None
+        chained = chained.__cause__ or chained.__context__
 
 
 def max_new_tokens(settings: GenerationSettings, translation: bool, window: int, longest_input: int) -> int:

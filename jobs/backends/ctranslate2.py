@@ -15,9 +15,14 @@ Compute types (`--dtype` / `--quantize`):
 | device | auto            | --quantize int8 | --dtype fp32 | --dtype fp16 | --dtype bf16 |
 | ------ | --------------- | --------------- | ------------ | ------------ | ------------ |
 | cpu    | int8            | int8            | float32      | error        | bfloat16 (if the CPU has it) |
-| cuda   | float16         | int8_float16    | float32      | float16      | bfloat16     |
+| cuda   | bfloat16 / float16 | int8_bfloat16 / int8_float16 | float32 | float16 | bfloat16 |
 
-(`--quantize int8` with `--dtype bf16`/`fp32` on CUDA: int8_bfloat16 / int8_float32.)
+(On CUDA `auto` is bfloat16 on cards with compute capability 8.0+, float16 on older ones;
+`--quantize int8` with `--dtype bf16`/`fp16`/`fp32`: int8_bfloat16 / int8_float16 / int8_float32.)
+CUDA is used only once a test translation has run on the card (jobs.backends.cuda
+.ctranslate2_cuda_problem): CTranslate2 4.x needs CUDA 12's cuBLAS, which a CUDA 13 machine lacks.
+In half precision on CUDA each batch's scores are checked; NaN/inf means the batch is generated
+again in float32 (counted as `fp32_reruns` in the manifest).
 
 The cache folder: $JOBS_CT2_CACHE, else $XDG_CACHE_HOME/jobs/ctranslate2 (~/.cache/...).
 """
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import math
 import re
 import shutil
 import tempfile
@@ -34,7 +40,15 @@ from pathlib import Path
 from typing import Any
 
 from jobs.backends.base import BackendOptions, BaseBackend
-from jobs.backends.device import cpu_count, cpu_streams, cpu_supports_bf16
+from jobs.backends.batching import NonFiniteOutputs
+from jobs.backends.device import (
+    compute_type,
+    cpu_count,
+    cpu_streams,
+    ctranslate2_device,
+    unseen_here,
+    warn_once,
+)
 from jobs.config import ModelSpec, environment
 from jobs.errors import ConfigError, JobError
 from jobs.models.families import forced_eos_at_limit, forced_first_token, patch_config_for_ctranslate2
@@ -64,26 +78,6 @@ def require_ctranslate2():
 def cache_root() -> Path:
     """Where converted models are kept (JOBS_CT2_CACHE, see jobs.config.environment)."""
     return environment().ct2_cache
-
-
-def compute_type(device: str, dtype: str, quantize: str) -> str:
-    """CTranslate2's compute type (= weight type of the converted copy) for the job's options."""
-    cuda = device == "cuda"
-    if quantize == "int8":
-        if cuda:
-            return {"auto": "int8_float16", "fp16": "int8_float16", "bf16": "int8_bfloat16", "fp32": "int8_float32"}[
-                dtype
-            ]
-        if dtype == "fp16":
-            raise ConfigError("--dtype fp16 is not supported on CPU; use --quantize int8 alone")
-        return "int8_bfloat16" if dtype == "bf16" else "int8"
-    if dtype == "auto":
-        return "float16" if cuda else "int8"
-    if dtype == "fp16" and not cuda:
-        raise ConfigError("--dtype fp16 is not supported on CPU by CTranslate2; use the default (int8) or fp32")
-    if dtype == "bf16" and not cuda and not cpu_supports_bf16():
-        raise ConfigError("--dtype bf16: this CPU has no bf16 instructions; use the default (int8) or fp32")
-    return {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}[dtype]
 
 
 def _converter_class():
@@ -118,25 +112,32 @@ class CT2Backend(BaseBackend):
 
     def _resolve_precision(self) -> tuple[str, str]:
         device = self._device()
-        return device, self._compute_type("cuda" if device.startswith("cuda") else "cpu")
+        return device, self._compute_type(device)
 
     def _device(self) -> str:
-        """cpu or cuda[:N], as CTranslate2 sees the machine (it has no MPS)."""
-        device = self.options.device
-        if device == "auto":
-            return "cuda" if self.ct2.get_cuda_device_count() > 0 else "cpu"
-        if device == "mps":
-            raise ConfigError("--backend ctranslate2 does not run on MPS; use --device cpu, or the torch backend")
-        if device.startswith("cuda") and self.ct2.get_cuda_device_count() == 0:
-            raise ConfigError(f"--device {device}: CTranslate2 sees no CUDA device here")
+        """cpu or cuda[:N], as CTranslate2 can run on this machine (it has no MPS): on CUDA only
+        once a test translation passed (`ctranslate2_device`); `auto` falls back to CPU with one
+        warning line and the reason in the manifest. Ray actors' device is taken as given here."""
+        asked = self.options.device
+        if unseen_here(asked, self.options.remote):
+            return asked
+        device, why = ctranslate2_device(
+            asked, lambda target: compute_type(target, self.options.dtype, self.options.quantize)
+        )
+        if why and not self.options.why:  # `--backend auto` has said it already
+            warn_once(f"--backend ctranslate2: {why}; running on CPU")
+            self.device_note = why
         return device
 
     @property
     def _device_kind(self) -> str:
         return "cuda" if self.resolved_device.startswith("cuda") else "cpu"
 
-    def _compute_type(self, kind: str) -> str:
-        chosen = compute_type(kind, self.options.dtype, self.options.quantize)
+    def _compute_type(self, device: str) -> str:
+        chosen = compute_type(device, self.options.dtype, self.options.quantize)
+        if unseen_here(device, self.options.remote):
+            return chosen  # the Ray actors' card: they check it when they load
+        kind = "cuda" if device.startswith("cuda") else "cpu"
         supported = self.ct2.get_supported_compute_types(kind)
         if chosen not in supported:
             raise ConfigError(
@@ -229,15 +230,53 @@ class CT2Backend(BaseBackend):
         tok = self.loaded.tokenizer
         with self._tokenizer_lock:
             source = [tok.convert_ids_to_tokens(x) for x in ids]
-        prefix = self._target_prefix
         # generate() counts a forced first token among the new tokens; CTranslate2 counts the
         # prefix in its decoding length too, so the limits are the same numbers. Marian and
         # BART configs force EOS as the last of max_new tokens: leave it room, as generate() does.
         forced_eos = forced_eos_at_limit(self.loaded.generation_defaults)
         limit = max(1, max_new - 1) if forced_eos and max_new > 1 else max_new
-        results = self.loaded.model.translate_batch(
+        hypotheses = self._translate(self.loaded.model, source, limit, min_new)
+        if hypotheses is None:  # NaN/inf in half precision: this batch again in float32
+            self.fp32_reruns += 1
+            log.warning(
+                "%s: non-finite scores in %s on %s; batch of %d generated again in float32",
+                self.label,
+                self.compute_type,
+                self.resolved_device,
+                len(source),
+            )
+            hypotheses = self._translate(self._float32_translator, source, limit, min_new)
+            if hypotheses is None:
+                raise NonFiniteOutputs(f"{self.label}: non-finite scores even in float32; the weights are broken")
+        with self._tokenizer_lock:
+            decoded = tok.batch_decode([tok.convert_tokens_to_ids(h) for h in hypotheses], skip_special_tokens=True)
+        eos = tok.eos_token
+        counts = [
+            len(h) + (1 if limit < max_new and len(h) >= limit and (not h or h[-1] != eos) else 0) for h in hypotheses
+        ]  # the EOS generate() would have forced at the limit
+        return decoded, counts
+
+    @property
+    def _watch_scores(self) -> bool:
+        """Whether outputs are checked for NaN/inf: half precision on a GPU (fp16 overflows past
+        65,504; CTranslate2 has no clamp). On CPU the activations are float32: nothing to check."""
+        return self._device_kind == "cuda" and "float32" not in self.compute_type
+
+    @cached_property
+    def _float32_translator(self) -> Any:
+        """The same converted model in float32, loaded the first time a batch needs it."""
+        device, _, index = self.resolved_device.partition(":")
+        folder = self.loaded.extra["converted"]
+        return self.ct2.Translator(folder, device=device, device_index=int(index or 0), compute_type="float32")
+
+    def _translate(
+        self, model: Any, source: list[list[str]], limit: int, min_new: int | None
+    ) -> list[list[str]] | None:
+        """The best hypothesis of each source; None when a score came out NaN/inf (`_watch_scores`)."""
+        watch = self._watch_scores
+        results = model.translate_batch(
             source,
-            target_prefix=[[prefix]] * len(source) if prefix else None,
+            target_prefix=[[self._target_prefix]] * len(source) if self._target_prefix else None,
             beam_size=self.settings.num_beams,
             max_batch_size=0,
             max_input_length=0,  # the job fits every text to the window: nothing may be cut here
@@ -248,13 +287,8 @@ class CT2Backend(BaseBackend):
             ),
             length_penalty=self._generation_default("length_penalty", self.settings.length_penalty, 1.0),
             return_end_token=True,
-            return_scores=False,
+            return_scores=watch,
         )
-        hypotheses = [r.hypotheses[0] for r in results]
-        with self._tokenizer_lock:
-            decoded = tok.batch_decode([tok.convert_tokens_to_ids(h) for h in hypotheses], skip_special_tokens=True)
-        eos = tok.eos_token
-        counts = [
-            len(h) + (1 if limit < max_new and len(h) >= limit and (not h or h[-1] != eos) else 0) for h in hypotheses
-        ]  # the EOS generate() would have forced at the limit
-        return decoded, counts
+        if watch and not all(math.isfinite(r.scores[0]) for r in results):
+            return None
+        return [r.hypotheses[0] for r in results]

@@ -69,7 +69,14 @@ def _as_list(value: Any) -> list[int]:
     return [int(v) for v in value] if isinstance(value, (list, tuple)) else [int(value)]
 
 
-def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | None, forced_bos: int | None) -> Any:
+def greedy_decode(
+    model: Any,
+    enc: dict[str, Any],
+    max_new: int,
+    min_new: int | None,
+    forced_bos: int | None,
+    watch: Callable[[Any], Any] = lambda tensor: tensor,
+) -> Any:
     """Greedy search for an encoder-decoder model: the tokens generate() would give, faster.
 
     The same rules as generate()'s greedy search with the model's generation config: the
@@ -80,6 +87,7 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     every step (they make batches above 32 rows slower on CPU), torch's slow CPU argmax, and for
     the model types of `GreedyHead` the output layer at forced steps and the separate passes
     over the logits (see there). Returns the generated tokens (rows x steps), without the decoder start token.
+    `watch` sees the encoder output and each step's output before barring (torch.FiniteWatch).
     """
     import torch
 
@@ -94,6 +102,7 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     rows = mask.shape[0]
     device = mask.device
     encoder_outputs = model.get_encoder()(input_ids=enc["input_ids"], attention_mask=mask)
+    watch(encoder_outputs[0])
     if head is not None:  # the decoder only; the head computes what is needed of the logits
         step_fn = _stepper(
             model.get_decoder(),
@@ -110,6 +119,7 @@ def greedy_decode(model: Any, enc: dict[str, Any], max_new: int, min_new: int | 
     steps: list[Any] = []
     for step in range(max_new):
         last = step_fn(current)  # decoder output (GreedyHead) or logits of the last position
+        watch(last)
         chosen = _next_tokens(step, last, max_new, min_new, forced_bos, forced_eos, head, banned, eos)
         if eos:
             chosen = torch.where(finished, torch.full_like(chosen, pad), chosen)

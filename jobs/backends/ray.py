@@ -25,7 +25,7 @@ from typing import Any
 from jobs.backends import make_backend
 from jobs.backends.base import BaseBackend, Generated
 from jobs.backends.batching import max_batch_rows, plan_batches
-from jobs.backends.device import gpu_batch_tokens
+from jobs.backends.device import check_gpu_request, gpu_batch_tokens, pinned_options
 from jobs.config import JobConfig, ModelSpec
 from jobs.errors import ConfigError
 
@@ -44,15 +44,16 @@ def import_ray():
 
 
 def start_ray(config: JobConfig) -> None:
-    """Connect to the cluster at --ray-address, or start a local Ray without a dashboard."""
+    """Connect to the cluster at --ray-address, or start a local Ray without a dashboard; then
+    check the GPUs the actors ask for against the cluster's (`check_gpu_request`)."""
     ray = import_ray()
-    if ray.is_initialized():
-        return
-    if config.ray_address:
-        ray.init(address=config.ray_address, log_to_driver=False)
-    else:
-        ray.init(num_cpus=max(config.ray_actors, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
-    log.info("ray: %s", ray.cluster_resources())
+    if not ray.is_initialized():
+        if config.ray_address:
+            ray.init(address=config.ray_address, log_to_driver=False)
+        else:
+            ray.init(num_cpus=max(config.ray_actors, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
+        log.info("ray: %s", ray.cluster_resources())
+    check_gpu_request(config.ray_actors, config.ray_gpus_per_actor, ray.cluster_resources().get("GPU", 0))
 
 
 class BatchWorker:
@@ -159,7 +160,7 @@ class RayBackend:
             fn_constructor_kwargs={
                 "spec": self.inner.spec.model_dump(mode="json"),
                 "role": self.inner.role,
-                "config": self.config.model_dump(mode="json"),
+                "config": {**self.config.model_dump(mode="json"), **pinned_options(self.inner)},
                 "translation": self.translation,
             },
             max_task_retries=TASK_RETRIES,

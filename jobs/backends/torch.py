@@ -6,17 +6,30 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from functools import cached_property
 from typing import Any
 
 from jobs.backends.base import BaseBackend
-from jobs.backends.device import confirm_device, cpu_streams, predict_device, resolve_precision, torch_threads
+from jobs.backends.batching import NonFiniteOutputs
+from jobs.backends.device import (
+    check_torch_cuda,
+    confirm_device,
+    cpu_streams,
+    predict_device,
+    resolve_precision,
+    torch_cuda_problem,
+    torch_threads,
+    unseen_here,
+    warn_once,
+)
 from jobs.backends.greedy import fast_greedy_possible, greedy_decode
 from jobs.config import ModelSpec
 from jobs.models.families import LOGITS_BIAS_MODEL_TYPES
 from jobs.models.hub import check_available, model_location
 from jobs.models.text_side import LoadedModel, load_text_side, not_loadable
 
+log = logging.getLogger("jobs")
 TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 
 
@@ -33,8 +46,20 @@ class TorchBackend(BaseBackend):
 
     @cached_property
     def _plan(self) -> tuple[str, str, str]:
-        """(device, dtype, quantize) that will run, `auto` resolved torch-free (`resolve_precision`)."""
-        device = predict_device(self.options.device)
+        """(device, dtype, quantize) that will run, `auto` resolved torch-free (`resolve_precision`).
+
+        A CUDA card that this torch cannot use (a CPU build): `auto` runs on CPU, said once and
+        in the manifest; an explicit CUDA device is a ConfigError naming why. Ray actors' device
+        is taken as given (they check it when they load)."""
+        asked = self.options.device
+        device = predict_device(asked)
+        if device.startswith("cuda") and not unseen_here(device, self.options.remote):
+            check_torch_cuda(asked, device)
+        problem = torch_cuda_problem()
+        if asked == "auto" and device == "cpu" and problem:
+            self.device_note = f"CUDA card found, but {problem}: torch runs on CPU"
+            if not self.options.why:  # `--backend auto` has said it already
+                warn_once(self.device_note)
         return (device, *resolve_precision(self.options.dtype, device, self.options.quantize))
 
     def _resolve_precision(self) -> tuple[str, str]:
@@ -95,34 +120,25 @@ class TorchBackend(BaseBackend):
         return fast_greedy_possible(self.loaded.model, self.settings)
 
     def _generate_batch(self, ids: list[list[int]], max_new: int, min_new: int | None) -> tuple[list[str], list[int]]:
-        import torch
-
-        tok, model = self.loaded.tokenizer, self.loaded.model
+        tok = self.loaded.tokenizer
         with self._tokenizer_lock:  # a (Rust) tokenizer is not to be used by two streams at once
             enc = tok.pad({"input_ids": ids}, padding=True, return_tensors="pt")
         enc = {k: v.to(self.resolved_device) for k, v in enc.items()}
-        if self.fast_greedy:
-            with torch.inference_mode():
-                generated = greedy_decode(model, enc, max_new, min_new, self.loaded.forced_bos_token_id)
-            pad = model.generation_config.pad_token_id
-        else:
-            kwargs: dict[str, Any] = {
-                "max_new_tokens": max_new,
-                "num_beams": self.settings.num_beams,
-                "do_sample": False,
-            }
-            if min_new:
-                kwargs["min_new_tokens"] = min_new
-            if self.settings.no_repeat_ngram_size is not None:
-                kwargs["no_repeat_ngram_size"] = self.settings.no_repeat_ngram_size
-            if self.settings.length_penalty is not None:
-                kwargs["length_penalty"] = self.settings.length_penalty
-            if self.loaded.forced_bos_token_id is not None:
-                kwargs["forced_bos_token_id"] = self.loaded.forced_bos_token_id
-            with torch.inference_mode():
-                out = model.generate(**enc, **kwargs)
-            generated = out[:, 1:]  # the decoder start token is not generated
-            pad = tok.pad_token_id
+        watch = FiniteWatch() if self.precision[1] in ("fp16", "bf16") else None
+        generated, pad = self._decode(self.loaded.model, enc, max_new, min_new, watch)
+        if watch is not None and watch.seen:  # overflow in half precision: this batch again in fp32
+            self.fp32_reruns += 1
+            log.warning(
+                "%s: NaN/inf in %s on %s; batch of %d generated again in fp32",
+                self.label,
+                self.precision[1],
+                self.resolved_device,
+                len(ids),
+            )
+            again = FiniteWatch()
+            generated, pad = self._decode(self._fp32_model, enc, max_new, min_new, again)
+            if again.seen:
+                raise NonFiniteOutputs(f"{self.label}: NaN/inf even in fp32; the weights are broken")
         with self._tokenizer_lock:
             decoded = tok.batch_decode(generated, skip_special_tokens=True)
         if pad is not None:
@@ -130,6 +146,70 @@ class TorchBackend(BaseBackend):
         else:
             counts = [generated.shape[1]] * len(ids)
         return decoded, [int(c) for c in counts]
+
+    def _decode(
+        self, model: Any, enc: dict[str, Any], max_new: int, min_new: int | None, watch: Any
+    ) -> tuple[Any, Any]:
+        """Generated tokens (rows x steps, no decoder start token) and the pad id they are padded with."""
+        import torch
+
+        if self.fast_greedy:
+            with torch.inference_mode():
+                watched = [watch] if watch is not None else []
+                generated = greedy_decode(model, enc, max_new, min_new, self.loaded.forced_bos_token_id, *watched)
+            return generated, model.generation_config.pad_token_id
+        kwargs: dict[str, Any] = {"max_new_tokens": max_new, "num_beams": self.settings.num_beams, "do_sample": False}
+        if min_new:
+            kwargs["min_new_tokens"] = min_new
+        if self.settings.no_repeat_ngram_size is not None:
+            kwargs["no_repeat_ngram_size"] = self.settings.no_repeat_ngram_size
+        if self.settings.length_penalty is not None:
+            kwargs["length_penalty"] = self.settings.length_penalty
+        if self.loaded.forced_bos_token_id is not None:
+            kwargs["forced_bos_token_id"] = self.loaded.forced_bos_token_id
+        if watch is not None:
+            kwargs["logits_processor"] = watch.processors()
+        with torch.inference_mode():
+            out = model.generate(**enc, **kwargs)
+        return out[:, 1:], self.loaded.tokenizer.pad_token_id  # the decoder start token is not generated
+
+    @cached_property
+    def _fp32_model(self) -> Any:
+        """The same weights in fp32 on the same device, loaded the first time a batch needs them
+        (from the checkpoint, not widened from the half-precision copy)."""
+        return load_weights(self.spec, self.role, self.resolved_device, "fp32")
+
+
+class FiniteWatch:
+    """Whether any tensor shown to it held NaN or inf, without a device sync per tensor: the
+    flags stay on the device and are read once, by `seen`. Logits after generate()'s processors
+    legitimately hold -inf (barred tokens), so for them only NaN and +inf count."""
+
+    def __init__(self) -> None:
+        self._flag: Any = None
+
+    def __call__(self, tensor: Any, *, scores: bool = False) -> Any:
+        import torch
+
+        bad = (torch.isnan(tensor).any() | torch.isposinf(tensor).any()) if scores else ~torch.isfinite(tensor).all()
+        self._flag = bad if self._flag is None else self._flag | bad
+        return tensor
+
+    @property
+    def seen(self) -> bool:
+        return self._flag is not None and bool(self._flag)
+
+    def processors(self) -> Any:
+        """A LogitsProcessorList that shows generate()'s scores at every step to this watch."""
+        from transformers import LogitsProcessor, LogitsProcessorList
+
+        watch = self
+
+        class Watching(LogitsProcessor):
+            def __call__(self, input_ids: Any, scores: Any) -> Any:
+                return watch(scores, scores=True)
+
+        return LogitsProcessorList([Watching()])
 
 
 def load_model(
@@ -152,7 +232,6 @@ def load_model(
     """
     check_available(spec, role)
     import torch
-    from transformers import AutoModelForSeq2SeqLM
 
     from jobs.backends.packed_linear import pack_linear_layers, packing_wanted
 
@@ -160,12 +239,7 @@ def load_model(
     if dtype is None:
         dtype = "fp16" if device.startswith("cuda") else "fp32"
     torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
-    try:
-        model = AutoModelForSeq2SeqLM.from_pretrained(model_location(spec), revision=spec.revision, dtype=torch_dtype)
-    except OSError as exc:
-        raise not_loadable(spec, role, exc) from exc
-    model.to(device).eval()
-    fold_logits_bias(model)
+    model = load_weights(spec, role, device, dtype)
     if quantize == "int8":
         model = quantize_dynamic_int8(model)
     elif packing_wanted(device, dtype):
@@ -178,6 +252,23 @@ def load_model(
     loaded.dtype = str(torch_dtype).removeprefix("torch.")
     loaded.generation_defaults = model.generation_config.to_diff_dict()
     return loaded
+
+
+def load_weights(spec: ModelSpec, role: str, device: str, dtype: str) -> Any:
+    """The model's weights through `from_pretrained` in `dtype` on `device`, in eval mode, the
+    logits bias folded into the output layer."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    try:
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            model_location(spec), revision=spec.revision, dtype=getattr(torch, TORCH_DTYPES[dtype])
+        )
+    except OSError as exc:
+        raise not_loadable(spec, role, exc) from exc
+    model.to(device).eval()
+    fold_logits_bias(model)
+    return model
 
 
 def fold_logits_bias(model: Any) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 import datasets
 
-from jobs.config import JobConfig
+from jobs.config import JobConfig, environment
 from jobs.errors import InputProblem
 from jobs.quality import rules_version
 from jobs.stages.cache import Cache, remembered
 
 MIN_LANGUAGE_CONFIDENCE = 0.5
+log = logging.getLogger("jobs")
 
 
 def screen_articles(
@@ -18,7 +21,8 @@ def screen_articles(
     """Set aside articles the models must not get: far too long or too short, or not in the source language.
 
     The detected languages are kept in the cache (filed under the QA code's version): an hourly
-    run detects only the articles it has not seen before."""
+    run detects only the articles it has not seen before. JOBS_LANGUAGE_CHECK=0 skips the language
+    check (lingua and its language models need not be installed: the GPU benchmark sets it)."""
     from jobs.quality.language import detect_language, language_name
 
     rows = articles.select_columns(["id", "source_file", "source_line", "title", "paragraphs"]).to_list()
@@ -38,6 +42,9 @@ def screen_articles(
             )
     sized = [i for i in range(len(rows)) if i not in problems]
     samples = [rows[i]["title"] + "\n" + "\n".join(rows[i]["paragraphs"][:5]) for i in sized]
+    if not environment().language_check:  # JOBS_LANGUAGE_CHECK=0: every article taken as the source language
+        log.warning("JOBS_LANGUAGE_CHECK=0: the articles' language is not checked")
+        samples = []
     detected = remembered(cache, f"screen-language:{rules_version()}", samples, lambda i: detect_language(samples[i]))
     for index, (lang, confidence) in zip(sized, detected):
         if lang != config.source_lang and confidence >= MIN_LANGUAGE_CONFIDENCE:
