@@ -16,8 +16,9 @@ from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
-from jobs.inputs.headlines import clean_title, drop_repeated_headlines, same_headline
-from jobs.inputs.pagekind import PageFacts, not_article_reason, page_facts
+from jobs.inputs.headlines import choose_title, drop_repeated_headlines, same_headline
+from jobs.inputs.pagekind import PageFacts, normal_text, not_article_reason, not_prose_reason, page_facts
+from jobs.inputs.pagemeta import PageMeta, page_meta
 from jobs.inputs.text import clean, one_line
 from jobs.quality.language import looks_mojibake
 
@@ -72,7 +73,8 @@ _BLOCK_TAGS = frozenset(
 log = logging.getLogger(__name__)
 
 MOSTLY_LINK = 0.8  # a block with this share of its characters in links is a link, not a paragraph
-MAX_PROMOTION_SHARE = 0.25  # up to this share of link blocks are promotions of other stories
+MAX_PROMOTION_SHARE = 0.25
+DECORATIONS_MAX_SHARE = 0.5  # blocks marked as decorations may hold up to half the extracted words  # up to this share of link blocks are promotions of other stories
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if tree is None:
         raise ContentError("not an HTML page")
     facts = page_facts(tree)  # before extraction, which prunes the tree
+    meta = page_meta(tree, url)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -148,21 +151,24 @@ def extract_page(html: str, url: str | None = None) -> Page:
     )
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
-    return _page(document, facts)
+    return _page(document, facts, meta)
 
 
-def _page(document: Any, facts: PageFacts) -> Page:
+def _page(document: Any, facts: PageFacts, meta: PageMeta) -> Page:
     """The Page of trafilatura's document, checked and cleaned."""
     raw_title = one_line(document.title or "")
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
     site_names = _site_names(document)
-    title = clean_title(raw_title, site_names, facts.headline)
+    title = choose_title(raw_title, meta, facts.headline, facts.page_title, site_names)
     paragraphs, link_density = _body_paragraphs(document.body)
     paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline])
+    undecorated = [p for p in paragraphs if normal_text(p) not in facts.decorations]
+    if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
+        paragraphs = undecorated
     paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
     words = sum(len(p.split()) for p in paragraphs)
-    reason = not_article_reason(facts, len(paragraphs), words, link_density)
+    reason = not_article_reason(facts, len(paragraphs), words, link_density) or not_prose_reason(paragraphs)
     if reason:
         raise ContentError(f"not a news article: {reason}")
     if not paragraphs:
@@ -173,11 +179,29 @@ def _page(document: Any, facts: PageFacts) -> Page:
     return Page(
         title=title,
         paragraphs=tuple(paragraphs),
-        byline=plausible_byline(one_line(document.author or ""), site_names),
-        published=document.date or "",
+        byline=_byline(meta, one_line(document.author or ""), site_names),
+        published=meta.published,
         tag=one_line(categories[0]) if categories else "",
         url=document.url if document.url and is_url(document.url) else "",
     )
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...]) -> str:
+    """The page's authors: its structured data's persons first, else the visible byline, cleaned.
+
+    A page whose JSON-LD names only an organization as the author has no byline to publish.
+    """
+    if meta.author_source == "json-ld-organization":
+        return ""
+    if meta.authors:
+        stated = plausible_byline("; ".join(meta.authors), site_names)
+        if stated or meta.author_source == "json-ld":
+            return stated
+    return plausible_byline(extracted, site_names)
 
 
 def _site_names(document: Any) -> tuple[str, ...]:
