@@ -14,7 +14,7 @@ from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
-from jobs.inputs.pagekind import PageFacts, not_article_reason, prose_words
+from jobs.inputs.pagekind import PageFacts, front_address, not_article_reason, prose_words
 from jobs.inputs.pagemeta import read_date
 from jobs.outputs.names import public_path
 from jobs.quality.language import looks_mojibake
@@ -358,6 +358,39 @@ def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
 # --------------------------------------------------------------------------- real inputs that are not articles
 
 NOT_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "notarticles"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("front-page-company.html.gz", "a front page (https://sass-ag.de/)"),
+        ("front-page-photo-agency.html.gz", "a front page (/)"),
+        ("section-page-blog-index.html.gz", "a section page (http://www.echte-demokratie-jetzt.de/blog/)"),
+    ],
+)
+def test_real_front_and_section_pages_are_listed_problems(name: str, reason: str) -> None:
+    result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name)
+    assert problem.message == f"not a news article: {reason} that does not declare itself an article"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("https://news.example/", "front page"),
+        ("https://news.example/index.html", "front page"),
+        ("https://news.example/politik/", "section page"),
+        ("https://news.example/2024/05/03/port-deal", ""),
+        ("https://news.example/port-workers-end-strike", ""),
+        ("https://news.example/?p=5031", ""),  # an id in the query
+        ("index.html", ""),  # relative to an unknown address
+        ("", ""),
+    ],
+)
+def test_front_and_section_addresses(address: str, kind: str) -> None:
+    assert front_address(address) == kind
 
 
 def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:

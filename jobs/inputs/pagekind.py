@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from typing import Any
 
 # schema.org types of articles, and of pages that list or sell things instead.
@@ -74,10 +75,12 @@ MAX_LINK_DENSITY = 0.5
 # Fewer paragraphs and words than this, on a page that is not readerable, is not an article.
 MIN_ARTICLE_PARAGRAPHS = 3
 MIN_ARTICLE_WORDS = 150
-# A page that does not declare itself an article and shows this many linked headlines (h2-h4) or
-# <article> blocks lists stories: a front page, a section page, a blog's index.
-MIN_FRONT_HEADLINES = 4
-MIN_FRONT_ARTICLES = 3
+# A page whose extracted text holds this many linked headlines (h2-h4 that link elsewhere), and
+# that does not declare itself an article, lists stories: a front page, a section page, a blog's
+# index. An article's related-story headlines sit in a sidebar that extraction leaves out.
+MIN_LISTED_HEADLINES = 3
+_INDEX_FILE = re.compile(r"^(?:index|home|default|start)(?:\.\w{2,5})?$", re.IGNORECASE)
+_SECTION_WORD = re.compile(r"^[^\W\d_]{2,20}$")  # one word: no hyphen, digit, id or file extension
 # The least running prose an article has: a news brief has more; a front page's labels and one
 # teaser, a release feed's version number, a link list have less.
 MIN_PROSE_WORDS = 50
@@ -101,8 +104,9 @@ class PageFacts:
     readerable_score: float
     # Normalized texts of the page's decorations (captions, asides, share, newsletter and related blocks)
     decorations: frozenset[str] = frozenset()
-    linked_headlines: int = 0  # h2-h4 headings that link to another page: teasers of other stories
-    article_elements: int = 0  # <article> elements: one per story on a front or section page
+    # Normalized texts of h2-h4 headings that link to another page: on a front or section page,
+    # the headlines of the stories it lists
+    linked_headlines: frozenset[str] = frozenset()
 
 
 def page_facts(tree: Any) -> PageFacts:
@@ -122,10 +126,11 @@ def page_facts(tree: Any) -> PageFacts:
         schema_types=frozenset(_schema_types(tree)),
         readerable_score=readerable_score(tree),
         decorations=decoration_texts(tree),
-        linked_headlines=int(
-            tree.xpath("count(//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]])")
+        linked_headlines=frozenset(
+            normal_text(h.text_content())
+            for h in tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]")
+            if len(h.text_content().split()) >= 2
         ),
-        article_elements=int(tree.xpath("count(//article)")),
     )
 
 
@@ -161,16 +166,35 @@ def normal_text(text: str) -> str:
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
 
 
-def not_article_reason(facts: PageFacts, paragraphs: int, words: int, link_density: float) -> str | None:
+def not_article_reason(
+    facts: PageFacts,
+    paragraphs: int,
+    words: int,
+    link_density: float,
+    listed_headlines: int = 0,
+    address: str = "",
+) -> str | None:
     """Why the page is not a news article, or None when it may well be one.
 
-    `link_density`: the share of the extracted text's blocks that are links.
+    `link_density`: the share of the extracted text's blocks that are links; `listed_headlines`:
+    how many of the extracted blocks are linked headlines of other pages (a front page's teasers);
+    `address`: the page's URL (fetched, canonical or og:url), "" if unknown.
     """
     declared = facts.schema_types & _NOT_ARTICLE_TYPES
     is_article = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
     if not is_article and (declared or facts.og_type in _NOT_ARTICLE_OG_TYPES):
         kind = sorted(declared)[0] if declared else f"og:type {facts.og_type}"
         return f"the page declares itself a {kind}, not an article"
+    front = front_address(address)
+    if front == "section page" and len(facts.linked_headlines) < MIN_LISTED_HEADLINES:
+        front = ""  # a one-word slug of a page that lists no other stories: maybe an article
+    if front and not is_article:
+        return f"a {front} ({address}) that does not declare itself an article"
+    if listed_headlines >= MIN_LISTED_HEADLINES and not is_article:
+        return (
+            f"a front or section page: its text lists {listed_headlines} linked headlines of other pages, "
+            "and it does not declare itself an article"
+        )
     if link_density > MAX_LINK_DENSITY:
         return f"a list of links ({link_density:.0%} of its text blocks are links), like a front page or an index"
     short = paragraphs < MIN_ARTICLE_PARAGRAPHS and words < MIN_ARTICLE_WORDS
@@ -180,6 +204,21 @@ def not_article_reason(facts: PageFacts, paragraphs: int, words: int, link_densi
             f"{facts.readerable_score:.0f} <= {MIN_READERABLE_SCORE:.0f})"
         )
     return None
+
+
+def front_address(address: str) -> str:
+    """ "front page" for a site's root, "section page" for a one-word first-level path ("/blog/",
+    "/politik"), "" for any other address: an article's has a slug, a date or an id."""
+    parts = urlsplit(address)
+    if not address or parts.query or not (parts.netloc or address.startswith("/")):
+        return ""  # unknown, an id in the query ("?p=5031"), or relative to who knows what
+    path = parts.path
+    segments = [segment for segment in path.split("/") if segment]
+    if not segments or (len(segments) == 1 and _INDEX_FILE.match(segments[0])):
+        return "front page"
+    if len(segments) == 1 and _SECTION_WORD.match(segments[0]):
+        return "section page"
+    return ""
 
 
 def prose_words(paragraphs: Sequence[str]) -> int:

@@ -83,6 +83,7 @@ class PageMeta:
     headline: str = ""  # JSON-LD headline
     og_title: str = ""
     locale: str = ""  # <html lang>, lower case
+    address: str = ""  # the page's canonical link or og:url, as written ("" if none)
 
 
 def page_meta(tree: Any, url: str | None = None) -> PageMeta:
@@ -102,6 +103,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         headline=next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), ""),
         og_title=one_line(tree.xpath("string(//meta[@property='og:title']/@content)")),
         locale=locale,
+        address=canonical,
     )
 
 
