@@ -29,6 +29,10 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 _CALL_MAX_WORDS = 15
+HEADLINE_MIN_WORDS = 3  # an h1 shorter than this is a label ("News", "Lexikon - M"), not a headline
+_SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
+GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
+SHARED_WORDS = 2  # an h1 sharing this many words with the stated title is its shown form
 _DECORATION_MAX_WORDS = 4  # "Opinion", "Editorial", "World news": short; a headline is longer
 
 
@@ -84,17 +88,43 @@ def _is_site(part: str, names: set[str]) -> bool:
 def choose_title(
     extracted: str, meta: Any, headline: str = "", page_title: str = "", site_names: Sequence[str] = ()
 ) -> str:
-    """The article's title: the extracted one (og:title, <title>, h1) without decorations, unless
-    it is a call to action ("Subscribe to our newsletter", "Join us?"), when the page's JSON-LD
-    headline, og:title or <title> stands in. `meta`: the page's PageMeta; `headline`: its h1."""
-    title = clean_title(extracted, site_names, headline)
-    if title and not is_call_to_action(title):
-        return title
-    for candidate in (meta.headline, meta.og_title, page_title):
-        cleaned = clean_title(candidate, site_names, headline) if candidate else ""
-        if cleaned and not is_call_to_action(cleaned):
-            return cleaned
-    return title
+    """The article's title, as the page states it and shows it.
+
+    `extracted`: trafilatura's title (og:title, <title> or h1); `meta`: the page's PageMeta (JSON-LD
+    headline, og:title); `headline`: the visible h1. The stated titles lose their decorations
+    (clean_title). Then the visible h1 is checked against them: an h1 that is a stated title
+    plus glued text (a kicker, "Published by ... on ...") gives that stated title; an h1 of
+    HEADLINE_MIN_WORDS words or more sharing words with a stated title (_shares_words) is the
+    headline as shown, and wins (subtitle included). A call to action ("Subscribe to our newsletter") is never the title.
+    """
+    stated = [
+        cleaned
+        for cleaned in (
+            clean_title(t, site_names, headline) for t in (extracted, meta.headline, meta.og_title, page_title) if t
+        )
+        if cleaned and not is_call_to_action(cleaned)
+    ]
+    h1 = " ".join(headline.split())
+    if h1 and stated and not is_call_to_action(h1):
+        shown = _normal(h1)
+        subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
+        for candidate in [meta.headline, *stated]:
+            core = _normal(candidate or "")
+            glued = not subtitled and (shown.startswith(core + " ") or shown.endswith(" " + core))
+            if core and glued and len(core) >= GLUED_SHARE * len(shown):
+                return " ".join(candidate.split())
+        shared = any(_shares_words(h1, title) for title in stated)
+        if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not _BAR.search(h1):
+            return h1
+    return stated[0] if stated else clean_title(extracted, site_names, headline)
+
+
+def _shares_words(a: str, b: str) -> bool:
+    """Whether two titles share SHARED_WORDS words of four or more letters, and at least half of
+    the shorter one's."""
+    words = [{w for w in _normal(t).split() if len(w) >= 4} for t in (a, b)]
+    shared = len(words[0] & words[1])
+    return shared >= SHARED_WORDS and shared >= 0.5 * min(len(words[0]), len(words[1]))
 
 
 def is_call_to_action(text: str) -> bool:

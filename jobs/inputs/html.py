@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
@@ -177,7 +178,7 @@ def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", re
     raw_title = one_line(document.title or "")
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
-    site_names = _site_names(document)
+    site_names = _site_names(document, address)
     title = choose_title(raw_title, meta, facts.headline, facts.page_title, site_names)
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
@@ -253,9 +254,10 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...]) -> str:
     return plausible_byline(extracted, site_names)
 
 
-def _site_names(document: Any) -> tuple[str, ...]:
-    """The site's names: og:site_name, the host, and the host's name without www. and the domain."""
-    host = (document.hostname or "").removeprefix("www.")
+def _site_names(document: Any, address: str = "") -> tuple[str, ...]:
+    """The site's names: og:site_name, the host (fetched, else the canonical link's), and the
+    host's name without www. and the domain."""
+    host = (document.hostname or urlsplit(address).hostname or "").removeprefix("www.")
     return tuple(name for name in (document.sitename, host, host.split(".")[0]) if name)
 
 

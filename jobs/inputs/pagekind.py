@@ -14,8 +14,8 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 # schema.org types of articles, and of pages that list or sell things instead.
 _ARTICLE_TYPES = frozenset(
