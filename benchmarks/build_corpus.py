@@ -48,7 +48,11 @@ def build(scrapinghub: Path, trafilatura: Path, out: Path) -> dict[str, dict]:
     if (out / "ground-truth.json.gz").is_file():
         with gzip.open(out / "ground-truth.json.gz", "rt", encoding="utf-8") as handle:
             old = json.load(handle)
-    titled = {name: entry["titles"] for name, entry in old.items() if entry.get("source") == "scrapinghub" and "titles" in entry}
+    titled = {
+        name: entry["titles"]
+        for name, entry in old.items()
+        if entry.get("source") == "scrapinghub" and "titles" in entry
+    }
     truth: dict[str, dict] = {}
     benchmark = json.loads((scrapinghub / "ground-truth.json").read_text(encoding="utf-8"))
     for name, entry in sorted(benchmark.items()):

@@ -1,6 +1,6 @@
 """Real pages read against ground truth (benchmarks/pages.py; figures in docs/inputs.md).
 
-Reads the tune part of tests/fixtures/pages (225 pages, a few minutes). The floors are the
+Reads the tune part of tests/fixtures/pages (225 pages; about 2 minutes on a quiet core). The floors are the
 measurement of 2026-12-03 rounded down a little, so that a new trafilatura release does not fail
 it by one sentence; a change that reads real pages worse does. The held-out part is measured by
 `python -m benchmarks.pages --part held-out` and never tuned on.
@@ -12,11 +12,12 @@ import pytest
 
 from benchmarks.pages import PageChecks, check_pages, table
 
-RECALL_FLOOR = 0.93
-PRECISION_FLOOR = 0.97
-TITLES_EXACT_FLOOR = 0.75
-MAX_WRONG_BYLINES = 3
-MAX_REFUSED = 5
+RECALL_FLOOR = 0.935  # measured 0.943
+PRECISION_FLOOR = 0.975  # measured 0.983
+TITLES_EXACT_FLOOR = 0.85  # measured 126/143
+MAX_WRONG_BYLINES = 3  # measured 3 of 104
+MAX_WRONG_DATES = 7  # measured 7 of 104 (most disagree with a page's own structured data)
+MAX_REFUSED = 3  # measured 3: a link list, a 40-word note, a 19-word post
 
 
 @pytest.fixture(scope="module")
@@ -40,3 +41,4 @@ def test_no_headline_is_repeated_and_bylines_are_names(checks: PageChecks) -> No
     assert checks.repeated_headlines == []
     assert checks.implausible_bylines == []
     assert checks.bylines.wrong <= MAX_WRONG_BYLINES, checks.bylines.misses
+    assert checks.dates.wrong <= MAX_WRONG_DATES, checks.dates.misses
