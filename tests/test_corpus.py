@@ -1,6 +1,7 @@
 """Real pages read against ground truth (benchmarks/pages.py; figures in docs/inputs.md).
 
-Reads the tune part of tests/fixtures/pages (225 pages; about 2 minutes on a quiet core). The floors are the
+Reads the tune part of tests/fixtures/pages (225 pages; 5.5 minutes on the shared 2-core machine
+under load; each page is extracted twice). The floors are the
 measurement of 2026-12-03 rounded down a little, so that a new trafilatura release does not fail
 it by one sentence; a change that reads real pages worse does. The held-out part is measured by
 `python -m benchmarks.pages --part held-out` and never tuned on.
