@@ -1,8 +1,10 @@
-"""Real news pages read against human ground truth (benchmarks/pages.py; figures in docs/inputs.md).
+"""Real pages read against ground truth (benchmarks/pages.py; figures in docs/inputs.md).
 
-Reads the 39 pages of tests/fixtures/pages (about 30 s). The floors are the first measurement
-(recall 0.981, precision 0.970, titles 38/39), rounded down a little so that a new trafilatura
-release does not fail it by one sentence; a change that reads real pages worse does.
+Reads the tune part of tests/fixtures/pages (225 pages; 5.5 minutes on the shared 2-core machine
+under load; each page is extracted twice). The floors are the
+measurement of 2026-12-03 rounded down a little, so that a new trafilatura release does not fail
+it by one sentence; a change that reads real pages worse does. The held-out part is measured by
+`python -m benchmarks.pages --part held-out` and never tuned on.
 """
 
 from __future__ import annotations
@@ -11,33 +13,33 @@ import pytest
 
 from benchmarks.pages import PageChecks, check_pages, table
 
-RECALL_FLOOR = 0.975
-PRECISION_FLOOR = 0.965
-TITLES_EXACT_FLOOR = 0.95
+RECALL_FLOOR = 0.935  # measured 0.943
+PRECISION_FLOOR = 0.975  # measured 0.983
+TITLES_EXACT_FLOOR = 0.85  # measured 126/143
+MAX_WRONG_BYLINES = 3  # measured 3 of 104
+MAX_WRONG_DATES = 7  # measured 7 of 104 (most disagree with a page's own structured data)
+MAX_REFUSED = 3  # measured 3: a link list, a 40-word note, a 19-word post
 
 
 @pytest.fixture(scope="module")
 def checks() -> PageChecks:
-    return check_pages()
+    return check_pages(part="tune")
 
 
 def test_sentence_recall_and_precision_hold_their_floors(checks: PageChecks, capsys: pytest.CaptureFixture) -> None:
     with capsys.disabled():  # the figures, for the log of every run
         print("\n" + table(checks))
-    assert checks.pages == 39 and checks.score.refused == []
+    assert checks.pages == 225 and len(checks.score.refused) <= MAX_REFUSED
     assert checks.score.recall >= RECALL_FLOOR
     assert checks.score.precision >= PRECISION_FLOOR
 
 
 def test_titles_are_the_pages_headlines(checks: PageChecks) -> None:
-    assert checks.titles == checks.pages
-    assert checks.titles_exact / checks.pages >= TITLES_EXACT_FLOOR, checks.wrong_titles
+    assert checks.titles_exact / checks.titles_total >= TITLES_EXACT_FLOOR, checks.wrong_titles
 
 
-def test_no_headline_is_repeated_in_the_first_paragraphs(checks: PageChecks) -> None:
+def test_no_headline_is_repeated_and_bylines_are_names(checks: PageChecks) -> None:
     assert checks.repeated_headlines == []
-
-
-def test_no_implausible_byline_is_published(checks: PageChecks) -> None:
-    assert checks.bylines > 0
     assert checks.implausible_bylines == []
+    assert checks.bylines.wrong <= MAX_WRONG_BYLINES, checks.bylines.misses
+    assert checks.dates.wrong <= MAX_WRONG_DATES, checks.dates.misses

@@ -14,7 +14,8 @@ from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
-from jobs.inputs.pagekind import PageFacts, not_article_reason
+from jobs.inputs.pagekind import PageFacts, front_address, not_article_reason, prose_words
+from jobs.inputs.pagemeta import read_date
 from jobs.outputs.names import public_path
 from jobs.quality.language import looks_mojibake
 from jobs.stages.screen import screen_articles
@@ -352,3 +353,109 @@ def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
     named = public_path(teasers.as_posix())  # as the manifest names files: never an absolute path
     assert failures == [(named, 1), (named, 2), (named, 3)]
     assert all("is only a teaser in the feed" in f["message"] for f in manifest["failures"])
+
+
+# --------------------------------------------------------------------------- real inputs that are not articles
+
+NOT_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "notarticles"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("front-page-company.html.gz", "a front page (https://sass-ag.de/)"),
+        ("front-page-photo-agency.html.gz", "a front page (/)"),
+        ("section-page-blog-index.html.gz", "a section page (http://www.echte-demokratie-jetzt.de/blog/)"),
+    ],
+)
+def test_real_front_and_section_pages_are_listed_problems(name: str, reason: str) -> None:
+    result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name)
+    assert problem.message == f"not a news article: {reason} that does not declare itself an article"
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("https://news.example/", "front page"),
+        ("https://news.example/index.html", "front page"),
+        ("https://news.example/politik/", "section page"),
+        ("https://news.example/2024/05/03/port-deal", ""),
+        ("https://news.example/port-workers-end-strike", ""),
+        ("https://news.example/?p=5031", ""),  # an id in the query
+        ("index.html", ""),  # relative to an unknown address
+        ("", ""),
+    ],
+)
+def test_front_and_section_addresses(address: str, kind: str) -> None:
+    assert front_address(address) == kind
+
+
+def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:
+    feed = NOT_ARTICLES / "io7m-jaffirm-releases.atom"
+    result = read_articles([feed, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    assert [problem.line for problem in result.errors] == [1, 2, 3, 4, 5]
+    assert all("is only a teaser in the feed (3 words)" in p.message for p in result.errors)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "prose"),
+    [
+        (["2.0.1"], 0),
+        (["com.io7m.jaffirm 2.0.0 released"], 0),
+        (["News", "Sport", "Loading weather data ..."], 0),
+        (["The council approved the new library budget on Monday after a long debate."], 13),
+        (["Home | World | Business | Culture | Sport | Weather | More sections here"], 0),
+    ],
+)
+def test_prose_words_count_sentences_not_labels_or_versions(paragraphs: list[str], prose: int) -> None:
+    assert prose_words(paragraphs) == prose
+
+
+@pytest.mark.parametrize(
+    ("written", "locale", "day"),
+    [
+        ("2022-05-03T23:10:00-03:00", "", "2022-05-03"),  # the page's own day, not UTC's
+        ("Sat, 19 Oct 2019 00:04:00 +0200", "de", "2019-10-19"),
+        ("03.05.2022", "de", "2022-05-03"),
+        ("05/03/2022", "en-us", "2022-05-03"),
+        ("05/03/2022", "en-gb", "2022-03-05"),
+        ("05/03/2022", "en", ""),  # ambiguous and no region: left out, never guessed
+        ("25/03/2022", "en", "2022-03-25"),
+        ("soon", "en", ""),
+    ],
+)
+def test_written_dates_are_read_in_a_certain_order_or_left_out(written: str, locale: str, day: str) -> None:
+    assert read_date(written, locale) == day
+
+
+PAGE_WITH_METADATA = """<html lang="en-GB"><head><title>Port deal | The Daily Chronicle</title>
+<meta property="og:title" content="Port deal">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Port deal",
+"datePublished": "{published}", "author": {author}}}</script></head><body><h1>Port deal</h1>
+<p>By Staff Share</p>{body}</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("published", "author", "byline", "day"),
+    [
+        (
+            "2024-03-14T09:30:00+01:00",
+            '[{"@type": "Person", "name": "Maria Lopez"}, {"@type": "Person", "name": "Tom Hardy"}]',
+            "Maria Lopez; Tom Hardy",
+            "2024-03-14",
+        ),
+        ("2024-03-14T23:30:00Z", '{"@type": "Organization", "name": "The Daily Chronicle"}', "", ""),
+    ],
+)
+def test_structured_data_gives_bylines_and_dates_first(
+    tmp_path: Path, published: str, author: str, byline: str, day: str
+) -> None:
+    body = "<p>" + "Dock workers ended their strike on Thursday after a pay deal was agreed. " * 6 + "</p>"
+    path = tmp_path / "page.html"
+    path.write_text(PAGE_WITH_METADATA.format(published=published, author=author, body=body * 3), encoding="utf-8")
+    [row] = read_articles([path], fetch=OFFLINE).articles.to_list()
+    assert (row["title"], row["byline"], row["published"]) == ("Port deal", byline, day)

@@ -28,6 +28,23 @@ _BOILERPLATE_PARAGRAPH = re.compile(
     r"|(?:copyright\b|©|\(c\) ).{0,150}|.{0,150}\ball rights reserved\b.{0,40}"
     r"|leggi anche\b.*|lire aussi\b.*|lesen sie auch\b.*|читайте также\b.*|.{0,80}무단\s*전재.{0,40}"
     r"|https?://\S+"
+    # credits, contact lines and prompts that close a story rather than tell it
+    r"|\(?(?:additional |with )?(?:reporting|writing|editing|research) by\b.{0,300}"
+    r"|.{0,200}\bcontributed (?:reporting|to this (?:report|story|article))\b.{0,80}"
+    r"|(?:write to|email|e-mail|contact|reach) .{0,80}(?:\S+@\S+|\bon twitter\b).{0,120}"
+    r"|.{0,200}\bfollow (?:him|her|them|us|me) (?:on|@)\b.{0,200}"
+    r"|.{0,300}\(\S+@\S+\.\w+\).{0,300}|\S+@\S+\.\w+"
+    r"|have a (?:news )?tip\b.*|like this (?:story|article)\b.*|if you (?:enjoyed|liked) this\b.*"
+    r"|(?:get|sign up for) (?:the latest|our|the day's)\b.{0,80}\b(?:inbox|newsletters?)\b.*"
+    r"|subscribe (?:to|for|now)\b.*|this copy is for your personal\b.*|an error has occurred\b.*"
+    r"|this article has been sent to\b.*|if you (?:buy|purchase) something through\b.*"
+    r"|(?:how to )?listen(?: to| back| here| now| live)\b.{0,60}|(?:listen|download|itunes|spotify|podcast)\s*:.*"
+    r"|(?:filed under|tags?|topics?)\s*:.{0,100}|(?:source|quelle|fuente|fonte)\s*:\s*\S+(?:\s+\S+){0,4}"
+    r"|(?:most read|most popular|trending|recommended|popular)(?: in| on| stories| now| articles)?\b.{0,40}"
+    r"|(?:updated|published|posted|last updated)(?: at| on)?\s*:?\s*[\d\w,:. ]{0,40}"
+    r"|(?:reading time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)\b.{0,30}"
+    r"|\d+\s*(?:comments?|kommentare|comentarios|commenti)"
+    r"|[=*_~#\-–—.·•]{3,}"
     r"|(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)"
     r")$",
     re.IGNORECASE,

@@ -8,9 +8,22 @@ person's name is dropped, and a byline with no such part is no byline at all.
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_SEPARATORS = re.compile(r"\s*(?:;|,|\|| and | & |\s/\s|\s+·\s+)\s*", re.IGNORECASE)
-_PREFIX = re.compile(r"^(?:by|from|words by|written by|reported by|author:?|автор:?)\s+", re.IGNORECASE)
+_SEPARATORS = re.compile(
+    r"\s*(?:;|,|\||\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|\s+·\s+|\s+[-–—]\s+)\s*", re.IGNORECASE
+)
+# "By", "Von", "Por"...: what a visible byline starts with, in the languages of the corpus.
+_PREFIX = re.compile(
+    r"^(?:by|from|words by|written by|reported by|posted by|published by|author:?|autor:?|autorin:?|von|text:?|"
+    r"por|par|di|door|av|af|przez|автор:?)\s+",
+    re.IGNORECASE,
+)
+# Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share".
+_TRAILER = re.compile(
+    r"\s+(?:updated|published|posted|veröffentlicht|aktualisiert|am|on|um|share|teilen|follow|folgen)\b.*$",
+    re.IGNORECASE,
+)
 # Words that make a byline part a role, a desk or an outlet rather than a name; the name before
 # them is kept ("Jane Doe News reporter" gives "Jane Doe").
 _ROLE_WORDS = frozenset(
@@ -79,6 +92,84 @@ _ROLE_WORDS = frozenset(
         "unknown",
         "webmaster",
         "editorial",
+        # desks and newsrooms in other languages, company forms: an outlet, not a person
+        "redaktion",
+        "redacción",
+        "redaccion",
+        "rédaction",
+        "redazione",
+        "redactie",
+        "redakcja",
+        "gmbh",
+        "ag",
+        "inc",
+        "inc.",
+        "ltd",
+        "llc",
+        "corp",
+        "co.",
+        "austria",
+        "germany",
+        "deutschland",
+        "foundation",
+        "stiftung",
+        "verlag",
+        "zeitung",
+        "magazin",
+        "magazine",
+        "verband",
+        "e.v.",
+        "photo",
+        "foto",
+        "fotos",
+        "photos",
+        "bild",
+        "bilder",
+        "quelle",
+        "source",
+        "dpa",
+        "afp",
+        "ap",
+        "reuters",
+        "epd",
+        "kna",
+        "apa",
+        "sda",
+        # user-interface words glued to a name
+        "share",
+        "teilen",
+        "follow",
+        "folgen",
+        "email",
+        "e-mail",
+        "mail",
+        "twitter",
+        "facebook",
+        "instagram",
+        "linkedin",
+        "profile",
+        "profil",
+        "more",
+        "mehr",
+        # months: a date glued to a name
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "januar",
+        "februar",
+        "märz",
+        "juni",
+        "juli",
+        "oktober",
+        "dezember",
     ]
 )
 _SENTENCE_WORDS = frozenset(["is", "was", "are", "has", "have", "covers", "writes", "wrote", "lives", "based"])
@@ -120,7 +211,7 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     """
     names: list[str] = []
     seen: dict[str, int] = {}
-    blocked = {outlet.casefold() for outlet in outlets if outlet}
+    blocked = {_folded(outlet) for outlet in outlets if outlet}
     for part in _SEPARATORS.split(byline.strip()):
         name = _person_name(_PREFIX.sub("", part.strip()), blocked)
         if not name:
@@ -137,7 +228,13 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
 
 def _person_name(part: str, blocked: set[str]) -> str:
     """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
-    if not part or part.casefold() in blocked or any(ch.isdigit() for ch in part) or "@" in part:
+    part = _TRAILER.sub("", part).strip(" .:-–—")
+    folded = _folded(part)
+    if not folded:
+        return ""
+    if any(folded == name or folded in name or (len(name) >= 6 and name in folded) for name in blocked if name):
+        return ""  # "Hessenschau De" is the site hessenschau.de, not a person
+    if not part or any(ch.isdigit() for ch in part) or "@" in part:
         return ""
     tokens = part.split()
     if any(token.casefold() in _SENTENCE_WORDS for token in tokens):
@@ -146,7 +243,7 @@ def _person_name(part: str, blocked: set[str]) -> str:
         if token.casefold().strip(".") in _ROLE_WORDS:
             tokens = tokens[:index]
             break
-    if not 2 <= len(tokens) <= MAX_NAME_WORDS or " ".join(tokens).casefold() in blocked:
+    if not 2 <= len(tokens) <= MAX_NAME_WORDS or _folded(" ".join(tokens)) in blocked:
         return ""
     for token in tokens:
         if token.casefold() in _PARTICLES:
@@ -154,3 +251,9 @@ def _person_name(part: str, blocked: set[str]) -> str:
         if not _NAME_TOKEN.match(token) or not token[0].isupper():
             return ""
     return " ".join(tokens)
+
+
+def _folded(text: str) -> str:
+    """Case, spaces and punctuation folded away: "Hessenschau De" and "hessenschau.de" agree."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))

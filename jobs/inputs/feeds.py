@@ -19,6 +19,7 @@ from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.fetch import Fetched, FetchError, display_url, is_url
 from jobs.inputs.html import Page, extract_article, html_paragraphs
 from jobs.inputs.ids import make_article_id
+from jobs.inputs.pagekind import MIN_ITEM_PROSE_WORDS, not_prose_reason
 from jobs.inputs.text import clean, one_line
 
 
@@ -143,7 +144,9 @@ class _ItemText:
 def _item_text(item: FeedItem, context: ReadContext, fetched: Fetched | FetchError | None) -> _ItemText:
     """The item's full content, else its page (`fetched`), else a description that is a whole story."""
     content = strip_boilerplate(_cleaned(item.paragraphs)).paragraphs
-    if content:
+    if content and not not_prose_reason(
+        content, MIN_ITEM_PROSE_WORDS
+    ):  # "2.0.1", a list of links: a teaser, not a story
         return _ItemText(content, item.link)
     page, url, failure = None, item.link, None
     if fetched is not None:
@@ -153,7 +156,7 @@ def _item_text(item: FeedItem, context: ReadContext, fetched: Fetched | FetchErr
     summary = strip_boilerplate(_cleaned(item.summary))
     if summary.paragraphs and not is_teaser(summary):
         return _ItemText(summary.paragraphs, url, failure=failure)
-    words = sum(len(p.split()) for p in summary.paragraphs)
+    words = sum(len(p.split()) for p in summary.paragraphs) or sum(len(p.split()) for p in content)
     return _ItemText((), url, failure=failure, teaser_words=words)
 
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
 _BAR = re.compile(r"\s+[|｜•·»]\s+|\s+::\s+")
@@ -19,6 +20,19 @@ _DASH = re.compile(r"\s+[-–—:]\s+")
 SAME_HEADLINE = 0.9
 HEADLINE_ZONE = 3
 HEADLINE_SHARE = 0.5  # an h1 this much of the title's length, at its start or end, is the headline  # only the first paragraphs can be the headline again
+# A date as a title's decoration: "23.01.2022 - Headline".
+_DATE = re.compile(r"^\s*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\s*$")
+# A call to action where a headline should be: newsletter, subscription and sign-up prompts.
+_CALL_TO_ACTION = re.compile(
+    r"\b(?:newsletter|subscribe|subscription|sign up|sign in|log in|register|join us|abonnier\w*|anmelde\w*|"
+    r"beitreten|registrier\w*|inscri\w*|iscriviti|suscr[ií]b\w*|cookies?)\b",
+    re.IGNORECASE,
+)
+_CALL_MAX_WORDS = 15
+HEADLINE_MIN_WORDS = 3  # an h1 shorter than this is a label ("News", "Lexikon - M"), not a headline
+_SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
+GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
+SHARED_WORDS = 2  # an h1 sharing this many words with the stated title is its shown form
 _DECORATION_MAX_WORDS = 4  # "Opinion", "Editorial", "World news": short; a headline is longer
 
 
@@ -38,7 +52,8 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "") 
             if same_headline(part, headline):
                 return part.strip()
     names = {_normal(name) for name in site_names if name}
-    parts = [part for part in parts if _normal(part) not in names] or parts
+    names |= {name.replace(" ", "") for name in names}  # "La Stampa" is the site lastampa.it
+    parts = [part for part in parts if not _is_site(part, names)] or parts
     if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
         long_parts = [part for part in parts if len(part.split()) > _DECORATION_MAX_WORDS]
         parts = long_parts[:1] or [max(parts, key=len)]
@@ -56,12 +71,65 @@ def _decorates(title: str, headline: str) -> bool:
 
 def _strip_dashed_site_name(title: str, names: set[str]) -> str:
     """ "Title - Site" or "Site: Title" without the site's name."""
+    title = title.rstrip(" -–—|:")  # "Site -": a separator left with nothing after it
     pieces = _DASH.split(title)
-    if len(pieces) > 1 and _normal(pieces[-1]) in names:
+    if len(pieces) > 1 and (_is_site(pieces[-1], names) or _DATE.match(pieces[-1])):
         return title[: title.rfind(pieces[-1])].rstrip(" -–—:")
-    if len(pieces) > 1 and _normal(pieces[0]) in names:
+    if len(pieces) > 1 and (_is_site(pieces[0], names) or _DATE.match(pieces[0])):
         return title[len(pieces[0]) :].lstrip(" -–—:")
     return title
+
+
+def _is_site(part: str, names: set[str]) -> bool:
+    normal = _normal(part)
+    return normal in names or normal.replace(" ", "") in names
+
+
+def choose_title(
+    extracted: str, meta: Any, headline: str = "", page_title: str = "", site_names: Sequence[str] = ()
+) -> str:
+    """The article's title, as the page states it and shows it.
+
+    `extracted`: trafilatura's title (og:title, <title> or h1); `meta`: the page's PageMeta (JSON-LD
+    headline, og:title); `headline`: the visible h1. The stated titles lose their decorations
+    (clean_title). Then the visible h1 is checked against them: an h1 that is a stated title
+    plus glued text (a kicker, "Published by ... on ...") gives that stated title; an h1 of
+    HEADLINE_MIN_WORDS words or more sharing words with a stated title (_shares_words) is the
+    headline as shown, and wins (subtitle included). A call to action ("Subscribe to our newsletter") is never the title.
+    """
+    stated = [
+        cleaned
+        for cleaned in (
+            clean_title(t, site_names, headline) for t in (extracted, meta.headline, meta.og_title, page_title) if t
+        )
+        if cleaned and not is_call_to_action(cleaned)
+    ]
+    h1 = " ".join(headline.split())
+    if h1 and stated and not is_call_to_action(h1):
+        shown = _normal(h1)
+        subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
+        for candidate in [meta.headline, *stated]:
+            core = _normal(candidate or "")
+            glued = not subtitled and (shown.startswith(core + " ") or shown.endswith(" " + core))
+            if core and glued and len(core) >= GLUED_SHARE * len(shown):
+                return " ".join(candidate.split())
+        shared = any(_shares_words(h1, title) for title in stated)
+        if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not _BAR.search(h1):
+            return h1
+    return stated[0] if stated else clean_title(extracted, site_names, headline)
+
+
+def _shares_words(a: str, b: str) -> bool:
+    """Whether two titles share SHARED_WORDS words of four or more letters, and at least half of
+    the shorter one's."""
+    words = [{w for w in _normal(t).split() if len(w) >= 4} for t in (a, b)]
+    shared = len(words[0] & words[1])
+    return shared >= SHARED_WORDS and shared >= 0.5 * min(len(words[0]), len(words[1]))
+
+
+def is_call_to_action(text: str) -> bool:
+    """Whether a would-be title asks the reader to do something (subscribe, sign up, join)."""
+    return len(text.split()) <= _CALL_MAX_WORDS and bool(_CALL_TO_ACTION.search(text))
 
 
 def drop_repeated_headlines(paragraphs: Sequence[str], headlines: Sequence[str]) -> list[str]:

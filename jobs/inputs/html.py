@@ -7,8 +7,10 @@ imported inside the functions that use them, so importing this module stays fast
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
@@ -16,8 +18,16 @@ from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
-from jobs.inputs.headlines import clean_title, drop_repeated_headlines, same_headline
-from jobs.inputs.pagekind import PageFacts, not_article_reason, page_facts
+from jobs.inputs.headlines import choose_title, drop_repeated_headlines, same_headline
+from jobs.inputs.pagekind import (
+    PageFacts,
+    normal_text,
+    not_article_reason,
+    not_prose_reason,
+    page_facts,
+    prose_words,
+)
+from jobs.inputs.pagemeta import PageMeta, page_meta
 from jobs.inputs.text import clean, one_line
 from jobs.quality.language import looks_mojibake
 
@@ -72,7 +82,12 @@ _BLOCK_TAGS = frozenset(
 log = logging.getLogger(__name__)
 
 MOSTLY_LINK = 0.8  # a block with this share of its characters in links is a link, not a paragraph
-MAX_PROMOTION_SHARE = 0.25  # up to this share of link blocks are promotions of other stories
+MAX_PROMOTION_SHARE = 0.25
+DECORATIONS_MAX_SHARE = 0.5
+# This many blocks in a row at the end, each opening with a link and shorter than TEASER_MAX_WORDS,
+# are teasers of other stories ("Headline Teaser sentence"), not the story's end.
+MIN_TEASER_RUN = 3
+TEASER_MAX_WORDS = 40  # blocks marked as decorations may hold up to half the extracted words  # up to this share of link blocks are promotions of other stories
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if tree is None:
         raise ContentError("not an HTML page")
     facts = page_facts(tree)  # before extraction, which prunes the tree
+    meta = page_meta(tree, url)
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -142,27 +158,40 @@ def extract_page(html: str, url: str | None = None) -> Page:
         include_tables=False,  # table cells make poor paragraphs to summarize and translate
         include_links=True,  # only to measure link density; the text keeps no links
         # trafilatura's balanced default: on the real pages of docs/inputs.md favor_precision lost
-        # 2 points of recall for 1 of precision, favor_recall gained nothing.
-        # Dates from the page's markup only: the text is full of dates that are not the publication's.
+        # 2 points of recall for 1 of precision; its recall view is consulted per paragraph below.
+        # The date published is pagemeta's; trafilatura's is not used.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
-    return _page(document, facts)
+    second = load_html(html)
+    recall_view = trafilatura.bare_extraction(
+        second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
+    )
+    missed = _body_paragraphs(recall_view.body)[0] if recall_view is not None and recall_view.body is not None else []
+    return _page(document, facts, meta, url or meta.address, missed)
 
 
-def _page(document: Any, facts: PageFacts) -> Page:
-    """The Page of trafilatura's document, checked and cleaned."""
+def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", recall_view: Sequence[str] = ()) -> Page:
+    """The Page of trafilatura's document, checked and cleaned; `recall_view`: the paragraphs of
+    trafilatura's recall-favoring reading, whose prose inside the article's span is kept too."""
     raw_title = one_line(document.title or "")
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
-    site_names = _site_names(document)
-    title = clean_title(raw_title, site_names, facts.headline)
+    site_names = _site_names(document, address)
+    title = choose_title(raw_title, meta, facts.headline, facts.page_title, site_names)
+    listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
+    paragraphs = merge_missed_prose(paragraphs, recall_view)
     paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline])
+    undecorated = [p for p in paragraphs if normal_text(p) not in facts.decorations]
+    if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
+        paragraphs = undecorated
     paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
     words = sum(len(p.split()) for p in paragraphs)
-    reason = not_article_reason(facts, len(paragraphs), words, link_density)
+    reason = not_article_reason(facts, len(paragraphs), words, link_density, listed, address) or not_prose_reason(
+        paragraphs
+    )
     if reason:
         raise ContentError(f"not a news article: {reason}")
     if not paragraphs:
@@ -173,16 +202,62 @@ def _page(document: Any, facts: PageFacts) -> Page:
     return Page(
         title=title,
         paragraphs=tuple(paragraphs),
-        byline=plausible_byline(one_line(document.author or ""), site_names),
-        published=document.date or "",
+        byline=_byline(meta, one_line(document.author or ""), site_names),
+        published=meta.published,
         tag=one_line(categories[0]) if categories else "",
         url=document.url if document.url and is_url(document.url) else "",
     )
 
 
-def _site_names(document: Any) -> tuple[str, ...]:
-    """The site's names: og:site_name, the host, and the host's name without www. and the domain."""
-    host = (document.hostname or "").removeprefix("www.")
+def merge_missed_prose(paragraphs: Sequence[str], other: Sequence[str]) -> list[str]:
+    """The paragraphs, with the prose another reading of the page found inside the same article.
+
+    Where the two readings disagree, a paragraph only `other` has is kept when it is running prose
+    (pagekind.prose_words: sentences, not labels or links) and lies between two paragraphs both
+    readings share: inside the article, not before its start or after its end. It goes after the
+    shared paragraph that precedes it.
+    """
+    ours = {normal_text(p): index for index, p in enumerate(paragraphs)}
+    shared = [index for index, p in enumerate(other) if normal_text(p) in ours]
+    if len(shared) < 2:
+        return list(paragraphs)
+    inserts: dict[int, list[str]] = {}
+    anchor = None
+    for index, paragraph in enumerate(other):
+        key = normal_text(paragraph)
+        if key in ours:
+            anchor = ours[key]
+        elif anchor is not None and shared[0] < index < shared[-1] and prose_words([paragraph]):
+            inserts.setdefault(anchor, []).append(paragraph)
+    merged: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        merged.append(paragraph)
+        merged.extend(inserts.get(index, []))
+    return merged
+
+
+def _words(paragraphs: list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...]) -> str:
+    """The page's authors: its structured data's persons first, else the visible byline, cleaned.
+
+    A page whose JSON-LD names only an organization as the author has no byline to publish.
+    """
+    if meta.author_source == "json-ld-organization":
+        return ""
+    if meta.authors:
+        stated = plausible_byline("; ".join(meta.authors), site_names)
+        if stated or meta.author_source == "json-ld":
+            return stated
+    return plausible_byline(extracted, site_names)
+
+
+def _site_names(document: Any, address: str = "") -> tuple[str, ...]:
+    """The site's names: og:site_name, the host (fetched, else the canonical link's), and the
+    host's name without www. and the domain."""
+    host = (document.hostname or urlsplit(address).hostname or "").removeprefix("www.")
     return tuple(name for name in (document.sitename, host, host.split(".")[0]) if name)
 
 
@@ -194,17 +269,33 @@ def _body_paragraphs(body: Any) -> tuple[list[str], float]:
     such blocks among many paragraphs are promotions of other stories ("SEE MORE: ...") and are
     dropped; many are the text itself (a list of deals) and stay.
     """
-    blocks: list[tuple[list[str], bool]] = []
+    blocks: list[tuple[list[str], bool, bool]] = []
     for element in body:
         items = element.findall(".//item") if element.tag == "list" else [element]
         for item in items:
             lines = _lines(item)
             if lines:
                 link_chars = sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
-                blocks.append((lines, link_chars >= MOSTLY_LINK * sum(map(len, lines))))
-    share = sum(linked for _, linked in blocks) / len(blocks) if blocks else 0.0
+                linked = link_chars >= MOSTLY_LINK * sum(map(len, lines))
+                blocks.append((lines, linked, _leads_with_link(item)))
+    share = sum(linked for _, linked, _ in blocks) / len(blocks) if blocks else 0.0
     promotions = share <= MAX_PROMOTION_SHARE
-    return [line for lines, linked in blocks if not (linked and promotions) for line in lines], share
+    tail = 0  # "Headline Teaser sentence" blocks after the story's end: a list of other stories
+    while (
+        tail < len(blocks)
+        and blocks[-1 - tail][2]
+        and sum(len(line.split()) for line in blocks[-1 - tail][0]) < TEASER_MAX_WORDS
+    ):
+        tail += 1
+    if tail >= MIN_TEASER_RUN and tail < len(blocks):
+        blocks = blocks[:-tail]
+    return [line for lines, linked, _ in blocks if not (linked and promotions) for line in lines], share
+
+
+def _leads_with_link(item: Any) -> bool:
+    """Whether a block opens with a link (a teaser's headline), with no text before it."""
+    first = next(iter(item), None)
+    return first is not None and first.tag == "ref" and not (item.text or "").strip()
 
 
 def _lines(element: Any) -> list[str]:

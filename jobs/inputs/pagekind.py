@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 # schema.org types of articles, and of pages that list or sell things instead.
 _ARTICLE_TYPES = frozenset(
@@ -60,12 +62,34 @@ _UNLIKELY = re.compile(
     re.IGNORECASE,
 )
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow", re.IGNORECASE)
+_DECORATION = re.compile(
+    r"caption|credit|newsletter|subscri|signup|sign-up|share|sharing|social|related|recommend|"
+    r"most-?read|most-?popular|popular-|trending|promo|teaser-list|outbrain|taboola|author-?bio|"
+    r"breadcrumb|\btags?\b|tag-?list|paywall|read-?more|more-?stories|listen",
+    re.IGNORECASE,
+)
+DECORATION_MAX_WORDS = 200
 _SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
 # A body whose blocks are mostly links is a list of links (a front page, an index).
 MAX_LINK_DENSITY = 0.5
 # Fewer paragraphs and words than this, on a page that is not readerable, is not an article.
 MIN_ARTICLE_PARAGRAPHS = 3
 MIN_ARTICLE_WORDS = 150
+# A page whose extracted text holds this many linked headlines (h2-h4 that link elsewhere), and
+# that does not declare itself an article, lists stories: a front page, a section page, a blog's
+# index. An article's related-story headlines sit in a sidebar that extraction leaves out.
+MIN_LISTED_HEADLINES = 3
+_INDEX_FILE = re.compile(r"^(?:index|home|default|start)(?:\.\w{2,5})?$", re.IGNORECASE)
+_SECTION_WORD = re.compile(r"^[^\W\d_]{2,20}$")  # one word: no hyphen, digit, id or file extension
+# The least running prose an article has: a news brief has more; a front page's labels and one
+# teaser, a release feed's version number, a link list have less.
+MIN_PROSE_WORDS = 50
+# A feed item's own content needs at least one real sentence: items are often briefs, and their
+# page is the article; "2.0.1" or "Format fixing." is not one.
+MIN_ITEM_PROSE_WORDS = 12
+PROSE_MIN_PARAGRAPH_WORDS = 6
+PROSE_MIN_LETTER_SHARE = 0.6
+PROSE_RUN_ON_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,11 @@ class PageFacts:
     og_type: str
     schema_types: frozenset[str]  # schema.org @type values of its JSON-LD, lower case
     readerable_score: float
+    # Normalized texts of the page's decorations (captions, asides, share, newsletter and related blocks)
+    decorations: frozenset[str] = frozenset()
+    # Normalized texts of h2-h4 headings that link to another page: on a front or section page,
+    # the headlines of the stories it lists
+    linked_headlines: frozenset[str] = frozenset()
 
 
 def page_facts(tree: Any) -> PageFacts:
@@ -96,19 +125,76 @@ def page_facts(tree: Any) -> PageFacts:
         og_type=og_type,
         schema_types=frozenset(_schema_types(tree)),
         readerable_score=readerable_score(tree),
+        decorations=decoration_texts(tree),
+        linked_headlines=frozenset(
+            normal_text(h.text_content())
+            for h in tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]")
+            if len(h.text_content().split()) >= 2
+        ),
     )
 
 
-def not_article_reason(facts: PageFacts, paragraphs: int, words: int, link_density: float) -> str | None:
+def decoration_texts(tree: Any) -> frozenset[str]:
+    """The normalized texts of blocks the page's markup marks as not the story.
+
+    Figure captions, <aside>s and complementary regions, and blocks whose class or id says share,
+    newsletter, subscription, related, recommended, most read, tags or author bio. A marked block
+    holding more than DECORATION_MAX_WORDS words is a container (a whole column), not a decoration.
+    """
+    found: set[str] = set()
+    marked = tree.xpath("//figcaption | //caption | //aside | //*[@role='complementary']")
+    marked += [
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str)
+        and _DECORATION.search(f"{element.get('class', '')} {element.get('id', '')}")
+        and element.tag not in ("html", "body", "article", "main")
+    ]
+    for element in marked:
+        text = " ".join(element.text_content().split())
+        if not text or len(text.split()) > DECORATION_MAX_WORDS:
+            continue
+        found.add(normal_text(text))
+        for block in element.iter("p", "li", "h2", "h3", "h4", "h5", "h6", "a", "span", "div", "figcaption"):
+            found.add(normal_text(block.text_content()))
+    found.discard("")
+    return frozenset(found)
+
+
+def normal_text(text: str) -> str:
+    """Case, punctuation and spacing folded away, to compare a paragraph with a marked block."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+def not_article_reason(
+    facts: PageFacts,
+    paragraphs: int,
+    words: int,
+    link_density: float,
+    listed_headlines: int = 0,
+    address: str = "",
+) -> str | None:
     """Why the page is not a news article, or None when it may well be one.
 
-    `link_density`: the share of the extracted text's blocks that are links.
+    `link_density`: the share of the extracted text's blocks that are links; `listed_headlines`:
+    how many of the extracted blocks are linked headlines of other pages (a front page's teasers);
+    `address`: the page's URL (fetched, canonical or og:url), "" if unknown.
     """
     declared = facts.schema_types & _NOT_ARTICLE_TYPES
     is_article = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
     if not is_article and (declared or facts.og_type in _NOT_ARTICLE_OG_TYPES):
         kind = sorted(declared)[0] if declared else f"og:type {facts.og_type}"
         return f"the page declares itself a {kind}, not an article"
+    front = front_address(address)
+    if front == "section page" and len(facts.linked_headlines) < MIN_LISTED_HEADLINES:
+        front = ""  # a one-word slug of a page that lists no other stories: maybe an article
+    if front and not is_article:
+        return f"a {front} ({address}) that does not declare itself an article"
+    if listed_headlines >= MIN_LISTED_HEADLINES and not is_article:
+        return (
+            f"a front or section page: its text lists {listed_headlines} linked headlines of other pages, "
+            "and it does not declare itself an article"
+        )
     if link_density > MAX_LINK_DENSITY:
         return f"a list of links ({link_density:.0%} of its text blocks are links), like a front page or an index"
     short = paragraphs < MIN_ARTICLE_PARAGRAPHS and words < MIN_ARTICLE_WORDS
@@ -117,6 +203,56 @@ def not_article_reason(facts: PageFacts, paragraphs: int, words: int, link_densi
             f"too little running text ({paragraphs} paragraph(s), {words} words, readability score "
             f"{facts.readerable_score:.0f} <= {MIN_READERABLE_SCORE:.0f})"
         )
+    return None
+
+
+def front_address(address: str) -> str:
+    """ "front page" for a site's root, "section page" for a one-word first-level path ("/blog/",
+    "/politik"), "" for any other address: an article's has a slug, a date or an id."""
+    parts = urlsplit(address)
+    if not address or parts.query or not (parts.netloc or address.startswith("/")):
+        return ""  # unknown, an id in the query ("?p=5031"), or relative to who knows what
+    path = parts.path
+    segments = [segment for segment in path.split("/") if segment]
+    if not segments or (len(segments) == 1 and _INDEX_FILE.match(segments[0])):
+        return "front page"
+    if len(segments) == 1 and _SECTION_WORD.match(segments[0]):
+        return "section page"
+    return ""
+
+
+def prose_words(paragraphs: Sequence[str]) -> int:
+    """Words of running prose: paragraphs that read as sentences, not labels, numbers or link lists.
+
+    A paragraph is prose when it has PROSE_MIN_PARAGRAPH_WORDS words or more, at least
+    PROSE_MIN_LETTER_SHARE of them made of letters (not "2.0.1", dates, prices), and it ends a
+    sentence or runs on for PROSE_RUN_ON_WORDS words. Chinese and Japanese count two characters a word.
+    """
+    total = 0
+    for paragraph in paragraphs:
+        tokens = paragraph.split()
+        cjk = sum(1 for ch in paragraph if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+        words = max(len(tokens), cjk // 2)
+        lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + cjk // 2
+        if words < PROSE_MIN_PARAGRAPH_WORDS or lettered < PROSE_MIN_LETTER_SHARE * words:
+            continue
+        if (
+            paragraph.rstrip("\"'”’»)] ").endswith((".", "!", "?", "…", "。", "！", "？"))
+            or words >= PROSE_RUN_ON_WORDS
+        ):
+            total += words
+    return total
+
+
+def not_prose_reason(paragraphs: Sequence[str], minimum: int = MIN_PROSE_WORDS) -> str | None:
+    """Why a text is not an article's (too little running prose), or None when it has enough.
+
+    The one minimum every input kind shares: pages (a front page's labels and one teaser), feed
+    items (a release feed's "2.0.1" as content) and text files.
+    """
+    found = prose_words(paragraphs)
+    if found < minimum:
+        return f"too little running prose ({found} words in sentences, under {minimum})"
     return None
 
 
