@@ -94,6 +94,7 @@ class BaseBackend:
     name = "base"
     cpu_batch_rows = CPU_BATCH_ROWS
     streams = 1  # batches generated at the same time (see jobs.backends.device.cpu_streams)
+    fallback: dict[str, str] | None = None  # {from, reason}: the faster backend that could not run it
 
     def __init__(self, spec: ModelSpec, role: str, options: BackendOptions):
         self.spec = spec
@@ -182,6 +183,7 @@ class BaseBackend:
             "loaded": self.is_loaded,
             "asked": {"backend": self.options.backend or self.name, "dtype": o.dtype, "quantize": o.quantize},
             "batch_tokens": self._batch_tokens or "auto",
+            **({"fallback": self.fallback} if self.fallback else {}),
             **facts,
         }
 
