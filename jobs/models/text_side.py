@@ -55,7 +55,7 @@ def not_loadable(spec: ModelSpec, role: str, exc: Exception) -> ModelNotAvailabl
     """The error for a model whose files are there but do not load."""
     return ModelNotAvailable(
         f"Model {model_location(spec)} (for {role}) could not be loaded: {exc}. If it is a hub id, run "
-        f"`{pull_hint(role)}` with network access; if it is a folder, check that "
+        f"`{pull_hint(spec)}` with network access; if it is a folder, check that "
         f"save_pretrained() wrote it completely."
     )
 
