@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 log = logging.getLogger("jobs")
@@ -60,18 +60,44 @@ class Reporter:
         self.bars = self.bars and not terminal_quiet()
 
     @contextmanager
-    def task(self, description: str, total: int, waiting: str | None = None) -> Iterator[Callable[[float], None]]:
-        """A stage of `total` items; `waiting` (e.g. "loading MODEL") shows until the first item is done."""
+    def task(self, description: str, total: int, waiting: str | None = None) -> Iterator[Task]:
+        """A stage of `total` items; `waiting` (e.g. "loading MODEL") shows until the first item is done.
+
+        The stage calls the task with the items done (`advance(n)`) and says once how much it
+        will generate and how much the cache has (`advance.plan(todo, cached)`): that is the
+        stage's "to do" line, so a cached stage never claims work it will not do."""
         started = time.perf_counter()
-        log.info("%s: %d to do", description, total)
+        log.debug("%s: %d items", description, total)
         if self.bars:
             yield from _bar(description, total, waiting)
         else:
-            yield lambda n: None
+            yield Task(description)
         log.info("%s: done in %.1f s", description, time.perf_counter() - started)
 
 
-def _bar(description: str, total: int, waiting: str | None) -> Iterator[Callable[[float], None]]:
+class Task:
+    """One stage's progress: called with items done; `plan` says what will be generated."""
+
+    def __init__(self, description: str, progress=None, handle=None, waiting: str | None = None):
+        self.description = description
+        self.progress, self.handle, self.waiting = progress, handle, waiting
+
+    def __call__(self, n: float) -> None:  # the first call, even (0), means the model is loaded
+        if self.progress is None:
+            return
+        if self.waiting:
+            self.progress.update(self.handle, description=self.description)
+            self.waiting = None
+        self.progress.advance(self.handle, n)
+
+    def plan(self, todo: int, cached: int, *, resize: bool = True) -> None:
+        """`todo` distinct texts to generate, `cached` from the cache; with `resize` the bar counts the `todo`."""
+        log.info("%s: %d to do, %d from the cache", self.description, todo, cached)
+        if self.progress is not None and resize:
+            self.progress.update(self.handle, total=max(1, todo), completed=0)
+
+
+def _bar(description: str, total: int, waiting: str | None) -> Iterator[Task]:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -95,10 +121,4 @@ def _bar(description: str, total: int, waiting: str | None) -> Iterator[Callable
     ) as progress:
         label = f"{description} ({waiting})" if waiting else description
         handle = progress.add_task(label[:60], total=total)
-
-        def advance(n: float) -> None:  # the first call, even advance(0), means the model is loaded
-            if waiting:
-                progress.update(handle, description=description)
-            progress.advance(handle, n)
-
-        yield advance
+        yield Task(description, progress, handle, waiting)
