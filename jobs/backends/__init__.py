@@ -104,6 +104,21 @@ def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
             config = config.model_copy(update={"backend": "torch"})
             backend = backend_class("torch")(spec, role, backend.options)  # asked: still `auto`
             backend.fallback = {"from": "ctranslate2", "reason": reason}
+    if log.isEnabledFor(logging.DEBUG):
+        device, dtype = backend.precision
+        log.debug(
+            "%s: %s (asked: --backend %s) on %s, dtype %s, quantize %s; batches of at most %d tokens and %d rows, "
+            "%d at a time",
+            role,
+            backend.name,
+            config.backend,
+            device,
+            dtype,
+            backend.quantization,
+            backend.batch_tokens,
+            backend.max_batch_rows,
+            backend.streams,
+        )
     if config.engine == "ray":
         from jobs.backends.ray import RayBackend
 

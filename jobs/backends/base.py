@@ -315,6 +315,16 @@ class BaseBackend:
 
         planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
         plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
+        log.debug(
+            "%s: %d texts in %d batches (longest %d tokens; at most %d tokens, %d rows per batch; %d at a time)",
+            self.role,
+            len(pending),
+            len(plan),
+            max(lengths[p] for p in pending),
+            self.batch_tokens,
+            cap,
+            self.streams,
+        )
         done: set[int] = set()
         for positions, outcome in self._map_batches(run, plan):
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised

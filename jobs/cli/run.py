@@ -160,6 +160,14 @@ def _run_job(options: dict, facts: RunFacts):
     try:
         config = build_config(**options)
         facts.inputs, facts.langs = [str(path) for path in config.inputs], list(config.langs)
+        log.debug(
+            "settings: %s",
+            config.model_dump_json(
+                include={"device", "backend", "dtype", "quantize", "batch_tokens", "engine", "force", "skip_unchanged"}
+            ),
+        )
+        for role, spec in {"summary": config.summary_model if config.summarize else None, **config.models}.items():
+            log.debug("model for %s: %s", role, spec.model if spec else "none")
         return run_job(config, report=facts.report)
     except JobError as exc:
         raise fail(exc) from None
