@@ -116,7 +116,7 @@ def eval_command(
         if not summaries and not no_summaries:
             folder = default_eval_dir() / "summarization"
             summaries = sorted(folder.glob("*.jsonl"))
-            if not summaries:
+            if not summaries and not no_translation and folder.parent.is_dir():  # else eval's error says it
                 log.warning(
                     "summaries are not scored: no --summaries FILE given and no *.jsonl in %s "
                     "(pass --summaries FILE to score them, or --no-summaries to skip them without this line)",
