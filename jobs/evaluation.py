@@ -33,10 +33,10 @@ class JobModel:
     """One model of the job's config, driven by the job's own backend and code (texts in, texts out)."""
 
     def __init__(self, config, spec, role: str, *, translation: bool):
-        from jobs.backends import make_backend
+        from jobs.backends import open_backend
 
         self.role = role
-        self.backend = make_backend(spec, role, config, translation=translation)
+        self.backend = open_backend(spec, role, config, translation=translation)  # as `jobs run`: with its fallback
 
     def describe(self) -> dict[str, Any]:
         return {"label": self.backend.label, **self.backend.describe()}

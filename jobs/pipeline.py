@@ -84,15 +84,17 @@ def cache_path(config: JobConfig) -> Path:
     return config.cache or config.out / CACHE_FILE
 
 
-def run_job(config: JobConfig, reporter: Reporter | None = None) -> RunReport:
-    """Run the whole job for the configured inputs and languages; return what it did."""
+def run_job(config: JobConfig, reporter: Reporter | None = None, report: RunReport | None = None) -> RunReport:
+    """Run the whole job for the configured inputs and languages; return what it did (`report`,
+    when given, is filled as the run goes, so a caller still has it when the run fails)."""
     from jobs.outputs.lock import RunLock
 
     check_review_flags(config.review_flags)
     reporter = reporter or Reporter()
     started = time.perf_counter()
     created_at = run_time()
-    report = RunReport(run_id=new_run_id(created_at))
+    report = report if report is not None else RunReport(run_id="")
+    report.run_id = new_run_id(created_at)
     log.info(
         "run %s: inputs %s; languages %s; outputs %s",
         report.run_id,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,63 +208,6 @@ def test_models_list_shows_the_registry():
         "apache-2.0",
     ):
         assert expected in result.output
-
-
-def _crontab_line() -> str:
-    """The README's crontab line, without its schedule."""
-    lines = [
-        line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("0 * * * * ")
-    ]
-    assert len(lines) == 1
-    return lines[0].removeprefix("0 * * * * ")
-
-
-def _cron_site(tmp_path, tiny_models, tiny_config, broken: bool) -> tuple[str, dict, Path]:
-    """/srv/jobs as the README has it: configs/, seeds/, .venv/bin/jobs; `mail` writes to a file."""
-    import yaml
-
-    site = tmp_path / "srv" / "jobs"
-    registry = yaml.safe_load(tiny_config.read_text(encoding="utf-8"))
-    registry["summary"]["model"] = str(tiny_models["summary"])
-    for lang, entry in registry["languages"].items():
-        if lang in tiny_models:
-            entry["model"] = str(tiny_models[lang] if not broken or lang != "kk" else tmp_path / "no-such-model")
-    (site / "configs").mkdir(parents=True)
-    (site / "configs" / "models.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
-    (site / "seeds").mkdir()
-    (site / "seeds" / SEED_PAGE.name).write_bytes(SEED_PAGE.read_bytes())
-    bin_dir = site / ".venv" / "bin"
-    bin_dir.mkdir(parents=True)
-    script = bin_dir / "jobs"  # what pip writes for [project.scripts], pointed at this checkout
-    script.write_text(
-        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(REPO)!r})\nfrom jobs.cli import main\nmain()\n"
-    )
-    mail = tmp_path / "bin" / "mail"
-    mail.parent.mkdir()
-    mail.write_text(f"#!/bin/sh\ncat >> {tmp_path / 'mailed'}\n")
-    for path in (script, mail):
-        path.chmod(0o755)
-    line = _crontab_line().replace("/srv/jobs", str(site)).replace("/var/log/jobs", str(tmp_path / "log"))
-    env = {"PATH": f"{mail.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "OMP_NUM_THREADS": "1"}
-    env.update({k: v for k, v in os.environ.items() if k.startswith("HF_")})
-    return line, env, tmp_path / "log" / "jobs.log"
-
-
-@pytest.mark.parametrize("broken", [False, True], ids=["success", "missing-model"])
-def test_readme_crontab_line_is_silent_on_success_and_one_line_on_failure(tmp_path, tiny_models, tiny_config, broken):
-    line, env, log_file = _cron_site(tmp_path, tiny_models, tiny_config, broken)
-    done = subprocess.run(["/bin/sh", "-c", line], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    output = done.stdout + done.stderr
-    logged = log_file.read_text(encoding="utf-8")
-    if not broken:
-        assert output == ""
-        assert not (tmp_path / "mailed").exists()
-        assert "Z INFO " not in logged  # --quiet: warnings and errors only, timestamps in UTC
-    else:
-        assert len(output.splitlines()) == 1, output
-        assert output.startswith("error: ") and "no-such-model" in output
-        assert "exit 4" in (tmp_path / "mailed").read_text() or "exited 4" in (tmp_path / "mailed").read_text()
-        assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ERROR error: .*no-such-model", logged, re.M), logged
 
 
 def _command_paths(group, prefix=()):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -302,6 +303,125 @@ def test_a_signal_that_lands_in_natively_run_python_still_exits_130(tmp_path):
     env = {**RUN_ENV, "PYTHONPATH": str(REPO)}
     result = subprocess.run([sys.executable, "-m", "stopper"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == ExitCode.INTERRUPTED, result.stderr
+
+
+def _crontab_line() -> str:
+    """The README's crontab line, without its schedule."""
+    lines = [
+        line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("0 * * * * ")
+    ]
+    assert len(lines) == 1
+    return lines[0].removeprefix("0 * * * * ")
+
+
+def _cron_registry(site: Path, tmp_path, tiny_models, tiny_config, broken: bool) -> None:
+    """The site's configs/models.yaml: the tiny models; with `broken`, kk's folder is missing."""
+    import yaml
+
+    registry = yaml.safe_load(tiny_config.read_text(encoding="utf-8"))
+    registry["summary"]["model"] = str(tiny_models["summary"])
+    for lang, entry in registry["languages"].items():
+        if lang in tiny_models:
+            entry["model"] = str(tiny_models[lang] if not broken or lang != "kk" else tmp_path / "no-such-model")
+    (site / "configs").mkdir(parents=True, exist_ok=True)
+    (site / "configs" / "models.yaml").write_text(yaml.safe_dump(registry), encoding="utf-8")
+
+
+def _cron_site(tmp_path, tiny_models, tiny_config, broken: bool) -> tuple[str, dict, Path]:
+    """/srv/jobs as the README has it: configs/, seeds/, .venv/bin/jobs; `mail` writes to a file."""
+    site = tmp_path / "srv" / "jobs"
+    _cron_registry(site, tmp_path, tiny_models, tiny_config, broken)
+    (site / "seeds").mkdir()
+    (site / "seeds" / SEED_PAGE.name).write_bytes(SEED_PAGE.read_bytes())
+    bin_dir = site / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "jobs"  # what pip writes for [project.scripts], pointed at this checkout
+    script.write_text(
+        f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(REPO)!r})\nfrom jobs.cli import main\nmain()\n"
+    )
+    mail = tmp_path / "bin" / "mail"
+    mail.parent.mkdir()
+    mail.write_text(f"#!/bin/sh\ncat >> {tmp_path / 'mailed'}\n")
+    for path in (script, mail):
+        path.chmod(0o755)
+    line = _crontab_line().replace("/srv/jobs", str(site)).replace("/var/log/jobs", str(tmp_path / "log"))
+    env = {"PATH": f"{mail.parent}:/usr/bin:/bin", "HOME": str(tmp_path), "OMP_NUM_THREADS": "1"}
+    env.update({k: v for k, v in os.environ.items() if k.startswith("HF_")})
+    return line, env, tmp_path / "log" / "jobs.log"
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["success", "missing-model"])
+def test_readme_crontab_line_is_silent_on_success_and_one_line_on_failure(tmp_path, tiny_models, tiny_config, broken):
+    line, env, log_file = _cron_site(tmp_path, tiny_models, tiny_config, broken)
+    done = _cron(line, env)
+    output = done.stdout + done.stderr
+    logged = log_file.read_text(encoding="utf-8")
+    if not broken:
+        assert output == ""
+        assert not (tmp_path / "mailed").exists()
+        # --quiet: the run line only (no other INFO line), timestamps in UTC
+        assert [line for line in logged.splitlines() if " INFO " in line] == run_lines(logged), logged
+    else:
+        assert len(output.splitlines()) == 1, output
+        assert output.startswith("error: ") and "no-such-model" in output
+        assert "exit 4" in (tmp_path / "mailed").read_text() or "exited 4" in (tmp_path / "mailed").read_text()
+        assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ ERROR \S.*no-such-model", logged, re.M), logged
+        assert "ERROR error" not in logged  # one level word
+
+
+def _cron(line: str, env: dict) -> subprocess.CompletedProcess:
+    """The crontab command as cron runs it: /bin/sh -c, in an environment of only `env` (env -i)."""
+    return subprocess.run(
+        ["env", "-i", *(f"{k}={v}" for k, v in env.items()), "/bin/sh", "-c", line],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=600,
+    )
+
+
+RUN_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO run finished: (.*)$")
+
+
+def run_lines(logged: str) -> list[str]:
+    return [line for line in logged.splitlines() if RUN_LINE.match(line)]
+
+
+def run_fields(line: str) -> dict[str, str]:
+    import shlex
+
+    return dict(word.split("=", 1) for word in shlex.split(RUN_LINE.match(line).group(1)))
+
+
+def test_cron_simulation_leaves_one_log_line_per_run(tmp_path, tiny_models, tiny_config):
+    """The README's crontab line, three successful runs then a failure: four run lines in the log
+    file, each with run id, inputs, languages, what was published, counts, seconds and exit code;
+    nothing on stdout or stderr for the successes, one `error:` line for the failure."""
+    line, env, log_file = _cron_site(tmp_path, tiny_models, tiny_config, broken=False)
+    site = tmp_path / "srv" / "jobs"
+    outputs = []
+    for _ in range(3):
+        done = _cron(line, env)
+        outputs.append(done.stdout + done.stderr)
+    _cron_registry(site, tmp_path, tiny_models, tiny_config, broken=True)
+    failed = _cron(line, env)
+    assert outputs == ["", "", ""]
+    assert len((failed.stdout + failed.stderr).splitlines()) == 1 and failed.stderr.startswith("error: ")
+    lines = run_lines(log_file.read_text(encoding="utf-8"))
+    assert len(lines) == 4, log_file.read_text(encoding="utf-8")
+    runs = [run_fields(line) for line in lines]
+    assert [run["exit"] for run in runs] == ["0", "0", "0", "4"]
+    langs = ["en", "kk", "ru", "zh"]  # the registry's languages (configs/models.yaml)
+    first = runs[0]
+    assert sorted(first["published"].split(",")) == sorted(langs) and first["unchanged"] == "-"
+    assert int(first["articles"]) == 6 and int(first["generated"]) > 0 and first["cached"] == "0"
+    for again in runs[1:3]:  # --skip-unchanged: nothing new, nothing published, nothing generated
+        assert again["published"] == "-" and sorted(again["unchanged"].split(",")) == sorted(langs)
+        assert again["generated"] == "0" and again["models_loaded"] == "0"
+    ids = [run["run"] for run in runs[:3]]
+    assert len(set(ids)) == 3 and (site / "outputs" / "ru" / "latest").resolve().name == ids[0]
+    assert all(run["inputs"] == "seeds" and float(run["seconds"]) > 0 for run in runs[:3]), runs
+    assert runs[3]["published"] == "-" and float(runs[3]["seconds"]) >= 0
 
 
 def test_cron_log_is_plain_lines_with_run_facts(tmp_path, tiny_models, tiny_config):

@@ -92,9 +92,8 @@ def _assert_one_paragraph_naming_every_model(done: subprocess.CompletedProcess, 
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr  # no raw retry lines
     message = lines[0]
     assert DEFAULT_SUMMARY in message and DEFAULT_RU in message
-    assert f"`{sys.executable} -m jobs models pull --summary --lang ru`" in message or (
-        "`python -m jobs models pull --summary --lang ru`" in message
-    )
+    pull = f"models pull --model {DEFAULT_SUMMARY} --model {DEFAULT_RU}`"  # exactly these (tests/test_hints.py runs it)
+    assert f"`{sys.executable} -m jobs {pull}" in message or f"`python -m jobs {pull}" in message
     assert done.stdout == ""
     assert not (tmp_path / "out").exists()
 
@@ -124,7 +123,8 @@ def test_every_missing_model_in_one_message_with_one_pull_command(tmp_path, monk
     message = str(info.value)
     assert message.startswith("3 model(s) cannot be loaded")
     assert f"{DEFAULT_RU}@abc123" in message and DEFAULT_SUMMARY in message and "no-such-folder" in message
-    assert "models pull --summary --lang ru`" in message  # the folder cannot be pulled: not in the command
+    # The folder cannot be pulled: not in the command; the pinned revision is.
+    assert f"models pull --model {DEFAULT_SUMMARY} --model {DEFAULT_RU}@abc123`" in message
     assert "--summary-model FOLDER" in message and "--model kk=FOLDER" in message
     assert "\n" not in message
 

@@ -82,7 +82,7 @@ def test_hub_model_missing_offline_names_the_fix(tmp_path, monkeypatch):
         check_available(ModelSpec(model="Helsinki-NLP/opus-mt-en-ru@abc123"), "ru")
     message = str(info.value)
     assert "Helsinki-NLP/opus-mt-en-ru@abc123" in message
-    assert "-m jobs models pull --lang ru" in message
+    assert "-m jobs models pull --model Helsinki-NLP/opus-mt-en-ru@abc123`" in message  # that revision
 
 
 @pytest.mark.parametrize(

@@ -7,15 +7,19 @@ ctranslate2 loads for `jobs --help` or a fully cached run. Adding one is a new m
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 from jobs.config import JobConfig, ModelSpec, environment
-from jobs.errors import ConfigError
+from jobs.errors import ConfigError, ModelNotAvailable
 
 if TYPE_CHECKING:
     from jobs.backends.base import BaseBackend
+
+log = logging.getLogger("jobs")
 
 BACKENDS = {
     "torch": "jobs.backends.torch:TorchBackend",
@@ -40,9 +44,36 @@ def resolve_backend(name: str, device: str, dtype: str = "auto", quantize: str =
 
 
 def _auto_backend(device: str, dtype: str, quantize: str, remote: bool = False) -> tuple[str, str]:
-    from jobs.backends.device import backend_choice
+    """(backend, why): the device's choice (backend_choice), then on CPU the requested
+    --dtype/--quantize (CTranslate2 has no bf16 on CPU, for one: then torch runs it)."""
+    from jobs.backends.device import backend_choice, predict_device
 
-    return backend_choice(device, dtype, quantize, remote)
+    name, why = backend_choice(device, dtype, quantize, remote)
+    if name == "ctranslate2" and (dtype, quantize) != ("auto", "none"):
+        predicted = predict_device(device)
+        if not predicted.startswith("cuda"):
+            why_not = _ctranslate2_cannot(predicted, dtype, quantize)
+            if why_not is not None:
+                log.debug("--backend auto: torch, as %s", why_not)
+                return "torch", ""
+    return name, why
+
+
+def _ctranslate2_cannot(device: str, dtype: str, quantize: str) -> str | None:
+    """Why CTranslate2 cannot run --dtype/--quantize on this device kind, or None when it can."""
+    from jobs.backends.ctranslate2 import compute_type, require_ctranslate2
+
+    kind = "cuda" if device.startswith("cuda") else "cpu"
+    try:
+        chosen = compute_type(kind, dtype, quantize)
+        supported = require_ctranslate2().get_supported_compute_types(kind)
+    except ConfigError as exc:
+        return str(exc)
+    except Exception as exc:  # a CPU-only CTranslate2 asked about CUDA raises (RuntimeError)
+        return f"CTranslate2 cannot tell its compute types on {kind} ({exc})"
+    if chosen not in supported:
+        return f"CTranslate2 cannot run {chosen} on this {kind} (it supports {', '.join(sorted(supported))})"
+    return None
 
 
 def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool) -> BaseBackend:
@@ -66,13 +97,91 @@ def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
 
 
 def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool):
-    """The backend for one model on the configured engine: local, or generation on Ray actors."""
+    """The backend for one model on the configured engine: local, or generation on Ray actors.
+
+    A CTranslate2 model is converted and loaded here the first time it is used (later runs find
+    it marked as loaded once and load it only when they have something to generate). When that
+    fails, `--backend auto` falls back to torch with one warning naming the model and the reason,
+    recorded in the manifest (`fallback`); an explicit `--backend ctranslate2` is exit 4 naming
+    the model and the alternative."""
     backend = make_backend(spec, role, config, translation=translation)
+    if backend.name == "ctranslate2":
+        reason = _first_use_fails(backend, load=config.engine == "local")
+        if reason is not None:
+            model = backend.label.split("@")[0]
+            if config.backend != "auto":
+                raise ModelNotAvailable(
+                    f"{role}: CTranslate2 cannot run {model}: {reason}; run it with --backend torch "
+                    f"(or --backend auto, which falls back to torch)"
+                )
+            log.warning("%s: %s cannot run on CTranslate2 (%s); using torch for it", role, model, reason)
+            config = config.model_copy(update={"backend": "torch"})
+            backend = backend_class("torch")(spec, role, backend.options)  # asked: still `auto`
+            backend.fallback = {"from": "ctranslate2", "reason": reason}
+    if log.isEnabledFor(logging.DEBUG):
+        device, dtype = backend.precision
+        log.debug(
+            "%s: %s (asked: --backend %s) on %s, dtype %s, quantize %s; batches of at most %d tokens and %d rows, "
+            "%d at a time",
+            role,
+            backend.name,
+            config.backend,
+            device,
+            dtype,
+            backend.quantization,
+            backend.batch_tokens,
+            backend.max_batch_rows,
+            backend.streams,
+        )
     if config.engine == "ray":
         from jobs.backends.ray import RayBackend
 
         return RayBackend(backend, config, translation=translation)
     return backend
+
+
+LOADED_MARK = ".jobs-loaded"  # in a converted model's folder: it converted and loaded once
+FAILED_SUFFIX = ".failed"  # beside it: why conversion failed (the same model and CTranslate2 fail again)
+
+
+def _first_use_fails(backend, *, load: bool) -> str | None:
+    """Convert (and with `load`, load) a CTranslate2 model not used before; why that failed, or None.
+
+    A conversion error is remembered beside the cache folder (its name holds model, revision,
+    compute type and CTranslate2 version), so an hourly run does not convert again to fail again."""
+    from jobs.backends.ctranslate2 import ConversionFailed
+
+    folder = backend.converted_dir()
+    failed = folder.with_name(folder.name + FAILED_SUFFIX)
+    if (folder / LOADED_MARK).is_file():
+        return None
+    if failed.is_file():
+        return failed.read_text(encoding="utf-8").strip() or "conversion failed before"
+    try:
+        if load:
+            backend.loaded  # noqa: B018 - converts if needed, then loads
+        else:
+            backend.convert()
+    except ConversionFailed as exc:
+        reason = _one_line(exc.__cause__ or exc)
+        if isinstance(exc.__cause__, ValueError):  # the model's shape or type: it fails every time
+            _write_quietly(failed, reason)
+        return reason
+    except (RuntimeError, ValueError, OSError) as exc:  # CTranslate2's loader: not remembered, may be passing
+        return _one_line(exc)
+    if load:
+        _write_quietly(folder / LOADED_MARK, "")
+    return None
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _write_quietly(path, text: str) -> None:
+    with contextlib.suppress(OSError):  # a read-only shared cache only costs the next run the same check
+        path.write_text(text, encoding="utf-8")
 
 
 def check_backend_options(config: JobConfig) -> None:

@@ -90,6 +90,7 @@ class BaseBackend:
     streams = 1  # batches generated at the same time (see jobs.backends.device.cpu_streams)
     device_note = ""  # why the device that runs is not the one `auto` would want (a card passed over)
     fp32_reruns = 0  # batches whose half-precision outputs held NaN/inf, generated again in fp32
+    fallback: dict[str, str] | None = None  # {from, reason}: the faster backend that could not run it
 
     def __init__(self, spec: ModelSpec, role: str, options: BackendOptions):
         self.spec = spec
@@ -180,6 +181,7 @@ class BaseBackend:
             "batch_tokens": self._batch_tokens or "auto",
             **({"why": o.why or self.device_note} if o.why or self.device_note else {}),
             **({"fp32_reruns": self.fp32_reruns} if self.fp32_reruns else {}),
+            **({"fallback": self.fallback} if self.fallback else {}),
             **facts,
         }
 
@@ -320,6 +322,16 @@ class BaseBackend:
 
         planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
         plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
+        log.debug(
+            "%s: %d texts in %d batches (longest %d tokens; at most %d tokens, %d rows per batch; %d at a time)",
+            self.role,
+            len(pending),
+            len(plan),
+            max(lengths[p] for p in pending),
+            self.batch_tokens,
+            cap,
+            self.streams,
+        )
         done: set[int] = set()
         outcomes = self._map_batches(run, plan)
         for positions, outcome in outcomes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -82,15 +81,18 @@ def main_callback(
     os.environ.setdefault("HF_HUB_DOWNLOAD_TIMEOUT", "10")
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%SZ")
     formatter.converter = time.gmtime  # UTC, as run ids are
-    terminal = logging.StreamHandler(sys.stderr)
+    from jobs.progress import terminal_handler
+
+    terminal = terminal_handler(formatter)
     terminal.addFilter(lambda record: not getattr(record, "echoed", False))  # fail() printed it already
-    terminal.setFormatter(formatter)
+    terminal.setLevel(level)
     log.handlers[:] = [terminal]  # first, so that a --log-file error is said once, on stderr
-    log.setLevel(level)
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)  # the handlers choose; run lines pass both
     log.propagate = False
     if log_file is not None:
         handler = _log_file_handler(log_file)
         handler.setFormatter(formatter)
+        handler.addFilter(lambda record: record.levelno >= level or getattr(record, "run_line", False))
         log.addHandler(handler)
 
 
@@ -123,10 +125,12 @@ def interrupt(signum, frame) -> None:
 def fail(exc: JobError) -> typer.Exit:
     """One line on stderr (even with --quiet), the same line in the log file, and the error's exit code."""
     typer.echo(f"error: {exc}", err=True)
-    log.error("error: %s", exc, extra={"echoed": True})
+    log.error("%s", exc, extra={"echoed": True})
     return typer.Exit(int(exc.exit_code))
 
 
 def quiet() -> bool:
     """--quiet: nothing on stdout or stderr on success, warnings and errors only."""
-    return not log.isEnabledFor(logging.INFO)
+    from jobs.progress import terminal_quiet
+
+    return terminal_quiet()

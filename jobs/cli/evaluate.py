@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -20,6 +21,8 @@ from jobs.cli.options import (
     SummaryModelOption,
 )
 from jobs.errors import ConfigError, JobError
+
+log = logging.getLogger("jobs")
 
 FloresOption = Annotated[
     Optional[Path],
@@ -111,7 +114,14 @@ def eval_command(
         )
         refs = _references(ref, src, job.models if not no_translation else {})
         if not summaries and not no_summaries:
-            summaries = sorted((default_eval_dir() / "summarization").glob("*.jsonl"))
+            folder = default_eval_dir() / "summarization"
+            summaries = sorted(folder.glob("*.jsonl"))
+            if not summaries and not no_translation and folder.parent.is_dir():  # else eval's error says it
+                log.warning(
+                    "summaries are not scored: no --summaries FILE given and no *.jsonl in %s "
+                    "(pass --summaries FILE to score them, or --no-summaries to skip them without this line)",
+                    folder,
+                )
         report = run_eval(
             job,
             flores_dir=flores,

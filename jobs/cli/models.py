@@ -9,7 +9,7 @@ import typer
 
 from jobs.cli.app import fail, models_app
 from jobs.cli.options import ConfigOption, LangOption
-from jobs.errors import ConfigError, ExitCode, JobError, ModelNotAvailable
+from jobs.errors import ConfigError, JobError, ModelNotAvailable
 
 
 @models_app.command("list")
@@ -61,29 +61,50 @@ def _size(spec, ask_hub: bool) -> str:
 def models_pull(
     lang: LangOption = [],
     summary: Annotated[bool, typer.Option("--summary", help="Pull the summarizer (with --lang: as well).")] = False,
+    model: Annotated[
+        list[str],
+        typer.Option(
+            "--model",
+            metavar="HUB_ID[@REV]",
+            help="Pull this hub model (at this revision), e.g. one given to `run --model ru=ID`; repeatable.",
+            show_default=False,
+        ),
+    ] = [],
     config: ConfigOption = None,
 ) -> None:
     """Download models into the Hugging Face cache, so that cron can run with HF_HUB_OFFLINE=1.
 
-    With no option: every configured language and the summarizer. With --lang and --summary:
-    exactly those (`models pull --lang ru` fetches the Russian model only).
+    With no option: every configured language and the summarizer. With --lang, --summary and
+    --model: exactly those (`models pull --lang ru` fetches the Russian model only,
+    `models pull --model Helsinki-NLP/opus-mt-en-de@main` that model at that revision).
     """
-    from jobs.config import load_registry, select_langs
-    from jobs.models.hub import hub_offline, hub_unreachable, pull_model
+    from jobs.config import ModelSpec, load_registry, select_langs
+    from jobs.models.hub import hub_offline, hub_unreachable, network_hint, pull_model
 
+    named = [ModelSpec(model=value.strip()) for value in model]
+    for spec in named:
+        if not spec.model or spec.is_local or "=" in spec.model:
+            raise fail(
+                ConfigError(
+                    f"models pull --model {spec.model!r}: give a hub id (OWNER/NAME, optionally @REVISION); "
+                    "a local folder needs no pulling"
+                    + (", and LANG= belongs to `run --model`" if "=" in spec.model else "")
+                )
+            )
     try:
         registry, _ = load_registry(config)
-        codes = select_langs(registry, lang, {}) if lang or not summary else []
+        codes = select_langs(registry, lang, {}) if lang or not (summary or named) else []
         specs = [(code, registry.languages[code].spec()) for code in codes]
     except JobError as exc:
         raise fail(exc) from None
-    if summary or not lang:
+    if summary or not (lang or named):
         specs.append(("summary", registry.summary))
+    specs += [("model", spec) for spec in named]
     if hub_offline():
         raise fail(ConfigError("HF_HUB_OFFLINE=1 is set; unset it to download models"))
     unreachable = hub_unreachable() if any(spec and not spec.is_local for _, spec in specs) else None
     if unreachable:
-        raise fail(ModelNotAvailable(f"{unreachable}; check the network or proxy settings (HTTPS_PROXY)"))
+        raise fail(ModelNotAvailable(unreachable))
     if sys.stderr.isatty():  # download bars for the user waiting on gigabytes
         from huggingface_hub.utils import enable_progress_bars
 
@@ -94,7 +115,16 @@ def models_pull(
         typer.echo(f"{role}: pulling {spec.model} ...")
         try:
             folder = pull_model(spec)
-        except Exception as exc:  # network and hub errors come in many types; report and go on
-            typer.echo(f"error: {role}: could not download {spec.model}: {exc}", err=True)
-            raise typer.Exit(int(ExitCode.MISSING_MODEL)) from None
+        except Exception as exc:  # network and hub errors come in many types: one line, then stop
+            import textwrap
+
+            from huggingface_hub import constants
+
+            why = textwrap.shorten(" ".join(str(exc).split()), 300)
+            raise fail(
+                ModelNotAvailable(
+                    f"{role}: could not download {spec.model}: {type(exc).__name__}: {why}; check the id and "
+                    f"revision on {constants.ENDPOINT}, and {network_hint(constants.ENDPOINT).removeprefix('check ')}"
+                )
+            ) from None
         typer.echo(f"{role}: {spec.model} -> {folder}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shlex
 import signal
+import time
 from pathlib import Path
 
 import typer
@@ -88,6 +90,20 @@ def run(
       jobs run --lang all --out /srv/outputs      every configured language
     """
     options = dict(locals())  # the flags, named as JobConfig's fields
+    started = time.perf_counter()
+    facts = RunFacts(options)
+    code: int = ExitCode.FAILED  # what a bug (an exception not handled below) ends with
+    try:
+        code = _run(options, facts)
+    except typer.Exit as exc:
+        code = exc.exit_code
+        raise
+    finally:
+        log_run_line(facts, code, time.perf_counter() - started)
+    raise typer.Exit(code)
+
+
+def _run(options: dict, facts: RunFacts) -> int:
     from jobs.quality.flags import parse_flag_list
 
     signal.signal(signal.SIGINT, interrupt)  # Ctrl-C
@@ -97,19 +113,70 @@ def run(
         fail_on = parse_flag_list(options.pop("fail_on_qa"))
     except ValueError as exc:
         raise fail(ConfigError(f"--fail-on-qa: {exc}")) from None
-    report = _run_job(options)
+    report = _run_job(options, facts)
     if not quiet():
         print_summary(report)
-    raise typer.Exit(int(exit_code(report, fail_on)))
+    return int(exit_code(report, fail_on))
 
 
-def _run_job(options: dict):
+class RunFacts:
+    """What the run line says, gathered as the run goes: the flags, then the config, then the report."""
+
+    def __init__(self, options: dict):
+        from jobs.pipeline import RunReport
+
+        self.inputs = [str(path) for path in options.get("inputs") or []] or ["(default)"]
+        self.langs = list(options.get("langs") or []) or ["(default)"]
+        self.report = RunReport(run_id="")
+
+
+def log_run_line(facts: RunFacts, code: int, seconds: float) -> None:
+    """One line per run, in the log file whatever --quiet says about the terminal (cron's trace):
+    run id, inputs, languages, bundles published, counts, failures, seconds, exit code."""
+    report = facts.report
+
+    def listed(items) -> str:
+        return ",".join(items) or "-"
+
+    fields = {
+        "run": report.run_id or "-",
+        "exit": str(int(code)),
+        "seconds": f"{seconds:.1f}",
+        "inputs": listed(facts.inputs),
+        "langs": listed(facts.langs),
+        "published": listed(report.bundles),
+        "unchanged": listed(report.unchanged),
+        "articles": str(report.articles),
+        "failures": str(len(report.failures)),
+        "units": str(report.units),
+        "generated": str(report.cache_misses),
+        "cached": str(report.cache_hits),
+        "models_loaded": str(report.models_loaded),
+    }
+    log.info(
+        "run finished: %s",
+        " ".join(f"{key}={shlex.quote(value)}" for key, value in fields.items()),
+        extra={"run_line": True},
+    )
+
+
+def _run_job(options: dict, facts: RunFacts):
     """The job for these flags; a JobError or an environment error becomes its exit code."""
     from jobs.config import build_config
     from jobs.pipeline import run_job
 
     try:
-        return run_job(build_config(**options))
+        config = build_config(**options)
+        facts.inputs, facts.langs = [str(path) for path in config.inputs], list(config.langs)
+        log.debug(
+            "settings: %s",
+            config.model_dump_json(
+                include={"device", "backend", "dtype", "quantize", "batch_tokens", "engine", "force", "skip_unchanged"}
+            ),
+        )
+        for role, spec in {"summary": config.summary_model if config.summarize else None, **config.models}.items():
+            log.debug("model for %s: %s", role, spec.model if spec else "none")
+        return run_job(config, report=facts.report)
     except JobError as exc:
         raise fail(exc) from None
     except OSError as exc:

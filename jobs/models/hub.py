@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,17 +29,46 @@ def hub_offline() -> bool:
 REACHABILITY_TIMEOUT_S = 5.0  # connect and read; a black-holed proxy fails the check in seconds
 
 
-def pull_hint(*roles: str) -> str:
-    """The one command that fetches exactly the models of these roles ("summary" or a language)."""
+def pull_hint(*specs: ModelSpec) -> str:
+    """The one command that fetches exactly these hub models, each at its pinned revision
+    (`models pull --model ID[@REV]`, whether the registry or a --model flag named it)."""
     from jobs.config import program_command
 
-    flags = (["--summary"] if "summary" in roles else []) + [f"--lang {r}" for r in roles if r != "summary"]
-    return program_command("models pull " + " ".join(flags))
+    return program_command("models pull " + " ".join(f"--model {shlex.quote(spec.model)}" for spec in specs))
 
 
 def override_hint(role: str) -> str:
     """The flag that replaces the model of a role with a saved folder."""
     return "--summary-model FOLDER" if role == "summary" else f"--model {role}=FOLDER"
+
+
+PROXY_VARIABLES = {"https": ("HTTPS_PROXY", "https_proxy"), "http": ("HTTP_PROXY", "http_proxy")}
+
+
+def proxy_for(url: str) -> tuple[str, str] | None:
+    """(proxy URL without credentials, the variable that set it) that httpx uses for `url`, or None.
+
+    HTTPS_PROXY / HTTP_PROXY by scheme, then ALL_PROXY (upper or lower case); NO_PROXY is left to
+    httpx (a proxy named here that NO_PROXY skips is still the one the variable sets)."""
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(url).scheme or "https"
+    for name in (*PROXY_VARIABLES.get(scheme, ()), "ALL_PROXY", "all_proxy"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            parts = urlsplit(value if "://" in value else f"http://{value}")
+            host = parts.hostname or value
+            return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}", name
+    return None
+
+
+def network_hint(url: str) -> str:
+    """What to check when `url` cannot be reached: the proxy by name when one is set, else the network."""
+    proxy = proxy_for(url)
+    if proxy is None:
+        return "check the network (no HTTPS_PROXY, HTTP_PROXY or ALL_PROXY is set)"
+    address, variable = proxy
+    return f"check the proxy {address} (set in {variable}), or unset {variable} where the hub is reached directly"
 
 
 def cached_snapshot(spec: ModelSpec) -> Path | None:
@@ -51,20 +81,38 @@ def cached_snapshot(spec: ModelSpec) -> Path | None:
 
 def _folder_problem(spec: ModelSpec) -> str | None:
     if not spec.path.is_dir():
-        return f"model folder {spec.path} does not exist"
+        near = _near_folder(spec.path)
+        return f"model folder {spec.path} does not exist" + (f" (did you mean {near}?)" if near else "")
     if not (spec.path / "config.json").is_file():
         return f"model folder {spec.path} has no config.json, so it is not a saved Hugging Face model"
     return None
 
 
+def _near_folder(path: Path) -> Path | None:
+    """A folder beside a mistyped one whose name is close to it, if there is one."""
+    import difflib
+
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.is_dir()] if path.parent.is_dir() else []
+    except OSError:
+        return None
+    found = difflib.get_close_matches(path.name, names, n=1, cutoff=0.75)
+    return path.parent / found[0] if found else None
+
+
 def hub_unreachable(timeout: float = REACHABILITY_TIMEOUT_S) -> str | None:
-    """Why the hub cannot be reached (through the proxies downloads would use), or None when it can."""
+    """Why the hub cannot be reached (through the proxy downloads would use, named), or None when it can."""
     from huggingface_hub import constants, get_session
 
     try:
         get_session().head(constants.ENDPOINT, timeout=timeout, follow_redirects=False)
     except Exception as exc:  # httpx: connect, proxy, timeout and DNS errors alike
-        return f"{constants.ENDPOINT} cannot be reached ({type(exc).__name__}{': ' + str(exc) if str(exc) else ''})"
+        proxy = proxy_for(constants.ENDPOINT)
+        through = f" through the proxy {proxy[0]} (set in {proxy[1]})" if proxy else ""
+        return (
+            f"{constants.ENDPOINT} cannot be reached{through} "
+            f"({type(exc).__name__}{': ' + str(exc) if str(exc) else ''}); {network_hint(constants.ENDPOINT)}"
+        )
     return None
 
 
@@ -96,18 +144,22 @@ def check_all_available(models: dict[str, ModelSpec | None], broken: Sequence[st
     fixes = []
     if why_not:
         fixes.append(
-            f"run `{pull_hint(*uncached)}` on a machine with network access and the same HF_HOME, then run "
-            f"this job again"
+            f"run `{pull_hint(*uncached.values())}` on a machine with network access and the same HF_HOME, "
+            "then run this job again, or pass saved model folders instead ("
+            + ", ".join(override_hint(role) for role in uncached)
+            + ")"
         )
-    roles = [*folders, *(uncached if why_not else [])]
-    fixes.append("or pass saved model folders (" + ", ".join(override_hint(role) for role in roles) + ")")
+    if folders:
+        fixes.append(
+            "give the folder save_pretrained() wrote the model into, with config.json in it ("
+            + ", ".join(override_hint(role) for role in folders)
+            + ")"
+        )
     raise ModelNotAvailable(
         f"{len(problems)} model(s) cannot be loaded: "
         + "; ".join(problems)
         + (f"; {why_not}" if why_not else "")
-        + ". Fix: "
-        + "; ".join(fixes)
-        + "."
+        + (". Fix: " + "; ".join(fixes) + "." if fixes else ".")
     )
 
 

@@ -55,7 +55,7 @@ def not_loadable(spec: ModelSpec, role: str, exc: Exception) -> ModelNotAvailabl
     """The error for a model whose files are there but do not load."""
     return ModelNotAvailable(
         f"Model {model_location(spec)} (for {role}) could not be loaded: {exc}. If it is a hub id, run "
-        f"`{pull_hint(role)}` with network access; if it is a folder, check that "
+        f"`{pull_hint(spec)}` with network access; if it is a folder, check that "
         f"save_pretrained() wrote it completely."
     )
 
@@ -71,6 +71,9 @@ def load_text_side(spec: ModelSpec, role: str, *, source_lang: str, revision: st
         config = AutoConfig.from_pretrained(where, revision=spec.revision)
     except OSError as exc:
         raise not_loadable(spec, role, exc) from exc
+    # The job measures every text against the window and splits what is longer before it reaches
+    # the model, so the tokenizer's "will result in indexing errors" warning never applies.
+    tokenizer.deprecation_warnings["sequence-length-is-longer-than-the-specified-maximum"] = True
     try:
         generation = GenerationConfig.from_pretrained(where, revision=spec.revision)
     except OSError:  # no generation_config.json: the defaults live in config.json

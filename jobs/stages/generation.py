@@ -32,13 +32,17 @@ def generate_cached(
     cache: Cache | None,
     key: str,
     round_size: int | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
 ) -> CachedRun:
     """Outputs for every distinct text in `texts`: cached ones from `cache` under `key`, the rest
-    from `make`, `round_size` texts at a time (all at once when None); failures are not cached."""
+    from `make`, `round_size` texts at a time (all at once when None); failures are not cached.
+    `on_plan(to generate, from the cache)` is told the counts before anything is generated."""
     unique = list(dict.fromkeys(texts))
     run = CachedRun(outputs=cache.get_many(key, unique) if cache is not None else {})
     run.cached = len(run.outputs)
     todo = [t for t in unique if t not in run.outputs]
+    if on_plan is not None:
+        on_plan(len(todo), run.cached)
     step = round_size or max(1, len(todo))
     for start in range(0, len(todo), step):
         made = make(todo[start : start + step])

@@ -193,7 +193,14 @@ def summarize_articles(
             for t, r in zip(todo, fresh)
         }
 
-    run = generate_cached(texts, make, cache=cache, key=backend.identity.key() if cache is not None else "")
+    plan = getattr(on_progress, "plan", None)  # jobs.progress.Task: the "to do" line; the bar counts articles
+    run = generate_cached(
+        texts,
+        make,
+        cache=cache,
+        key=backend.identity.key() if cache is not None else "",
+        on_plan=(lambda todo, cached: plan(todo, cached, resize=False)) if plan else None,
+    )
     results = []
     for text in texts:
         if text in run.failed:

@@ -75,6 +75,7 @@ def translate_units(
         cache=cache,
         key=backend.identity.key() if cache is not None else "",
         round_size=ROUND_TEXTS,
+        on_plan=getattr(on_progress, "plan", None),  # jobs.progress.Task: the "to do" line
     )
     result.cached_units = run.cached
     outputs, repairs = run.outputs, {}
