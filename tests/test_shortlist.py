@@ -88,7 +88,7 @@ def test_torch_outputs_use_only_kept_tokens_and_the_sliced_layer_equals_the_mask
     assert not token_ids(fast, out.texts) - kept
     assert out.texts != plain.texts
     masked = kk_backend(tiny_models)
-    masked._fast_greedy[(1, None)] = False  # generate() with the mask instead of the sliced layer
+    masked.fast_greedy = False  # generate() with the mask instead of the sliced layer
     assert not masked.fast_greedy
     assert masked.generate(SAMPLE_SENTENCES).texts == out.texts
 

@@ -198,6 +198,7 @@ class CT2Backend(BaseBackend):
         if (target / "vmap.txt").is_file():
             return target
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(folder.stat().st_mode & 0o777)  # as readable as the converted folder
         try:
             for file in folder.iterdir():
                 try:

@@ -94,6 +94,8 @@ class TorchBackend(BaseBackend):
     def fast_greedy(self) -> bool:
         """Whether greedy decoding can run in the job's own loop (see `_greedy`) rather than generate()
         at the current settings; with a shortlist only where the loop has the shortlist's output layer."""
+        if self._fast_greedy_set is not None:
+            return self._fast_greedy_set
         model = self.loaded.model
         if self.shortlist_ids is not None and getattr(model, "jobs_shortlist_head", None) is None:
             return False
@@ -101,6 +103,13 @@ class TorchBackend(BaseBackend):
         if key not in self._fast_greedy:
             self._fast_greedy[key] = fast_greedy_possible(model, self.settings)
         return self._fast_greedy[key]
+
+    @fast_greedy.setter
+    def fast_greedy(self, value: bool) -> None:
+        """Force the choice (tests compare the loop with generate())."""
+        self._fast_greedy_set = value
+
+    _fast_greedy_set: bool | None = None
 
     @cached_property
     def _fast_greedy(self) -> dict[tuple, bool]:
