@@ -368,8 +368,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--references",
         type=Path,
-        default=REPO.parent / "shared" / "eval" / "flores200-devtest" / "kaz_Cyrl.devtest",
-        help="FLORES-200 references for --vocab-check",
+        default=None,
+        help="FLORES-200 references for --vocab-check (default: kaz_Cyrl.devtest in the eval data, jobs eval's)",
     )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SPEC", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -385,7 +385,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"would run: {'quick' if args.quick else 'full'} sizes, job options {vars(args)}")
         return 0
     if args.vocab_check:
-        print(vocab_check(args.vocab_check, args.references))
+        from jobs.quality.eval import FLORES_DIR, default_eval_dir
+
+        references = args.references or default_eval_dir() / FLORES_DIR / "kaz_Cyrl.devtest"
+        print(vocab_check(args.vocab_check, references))
         return 0
     return measure(args)
 
@@ -632,7 +635,13 @@ def vocab_check(tokenizer: str, references: Path, tag: str = "kk-Cyrl") -> str:
 
     from jobs.backends.shortlist import Shortlist
 
-    tok = AutoTokenizer.from_pretrained(tokenizer)
+    try:
+        tok = AutoTokenizer.from_pretrained(tokenizer)
+    except OSError as exc:
+        raise SystemExit(
+            f"--vocab-check: the tokenizer {tokenizer} is neither a folder nor in the Hugging Face cache here "
+            f"({type(exc).__name__}); run it where the model is cached, or pass the folder of its tokenizer files"
+        ) from None
     shortlist = Shortlist.of(f"script:{tag}", tag.split("-")[0])
     kept = set(shortlist.token_ids(tok))
     lines = [line.strip() for line in references.read_text(encoding="utf-8").splitlines() if line.strip()]
