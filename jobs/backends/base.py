@@ -154,7 +154,7 @@ class BaseBackend:
         """What decides this model's outputs; known without loading it (a cache is consulted first)."""
         spec = self.spec
         device, dtype = self.precision
-        generation = self.settings.model_dump()
+        generation = self.options.settings.model_dump()  # not `settings`: a call may have swapped it
         if self.intermediate_settings is not None:
             generation["intermediate"] = self.intermediate_settings.model_dump()
         return ModelIdentity(
