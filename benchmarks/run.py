@@ -219,8 +219,8 @@ class Probe:
                 stats["load_s"] += time.perf_counter() - t0
                 return loaded
 
-            def counted_generate(texts, on_progress=None):
-                out = generate(texts, on_progress)
+            def counted_generate(texts, on_progress=None, **options):  # options: settings=
+                out = generate(texts, on_progress, **options)
                 stats["output_tokens"] += out.output_tokens
                 stats["input_tokens"] += out.input_tokens
                 stats["generate_s"] += out.seconds

@@ -64,6 +64,7 @@ MODELS = {"summary": "distilbart-cnn-12-6", "ru": "opus-mt-en-ru", "zh": "opus-m
 LANGS = ("ru", "zh", "kk")
 TRANSLATION_RATIO = 1.2  # translation output tokens per input token (real en->ru/zh/kk: about 1.1-1.3)
 SUMMARY_DIVISOR = 6  # summary tokens per input token: 1/6, within the configured min..max
+SHORTLIST_SIZES = [64000, 32000, 16000]  # tokens kept, for --shortlist-micro (m2m100 has 128,112)
 SIZES = {
     "quick": {"words": [300, 700, 1300, 2000], "naive_articles": 2, "naive_sentences": 6},
     "full": {
@@ -164,6 +165,17 @@ def child_job(spec: dict) -> dict:
         return backend
 
     backends.make_backend = make_backend
+    import jobs.stages.summarize as summarize
+
+    passes: list[dict] = []
+    summarize_articles = summarize.summarize_articles
+
+    def kept_passes(*args, **kwargs):
+        results, stats = summarize_articles(*args, **kwargs)
+        passes.extend(stats.passes)
+        return results, stats
+
+    summarize.summarize_articles = kept_passes
     out = Path(spec["work"]) / "out" / spec["name"]
     config = build_config(
         config_file=Path(spec["registry"]),
@@ -192,6 +204,8 @@ def child_job(spec: dict) -> dict:
         }
     described = {role: m for role, m in _models_of(report, out).items()}
     return {
+        "summary_passes": passes,
+        "shortlists": _shortlists_of(report),
         "job_s": report.seconds,
         "articles": report.articles,
         "stages": stages,
@@ -212,6 +226,17 @@ def _models_of(report, out: Path) -> dict:
                 found[key] = f"{entry.get('backend')} {entry.get('dtype')}" + (
                     f" {entry['quantize']}" if entry.get("quantize") not in (None, "none") else ""
                 )
+    return found
+
+
+def _shortlists_of(report) -> dict:
+    """Each translation model's shortlist (the manifest's identity) and the tokens it kept."""
+    found = {}
+    for lang, folder in report.bundles.items():
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        entry = manifest.get("models", {}).get("translation")
+        if isinstance(entry, dict) and entry.get("shortlist"):
+            found[lang] = {"shortlist": entry["shortlist"], "tokens": entry.get("shortlist_tokens")}
     return found
 
 
@@ -336,16 +361,40 @@ def main(argv: list[str] | None = None) -> int:
         help="build the models and run the warm-up job (converts for CTranslate2), untimed",
     )
     parser.add_argument("--no-warm-up", action="store_true", help="skip the warm-up job (done by --prepare)")
+    parser.add_argument(
+        "--shortlist-micro",
+        action="store_true",
+        help="only m2m100 output tokens/s with the whole output layer vs shortlists of several sizes (one process)",
+    )
+    parser.add_argument(
+        "--vocab-check",
+        metavar="TOKENIZER",
+        help="only the real-vocabulary check: a hub id (cached) or folder of the model's tokenizer, e.g. facebook/m2m100_418M",
+    )
+    parser.add_argument(
+        "--references",
+        type=Path,
+        default=None,
+        help="FLORES-200 references for --vocab-check (default: kaz_Cyrl.devtest in the eval data, jobs eval's)",
+    )
     parser.add_argument("--child", nargs=3, metavar=("MODE", "SPEC", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         mode, spec_file, out_file = args.child
         spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
-        result = {"job": child_job, "naive": child_naive, "floor": child_floor}[mode](spec)
+        result = {"job": child_job, "naive": child_naive, "floor": child_floor, "shortlist": child_shortlist}[mode](
+            spec
+        )
         Path(out_file).write_text(json.dumps(result), encoding="utf-8")
         return 0
     if args.plan:
         return plan(args)
+    if args.vocab_check:
+        from jobs.quality.eval import FLORES_DIR, default_eval_dir
+
+        references = args.references or default_eval_dir() / FLORES_DIR / "kaz_Cyrl.devtest"
+        print(vocab_check(args.vocab_check, references))
+        return 0
     return measure(args)
 
 
@@ -406,6 +455,18 @@ def measure(args) -> int:
     if args.prepare:
         warm_up(base, work)
         print(f"prepared: models in {work / 'models'}, warm-up job run ({job_options(args)})")
+        return 0
+    if args.shortlist_micro:
+        from jobs.stages.segment import split_sentences
+
+        sentences = [s for a in articles for p in a["paragraphs"] for s in split_sentences(p)][
+            : 48 if args.quick else 160
+        ]
+        spec = {**base, "name": "shortlist", "sentences": sentences, "sizes": SHORTLIST_SIZES, "rounds": 2}
+        run_child(
+            "shortlist", {**spec, "name": "shortlist-warm", "sentences": sentences[:2], "sizes": [], "rounds": 1}, work
+        )
+        print(shortlist_report(run_child("shortlist", spec, work), len(sentences)))
         return 0
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
@@ -490,6 +551,9 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
             f"once) encoded with one token decoded, job settings: {floor['seconds']:.1f} s"
             + (f" = naive / {naive_summary / floor['seconds']:.1f}." if naive_summary else ".")
         )
+    if summary:
+        lines += summary_lines(job, summary)
+    lines += kazakh_lines(job)
     if naive:
         lines.append(
             "Naive loads: "
@@ -499,6 +563,146 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
             + "."
         )
     return "\n".join(lines)
+
+
+def summary_lines(job: dict, summary: dict) -> list[str]:
+    """Cost per map-reduce level and kind (issue #28), and the stage against its floor."""
+    lines = [
+        "",
+        "| summary level | kind | texts | input tokens | output tokens | s | share of generate s |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    passes = job.get("summary_passes", [])
+    total = sum(p["seconds"] for p in passes) or 1e-9
+    for p in passes:
+        lines.append(
+            f"| {p['level']} | {p['kind']} | {p['texts']} | {p['input_tokens']} | {p['output_tokens']} | "
+            f"{p['seconds']:.1f} | {p['seconds'] / total:.0%} |"
+        )
+    floor = job["floor"]["seconds"]
+    stage = summary["seconds"] - summary["load_s"]
+    lines += [
+        "",
+        f"Summary stage / summary floor: {stage:.1f} s / {floor:.1f} s = {stage / floor:.2f}x the floor "
+        f"(issue #28 target <= 1.5x).",
+    ]
+    return lines
+
+
+def kazakh_lines(job: dict) -> list[str]:
+    """Kazakh output tokens/s at the job's settings, and the shortlist that ran (issue #28)."""
+    stage = job["stages"].get("kk")
+    if not stage:
+        return []
+    rate = stage["output_tokens"] / max(stage["generate_s"], 1e-9)
+    shortlist = job.get("shortlists", {}).get("kk")
+    if shortlist:
+        listed = shortlist["shortlist"]
+        said = f"shortlist {listed.get('kind')} {listed.get('lang_tag')} ({'+'.join(listed.get('scripts', []))}), {shortlist['tokens']} tokens kept"
+    else:
+        said = "no shortlist"
+    return [
+        f"Kazakh: {rate:.0f} output tokens/s ({stage['output_tokens']} tokens in {stage['generate_s']:.1f} s of "
+        f"generation; {said}). The benchmark's m2m100 tokenizer is synthetic (its filler pieces are Latin), so a "
+        "script shortlist keeps nearly all of it here: see --shortlist-micro for the output layer's share."
+    ]
+
+
+# --------------------------------------------------------------------------- shortlist (issue #28)
+
+
+def child_shortlist(spec: dict) -> dict:
+    """m2m100_418M (real shape, random weights) at the job's settings: output tokens/s of the same
+    sentences with the whole 128k-token output layer and with shortlists of `sizes` tokens, all in
+    this one process, alternating, `rounds` times (a busy machine slows every variant alike)."""
+    from jobs.backends import make_backend
+    from jobs.config import build_config
+
+    install_lengths()
+    config = build_config(
+        config_file=Path(spec["registry"]),
+        langs=["kk"],
+        inputs=[Path(spec["inputs"])],
+        out=Path(spec["work"]),
+        **spec["options"],
+    )
+    sentences = spec["sentences"]
+    results: dict[str, list[float]] = {}
+    tokens: dict[str, int] = {}
+    full_rows, name = None, ""
+    for _ in range(spec["rounds"]):
+        for size in [None, *spec["sizes"]]:
+            backend = make_backend(config.models["kk"], "kk", config, translation=True)
+            if size is None:
+                backend.shortlist = None
+                backend.shortlist_ids = None
+            else:
+                specials = set(backend.text.tokenizer.all_special_ids)
+                backend.shortlist_ids = sorted(specials | set(range(size - len(specials))))[:size]
+            backend.generate(sentences[:2])  # loads the model; not timed
+            if full_rows is None:
+                full_rows = len(backend.text.tokenizer)
+            out = backend.generate(sentences)
+            label = "full" if size is None else str(size)
+            results.setdefault(label, []).append(out.output_tokens / out.seconds)
+            tokens[label] = out.output_tokens
+            name = f"{backend.identity.backend} {backend.identity.dtype}"
+            backend.close()
+    return {"rates": results, "tokens": tokens, "rows": full_rows, "backend": name}
+
+
+def shortlist_report(result: dict, sentences: int) -> str:
+    rates = {label: max(values) for label, values in result["rates"].items()}
+    full = rates["full"]
+    lines = [
+        f"m2m100_418M shape, random weights, {result['backend']} at the job's settings, {sentences} sentences, "
+        f"forced lengths; output tokens/s, best of {len(result['rates']['full'])} alternating rounds in one process:",
+        "",
+        "| output vocabulary | tokens kept | tok/s (each round) | best | x full |",
+        "| --- | ---: | --- | ---: | ---: |",
+    ]
+    for label, values in result["rates"].items():
+        kept = result["rows"] if label == "full" else int(label)
+        lines.append(
+            f"| {'whole' if label == 'full' else 'shortlist'} | {kept} | {', '.join(f'{v:.0f}' for v in values)} | "
+            f"{rates[label]:.0f} | {rates[label] / full:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def vocab_check(tokenizer: str, references: Path, tag: str = "kk-Cyrl") -> str:
+    """The real-vocabulary check of issue #28: the tokens a `script` shortlist removes from the
+    model's tokenizer never occur in the FLORES-200 references tokenized with that tokenizer."""
+    from transformers import AutoTokenizer
+
+    from jobs.backends.shortlist import Shortlist
+
+    try:
+        tok = AutoTokenizer.from_pretrained(tokenizer)
+    except OSError as exc:
+        raise SystemExit(
+            f"--vocab-check: the tokenizer {tokenizer} is neither a folder nor in the Hugging Face cache here "
+            f"({type(exc).__name__}); run it where the model is cached, or pass the folder of its tokenizer files"
+        ) from None
+    shortlist = Shortlist.of(f"script:{tag}", tag.split("-")[0])
+    kept = set(shortlist.token_ids(tok))
+    lines = [line.strip() for line in references.read_text(encoding="utf-8").splitlines() if line.strip()]
+    counts: dict[int, int] = {}
+    for ids in tok(lines, add_special_tokens=False)["input_ids"]:
+        for i in ids:
+            counts[i] = counts.get(i, 0) + 1
+    removed = {i: n for i, n in counts.items() if i not in kept}
+    vocab = len(tok)
+    shown = ", ".join(
+        f"{tok.convert_ids_to_tokens(i)!r} x{n}" for i, n in sorted(removed.items(), key=lambda x: -x[1])[:20]
+    )
+    return (
+        f"Shortlist {tag} ({'+'.join(shortlist.scripts)}) on {tokenizer}: {len(kept)} of {vocab} tokens kept "
+        f"({len(kept) / vocab:.1%}).\n"
+        f"{references}: {len(lines)} references, {sum(counts.values())} tokens, {len(counts)} distinct; "
+        f"tokens the shortlist removes that occur in them: {len(removed)} distinct, {sum(removed.values())} occurrences"
+        + (f": {shown}" if removed else ".")
+    )
 
 
 if __name__ == "__main__":

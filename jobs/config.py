@@ -22,6 +22,7 @@ DEFAULT_CONFIG = Path("configs") / "models.yaml"
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 _LANG = re.compile(r"^[a-z]{2,3}([_-][A-Za-z]{2,4})?$")
 _LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")  # BCP 47, as records and feeds carry it
+SHORTLIST = re.compile(r"^(none|script(:[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?)$")
 # QA flags that make an article `needs_review` unless the registry's `review_flags` says otherwise.
 REVIEW_FLAGS = ["empty_output", "wrong_script", "untranslated", "repetition", "numbers_missing"]
 
@@ -47,6 +48,9 @@ class ModelQuirks(BaseModel):
     target_token: str | None = None
     lang_code: str | None = None
     max_input_tokens: int | None = Field(None, ge=8)
+    # Output vocabulary: `script` keeps the tokens written in the target language's scripts
+    # (jobs.backends.shortlist); the job stores it as `script:LANG_TAG`. None/none: all tokens.
+    shortlist: str | None = Field(None, pattern=SHORTLIST.pattern)
 
 
 class ModelSpec(ModelQuirks):
@@ -99,6 +103,11 @@ class Defaults(InputSettings):
     min_article_words: int = Field(0, ge=0)  # shorter articles (teasers, stubs) are listed problems; 0: off
     translation: GenerationSettings = GenerationSettings()
     summary: GenerationSettings = GenerationSettings(num_beams=2, max_new_tokens=142, min_new_tokens=30)
+    # The map-reduce levels of a long article below its last (read only by the next level, never
+    # published); None: every level at `summary`'s settings.
+    summary_intermediate: GenerationSettings | None = GenerationSettings(
+        num_beams=1, max_new_tokens=96, min_new_tokens=20
+    )
 
 
 class Retention(BaseModel):
@@ -167,6 +176,7 @@ class JobConfig(InputSettings):
     batch_tokens: int | None = Field(None, ge=64)
     translation: GenerationSettings
     summary: GenerationSettings
+    summary_intermediate: GenerationSettings | None = None  # levels below the last (None: as `summary`)
     max_article_words: int = Field(20_000, ge=1)
     min_article_words: int = Field(0, ge=0)
     backend: Literal["auto", "torch", "ctranslate2"] = "auto"  # auto: jobs.backends.resolve_backend
@@ -280,10 +290,14 @@ def language_models(
             # The registry's quirks describe its own model; an override keeps only the ones that
             # still apply to any model for this language (the Marian target token is checked
             # against the new tokenizer when it loads).
-            kept = {"target_token": spec.target_token} if spec else {}
+            kept = {"target_token": spec.target_token, "shortlist": spec.shortlist} if spec else {}
             spec = ModelSpec(model=overrides[lang], **kept)
         if spec is None:
             raise ConfigError(f"language {lang!r} has no model in {path}; pass --model {lang}=MODEL")
+        if spec.shortlist == "script":  # the scripts of this language's tag (jobs.backends.shortlist)
+            spec = spec.model_copy(update={"shortlist": f"script:{registry.lang_tag(lang)}"})
+        elif spec.shortlist == "none":
+            spec = spec.model_copy(update={"shortlist": None})
         models[lang] = spec
     return models
 
@@ -313,6 +327,7 @@ def build_config(
         "translation": defaults.translation,
         "summary": defaults.summary,
         **defaults.model_dump(include={"max_article_words", "min_article_words", *InputSettings.model_fields}),
+        "summary_intermediate": defaults.summary_intermediate,
         "keep": registry.retention.keep,
         "keep_days": registry.retention.keep_days,
         "cache_retention": registry.retention,

@@ -65,6 +65,7 @@ def tiny_config(tmp_path_factory) -> Path:
     registry = yaml.safe_load((REPO / "configs" / "models.yaml").read_text(encoding="utf-8"))
     registry["defaults"]["translation"] = {"num_beams": 1, "max_new_tokens": 12}
     registry["defaults"]["summary"] = {"num_beams": 1, "max_new_tokens": 24, "min_new_tokens": 4}
+    registry["defaults"]["summary_intermediate"] = {"num_beams": 1, "max_new_tokens": 16, "min_new_tokens": 4}
     path = tmp_path_factory.mktemp("config") / "models.yaml"
     path.write_text(yaml.safe_dump(registry, sort_keys=False), encoding="utf-8")
     return path

@@ -21,6 +21,7 @@ class RecordingBackend:
     def __init__(self, backend):
         self.backend = backend
         self.calls: list[list[str]] = []
+        self.settings: list = []  # the settings each call asked for (None: the backend's own)
         self.max_input_tokens = backend.max_input_tokens
 
     def counter(self):
@@ -29,9 +30,14 @@ class RecordingBackend:
     def count_tokens(self, texts):
         return self.backend.count_tokens(texts)
 
-    def generate(self, texts, on_progress=None):
+    @property
+    def intermediate_settings(self):
+        return getattr(self.backend, "intermediate_settings", None)
+
+    def generate(self, texts, on_progress=None, settings=None):
         self.calls.append(list(texts))
-        return self.backend.generate(texts, on_progress)
+        self.settings.append(settings)
+        return self.backend.generate(texts, on_progress, settings=settings)
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +186,57 @@ def test_head_within_keeps_the_longest_fitting_head(limit):
 
 def test_head_within_cuts_one_long_word_by_characters():
     assert head_within("abcdefghij", len, 4) == "abcd"
+
+
+FINAL = GenerationSettings(num_beams=2, max_new_tokens=24, min_new_tokens=4)
+INTERMEDIATE = GenerationSettings(num_beams=1, max_new_tokens=10, min_new_tokens=4)
+
+
+def summary_backend(tiny_models, intermediate):
+    options = BackendOptions(
+        device="cpu", batch_tokens=2048, settings=FINAL, translation=False, intermediate=intermediate, dtype="fp32"
+    )
+    return TorchBackend(ModelSpec(model=str(tiny_models["summary"])), "summary", options)
+
+
+def test_intermediate_levels_are_greedy_and_shorter_the_last_keeps_the_summary_settings(tiny_models, longest_article):
+    short = [["A short article.", "It has two paragraphs about Astana and Beijing."]]
+    documents = [longest_article["paragraphs"], *short]
+    new = RecordingBackend(summary_backend(tiny_models, INTERMEDIATE))
+    (long_new, short_new), stats = summarize_texts(documents, new)
+    old = RecordingBackend(summary_backend(tiny_models, None))
+    (long_old, short_old), old_stats = summarize_texts(documents, old)
+    # Today's behaviour without intermediate settings: one call per level at the summary settings.
+    assert old.settings == [None] * len(old.calls) and old_stats.calls == [len(c) for c in old.calls]
+    # With them: the long article's chunks go in an intermediate call, the short article alone in
+    # the final one, and the long article's last pass is final too.
+    assert new.settings[0] == INTERMEDIATE and new.settings[-1] is None
+    assert [p["kind"] for p in stats.passes][:2] == ["intermediate", "final"] and stats.passes[-1]["kind"] == "final"
+    assert new.calls[0] == [c for c in old.calls[0] if c not in new.calls[1]] and len(new.calls[1]) == 1
+    assert sum(p["texts"] for p in stats.passes if p["level"] == 1) == old_stats.calls[0] == long_new.chunks + 1
+    # An article that fits one window: exactly today's summary, byte for byte, alone or not.
+    assert short_new.text.encode() == short_old.text.encode()
+    assert short_new.text == summarize_texts(short, summary_backend(tiny_models, None))[0][0].text
+    # Shorter intermediate summaries pack into fewer texts: never more levels than before.
+    assert short_new.levels == 1 and 2 <= long_new.levels <= long_old.levels
+    # Intermediate summaries are cheaper: fewer tokens generated at level 1 than at full settings.
+    level_one = [p for p in stats.passes if p["level"] == 1 and p["kind"] == "intermediate"][0]
+    assert level_one["output_tokens"] <= INTERMEDIATE.max_new_tokens * level_one["texts"]
+    assert stats.output_tokens < old_stats.output_tokens and long_new.text
+
+
+def test_intermediate_settings_are_part_of_the_summary_identity(tiny_models, tiny_config):
+    assert (
+        summary_backend(tiny_models, INTERMEDIATE).identity.key() != summary_backend(tiny_models, None).identity.key()
+    )
+    key = summary_backend(tiny_models, INTERMEDIATE).identity.key()
+    assert '"intermediate": {' in key and "intermediate" not in summary_backend(tiny_models, None).identity.key()
+    from jobs.backends import make_backend
+    from jobs.config import build_config
+
+    config = build_config(config_file=tiny_config, langs=["ru"])
+    backend = make_backend(config.summary_model, "summary", config, translation=False)
+    assert backend.intermediate_settings == config.summary_intermediate is not None
+    assert backend.describe()["generation"]["intermediate"] == config.summary_intermediate.model_dump()
+    translator = make_backend(config.models["ru"], "ru", config, translation=True)
+    assert translator.intermediate_settings is None

@@ -32,6 +32,7 @@ from jobs.backends.batching import (
 )
 from jobs.backends.device import auto_batch_tokens
 from jobs.backends.identity import ModelIdentity
+from jobs.backends.shortlist import Shortlist
 from jobs.config import GenerationSettings, JobConfig, ModelSpec
 from jobs.models.hub import model_revision
 from jobs.models.text_side import LoadedModel, load_text_side
@@ -54,6 +55,8 @@ class BackendOptions:
     why: str = ""  # what `--backend auto` passed over and why (the manifest says it)
     remote: bool = False  # the device is Ray actors' (GPU share given): a driver without a card takes it as given
     gpu_share: float = 1.0  # the part of a card one Ray actor gets: its batch budget is scaled by it
+    # Summaries: the settings of the map-reduce levels below the last (None: as `settings`)
+    intermediate: GenerationSettings | None = None
 
     @classmethod
     def of(cls, config: JobConfig, *, translation: bool) -> BackendOptions:
@@ -77,6 +80,7 @@ class BackendOptions:
             quantize=config.quantize,
             backend=config.backend,
             batch_tokens=config.batch_tokens or None,
+            intermediate=None if translation else config.summary_intermediate,
         )
 
 
@@ -147,6 +151,9 @@ class BaseBackend:
         """What decides this model's outputs; known without loading it (a cache is consulted first)."""
         spec = self.spec
         device, dtype = self.precision
+        generation = self.options.settings.model_dump()  # not `settings`: a call may have swapped it
+        if self.intermediate_settings is not None:
+            generation["intermediate"] = self.intermediate_settings.model_dump()
         return ModelIdentity(
             backend=self.name,
             model=str(spec.path) if spec.is_local else spec.repo_id,
@@ -157,12 +164,30 @@ class BaseBackend:
             target_token=spec.target_token,
             lang_code=spec.lang_code,
             max_input_tokens=spec.max_input_tokens,
-            generation=self.settings.model_dump(),
+            generation=generation,
             device=device,
             dtype=dtype,
             quantize=self.quantization,
             licence=spec.licence,
+            shortlist=self.shortlist.describe() if self.shortlist else None,
         )
+
+    @property
+    def intermediate_settings(self) -> GenerationSettings | None:
+        """Summaries: the settings of map-reduce levels whose outputs only the next level reads."""
+        return None if self.translation else self.options.intermediate
+
+    @cached_property
+    def shortlist(self) -> Shortlist | None:
+        """The output-vocabulary shortlist the registry asks for (jobs.backends.shortlist), or None."""
+        return Shortlist.of(self.spec.shortlist, self.role)
+
+    @cached_property
+    def shortlist_ids(self) -> list[int] | None:
+        """The token ids the shortlist keeps, from the tokenizer's vocabulary (None: no shortlist)."""
+        if self.shortlist is None:
+            return None
+        return self.shortlist.token_ids(self.text.tokenizer)
 
     @property
     def label(self) -> str:
@@ -220,7 +245,7 @@ class BaseBackend:
     def batch_tokens(self) -> int:
         if self._batch_tokens is None:
             self._batch_tokens = auto_batch_tokens(
-                self.resolved_device, self.settings.num_beams, self.options.gpu_share
+                self.resolved_device, self.options.settings.num_beams, self.options.gpu_share
             )
         return self._batch_tokens
 
@@ -272,13 +297,28 @@ class BaseBackend:
 
     # ---- generation
 
-    def generate(self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None) -> Generated:
+    def generate(
+        self,
+        texts: Sequence[str],
+        on_progress: Callable[[int], None] | None = None,
+        settings: GenerationSettings | None = None,
+    ) -> Generated:
         """Generate one output per text, in input order; empty texts give empty outputs.
+
+        `settings`: other generation settings for this call (a summary's intermediate levels);
+        None: the backend's own. Calls with other settings must not run at the same time.
 
         Texts are batched longest first under the token budget. When the device runs out of
         memory, the batch is split in two and retried and the budget is halved for what is
         left; a text that alone does not fit is a DeviceOutOfMemory error.
         """
+        if settings is not None and settings != self.settings:
+            own = self.settings
+            self.settings = settings
+            try:
+                return self.generate(texts, on_progress)
+            finally:
+                self.settings = own
         started = time.perf_counter()
         result = Generated([""] * len(texts), [False] * len(texts))
         todo = [i for i, t in enumerate(texts) if t.strip()]

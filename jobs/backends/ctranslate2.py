@@ -49,6 +49,7 @@ from jobs.backends.device import (
     unseen_here,
     warn_once,
 )
+from jobs.backends.shortlist import vocabulary_map
 from jobs.config import ModelSpec, environment
 from jobs.errors import ConfigError, JobError
 from jobs.models.families import forced_eos_at_limit, forced_first_token, patch_config_for_ctranslate2
@@ -189,11 +190,41 @@ class CT2Backend(BaseBackend):
             shutil.rmtree(staging, ignore_errors=True)
         return target
 
+    def with_vocabulary_map(self, folder: Path, ids: list[int]) -> Path:
+        """The converted model with the shortlist as its vocabulary map (CTranslate2 reads `vmap.txt`
+        from the model folder; `use_vmap` then cuts the output layer to those tokens): a folder
+        beside the converted one, named by the token set, whose files link to the converted ones."""
+        assert self.shortlist is not None
+        target = folder.with_name(f"{folder.name}--vmap-{self.shortlist.digest(ids)}")
+        if (target / "vmap.txt").is_file():
+            return target
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        staging.chmod(folder.stat().st_mode & 0o777)  # as readable as the converted folder
+        try:
+            for file in folder.iterdir():
+                try:
+                    (staging / file.name).symlink_to(file.resolve())
+                except OSError:  # no symbolic links on this file system
+                    shutil.copy2(file, staging / file.name)
+            tokens = self.text.tokenizer.convert_ids_to_tokens(ids)
+            (staging / "vmap.txt").write_text(vocabulary_map(tokens), encoding="utf-8")
+            try:
+                staging.rename(target)
+            except OSError:  # another run made it meanwhile
+                if not (target / "vmap.txt").is_file():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return target
+
     def _load(self) -> LoadedModel:
+        ids = self.shortlist_ids
         loaded = self._text or load_text_side(
             self.spec, self.role, source_lang=self.options.source_lang, revision=self.revision
         )
         folder = self.convert()
+        if ids is not None:
+            folder = self.with_vocabulary_map(folder, ids)
         device, _, index = self.resolved_device.partition(":")
         loaded.model = self.ct2.Translator(
             str(folder),
@@ -205,6 +236,8 @@ class CT2Backend(BaseBackend):
         )
         loaded.dtype = self.compute_type
         loaded.extra = {"converted": str(folder), "ctranslate2": self.ct2.__version__}
+        if ids is not None:
+            loaded.extra["shortlist_tokens"] = len(ids)
         return loaded
 
     def _free_device_memory(self) -> None:
@@ -288,6 +321,7 @@ class CT2Backend(BaseBackend):
             length_penalty=self._generation_default("length_penalty", self.settings.length_penalty, 1.0),
             return_end_token=True,
             return_scores=watch,
+            use_vmap=self.shortlist_ids is not None,
         )
         if watch and not all(math.isfinite(r.scores[0]) for r in results):
             return None

@@ -150,11 +150,14 @@ def _next_tokens(
         if len(forced_eos) == 1:
             return torch.full((rows,), forced_eos[0], dtype=torch.long, device=device)
         logits = head.logits(last) if head is not None else last
-        return torch.tensor(forced_eos, device=device)[logits[:, forced_eos].float().argmax(-1)]
+        columns = head.positions(forced_eos) if head is not None else forced_eos
+        return torch.tensor(forced_eos, device=device)[logits[:, columns].float().argmax(-1)]
     if step == 0 and forced_bos is not None:
         return torch.full((rows,), int(forced_bos), dtype=torch.long, device=device)
     bar_eos = bool(min_new and step < min_new)
-    return _argmax(head.logits(last, bar_eos) if head is not None else _barred(last, banned, eos if bar_eos else []))
+    if head is not None:
+        return head.choose(last, bar_eos)
+    return _argmax(_barred(last, banned, eos if bar_eos else []))
 
 
 def _stepper(module: Any, ids_arg: str, output: str, **inputs: Any) -> Callable[[Any], Any]:
@@ -189,10 +192,17 @@ class GreedyHead:
 
         from jobs.backends.packed_linear import PackedLinear
 
-        self.layer = layer = model.get_output_embeddings()
-        self.banned, self.eos = banned, eos
+        full = model.get_output_embeddings()
+        # A shortlist (jobs.backends.torch.attach_shortlist): the output layer of its rows only;
+        # logits are then over those rows, and `ids` maps a row back to its token.
+        sub = getattr(model, "jobs_shortlist_head", None)
+        self.ids = getattr(model, "jobs_shortlist_ids", None) if sub is not None else None
+        self.layer = layer = sub if sub is not None else full
+        self.banned, self.eos = self.positions(banned), self.positions(eos)
         extra = getattr(model, "final_logits_bias", None)
         self.extra = extra.reshape(-1) if isinstance(extra, torch.Tensor) and bool(extra.any()) else None
+        if self.extra is not None and self.ids is not None:
+            self.extra = self.extra[self.ids]
         self.product: Callable[[Any, Any], Any] | None = None  # hidden, bias -> logits
         if type(layer) is PackedLinear:
             self.product = layer.product
@@ -204,10 +214,22 @@ class GreedyHead:
                 bias += layer.bias
             if self.extra is not None:
                 bias += self.extra.to(bias.dtype)
-            bias[banned] = float("-inf")
+            bias[self.banned] = float("-inf")
             self.bias = bias
             self.bias_no_eos = bias.clone()
-            self.bias_no_eos[eos] = float("-inf")
+            self.bias_no_eos[self.eos] = float("-inf")
+
+    def positions(self, tokens: list[int]) -> list[int]:
+        """The logits columns of token ids (their rows in a shortlist; ids not in it are left out)."""
+        if self.ids is None:
+            return list(tokens)
+        where = {int(t): p for p, t in enumerate(self.ids.tolist())}
+        return [where[t] for t in tokens if t in where]
+
+    def choose(self, hidden: Any, bar_eos: bool = False) -> Any:
+        """The greedy step's token ids: the argmax of the logits, mapped back from shortlist rows."""
+        chosen = _argmax(self.logits(hidden, bar_eos))
+        return chosen if self.ids is None else self.ids[chosen.to(self.ids.device)]
 
     @classmethod
     def of(cls, model: Any, banned: list[int], eos: list[int]) -> GreedyHead | None:
@@ -217,7 +239,7 @@ class GreedyHead:
             or model.get_output_embeddings() is None
         ):
             return None
-        key = (tuple(banned), tuple(eos))
+        key = (tuple(banned), tuple(eos), id(getattr(model, "jobs_shortlist_head", None)))
         cached = getattr(model, "_jobs_greedy_head", None)
         if cached is None or cached[0] != key:
             cached = (key, cls(model, banned, eos))

@@ -31,6 +31,7 @@ class ModelIdentity:
     dtype: str = "fp32"  # resolved: torch fp32 | bf16 | fp16, or the CTranslate2 compute type
     quantize: str = "none"
     licence: str | None = None  # for the manifest; does not decide outputs
+    shortlist: dict[str, Any] | None = None  # the output-vocabulary shortlist (jobs.backends.shortlist)
 
     @property
     def label(self) -> str:
@@ -59,6 +60,8 @@ class ModelIdentity:
             "dtype": self.dtype,
             "quantize": self.quantize,
         }
+        if self.shortlist is not None:  # absent, not null, without one: earlier keys stay valid
+            key["shortlist"] = self.shortlist
         return json.dumps(key, sort_keys=True)
 
     def manifest(self) -> dict[str, Any]:
@@ -75,6 +78,7 @@ class ModelIdentity:
             "max_input_tokens": self.max_input_tokens,
             "target_token": self.target_token,
             "lang_code": self.lang_code,
+            "shortlist": self.shortlist,
             "generation": {"max_new_tokens": self.generation.get("max_new_tokens") or self.output_rule, **settings},
         }
 

@@ -26,7 +26,7 @@ from jobs.backends import make_backend
 from jobs.backends.base import BaseBackend, Generated
 from jobs.backends.batching import max_batch_rows, plan_batches
 from jobs.backends.device import check_gpu_request, gpu_batch_tokens, pinned_options
-from jobs.config import JobConfig, ModelSpec
+from jobs.config import GenerationSettings, JobConfig, ModelSpec
 from jobs.errors import ConfigError
 
 log = logging.getLogger("jobs")
@@ -59,14 +59,17 @@ def start_ray(config: JobConfig) -> None:
 class BatchWorker:
     """A Ray actor: loads one model once, then generates planned batches."""
 
-    def __init__(self, spec: dict[str, Any], role: str, config: dict[str, Any], translation: bool):
+    def __init__(
+        self, spec: dict[str, Any], role: str, config: dict[str, Any], translation: bool, settings: dict | None = None
+    ):
         job = JobConfig.model_validate(config)
         self.backend = make_backend(ModelSpec.model_validate(spec), role, job, translation=translation)
+        self.settings = GenerationSettings.model_validate(settings) if settings else None
 
     def __call__(self, rows: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, list] = {"batch": [], "texts": [], "hit_limit": [], "output_tokens": [], "input_tokens": []}
         for batch, texts in zip(rows["batch"], rows["texts"]):
-            generated = self.backend.generate(list(texts))
+            generated = self.backend.generate(list(texts), settings=self.settings)
             out["batch"].append(int(batch))
             out["texts"].append(generated.texts)
             out["hit_limit"].append(generated.hit_limit)
@@ -97,6 +100,10 @@ class RayBackend:
     @property
     def max_input_tokens(self) -> int:
         return self.inner.max_input_tokens
+
+    @property
+    def intermediate_settings(self) -> GenerationSettings | None:
+        return self.inner.intermediate_settings
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.inner.count_tokens(texts)
@@ -134,8 +141,14 @@ class RayBackend:
             "gpus_per_actor": self.config.ray_gpus_per_actor,
         }
 
-    def generate(self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None) -> Generated:
-        """Outputs in input order; texts of batches that kept failing are listed in `errors`."""
+    def generate(
+        self,
+        texts: Sequence[str],
+        on_progress: Callable[[int], None] | None = None,
+        settings: GenerationSettings | None = None,
+    ) -> Generated:
+        """Outputs in input order; texts of batches that kept failing are listed in `errors`.
+        `settings`: other generation settings for this call (BaseBackend.generate)."""
         ray = import_ray()
         start_ray(self.config)
         outputs = [""] * len(texts)
@@ -162,6 +175,7 @@ class RayBackend:
                 "role": self.inner.role,
                 "config": {**self.config.model_dump(mode="json"), **pinned_options(self.inner)},
                 "translation": self.translation,
+                "settings": settings.model_dump() if settings is not None else None,
             },
             max_task_retries=TASK_RETRIES,
         )

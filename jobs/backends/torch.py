@@ -81,6 +81,7 @@ class TorchBackend(BaseBackend):
             dtype=dtype,
             quantize=self.quantization,
             text=self._text,
+            shortlist_ids=self.shortlist_ids,
         )
 
     @cached_property
@@ -114,10 +115,30 @@ class TorchBackend(BaseBackend):
             gc.collect()
             torch.cuda.empty_cache()
 
-    @cached_property
+    @property
     def fast_greedy(self) -> bool:
-        """Whether greedy decoding can run in the job's own loop (see `_greedy`) rather than generate()."""
-        return fast_greedy_possible(self.loaded.model, self.settings)
+        """Whether greedy decoding can run in the job's own loop (see `_greedy`) rather than generate()
+        at the current settings; with a shortlist only where the loop has the shortlist's output layer."""
+        if self._fast_greedy_set is not None:
+            return self._fast_greedy_set
+        model = self.loaded.model
+        if self.shortlist_ids is not None and getattr(model, "jobs_shortlist_head", None) is None:
+            return False
+        key = (self.settings.num_beams, self.settings.no_repeat_ngram_size)
+        if key not in self._fast_greedy:
+            self._fast_greedy[key] = fast_greedy_possible(model, self.settings)
+        return self._fast_greedy[key]
+
+    @fast_greedy.setter
+    def fast_greedy(self, value: bool) -> None:
+        """Force the choice (tests compare the loop with generate())."""
+        self._fast_greedy_set = value
+
+    _fast_greedy_set: bool | None = None
+
+    @cached_property
+    def _fast_greedy(self) -> dict[tuple, bool]:
+        return {}
 
     def _generate_batch(self, ids: list[list[int]], max_new: int, min_new: int | None) -> tuple[list[str], list[int]]:
         tok = self.loaded.tokenizer
@@ -167,8 +188,14 @@ class TorchBackend(BaseBackend):
             kwargs["length_penalty"] = self.settings.length_penalty
         if self.loaded.forced_bos_token_id is not None:
             kwargs["forced_bos_token_id"] = self.loaded.forced_bos_token_id
-        if watch is not None:
-            kwargs["logits_processor"] = watch.processors()
+        processors = list(watch.processors()) if watch is not None else []
+        mask = getattr(model, "jobs_shortlist_mask", None)
+        if mask is not None:  # the shortlist as a mask: the same tokens, no work saved
+            processors.insert(0, ShortlistMask(mask))
+        if processors:
+            from transformers import LogitsProcessorList
+
+            kwargs["logits_processor"] = LogitsProcessorList(processors)
         with torch.inference_mode():
             out = model.generate(**enc, **kwargs)
         return out[:, 1:], self.loaded.tokenizer.pad_token_id  # the decoder start token is not generated
@@ -177,7 +204,10 @@ class TorchBackend(BaseBackend):
     def _fp32_model(self) -> Any:
         """The same weights in fp32 on the same device, loaded the first time a batch needs them
         (from the checkpoint, not widened from the half-precision copy)."""
-        return load_weights(self.spec, self.role, self.resolved_device, "fp32")
+        model = load_weights(self.spec, self.role, self.resolved_device, "fp32")
+        if self.shortlist_ids is not None:  # the same output vocabulary as the half-precision copy
+            attach_shortlist(model, self.shortlist_ids)
+        return model
 
 
 class FiniteWatch:
@@ -222,13 +252,16 @@ def load_model(
     dtype: str | None = None,
     quantize: str = "none",
     text: LoadedModel | None = None,
+    shortlist_ids: list[int] | None = None,
 ) -> LoadedModel:
     """The text side (`text`, else loaded here) with the model's weights through `from_pretrained`.
 
     dtype: fp32 | bf16 | fp16 (None: fp16 on CUDA, else fp32). quantize="int8" replaces every
     Linear layer by torch's dynamic int8 one (CPU only; weights int8, activations quantized per
     batch), after loading in fp32. bf16 on CPU: every Linear layer's weight is packed for oneDNN
-    once (jobs.backends.packed_linear; same outputs, faster).
+    once (jobs.backends.packed_linear; same outputs, faster). `shortlist_ids`: the output tokens
+    allowed (jobs.backends.shortlist), given the model as an output layer of their own
+    (`attach_shortlist`), quantized or packed like the rest.
     """
     check_available(spec, role)
     import torch
@@ -240,6 +273,8 @@ def load_model(
         dtype = "fp16" if device.startswith("cuda") else "fp32"
     torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
     model = load_weights(spec, role, device, dtype)
+    if shortlist_ids is not None:
+        loaded.extra["shortlist_tokens"] = attach_shortlist(model, shortlist_ids)
     if quantize == "int8":
         model = quantize_dynamic_int8(model)
     elif packing_wanted(device, dtype):
@@ -269,6 +304,54 @@ def load_weights(spec: ModelSpec, role: str, device: str, dtype: str) -> Any:
     model.to(device).eval()
     fold_logits_bias(model)
     return model
+
+
+def attach_shortlist(model: Any, ids: list[int]) -> int:
+    """Give `model` the shortlist's output layer: `jobs_shortlist_head`, an nn.Linear of the output
+    layer's rows `ids` (what the greedy loop multiplies by: the work of the other rows is saved),
+    `jobs_shortlist_ids` (its rows' token ids) and `jobs_shortlist_mask` (True for the ids kept,
+    for generate()). Returns the number of tokens kept. An output layer that is not a plain
+    nn.Linear gets the mask only."""
+    import torch
+
+    head = model.get_output_embeddings()
+    rows = head.weight.shape[0] if head is not None and hasattr(head, "weight") else model.config.vocab_size
+    index = torch.tensor([i for i in ids if i < rows], dtype=torch.long)
+    mask = torch.zeros(rows, dtype=torch.bool)
+    mask[index] = True
+    device = next(model.parameters()).device
+    model.register_buffer("jobs_shortlist_mask", mask.to(device), persistent=False)
+    if type(head) is torch.nn.Linear:
+        index = index.to(head.weight.device)
+        with torch.no_grad():
+            sub = torch.nn.Linear(
+                head.in_features,
+                len(index),
+                bias=head.bias is not None,
+                dtype=head.weight.dtype,
+                device=head.weight.device,
+            )
+            sub.weight.copy_(head.weight[index])
+            if head.bias is not None:
+                sub.bias.copy_(head.bias[index])
+        sub.requires_grad_(False)
+        model.jobs_shortlist_head = sub
+        model.register_buffer("jobs_shortlist_ids", index, persistent=False)
+    return len(index)
+
+
+class ShortlistMask:
+    """generate()'s logits processor for a shortlist: every token outside it at -inf."""
+
+    def __init__(self, mask: Any):
+        self.mask = mask
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        width = min(scores.shape[-1], self.mask.shape[0])
+        scores[:, :width] = scores[:, :width].masked_fill(~self.mask[:width], float("-inf"))
+        if scores.shape[-1] > width:
+            scores[:, width:] = float("-inf")
+        return scores
 
 
 def fold_logits_bias(model: Any) -> None:

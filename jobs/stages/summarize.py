@@ -16,6 +16,13 @@ Every level strictly reduces an article's number of texts, so the loop always en
 
 So an article takes at most MAX_LEVELS passes; the record's `qa` says how many
 (`summary_levels`) and which fallback, if any, shortened summaries (`summary_fallback`).
+
+Decoding is spent where it is published. A pass whose text is an article's only one makes its
+summary: it runs at the registry's summary settings (beam search, 30-142 tokens). The passes
+of an article that still has several texts make intermediate summaries, read only by the next
+level: they run at `summary_intermediate`'s settings (greedy and shorter by default), in a call
+of their own. An article that fits one window therefore has exactly one pass, at exactly the
+summary settings. The cost of each level and kind is kept in `SummaryStats.passes`.
 """
 
 from __future__ import annotations
@@ -53,6 +60,9 @@ class SummaryStats:
     output_tokens: int = 0
     batches: int = 0
     calls: list[int] = field(default_factory=list)  # texts per level
+    # One entry per generate() call: level (1 = the chunks), kind (final | intermediate), texts,
+    # input and output tokens, seconds.
+    passes: list[dict] = field(default_factory=list)
 
 
 def merge_heads(texts: list[str], count: Callable[[str], int], window: int, groups: int) -> list[str]:
@@ -119,29 +129,60 @@ def _advance(article: _Article, outputs: list[tuple[str, bool]], count: Callable
 def summarize_texts(
     documents: list[list[str]], backend, on_progress: Callable[[int], None] | None = None
 ) -> tuple[list[SummaryResult], SummaryStats]:
-    """Summarize documents given as lists of paragraphs; all texts at one level go in one batch."""
+    """Summarize documents given as lists of paragraphs; all texts at one level go in one
+    generate() call per kind (intermediate, final: see the module's docstring)."""
     count = backend.counter()
     window = backend.max_input_tokens
+    intermediate = getattr(backend, "intermediate_settings", None)  # None: every pass at the summary settings
     stats = SummaryStats()
     articles = [_start(doc, count, window) for doc in documents]
     progress = _ArticleProgress(on_progress, articles)
     while any(a.result is None for a in articles):
         flat = [(a, text) for a in articles if a.result is None for text in a.pending]
-        generated: Generated = backend.generate([text for _, text in flat], progress.level(len(flat)))
-        stats.input_tokens += generated.input_tokens
-        stats.output_tokens += generated.output_tokens
-        stats.batches += generated.batches
+        texts, limits, errors = [""] * len(flat), [False] * len(flat), {}
+        tick = progress.level(len(flat))
+        for kind, rows in _passes(flat, intermediate is not None):
+            options = {"settings": intermediate} if kind == "intermediate" else {}
+            generated: Generated = backend.generate([flat[r][1] for r in rows], tick, **options)
+            for row, text, limited in zip(rows, generated.texts, generated.hit_limit):
+                texts[row], limits[row] = text, limited
+            errors.update({rows[i]: why for i, why in generated.errors.items()})
+            stats.input_tokens += generated.input_tokens
+            stats.output_tokens += generated.output_tokens
+            stats.batches += generated.batches
+            stats.passes.append(
+                {
+                    "level": len(stats.calls) + 1,
+                    "kind": kind,
+                    "texts": len(rows),
+                    "input_tokens": generated.input_tokens,
+                    "output_tokens": generated.output_tokens,
+                    "seconds": round(generated.seconds, 3),
+                }
+            )
         stats.calls.append(len(flat))
         by_article: dict[int, list[tuple[str, bool]]] = {}
-        for index, ((article, _), text, limited) in enumerate(zip(flat, generated.texts, generated.hit_limit)):
+        for index, ((article, _), text, limited) in enumerate(zip(flat, texts, limits)):
             by_article.setdefault(id(article), []).append((text, limited))
-            if index in generated.errors and article.result is None:
-                article.result = SummaryResult("", article.chunks, article.levels, error=generated.errors[index])
+            if index in errors and article.result is None:
+                article.result = SummaryResult("", article.chunks, article.levels, error=errors[index])
         for article in articles:
             if article.result is None and id(article) in by_article:
                 _advance(article, by_article[id(article)], count, window)
         progress.level_done()
     return [a.result for a in articles if a.result is not None], stats
+
+
+def _passes(flat: list[tuple[_Article, str]], split: bool) -> list[tuple[str, list[int]]]:
+    """The level's generate() calls as (kind, rows of `flat`): `intermediate` for the texts of
+    articles that have several (their outputs are read only by the next level), then `final`
+    for each article's last text. Unsplit: one `final` call for all, as before."""
+    if not split:
+        return [("final", list(range(len(flat))))]
+    final = [r for r, (article, _) in enumerate(flat) if len(article.pending) == 1]
+    last = set(final)
+    intermediate = [r for r in range(len(flat)) if r not in last]
+    return [(kind, rows) for kind, rows in (("intermediate", intermediate), ("final", final)) if rows]
 
 
 class _ArticleProgress:
