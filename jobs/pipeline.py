@@ -18,9 +18,10 @@ from typing import Any
 
 import datasets
 
-from jobs.backends import check_backend_options, open_backend
+from jobs.backends import check_backend_options
 from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
+from jobs.engines import open_model
 from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.sources import Source
@@ -251,7 +252,7 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
         empty = articles.add_column("summary", [""] * len(articles))
         return Work(empty, [None] * len(articles), None, None, shared_failures=list(report.failures))
     mark = time.perf_counter()
-    summarizer = open_backend(config.summary_model, "summary", config, translation=False)
+    summarizer = open_model(config.summary_model, "summary", config, translation=False)
     with reporter.task("summarize", len(articles), waiting=f"loading {short_name(summarizer)}") as advance:
         summaries, stats = summarize_articles(articles["paragraphs"][:], summarizer, cache, advance)
     work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
@@ -285,7 +286,7 @@ def _translate(
     from jobs.stages.translate import assemble_articles, translate_units
 
     mark = time.perf_counter()
-    backend = open_backend(spec, lang, config, translation=True)
+    backend = open_model(spec, lang, config, translation=True)
     with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
         outputs = translate_units(units, backend, lang, advance, cache=cache)
     content = assemble_articles(units, outputs, lang, source_lang=config.source_lang, cache=cache)

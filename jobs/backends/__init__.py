@@ -55,16 +55,6 @@ def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
     return backend_class(resolve_backend(config.backend, options.device))(spec, role, options)
 
 
-def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool):
-    """The backend for one model on the configured engine: local, or generation on Ray actors."""
-    backend = make_backend(spec, role, config, translation=translation)
-    if config.engine == "ray":
-        from jobs.backends.ray import RayBackend
-
-        return RayBackend(backend, config, translation=translation)
-    return backend
-
-
 def check_backend_options(config: JobConfig) -> None:
     """Fail before any work when --backend/--dtype/--quantize cannot run here; run_job calls it.
 

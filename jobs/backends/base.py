@@ -263,12 +263,23 @@ class BaseBackend:
 
     # ---- generation
 
-    def generate(self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None) -> Generated:
+    def plan(self, lengths: Sequence[int], cap: int | None = None) -> list[list[int]]:
+        """The batches this backend decodes texts of these token lengths in: longest first under
+        the token budget and at most `cap` rows (max_batch_rows), split so that every decoding
+        stream has one (spread_batches). Another engine that must give the same outputs sends
+        exactly these batches (CTranslate2 int8 results depend on batch composition)."""
+        planned = plan_batches(lengths, self.batch_tokens, cap or self.max_batch_rows)
+        return spread_batches(planned, self.streams)
+
+    def generate(
+        self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None, *, one_batch: bool = False
+    ) -> Generated:
         """Generate one output per text, in input order; empty texts give empty outputs.
 
-        Texts are batched longest first under the token budget. When the device runs out of
-        memory, the batch is split in two and retried and the budget is halved for what is
-        left; a text that alone does not fit is a DeviceOutOfMemory error.
+        Texts are batched longest first under the token budget (`plan`); `one_batch`: the
+        non-empty texts are one batch another process planned, decoded as they are. When the
+        device runs out of memory, the batch is split in two and retried and the budget is halved
+        for what is left; a text that alone does not fit is a DeviceOutOfMemory error.
         """
         started = time.perf_counter()
         result = Generated([""] * len(texts), [False] * len(texts))
@@ -281,9 +292,11 @@ class BaseBackend:
             if on_progress:
                 on_progress(0)  # the model is loaded: generation starts (a progress bar says so)
         cap = self.max_batch_rows
+        first = [pending] if one_batch and pending else None
         with self._generation_scope():
             while pending:
-                pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress)
+                pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress, first)
+                first = None
         result.seconds = time.perf_counter() - started
         return result
 
@@ -300,9 +313,10 @@ class BaseBackend:
         cap: int,
         result: Generated,
         on_progress: Callable[[int], None] | None,
+        given: list[list[int]] | None = None,
     ) -> tuple[list[int], int]:
-        """Generate what is pending in planned batches of at most `cap` texts; what is left to
-        retry after out-of-memory, and the smaller cap to retry with."""
+        """Generate what is pending in planned batches of at most `cap` texts (or the `given`
+        batches); what is left to retry after out-of-memory, and the smaller cap to retry with."""
 
         def run(positions: list[int]) -> tuple[list[str], list[int], int]:
             window = self.max_input_tokens
@@ -311,8 +325,7 @@ class BaseBackend:
             decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
             return decoded, counts, max_new
 
-        planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
-        plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
+        plan = given or [[pending[b] for b in batch] for batch in self.plan([lengths[p] for p in pending], cap)]
         done: set[int] = set()
         for positions, outcome in self._map_batches(run, plan):
             if isinstance(outcome, BaseException):  # only out-of-memory is handled, the rest re-raised
