@@ -264,22 +264,17 @@ class BaseBackend:
     # ---- generation
 
     def plan(self, lengths: Sequence[int], cap: int | None = None) -> list[list[int]]:
-        """The batches this backend decodes texts of these token lengths in: longest first under
-        the token budget and at most `cap` rows (max_batch_rows), split so that every decoding
-        stream has one (spread_batches). Another engine that must give the same outputs sends
-        exactly these batches (CTranslate2 int8 results depend on batch composition)."""
+        """The batches texts of these lengths are decoded in (budget, `cap` rows, split across the
+        streams); an engine that must give the same int8 outputs sends exactly these."""
         planned = plan_batches(lengths, self.batch_tokens, cap or self.max_batch_rows)
         return spread_batches(planned, self.streams)
 
-    def generate(
-        self, texts: Sequence[str], on_progress: Callable[[int], None] | None = None, *, one_batch: bool = False
-    ) -> Generated:
+    def generate(self, texts: Sequence[str], on_progress: Callable | None = None, *, one_batch=False) -> Generated:
         """Generate one output per text, in input order; empty texts give empty outputs.
 
-        Texts are batched longest first under the token budget (`plan`); `one_batch`: the
-        non-empty texts are one batch another process planned, decoded as they are. When the
-        device runs out of memory, the batch is split in two and retried and the budget is halved
-        for what is left; a text that alone does not fit is a DeviceOutOfMemory error.
+        Batched by `plan`, or (`one_batch`) the non-empty texts are one batch an engine planned.
+        On out-of-memory a batch is split in two and retried and the budget halved for the rest;
+        a text that alone does not fit is a DeviceOutOfMemory error.
         """
         started = time.perf_counter()
         result = Generated([""] * len(texts), [False] * len(texts))
@@ -292,7 +287,7 @@ class BaseBackend:
             if on_progress:
                 on_progress(0)  # the model is loaded: generation starts (a progress bar says so)
         cap = self.max_batch_rows
-        first = [pending] if one_batch and pending else None
+        first = [pending] if one_batch and pending else None  # then planned again only after OOM
         with self._generation_scope():
             while pending:
                 pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress, first)
