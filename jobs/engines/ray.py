@@ -24,6 +24,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,12 +58,22 @@ def start_ray(config: JobConfig, actor_pools: int = 1) -> None:
     if ray.is_initialized():
         return
     runtime_env = {"env_vars": job_environment()}
+    kept = _signal_handlers()
     if config.ray_address:
         ray.init(address=config.ray_address, log_to_driver=False, runtime_env=runtime_env)
     else:
         cpus = max(config.ray_actors * actor_pools + 1, os.cpu_count() or 1)
         ray.init(num_cpus=cpus, include_dashboard=False, log_to_driver=False, runtime_env=runtime_env)
+    for signum, handler in kept.items():  # ray.init installs its own: SIGTERM would exit 15, not 130
+        signal.signal(signum, handler)
     log.info("ray: %s", ray.cluster_resources())
+
+
+def _signal_handlers() -> dict:
+    """The process's SIGTERM and SIGINT handlers (the CLI's: a clean stop), where they can be set."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
 
 
 def job_environment() -> dict[str, str]:
