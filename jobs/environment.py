@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from jobs.errors import ConfigError
@@ -98,3 +99,16 @@ def _same_file(a: str | None, b: str) -> bool:
         return a is not None and os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def run_time() -> datetime:
+    """When the run happens: now, or SOURCE_DATE_EPOCH (the reproducible-builds convention: a
+    fixed time, in seconds since 1970, for outputs that must be byte-identical across machines,
+    engines or reruns; every date a run writes is this time)."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not fixed:
+        return datetime.now(timezone.utc)
+    try:
+        return datetime.fromtimestamp(int(fixed), timezone.utc)
+    except (ValueError, OverflowError, OSError):
+        raise ConfigError(f"SOURCE_DATE_EPOCH={fixed!r} is not a time in whole seconds since 1970; unset it") from None

@@ -10,18 +10,19 @@ all the work is done.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import datasets
 
-from jobs.backends import check_backend_options, open_backend
+from jobs.backends import check_backend_options
 from jobs.backends.device import check_device_present
 from jobs.config import JobConfig
-from jobs.errors import ConfigError, ExitCode, InputError, InputProblem
+from jobs.engines import open_model
+from jobs.environment import run_time
+from jobs.errors import ExitCode, InputError, InputProblem
 from jobs.inputs import ReadResult, check_inputs, fetch_settings, read_articles, read_limits
 from jobs.inputs.sources import Source
 from jobs.inputs.stories import StoryRegister
@@ -65,19 +66,6 @@ class RunReport:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.PARTIAL if self.failures else ExitCode.OK
-
-
-def run_time() -> datetime:
-    """When the run happens: now, or SOURCE_DATE_EPOCH (the reproducible-builds convention: a
-    fixed time, in seconds since 1970, for outputs that must be byte-identical across machines,
-    engines or reruns; every date a run writes is this time)."""
-    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not fixed:
-        return datetime.now(timezone.utc)
-    try:
-        return datetime.fromtimestamp(int(fixed), timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise ConfigError(f"SOURCE_DATE_EPOCH={fixed!r} is not a time in whole seconds since 1970; unset it") from None
 
 
 def cache_path(config: JobConfig) -> Path:
@@ -150,7 +138,7 @@ def check_before_lock(config: JobConfig) -> list[Source]:
     check_backend_options(config)
     check_editorial(config)
     if config.engine == "ray" and config.ray_gpus_per_actor > 0:  # Ray would wait for ever for GPUs it lacks
-        from jobs.backends.ray import start_ray
+        from jobs.engines.ray import start_ray
 
         start_ray(config)  # --ray-actors x --ray-gpus-per-actor checked against the cluster's GPUs
     models = {"summary": config.summary_model if config.summarize else None, **config.models}
@@ -259,7 +247,7 @@ def _summarize(config: JobConfig, articles: datasets.Dataset, cache, report: Run
         empty = articles.add_column("summary", [""] * len(articles))
         return Work(empty, [None] * len(articles), None, None, shared_failures=list(report.failures))
     mark = time.perf_counter()
-    summarizer = open_backend(config.summary_model, "summary", config, translation=False)
+    summarizer = open_model(config.summary_model, "summary", config, translation=False)
     with reporter.task("summarize", len(articles), waiting=f"loading {short_name(summarizer)}") as advance:
         summaries, stats = summarize_articles(articles["paragraphs"][:], summarizer, cache, advance)
     work = Work(articles, summary_model=summarizer.describe(), summary_label=summarizer.label)
@@ -293,7 +281,7 @@ def _translate(
     from jobs.stages.translate import assemble_articles, failed_units, translate_units
 
     mark = time.perf_counter()
-    backend = open_backend(spec, lang, config, translation=True)
+    backend = open_model(spec, lang, config, translation=True)
     with reporter.task(f"translate {lang}", len(units), waiting=f"loading {short_name(backend)}") as advance:
         editorial = load_editorial(config, lang)  # glossary, corrections, repair (jobs.stages.editorial)
         outputs = translate_units(units, backend, lang, advance, cache, editorial, config.source_lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from typer.testing import CliRunner
 
 ray = pytest.importorskip("ray", reason="the Ray engine is optional: pip install -e '.[ray]'")
 
-from jobs.backends import ray as ray_engine  # noqa: E402
 from jobs.cli import app  # noqa: E402
+from jobs.engines import ray as ray_engine  # noqa: E402
 from jobs.errors import ExitCode  # noqa: E402
 from tests.conftest import SEED_PAGE  # noqa: E402
 
@@ -28,9 +29,13 @@ def fixed_time(monkeypatch):
 @pytest.fixture(scope="module", autouse=True)
 def local_ray(tmp_path_factory):
     """One small local Ray for the module (starting one takes about ten seconds)."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=str(tmp_path_factory.mktemp("ray")))
-    yield
-    ray.shutdown()
+    with pytest.MonkeyPatch.context() as patch:  # set before Ray starts: its workers inherit it
+        patch.setenv("JOBS_CT2_CACHE", str(tmp_path_factory.mktemp("ct2-cache")))
+        ray.init(
+            num_cpus=2, include_dashboard=False, log_to_driver=False, _temp_dir=str(tmp_path_factory.mktemp("ray"))
+        )
+        yield
+        ray.shutdown()
 
 
 def run(tiny_models, tiny_config, out: Path, *extra: str):
@@ -57,39 +62,87 @@ def run(tiny_models, tiny_config, out: Path, *extra: str):
     )
 
 
-@pytest.fixture
-def driver_loads(monkeypatch) -> list[str]:
-    """Every model whose weights this (the driver's) process loads; Ray actors are other processes."""
-    import jobs.backends.torch
-
-    loads: list[str] = []
-    real = jobs.backends.torch.load_model
-
-    def counting_load_model(spec, role, **kwargs):
-        loads.append(role)
-        return real(spec, role, **kwargs)
-
-    monkeypatch.setattr(jobs.backends.torch, "load_model", counting_load_model)
-    return loads
+def decoded_batches(log: Path) -> dict[str, list]:
+    """Per model role, every batch decoded (its rows' token ids), in a comparable order."""
+    batches: dict[str, list] = {}
+    for file in sorted(log.glob("*.jsonl")):
+        role = file.name.split("-", 1)[0]
+        batches.setdefault(role, []).extend(json.loads(line) for line in file.read_text().splitlines())
+    return {role: sorted(found) for role, found in batches.items()}
 
 
-def test_ray_engine_writes_the_same_articles_as_the_local_engine_and_the_driver_loads_no_weights(
-    tmp_path, tiny_models, tiny_config, driver_loads
+def record_batches(backend, log: Path) -> None:
+    """Make `backend` append the token ids of each batch it decodes to LOG/<role>-<pid>-<id>.jsonl."""
+    real = backend._generate_batch
+    path = log / f"{backend.role}-{os.getpid()}-{id(backend)}.jsonl"
+
+    def recording(ids, max_new, min_new):
+        with path.open("a") as handle:
+            handle.write(json.dumps(ids) + "\n")
+        return real(ids, max_new, min_new)
+
+    backend._generate_batch = recording
+
+
+class RecordingWorker(ray_engine.BatchWorker):
+    """An actor that logs what it decodes (Ray actors are other processes: no monkeypatch reaches them)."""
+
+    log = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        record_batches(self.backend, Path(self.log))
+
+
+def comparable(manifest: dict) -> dict:
+    """A manifest without what differs between any two runs (run id, time, and the files that
+    carry them: feeds are dated by the run, changes name the run) and without `engine`."""
+    files = {k: v for k, v in manifest["files"].items() if not k.startswith(("feed.", "changes."))}
+    skipped = ("run_id", "created_at", "engine", "files")
+    return {**{k: v for k, v in manifest.items() if k not in skipped}, "files": files}
+
+
+def test_at_default_settings_ray_and_local_decode_the_same_batches_and_publish_the_same_bytes(
+    tmp_path, tiny_models, tiny_config, monkeypatch
 ):
+    """--backend auto is CTranslate2 int8 here, whose results depend on batch composition: the Ray
+    engine must send exactly the batches the local engine decodes (split across its streams)."""
+    from jobs.backends.ctranslate2 import CT2Backend
+
+    monkeypatch.setenv("JOBS_FAST_AUTO", "1")  # the product's default (the suite runs with 0: conftest)
+    logs = {name: tmp_path / f"batches-{name}" for name in ("local", "ray")}
+    for log in logs.values():
+        log.mkdir()
+    real_load = CT2Backend._load
+
+    def recording_load(self):
+        record_batches(self, logs["local"])
+        return real_load(self)
+
+    monkeypatch.setattr(CT2Backend, "_load", recording_load)
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
-    assert sorted(driver_loads) == ["ru", "summary"]  # the counter sees the local engine's loads
-    driver_loads.clear()
+    assert set(decoded_batches(logs["local"])) == {"ru", "summary"}  # the driver (local engine) loaded both
+
+    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    RecordingWorker.log = str(logs["ray"])
+    monkeypatch.setattr(ray_engine.RayBackend, "worker", RecordingWorker)
+    monkeypatch.setattr(CT2Backend, "_load", lambda self: pytest.fail("the Ray driver loaded a model's weights"))
     on_ray = run(tiny_models, tiny_config, tmp_path / "ray", "--engine", "ray", "--ray-actors", "2")
     assert on_ray.exit_code == 0, on_ray.output
-    assert driver_loads == []  # the driver tokenized and planned with the text side only
-    assert "models loaded: 0" in on_ray.output
+    assert "models loaded: 0" in on_ray.output  # the driver tokenized and planned with the text side only
+
+    assert decoded_batches(logs["ray"]) == decoded_batches(logs["local"])
     bundles = {name: (tmp_path / name / "ru" / "latest").resolve() for name in ("local", "ray")}
     assert (bundles["ray"] / "articles.jsonl").read_bytes() == (bundles["local"] / "articles.jsonl").read_bytes()
+    markdown = {name: {p.name: p.read_bytes() for p in (b / "articles").glob("*.md")} for name, b in bundles.items()}
+    assert markdown["ray"] == markdown["local"] and len(markdown["ray"]) == 6
     manifests = {name: json.loads((b / "manifest.json").read_text()) for name, b in bundles.items()}
-    assert manifests["ray"]["engine"] == "ray" and manifests["local"]["engine"] == "local"
-    assert manifests["ray"]["models"]["translation"]["engine"] == "ray"
-    assert manifests["ray"]["counts"] == manifests["local"]["counts"]
+    assert manifests["local"]["engine"] == {"name": "local"}
+    assert manifests["ray"]["engine"] == {"name": "ray", "actors": 2, "gpus_per_actor": 0.0}
+    assert manifests["ray"]["models"]["translation"]["backend"] == "ctranslate2"
+    assert manifests["ray"]["models"]["translation"]["loaded"] is True  # by the actors
+    assert comparable(manifests["ray"]) == comparable(manifests["local"])
 
 
 class FlakyWorker(ray_engine.BatchWorker):
@@ -141,10 +194,10 @@ def test_a_failing_batch_is_retried_and_one_that_keeps_failing_is_a_listed_failu
 
 
 def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_models, tiny_config):
-    from jobs.backends import open_backend
     from jobs.backends.batching import MAX_BATCH_SENTENCES_GPU
     from jobs.backends.device import gpu_batch_tokens
     from jobs.config import build_config
+    from jobs.engines import open_model
 
     config = build_config(
         config_file=tiny_config,
@@ -153,7 +206,7 @@ def test_the_driver_plans_batches_for_cuda_actors_without_a_gpu_of_its_own(tiny_
         engine="ray",
         ray_gpus_per_actor=1,
     )
-    backend = open_backend(config.models["ru"], "ru", config, translation=True)
+    backend = open_model(config.models["ru"], "ru", config, translation=True)
     assert backend.identity.device == "cuda" and backend.identity.dtype == "fp16"  # the actors' device, not ours
     plan = backend.plan([4] * 3000)
     assert max(len(batch) for batch in plan) == MAX_BATCH_SENTENCES_GPU

@@ -97,7 +97,7 @@ def make_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
 
 
 def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: bool):
-    """The backend for one model on the configured engine: local, or generation on Ray actors.
+    """The backend for one model in this process (jobs.engines.open_model puts it on the engine).
 
     A CTranslate2 model is converted and loaded here the first time it is used (later runs find
     it marked as loaded once and load it only when they have something to generate). When that
@@ -133,10 +133,6 @@ def open_backend(spec: ModelSpec, role: str, config: JobConfig, *, translation: 
             backend.max_batch_rows,
             backend.streams,
         )
-    if config.engine == "ray":
-        from jobs.backends.ray import RayBackend
-
-        return RayBackend(backend, config, translation=translation)
     return backend
 
 

@@ -297,26 +297,35 @@ class BaseBackend:
 
     # ---- generation
 
+    def plan(self, lengths: Sequence[int], cap: int | None = None) -> list[list[int]]:
+        """The batches texts of these lengths are decoded in (budget, `cap` rows, split across the
+        streams); an engine that must give the same int8 outputs sends exactly these."""
+        planned = plan_batches(lengths, self.batch_tokens, cap or self.max_batch_rows)
+        return spread_batches(planned, self.streams)
+
     def generate(
         self,
         texts: Sequence[str],
         on_progress: Callable[[int], None] | None = None,
         settings: GenerationSettings | None = None,
+        *,
+        one_batch: bool = False,
     ) -> Generated:
         """Generate one output per text, in input order; empty texts give empty outputs.
 
         `settings`: other generation settings for this call (a summary's intermediate levels);
         None: the backend's own. Calls with other settings must not run at the same time.
 
-        Texts are batched longest first under the token budget. When the device runs out of
-        memory, the batch is split in two and retried and the budget is halved for what is
-        left; a text that alone does not fit is a DeviceOutOfMemory error.
+        Batched by `plan` (longest first under the token budget), or (`one_batch`) the non-empty
+        texts are one batch an engine planned. On out-of-memory a batch is split in two and
+        retried and the budget halved for the rest; a text that alone does not fit is a
+        DeviceOutOfMemory error.
         """
         if settings is not None and settings != self.settings:
             own = self.settings
             self.settings = settings
             try:
-                return self.generate(texts, on_progress)
+                return self.generate(texts, on_progress, one_batch=one_batch)
             finally:
                 self.settings = own
         started = time.perf_counter()
@@ -330,9 +339,11 @@ class BaseBackend:
             if on_progress:
                 on_progress(0)  # the model is loaded: generation starts (a progress bar says so)
         cap = self.max_batch_rows
+        first = [pending] if one_batch and pending else None  # then planned again only after OOM
         with self._generation_scope():
             while pending:
-                pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress)
+                pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress, first)
+                first = None
         result.seconds = time.perf_counter() - started
         return result
 
@@ -349,9 +360,10 @@ class BaseBackend:
         cap: int,
         result: Generated,
         on_progress: Callable[[int], None] | None,
+        given: list[list[int]] | None = None,
     ) -> tuple[list[int], int]:
-        """Generate what is pending in planned batches of at most `cap` texts; what is left to
-        retry after out-of-memory, and the smaller cap to retry with."""
+        """Generate what is pending in planned batches of at most `cap` texts (or the `given`
+        batches); what is left to retry after out-of-memory, and the smaller cap to retry with."""
 
         def run(positions: list[int]) -> tuple[list[str], list[int], int]:
             window = self.max_input_tokens
@@ -360,8 +372,7 @@ class BaseBackend:
             decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
             return decoded, counts, max_new
 
-        planned = plan_batches([lengths[p] for p in pending], self.batch_tokens, cap)
-        plan = [[pending[b] for b in batch] for batch in spread_batches(planned, self.streams)]
+        plan = given or [[pending[b] for b in batch] for batch in self.plan([lengths[p] for p in pending], cap)]
         log.debug(
             "%s: %d texts in %d batches (longest %d tokens; at most %d tokens, %d rows per batch; %d at a time)",
             self.role,

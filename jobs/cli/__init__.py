@@ -5,7 +5,7 @@ Each command lives in its own module and registers itself on the one `app` when 
 
 from __future__ import annotations
 
-from jobs.cli import bundles, correct, evaluate, models, run, shell  # noqa: F401  (each registers its commands)
+from jobs.cli import archive, bundles, correct, evaluate, models, run, shell  # noqa: F401  (each registers its commands)
 from jobs.cli.app import app
 
 __all__ = ["app", "main"]

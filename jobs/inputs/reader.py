@@ -225,6 +225,27 @@ def _same_text(article: Article, article_id: str, texts: dict[str, tuple[str, Ar
     return InputProblem(article.source_file, article.source_line, article_id, message)
 
 
+def read_jsonl_part(path: Path, display: str, start: int, end: int, first_line: int) -> ReadResult:
+    """The articles of the JSONL lines in bytes [start, end) of a file (one shard of an archive),
+    numbered as in the whole file. Ids are given among these articles only (ids.assign_ids: in
+    practice each article's id depends on the article alone)."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    text = decode_text(data, display)
+    items = [text] if isinstance(text, InputProblem) else list(parse_jsonl("\n" * (first_line - 1) + text, display))
+    ids = iter(assign_ids([item for item in items if isinstance(item, Article)]))
+    rows: list[dict[str, Any]] = []
+    problems: list[InputProblem] = []
+    for item in items:
+        outcome = item if isinstance(item, InputProblem) else next(ids)
+        if isinstance(outcome, InputProblem):
+            problems.append(outcome)
+        else:
+            rows.append(_row(item, outcome))
+    return ReadResult(articles=_to_dataset(rows), errors=problems)
+
+
 def _read_source(source: Source, context: ReadContext) -> tuple[str, Parsed]:
     """Hash a file or saved dataset and parse it into articles and problems, by kind and suffix."""
     assert source.path is not None

@@ -40,7 +40,7 @@ def run_manifest(
         "schema": MANIFEST_SCHEMA,
         "run_id": run_id,
         "created_at": created_at.isoformat(timespec="seconds"),
-        "engine": config.engine,
+        "engine": engine_entry(config),
         "inputs": [_public_source(vars(source)) for source in sources],
         "settings": {
             "device": config.device,
@@ -54,6 +54,14 @@ def run_manifest(
         "versions": package_versions(),
         "cache": {"path": public_path(cache_path), "hits": cache_hits, "misses": cache_misses},
     }
+
+
+def engine_entry(config: JobConfig) -> dict[str, Any]:
+    """What ran the model stages: the only field in which the manifests of the local and the Ray
+    engine differ (their records and model entries are the same)."""
+    if config.engine == "local":
+        return {"name": "local"}
+    return {"name": config.engine, "actors": config.ray_actors, "gpus_per_actor": config.ray_gpus_per_actor}
 
 
 def bundle_manifest(

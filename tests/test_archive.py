@@ -1,0 +1,102 @@
+"""`jobs archive`: shards on Ray give the records `jobs run` gives, and a rerun does only unfinished shards."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ray = pytest.importorskip("ray", reason="the Ray engine is optional: pip install -e '.[ray]'")
+
+from jobs.cli import app  # noqa: E402
+from jobs.outputs.verify import verify_bundle  # noqa: E402
+from tests.conftest import SEED_PAGE  # noqa: E402
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray(tmp_path_factory):
+    ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False, _temp_dir=str(tmp_path_factory.mktemp("ray")))
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture
+def archive_file(tmp_path) -> Path:
+    """The seed page's six articles as one JSONL file, with a blank line (skipped, still counted)."""
+    from jobs.inputs import read_articles
+
+    rows = read_articles([SEED_PAGE]).articles.to_list()
+    lines = [json.dumps({"title": r["title"], "paragraphs": r["paragraphs"]}) for r in rows]
+    path = tmp_path / "archive" / "articles.jsonl"
+    path.parent.mkdir()
+    path.write_text("\n".join([*lines[:3], "", *lines[3:]]) + "\n", encoding="utf-8")
+    return path
+
+
+def models_args(tiny_models, tiny_config) -> list[str]:
+    return ["--config", str(tiny_config), "--lang", "ru", "--model", f"ru={tiny_models['ru']}"] + [
+        "--summary-model",
+        str(tiny_models["summary"]),
+    ]
+
+
+def archive(tiny_models, tiny_config, inputs: Path, out: Path):
+    args = ["archive", "-i", str(inputs), "--out", str(out), "--shard-size", "2", "--ray-actors", "1"]
+    return runner.invoke(app, [*args, *models_args(tiny_models, tiny_config)])
+
+
+def test_archive_shards_publish_what_jobs_run_publishes_and_a_rerun_redoes_only_missing_shards(
+    tmp_path, tiny_models, tiny_config, archive_file
+):
+    """The suite runs torch in the weights' dtype (conftest), whose outputs do not depend on how
+    texts are batched: so a shard's records must be exactly those of one local run."""
+    local = runner.invoke(
+        app,
+        ["run", "-i", str(archive_file), "--out", str(tmp_path / "local"), *models_args(tiny_models, tiny_config)]
+        + ["--cache", str(tmp_path / "cache.sqlite3")],
+    )
+    assert local.exit_code == 0, local.output
+    out = tmp_path / "archive-out"
+    first = archive(tiny_models, tiny_config, archive_file.parent, out)
+    assert first.exit_code == 0, first.output
+    assert "3 shards (0 finished before, 3 generated now)" in first.output
+    bundle = (out / "ru" / "latest").resolve()
+    expected = (tmp_path / "local" / "ru" / "latest").resolve()
+    assert (bundle / "articles.jsonl").read_bytes() == (expected / "articles.jsonl").read_bytes()
+    markdown = {p.name: p.read_bytes() for p in (bundle / "articles").glob("*.md")}
+    assert markdown == {p.name: p.read_bytes() for p in (expected / "articles").glob("*.md")}
+    assert verify_bundle(bundle) == []
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    assert manifest["counts"] == json.loads((expected / "manifest.json").read_text())["counts"]
+    assert manifest["cache"] == {"shards": 3, "reused": 0, "generated": 3}
+    assert manifest["inputs"][0]["articles"] == 6
+
+    shards = sorted((out / ".archive" / "shards").iterdir())
+    assert len(shards) == 3
+    shutil.rmtree(shards[1])  # as if the run had been killed before this shard finished
+    second = archive(tiny_models, tiny_config, archive_file.parent, out)
+    assert second.exit_code == 0, second.output
+    assert "3 shards (2 finished before, 1 generated now)" in second.output
+    again = (out / "ru" / "latest").resolve()
+    assert again != bundle
+    assert (again / "articles.jsonl").read_bytes() == (bundle / "articles.jsonl").read_bytes()
+
+
+def test_a_changed_file_redoes_only_its_changed_shards(tmp_path, tiny_models, tiny_config, archive_file):
+    """Shards are keyed by their bytes: appending articles leaves the finished shards as they are."""
+    from jobs.engines.shards import plan_shards
+    from jobs.inputs.sources import collect_sources
+
+    before, _ = plan_shards(collect_sources([archive_file]), 2, "settings")
+    with archive_file.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"title": "One more", "paragraphs": ["Another article at the end."]}) + "\n")
+    after, files = plan_shards(collect_sources([archive_file]), 2, "settings")
+    assert [s.lines for s in before] == [2, 2, 2] and [s.lines for s in after] == [2, 2, 2, 1]
+    assert [s.key for s in after[:3]] == [s.key for s in before]
+    assert plan_shards(collect_sources([archive_file]), 2, "other model")[0][0].key != before[0].key
+    assert files[0].sha256 != "" and after[1].first_line == 3 and after[2].first_line == 6  # the blank line 4 counted
