@@ -18,6 +18,12 @@ from tests.conftest import SEED_PAGE  # noqa: E402
 runner = CliRunner()
 
 
+@pytest.fixture(autouse=True)
+def fixed_time(monkeypatch):
+    """The archive's shards and the local run at one time (SOURCE_DATE_EPOCH): dates agree too."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")
+
+
 @pytest.fixture(scope="module", autouse=True)
 def local_ray(tmp_path_factory):
     ray.init(num_cpus=4, include_dashboard=False, log_to_driver=False, _temp_dir=str(tmp_path_factory.mktemp("ray")))
