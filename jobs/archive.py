@@ -94,7 +94,7 @@ def archive_job(config: JobConfig, shard_size: int) -> ArchiveReport:
         report.timings["plan"] = time.perf_counter() - mark
         log.info("archive: %d shards, %d finished before, %d to do", len(shards), report.shards_done_before, len(todo))
         mark = time.perf_counter()
-        for counts in run_shards(config, todo, backends) if todo else ():
+        for counts in run_shards(config, todo, backends, created_at.isoformat(timespec="seconds")) if todo else ():
             report.shards_generated += 1
             log.info(
                 "shard %d done: %d articles (%d/%d)",

@@ -149,8 +149,9 @@ def _failed_units(units, outputs) -> dict[str, str]:
 class WriteShard:
     """Builds every language's records of a shard (the outputs code) and writes the shard's folder."""
 
-    def __init__(self, config: dict[str, Any]):
+    def __init__(self, config: dict[str, Any], now: str):
         self.config = JobConfig.model_validate(config)
+        self.now = now  # the run's time (RFC 3339): a shard's stories are first seen and updated then
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         from jobs.stages.summarize import SummaryResult
@@ -162,7 +163,7 @@ class WriteShard:
         summaries = [SummaryResult(**s) for s in raw] if raw is not None else [None] * len(articles)
         summary_model = json.loads(row["summary_model"]) or {"entry": None, "label": None}
         made = {lang: json.loads(row[f"lang_{lang}"]) for lang in config.models}
-        records = shard_records(config, articles, summaries, summary_model["label"], made)
+        records = shard_records(config, articles, summaries, summary_model["label"], made, self.now)
         files = {f"{lang}.jsonl": _jsonl(records[lang]) for lang in config.langs}
         for lang in config.langs:
             files.update(_markdown(records[lang], lang))
@@ -177,9 +178,10 @@ class WriteShard:
         return {"key": shard.key, "number": shard.number, **counts}
 
 
-def shard_records(config: JobConfig, articles, summaries, summary_label, made) -> dict[str, list[dict[str, Any]]]:
-    """Every language's records of one shard, linked to each other (outputs.records)."""
-    from jobs.environment import run_time
+def shard_records(
+    config: JobConfig, articles, summaries, summary_label, made, now: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Every language's records of one shard, linked to each other and dated `now` (outputs.records)."""
     from jobs.errors import InputProblem
     from jobs.outputs.records import build_records, date_records, failed_ids, link_translations
 
@@ -199,7 +201,6 @@ def shard_records(config: JobConfig, articles, summaries, summary_label, made) -
             skip=skip.get(lang, set()),
         )
     link_translations(records, config.lang_tags, {lang: ids - skip.get(lang, set()) for lang in config.langs})
-    now = run_time().isoformat(timespec="seconds")  # a shard is made once: its stories are new then
     for built in records.values():
         date_records(built, {}, None, now=now)
     return records
@@ -223,7 +224,7 @@ def _jsonl(records: list[dict[str, Any]]) -> bytes:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
 
-def run_shards(config: JobConfig, shards: list[Shard], backends: dict[str, str]) -> Iterator[dict[str, Any]]:
+def run_shards(config: JobConfig, shards: list[Shard], backends: dict[str, str], now: str) -> Iterator[dict[str, Any]]:
     """Run the shards through the stages on Ray; yields each finished shard's counts as it lands.
 
     `backends`: the backend name the driver resolved for each role (`summary`, each language)."""
@@ -248,5 +249,5 @@ def run_shards(config: JobConfig, shards: list[Shard], backends: dict[str, str])
     for lang in config.models:
         kwargs = {"config": payload, "lang": lang, "backend": backends[lang]}
         ds = ds.map(Translate, fn_constructor_kwargs=kwargs, compute=pool, num_gpus=gpus)
-    ds = ds.map(WriteShard, fn_constructor_kwargs={"config": payload}, compute=pool, num_cpus=0.25)
+    ds = ds.map(WriteShard, fn_constructor_kwargs={"config": payload, "now": now}, compute=pool, num_cpus=0.25)
     yield from ds.iter_rows()
