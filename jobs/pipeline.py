@@ -165,7 +165,7 @@ def _read(config: JobConfig, sources: list[Source], report: RunReport) -> ReadRe
 
 def _identify(config: JobConfig, read: ReadResult, created_at: datetime):
     """Every article read takes its story's id: the one it was published under, when it is an
-    edited, retitled or moved version of a known story (inputs.stories); problems follow."""
+    edited, retitled or moved version of a known story (inputs.stories)."""
     langs = [d.name for d in language_dirs(config.out)] if config.out.is_dir() else []
     latest = [latest_bundle(config.out, lang) for lang in langs]
     register = StoryRegister.load(config.out, (r for bundle in latest if bundle for r in read_records(bundle)))
