@@ -68,10 +68,10 @@ class Recorder:
         real = TorchBackend.generate
         recorder = self
 
-        def generate(backend, texts, on_progress=None):
+        def generate(backend, texts, on_progress=None, settings=None, **options):
             recorder.sent.setdefault(backend.role, []).extend(texts)
             recorder.calls.setdefault(backend.role, []).append(list(texts))
-            return real(backend, texts, on_progress)
+            return real(backend, texts, on_progress, settings, **options)
 
         monkeypatch.setattr(TorchBackend, "generate", generate)
 

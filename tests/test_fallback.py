@@ -98,7 +98,7 @@ def test_auto_with_bf16_on_a_cpu_ctranslate2_cannot_serve_chooses_torch(monkeypa
     import ctranslate2
 
     monkeypatch.setenv("JOBS_FAST_AUTO", "1")
-    monkeypatch.setattr("jobs.backends.ctranslate2.cpu_supports_bf16", lambda: True)
+    monkeypatch.setattr("jobs.backends.device.cpu_supports_bf16", lambda: True)
     monkeypatch.setattr(ctranslate2, "get_supported_compute_types", lambda kind: {"int8", "int8_float32", "float32"})
     assert resolve_backend("auto", "cpu", "bf16", "none") == "torch"
     assert resolve_backend("auto", "cpu", "auto", "none") == "ctranslate2"

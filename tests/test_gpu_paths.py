@@ -91,6 +91,7 @@ def test_cpu_torch_on_a_gpu_box_with_a_failing_probe_runs_ctranslate2_on_cpu_and
     tiny_models, tiny_config, monkeypatch, fast_auto, caplog
 ):
     pytest.importorskip("ctranslate2")
+    monkeypatch.setattr(logging.getLogger("jobs"), "propagate", True)  # a CLI test before may have set it off
     gpu_box(monkeypatch)  # probe real: fails here
     cuda.ctranslate2_cuda_problem.cache_clear()
     name, why = backend_choice("auto")

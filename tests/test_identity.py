@@ -25,7 +25,16 @@ def ru(tiny_models, **options) -> TorchBackend:
 
 
 def units() -> datasets.Dataset:
-    return datasets.Dataset.from_dict({"text": [t for t in SAMPLE_SENTENCES if t]})
+    """Body units of one article, as segment_articles makes them (the columns translate_units reads)."""
+    texts = [t for t in SAMPLE_SENTENCES if t]
+    return datasets.Dataset.from_dict(
+        {
+            "article_id": ["a"] * len(texts),
+            "part": ["body"] * len(texts),
+            "paragraph": list(range(len(texts))),
+            "text": texts,
+        }
+    )
 
 
 @pytest.fixture

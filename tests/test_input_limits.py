@@ -171,7 +171,8 @@ def test_the_same_text_under_many_ids_is_read_once(tmp_path: Path) -> None:
 def test_a_feed_is_read_as_its_newest_entries(tmp_path: Path) -> None:
     items = "".join(
         f"<item><title>Story {n}</title><guid>s{n}</guid><pubDate>{day:02d} Mar 2024 09:00:00 GMT</pubDate>"
-        f'<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">Story {n} in full.</content:encoded>'
+        f'<content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">Story {n} in full: the council '
+        "met on Monday and voted to keep the old bridge open for another year of repairs.</content:encoded>"
         "</item>"
         for n, day in [(1, 3), (2, 9), (3, 1), (4, 7), (5, 5), (6, 2)]
     )

@@ -13,7 +13,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -24,6 +23,7 @@ from jobs.backends.batching import (
     Generated,
     forget_frames,
     is_out_of_memory,
+    map_batches,
     max_batch_rows,
     max_new_tokens,
     min_new_tokens,
@@ -32,56 +32,13 @@ from jobs.backends.batching import (
 )
 from jobs.backends.device import auto_batch_tokens
 from jobs.backends.identity import ModelIdentity
+from jobs.backends.options import BackendOptions
 from jobs.backends.shortlist import Shortlist
-from jobs.config import GenerationSettings, JobConfig, ModelSpec
+from jobs.config import GenerationSettings, ModelSpec
 from jobs.models.hub import model_revision
 from jobs.models.text_side import LoadedModel, load_text_side
 
 log = logging.getLogger("jobs")
-
-
-@dataclass(frozen=True)
-class BackendOptions:
-    """The part of the run config a backend needs for one model."""
-
-    settings: GenerationSettings = field(default_factory=GenerationSettings)
-    translation: bool = True  # False: summaries (output length kept under half the window)
-    source_lang: str = "en"
-    device: str = "auto"
-    dtype: str = "auto"
-    quantize: str = "none"
-    backend: str = ""  # the --backend asked for (auto | torch | ctranslate2), for the manifest
-    batch_tokens: int | None = None  # None: chosen for the device when first needed
-    why: str = ""  # what `--backend auto` passed over and why (the manifest says it)
-    remote: bool = False  # the device is Ray actors' (GPU share given): a driver without a card takes it as given
-    gpu_share: float = 1.0  # the part of a card one Ray actor gets: its batch budget is scaled by it
-    # Summaries: the settings of the map-reduce levels below the last (None: as `settings`)
-    intermediate: GenerationSettings | None = None
-
-    @classmethod
-    def of(cls, config: JobConfig, *, translation: bool) -> BackendOptions:
-        """The options of a run, for its translation or its summary model.
-
-        On the Ray engine `auto` means what the actors get, not what the driver has: CUDA when
-        each actor is given a GPU share, else CPU (Ray hides GPUs from actors without one).
-        """
-        device = config.device
-        gpus = config.ray_gpus_per_actor if config.engine == "ray" else 0
-        if config.engine == "ray" and device == "auto":
-            device = "cuda" if gpus > 0 else "cpu"
-        return cls(
-            remote=gpus > 0,
-            gpu_share=min(1.0, gpus) if gpus > 0 else 1.0,
-            settings=config.translation if translation else config.summary,
-            translation=translation,
-            source_lang=config.source_lang,
-            device=device,
-            dtype=config.dtype,
-            quantize=config.quantize,
-            backend=config.backend,
-            batch_tokens=config.batch_tokens or None,
-            intermediate=None if translation else config.summary_intermediate,
-        )
 
 
 class BaseBackend:
@@ -432,34 +389,8 @@ class BaseBackend:
         return max(1, len(positions) // 2)
 
     def _map_batches(self, run: Callable[[list[int]], Any], plan: list[list[int]]):
-        """(batch, outcome or the exception it raised), in plan order.
-
-        With `streams` > 1, that many batches run at a time in worker threads (torch and
-        CTranslate2 release the GIL while they compute); outcomes still come in plan order. When
-        the caller stops (out-of-memory, an interrupt) no further batch is started and the
-        running ones are waited for.
-        """
-
-        def guarded(positions: list[int]) -> Any:
-            try:
-                return run(positions)
-            except Exception as exc:  # handed to the caller, which re-raises all but out-of-memory
-                return exc
-
-        if self.streams <= 1 or len(plan) <= 1:
-            for positions in plan:
-                yield positions, guarded(positions)
-            return
-        from concurrent.futures import ThreadPoolExecutor
-
-        with self._streams_scope():
-            pool = ThreadPoolExecutor(max_workers=self.streams, thread_name_prefix="jobs-decode")
-            try:
-                futures = [pool.submit(guarded, positions) for positions in plan]
-                for positions, future in zip(plan, futures):
-                    yield positions, future.result()
-            finally:
-                pool.shutdown(wait=True, cancel_futures=True)
+        """(batch, outcome or the exception it raised), in plan order, `streams` at a time (batching.map_batches)."""
+        return map_batches(run, plan, self.streams, self._streams_scope)
 
     def _streams_scope(self) -> contextlib.AbstractContextManager:
         """What batches run inside when several run at once (torch: each stream's share of threads)."""

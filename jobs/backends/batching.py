@@ -6,10 +6,11 @@ budget of padded input tokens per batch; a backend puts results back in input or
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from jobs.errors import JobError
 
@@ -158,3 +159,39 @@ def min_new_tokens(settings: GenerationSettings, translation: bool, shortest_inp
         # Never ask for a summary longer than half its (shortest) input.
         wanted = min(wanted, max(0, shortest_input // 2))
     return min(wanted, max_new)
+
+
+def map_batches(
+    run: Callable[[list[int]], Any],
+    plan: list[list[int]],
+    streams: int,
+    scope: Callable[[], contextlib.AbstractContextManager],
+) -> Iterator[tuple[list[int], Any]]:
+    """(batch, outcome or the exception it raised), in plan order.
+
+    With `streams` > 1, that many batches run at a time in worker threads (torch and CTranslate2
+    release the GIL while they compute), inside `scope()`; outcomes still come in plan order. When
+    the caller stops (out-of-memory, an interrupt) no further batch is started and the running
+    ones are waited for.
+    """
+
+    def guarded(positions: list[int]) -> Any:
+        try:
+            return run(positions)
+        except Exception as exc:  # handed to the caller, which re-raises all but out-of-memory
+            return exc
+
+    if streams <= 1 or len(plan) <= 1:
+        for positions in plan:
+            yield positions, guarded(positions)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with scope():
+        pool = ThreadPoolExecutor(max_workers=streams, thread_name_prefix="jobs-decode")
+        try:
+            futures = [pool.submit(guarded, positions) for positions in plan]
+            for positions, future in zip(plan, futures):
+                yield positions, future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

@@ -98,7 +98,6 @@ def eval_command(
     """Score the configured models on public references: BLEU and chrF (sacrebleu), ROUGE (rouge-score)."""
     from jobs.config import build_config
     from jobs.evaluation import run_eval
-    from jobs.quality.eval import default_eval_dir
 
     try:
         job = build_config(
@@ -114,14 +113,7 @@ def eval_command(
         )
         refs = _references(ref, src, job.models if not no_translation else {})
         if not summaries and not no_summaries:
-            folder = default_eval_dir() / "summarization"
-            summaries = sorted(folder.glob("*.jsonl"))
-            if not summaries and not no_translation and folder.parent.is_dir():  # else eval's error says it
-                log.warning(
-                    "summaries are not scored: no --summaries FILE given and no *.jsonl in %s "
-                    "(pass --summaries FILE to score them, or --no-summaries to skip them without this line)",
-                    folder,
-                )
+            summaries = _default_summaries(warn=not no_translation)
         report = run_eval(
             job,
             flores_dir=flores,
@@ -138,6 +130,22 @@ def eval_command(
     except (OSError, ValueError) as exc:  # missing or malformed reference files
         raise fail(ConfigError(str(exc))) from None
     _report(report, report_dir)
+
+
+def _default_summaries(*, warn: bool) -> list[Path]:
+    """The summarization references of the eval data; with `warn`, a line when there are none
+    (and the eval data is there: else eval's own error says what is missing)."""
+    from jobs.quality.eval import default_eval_dir
+
+    folder = default_eval_dir() / "summarization"
+    found = sorted(folder.glob("*.jsonl"))
+    if not found and warn and folder.parent.is_dir():
+        log.warning(
+            "summaries are not scored: no --summaries FILE given and no *.jsonl in %s "
+            "(pass --summaries FILE to score them, or --no-summaries to skip them without this line)",
+            folder,
+        )
+    return found
 
 
 def _report(report: dict, report_dir: Path | None) -> None:

@@ -78,19 +78,10 @@ def models_pull(
     --model: exactly those (`models pull --lang ru` fetches the Russian model only,
     `models pull --model Helsinki-NLP/opus-mt-en-de@main` that model at that revision).
     """
-    from jobs.config import ModelSpec, load_registry, select_langs
-    from jobs.models.hub import hub_offline, hub_unreachable, network_hint, pull_model
+    from jobs.config import load_registry, select_langs
+    from jobs.models.hub import hub_offline, hub_unreachable
 
-    named = [ModelSpec(model=value.strip()) for value in model]
-    for spec in named:
-        if not spec.model or spec.is_local or "=" in spec.model:
-            raise fail(
-                ConfigError(
-                    f"models pull --model {spec.model!r}: give a hub id (OWNER/NAME, optionally @REVISION); "
-                    "a local folder needs no pulling"
-                    + (", and LANG= belongs to `run --model`" if "=" in spec.model else "")
-                )
-            )
+    named = _named_models(model)
     try:
         registry, _ = load_registry(config)
         codes = select_langs(registry, lang, {}) if lang or not (summary or named) else []
@@ -110,21 +101,44 @@ def models_pull(
 
         enable_progress_bars()
     for role, spec in specs:
-        if spec is None:
-            continue
-        typer.echo(f"{role}: pulling {spec.model} ...")
-        try:
-            folder = pull_model(spec)
-        except Exception as exc:  # network and hub errors come in many types: one line, then stop
-            import textwrap
+        if spec is not None:
+            _pull_one(role, spec)
 
-            from huggingface_hub import constants
 
-            why = textwrap.shorten(" ".join(str(exc).split()), 300)
+def _named_models(values: list[str]) -> list:
+    """`models pull --model` values as hub model specs; a folder or a LANG=ID is a usage error."""
+    from jobs.config import ModelSpec
+
+    named = [ModelSpec(model=value.strip()) for value in values]
+    for spec in named:
+        if not spec.model or spec.is_local or "=" in spec.model:
             raise fail(
-                ModelNotAvailable(
-                    f"{role}: could not download {spec.model}: {type(exc).__name__}: {why}; check the id and "
-                    f"revision on {constants.ENDPOINT}, and {network_hint(constants.ENDPOINT).removeprefix('check ')}"
+                ConfigError(
+                    f"models pull --model {spec.model!r}: give a hub id (OWNER/NAME, optionally @REVISION); "
+                    "a local folder needs no pulling"
+                    + (", and LANG= belongs to `run --model`" if "=" in spec.model else "")
                 )
-            ) from None
-        typer.echo(f"{role}: {spec.model} -> {folder}")
+            )
+    return named
+
+
+def _pull_one(role: str, spec) -> None:
+    """Download one model, saying where it went; a hub or network error is one line, then stop."""
+    from jobs.models.hub import network_hint, pull_model
+
+    typer.echo(f"{role}: pulling {spec.model} ...")
+    try:
+        folder = pull_model(spec)
+    except Exception as exc:  # network and hub errors come in many types: one line, then stop
+        import textwrap
+
+        from huggingface_hub import constants
+
+        why = textwrap.shorten(" ".join(str(exc).split()), 300)
+        raise fail(
+            ModelNotAvailable(
+                f"{role}: could not download {spec.model}: {type(exc).__name__}: {why}; check the id and "
+                f"revision on {constants.ENDPOINT}, and {network_hint(constants.ENDPOINT).removeprefix('check ')}"
+            )
+        ) from None
+    typer.echo(f"{role}: {spec.model} -> {folder}")
