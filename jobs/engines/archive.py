@@ -106,10 +106,12 @@ class Translate:
 
     def __init__(self, config: dict[str, Any], lang: str, backend: str):
         from jobs.engines.ray import actor_backend
+        from jobs.stages.editorial import load_editorial
 
         self.config = JobConfig.model_validate(config)
         self.lang = lang
         self.backend = actor_backend(self.config.models[lang], lang, self.config, True, backend)
+        self.editorial = load_editorial(self.config, lang)  # glossary, corrections, repair: as `jobs run`
 
     def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
         import datasets
@@ -125,7 +127,9 @@ class Translate:
         if articles:
             table = datasets.Dataset.from_list(articles)
             unit_table = segment_articles(table)
-            outputs = translate_units(unit_table, self.backend, self.lang)
+            outputs = translate_units(
+                unit_table, self.backend, self.lang, editorial=self.editorial, source_lang=self.config.source_lang
+            )
             content = assemble_articles(unit_table, outputs, self.lang, source_lang=self.config.source_lang)
             units = len(unit_table)
             by_id = {a["id"]: a for a in articles}
