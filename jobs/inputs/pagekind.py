@@ -9,13 +9,14 @@ each adding the square root of its extra length; a page scoring 20 or less is no
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from jobs.inputs.pagemeta import json_ld_objects
 
 # schema.org types of articles, and of pages that list or sell things instead.
 _ARTICLE_TYPES = frozenset(
@@ -270,24 +271,12 @@ def readerable_score(tree: Any) -> float:
 
 
 def _schema_types(tree: Any) -> list[str]:
-    """The @type values of every JSON-LD object in the page, nested @graph included."""
+    """The @type values of every JSON-LD object in the page, nested @graph included (lower case,
+    without a schema.org prefix)."""
     found: list[str] = []
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text_content() or "null")
-        except ValueError:
-            continue
-        _collect_types(data, found)
-    return found
-
-
-def _collect_types(data: Any, found: list[str]) -> None:
-    if isinstance(data, list):
-        for item in data:
-            _collect_types(item, found)
-    elif isinstance(data, dict):
+    for data in json_ld_objects(tree):
         kind = data.get("@type")
         for name in kind if isinstance(kind, list) else [kind]:
             if isinstance(name, str):
                 found.append(name.rsplit("/", 1)[-1].lower())
-        _collect_types(data.get("@graph"), found)
+    return found

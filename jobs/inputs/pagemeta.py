@@ -88,7 +88,7 @@ class PageMeta:
 
 def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     """The structured metadata of a parsed page (an lxml tree); `url`: the page's address if known."""
-    objects = list(_json_ld_objects(tree))
+    objects = list(json_ld_objects(tree))
     articles = [o for o in objects if _types(o) & set(_ARTICLE_TYPES)] or [o for o in objects if "headline" in o]
     locale = (tree.xpath("string(/html/@lang)") or tree.xpath("string(//html/@lang)") or "").strip().lower()
     authors, source = _authors(tree, articles)
@@ -252,7 +252,7 @@ def _checked(year: int, month: int, day: int) -> str:
 # --------------------------------------------------------------------------------------- JSON-LD
 
 
-def _json_ld_objects(tree: Any) -> list[dict]:
+def json_ld_objects(tree: Any) -> list[dict]:
     """Every JSON-LD object of the page, @graph members and nested lists flattened."""
     found: list[dict] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
