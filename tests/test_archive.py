@@ -13,7 +13,7 @@ ray = pytest.importorskip("ray", reason="the Ray engine is optional: pip install
 
 from jobs.cli import app  # noqa: E402
 from jobs.outputs.verify import verify_bundle  # noqa: E402
-from tests.conftest import SEED_PAGE  # noqa: E402
+from tests.conftest import SEED_PAGE, config_without_repair  # noqa: E402
 
 runner = CliRunner()
 
@@ -75,11 +75,7 @@ def test_archive_shards_publish_what_jobs_run_publishes_and_a_rerun_redoes_only_
     # Known gap (issue 27 left open): QA repair (issue 25) repairs a share of each call's flagged
     # units, and a shard is its own call, so with repair on an archive repairs other units than
     # one `jobs run` over the same file; compared here with repair off.
-    config = tmp_path / "config" / "models.yaml"
-    config.parent.mkdir()
-    shutil.copy(tiny_config, config)
-    (config.parent / "editorial.yaml").write_text("repair:\n  enabled: false\n", encoding="utf-8")
-    tiny_config = config
+    tiny_config = config_without_repair(tiny_config, tmp_path / "config")
     local = runner.invoke(
         app,
         ["run", "-i", str(archive_file), "--out", str(tmp_path / "local"), *models_args(tiny_models, tiny_config)]
