@@ -23,7 +23,7 @@ from lxml import etree
 from jobs.config import build_config
 from jobs.outputs.changes import CHANGES_FILE, bundle_changes
 from jobs.outputs.feeds import ATOM, ATOM_FILE, JSON_FEED_FILE, SCHEME, FeedSettings, entry_id, feed_files
-from jobs.outputs.records import date_records, record_schema, record_sha256
+from jobs.outputs.records import PreviousBundle, content_hashes, date_records, record_schema, record_sha256
 from jobs.pipeline import run_job
 from tests.conftest import REPO
 
@@ -107,7 +107,7 @@ FEED = FeedSettings(lang="kk", lang_tag="kk-Cyrl", title="News (Kazakh)", author
 def write_feeds(folder: Path, records: list[dict], now: str = NOW, previous: Path | None = None) -> Path:
     """Records dated against the previous bundle (records.date_records), their feeds and articles.jsonl."""
     folder.mkdir(parents=True)
-    date_records(records, {}, previous, now=now)
+    date_records(records, {}, PreviousBundle.read(previous), now=now)
     for name, data in feed_files(records, FEED, now=now).items():
         (folder / name).write_bytes(data)
     (folder / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -186,7 +186,7 @@ def test_changes_list_added_changed_and_removed(tmp_path):
     before = [record("a-1"), record("b-2"), record("c-3")]
     (previous / "articles.jsonl").write_text("".join(json.dumps(r) + "\n" for r in before), encoding="utf-8")
     after = [record("a-1"), record("c-3", paragraphs=("Changed.", "Two.")), record("d-4")]
-    changes = bundle_changes(after, previous, "20260102T000000Z-bbbbbb")
+    changes = bundle_changes(content_hashes(after), PreviousBundle.read(previous), "20260102T000000Z-bbbbbb")
     assert changes == {
         "schema": "jobs.changes/v1",
         "run_id": "20260102T000000Z-bbbbbb",
@@ -196,11 +196,13 @@ def test_changes_list_added_changed_and_removed(tmp_path):
         "removed": ["b-2"],
         "unchanged": 1,
     }
-    assert bundle_changes(after, None, "r")["added"] == ["a-1", "c-3", "d-4"]
+    assert bundle_changes(content_hashes(after), PreviousBundle.read(None), "r")["added"] == ["a-1", "c-3", "d-4"]
     moved = [record("a-1"), record("b-2"), record("c-3")]
     for r in moved:
         r["source"].update(file="other.jsonl", line=99, feed="https://example.org/feed")
-    assert bundle_changes(moved, previous, "r")["unchanged"] == 3  # provenance is no change
+    assert (
+        bundle_changes(content_hashes(moved), PreviousBundle.read(previous), "r")["unchanged"] == 3
+    )  # provenance is no change
     assert record_sha256(record("a-1")) == record_sha256(json.loads(json.dumps(record("a-1"))))
 
 

@@ -9,28 +9,22 @@ feed) does not, and a rerun of the same input changes nothing.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-from jobs.outputs.records import read_records, record_sha256
+from jobs.outputs.records import PreviousBundle
 
 CHANGES_FILE = "changes.json"
 CHANGES_SCHEMA = "jobs.changes/v1"
 
 
-def bundle_hashes(bundle: Path | None) -> dict[str, str]:
-    """Article id -> content hash of a published bundle's records ({} for none or an unreadable one)."""
-    return {record["id"]: record_sha256(record) for record in read_records(bundle)}
-
-
-def bundle_changes(records: list[dict[str, Any]], previous: Path | None, run_id: str) -> dict[str, Any]:
-    """Ids added, changed and removed since the previous bundle (each list in bundle order)."""
-    before = bundle_hashes(previous)
-    after = {record["id"]: record_sha256(record) for record in records}
+def bundle_changes(after: dict[str, str], previous: PreviousBundle, run_id: str) -> dict[str, Any]:
+    """Ids added, changed and removed since the previous bundle (each list in bundle order), from
+    the new records' content hashes (`after`: id -> records.record_sha256, in bundle order)."""
+    before = previous.hashes
     return {
         "schema": CHANGES_SCHEMA,
         "run_id": run_id,
-        "previous_run_id": previous.name if previous is not None else None,
+        "previous_run_id": previous.name,
         "added": [i for i in after if i not in before],
         "changed": [i for i in after if i in before and before[i] != after[i]],
         "removed": [i for i in before if i not in after],

@@ -82,10 +82,14 @@ class FeedSettings:
         return f"{self.base_url.rstrip('/')}/{self.lang}/latest/{name}"
 
 
-def feed_files(records: list[dict[str, Any]], feed: FeedSettings, *, now: str) -> dict[str, bytes]:
-    """feed.atom and feed.json of a bundle; the feed's `updated` is its newest entry's (`now` for none)."""
+def feed_files(
+    records: list[dict[str, Any]], feed: FeedSettings, *, now: str, hashes: dict[str, str] | None = None
+) -> dict[str, bytes]:
+    """feed.atom and feed.json of a bundle; the feed's `updated` is its newest entry's (`now` for none).
+    `hashes`: the records' content hashes (records.content_hashes) when computed already."""
     updated = max((r.get("updated") or now for r in records), default=now)
-    return {ATOM_FILE: atom_feed(records, feed, updated=updated), JSON_FEED_FILE: json_feed(records, feed)}
+    feeds = {ATOM_FILE: atom_feed(records, feed, updated=updated)}
+    return {**feeds, JSON_FEED_FILE: json_feed(records, feed, hashes=hashes)}
 
 
 def rfc3339(published: str) -> str:
@@ -170,7 +174,7 @@ def _links(record: dict[str, Any], lang_tag: str) -> list[dict[str, str]]:
     return links
 
 
-def json_feed(records: list[dict[str, Any]], feed: FeedSettings) -> bytes:
+def json_feed(records: list[dict[str, Any]], feed: FeedSettings, *, hashes: dict[str, str] | None = None) -> bytes:
     """A JSON Feed 1.1 document; `_jobs` (an extension, as the spec allows) carries the review
     status, QA flag counts, models, first_seen and the content hash behind date_modified."""
     items = []
@@ -189,7 +193,7 @@ def json_feed(records: list[dict[str, Any]], feed: FeedSettings) -> bytes:
             item["tags"] = [record["source"]["tag"]]
         item["language"] = feed.lang_tag
         item["_jobs"] = {
-            "content_sha256": record_sha256(record),
+            "content_sha256": hashes[record["id"]] if hashes else record_sha256(record),
             "first_seen": record.get("first_seen"),
             "markdown": f"articles/{record['id']}.md",
             "review": record.get("review", {}).get("status"),

@@ -24,8 +24,10 @@ from jobs.outputs.feeds import FeedSettings, feed_files
 from jobs.outputs.manifest import bundle_manifest, manifest_field
 from jobs.outputs.publish import discard, publish_run
 from jobs.outputs.records import (
+    PreviousBundle,
     build_records,
     bundle_counts,
+    content_hashes,
     date_records,
     failed_ids,
     inputs_sha256,
@@ -174,7 +176,8 @@ def _write_language(
     _, model_info, _ = work.translated.get(lang, ({}, None, None))
     failures = [*work.shared_failures, *work.lang_failures.get(lang, [])]
     latest = latest_bundle(config.out, lang)
-    date_records(records, work.first_seen, latest, now=run["created_at"])
+    previous, hashes = PreviousBundle.read(latest), content_hashes(records)
+    date_records(records, work.first_seen, previous, now=run["created_at"], hashes=hashes)
     done.qa[lang] = count_flags(records)
     manifest = bundle_manifest(
         run,
@@ -189,8 +192,8 @@ def _write_language(
     )
     manifest.update(editorial_manifest(records, work.editorial.get(lang)))
     feed = FeedSettings.for_language(config, lang)
-    extra = feed_files(records, feed, now=run["created_at"])
-    extra[CHANGES_FILE] = changes_bytes(bundle_changes(records, latest, run["run_id"]))
+    extra = feed_files(records, feed, now=run["created_at"], hashes=hashes)
+    extra[CHANGES_FILE] = changes_bytes(bundle_changes(hashes, previous, run["run_id"]))
     done.bundles[lang] = write_bundle(config.out, lang, run["run_id"], records, manifest, extra, previous=latest)
     log.info("wrote %s (%d articles)", done.bundles[lang], len(records))
 

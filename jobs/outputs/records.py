@@ -11,6 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -101,17 +102,43 @@ def published_text(text: str) -> str:
     return _NOT_PUBLISHED.sub("", text)
 
 
-def date_records(records: list[dict[str, Any]], first_seen: dict[str, str], previous: Path | None, now: str) -> None:
+@dataclass(frozen=True)
+class PreviousBundle:
+    """A language's previous bundle as a run compares with it (read once): its name, and per
+    article id the record's content hash (record_sha256) and dates."""
+
+    name: str | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    dates: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, bundle: Path | None) -> PreviousBundle:
+        records = read_records(bundle)
+        dates = {r["id"]: {k: r.get(k) for k in DATES} for r in records}
+        return cls(bundle.name if bundle is not None else None, content_hashes(records), dates)
+
+
+def content_hashes(records: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Article id -> record_sha256, in the records' order."""
+    return {record["id"]: record_sha256(record) for record in records}
+
+
+def date_records(
+    records: list[dict[str, Any]],
+    first_seen: dict[str, str],
+    previous: PreviousBundle | None,
+    now: str,
+    hashes: dict[str, str] | None = None,
+) -> None:
     """Set each record's `first_seen` (when its story was first published: the story register's
     date, else the previous bundle's) and `updated` (the previous bundle's while the record's
-    content, record_sha256, is the same; else `now`)."""
-    before: dict[str, dict[str, Any]] = {}
-    for record in read_records(previous):
-        before[record["id"]] = {"sha": record_sha256(record), **{k: record.get(k) for k in DATES}}
+    content, record_sha256 (`hashes` when computed already), is the same; else `now`)."""
+    previous = previous or PreviousBundle()
+    hashes = hashes if hashes is not None else content_hashes(records)
     for record in records:
-        known = before.get(record["id"], {})
+        known = previous.dates.get(record["id"], {})
         record["first_seen"] = first_seen.get(record["id"]) or known.get("first_seen") or now
-        same = known.get("sha") == record_sha256(record) and known.get("updated")
+        same = previous.hashes.get(record["id"]) == hashes[record["id"]] and known.get("updated")
         record["updated"] = known["updated"] if same else now
         if record["updated"] < record["first_seen"]:  # a story older than the register's memory
             record["first_seen"] = record["updated"]
