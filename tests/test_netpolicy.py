@@ -10,12 +10,11 @@ downloads, a per-host limit, a budget that runs out, a server trickling its head
 from __future__ import annotations
 
 import contextlib
-import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from jobs.errors import ConfigError, InputError, InputProblem
 from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.fetch import Fetcher
 from jobs.inputs.netpolicy import NetPolicy, Refused, address_problem, parse_allow_entry
+from tests.netfakes import Replies, fake_resolver
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 PAGE = (FIXTURES / "blog-post.html").read_bytes()
@@ -37,20 +37,7 @@ FAKE_DNS = {  # names the tests resolve, and the addresses they pretend to have
 @pytest.fixture(autouse=True)
 def fake_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Only loopback and the fake names resolve: nothing here may reach past 127.0.0.1."""
-    real = socket.getaddrinfo
-    asked: list[str] = []
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        host = host.decode() if isinstance(host, bytes) else host
-        asked.append(host)
-        if host in FAKE_DNS:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in FAKE_DNS[host]]
-        if host in ("127.0.0.1", "localhost", "::1"):
-            return real(host, port, *args, **kwargs)
-        raise AssertionError(f"test tried to resolve {host!r}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield asked
+    yield fake_resolver(monkeypatch, FAKE_DNS)
 
 
 class _Server(ThreadingHTTPServer):
@@ -69,11 +56,8 @@ class _Server(ThreadingHTTPServer):
         return self.server_address[1]
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Replies):
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         with self.server.lock:
@@ -108,19 +92,6 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(0.1)
         else:
             self._send(404, b"not found", "text/plain")
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _redirect(self, location: str) -> None:
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import pytest
 
 from jobs.inputs import FetchSettings
 from jobs.inputs.fetch import Fetcher, FetchError
+from tests.netfakes import Replies, fake_resolver
 
 PAGE = (Path(__file__).resolve().parent / "fixtures" / "web" / "blog-post.html").read_bytes()
 FAKE_DNS = {
@@ -37,22 +38,8 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 @pytest.fixture(autouse=True)
 def fake_dns(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    real = socket.getaddrinfo
-    asked: list[str] = []
-
-    def getaddrinfo(host, port, *args, **kwargs):
-        host = host.decode() if isinstance(host, bytes) else host
-        asked.append(host)
-        if host in FAKE_DNS:
-            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in FAKE_DNS[host]]
-        if host in ("127.0.0.1", "localhost", "::1"):
-            return real(host, port, *args, **kwargs)
-        if host == UNRESOLVABLE:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        raise AssertionError(f"test tried to resolve {host!r}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield asked
+    """Only loopback and the fake names resolve: nothing here may reach past 127.0.0.1."""
+    yield fake_resolver(monkeypatch, FAKE_DNS, unresolvable=[UNRESOLVABLE])
 
 
 @pytest.fixture
@@ -87,11 +74,8 @@ class _Server(ThreadingHTTPServer):
             self.hits[path] += 1
 
 
-class _Origin(BaseHTTPRequestHandler):
+class _Origin(Replies):
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         self.server.count(self.path)
@@ -104,13 +88,10 @@ class _Origin(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-class _Proxy(BaseHTTPRequestHandler):
+class _Proxy(Replies):
     """A forward proxy: GET with an absolute URI; loopback targets forwarded, the rest answered here."""
 
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
     def do_GET(self) -> None:
         self.server.count(self.path)

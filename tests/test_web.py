@@ -14,7 +14,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,7 @@ from jobs.inputs.fetch import display_url, is_url, url_from_input
 from jobs.inputs.html import html_paragraphs
 from jobs.inputs.ids import make_article_id
 from jobs.inputs.urls import sniff_kind
+from tests.netfakes import Replies
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 # Small limits so that every failure mode is met within a second.
@@ -91,13 +92,10 @@ class _Server(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Replies):
     """Fixture pages and feeds, plus routes that misbehave in the ways real servers do."""
 
     server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
-        pass
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
@@ -153,22 +151,6 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             feed_type = "application/atom+xml" if "atom" in name else "application/rss+xml"
             self._send(200, data, feed_type, {"ETag": etag, "Last-Modified": "Thu, 14 Mar 2024 09:30:00 GMT"})
-
-    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _redirect(self, location: str) -> None:
-        self.send_response(302)
-        self.send_header("Location", location)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
 
     def _drip(self) -> None:
         """A byte every 0.1 s: never idle long enough for a read timeout, never done."""
