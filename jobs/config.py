@@ -257,9 +257,16 @@ def parse_model_overrides(values: list[str]) -> dict[str, str]:
     return overrides
 
 
+def split_langs(values: list[str]) -> list[str]:
+    """`--lang` values as languages: `ru,kk` is `ru` and `kk`; blanks dropped."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
 def select_langs(registry: Registry, langs: list[str], overrides: dict[str, str]) -> list[str]:
-    """Expand `all`, keep the order given, drop repeats; unknown languages are usage errors."""
+    """Expand `all`, keep the order given, drop repeats; unknown languages are usage errors. A
+    value may list several languages with commas (`--lang ru,kk` as `--lang ru --lang kk`)."""
     known = list(registry.languages)
+    langs = split_langs(langs)
     wanted = known if not langs or "all" in langs else langs
     selected: list[str] = []
     for lang in wanted:

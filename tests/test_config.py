@@ -39,6 +39,12 @@ def test_all_expands_and_repeats_collapse():
     assert build_config(langs=["ru", "zh", "ru"]).langs == ["ru", "zh"]
 
 
+def test_a_value_may_list_languages_with_commas():
+    assert build_config(langs=["ru,kk", "zh, ru"]).langs == ["ru", "kk", "zh"]
+    with pytest.raises(ConfigError, match="unknown language 'xx'"):
+        build_config(langs=["ru,xx"])
+
+
 @pytest.mark.parametrize("text", ["languages: [", "summary: {model: x}\nlanguages: {ru: {name: R, bogus: 1}}"])
 def test_a_broken_config_file_names_the_file(tmp_path, text):
     path = tmp_path / "bad.yaml"

@@ -15,6 +15,7 @@ import typer
 
 from jobs.cli.app import app, fail
 from jobs.cli.options import CacheOption, ConfigOption, KeepDaysOption, KeepOption
+from jobs.config import split_langs
 from jobs.errors import ConfigError, Damaged, ExitCode, JobError, environment_error
 
 
@@ -51,7 +52,8 @@ def one_line_errors(out: Path, doing: str) -> Iterator[None]:
 def verify(
     out: Annotated[Path, typer.Argument(help="Outputs folder.")] = Path("outputs"),
     lang: Annotated[
-        list[str], typer.Option("--lang", "-l", metavar="LANG", help="Language, repeatable (default: all).")
+        list[str],
+        typer.Option("--lang", "-l", metavar="LANG", help="Language, repeatable or comma-separated (default: all)."),
     ] = [],
 ) -> None:
     """Check every bundle's files against its manifest (sha256, sizes, record schema), and that the
@@ -64,7 +66,7 @@ def verify(
     with one_line_errors(out, "reading the outputs folder"):
         if not check_outputs_folder(out, "reading the outputs folder"):
             raise ConfigError(f"{out} is not an outputs folder (it does not exist); pass the outputs folder")
-        results = verify_outputs(out, lang)
+        results = verify_outputs(out, split_langs(lang))
         holder = running_holder(out)
         state = publish_state(out) if holder is None else None
     for bundle, problems in results.items():
@@ -142,7 +144,12 @@ def preview(
     ] = None,
     lang: Annotated[
         list[str],
-        typer.Option("--lang", "-l", metavar="LANG", help="Language, repeatable (default: every language in OUT)."),
+        typer.Option(
+            "--lang",
+            "-l",
+            metavar="LANG",
+            help="Language, repeatable or comma-separated (default: every language in OUT).",
+        ),
     ] = [],
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Outputs folder the bundles are in.")] = Path(
         "outputs"
@@ -161,7 +168,7 @@ def preview(
     with one_line_errors(dest or out, "writing a review page (or pass --dest DIR on a writable disk)"):
         if run is None or not Path(run).is_dir():
             check_outputs_folder(out, "reading the outputs folder")
-        pages = write_previews(out, lang, run, dest, read_inputs=_input_articles)
+        pages = write_previews(out, split_langs(lang), run, dest, read_inputs=_input_articles)
     if not pages:
         typer.echo(
             f"error: no bundle in {out} for {run or 'latest'}" + (f" ({', '.join(lang)})" if lang else ""), err=True

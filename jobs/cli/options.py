@@ -30,7 +30,7 @@ LangOption = Annotated[
         "-l",
         metavar="LANG",
         show_default="all",
-        help="Target language, repeatable; `all` for every configured one.",
+        help="Target language, repeatable or comma-separated (ru,kk); `all` for every configured one.",
     ),
 ]
 ModelOption = Annotated[
