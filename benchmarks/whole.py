@@ -367,6 +367,15 @@ def main(argv: list[str] | None = None) -> int:
         help="only m2m100 output tokens/s with the whole output layer vs shortlists of several sizes (one process)",
     )
     parser.add_argument(
+        "--shortlist-sizes",
+        type=int,
+        nargs="+",
+        default=SHORTLIST_SIZES,
+        metavar="ROWS",
+        help="--shortlist-micro's shortlist sizes (default: 64000 32000 16000; the real m2m100 tokenizer's "
+        "kk-Cyrl script shortlist keeps 81632, --vocab-check says)",
+    )
+    parser.add_argument(
         "--vocab-check",
         metavar="TOKENIZER",
         help="only the real-vocabulary check: a hub id (cached) or folder of the model's tokenizer, e.g. facebook/m2m100_418M",
@@ -462,7 +471,7 @@ def measure(args) -> int:
         sentences = [s for a in articles for p in a["paragraphs"] for s in split_sentences(p)][
             : 48 if args.quick else 160
         ]
-        spec = {**base, "name": "shortlist", "sentences": sentences, "sizes": SHORTLIST_SIZES, "rounds": 2}
+        spec = {**base, "name": "shortlist", "sentences": sentences, "sizes": args.shortlist_sizes, "rounds": 2}
         run_child(
             "shortlist", {**spec, "name": "shortlist-warm", "sentences": sentences[:2], "sizes": [], "rounds": 1}, work
         )
