@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _SEPARATORS = re.compile(
     r"\s*(?:;|,|\||\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|\s+·\s+|\s+[-–—]\s+)\s*", re.IGNORECASE
 )
-# "By", "Von", "Por"...: what a visible byline starts with, in the languages of the corpus.
+# "By", "Von", "Por", "作者："...: what a visible byline starts with, in the languages of the corpus.
 _PREFIX = re.compile(
-    r"^(?:by|from|words by|written by|reported by|posted by|published by|author:?|autor:?|autorin:?|von|text:?|"
-    r"por|par|di|door|av|af|przez|автор:?)\s+",
+    r"^(?:by|from|words by|written by|reported by|posted by|published by|authors?|autor|autoren|autorin|"
+    r"von|text|por|par|di|door|av|af|przez|автор|作者|记者|記者|责任编辑|責任編輯|编辑|編輯|撰文|文)"
+    r"(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
 )
 # Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share".
@@ -172,6 +174,8 @@ _ROLE_WORDS = frozenset(
         "dezember",
     ]
 )
+# German-style compounds of a desk word: "Webteam", "Sportredaktion", "Onlineredaktion".
+_ROLE_SUFFIXES = ("team", "redaktion")
 _SENTENCE_WORDS = frozenset(["is", "was", "are", "has", "have", "covers", "writes", "wrote", "lives", "based"])
 # Name particles written in lower case ("Ludwig van Beethoven", "Abu al-Hassan").
 _PARTICLES = frozenset(
@@ -200,6 +204,13 @@ _PARTICLES = frozenset(
         "y",
     ]
 )
+# A name in Chinese, Japanese or Korean script is written without spaces: one token of 2-4
+# characters (family name first), unless it ends in a word for a body (社 agency, 报 paper, 网 site,
+# 台 station, 部 department...) or holds a newsroom word (编辑 editor, 记者 reporter, 新闻 news).
+_CJK_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\uac00-\ud7af]{2,4})$")
+_CJK_BODIES = re.compile(
+    r"[社报報网網台部局会會院所组組室处處厅廳站]$|编辑|編輯|记者|記者|新闻|新聞|作者|来源|來源|日报|日報|中心"
+)
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?$")
 MAX_NAME_WORDS = 5
 
@@ -226,6 +237,32 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     return "; ".join(names)
 
 
+def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> str:
+    """The names of the text's byline paragraphs (byline_line), when they all name the same
+    people; "" when there are none, or several naming different people (a page of several
+    articles: which byline is this article's is not known)."""
+    found = {line for line in (byline_line(paragraph, outlets) for paragraph in paragraphs) if line}
+    return found.pop() if len(found) == 1 else ""
+
+
+def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
+    """The names of a paragraph that is a byline and nothing else ("Von Jane Doe", "By Jane Doe
+    and John Roe"), or "".
+
+    Strict, as it is looked for in the article's text: the paragraph starts with a byline word
+    and every part after it is a person's name as it stands (no role, outlet or date to strip).
+    """
+    text = " ".join(paragraph.split())
+    rest = _PREFIX.sub("", text, count=1)
+    if rest == text or len(rest.split()) > 3 * MAX_NAME_WORDS:
+        return ""
+    blocked = {_folded(outlet) for outlet in outlets if outlet}
+    parts = [part.strip() for part in _SEPARATORS.split(rest)]
+    if not all(part and _person_name(part, blocked) == part for part in parts):
+        return ""
+    return plausible_byline(rest, outlets)
+
+
 def _person_name(part: str, blocked: set[str]) -> str:
     """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
     part = _TRAILER.sub("", part).strip(" .:-–—")
@@ -237,10 +274,13 @@ def _person_name(part: str, blocked: set[str]) -> str:
     if not part or any(ch.isdigit() for ch in part) or "@" in part:
         return ""
     tokens = part.split()
+    if len(tokens) == 1 and _CJK_NAME.match(part):
+        return "" if _CJK_BODIES.search(part) or _folded(part) in blocked else part
     if any(token.casefold() in _SENTENCE_WORDS for token in tokens):
         return ""
     for index, token in enumerate(tokens):
-        if token.casefold().strip(".") in _ROLE_WORDS:
+        word = token.casefold().strip(".")
+        if word in _ROLE_WORDS or word.endswith(_ROLE_SUFFIXES):
             tokens = tokens[:index]
             break
     if not 2 <= len(tokens) <= MAX_NAME_WORDS or _folded(" ".join(tokens)) in blocked:
