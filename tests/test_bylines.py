@@ -162,6 +162,36 @@ def test_byline_paragraphs_that_disagree_give_none() -> None:
         ("Revamp-It Webteam", ""),  # a desk: a compound of team
         ("Sportredaktion", ""),
         ("Jane Doe; Onlineredaktion", "Jane Doe"),
+        # roles, outlets, datelines, dates, handles and buttons around a name
+        ("Jane Doe, The Associated Press", "Jane Doe"),
+        ("Jane Doe and John Roe, The Washington Post", "Jane Doe; John Roe"),
+        ("The Guardian", ""),
+        ("La Repubblica", ""),
+        ("Oberösterreichische Nachrichten; Claudia Riedler", "Claudia Riedler"),
+        ("Jane Doe jane.doe@example.com", "Jane Doe"),
+        ("Jane Doe (@janedoe)", "Jane Doe"),
+        ("Jane Doe (AP)", "Jane Doe"),
+        ("Jane Doe in Berlin", "Jane Doe"),
+        ("Von Jane Doe, Berlin", "Jane Doe"),
+        ("Jane Doe May 3, 2022", "Jane Doe"),
+        ("Jane Doe 12. Mai 2022", "Jane Doe"),
+        ("Jane Doe • 5 min read", "Jane Doe"),
+        ("Jane Doe View Profile", "Jane Doe"),
+        ("Senior Reporter Jane Doe", "Jane Doe"),
+        ("Korrespondentin Jane Doe", "Jane Doe"),
+        ("Jane Doe Redakteurin", "Jane Doe"),
+        ("Ein Kommentar von Jane Doe", "Jane Doe"),
+        ("Jane Doe, with reporting by John Roe", "Jane Doe; John Roe"),
+        ("Jane Doe mit Material von dpa", "Jane Doe"),
+        ("Foto: Jane Doe", ""),  # a picture's credit
+        ("Text: Jane Doe, Fotos: John Roe", "Jane Doe"),
+        ("Jane Doe Photo: John Roe", "Jane Doe"),
+        # names stay whole
+        ("Leonardo da Vinci", "Leonardo da Vinci"),
+        ("Christoph von Eichhorn", "Christoph von Eichhorn"),
+        ("Abu al-Hassan", "Abu al-Hassan"),
+        ("María José García-López", "María José García-López"),
+        ("Sinéad O’Connor", "Sinéad O’Connor"),
     ],
 )
 def test_name_model(written: str, names: str) -> None:
