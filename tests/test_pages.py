@@ -436,7 +436,7 @@ PAGE_WITH_METADATA = """<html lang="en-GB"><head><title>Port deal | The Daily Ch
 <meta property="og:title" content="Port deal">
 <script type="application/ld+json">{{"@type": "NewsArticle", "headline": "Port deal",
 "datePublished": "{published}", "author": {author}}}</script></head><body><h1>Port deal</h1>
-<p>By Staff Share</p>{body}</body></html>"""
+<p>By Maria Lopez and Tom Hardy, Staff Share</p>{body}</body></html>"""
 
 
 @pytest.mark.parametrize(

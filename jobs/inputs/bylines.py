@@ -1,177 +1,101 @@
 """Bylines worth publishing: person names only, each once, without roles, outlets or sentences.
 
 Pages put many things where a byline goes: "Username", "<name> is a reporter", "<name> News
-reporter", "<Name>; <NAME>", "<Name>; <Outlet> Business". A part that is not shaped like a
-person's name is dropped, and a byline with no such part is no byline at all.
+reporter", "<Name>; <NAME>", "<Name>; <Outlet> Business", "Senior Reporter <Name> in Berlin",
+"<Name> (AP) May 3, 2022", "<Name> Share", "Foto: <Name>". The name model splits a byline into
+its parts (commas, "and" in several languages, "with reporting by"), drops notes in parentheses,
+e-mail addresses and handles, cuts a part at a date, a dateline or an outlet after a lower-case
+word ("in", "for", "aus") and at a role or user-interface word, drops roles before the name, and
+keeps a part only when what is left is shaped like a person's name: 2 to 5 capitalized words (name
+particles such as "van", "de", "al-" allowed), not opening with an article ("The", "La": outlets),
+or a name in Chinese or Korean script. A byline with no such part is no byline at all.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+
+
+def _words(*lines: str) -> frozenset[str]:
+    """The words of some lines of text, as a set (word lists written as prose)."""
+    return frozenset(" ".join(lines).split())
+
 
 _SEPARATORS = re.compile(
-    r"\s*(?:;|,|\||\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|\s+·\s+|\s+[-–—]\s+)\s*", re.IGNORECASE
+    r"\s*(?:;|,|\||•|\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|\s+·\s+|\s+[-–—]\s+|"
+    r"\s(?:with|additional) reporting (?:by|from)\s|\s(?:mit )?material von\s)\s*",
+    re.IGNORECASE,
 )
-# "By", "Von", "Por"...: what a visible byline starts with, in the languages of the corpus.
+# "By", "Von", "Por", "作者："...: what a visible byline starts with, in the languages of the corpus.
 _PREFIX = re.compile(
-    r"^(?:by|from|words by|written by|reported by|posted by|published by|author:?|autor:?|autorin:?|von|text:?|"
-    r"por|par|di|door|av|af|przez|автор:?)\s+",
+    r"^(?:by|from|words by|written by|reported by|(?:with |additional )?reporting by|posted by|published by|"
+    r"(?:mit )?material von|authors?|autor|autoren|autorin|"
+    r"von|text|por|par|di|door|av|af|przez|автор|作者|记者|記者|责任编辑|責任編輯|编辑|編輯|撰文|文)"
+    r"(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
 )
-# Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share".
+# Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share",
+# a dateline or an outlet after a lower-case word ("Jane Doe in Berlin", "Jane Doe for The Times").
 _TRAILER = re.compile(
-    r"\s+(?:updated|published|posted|veröffentlicht|aktualisiert|am|on|um|share|teilen|follow|folgen)\b.*$",
-    re.IGNORECASE,
+    r"\s+(?:(?i:updated|published|posted|veröffentlicht|aktualisiert|share|teilen|follow|folgen)\b|"
+    r"(?:am|on|um|in|aus|at|for|für|bei|en|à|a|em|from)\s).*$"
 )
-# Words that make a byline part a role, a desk or an outlet rather than a name; the name before
-# them is kept ("Jane Doe News reporter" gives "Jane Doe").
-_ROLE_WORDS = frozenset(
-    [
-        "reporter",
-        "reporters",
-        "correspondent",
-        "correspondents",
-        "editor",
-        "editors",
-        "writer",
-        "writers",
-        "staff",
-        "contributor",
-        "contributors",
-        "columnist",
-        "columnists",
-        "journalist",
-        "journalists",
-        "author",
-        "authors",
-        "producer",
-        "analyst",
-        "team",
-        "desk",
-        "newsroom",
-        "news",
-        "business",
-        "politics",
-        "political",
-        "technology",
-        "tech",
-        "health",
-        "science",
-        "sport",
-        "sports",
-        "economics",
-        "economy",
-        "world",
-        "opinion",
-        "senior",
-        "chief",
-        "deputy",
-        "associate",
-        "special",
-        "foreign",
-        "international",
-        "national",
-        "local",
-        "agency",
-        "agencies",
-        "press",
-        "wire",
-        "wires",
-        "bureau",
-        "service",
-        "media",
-        "online",
-        "digital",
-        "guest",
-        "admin",
-        "administrator",
-        "username",
-        "user",
-        "anonymous",
-        "unknown",
-        "webmaster",
-        "editorial",
-        # desks and newsrooms in other languages, company forms: an outlet, not a person
-        "redaktion",
-        "redacción",
-        "redaccion",
-        "rédaction",
-        "redazione",
-        "redactie",
-        "redakcja",
-        "gmbh",
-        "ag",
-        "inc",
-        "inc.",
-        "ltd",
-        "llc",
-        "corp",
-        "co.",
-        "austria",
-        "germany",
-        "deutschland",
-        "foundation",
-        "stiftung",
-        "verlag",
-        "zeitung",
-        "magazin",
-        "magazine",
-        "verband",
-        "e.v.",
-        "photo",
-        "foto",
-        "fotos",
-        "photos",
-        "bild",
-        "bilder",
-        "quelle",
-        "source",
-        "dpa",
-        "afp",
-        "ap",
-        "reuters",
-        "epd",
-        "kna",
-        "apa",
-        "sda",
-        # user-interface words glued to a name
-        "share",
-        "teilen",
-        "follow",
-        "folgen",
-        "email",
-        "e-mail",
-        "mail",
-        "twitter",
-        "facebook",
-        "instagram",
-        "linkedin",
-        "profile",
-        "profil",
-        "more",
-        "mehr",
-        # months: a date glued to a name
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "januar",
-        "februar",
-        "märz",
-        "juni",
-        "juli",
-        "oktober",
-        "dezember",
-    ]
+# E-mail addresses, @handles, links and (parenthesized) notes inside a byline: "Jane Doe (AP)".
+_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*@\S*|\S*(?:https?://|www\.)\S*")
+# Words that make a byline part a role, a desk or an outlet rather than a name. The name before
+# them is kept ("Jane Doe News reporter" gives "Jane Doe"); before a name, they are dropped
+# ("Senior Reporter Jane Doe", "Ein Kommentar von Jane Doe" give "Jane Doe").
+_ROLE_WORDS = _words(
+    # roles, desks and sections
+    "reporter reporters correspondent correspondents editor editors writer writers staff contributor "
+    "contributors contributing columnist columnists journalist journalists author authors producer analyst "
+    "team desk newsroom news business politics political technology tech health science sport sports "
+    "economics economy world opinion senior chief deputy associate special foreign international national "
+    "local agency agencies press wire wires bureau service media online digital guest admin administrator "
+    "username user anonymous unknown webmaster editorial photographer illustrator intern freelance "
+    "freelancer managing executive assistant director host presenter anchor blogger commentator critic "
+    "researcher professor report release "
+    # the same in other languages of European news
+    "redakteur redakteurin korrespondent korrespondentin reporterin journalistin fotograf fotografin "
+    "chefredakteur chefredakteurin herausgeber herausgeberin mitarbeiter mitarbeiterin volontär volontärin "
+    "gastautor gastautorin pressemitteilung pressesprecher pressesprecherin "
+    "redactor redactora corresponsal periodista enviado enviada columnista fotógrafo fotógrafa "
+    "journaliste rédacteur rédactrice correspondant correspondante envoyé envoyée chroniqueur chroniqueuse "
+    "giornalista inviato inviata corrispondente redattore redattrice "
+    # desks and newsrooms, company forms: an outlet, not a person
+    "redaktion redacción redaccion rédaction redazione redactie redakcja gmbh ag inc inc. ltd llc corp co. "
+    "austria germany deutschland foundation stiftung verlag zeitung magazin magazine verband e.v. "
+    "nachrichten tagblatt tageblatt rundschau anzeiger kurier noticias diario gazette gazzetta corriere "
+    "journal times tribune herald chronicle courier "
+    "photo foto fotos photos bild bilder quelle source dpa afp ap reuters epd kna apa sda ansa efe "
+    # user-interface words glued to a name
+    "share teilen follow folgen email e-mail mail twitter facebook instagram linkedin profile profil more "
+    "mehr view read contact kontakt bio subscribe abonnieren print drucken comments kommentare "
+    # months: a date glued to a name ("May" and "Mai" are names too: see _MONTH_ABBREVIATIONS)
+    "january february march april june july august september october november december "
+    "januar februar märz juni juli oktober dezember",
 )
+# Words that open a credit for something else than the article: "Foto: Jane Doe", "Quelle: dpa".
+_CREDIT_WORDS = _words(
+    "photo photos foto fotos bild bilder quelle source sources illustration illustrations grafik graphic "
+    "graphics video kamera camera image images picture pictures crédit crédits credit credits",
+)
+# Words that open a byline before its "by"/"von" and are not names: "Ein Kommentar von Jane Doe".
+_LEAD_WORDS = _words(
+    "a an ein eine einer analysis analyse commentary kommentar gastkommentar gastbeitrag beitrag column "
+    "kolumne essay interview bericht reportage story article artikel post meinung",
+)
+# Words that open the name of an outlet, never a person's: "The Guardian", "La Repubblica", "Le Monde".
+_DETERMINERS = _words("the der die das il lo la le les los las el het")
+# Month names and abbreviations dropped before a day or a year: "Jane Doe May 3, 2022".
+_MONTH_ABBREVIATIONS = _words(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec mai mär okt dez "
+    "january february march april june july august september october november december",
+)
+# German-style compounds of a desk or role word: "Webteam", "Sportredaktion", "Lokalredakteur".
+_ROLE_SUFFIXES = ("team", "redaktion", "redakteur", "redakteurin", "korrespondent", "korrespondentin")
 _SENTENCE_WORDS = frozenset(["is", "was", "are", "has", "have", "covers", "writes", "wrote", "lives", "based"])
 # Name particles written in lower case ("Ludwig van Beethoven", "Abu al-Hassan").
 _PARTICLES = frozenset(
@@ -200,6 +124,13 @@ _PARTICLES = frozenset(
         "y",
     ]
 )
+# A name in Chinese, Japanese or Korean script is written without spaces: one token of 2-4
+# characters (family name first), unless it ends in a word for a body (社 agency, 报 paper, 网 site,
+# 台 station, 部 department...) or holds a newsroom word (编辑 editor, 记者 reporter, 新闻 news).
+_CJK_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\uac00-\ud7af]{2,4})$")
+_CJK_BODIES = re.compile(
+    r"[社报報网網台部局会會院所组組室处處厅廳站]$|编辑|編輯|记者|記者|新闻|新聞|作者|来源|來源|日报|日報|中心"
+)
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?$")
 MAX_NAME_WORDS = 5
 
@@ -226,31 +157,92 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     return "; ".join(names)
 
 
+def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> str:
+    """The names of the text's byline paragraphs (byline_line), when they all name the same
+    people; "" when there are none, or several naming different people (a page of several
+    articles: which byline is this article's is not known)."""
+    found = {line for line in (byline_line(paragraph, outlets) for paragraph in paragraphs) if line}
+    return found.pop() if len(found) == 1 else ""
+
+
+def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
+    """The names of a paragraph that is a byline and nothing else ("Von Jane Doe", "By Jane Doe
+    and John Roe"), or "".
+
+    Strict, as it is looked for in the article's text: the paragraph starts with a byline word
+    and every part after it is a person's name as it stands (no role, outlet or date to strip).
+    """
+    text = " ".join(paragraph.split())
+    rest = _PREFIX.sub("", text, count=1)
+    if rest == text or len(rest.split()) > 3 * MAX_NAME_WORDS:
+        return ""
+    blocked = {_folded(outlet) for outlet in outlets if outlet}
+    parts = [part.strip() for part in _SEPARATORS.split(rest)]
+    if not all(part and _person_name(part, blocked) == part for part in parts):
+        return ""
+    return plausible_byline(rest, outlets)
+
+
 def _person_name(part: str, blocked: set[str]) -> str:
     """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
-    part = _TRAILER.sub("", part).strip(" .:-–—")
+    part = _TRAILER.sub("", " ".join(_NOISE.sub(" ", part).split())).strip(" .:-–—")
     folded = _folded(part)
     if not folded:
         return ""
     if any(folded == name or folded in name or (len(name) >= 6 and name in folded) for name in blocked if name):
         return ""  # "Hessenschau De" is the site hessenschau.de, not a person
-    if not part or any(ch.isdigit() for ch in part) or "@" in part:
-        return ""
-    tokens = part.split()
+    tokens = _before_date(part.split())
+    if tokens and tokens[0].casefold().strip(".:") in _CREDIT_WORDS:
+        return ""  # "Foto: Jane Doe" credits a picture, not the article
+    if len(tokens) == 1 and _CJK_NAME.match(tokens[0]):
+        return "" if _CJK_BODIES.search(tokens[0]) or _folded(tokens[0]) in blocked else tokens[0]
     if any(token.casefold() in _SENTENCE_WORDS for token in tokens):
         return ""
+    tokens = _without_leading_roles(tokens)
     for index, token in enumerate(tokens):
-        if token.casefold().strip(".") in _ROLE_WORDS:
+        if _is_role(token):
             tokens = tokens[:index]
             break
     if not 2 <= len(tokens) <= MAX_NAME_WORDS or _folded(" ".join(tokens)) in blocked:
         return ""
+    if tokens[0].casefold() in _DETERMINERS or any(ch.isdigit() for token in tokens for ch in token):
+        return ""
     for token in tokens:
         if token.casefold() in _PARTICLES:
             continue
+        head, _, rest = token.partition("-")
+        if head.casefold() in _PARTICLES and rest[:1].isupper():  # "al-Hassan", "el-Sayed"
+            token = rest
         if not _NAME_TOKEN.match(token) or not token[0].isupper():
             return ""
     return " ".join(tokens)
+
+
+def _is_role(token: str) -> bool:
+    word = token.casefold().strip(".:")
+    return word in _ROLE_WORDS or word.endswith(_ROLE_SUFFIXES)
+
+
+def _before_date(tokens: list[str]) -> list[str]:
+    """The tokens before the first one with a digit, and before a month name just before it."""
+    for index, token in enumerate(tokens):
+        if any(ch.isdigit() for ch in token):
+            kept = tokens[:index]
+            if kept and kept[-1].casefold().strip(".,") in _MONTH_ABBREVIATIONS:
+                kept = kept[:-1]
+            return kept
+    return tokens
+
+
+def _without_leading_roles(tokens: list[str]) -> list[str]:
+    """The tokens after the roles and lead words that open them, and after a "by"/"von" that
+    follows those ("Senior Reporter Jane Doe", "Ein Kommentar von Jane Doe": "Jane Doe")."""
+    index = 0
+    while index < len(tokens) and (_is_role(tokens[index]) or tokens[index].casefold() in _LEAD_WORDS):
+        index += 1
+    if 0 < index < len(tokens) and tokens[index].casefold() in ("by", "von", "de", "di", "por", "par"):
+        index += 1
+    return tokens[index:]
 
 
 def _folded(text: str) -> str:

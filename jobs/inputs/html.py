@@ -15,10 +15,11 @@ from urllib.parse import urlsplit
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
 from jobs.inputs.boilerplate import strip_boilerplate
-from jobs.inputs.bylines import plausible_byline
+from jobs.inputs.bylines import byline_in_text, plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import choose_title, drop_repeated_headlines, same_headline
+from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagekind import (
     PageFacts,
     normal_text,
@@ -202,7 +203,7 @@ def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", re
     return Page(
         title=title,
         paragraphs=tuple(paragraphs),
-        byline=_byline(meta, one_line(document.author or ""), site_names),
+        byline=_byline(meta, one_line(document.author or ""), site_names, paragraphs),
         published=meta.published,
         tag=one_line(categories[0]) if categories else "",
         url=document.url if document.url and is_url(document.url) else "",
@@ -240,18 +241,26 @@ def _words(paragraphs: list[str]) -> int:
     return sum(len(p.split()) for p in paragraphs)
 
 
-def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...]) -> str:
-    """The page's authors: its structured data's persons first, else the visible byline, cleaned.
+def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragraphs: Sequence[str] = ()) -> str:
+    """The page's authors: its structured data's persons first, else the visible byline, cleaned,
+    else a paragraph of the text that is a byline and nothing else ("Von Jane Doe").
 
-    A page whose JSON-LD names only an organization as the author has no byline to publish.
+    A page whose JSON-LD names only an organization as the author takes its persons from such a
+    paragraph only, and a name the page's visible text does not show is not published
+    (pageauthors.shown_on_page).
     """
+    in_text = byline_in_text(paragraphs, site_names)
     if meta.author_source == "json-ld-organization":
-        return ""
+        return _shown(in_text, meta)
     if meta.authors:
-        stated = plausible_byline("; ".join(meta.authors), site_names)
+        stated = _shown(plausible_byline("; ".join(meta.authors), site_names), meta)
         if stated or meta.author_source == "json-ld":
             return stated
-    return plausible_byline(extracted, site_names)
+    return _shown(plausible_byline(extracted, site_names), meta) or _shown(in_text, meta)
+
+
+def _shown(byline: str, meta: PageMeta) -> str:
+    return "; ".join(name for name in byline.split("; ") if name and shown_on_page(name, meta.visible))
 
 
 def _site_names(document: Any, address: str = "") -> tuple[str, ...]:

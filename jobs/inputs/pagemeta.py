@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from email.utils import parsedate
 from typing import Any
 
+from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.text import one_line
 
 _ARTICLE_TYPES = (
@@ -37,7 +38,6 @@ _ARTICLE_TYPES = (
     "scholarlyarticle",
     "socialmediaposting",
 )
-_META_AUTHOR = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author")
 _META_DATE = (
     "article:published_time",
     "og:published_time",
@@ -84,6 +84,7 @@ class PageMeta:
     og_title: str = ""
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
+    visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
 
 
 def page_meta(tree: Any, url: str | None = None) -> PageMeta:
@@ -91,7 +92,8 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     objects = list(json_ld_objects(tree))
     articles = [o for o in objects if _types(o) & set(_ARTICLE_TYPES)] or [o for o in objects if "headline" in o]
     locale = (tree.xpath("string(/html/@lang)") or tree.xpath("string(//html/@lang)") or "").strip().lower()
-    authors, source = _authors(tree, articles)
+    visible = visible_text(tree)
+    authors, source = stated_authors(tree, articles, objects, visible)
     canonical = (
         tree.xpath("string(//link[@rel='canonical']/@href)")
         or tree.xpath("string(//meta[@property='og:url']/@content)")
@@ -104,57 +106,8 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         og_title=one_line(tree.xpath("string(//meta[@property='og:title']/@content)")),
         locale=locale,
         address=canonical,
+        visible=visible,
     )
-
-
-# --------------------------------------------------------------------------------------- authors
-
-
-def _authors(tree: Any, articles: list[dict]) -> tuple[tuple[str, ...], str]:
-    stated = [article.get("author") for article in articles if article.get("author")]
-    for author in stated:
-        names = list(_person_names(author))
-        if names:
-            return tuple(names), "json-ld"
-    if stated:  # the article's author is an organization: no person to name
-        return (), "json-ld-organization"
-    metas = [
-        one_line(value)
-        for name in _META_AUTHOR
-        for value in tree.xpath(
-            f"//meta[translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{name}']/@content"
-        )
-        if value.strip() and not value.strip().startswith(("http://", "https://"))
-    ]
-    if metas:
-        return (metas[0],), "meta"
-    linked = [one_line(a.text_content()) for a in tree.xpath("//a[@rel='author']")]
-    linked = list(dict.fromkeys(text for text in linked if text))
-    if linked:
-        return tuple(linked), "rel-author"
-    cards = tree.xpath(
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' vcard ') or @itemprop='author']"
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ') or @itemprop='name']"
-    )
-    named = list(dict.fromkeys(one_line(card.text_content()) for card in cards if card.text_content().strip()))
-    if named:
-        return tuple(named), "hcard"
-    return (), ""
-
-
-def _person_names(author: Any) -> list[str]:
-    """Names of the persons in a JSON-LD author value (a string, a Person, or a list of them)."""
-    if isinstance(author, list):
-        return [name for item in author for name in _person_names(item)]
-    if isinstance(author, str):
-        return [one_line(author)] if author.strip() and not author.startswith(("http://", "https://")) else []
-    if isinstance(author, dict):
-        if _types(author) - {"person"}:  # an Organization, a NewsMediaOrganization: not a byline
-            return []
-        name = author.get("name")
-        if isinstance(name, str) and name.strip():
-            return [one_line(name)]
-    return []
 
 
 # ------------------------------------------------------------------------------------------ date

@@ -1,0 +1,165 @@
+"""Who wrote a page's article, as the page states it: structured data first, checked against what it shows.
+
+Sources, most trusted first: JSON-LD `author` of the article (persons only; an `@id` reference is
+looked up in the page's @graph), microdata `itemprop=author`, `<meta name=author>` and its kin,
+`rel=author` links, hCard (`.vcard .fn`). A commenter's card or link (inside an element whose
+class or id says "comment") is not the article's author, and a name the page's visible text does
+not show (outside asides, navigation and comments) is not published: CMS fields name accounts
+the page never credits, and a teaser of another story in an aside carries that story's author.
+The names found here are raw: bylines.py decides which of them are persons' names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from jobs.inputs.text import one_line
+
+_META_AUTHOR = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Readers' comments: an element (not <body>, whose classes may say "showing-comments") whose class
+# or id says "comment". A commenter's hCard or rel=author link names no author of the article.
+_COMMENTS = (
+    "*[not(self::body or self::html)][contains(translate(concat(@class, ' ', @id), "
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'comment')]"
+)
+_OUTSIDE_COMMENTS = f"[not(ancestor-or-self::{_COMMENTS})]"
+
+
+def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible: str) -> tuple[tuple[str, ...], str]:
+    """The article's authors as the page states them, most trusted source first, and the source's name.
+
+    `articles`: the page's JSON-LD article objects, `objects`: all its JSON-LD objects (for @id
+    references), `visible`: its visible text (visible_text).
+
+    JSON-LD first: its persons that the page shows (an author given as an `@id` reference is
+    looked up among the page's objects, as Yoast's @graph gives it). Where the JSON-LD author is
+    an organization, only persons the markup marks as authors (microdata, hCard) are taken;
+    without them the source is "json-ld-organization" and html.py takes no visible guess.
+    """
+    by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and o.get("name")}
+    stated = [article.get("author") for article in articles if article.get("author")]
+    for author in stated:
+        names = [name for name in dict.fromkeys(_person_names(author, by_id)) if shown_on_page(name, visible)]
+        if names:
+            return tuple(names), "json-ld"
+    if stated and any(_organizations(author, by_id) for author in stated):
+        marked = _marked_up_authors(tree)
+        return (marked, "microdata") if marked else ((), "json-ld-organization")
+    marked = _marked_up_authors(tree)
+    if marked and tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}"):
+        return marked, "microdata"
+    metas = [
+        one_line(value)
+        for name in _META_AUTHOR
+        for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
+        if value.strip() and not value.strip().startswith(("http://", "https://"))
+    ]
+    if metas:
+        return (metas[0],), "meta"
+    linked = [one_line(a.text_content()) for a in tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}")]
+    linked = list(dict.fromkeys(text for text in linked if text))
+    if linked:
+        return tuple(linked), "rel-author"
+    if marked:
+        return marked, "hcard"
+    return (), ""
+
+
+def visible_text(tree: Any) -> str:
+    """The page's visible text outside asides, navigation and comments, folded (see _folded),
+    with a space at either end."""
+    texts = tree.xpath(
+        "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::aside "
+        f"or ancestor::nav or ancestor::{_COMMENTS})]"
+    )
+    return f" {_folded(' '.join(texts))} "
+
+
+def shown_on_page(name: str, visible: str) -> bool:
+    """Whether every word of a name appears in a page's visible text (PageMeta.visible; a word in
+    CJK script, which has no spaces between words: anywhere in it).
+
+    Structured data and CMS fields name accounts the page never credits (the web editor who
+    posted a press release): a byline is a name the reader can see.
+    """
+    words = _folded(name).split()
+    return bool(words) and all(
+        (f" {word} " in visible) if word.isascii() or not _CJK.search(word) else (word in visible) for word in words
+    )
+
+
+def _folded(text: str) -> str:
+    """Case, accents and punctuation folded: "Giampiero MAGGIO," and "giampiero maggio" agree."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = (ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join("".join(kept).split())
+
+
+def _lower(attribute: str) -> str:
+    return f"translate({attribute},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+
+
+def _marked_up_authors(tree: Any) -> tuple[str, ...]:
+    """Names the markup marks as an author's or a person's, outside readers' comments.
+
+    Microdata (`itemprop=author`: its `itemprop=name`, as text or `content`, or the author
+    element's own text) and hCard (`.vcard .fn`, `.author .fn`). A schema.org/Person item alone
+    is not enough: articles mark up the people they mention so.
+    """
+    named: list[str] = []
+    for item in tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}"):
+        names = item.xpath(".//*[@itemprop='name']")
+        if names:
+            named += [one_line(n.get("content") or n.text_content()) for n in names[:1]]
+        elif item.get("itemscope") is None:
+            named.append(one_line(item.get("content") or item.text_content()))
+    cards = tree.xpath(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' vcard ') or "
+        "contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+        f"//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]{_OUTSIDE_COMMENTS}"
+    )
+    named += [one_line(card.text_content()) for card in cards]
+    return tuple(dict.fromkeys(name for name in named if name))
+
+
+def _person_names(author: Any, by_id: dict[str, dict]) -> list[str]:
+    """Names of the persons in a JSON-LD author value (a string, a Person, an @id, or a list of them)."""
+    if isinstance(author, list):
+        return [name for item in author for name in _person_names(item, by_id)]
+    if isinstance(author, str):
+        return [one_line(author)] if author.strip() and not author.startswith(("http://", "https://")) else []
+    if isinstance(author, dict):
+        if not author.get("name") and isinstance(author.get("@id"), str):
+            author = by_id.get(author["@id"], author)
+        types = _types(author)
+        if types and "person" not in types:  # an Organization, a NewsMediaOrganization: not a byline
+            return []
+        name = author.get("name")
+        if isinstance(name, str) and name.strip():
+            return [one_line(name)]
+    return []
+
+
+def _organizations(author: Any, by_id: dict[str, dict]) -> bool:
+    """Whether a JSON-LD author value names an organization (and no person)."""
+    if isinstance(author, list):
+        return any(_organizations(item, by_id) for item in author)
+    if isinstance(author, dict):
+        if not author.get("name") and isinstance(author.get("@id"), str):
+            author = by_id.get(author["@id"], author)
+        types = _types(author)
+        return bool(types) and "person" not in types
+    return False
+
+
+def _types(data: dict) -> set[str]:
+    """A JSON-LD object's @type names, lower case, without a schema.org prefix."""
+    kind = data.get("@type")
+    return {
+        name.rsplit("/", 1)[-1].lower()
+        for name in (kind if isinstance(kind, list) else [kind])
+        if isinstance(name, str)
+    }
