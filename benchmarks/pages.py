@@ -21,10 +21,12 @@ empty included), wrong when it names anyone the truth does not, missing otherwis
 right when its day equals the truth's (both empty included), wrong when it differs from it or
 the truth has none, missing when the truth has one and the reader gives none.
 
-    python -m benchmarks.pages [--part tune|held-out] [--compare] [--show] [FOLDER]
+    python -m benchmarks.pages [--part tune|held-out] [--compare] [--show] [--uncorrected] [FOLDER]
 
 --compare adds plain `trafilatura.extract` (its defaults) on the same pages; --show lists the
-tune part's misses page by page (never the held-out part's).
+tune part's misses page by page (never the held-out part's). The ground truth is scored with the
+documented corrections of `corrections.json` (tune pages only, each with the page's evidence);
+--uncorrected scores the annotations as published.
 """
 
 from __future__ import annotations
@@ -129,21 +131,36 @@ def names(byline: str | list[str]) -> frozenset[str]:
     return frozenset(n for n in (normal(part) for part in _NAME_SEPARATORS.split(folded)) if n)
 
 
-def load_truth(folder: Path = CORPUS) -> dict[str, dict]:
-    """Ground truth by page name."""
+def load_truth(folder: Path = CORPUS, corrected: bool = True) -> dict[str, dict]:
+    """Ground truth by page name, with the documented corrections of `corrections.json` applied.
+
+    Each correction names a page, a field, the annotation it replaces and the page's own evidence
+    (listed in the corpus README); one whose old value no longer matches is an error, not skipped.
+    """
     with gzip.open(folder / "ground-truth.json.gz", "rt", encoding="utf-8") as handle:
-        return json.load(handle)
+        truth = json.load(handle)
+    path = folder / "corrections.json"
+    if corrected and path.exists():
+        for fix in json.loads(path.read_text(encoding="utf-8")):
+            entry = truth[fix["name"]]
+            if entry.get(fix["field"]) != fix["old"]:
+                raise ValueError(
+                    f"{path}: {fix['name'][:12]} {fix['field']} is {entry.get(fix['field'])!r}, not {fix['old']!r}"
+                )
+            entry[fix["field"]] = fix["new"]
+    return truth
 
 
-def check_pages(folder: Path = CORPUS, part: str | None = None) -> PageChecks:
-    """Read every page of one part of the corpus (all when None) with the job's reader and score it."""
+def check_pages(folder: Path = CORPUS, part: str | None = None, corrected: bool = True) -> PageChecks:
+    """Read every page of one part of the corpus (all when None) with the job's reader and score it
+    (`corrected`: against the ground truth with its documented corrections)."""
     from jobs.errors import InputError
     from jobs.inputs import FetchSettings, read_articles
     from jobs.inputs.bylines import plausible_byline
     from jobs.inputs.headlines import HEADLINE_ZONE, same_headline
 
     checks = PageChecks(part=part or "all")
-    for name, truth in sorted(load_truth(folder).items()):
+    for name, truth in sorted(load_truth(folder, corrected).items()):
         if part and truth.get("part", "tune") != part:
             continue
         checks.pages += 1
@@ -262,9 +279,10 @@ def main() -> None:
     parser.add_argument("--part", choices=PARTS, help="one part only (default: each part in turn)")
     parser.add_argument("--compare", action="store_true", help="add plain trafilatura.extract")
     parser.add_argument("--show", action="store_true", help="list the tune part's misses page by page")
+    parser.add_argument("--uncorrected", action="store_true", help="score against the annotations as published")
     args = parser.parse_args()
     for part in [args.part] if args.part else PARTS:
-        checks = check_pages(args.folder, part)
+        checks = check_pages(args.folder, part, corrected=not args.uncorrected)
         plain = plain_trafilatura(args.folder, part) if args.compare else None
         print(table(checks, plain, show=args.show and part == "tune") + "\n")
 
