@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
+from jobs.inputs.headlines import address_sections, choose_title
 from jobs.inputs.pagedates import days_in_text
 from jobs.inputs.pagemeta import page_meta
 
@@ -63,6 +64,16 @@ def test_dates_that_do_not_say_what_they_date_need_the_page_to_show_them() -> No
     assert published(webpage) == ""
 
 
+def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:
+    stated = ld(datePublished="2018-09-15T10:15:48+02:00")
+    assert published(stated, article="<p>By admin - 2018-09-16</p>") == ""  # which one? none
+    utc = meta("article:published_time", "2019-11-19T07:03:25+00:00")  # 11:03 p.m. the day before in California
+    assert published(utc, article="<p>November 18, 2019 11:03 PM</p>") == "2019-11-18"
+    assert published(utc, article="<p>November 12, 2019</p>") == ""  # not a neighbouring day: not the same time
+    assert published(utc, lang="en-US") == ""  # 7 a.m. UTC is yesterday on the Pacific coast
+    assert published(utc, lang="en-GB") == "2019-11-19"
+
+
 def test_update_times_comments_and_other_stories_times_are_not_the_articles() -> None:
     update = '<p><time class="updated" datetime="2020-04-11T10:27:00+02:00">Updated: 11.04.2020</time></p>'
     assert published(article=update) == ""
@@ -102,3 +113,54 @@ def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_si
 )
 def test_days_in_text_are_read_only_in_a_certain_order(text: str, lang: str, days: set[str]) -> None:
     assert days_in_text(text, lang) == days
+
+
+# ------------------------------------------------------------------------------------------ titles
+
+TITLED = """<html><head><title>{title}</title>{head}</head><body>{h1s}<article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+
+
+def title_of(title: str, h1s: str, head: str = "", address: str = "", site_names: tuple[str, ...] = ()) -> str:
+    tree = lxml_html.fromstring(TITLED.format(title=title, head=head, h1s=h1s))
+    meta = page_meta(tree, address or None)
+    sections = address_sections(address or meta.address)
+    return choose_title(title, meta, meta.shown_headline, title, site_names, sections)
+
+
+def test_a_kicker_or_date_shown_in_the_h1_is_not_part_of_the_headline() -> None:
+    kicker = (
+        '<h1><span class="ContentHead_titleheader">Coronavirus and other zoonoses</span>'
+        '<span aria-hidden="true"> – </span><span class="text">How habitat loss breeds new epidemics</span></h1>'
+    )
+    stated = "Coronavirus and other zoonoses – How habitat loss breeds new epidemics | The Daily Chronicle"
+    assert title_of(stated, kicker) == "How habitat loss breeds new epidemics"
+    topline = '<h1><span class="topline"><span class="date">27.01.2022</span></span>Fuel sales in November 2021</h1>'
+    assert title_of("Statistics - Fuel sales in November 2021", topline) == "Fuel sales in November 2021"
+    dated = "<h1>23.01.2022 - Wierer wins the last race at home</h1>"
+    assert title_of("23.01.2022 - Wierer wins the last race at home - Biathlon", dated) == (
+        "Wierer wins the last race at home"
+    )
+
+
+def test_hidden_and_logo_h1s_are_not_the_headline() -> None:
+    h1s = (
+        '<h1 class="aural">Federal Office of Economics</h1><div class="logo"><h1>The Daily Chronicle</h1></div>'
+        "<h1>Harbour strike ends after pay deal</h1>"
+    )
+    assert title_of("Harbour strike ends after pay deal | The Daily Chronicle", h1s) == (
+        "Harbour strike ends after pay deal"
+    )
+
+
+def test_a_section_named_by_the_address_is_a_label_not_the_title() -> None:
+    title = "chronicle.example - Outdoornews - High-resolution snow maps for the Alps"
+    h1s = "<h1>OutdoorNews | Entry</h1>"
+    address = "https://chronicle.example/outdoornews/detail/id/718"
+    assert title_of(title, h1s, address=address, site_names=("chronicle.example",)) == (
+        "High-resolution snow maps for the Alps"
+    )
+    # a dashed title whose first part names no section keeps it
+    assert title_of("Coronavirus - How habitat loss breeds epidemics", "", address=address) == (
+        "Coronavirus - How habitat loss breeds epidemics"
+    )

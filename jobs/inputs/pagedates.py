@@ -68,8 +68,11 @@ _DOTTED = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 _SLASHED = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{4})\b")
 _UTC_TIME = re.compile(r"[T\s](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00|GMT|UTC)\b", re.IGNORECASE)
 # A time in UTC names the page's own day only when no time zone within 4 hours of UTC (Europe,
-# Africa, the Atlantic side of the Americas) would put it on another day; otherwise it is weak.
+# Africa, the Atlantic coast of South America) would put it on another day; otherwise it is weak.
 SAFE_UTC_HOURS = (4, 20)
+# Pages of the Americas (UTC-3 to UTC-10): a time in UTC names their day only from 10:00 to 20:00.
+AMERICAS_SAFE_UTC_HOURS = (10, 20)
+_AMERICAS = ("en-us", "en-ca", "es-us", "es-mx", "es-ar", "es-cl", "es-co", "es-pe", "pt-br")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 # Locales that write a slashed numeric date month first; every other locale with a region or a
 # language of its own writes the day first. Plain "en" (no region) is ambiguous.
@@ -125,10 +128,12 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
     for written in evidence.stated:
         day = read_date(written, locale)
         if day:
-            (certain if _day_is_certain(written) else uncertain).append(day)
+            (certain if _day_is_certain(written, locale) else uncertain).append(day)
     days = set(certain)
     if len(days) == 1:
         [day] = days
+        if evidence.shown and day not in evidence.shown:  # the page shows another day
+            return _local_day(day, evidence)
         if not _modified_before(evidence.stated, evidence.modified) or day in evidence.shown:
             return day
         return ""  # "modified" before "published": one of them is wrong; the page does not show which
@@ -151,10 +156,22 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
     return ""
 
 
-def _day_is_certain(written: str) -> bool:
+def _local_day(day: str, evidence: DateEvidence) -> str:
+    """The day the page shows for a time stated in UTC: a day before or after UTC's, where the page
+    is (7 p.m. in California is 3 a.m. UTC); "" when the stated times are not in UTC or the page
+    shows another day or several."""
+    in_utc = all(_UTC_TIME.search(written) for written in evidence.stated if written.strip())
+    if not in_utc or len(evidence.shown) != 1:
+        return ""
+    [shown] = evidence.shown
+    return shown if abs((date.fromisoformat(shown) - date.fromisoformat(day)).days) == 1 else ""
+
+
+def _day_is_certain(written: str, locale: str = "") -> bool:
     """A time in UTC near midnight does not say the page's own day; every other written date does."""
     match = _UTC_TIME.search(written or "")
-    return match is None or SAFE_UTC_HOURS[0] <= int(match.group(1)) < SAFE_UTC_HOURS[1]
+    first, last = AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
+    return match is None or first <= int(match.group(1)) < last
 
 
 def _modified_before(published: list[str], modified: list[str]) -> bool:

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from jobs.inputs.headlines import headline_elements, headline_text
 from jobs.inputs.pagedates import evidence, published_day, read_date
 from jobs.inputs.text import one_line
 
@@ -47,6 +48,7 @@ class PageMeta:
     author_source: str = ""  # which source they came from: "json-ld", "meta", "rel-author", "hcard"
     published: str = ""  # YYYY-MM-DD, "" when the page states none that can be read for certain
     headline: str = ""  # JSON-LD headline
+    shown_headline: str = ""  # the headline <h1>'s text, without a kicker or date shown in it
     og_title: str = ""
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
@@ -64,7 +66,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     ).strip()
     headline = next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
-    h1 = _headline(tree, [headline, og_title, tree.xpath("string(//title)")])
+    h1, shown = _headline(tree, [headline, og_title, tree.xpath("string(//title)")])
     pages = [o for o in objects if _types(o) & _PAGE_TYPES]
     return PageMeta(
         authors=authors,
@@ -72,6 +74,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         published=published_day(evidence(tree, articles, pages, h1, locale), locale, [canonical, url or ""]),
         headline=headline,
         og_title=og_title,
+        shown_headline=shown,
         locale=locale,
         address=canonical,
     )
@@ -127,17 +130,17 @@ def _person_names(author: Any) -> list[str]:
     return []
 
 
-def _headline(tree: Any, titles: list[str]) -> Any:
-    """The page's headline <h1>: the first (not a link, as a logo is) whose text is part of one
-    of the page's stated `titles` (<title>, og:title, JSON-LD headline), or the reverse; None if
-    no <h1> is."""
-    shown = [h1 for h1 in tree.iter("h1") if h1.text_content().strip() and not h1.xpath("boolean(ancestor::a)")]
+def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
+    """The page's headline <h1> and its text (headlines.headline_text): the first that is part of
+    one of the page's stated `titles` (<title>, og:title, JSON-LD headline) or the reverse, else
+    (None, the first one's text); ("" when the page shows none)."""
+    shown = headline_elements(tree)
     stated = [_folded(title) for title in titles if title and title.strip()]
     for h1 in shown:
-        text = _folded(h1.text_content())
-        if text and any(text in title or title in text for title in stated):
-            return h1
-    return None
+        for text in (_folded(h1.text_content()), _folded(headline_text(h1))):
+            if text and any(text in title or title in text for title in stated):
+                return h1, headline_text(h1)
+    return None, headline_text(shown[0]) if shown else ""
 
 
 def _folded(text: str) -> str:
