@@ -74,6 +74,20 @@ def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_
     assert published(utc, lang="en-GB") == "2019-11-19"
 
 
+def test_the_address_date_confirms_a_time_near_midnight_utc() -> None:
+    late = meta("article:published_time", "2019-11-14T22:56:28+00:00")
+    address = '<link rel="canonical" href="https://blog.example/2019/11/14/christmas-words/">'
+    assert published(late + address) == "2019-11-14"
+    other = '<link rel="canonical" href="https://blog.example/2019/11/15/christmas-words/">'
+    assert published(late + other) == ""
+    assert published(address) == "2019-11-14"  # nothing stated: the address's day
+
+
+def test_a_time_marked_as_the_publication_counts_outside_the_headlines_article() -> None:
+    marked = '<time itemprop="datePublished" datetime="2019-12-26T23:07:45+00:00">26/12/2019</time>'
+    assert published(after=f"<article><header>{marked}</header></article>") == "2019-12-26"
+
+
 def test_update_times_comments_and_other_stories_times_are_not_the_articles() -> None:
     update = '<p><time class="updated" datetime="2020-04-11T10:27:00+02:00">Updated: 11.04.2020</time></p>'
     assert published(article=update) == ""
@@ -164,3 +178,11 @@ def test_a_section_named_by_the_address_is_a_label_not_the_title() -> None:
     assert title_of("Coronavirus - How habitat loss breeds epidemics", "", address=address) == (
         "Coronavirus - How habitat loss breeds epidemics"
     )
+
+
+def test_a_title_capitalized_word_by_word_yields_to_the_same_title_as_typed() -> None:
+    typed = "Vessel returning to Puerto Rico with 475 pounds of cocaine intercepted, CBP says"
+    capitalized = typed.title()
+    meta = page_meta(lxml_html.fromstring(TITLED.format(title=typed, head="", h1s="")))
+    assert choose_title(capitalized, meta, "", typed) == typed  # og:title capitalized, <title> as typed
+    assert choose_title(capitalized, meta, "", "") == capitalized  # no other form stated: kept

@@ -151,7 +151,18 @@ def choose_title(
         shared = any(_shares_words(h1, title) for title in stated)
         if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not _BAR.search(h1):
             return h1
-    return stated[0] if stated else clean_title(extracted, site_names, headline, sections)
+    if not stated:
+        return clean_title(extracted, site_names, headline, sections)
+    return _as_typed(stated[0], stated)
+
+
+def _as_typed(title: str, stated: Sequence[str]) -> str:
+    """The title as its editor typed it: where another stated title differs from it only in case
+    and `title` Capitalizes Every Word (a plugin's doing), the other one."""
+    words = [word for word in title.split() if word[:1].isalpha()]
+    if not words or not all(word[0].isupper() for word in words):
+        return title
+    return next((other for other in stated if other != title and other.casefold() == title.casefold()), title)
 
 
 def headline_elements(tree: Any) -> list[Any]:

@@ -140,20 +140,21 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
     if len(days) > 1:  # the page's fields disagree: only the day it also shows
         confirmed = days & evidence.shown
         return next(iter(confirmed)) if len(confirmed) == 1 else ""
-    confirmed = {day for day in uncertain + [read_date(w, locale) for w in evidence.weak] if day} & evidence.shown
+    addressed = {day for day in (_url_day(url) for url in urls) if day}  # the site's own (local) day
+    weak = {day for day in uncertain + [read_date(w, locale) for w in evidence.weak] if day}
+    confirmed = weak & (evidence.shown | addressed)
     if len(confirmed) == 1:
         return next(iter(confirmed))
     if uncertain or confirmed:
         return ""
     if len(evidence.shown) == 1 and not evidence.weak:  # shown by the article alone, stated nowhere
         return next(iter(evidence.shown))
-    for url in urls:
-        match = _URL_DATE.search(url or "")
-        if match:
-            found = _checked(*(int(part) for part in match.groups()))
-            if found:
-                return found
-    return ""
+    return next(iter(addressed)) if len(addressed) == 1 and not (weak - addressed) else ""
+
+
+def _url_day(url: str) -> str:
+    match = _URL_DATE.search(url or "")
+    return _checked(*(int(part) for part in match.groups())) if match else ""
 
 
 def _local_day(day: str, evidence: DateEvidence) -> str:
@@ -237,10 +238,10 @@ def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
 
 
 def article_times(tree: Any, headline: Any = None) -> list[Any]:
-    """The article's own <time> elements: those marked pubdate, else those in the headline's
+    """The article's own <time> elements: the first marked pubdate or datePublished, else those in the headline's
     <article> (or, with no such article, outside every <article>), never in a list item, a comment,
     a teaser or a related block; the first of them, and any marked as the publication's."""
-    marked = tree.xpath("//time[@pubdate]")
+    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not _foreign(t)]
     if marked:
         return marked[:1]
     scope = headline.xpath("ancestor::article[1]") if headline is not None else []
@@ -259,6 +260,8 @@ def article_times(tree: Any, headline: Any = None) -> list[Any]:
 def _foreign(element: Any, itself: bool = False) -> bool:
     """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
+        if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
+            break
         if ancestor.tag in ("aside", "nav", "figure", "figcaption"):
             return True
         if _FOREIGN.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
