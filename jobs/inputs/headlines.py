@@ -34,9 +34,19 @@ _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
 SHARED_WORDS = 2  # an h1 sharing this many words with the stated title is its shown form
 _DECORATION_MAX_WORDS = 4  # "Opinion", "Editorial", "World news": short; a headline is longer
+# An <h1> that is not the story's headline: the site's logo or name, or text only screen readers get.
+_NOT_HEADLINE = re.compile(
+    r"site-?title|site-?name|logo|brand|masthead|aural|sr-only|screen-?reader|visually-?hidden", re.I
+)
+# Parts of an <h1> shown above or beside the headline, not in it: a kicker, a topline, a date.
+_KICKER = re.compile(
+    r"kicker|topline|overline|over-title|dachzeile|spitzmarke|roofline|eyebrow|supertitle|titleheader|"
+    r"(?:^|[\s_-])(?:date|time|label|category)(?:$|[\s_-])",
+    re.I,
+)
 
 
-def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "") -> str:
+def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", sections: Sequence[str] = ()) -> str:
     """The title without the site's name and section labels.
 
     `site_names`: og:site_name, the host and the like; `headline`: the page's h1, which wins
@@ -51,14 +61,13 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "") 
         for part in parts:
             if same_headline(part, headline):
                 return part.strip()
-    names = {_normal(name) for name in site_names if name}
-    names |= {name.replace(" ", "") for name in names}  # "La Stampa" is the site lastampa.it
+    names = _decoration_names(site_names)
     parts = [part for part in parts if not _is_site(part, names)] or parts
     if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
         long_parts = [part for part in parts if len(part.split()) > _DECORATION_MAX_WORDS]
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
-    return _strip_dashed_site_name(cleaned, names) or cleaned
+    return _strip_dashed_site_name(cleaned, _decoration_names(site_names, sections)) or cleaned
 
 
 def _decorates(title: str, headline: str) -> bool:
@@ -70,14 +79,17 @@ def _decorates(title: str, headline: str) -> bool:
 
 
 def _strip_dashed_site_name(title: str, names: set[str]) -> str:
-    """ "Title - Site" or "Site: Title" without the site's name."""
+    """ "Title - Site", "Site: Section - Title" or "23.01.2022 - Title" without the site's name,
+    its sections (`names` holds both) and dates, at either end, as long as a title remains."""
     title = title.rstrip(" -–—|:")  # "Site -": a separator left with nothing after it
-    pieces = _DASH.split(title)
-    if len(pieces) > 1 and (_is_site(pieces[-1], names) or _DATE.match(pieces[-1])):
-        return title[: title.rfind(pieces[-1])].rstrip(" -–—:")
-    if len(pieces) > 1 and (_is_site(pieces[0], names) or _DATE.match(pieces[0])):
-        return title[len(pieces[0]) :].lstrip(" -–—:")
-    return title
+    while True:
+        pieces = _DASH.split(title)
+        if len(pieces) > 1 and (_is_site(pieces[-1], names) or _DATE.match(pieces[-1])):
+            title = title[: title.rfind(pieces[-1])].rstrip(" -–—:")
+        elif len(pieces) > 1 and (_is_site(pieces[0], names) or _DATE.match(pieces[0])):
+            title = title[len(pieces[0]) :].lstrip(" -–—:")
+        else:
+            return title
 
 
 def _is_site(part: str, names: set[str]) -> bool:
@@ -85,8 +97,28 @@ def _is_site(part: str, names: set[str]) -> bool:
     return normal in names or normal.replace(" ", "") in names
 
 
+def _decoration_names(site_names: Sequence[str], sections: Sequence[str] = ()) -> set[str]:
+    """Normalized site names and section names, each also without spaces ("La Stampa" is lastampa.it)."""
+    names = {_normal(name) for name in [*site_names, *sections] if name}
+    return names | {name.replace(" ", "") for name in names}
+
+
+def address_sections(address: str) -> tuple[str, ...]:
+    """The section names an address's path gives ("/outdoornews/detail/718" gives "outdoornews"):
+    its word-only segments, hyphens read as spaces; a title's piece equal to one is a label."""
+    from urllib.parse import urlsplit
+
+    segments = [part for part in urlsplit(address or "").path.split("/")[:-1] if part]
+    return tuple(part.replace("-", " ") for part in segments if part.replace("-", "").isalpha())
+
+
 def choose_title(
-    extracted: str, meta: Any, headline: str = "", page_title: str = "", site_names: Sequence[str] = ()
+    extracted: str,
+    meta: Any,
+    headline: str = "",
+    page_title: str = "",
+    site_names: Sequence[str] = (),
+    sections: Sequence[str] = (),
 ) -> str:
     """The article's title, as the page states it and shows it.
 
@@ -100,11 +132,14 @@ def choose_title(
     stated = [
         cleaned
         for cleaned in (
-            clean_title(t, site_names, headline) for t in (extracted, meta.headline, meta.og_title, page_title) if t
+            clean_title(t, site_names, headline, sections)
+            for t in (extracted, meta.headline, meta.og_title, page_title)
+            if t
         )
         if cleaned and not is_call_to_action(cleaned)
     ]
     h1 = " ".join(headline.split())
+    h1 = _strip_dashed_site_name(h1, _decoration_names(site_names)) or h1  # "23.01.2022 - Headline"
     if h1 and stated and not is_call_to_action(h1):
         shown = _normal(h1)
         subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
@@ -116,7 +151,46 @@ def choose_title(
         shared = any(_shares_words(h1, title) for title in stated)
         if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not _BAR.search(h1):
             return h1
-    return stated[0] if stated else clean_title(extracted, site_names, headline)
+    if not stated:
+        return clean_title(extracted, site_names, headline, sections)
+    return _as_typed(stated[0], stated)
+
+
+def _as_typed(title: str, stated: Sequence[str]) -> str:
+    """The title as its editor typed it: where another stated title differs from it only in case
+    and `title` Capitalizes Every Word (a plugin's doing), the other one."""
+    words = [word for word in title.split() if word[:1].isalpha()]
+    if not words or not all(word[0].isupper() for word in words):
+        return title
+    return next((other for other in stated if other != title and other.casefold() == title.casefold()), title)
+
+
+def headline_elements(tree: Any) -> list[Any]:
+    """The page's <h1>s that can be its headline: with text, not in a link, not the site's logo or
+    name, not hidden from sight (screen-reader text, aria-hidden, hidden)."""
+    found = []
+    for h1 in tree.iter("h1"):
+        near = [h1, *[e for e in h1.iterancestors() if e.tag not in ("body", "html")][:2]]  # a logo's wrapper
+        marks = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in near)
+        hidden = h1.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'])")
+        in_link = h1.xpath("boolean(ancestor::a)")
+        if h1.text_content().strip() and not in_link and not hidden and not _NOT_HEADLINE.search(marks):
+            found.append(h1)
+    return found
+
+
+def headline_text(h1: Any) -> str:
+    """An <h1>'s headline: its text without the kicker, topline or date shown in it, and without
+    parts hidden from sight ("Kicker<span aria-hidden> – </span>Headline" gives "Headline")."""
+    parts: list[str] = [h1.text or ""]
+    for child in h1:
+        marks = f"{child.get('class', '')} {child.get('id', '')}"
+        dropped = child.get("aria-hidden") == "true" or child.get("role") == "presentation" or _KICKER.search(marks)
+        if not dropped and isinstance(child.tag, str):
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    text = " ".join("".join(parts).split())
+    return text or " ".join(h1.text_content().split())
 
 
 def _shares_words(a: str, b: str) -> bool:

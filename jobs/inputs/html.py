@@ -18,7 +18,7 @@ from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import byline_in_text, plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
-from jobs.inputs.headlines import choose_title, drop_repeated_headlines, same_headline
+from jobs.inputs.headlines import address_sections, choose_title, drop_repeated_headlines, same_headline
 from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagekind import (
     PageFacts,
@@ -180,11 +180,12 @@ def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", re
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
     site_names = _site_names(document, address)
-    title = choose_title(raw_title, meta, facts.headline, facts.page_title, site_names)
+    sections = address_sections(address)
+    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, site_names, sections)
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
     paragraphs = merge_missed_prose(paragraphs, recall_view)
-    paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline])
+    paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline, meta.shown_headline])
     undecorated = [p for p in paragraphs if normal_text(p) not in facts.decorations]
     if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
         paragraphs = undecorated

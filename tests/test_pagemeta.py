@@ -1,0 +1,188 @@
+"""A page's date: given only when the page's own evidence agrees on it (jobs/inputs/pagedates.py)."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from jobs.inputs.headlines import address_sections, choose_title
+from jobs.inputs.pagedates import days_in_text
+from jobs.inputs.pagemeta import page_meta
+
+PAGE = """<html lang="{lang}"><head><title>Harbour strike ends | The Daily Chronicle</title>{head}</head>
+<body><header><p>{header}</p></header><article><h1>Harbour strike ends</h1>{article}
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article>
+{after}</body></html>"""
+
+
+def published(head: str = "", article: str = "", header: str = "", after: str = "", lang: str = "en-GB") -> str:
+    page = PAGE.format(lang=lang, head=head, article=article, header=header, after=after)
+    return page_meta(lxml_html.fromstring(page)).published
+
+
+def ld(**fields: str) -> str:
+    body = ", ".join(f'"{key}": "{value}"' for key, value in fields.items())
+    return f'<script type="application/ld+json">{{"@type": "NewsArticle", {body}}}</script>'
+
+
+def meta(name: str, value: str) -> str:
+    return f'<meta property="{name}" content="{value}">'
+
+
+def test_agreeing_fields_give_the_day_as_written() -> None:
+    head = ld(datePublished="2024-03-14T09:30:00+01:00") + meta("article:published_time", "2024-03-14T08:30:00Z")
+    assert published(head) == "2024-03-14"
+    assert published(ld(datePublished="2022-05-03T23:10:00-03:00")) == "2022-05-03"  # the page's day, not UTC's
+
+
+def test_fields_that_disagree_give_no_day_unless_the_page_shows_one_of_them() -> None:
+    head = ld(datePublished="2024-03-14T09:30:00+01:00") + meta("article:published_time", "2024-03-12T09:30:00+01:00")
+    assert published(head) == ""
+    assert published(head, article="<p>12 March 2024</p>") == "2024-03-12"
+
+
+def test_modified_before_published_gives_no_day_unless_the_page_shows_it() -> None:
+    head = meta("article:published_time", "2022-01-28T08:20:11+00:00") + meta(
+        "article:modified_time", "2022-01-27T16:58:24+00:00"
+    )
+    assert published(head) == ""
+    assert published(head, article="<p>Published 28.01.2022</p>") == "2022-01-28"
+    later = meta("article:published_time", "2022-01-28T08:20:11+00:00") + meta(
+        "article:modified_time", "2022-02-03T10:00:00+00:00"
+    )
+    assert published(later) == "2022-01-28"
+
+
+def test_dates_that_do_not_say_what_they_date_need_the_page_to_show_them() -> None:
+    weak = '<meta name="date" content="2017-01-24">'
+    assert published(weak) == ""
+    assert published(weak, article="<p>24. Januar 2017</p>", lang="de") == "2017-01-24"
+    near_midnight = ld(datePublished="2020-11-04T21:53:22Z")  # another day east or west of UTC
+    assert published(near_midnight) == ""
+    assert published(near_midnight, article="<p>By Ann Lee 04 November 2020</p>") == "2020-11-04"
+    webpage = '<script type="application/ld+json">{"@type": "WebPage", "datePublished": "2019-01-10"}</script>'
+    assert published(webpage) == ""
+
+
+def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:
+    stated = ld(datePublished="2018-09-15T10:15:48+02:00")
+    assert published(stated, article="<p>By admin - 2018-09-16</p>") == ""  # which one? none
+    utc = meta("article:published_time", "2019-11-19T07:03:25+00:00")  # 11:03 p.m. the day before in California
+    assert published(utc, article="<p>November 18, 2019 11:03 PM</p>") == "2019-11-18"
+    assert published(utc, article="<p>November 12, 2019</p>") == ""  # not a neighbouring day: not the same time
+    assert published(utc, lang="en-US") == ""  # 7 a.m. UTC is yesterday on the Pacific coast
+    assert published(utc, lang="en-GB") == "2019-11-19"
+
+
+def test_the_address_date_confirms_a_time_near_midnight_utc() -> None:
+    late = meta("article:published_time", "2019-11-14T22:56:28+00:00")
+    address = '<link rel="canonical" href="https://blog.example/2019/11/14/christmas-words/">'
+    assert published(late + address) == "2019-11-14"
+    other = '<link rel="canonical" href="https://blog.example/2019/11/15/christmas-words/">'
+    assert published(late + other) == ""
+    assert published(address) == "2019-11-14"  # nothing stated: the address's day
+
+
+def test_a_time_marked_as_the_publication_counts_outside_the_headlines_article() -> None:
+    marked = '<time itemprop="datePublished" datetime="2019-12-26T23:07:45+00:00">26/12/2019</time>'
+    assert published(after=f"<article><header>{marked}</header></article>") == "2019-12-26"
+
+
+def test_update_times_comments_and_other_stories_times_are_not_the_articles() -> None:
+    update = '<p><time class="updated" datetime="2020-04-11T10:27:00+02:00">Updated: 11.04.2020</time></p>'
+    assert published(article=update) == ""
+    comment = (
+        '<ol class="comment-list"><li><article><footer><time datetime="2020-02-25T13:02:01+01:00">'
+        "25. Februar 2020</time></footer><p>Great episode!</p></article></li></ol>"
+    )
+    assert published(article=comment) == ""
+    teasers = (
+        '<div><article><a href="/other"><h2>Another story</h2><time datetime="2020-02-19T19:32:07+02:00">'
+        "19:32</time></a></article></div>"
+    )
+    assert published(after=teasers) == ""
+    own = '<p class="byline"><time class="entry-date published" datetime="2016-04-15T08:12:12+02:00">15 April 2016</time></p>'
+    assert published(article=own) == "2016-04-15"
+
+
+def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_sites_header() -> None:
+    assert published(article="<p>Published on August 19, 2019</p>") == "2019-08-19"
+    assert published(header="Today: Feb. 19 2020") == ""  # before the headline: today's date
+    assert published(article="<p>03.05.2022 and 04.05.2022</p>", lang="de") == ""  # two days: which?
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "days"),
+    [
+        ("Publiziert: 03.04.2020, 12:35", "de", {"2020-04-03"}),
+        ("Veröffentlicht am 19.10.19 um 14:34 Uhr", "de", {"2019-10-19"}),
+        ("3 de mayo de 2022", "es", {"2022-05-03"}),
+        ("22. März 2022", "de", {"2022-03-22"}),
+        ("Oct 24, 2023", "en", {"2023-10-24"}),
+        ("le 5 août 2021", "fr", {"2021-08-05"}),
+        ("05/03/2022", "en", set()),  # order uncertain without a region
+        ("05/03/2022", "en-gb", {"2022-03-05"}),
+        ("about 20 people in 2022", "en", set()),
+    ],
+)
+def test_days_in_text_are_read_only_in_a_certain_order(text: str, lang: str, days: set[str]) -> None:
+    assert days_in_text(text, lang) == days
+
+
+# ------------------------------------------------------------------------------------------ titles
+
+TITLED = """<html><head><title>{title}</title>{head}</head><body>{h1s}<article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+
+
+def title_of(title: str, h1s: str, head: str = "", address: str = "", site_names: tuple[str, ...] = ()) -> str:
+    tree = lxml_html.fromstring(TITLED.format(title=title, head=head, h1s=h1s))
+    meta = page_meta(tree, address or None)
+    sections = address_sections(address or meta.address)
+    return choose_title(title, meta, meta.shown_headline, title, site_names, sections)
+
+
+def test_a_kicker_or_date_shown_in_the_h1_is_not_part_of_the_headline() -> None:
+    kicker = (
+        '<h1><span class="ContentHead_titleheader">Coronavirus and other zoonoses</span>'
+        '<span aria-hidden="true"> – </span><span class="text">How habitat loss breeds new epidemics</span></h1>'
+    )
+    stated = "Coronavirus and other zoonoses – How habitat loss breeds new epidemics | The Daily Chronicle"
+    assert title_of(stated, kicker) == "How habitat loss breeds new epidemics"
+    topline = '<h1><span class="topline"><span class="date">27.01.2022</span></span>Fuel sales in November 2021</h1>'
+    assert title_of("Statistics - Fuel sales in November 2021", topline) == "Fuel sales in November 2021"
+    dated = "<h1>23.01.2022 - Wierer wins the last race at home</h1>"
+    assert title_of("23.01.2022 - Wierer wins the last race at home - Biathlon", dated) == (
+        "Wierer wins the last race at home"
+    )
+
+
+def test_hidden_and_logo_h1s_are_not_the_headline() -> None:
+    h1s = (
+        '<h1 class="aural">Federal Office of Economics</h1><div class="logo"><h1>The Daily Chronicle</h1></div>'
+        "<h1>Harbour strike ends after pay deal</h1>"
+    )
+    assert title_of("Harbour strike ends after pay deal | The Daily Chronicle", h1s) == (
+        "Harbour strike ends after pay deal"
+    )
+
+
+def test_a_section_named_by_the_address_is_a_label_not_the_title() -> None:
+    title = "chronicle.example - Outdoornews - High-resolution snow maps for the Alps"
+    h1s = "<h1>OutdoorNews | Entry</h1>"
+    address = "https://chronicle.example/outdoornews/detail/id/718"
+    assert title_of(title, h1s, address=address, site_names=("chronicle.example",)) == (
+        "High-resolution snow maps for the Alps"
+    )
+    # a dashed title whose first part names no section keeps it
+    assert title_of("Coronavirus - How habitat loss breeds epidemics", "", address=address) == (
+        "Coronavirus - How habitat loss breeds epidemics"
+    )
+
+
+def test_a_title_capitalized_word_by_word_yields_to_the_same_title_as_typed() -> None:
+    typed = "Vessel returning to Puerto Rico with 475 pounds of cocaine intercepted, CBP says"
+    capitalized = typed.title()
+    meta = page_meta(lxml_html.fromstring(TITLED.format(title=typed, head="", h1s="")))
+    assert choose_title(capitalized, meta, "", typed) == typed  # og:title capitalized, <title> as typed
+    assert choose_title(capitalized, meta, "", "") == capitalized  # no other form stated: kept
