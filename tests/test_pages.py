@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,15 @@ from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
-from jobs.inputs.pagekind import PageFacts, front_address, not_article_reason, prose_words
+from jobs.inputs.pagekind import (
+    PageFacts,
+    front_address,
+    not_article_reason,
+    prose_words,
+    teaser_blocks,
+    teaser_key,
+    teaser_prose_share,
+)
 from jobs.inputs.pagemeta import read_date
 from jobs.outputs.names import public_path
 from jobs.quality.language import looks_mojibake
@@ -376,6 +385,72 @@ def test_real_front_and_section_pages_are_listed_problems(name: str, reason: str
     assert problem.message == f"not a news article: {reason} that does not declare itself an article"
 
 
+NEWS_FRONT_PAGES = ["front-page-news-cnn.html.gz", "front-page-news-wired.html.gz", "front-page-news-yahoo.html.gz"]
+
+
+def _without_address(name: str) -> bytes:
+    """A real page as saved without its address or declared type: canonical link, og:url,
+    og:type and JSON-LD removed, so only its own text and structure can tell what it is."""
+    from lxml import html
+
+    tree = html.fromstring(gzip.decompress((NOT_ARTICLES / name).read_bytes()))
+    for element in tree.xpath(
+        "//link[@rel='canonical'] | //meta[@property='og:url' or @property='og:type']"
+        " | //script[@type='application/ld+json']"
+    ):
+        element.drop_tree()
+    return html.tostring(tree, encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", NEWS_FRONT_PAGES)
+def test_real_news_front_pages_are_listed_problems(name: str) -> None:
+    result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name)
+    assert problem.message.startswith("not a news article: ")
+
+
+@pytest.mark.parametrize(
+    ("name", "share"), [(NEWS_FRONT_PAGES[0], 100), (NEWS_FRONT_PAGES[1], 100), (NEWS_FRONT_PAGES[2], 87)]
+)
+def test_real_news_front_pages_without_their_address_are_refused_by_their_teasers(
+    tmp_path: Path, name: str, share: int
+) -> None:
+    saved = tmp_path / name.removesuffix(".gz")
+    saved.write_bytes(_without_address(name))
+    result = read_articles([saved, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.message.startswith(
+        f"not a news article: a front or section page: {share}% of its running prose is standfirsts of linked headlines"
+    )
+
+
+def test_teasers_are_linked_headlines_followed_by_prose() -> None:
+    from trafilatura.utils import load_html
+
+    page = """<html><head><link rel="canonical" href="https://news.example/story"></head><body>
+    <h1><a href="https://news.example/story">Port workers end strike</a></h1>
+    <p>The port reopened on Monday after workers accepted a new pay deal.</p>
+    <div><h3><a href="/a">Council approves library budget</a></h3><span>Politics</span>
+    <p>The council approved the budget after a long debate on Monday.</p></div>
+    <div><h3><a href="#top">Back to the top of page</a></h3>
+    <p>This paragraph follows a link to the page itself, not another page.</p></div>
+    <p>As <a href="/b">the mayor said last week</a>, the vote was close and the debate was long.</p>
+    </body></html>"""
+    keys, announced = teaser_blocks(load_html(page))
+    assert (
+        announced == 1
+    )  # the headline linked to the page itself, a fragment and a link inside a sentence are not teasers
+    assert keys == {teaser_key("The council approved the budget after a long debate on Monday.")}
+    paragraphs = [
+        "The port reopened on Monday after workers accepted a new pay deal.",
+        "The council approved the budget after a long debate on Monday.",
+    ]
+    assert teaser_prose_share(paragraphs, keys) == pytest.approx(11 / 23)
+
+
 @pytest.mark.parametrize(
     ("address", "kind"),
     [
@@ -409,6 +484,14 @@ def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:
         (["News", "Sport", "Loading weather data ..."], 0),
         (["The council approved the new library budget on Monday after a long debate."], 13),
         (["Home | World | Business | Culture | Sport | Weather | More sections here"], 0),
+        (
+            [
+                "Tools & Widgets | RSS | Podcasts | Blogs | CNN Mobile | My Profile | E-mail Alerts | CNN Shop | Site map"
+            ],
+            0,
+        ),
+        (["Make your own poster and send it by 3 April to", "the people of Berlin and their guests."], 18),
+        (["OPINION", "MIDEAST CONFLICT", "Loading weather data ..."], 0),
     ],
 )
 def test_prose_words_count_sentences_not_labels_or_versions(paragraphs: list[str], prose: int) -> None:

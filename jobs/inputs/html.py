@@ -26,6 +26,7 @@ from jobs.inputs.pagekind import (
     not_prose_reason,
     page_facts,
     prose_words,
+    teaser_prose_share,
 )
 from jobs.inputs.pagemeta import PageMeta, page_meta
 from jobs.inputs.text import clean, one_line
@@ -189,9 +190,10 @@ def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", re
         paragraphs = undecorated
     paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
     words = sum(len(p.split()) for p in paragraphs)
-    reason = not_article_reason(facts, len(paragraphs), words, link_density, listed, address) or not_prose_reason(
-        paragraphs
-    )
+    teasers = teaser_prose_share(paragraphs, facts.teaser_texts)
+    reason = not_article_reason(
+        facts, len(paragraphs), words, link_density, listed, address, teasers
+    ) or not_prose_reason(paragraphs)
     if reason:
         raise ContentError(f"not a news article: {reason}")
     if not paragraphs:
