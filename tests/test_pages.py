@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,14 +214,14 @@ def test_offline_feed_publishes_whole_stories_and_lists_teasers(tmp_path: Path) 
 
 def test_min_words_sets_short_articles_aside(tmp_path: Path) -> None:
     (tmp_path / "long.txt").write_text("A long one\n\n" + "word " * 60 + "\n", encoding="utf-8")
-    (tmp_path / "short.txt").write_text("A short one\n\nOnly five words are here.\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("A short one\n\nOnly these six words are here.\n", encoding="utf-8")
     read = read_articles([tmp_path])
     kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path], min_article_words=50))
     assert kept["title"] == ["A long one"]
     [problem] = problems
     assert problem.file.endswith("short.txt")
     assert problem.message.endswith(
-        "has 5 words, under the minimum of 50 (--min-words, min_article_words in the config); skipped"
+        "has 6 words, under the minimum of 50 (--min-words, min_article_words in the config); skipped"
     )
     kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path]))
     assert len(kept) == 2 and problems == []
@@ -336,7 +337,6 @@ def test_double_decoded_page_is_logged_as_mojibake(tmp_path: Path, caplog: pytes
 def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
     tmp_path: Path, tiny_config: Path, tiny_models: dict[str, Path]
 ) -> None:
-    import json
 
     from typer.testing import CliRunner
 
@@ -474,6 +474,55 @@ def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:
     assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
     assert [problem.line for problem in result.errors] == [1, 2, 3, 4, 5]
     assert all("is only a teaser in the feed (3 words)" in p.message for p in result.errors)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("release.txt", "jaffirm 4.0.0\n\n4.0.0\n"),
+        ("links.md", "# Links of the week\n\nhttps://example.com/a\n\nhttps://example.com/b\n"),
+        ("labels.txt", "Front page\n\nNews | Sport | Weather | Culture | Business | Travel\n"),
+        ("page.txt", "Tag: Releases\n\n• A long title for a release that says little at all\n\n  Version 2.0.1\n"),
+    ],
+)
+def test_text_files_without_running_prose_are_not_articles(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = read_articles([tmp_path / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name) and problem.article_id
+    assert "is not a news article: too little running prose (0 words in sentences, under 6); skipped" in problem.message
+
+
+def test_a_text_file_that_is_not_an_article_is_listed_with_the_exit_code_of_a_teaser(
+    tmp_path: Path, tiny_models: dict[str, Path], tiny_config: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    release = tmp_path / "release.txt"
+    release.write_text("jaffirm 4.0.0\n\n4.0.0\n", encoding="utf-8")
+    models = ["--model", f"ru={tiny_models['ru']}", "--summary-model", str(tiny_models["summary"])]
+    run = ["run", "--config", str(tiny_config), "--lang", "ru", *models, "--out", str(tmp_path / "out"), "--offline"]
+    alone = CliRunner().invoke(app, [*run, "--input", str(release)])
+    assert alone.exit_code == 3, alone.output  # nothing to publish
+    assert "release.txt:1: article 'jaffirm 4.0.0' is not a news article" in alone.output
+    beside = CliRunner().invoke(app, [*run, "--input", str(release), "--input", str(FIXTURES / "wire-article.html")])
+    assert beside.exit_code == 5, beside.output  # the article published, the release listed
+    bundle = (tmp_path / "out" / "ru" / "latest").resolve()
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["articles"] == 1
+    [failure] = manifest["failures"]
+    assert failure["line"] == 1 and "is not a news article" in failure["message"]
+
+
+def test_short_news_briefs_in_text_files_are_articles(tmp_path: Path) -> None:
+    page = "Tag: World\n\n• Harbour reopens\n\n  The harbour reopened on Monday after two months of repairs.\n"
+    (tmp_path / "briefs.txt").write_text(page, encoding="utf-8")
+    (tmp_path / "brief.md").write_text("# Comet seen\n\nAmateur astronomers shared photos of the comet.\n")
+    result = read_articles([tmp_path])
+    assert sorted(result.articles["title"]) == ["Comet seen", "Harbour reopens"] and result.errors == []
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,10 @@ MIN_PROSE_WORDS = 50
 # page is the article; "2.0.1" or "Format fixing." is not one.
 MIN_ITEM_PROSE_WORDS = 12
 PROSE_MIN_PARAGRAPH_WORDS = 6
+# A text file's article (plain, Markdown or a news page's) needs one sentence of prose: it is the
+# article's text as someone chose to give it, with no site chrome that extraction could pick up;
+# "2.0.1", a row of labels or a list of links is not one.
+MIN_TEXT_PROSE_WORDS = PROSE_MIN_PARAGRAPH_WORDS
 PROSE_MIN_LETTER_SHARE = 0.6
 PROSE_RUN_ON_WORDS = 25
 # A paragraph with this many separators ("|", "·", "•"), one or more every LABEL_RUN_WORDS words, is
@@ -366,8 +370,9 @@ def teaser_prose_share(paragraphs: Sequence[str], teaser_texts: frozenset[str]) 
 def not_prose_reason(paragraphs: Sequence[str], minimum: int = MIN_PROSE_WORDS) -> str | None:
     """Why a text is not an article's (too little running prose), or None when it has enough.
 
-    The one minimum every input kind shares: pages (a front page's labels and one teaser), feed
-    items (a release feed's "2.0.1" as content) and text files.
+    The one test every input kind shares, with the minimum of its kind: pages MIN_PROSE_WORDS (a
+    front page's labels and one teaser), a feed item's own content MIN_ITEM_PROSE_WORDS (a release
+    feed's "2.0.1"; the item's page is read instead), text files MIN_TEXT_PROSE_WORDS.
     """
     found = prose_words(paragraphs)
     if found < minimum:
