@@ -476,6 +476,36 @@ def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:
     assert all("is only a teaser in the feed (3 words)" in p.message for p in result.errors)
 
 
+LONG_TITLE = "The project publishes a new major release with many changes to its public interfaces"
+
+
+@pytest.mark.parametrize(
+    ("content", "published"),
+    [
+        ("2.0.1", False),
+        ("Released.", False),
+        ("<a href='https://example.com/a'>Changes</a> <a href='https://example.com/b'>Download</a>", False),
+        ("The council approved the new library budget on Monday after a long debate.", True),
+    ],
+)
+def test_a_feed_item_is_judged_by_its_content_not_its_long_title(tmp_path: Path, content: str, published: bool) -> None:
+    feed = tmp_path / "feed.atom"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Releases</title>'
+        f"<id>urn:feed</id><updated>2024-05-03T10:00:00Z</updated><entry><title>{LONG_TITLE}</title>"
+        "<id>urn:item:1</id><updated>2024-05-03T10:00:00Z</updated><link href='https://example.com/release'/>"
+        f'<content type="html"><![CDATA[{content}]]></content></entry></feed>',
+        encoding="utf-8",
+    )
+    result = read_articles([feed, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    titles = [row["title"] for row in result.articles.to_list()]
+    assert titles == [LONG_TITLE, "Port workers end strike after pay deal"][0 if published else 1 :]
+    if not published:
+        [problem] = result.errors
+        assert problem.line == 1 and "is only a teaser in the feed" in problem.message
+        assert problem.message.endswith("and its page is not fetched with --offline; skipped")
+
+
 @pytest.mark.parametrize(
     ("name", "text"),
     [
