@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobs.config import build_config
+from jobs.errors import InputError
 from jobs.inputs import FetchSettings, read_articles
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
@@ -425,6 +426,26 @@ def test_real_news_front_pages_without_their_address_are_refused_by_their_teaser
     assert problem.message.startswith(
         f"not a news article: a front or section page: {share}% of its running prose is standfirsts of linked headlines"
     )
+
+
+@pytest.mark.parametrize(
+    ("head", "refused"),
+    [
+        ('<meta property="og:url" content="https://news.example/">', False),  # a template's og:url on every page
+        ('<link rel="canonical" href="https://news.example/">', True),
+    ],
+)
+def test_a_front_page_address_counts_from_the_canonical_link_not_og_url(
+    tmp_path: Path, head: str, refused: bool
+) -> None:
+    page = tmp_path / "story.html"
+    html = (FIXTURES / "wire-article.html").read_text(encoding="utf-8").replace("<head>", "<head>" + head, 1)
+    page.write_text(html.replace('"@type": "NewsArticle"', '"@type": "WebPage"'))  # declares no article
+    if refused:
+        with pytest.raises(InputError, match="a front page"):
+            read_articles([page], fetch=OFFLINE)
+    else:
+        assert read_articles([page], fetch=OFFLINE).articles["title"] == ["Port workers end strike after pay deal"]
 
 
 def test_teasers_are_linked_headlines_followed_by_prose() -> None:
