@@ -403,6 +403,14 @@ def _without_address(name: str) -> bytes:
     return html.tostring(tree, encoding="utf-8")
 
 
+def test_a_real_section_page_without_an_address_is_refused_by_its_listed_headlines() -> None:
+    name = "section-page-regional-news.html.gz"  # no canonical link, no og:url, no declared type
+    result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.message.startswith("not a news article: a front or section page: its text lists 9 linked headlines")
+
+
 @pytest.mark.parametrize("name", NEWS_FRONT_PAGES)
 def test_real_news_front_pages_are_listed_problems(name: str) -> None:
     result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)

@@ -2,9 +2,12 @@
 
 A front page (a list of links), a product page or a shop listing extracts to some text too; it
 must be a listed problem, not an article. The signals, cheapest first: the page's declared type
-(og:type, schema.org JSON-LD), the share of the extracted text that is link text, and
-readability's `isProbablyReaderable` score (Mozilla readability: paragraphs of 140+ characters,
-each adding the square root of its extra length; a page scoring 20 or less is not a reading page).
+(og:type, schema.org JSON-LD), its address (a site's root, a one-word section), its structure
+(teasers: linked headlines of other pages followed by a standfirst, and how much of the published
+prose they make), the share of the extracted text that is link text, readability's
+`isProbablyReaderable` score (Mozilla readability: paragraphs of 140+ characters, each adding the
+square root of its extra length; a page scoring 20 or less is not a reading page), and the words
+of running prose (not_prose_reason), the one test that pages, feed items and text files share.
 """
 
 from __future__ import annotations
