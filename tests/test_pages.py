@@ -456,17 +456,25 @@ def test_a_front_page_address_counts_from_the_canonical_link_not_og_url(
         assert read_articles([page], fetch=OFFLINE).articles["title"] == ["Port workers end strike after pay deal"]
 
 
+def test_a_page_whose_canonical_link_is_no_address_is_read(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    html = (FIXTURES / "wire-article.html").read_text(encoding="utf-8")
+    page.write_text(html.replace("<head>", '<head><link rel="canonical" href="http://[not-a-host]/">', 1))
+    assert read_articles([page], fetch=OFFLINE).articles["title"] == ["Port workers end strike after pay deal"]
+
+
 def test_teasers_are_linked_headlines_followed_by_prose() -> None:
     from trafilatura.utils import load_html
 
     page = """<html><head><link rel="canonical" href="https://news.example/story"></head><body>
-    <h1><a href="https://news.example/story">Port workers end strike</a></h1>
+    <h1><a href="/story/">Port workers end strike</a></h1>
     <p>The port reopened on Monday after workers accepted a new pay deal.</p>
     <div><h3><a href="/a">Council approves library budget</a></h3><span>Politics</span>
     <p>The council approved the budget after a long debate on Monday.</p></div>
     <div><h3><a href="#top">Back to the top of page</a></h3>
     <p>This paragraph follows a link to the page itself, not another page.</p></div>
     <p>As <a href="/b">the mayor said last week</a>, the vote was close and the debate was long.</p>
+    <div><a href="http://[ccpa-preferences]/">Your privacy choices here</a></div>
     </body></html>"""
     keys, announced = teaser_blocks(load_html(page))
     assert (
@@ -490,6 +498,7 @@ def test_teasers_are_linked_headlines_followed_by_prose() -> None:
         ("https://news.example/port-workers-end-strike", ""),
         ("https://news.example/?p=5031", ""),  # an id in the query
         ("index.html", ""),  # relative to an unknown address
+        ("http://[not-a-host]/", ""),  # no address at all
         ("", ""),
     ],
 )

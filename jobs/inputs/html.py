@@ -268,7 +268,11 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...]) -> str:
 def _site_names(document: Any, address: str = "") -> tuple[str, ...]:
     """The site's names: og:site_name, the host (fetched, else the canonical link's), and the
     host's name without www. and the domain."""
-    host = (document.hostname or urlsplit(address).hostname or "").removeprefix("www.")
+    try:
+        stated_host = urlsplit(address).hostname or ""
+    except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
+        stated_host = ""
+    host = (document.hostname or stated_host).removeprefix("www.")
     return tuple(name for name in (document.sitename, host, host.split(".")[0]) if name)
 
 

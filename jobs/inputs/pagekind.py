@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from jobs.inputs.pagemeta import json_ld_objects
 
@@ -177,23 +177,21 @@ def teaser_blocks(tree: Any, own_address: str = "") -> tuple[frozenset[str], int
     page (not a fragment, not the page's own address). A front or section page is made of them;
     an article's paragraphs follow each other, and its title links, if at all, to itself.
     """
-    own = {own_address.rstrip("/")} if own_address else set()
-    own |= {
-        href.rstrip("/") for href in tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
-    }
+    stated = tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+    base = own_address or next((href.strip() for href in stated if href.strip()), "")
+    own = {_resolved(base, href) for href in [own_address, *stated] if href.strip()}
     keys: set[str] = set()
     addresses: set[str] = set()
     heading: str | None = None  # the address of the linked headline just before, if any
     for block in _leaf_blocks(tree):
         text = " ".join(block.text_content().split())
         words = len(text.split())
-        links = [a for a in block.xpath(".//a[@href] | ancestor::a[@href]")]
-        linked = sum(len(a.text_content().split()) for a in links if a in block.iterdescendants())
-        if block.xpath("boolean(ancestor::a[@href])"):
-            linked = words
-        if links and words >= TEASER_LINK_MIN_WORDS and linked >= MOSTLY_LINKED * words:
-            href = links[0].get("href", "").strip()
-            usable = href and not href.startswith(("#", "javascript:")) and href.rstrip("/") not in own
+        around = block.xpath("ancestor::a[@href]")  # the whole block inside a link
+        inside = block.xpath(".//a[@href]")
+        linked = words if around else sum(len(a.text_content().split()) for a in inside)
+        if (around or inside) and words >= TEASER_LINK_MIN_WORDS and linked >= MOSTLY_LINKED * words:
+            href = (around or inside)[0].get("href", "").strip()
+            usable = href and not href.startswith(("#", "javascript:")) and _resolved(base, href) not in own
             heading = href if usable else None
             continue
         if words <= TEASER_LABEL_WORDS:
@@ -204,6 +202,15 @@ def teaser_blocks(tree: Any, own_address: str = "") -> tuple[frozenset[str], int
         heading = None
     keys.discard("")
     return frozenset(keys), len(addresses)
+
+
+def _resolved(base: str, href: str) -> str:
+    """`href` made absolute against `base`, without a trailing slash; as written when it is not a
+    valid address (a page may hold "http://[not-a-host]/")."""
+    try:
+        return urljoin(base, href.strip()).rstrip("/")
+    except ValueError:
+        return href.strip().rstrip("/")
 
 
 def teaser_key(text: str) -> str:
@@ -312,7 +319,10 @@ def not_article_reason(
 def front_address(address: str) -> str:
     """ "front page" for a site's root, "section page" for a one-word first-level path ("/blog/",
     "/politik"), "" for any other address: an article's has a slug, a date or an id."""
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+    except ValueError:  # no address at all ("http://[not-a-host]/")
+        return ""
     if not address or parts.query or not (parts.netloc or address.startswith("/")):
         return ""  # unknown, an id in the query ("?p=5031"), or relative to who knows what
     path = parts.path
