@@ -116,7 +116,7 @@ def test_a_page_file_over_the_page_limit_is_not_parsed(tmp_path: Path) -> None:
     [
         ("long.txt", "A long story\n\n" + "word " * 3000),
         ("long.md", "# A long story\n\n" + "word " * 3000),
-        ("page.txt", "• A long story\n\n" + "word " * 3000 + "\n\n• Short\n\nA short one."),
+        ("page.txt", "• A long story\n\n" + "word " * 3000 + "\n\n• Short\n\nA short story of one sentence."),
     ],
 )
 def test_an_article_over_the_size_limit_is_set_aside_before_it_is_split(

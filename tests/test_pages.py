@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,12 +11,21 @@ from pathlib import Path
 import pytest
 
 from jobs.config import build_config
+from jobs.errors import InputError
 from jobs.inputs import FetchSettings, read_articles
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
-from jobs.inputs.pagekind import PageFacts, front_address, not_article_reason, prose_words
+from jobs.inputs.pagekind import (
+    PageFacts,
+    front_address,
+    not_article_reason,
+    prose_words,
+    teaser_blocks,
+    teaser_key,
+    teaser_prose_share,
+)
 from jobs.inputs.pagemeta import read_date
 from jobs.outputs.names import public_path
 from jobs.quality.language import looks_mojibake
@@ -204,14 +215,14 @@ def test_offline_feed_publishes_whole_stories_and_lists_teasers(tmp_path: Path) 
 
 def test_min_words_sets_short_articles_aside(tmp_path: Path) -> None:
     (tmp_path / "long.txt").write_text("A long one\n\n" + "word " * 60 + "\n", encoding="utf-8")
-    (tmp_path / "short.txt").write_text("A short one\n\nOnly five words are here.\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("A short one\n\nOnly these six words are here.\n", encoding="utf-8")
     read = read_articles([tmp_path])
     kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path], min_article_words=50))
     assert kept["title"] == ["A long one"]
     [problem] = problems
     assert problem.file.endswith("short.txt")
     assert problem.message.endswith(
-        "has 5 words, under the minimum of 50 (--min-words, min_article_words in the config); skipped"
+        "has 6 words, under the minimum of 50 (--min-words, min_article_words in the config); skipped"
     )
     kept, problems = screen_articles(read.articles, build_config(inputs=[tmp_path]))
     assert len(kept) == 2 and problems == []
@@ -327,7 +338,6 @@ def test_double_decoded_page_is_logged_as_mojibake(tmp_path: Path, caplog: pytes
 def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
     tmp_path: Path, tiny_config: Path, tiny_models: dict[str, Path]
 ) -> None:
-    import json
 
     from typer.testing import CliRunner
 
@@ -376,6 +386,108 @@ def test_real_front_and_section_pages_are_listed_problems(name: str, reason: str
     assert problem.message == f"not a news article: {reason} that does not declare itself an article"
 
 
+NEWS_FRONT_PAGES = ["front-page-news-cnn.html.gz", "front-page-news-wired.html.gz", "front-page-news-yahoo.html.gz"]
+
+
+def _without_address(name: str) -> bytes:
+    """A real page as saved without its address or declared type: canonical link, og:url,
+    og:type and JSON-LD removed, so only its own text and structure can tell what it is."""
+    from lxml import html
+
+    tree = html.fromstring(gzip.decompress((NOT_ARTICLES / name).read_bytes()))
+    for element in tree.xpath(
+        "//link[@rel='canonical'] | //meta[@property='og:url' or @property='og:type']"
+        " | //script[@type='application/ld+json']"
+    ):
+        element.drop_tree()
+    return html.tostring(tree, encoding="utf-8")
+
+
+def test_a_real_section_page_without_an_address_is_refused_by_its_listed_headlines() -> None:
+    name = "section-page-regional-news.html.gz"  # no canonical link, no og:url, no declared type
+    result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.message.startswith("not a news article: a front or section page: its text lists 9 linked headlines")
+
+
+@pytest.mark.parametrize("name", NEWS_FRONT_PAGES)
+def test_real_news_front_pages_are_listed_problems(name: str) -> None:
+    result = read_articles([NOT_ARTICLES / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name)
+    assert problem.message.startswith("not a news article: ")
+
+
+@pytest.mark.parametrize(
+    ("name", "share"), [(NEWS_FRONT_PAGES[0], 100), (NEWS_FRONT_PAGES[1], 100), (NEWS_FRONT_PAGES[2], 87)]
+)
+def test_real_news_front_pages_without_their_address_are_refused_by_their_teasers(
+    tmp_path: Path, name: str, share: int
+) -> None:
+    saved = tmp_path / name.removesuffix(".gz")
+    saved.write_bytes(_without_address(name))
+    result = read_articles([saved, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.message.startswith(
+        f"not a news article: a front or section page: {share}% of its running prose is standfirsts of linked headlines"
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "refused"),
+    [
+        ('<meta property="og:url" content="https://news.example/">', False),  # a template's og:url on every page
+        ('<link rel="canonical" href="https://news.example/">', True),
+    ],
+)
+def test_a_front_page_address_counts_from_the_canonical_link_not_og_url(
+    tmp_path: Path, head: str, refused: bool
+) -> None:
+    page = tmp_path / "story.html"
+    html = (FIXTURES / "wire-article.html").read_text(encoding="utf-8").replace("<head>", "<head>" + head, 1)
+    page.write_text(html.replace('"@type": "NewsArticle"', '"@type": "WebPage"'))  # declares no article
+    if refused:
+        with pytest.raises(InputError, match="a front page"):
+            read_articles([page], fetch=OFFLINE)
+    else:
+        assert read_articles([page], fetch=OFFLINE).articles["title"] == ["Port workers end strike after pay deal"]
+
+
+def test_a_page_whose_canonical_link_is_no_address_is_read(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    html = (FIXTURES / "wire-article.html").read_text(encoding="utf-8")
+    page.write_text(html.replace("<head>", '<head><link rel="canonical" href="http://[not-a-host]/">', 1))
+    assert read_articles([page], fetch=OFFLINE).articles["title"] == ["Port workers end strike after pay deal"]
+
+
+def test_teasers_are_linked_headlines_followed_by_prose() -> None:
+    from trafilatura.utils import load_html
+
+    page = """<html><head><link rel="canonical" href="https://news.example/story"></head><body>
+    <h1><a href="/story/">Port workers end strike</a></h1>
+    <p>The port reopened on Monday after workers accepted a new pay deal.</p>
+    <div><h3><a href="/a">Council approves library budget</a></h3><span>Politics</span>
+    <p>The council approved the budget after a long debate on Monday.</p></div>
+    <div><h3><a href="#top">Back to the top of page</a></h3>
+    <p>This paragraph follows a link to the page itself, not another page.</p></div>
+    <p>As <a href="/b">the mayor said last week</a>, the vote was close and the debate was long.</p>
+    <div><a href="http://[ccpa-preferences]/">Your privacy choices here</a></div>
+    </body></html>"""
+    keys, announced = teaser_blocks(load_html(page))
+    assert (
+        announced == 1
+    )  # the headline linked to the page itself, a fragment and a link inside a sentence are not teasers
+    assert keys == {teaser_key("The council approved the budget after a long debate on Monday.")}
+    paragraphs = [
+        "The port reopened on Monday after workers accepted a new pay deal.",
+        "The council approved the budget after a long debate on Monday.",
+    ]
+    assert teaser_prose_share(paragraphs, keys) == pytest.approx(11 / 23)
+
+
 @pytest.mark.parametrize(
     ("address", "kind"),
     [
@@ -386,6 +498,7 @@ def test_real_front_and_section_pages_are_listed_problems(name: str, reason: str
         ("https://news.example/port-workers-end-strike", ""),
         ("https://news.example/?p=5031", ""),  # an id in the query
         ("index.html", ""),  # relative to an unknown address
+        ("http://[not-a-host]/", ""),  # no address at all
         ("", ""),
     ],
 )
@@ -401,6 +514,85 @@ def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:
     assert all("is only a teaser in the feed (3 words)" in p.message for p in result.errors)
 
 
+LONG_TITLE = "The project publishes a new major release with many changes to its public interfaces"
+
+
+@pytest.mark.parametrize(
+    ("content", "published"),
+    [
+        ("2.0.1", False),
+        ("Released.", False),
+        ("<a href='https://example.com/a'>Changes</a> <a href='https://example.com/b'>Download</a>", False),
+        ("The council approved the new library budget on Monday after a long debate.", True),
+    ],
+)
+def test_a_feed_item_is_judged_by_its_content_not_its_long_title(tmp_path: Path, content: str, published: bool) -> None:
+    feed = tmp_path / "feed.atom"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Releases</title>'
+        f"<id>urn:feed</id><updated>2024-05-03T10:00:00Z</updated><entry><title>{LONG_TITLE}</title>"
+        "<id>urn:item:1</id><updated>2024-05-03T10:00:00Z</updated><link href='https://example.com/release'/>"
+        f'<content type="html"><![CDATA[{content}]]></content></entry></feed>',
+        encoding="utf-8",
+    )
+    result = read_articles([feed, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    titles = [row["title"] for row in result.articles.to_list()]
+    assert titles == [LONG_TITLE, "Port workers end strike after pay deal"][0 if published else 1 :]
+    if not published:
+        [problem] = result.errors
+        assert problem.line == 1 and "is only a teaser in the feed" in problem.message
+        assert problem.message.endswith("and its page is not fetched with --offline; skipped")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("release.txt", "jaffirm 4.0.0\n\n4.0.0\n"),
+        ("links.md", "# Links of the week\n\nhttps://example.com/a\n\nhttps://example.com/b\n"),
+        ("labels.txt", "Front page\n\nNews | Sport | Weather | Culture | Business | Travel\n"),
+        ("page.txt", "Tag: Releases\n\n• A long title for a release that says little at all\n\n  Version 2.0.1\n"),
+    ],
+)
+def test_text_files_without_running_prose_are_not_articles(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = read_articles([tmp_path / name, FIXTURES / "wire-article.html"], fetch=OFFLINE)
+    assert [row["title"] for row in result.articles.to_list()] == ["Port workers end strike after pay deal"]
+    [problem] = result.errors
+    assert problem.file.endswith(name) and problem.article_id
+    assert "is not a news article: too little running prose (0 words in sentences, under 6); skipped" in problem.message
+
+
+def test_a_text_file_that_is_not_an_article_is_listed_with_the_exit_code_of_a_teaser(
+    tmp_path: Path, tiny_models: dict[str, Path], tiny_config: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    release = tmp_path / "release.txt"
+    release.write_text("jaffirm 4.0.0\n\n4.0.0\n", encoding="utf-8")
+    models = ["--model", f"ru={tiny_models['ru']}", "--summary-model", str(tiny_models["summary"])]
+    run = ["run", "--config", str(tiny_config), "--lang", "ru", *models, "--out", str(tmp_path / "out"), "--offline"]
+    alone = CliRunner().invoke(app, [*run, "--input", str(release)])
+    assert alone.exit_code == 3, alone.output  # nothing to publish
+    assert "release.txt:1: article 'jaffirm 4.0.0' is not a news article" in alone.output
+    beside = CliRunner().invoke(app, [*run, "--input", str(release), "--input", str(FIXTURES / "wire-article.html")])
+    assert beside.exit_code == 5, beside.output  # the article published, the release listed
+    bundle = (tmp_path / "out" / "ru" / "latest").resolve()
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["articles"] == 1
+    [failure] = manifest["failures"]
+    assert failure["line"] == 1 and "is not a news article" in failure["message"]
+
+
+def test_short_news_briefs_in_text_files_are_articles(tmp_path: Path) -> None:
+    page = "Tag: World\n\n• Harbour reopens\n\n  The harbour reopened on Monday after two months of repairs.\n"
+    (tmp_path / "briefs.txt").write_text(page, encoding="utf-8")
+    (tmp_path / "brief.md").write_text("# Comet seen\n\nAmateur astronomers shared photos of the comet.\n")
+    result = read_articles([tmp_path])
+    assert sorted(result.articles["title"]) == ["Comet seen", "Harbour reopens"] and result.errors == []
+
+
 @pytest.mark.parametrize(
     ("paragraphs", "prose"),
     [
@@ -409,6 +601,14 @@ def test_real_release_feed_items_are_teasers_skipped_and_listed() -> None:
         (["News", "Sport", "Loading weather data ..."], 0),
         (["The council approved the new library budget on Monday after a long debate."], 13),
         (["Home | World | Business | Culture | Sport | Weather | More sections here"], 0),
+        (
+            [
+                "Tools & Widgets | RSS | Podcasts | Blogs | CNN Mobile | My Profile | E-mail Alerts | CNN Shop | Site map"
+            ],
+            0,
+        ),
+        (["Make your own poster and send it by 3 April to", "the people of Berlin and their guests."], 18),
+        (["OPINION", "MIDEAST CONFLICT", "Loading weather data ..."], 0),
     ],
 )
 def test_prose_words_count_sentences_not_labels_or_versions(paragraphs: list[str], prose: int) -> None:

@@ -223,16 +223,19 @@ def test_same_given_id_different_content_gets_content_qualified_ids(tmp_path: Pa
 
 
 def test_news_page_tag_changes_and_multiline_paragraphs(tmp_path: Path) -> None:
-    page = "Tag: One\n\n  • First\n\n    line a\n    line b\n\n    second\n\nTag: Two\n  • Second\n    body\n"
+    page = (
+        "Tag: One\n\n  • First\n\n    The first line of a sentence\n    goes on in a second line.\n\n"
+        "    Second paragraph.\n\nTag: Two\n  • Second\n    The second story is one sentence long.\n"
+    )
     result = read_articles([write(tmp_path, "page.txt", page.replace("\n", "\r\n"))])
     assert [(r["title"], r["paragraphs"], r["tag"], r["source_line"]) for r in rows(result)] == [
-        ("First", ["line a line b", "second"], "One", 3),
-        ("Second", ["body"], "Two", 11),
+        ("First", ["The first line of a sentence goes on in a second line.", "Second paragraph."], "One", 3),
+        ("Second", ["The second story is one sentence long."], "Two", 11),
     ]
 
 
 def test_news_page_without_tag_line(tmp_path: Path) -> None:
-    result = read_articles([write(tmp_path, "page.md", "• Only title\nbody text\n")])
+    result = read_articles([write(tmp_path, "page.md", "• Only title\nThe body text is one whole sentence.\n")])
     assert rows(result)[0]["tag"] == ""
 
 
@@ -425,8 +428,9 @@ CYRILLIC = "Заголовок\n\nМорозы пришли в Сибирь ра
 
 
 def test_utf16_with_bom_is_honoured(tmp_path: Path) -> None:
-    result = read_articles([write(tmp_path, "u16.txt", "Title\n\nBody\n".encode("utf-16"))])
-    assert (result.articles[0]["title"], result.articles[0]["paragraphs"]) == ("Title", ["Body"])
+    body = "The body is a whole sentence."
+    result = read_articles([write(tmp_path, "u16.txt", f"Title\n\n{body}\n".encode("utf-16"))])
+    assert (result.articles[0]["title"], result.articles[0]["paragraphs"]) == ("Title", [body])
 
 
 def test_utf8_bom_is_dropped(tmp_path: Path) -> None:

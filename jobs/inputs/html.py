@@ -27,6 +27,7 @@ from jobs.inputs.pagekind import (
     not_prose_reason,
     page_facts,
     prose_words,
+    teaser_prose_share,
 )
 from jobs.inputs.pagemeta import PageMeta, page_meta
 from jobs.inputs.text import clean, one_line
@@ -170,12 +171,21 @@ def extract_page(html: str, url: str | None = None) -> Page:
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
     missed = _body_paragraphs(recall_view.body)[0] if recall_view is not None and recall_view.body is not None else []
-    return _page(document, facts, meta, url or meta.address, missed)
+    return _page(document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical)
 
 
-def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", recall_view: Sequence[str] = ()) -> Page:
+def _page(
+    document: Any,
+    facts: PageFacts,
+    meta: PageMeta,
+    address: str = "",
+    recall_view: Sequence[str] = (),
+    own_address: str = "",
+) -> Page:
     """The Page of trafilatura's document, checked and cleaned; `recall_view`: the paragraphs of
-    trafilatura's recall-favoring reading, whose prose inside the article's span is kept too."""
+    trafilatura's recall-favoring reading, whose prose inside the article's span is kept too;
+    `own_address`: the page's address as fetched or its canonical link (not og:url, which templates
+    often set to the site's root on every page), "" if neither: what tells a front page by address."""
     raw_title = one_line(document.title or "")
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
@@ -191,9 +201,10 @@ def _page(document: Any, facts: PageFacts, meta: PageMeta, address: str = "", re
         paragraphs = undecorated
     paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
     words = sum(len(p.split()) for p in paragraphs)
-    reason = not_article_reason(facts, len(paragraphs), words, link_density, listed, address) or not_prose_reason(
-        paragraphs
-    )
+    teasers = teaser_prose_share(paragraphs, facts.teaser_texts)
+    reason = not_article_reason(
+        facts, len(paragraphs), words, link_density, listed, own_address, teasers
+    ) or not_prose_reason(paragraphs)
     if reason:
         raise ContentError(f"not a news article: {reason}")
     if not paragraphs:
@@ -267,7 +278,11 @@ def _shown(byline: str, meta: PageMeta) -> str:
 def _site_names(document: Any, address: str = "") -> tuple[str, ...]:
     """The site's names: og:site_name, the host (fetched, else the canonical link's), and the
     host's name without www. and the domain."""
-    host = (document.hostname or urlsplit(address).hostname or "").removeprefix("www.")
+    try:
+        stated_host = urlsplit(address).hostname or ""
+    except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
+        stated_host = ""
+    host = (document.hostname or stated_host).removeprefix("www.")
     return tuple(name for name in (document.sitename, host, host.split(".")[0]) if name)
 
 

@@ -1,7 +1,9 @@
 """Text files: the news-page format (`• Title` bullets under `Tag:` lines), else one article per .txt/.md file.
 
 A news page holds many articles, each opened by a bullet line; the paragraphs follow, separated by
-blank lines. A plain text or Markdown file is one article: its first line is the title.
+blank lines. A plain text or Markdown file is one article: its first line is the title. An article
+whose body holds no sentence of running prose (pagekind.not_prose_reason) is a listed problem, like
+a page or feed item that is not an article.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 
 from jobs.errors import InputProblem
-from jobs.inputs.article import Article, Parsed, no_body
+from jobs.inputs.article import Article, Parsed, no_body, not_an_article
 from jobs.inputs.limits import ReadLimits, article_too_long
+from jobs.inputs.pagekind import MIN_TEXT_PROSE_WORDS, not_prose_reason
 from jobs.inputs.text import blocks, clean, split_lines
 
 BULLET = "•"
@@ -92,6 +95,9 @@ def _finish(draft: _Draft, file: str, max_chars: int = _MAX_CHARS) -> Article | 
     paragraphs = blocks(draft.body)
     if not paragraphs:
         return no_body(file, draft.line, draft.title)
+    reason = not_prose_reason(paragraphs, MIN_TEXT_PROSE_WORDS)
+    if reason:
+        return not_an_article(file, draft.line, draft.title, reason)
     return Article(draft.title, tuple(paragraphs), draft.tag, file, draft.line)
 
 
@@ -122,6 +128,8 @@ def parse_plain(text: str, file: str, markdown: bool, max_chars: int = _MAX_CHAR
             yield InputProblem(file, index + 1, None, "empty title line")
         elif not paragraphs:
             yield no_body(file, index + 1, title)
+        elif reason := not_prose_reason(paragraphs, MIN_TEXT_PROSE_WORDS):
+            yield not_an_article(file, index + 1, title, reason)
         else:
             yield Article(title, tuple(paragraphs), tag, file, index + 1)
         return

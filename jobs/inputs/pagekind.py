@@ -2,9 +2,12 @@
 
 A front page (a list of links), a product page or a shop listing extracts to some text too; it
 must be a listed problem, not an article. The signals, cheapest first: the page's declared type
-(og:type, schema.org JSON-LD), the share of the extracted text that is link text, and
-readability's `isProbablyReaderable` score (Mozilla readability: paragraphs of 140+ characters,
-each adding the square root of its extra length; a page scoring 20 or less is not a reading page).
+(og:type, schema.org JSON-LD), its address (a site's root, a one-word section), its structure
+(teasers: linked headlines of other pages followed by a standfirst, and how much of the published
+prose they make), the share of the extracted text that is link text, readability's
+`isProbablyReaderable` score (Mozilla readability: paragraphs of 140+ characters, each adding the
+square root of its extra length; a page scoring 20 or less is not a reading page), and the words
+of running prose (not_prose_reason), the one test that pages, feed items and text files share.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from jobs.inputs.pagemeta import json_ld_objects
 
@@ -82,15 +85,37 @@ MIN_ARTICLE_WORDS = 150
 MIN_LISTED_HEADLINES = 3
 _INDEX_FILE = re.compile(r"^(?:index|home|default|start)(?:\.\w{2,5})?$", re.IGNORECASE)
 _SECTION_WORD = re.compile(r"^[^\W\d_]{2,20}$")  # one word: no hyphen, digit, id or file extension
-# The least running prose an article has: a news brief has more; a front page's labels and one
-# teaser, a release feed's version number, a link list have less.
-MIN_PROSE_WORDS = 50
+# A teaser: a linked headline of this many words (a block this much link text), maybe labels of
+# up to this many words, then a standfirst (see teaser_blocks).
+TEASER_LINK_MIN_WORDS = 3
+MOSTLY_LINKED = 0.8
+TEASER_LABEL_WORDS = 5
+TEASER_KEY_WORDS = 10
+# A page that does not declare itself an article, whose published prose is at least this share
+# teasers' standfirsts, and that announces this many other pages with teasers, lists stories:
+# a front or section page (an article's related-story teasers are left out by extraction).
+MIN_REPEATED_TEASERS = 5
+MIN_TEASER_PROSE_SHARE = 0.5
+# The least running prose an article page has: a news brief has more; a front page's labels and
+# one teaser, a release feed's version number, a link list have less. Measured: the shortest real
+# articles seen (the corpus and 250 other pages of trafilatura's evaluation set) have 45, 49 and 57
+# words of it; CNN's front page (labels and two standfirsts) 31, a page announcing a download 29.
+MIN_PROSE_WORDS = 40
 # A feed item's own content needs at least one real sentence: items are often briefs, and their
 # page is the article; "2.0.1" or "Format fixing." is not one.
 MIN_ITEM_PROSE_WORDS = 12
 PROSE_MIN_PARAGRAPH_WORDS = 6
+# A text file's article (plain, Markdown or a news page's) needs one sentence of prose: it is the
+# article's text as someone chose to give it, with no site chrome that extraction could pick up;
+# "2.0.1", a row of labels or a list of links is not one.
+MIN_TEXT_PROSE_WORDS = PROSE_MIN_PARAGRAPH_WORDS
 PROSE_MIN_LETTER_SHARE = 0.6
 PROSE_RUN_ON_WORDS = 25
+# A paragraph with this many separators ("|", "·", "•"), one or more every LABEL_RUN_WORDS words, is
+# a row of labels or links.
+_LABEL_SEPARATORS = frozenset("|·•¦")
+MIN_LABEL_SEPARATORS = 3
+LABEL_RUN_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -108,6 +133,10 @@ class PageFacts:
     # Normalized texts of h2-h4 headings that link to another page: on a front or section page,
     # the headlines of the stories it lists
     linked_headlines: frozenset[str] = frozenset()
+    # Keys of the page's teaser standfirsts (teaser_blocks), and how many other pages they announce
+    teaser_texts: frozenset[str] = frozenset()
+    repeated_teasers: int = 0
+    canonical: str = ""  # the href of <link rel=canonical>, "" if none
 
 
 def page_facts(tree: Any) -> PageFacts:
@@ -119,11 +148,13 @@ def page_facts(tree: Any) -> PageFacts:
         in_link = h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks)
         (site_headings if in_link else headlines).append(text)
     og_type = tree.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
+    teaser_texts, repeated_teasers = teaser_blocks(tree)
     return PageFacts(
         headline=next((text for text in headlines if text), ""),
         page_title=" ".join(tree.xpath("string(//title)").split()),
         site_headings=tuple(text for text in site_headings if text),
         og_type=og_type,
+        canonical=tree.xpath("string(//link[@rel='canonical']/@href)").strip(),
         schema_types=frozenset(_schema_types(tree)),
         readerable_score=readerable_score(tree),
         decorations=decoration_texts(tree),
@@ -132,7 +163,78 @@ def page_facts(tree: Any) -> PageFacts:
             for h in tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]")
             if len(h.text_content().split()) >= 2
         ),
+        teaser_texts=teaser_texts,
+        repeated_teasers=repeated_teasers,
     )
+
+
+def teaser_blocks(tree: Any, own_address: str = "") -> tuple[frozenset[str], int]:
+    """The keys (teaser_key) of the page's teaser standfirsts, and how many other pages they announce.
+
+    A teaser is a linked headline followed by a standfirst: in document order, a block of running
+    prose (prose_words) whose nearest block before it, short labels of up to TEASER_LABEL_WORDS
+    words (a date, a section) skipped, is a link of TEASER_LINK_MIN_WORDS words or more to another
+    page (not a fragment, not the page's own address). A front or section page is made of them;
+    an article's paragraphs follow each other, and its title links, if at all, to itself.
+    """
+    stated = tree.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+    base = own_address or next((href.strip() for href in stated if href.strip()), "")
+    own = {_resolved(base, href) for href in [own_address, *stated] if href.strip()}
+    keys: set[str] = set()
+    addresses: set[str] = set()
+    heading: str | None = None  # the address of the linked headline just before, if any
+    for block in _leaf_blocks(tree):
+        text = " ".join(block.text_content().split())
+        words = len(text.split())
+        around = block.xpath("ancestor::a[@href]")  # the whole block inside a link
+        inside = block.xpath(".//a[@href]")
+        linked = words if around else sum(len(a.text_content().split()) for a in inside)
+        if (around or inside) and words >= TEASER_LINK_MIN_WORDS and linked >= MOSTLY_LINKED * words:
+            href = (around or inside)[0].get("href", "").strip()
+            usable = href and not href.startswith(("#", "javascript:")) and _resolved(base, href) not in own
+            heading = href if usable else None
+            continue
+        if words <= TEASER_LABEL_WORDS:
+            continue  # a label, a date or a byline between a headline and its standfirst
+        if heading and prose_words([text]):
+            keys.add(teaser_key(text))
+            addresses.add(heading)
+        heading = None
+    keys.discard("")
+    return frozenset(keys), len(addresses)
+
+
+def _resolved(base: str, href: str) -> str:
+    """`href` made absolute against `base`, without a trailing slash; as written when it is not a
+    valid address (a page may hold "http://[not-a-host]/")."""
+    try:
+        return urljoin(base, href.strip()).rstrip("/")
+    except ValueError:
+        return href.strip().rstrip("/")
+
+
+def teaser_key(text: str) -> str:
+    """What a paragraph and a teaser standfirst are matched by: the first TEASER_KEY_WORDS
+    normalized words (extraction may drop a "Full story" link at the end)."""
+    return " ".join(normal_text(text).split()[:TEASER_KEY_WORDS])
+
+
+_LEAF_TAGS = (
+    "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dd", "dt", "blockquote", "section",
+    "article", "header", "footer", "pre", "figcaption",
+)  # fmt: skip
+
+
+def _leaf_blocks(tree: Any) -> list[Any]:
+    """The page's innermost text blocks (block elements holding no other block), in document order."""
+    leaves = []
+    for element in tree.iter(*_LEAF_TAGS):
+        if any(child.tag in _LEAF_TAGS for child in element.iterdescendants() if isinstance(child.tag, str)):
+            continue
+        if element.xpath("boolean(ancestor::*[self::script or self::style or self::noscript or self::template])"):
+            continue
+        leaves.append(element)
+    return leaves
 
 
 def decoration_texts(tree: Any) -> frozenset[str]:
@@ -174,6 +276,7 @@ def not_article_reason(
     link_density: float,
     listed_headlines: int = 0,
     address: str = "",
+    teaser_share: float = 0.0,
 ) -> str | None:
     """Why the page is not a news article, or None when it may well be one.
 
@@ -196,6 +299,12 @@ def not_article_reason(
             f"a front or section page: its text lists {listed_headlines} linked headlines of other pages, "
             "and it does not declare itself an article"
         )
+    declared = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
+    if not declared and teaser_share >= MIN_TEASER_PROSE_SHARE and facts.repeated_teasers >= MIN_REPEATED_TEASERS:
+        return (
+            f"a front or section page: {teaser_share:.0%} of its running prose is standfirsts of linked "
+            f"headlines, and the page announces {facts.repeated_teasers} other pages that way"
+        )
     if link_density > MAX_LINK_DENSITY:
         return f"a list of links ({link_density:.0%} of its text blocks are links), like a front page or an index"
     short = paragraphs < MIN_ARTICLE_PARAGRAPHS and words < MIN_ARTICLE_WORDS
@@ -210,7 +319,10 @@ def not_article_reason(
 def front_address(address: str) -> str:
     """ "front page" for a site's root, "section page" for a one-word first-level path ("/blog/",
     "/politik"), "" for any other address: an article's has a slug, a date or an id."""
-    parts = urlsplit(address)
+    try:
+        parts = urlsplit(address)
+    except ValueError:  # no address at all ("http://[not-a-host]/")
+        return ""
     if not address or parts.query or not (parts.netloc or address.startswith("/")):
         return ""  # unknown, an id in the query ("?p=5031"), or relative to who knows what
     path = parts.path
@@ -226,30 +338,58 @@ def prose_words(paragraphs: Sequence[str]) -> int:
     """Words of running prose: paragraphs that read as sentences, not labels, numbers or link lists.
 
     A paragraph is prose when it has PROSE_MIN_PARAGRAPH_WORDS words or more, at least
-    PROSE_MIN_LETTER_SHARE of them made of letters (not "2.0.1", dates, prices), and it ends a
-    sentence or runs on for PROSE_RUN_ON_WORDS words. Chinese and Japanese count two characters a word.
+    PROSE_MIN_LETTER_SHARE of them made of letters (not "2.0.1", dates, prices), is not a row of
+    labels ("News | Sport | Weather | ..."), and it ends a sentence or runs on for
+    PROSE_RUN_ON_WORDS words. A sentence broken over two paragraphs (a line break in the page)
+    counts when its first part is such a paragraph and its second ends it. Chinese and Japanese
+    count two characters a word.
     """
     total = 0
+    carried = 0  # the words of a paragraph that may be the first part of a broken sentence
     for paragraph in paragraphs:
-        tokens = paragraph.split()
-        cjk = sum(1 for ch in paragraph if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
-        words = max(len(tokens), cjk // 2)
-        lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + cjk // 2
-        if words < PROSE_MIN_PARAGRAPH_WORDS or lettered < PROSE_MIN_LETTER_SHARE * words:
-            continue
-        if (
-            paragraph.rstrip("\"'”’»)] ").endswith((".", "!", "?", "…", "。", "！", "？"))
-            or words >= PROSE_RUN_ON_WORDS
-        ):
+        words, sentence_like, ends = _prose_shape(paragraph)
+        if carried and ends:
+            total += carried + words
+            carried = 0
+        elif sentence_like and (ends or words >= PROSE_RUN_ON_WORDS):
             total += words
+            carried = 0
+        else:
+            carried = words if sentence_like else 0
     return total
+
+
+def _prose_shape(paragraph: str) -> tuple[int, bool, bool]:
+    """A paragraph's words, whether it is shaped like a sentence (long enough, of letters, not a
+    row of labels) and whether it ends like one."""
+    tokens = paragraph.split()
+    cjk = sum(1 for ch in paragraph if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+    words = max(len(tokens), cjk // 2)
+    lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + cjk // 2
+    separators = sum(1 for token in tokens if token in _LABEL_SEPARATORS)
+    labels = separators >= MIN_LABEL_SEPARATORS and separators * LABEL_RUN_WORDS >= words
+    sentence_like = words >= PROSE_MIN_PARAGRAPH_WORDS and lettered >= PROSE_MIN_LETTER_SHARE * words and not labels
+    ends = paragraph.rstrip("\"'”’»)] ").endswith((".", "!", "?", "…", "。", "！", "？"))
+    return words, sentence_like, ends
+
+
+def teaser_prose_share(paragraphs: Sequence[str], teaser_texts: frozenset[str]) -> float:
+    """The share of the paragraphs' running prose (prose_words) that is text of teaser blocks."""
+    total = teasers = 0
+    for paragraph in paragraphs:
+        prose = prose_words([paragraph])
+        total += prose
+        if prose and teaser_key(paragraph) in teaser_texts:
+            teasers += prose
+    return teasers / total if total else 0.0
 
 
 def not_prose_reason(paragraphs: Sequence[str], minimum: int = MIN_PROSE_WORDS) -> str | None:
     """Why a text is not an article's (too little running prose), or None when it has enough.
 
-    The one minimum every input kind shares: pages (a front page's labels and one teaser), feed
-    items (a release feed's "2.0.1" as content) and text files.
+    The one test every input kind shares, with the minimum of its kind: pages MIN_PROSE_WORDS (a
+    front page's labels and one teaser), a feed item's own content MIN_ITEM_PROSE_WORDS (a release
+    feed's "2.0.1"; the item's page is read instead), text files MIN_TEXT_PROSE_WORDS.
     """
     found = prose_words(paragraphs)
     if found < minimum:
