@@ -108,7 +108,11 @@ def address_sections(address: str) -> tuple[str, ...]:
     its word-only segments, hyphens read as spaces; a title's piece equal to one is a label."""
     from urllib.parse import urlsplit
 
-    segments = [part for part in urlsplit(address or "").path.split("/")[:-1] if part]
+    try:
+        path = urlsplit(address or "").path
+    except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
+        return ()
+    segments = [part for part in path.split("/")[:-1] if part]
     return tuple(part.replace("-", " ") for part in segments if part.replace("-", "").isalpha())
 
 

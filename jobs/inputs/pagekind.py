@@ -19,25 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from jobs.inputs.pagemeta import json_ld_objects
+from jobs.inputs.pagemeta import ARTICLE_TYPES, json_ld_objects
 
-# schema.org types of articles, and of pages that list or sell things instead.
-_ARTICLE_TYPES = frozenset(
-    [
-        "article",
-        "newsarticle",
-        "reportagenewsarticle",
-        "analysisnewsarticle",
-        "opinionnewsarticle",
-        "reviewnewsarticle",
-        "backgroundnewsarticle",
-        "blogposting",
-        "liveblogposting",
-        "report",
-        "scholarlyarticle",
-        "socialmediaposting",
-    ]
-)
+# schema.org types of pages that list or sell things instead of an article (pagemeta.ARTICLE_TYPES: articles).
 _NOT_ARTICLE_TYPES = frozenset(
     [
         "product",
@@ -285,7 +269,7 @@ def not_article_reason(
     `address`: the page's URL (fetched, canonical or og:url), "" if unknown.
     """
     declared = facts.schema_types & _NOT_ARTICLE_TYPES
-    is_article = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
+    is_article = bool(facts.schema_types & ARTICLE_TYPES) or facts.og_type == "article"
     if not is_article and (declared or facts.og_type in _NOT_ARTICLE_OG_TYPES):
         kind = sorted(declared)[0] if declared else f"og:type {facts.og_type}"
         return f"the page declares itself a {kind}, not an article"
@@ -299,7 +283,7 @@ def not_article_reason(
             f"a front or section page: its text lists {listed_headlines} linked headlines of other pages, "
             "and it does not declare itself an article"
         )
-    declared = bool(facts.schema_types & _ARTICLE_TYPES) or facts.og_type == "article"
+    declared = bool(facts.schema_types & ARTICLE_TYPES) or facts.og_type == "article"
     if not declared and teaser_share >= MIN_TEASER_PROSE_SHARE and facts.repeated_teasers >= MIN_REPEATED_TEASERS:
         return (
             f"a front or section page: {teaser_share:.0%} of its running prose is standfirsts of linked "

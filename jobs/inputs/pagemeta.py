@@ -21,21 +21,24 @@ from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.pagedates import evidence, published_day, read_date
 from jobs.inputs.text import one_line
 
-__all__ = ["PageMeta", "json_ld_objects", "page_meta", "read_date"]
+__all__ = ["ARTICLE_TYPES", "PageMeta", "json_ld_objects", "page_meta", "read_date"]
 
-_ARTICLE_TYPES = (
-    "article",
-    "newsarticle",
-    "reportagenewsarticle",
-    "analysisnewsarticle",
-    "opinionnewsarticle",
-    "reviewnewsarticle",
-    "backgroundnewsarticle",
-    "blogposting",
-    "liveblogposting",
-    "report",
-    "scholarlyarticle",
-    "socialmediaposting",
+# schema.org types of articles (JSON-LD @type, lower case); pagekind reads them too.
+ARTICLE_TYPES = frozenset(
+    [
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "report",
+        "scholarlyarticle",
+        "socialmediaposting",
+    ]
 )
 _PAGE_TYPES = frozenset({"webpage", "itempage"})  # a page's own JSON-LD, not an article's
 
@@ -58,7 +61,7 @@ class PageMeta:
 def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     """The structured metadata of a parsed page (an lxml tree); `url`: the page's address if known."""
     objects = list(json_ld_objects(tree))
-    articles = [o for o in objects if _types(o) & set(_ARTICLE_TYPES)] or [o for o in objects if "headline" in o]
+    articles = [o for o in objects if _types(o) & ARTICLE_TYPES] or [o for o in objects if "headline" in o]
     locale = (tree.xpath("string(/html/@lang)") or tree.xpath("string(//html/@lang)") or "").strip().lower()
     visible = visible_text(tree)
     authors, source = stated_authors(tree, articles, objects, visible)
