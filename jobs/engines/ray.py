@@ -6,8 +6,10 @@ driver's machine (`BaseBackend.plan`: token budget, rows cap, the split across d
 streams). It sends each planned batch as one row of a Ray Dataset through `map_batches` to a
 pool of actors that each load the model once and decode the batch as it is (never re-planned),
 and puts the outputs back in order. CTranslate2 int8 results depend on batch composition, so
-sending the same batches is what makes the bundles byte-identical to the local engine's. The
-manifest's model entries are the actors' own (what loading found), as the local engine's are.
+sending the same batches is what makes the bundles byte-identical to the local engine's (a call
+that asks for `groups`, QA repair's and a summary's intermediate levels, is planned per group
+on both engines alike). The manifest's model entries are the actors' own (what loading found),
+as the local engine's are.
 A batch that fails is retried by Ray; one that keeps failing leaves its texts without output,
 marked as errors, and their articles become listed failures.
 
