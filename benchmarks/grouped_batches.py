@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--backend", choices=["ctranslate2", "torch"], default="ctranslate2")
     parser.add_argument("--real", type=Path, help="random-weight models of the real shapes, built into this folder")
+    parser.add_argument("--only", choices=["repair", "summaries"], help="measure one of the two")
     args = parser.parse_args()
     from tests.tiny_models import build_all
 
@@ -164,11 +165,13 @@ def main() -> None:
             "backend": args.backend,
             "models": "real shapes" if real else "tiny",
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}",
-            "repair": measure_repair(args.backend, models["ru"], args.repeats, real),
-            "summaries": measure_summaries(args.backend, models["summary"], args.repeats, real),
         }
-        report["load_after"] = round(os.getloadavg()[0], 1)
-    print(json.dumps(report, indent=2))
+        print(json.dumps(report), flush=True)
+        for name, measure in (("repair", measure_repair), ("summaries", measure_summaries)):
+            if args.only in (None, name):
+                model = models["ru" if name == "repair" else "summary"]
+                result = measure(args.backend, model, args.repeats, real)
+                print(json.dumps({name: result, "load": round(os.getloadavg()[0], 1)}, indent=2), flush=True)
 
 
 if __name__ == "__main__":
