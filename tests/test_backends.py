@@ -56,12 +56,13 @@ def test_grouped_batches_never_mix_groups_and_do_not_depend_on_the_other_groups(
     alone = [0, 2, 6]
     by_itself = plan_within(["a"] * 3, [lengths[i] for i in alone], lambda own: plan_batches(own, batch_tokens=64))
     assert sorted([alone[i] for i in b] for b in by_itself) == sorted(b for b in planned if groups[b[0]] == "a")
-    # A backend's plan with groups is not split across its streams (that split depends on the
-    # number of batches the whole call has), one without is.
+    # A backend splits each group across its streams by the group's own batches, never by the
+    # number of batches the whole call has.
     model = backend(ModelSpec(model=str(tiny_models["ru"])), "ru", batch_tokens=4096)
     model.streams = 2
     assert model.plan([9, 8, 7, 6]) == [[0, 2], [1, 3]]
-    assert model.plan([9, 8, 7, 6], groups=["x"] * 4) == [[0, 1, 2, 3]]
+    assert model.plan([9, 8, 7, 6], groups=["x"] * 4) == [[0, 2], [1, 3]]
+    assert model.plan([9, 8, 7, 6], groups=["x", "x", "y", "y"]) == [[0], [1], [2], [3]]
     assert model.plan([9, 8, 7, 6], groups=[0, 1, 2, 3]) == [[0], [1], [2], [3]]
 
 

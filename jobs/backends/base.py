@@ -262,13 +262,14 @@ class BaseBackend:
         streams); an engine that must give the same int8 outputs sends exactly these.
 
         With `groups` (one label per text) texts of different groups never share a batch and each
-        group is planned from its own texts alone, not split across the streams (that split
-        depends on how many batches the whole call has): a group's outputs are the same whatever
-        else the call holds. The streams still decode several groups' batches at once."""
+        group is planned, and split across the streams, from its own texts alone: a group's
+        outputs are the same whatever else the call holds."""
         rows = cap or self.max_batch_rows
-        if groups is not None:
-            return plan_within(groups, lengths, lambda own: plan_batches(own, self.batch_tokens, rows))
-        return spread_batches(plan_batches(lengths, self.batch_tokens, rows), self.streams)
+
+        def planned(own: Sequence[int]) -> list[list[int]]:
+            return spread_batches(plan_batches(own, self.batch_tokens, rows), self.streams)
+
+        return planned(lengths) if groups is None else plan_within(groups, lengths, planned)
 
     def generate(
         self,
