@@ -148,7 +148,8 @@ def main() -> None:
     args = parser.parse_args()
     from tests.tiny_models import build_all
 
-    os.environ.setdefault("JOBS_CT2_CACHE", tempfile.mkdtemp(prefix="ct2-"))
+    if "JOBS_CT2_CACHE" not in os.environ:  # converted models: set it to keep them between runs
+        os.environ["JOBS_CT2_CACHE"] = tempfile.mkdtemp(prefix="ct2-")
     import torch
 
     torch.set_num_threads(1)  # as the test suite: the tiny models gain nothing from threads
