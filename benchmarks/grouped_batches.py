@@ -25,9 +25,11 @@ tokens (a random model never stops; forced, every unit costs the same alone or b
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -150,6 +152,7 @@ def main() -> None:
 
     if "JOBS_CT2_CACHE" not in os.environ:  # converted models: set it to keep them between runs
         os.environ["JOBS_CT2_CACHE"] = tempfile.mkdtemp(prefix="ct2-")
+        atexit.register(shutil.rmtree, os.environ["JOBS_CT2_CACHE"], True)
     import torch
 
     torch.set_num_threads(1)  # as the test suite: the tiny models gain nothing from threads
