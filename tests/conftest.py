@@ -59,15 +59,6 @@ def tiny_models(tmp_path_factory) -> dict[str, Path]:
     return build_all(tmp_path_factory.mktemp("tiny-models"))
 
 
-def config_without_repair(config: Path, folder: Path) -> Path:
-    """A copy of a registry file in `folder` whose editorial.yaml turns QA repair off."""
-    folder.mkdir(parents=True)
-    copy = folder / config.name
-    copy.write_bytes(config.read_bytes())
-    (folder / "editorial.yaml").write_text("repair:\n  enabled: false\n", encoding="utf-8")
-    return copy
-
-
 @pytest.fixture(scope="session")
 def tiny_config(tmp_path_factory) -> Path:
     """configs/models.yaml with short generation lengths: random models never stop on their own."""

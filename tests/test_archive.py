@@ -13,7 +13,7 @@ ray = pytest.importorskip("ray", reason="the Ray engine is optional: pip install
 
 from jobs.cli import app  # noqa: E402
 from jobs.outputs.verify import verify_bundle  # noqa: E402
-from tests.conftest import SEED_PAGE, config_without_repair  # noqa: E402
+from tests.conftest import SEED_PAGE  # noqa: E402
 
 runner = CliRunner()
 
@@ -49,9 +49,12 @@ def read_lines(path: Path) -> list[dict]:
 
 
 def without_summary(record: dict) -> dict:
-    """A record without its summary texts (and what depends on them: QA flags, review, the editorial account)."""
-    kept = {k: v for k, v in record.items() if k not in ("summary", "qa", "review", "editorial")}
+    """A record without its summary texts and what derives from them (the summary's QA flags and
+    editorial units, the review and the editorial counts)."""
+    kept = {k: v for k, v in record.items() if k not in ("summary", "review", "editorial")}
     kept["source"] = {k: v for k, v in record["source"].items() if k != "summary"}
+    kept["qa"] = {**record["qa"], "flags": [f for f in record["qa"]["flags"] if f["part"] != "summary"]}
+    kept["editorial_units"] = [u for u in record["editorial"]["units"] if u["part"] != "summary"]
     return kept
 
 
@@ -70,12 +73,12 @@ def archive(tiny_models, tiny_config, inputs: Path, out: Path):
 def test_archive_shards_publish_what_jobs_run_publishes_and_a_rerun_redoes_only_missing_shards(
     tmp_path, tiny_models, tiny_config, archive_file
 ):
-    """The suite runs torch in the weights' dtype (conftest), whose outputs do not depend on how
-    texts are batched: so a shard's records must be exactly those of one local run."""
-    # Known gap (issue 27 left open): QA repair (issue 25) repairs a share of each call's flagged
-    # units, and a shard is its own call, so with repair on an archive repairs other units than
-    # one `jobs run` over the same file; compared here with repair off.
-    tiny_config = config_without_repair(tiny_config, tmp_path / "config")
+    """At default settings (QA repair on), in the suite's torch in the weights' dtype (conftest):
+    a shard's records are those of one local run. Repair decodes each unit alone and a long
+    article's intermediate summaries are batched only with each other, so neither depends on
+    which articles share a shard; the last summary pass is batched across a call's articles (as
+    one-window articles always were), and padding may change a random-weight model's near-tied
+    beam choice there: a record whose English summary differs must match in everything else."""
     local = runner.invoke(
         app,
         ["run", "-i", str(archive_file), "--out", str(tmp_path / "local"), *models_args(tiny_models, tiny_config)]
@@ -88,16 +91,16 @@ def test_archive_shards_publish_what_jobs_run_publishes_and_a_rerun_redoes_only_
     assert "3 shards (0 finished before, 3 generated now)" in first.output
     bundle = (out / "ru" / "latest").resolve()
     expected = (tmp_path / "local" / "ru" / "latest").resolve()
-    # A long article's map-reduce levels are batched with other articles' texts, which differ per
-    # shard; padding changes a random-weight model's near-tied greedy choices, so its summary may
-    # differ. Everything else must be the same bytes.
     mine, theirs = (read_lines(b / "articles.jsonl") for b in (bundle, expected))
     assert [r["id"] for r in mine] == [r["id"] for r in theirs]
-    one_window = {r["id"] for r in theirs if r["qa"]["summary_levels"] == 1}
-    assert [r for r in mine if r["id"] in one_window] == [r for r in theirs if r["id"] in one_window]
+    assert max(r["qa"]["summary_levels"] for r in theirs) > 1  # long articles (map-reduce) among them
+    assert sum(r["editorial"]["repaired"] for r in theirs) > 0  # and repaired units
+    same = {a["id"] for a, b in zip(mine, theirs) if a["source"]["summary"] == b["source"]["summary"]}
+    assert 2 * len(same) >= len(mine), "most summaries must come out the same"
+    assert [r for r in mine if r["id"] in same] == [r for r in theirs if r["id"] in same]
     assert [without_summary(r) for r in mine] == [without_summary(r) for r in theirs]
-    markdown = {p.name: p.read_bytes() for p in (bundle / "articles").glob("*.md") if p.stem in one_window}
-    assert markdown == {p.name: p.read_bytes() for p in (expected / "articles").glob("*.md") if p.stem in one_window}
+    markdown = {p.name: p.read_bytes() for p in (bundle / "articles").glob("*.md") if p.stem in same}
+    assert markdown == {p.name: p.read_bytes() for p in (expected / "articles").glob("*.md") if p.stem in same}
     assert verify_bundle(bundle) == []
     manifest = json.loads((bundle / "manifest.json").read_text())
     assert manifest["counts"] == json.loads((expected / "manifest.json").read_text())["counts"]

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from jobs.backends.base import BackendOptions
-from jobs.backends.batching import plan_batches, spread_batches
+from jobs.backends.batching import plan_batches, plan_within, spread_batches
 from jobs.backends.torch import TorchBackend
 from jobs.config import GenerationSettings, ModelSpec
 from tests.conftest import SAMPLE_SENTENCES
@@ -41,6 +41,29 @@ def test_fewer_batches_than_streams_are_split_so_no_stream_sits_idle():
     assert spread_batches([[0], [1, 2, 3]], streams=3) == [[0], [1, 3], [2]]
     assert spread_batches([[0]], streams=2) == [[0]]  # one text: nothing to split
     assert spread_batches([[0, 1], [2], [3]], streams=2) == [[0, 1], [2], [3]]  # enough already
+
+
+def test_grouped_batches_never_mix_groups_and_do_not_depend_on_the_other_groups(tiny_models):
+    lengths = [30, 5, 28, 6, 40, 7, 31, 4]
+    groups = ["a", "b", "a", "b", "c", "b", "a", "c"]
+    planned = plan_within(groups, lengths, lambda own: plan_batches(own, batch_tokens=64))
+    assert sorted(i for batch in planned for i in batch) == list(range(8))
+    assert all(len({groups[i] for i in batch}) == 1 for batch in planned)
+    assert [max(lengths[i] for i in b) for b in planned] == sorted(
+        (max(lengths[i] for i in b) for b in planned), reverse=True
+    )
+    # Group a alone is batched exactly as it is beside b and c: by its own lengths only.
+    alone = [0, 2, 6]
+    by_itself = plan_within(["a"] * 3, [lengths[i] for i in alone], lambda own: plan_batches(own, batch_tokens=64))
+    assert sorted([alone[i] for i in b] for b in by_itself) == sorted(b for b in planned if groups[b[0]] == "a")
+    # A backend splits each group across its streams by the group's own batches, never by the
+    # number of batches the whole call has.
+    model = backend(ModelSpec(model=str(tiny_models["ru"])), "ru", batch_tokens=4096)
+    model.streams = 2
+    assert model.plan([9, 8, 7, 6]) == [[0, 2], [1, 3]]
+    assert model.plan([9, 8, 7, 6], groups=["x"] * 4) == [[0, 2], [1, 3]]
+    assert model.plan([9, 8, 7, 6], groups=["x", "x", "y", "y"]) == [[0], [1], [2], [3]]
+    assert model.plan([9, 8, 7, 6], groups=[0, 1, 2, 3]) == [[0], [1], [2], [3]]
 
 
 def test_a_single_batch_of_texts_is_decoded_by_every_stream(tiny_models):

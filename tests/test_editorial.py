@@ -298,6 +298,37 @@ def test_repair_lowers_the_flags_within_its_budget(tmp_path, tiny_models, tiny_c
     assert (cached.bundles["ru"] / "articles.jsonl").read_bytes() == (after / "articles.jsonl").read_bytes()
 
 
+def test_each_unit_sent_to_repair_is_decoded_in_a_batch_of_its_own(tiny_models, monkeypatch):
+    """A repair candidate must not depend on which other units a run (a Ray run, an archive
+    shard, an hourly run) sends to repair: int8 outputs and a batch's length limit depend on the
+    batch's rows. So every batch at the repair setting holds one unit; the first pass batches."""
+    from jobs.backends.base import BackendOptions
+    from jobs.backends.torch import TorchBackend
+    from jobs.config import GenerationSettings, ModelSpec
+    from jobs.inputs import read_articles
+    from jobs.stages.repair import RepairSettings
+
+    decoded: list[tuple[int, int]] = []  # (beams, rows) of each batch, the repair twin's included
+    real = TorchBackend._generate_batch
+
+    def generate_batch(self, ids, max_new, min_new):
+        decoded.append((self.settings.num_beams, len(ids)))
+        return real(self, ids, max_new, min_new)
+
+    monkeypatch.setattr(TorchBackend, "_generate_batch", generate_batch)
+    settings = GenerationSettings(max_new_tokens=12)
+    backend = TorchBackend(
+        ModelSpec(model=str(tiny_models["ru"])), "ru", BackendOptions(device="cpu", settings=settings)
+    )
+    units = segment_articles(read_articles([SEED_PAGE]).articles)
+    editorial = Editorial("ru", repair=RepairSettings(), translation=settings)
+    outputs = translate_units(units, backend, "ru", editorial=editorial)
+    first = [rows for beams, rows in decoded if beams == 1]
+    second = [rows for beams, rows in decoded if beams == 4]
+    assert outputs.split_units == 0 and max(first) > 1
+    assert len(second) == editorial.repair_stats.attempted > 1 and set(second) == {1}
+
+
 @pytest.mark.parametrize("backend", ["torch", "ctranslate2"])
 def test_the_repair_twin_has_its_own_identity_and_shares_the_weights(tmp_path, tiny_models, tiny_config, backend):
     from jobs.backends import make_backend

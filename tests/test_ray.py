@@ -15,7 +15,7 @@ ray = pytest.importorskip("ray", reason="the Ray engine is optional: pip install
 from jobs.cli import app  # noqa: E402
 from jobs.engines import ray as ray_engine  # noqa: E402
 from jobs.errors import ExitCode  # noqa: E402
-from tests.conftest import SEED_PAGE, config_without_repair  # noqa: E402
+from tests.conftest import SEED_PAGE  # noqa: E402
 
 runner = CliRunner()
 
@@ -63,25 +63,25 @@ def run(tiny_models, tiny_config, out: Path, *extra: str):
 
 
 def decoded_batches(log: Path) -> dict[str, list]:
-    """Per model role, every batch decoded (its rows' token ids), in a comparable order."""
+    """Per model role, every batch decoded (its decoding settings and rows' token ids), in a comparable order."""
     batches: dict[str, list] = {}
     for file in sorted(log.glob("*.jsonl")):
         role = file.name.split("-", 1)[0]
         batches.setdefault(role, []).extend(json.loads(line) for line in file.read_text().splitlines())
-    return {role: sorted(found) for role, found in batches.items()}
+    return {role: sorted(found, key=json.dumps) for role, found in batches.items()}
 
 
-def record_batches(backend, log: Path) -> None:
-    """Make `backend` append the token ids of each batch it decodes to LOG/<role>-<pid>-<id>.jsonl."""
-    real = backend._generate_batch
-    path = log / f"{backend.role}-{os.getpid()}-{id(backend)}.jsonl"
+def recording(real, log: Path):
+    """`real` (a backend class's `_generate_batch`), appending each batch it decodes (the backend's
+    settings then, and the rows' token ids) to LOG/<role>-<pid>-<id>.jsonl. Set on the class, so a
+    twin with other settings (QA repair's second pass) records its own."""
 
-    def recording(ids, max_new, min_new):
-        with path.open("a") as handle:
-            handle.write(json.dumps(ids) + "\n")
-        return real(ids, max_new, min_new)
+    def generate_batch(self, ids, max_new, min_new):
+        with (log / f"{self.role}-{os.getpid()}-{id(self)}.jsonl").open("a") as handle:
+            handle.write(json.dumps([self.settings.model_dump(), ids]) + "\n")
+        return real(self, ids, max_new, min_new)
 
-    backend._generate_batch = recording
+    return generate_batch
 
 
 class RecordingWorker(ray_engine.BatchWorker):
@@ -91,39 +91,36 @@ class RecordingWorker(ray_engine.BatchWorker):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        record_batches(self.backend, Path(self.log))
+        cls = type(self.backend)
+        if not getattr(cls._generate_batch, "recording", False):
+            cls._generate_batch = recording(cls._generate_batch, Path(self.log))
+            cls._generate_batch.recording = True
 
 
 def comparable(manifest: dict) -> dict:
-    """A manifest without what differs between any two runs (run id, time, and the files that
-    carry them: feeds are dated by the run, changes name the run) and without `engine`."""
+    """A manifest without what differs between any two runs (run id, time, the files that carry
+    them: feeds are dated by the run, changes name the run; the wall time of QA repair) and
+    without `engine`."""
     files = {k: v for k, v in manifest["files"].items() if not k.startswith(("feed.", "changes."))}
     skipped = ("run_id", "created_at", "engine", "files")
-    return {**{k: v for k, v in manifest.items() if k not in skipped}, "files": files}
+    kept = json.loads(json.dumps({k: v for k, v in manifest.items() if k not in skipped}))
+    kept["editorial"]["repair"].pop("seconds")
+    return {**kept, "files": files}
 
 
 def test_at_default_settings_ray_and_local_decode_the_same_batches_and_publish_the_same_bytes(
     tmp_path, tiny_models, tiny_config, monkeypatch
 ):
     """--backend auto is CTranslate2 int8 here, whose results depend on batch composition: the Ray
-    engine must send exactly the batches the local engine decodes (split across its streams)."""
+    engine must send exactly the batches the local engine decodes (split across its streams),
+    QA repair's second pass (on by default: configs/editorial.yaml) included."""
     from jobs.backends.ctranslate2 import CT2Backend
 
     monkeypatch.setenv("JOBS_FAST_AUTO", "1")  # the product's default (the suite runs with 0: conftest)
     logs = {name: tmp_path / f"batches-{name}" for name in ("local", "ray")}
     for log in logs.values():
         log.mkdir()
-    real_load = CT2Backend._load
-
-    def recording_load(self):
-        record_batches(self, logs["local"])
-        return real_load(self)
-
-    monkeypatch.setattr(CT2Backend, "_load", recording_load)
-    # Known gap (issue 27 left open): QA repair's second pass (issue 25) does not yet decode the
-    # same batches on Ray as locally, so CTranslate2 int8 repair candidates can differ; parity is
-    # checked here with repair off, every other setting at its default.
-    tiny_config = config_without_repair(tiny_config, tmp_path / "config")
+    monkeypatch.setattr(CT2Backend, "_generate_batch", recording(CT2Backend._generate_batch, logs["local"]))
     local = run(tiny_models, tiny_config, tmp_path / "local")
     assert local.exit_code == 0, local.output
     assert set(decoded_batches(logs["local"])) == {"ru", "summary"}  # the driver (local engine) loaded both
@@ -136,7 +133,10 @@ def test_at_default_settings_ray_and_local_decode_the_same_batches_and_publish_t
     assert on_ray.exit_code == 0, on_ray.output
     assert "models loaded: 0" in on_ray.output  # the driver tokenized and planned with the text side only
 
-    assert decoded_batches(logs["ray"]) == decoded_batches(logs["local"])
+    decoded = {name: decoded_batches(log) for name, log in logs.items()}
+    assert decoded["ray"] == decoded["local"]
+    repair_beams = {settings["num_beams"] for settings, _ in decoded["local"]["ru"]} - {1}
+    assert repair_beams == {4}  # the repair pass ran, at its own setting, on both engines
     bundles = {name: (tmp_path / name / "ru" / "latest").resolve() for name in ("local", "ray")}
     assert (bundles["ray"] / "articles.jsonl").read_bytes() == (bundles["local"] / "articles.jsonl").read_bytes()
     markdown = {name: {p.name: p.read_bytes() for p in (b / "articles").glob("*.md")} for name, b in bundles.items()}
@@ -146,6 +146,7 @@ def test_at_default_settings_ray_and_local_decode_the_same_batches_and_publish_t
     assert manifests["ray"]["engine"] == {"name": "ray", "actors": 2, "gpus_per_actor": 0.0}
     assert manifests["ray"]["models"]["translation"]["backend"] == "ctranslate2"
     assert manifests["ray"]["models"]["translation"]["loaded"] is True  # by the actors
+    assert manifests["local"]["editorial"]["repair"]["repaired"] > 0  # a repair candidate was published
     assert comparable(manifests["ray"]) == comparable(manifests["local"])
 
 

@@ -22,6 +22,7 @@ class RecordingBackend:
         self.backend = backend
         self.calls: list[list[str]] = []
         self.settings: list = []  # the settings each call asked for (None: the backend's own)
+        self.groups: list = []  # the groups each call asked for (None: any text may share a batch)
         self.max_input_tokens = backend.max_input_tokens
 
     def counter(self):
@@ -34,10 +35,11 @@ class RecordingBackend:
     def intermediate_settings(self):
         return getattr(self.backend, "intermediate_settings", None)
 
-    def generate(self, texts, on_progress=None, settings=None):
+    def generate(self, texts, on_progress=None, settings=None, groups=None):
         self.calls.append(list(texts))
         self.settings.append(settings)
-        return self.backend.generate(texts, on_progress, settings=settings)
+        self.groups.append(list(groups) if groups is not None else None)
+        return self.backend.generate(texts, on_progress, settings=settings, groups=groups)
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +225,37 @@ def test_intermediate_levels_are_greedy_and_shorter_the_last_keeps_the_summary_s
     level_one = [p for p in stats.passes if p["level"] == 1 and p["kind"] == "intermediate"][0]
     assert level_one["output_tokens"] <= INTERMEDIATE.max_new_tokens * level_one["texts"]
     assert stats.output_tokens < old_stats.output_tokens and long_new.text
+
+
+def test_a_long_articles_intermediate_texts_never_share_a_batch_with_another_articles(tiny_models, longest_article):
+    """How a batch is made changes int8 outputs and the batch's length limits: a long article's
+    summary must not depend on which other long articles a run (or an archive shard) holds."""
+    model = summary_backend(tiny_models, INTERMEDIATE)
+    recorder = RecordingBackend(model)
+    decoded: list[tuple[int, list[list[int]]]] = []  # (generate() call, the batch's token ids)
+    real = model._generate_batch
+
+    def generate_batch(ids, max_new, min_new):
+        decoded.append((len(recorder.calls), ids))
+        return real(ids, max_new, min_new)
+
+    def first_level(documents: list[list[str]]) -> list[list[list[int]]]:
+        """The batches of the chunk level (the first generate() call) of summarizing `documents`."""
+        decoded.clear()
+        recorder.calls.clear()
+        summarize_texts(documents, recorder)
+        return [ids for call, ids in decoded if call == 1]
+
+    model._generate_batch = generate_batch
+    other = [p.upper() for p in reversed(longest_article["paragraphs"])]  # a second long article: no chunk alike
+    alone = [first_level([longest_article["paragraphs"]]), first_level([other])]
+    owner = {tuple(row): n for n, batches in enumerate(alone) for batch in batches for row in batch}
+    together = first_level([longest_article["paragraphs"], other])
+    assert recorder.settings[0] == INTERMEDIATE and len(together) >= 2
+    for batch in together:
+        assert len({owner[tuple(row)] for row in batch}) == 1, "two articles' texts in one batch"
+    # Each article's chunks are batched as when the article is summarized alone.
+    assert sorted(together) == sorted(alone[0] + alone[1])
 
 
 def test_intermediate_settings_are_part_of_the_summary_identity(tiny_models, tiny_config):

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -28,6 +28,7 @@ from jobs.backends.batching import (
     max_new_tokens,
     min_new_tokens,
     plan_batches,
+    plan_within,
     spread_batches,
 )
 from jobs.backends.device import auto_batch_tokens
@@ -254,11 +255,21 @@ class BaseBackend:
 
     # ---- generation
 
-    def plan(self, lengths: Sequence[int], cap: int | None = None) -> list[list[int]]:
+    def plan(
+        self, lengths: Sequence[int], cap: int | None = None, groups: Sequence[Hashable] | None = None
+    ) -> list[list[int]]:
         """The batches texts of these lengths are decoded in (budget, `cap` rows, split across the
-        streams); an engine that must give the same int8 outputs sends exactly these."""
-        planned = plan_batches(lengths, self.batch_tokens, cap or self.max_batch_rows)
-        return spread_batches(planned, self.streams)
+        streams); an engine that must give the same int8 outputs sends exactly these.
+
+        With `groups` (one label per text) texts of different groups never share a batch and each
+        group is planned, and split across the streams, from its own texts alone: a group's
+        outputs are the same whatever else the call holds."""
+        rows = cap or self.max_batch_rows
+
+        def planned(own: Sequence[int]) -> list[list[int]]:
+            return spread_batches(plan_batches(own, self.batch_tokens, rows), self.streams)
+
+        return planned(lengths) if groups is None else plan_within(groups, lengths, planned)
 
     def generate(
         self,
@@ -267,14 +278,16 @@ class BaseBackend:
         settings: GenerationSettings | None = None,
         *,
         one_batch: bool = False,
+        groups: Sequence[Hashable] | None = None,
     ) -> Generated:
         """Generate one output per text, in input order; empty texts give empty outputs.
 
         `settings`: other generation settings for this call (a summary's intermediate levels);
         None: the backend's own. Calls with other settings must not run at the same time.
 
-        Batched by `plan` (longest first under the token budget), or (`one_batch`) the non-empty
-        texts are one batch an engine planned. On out-of-memory a batch is split in two and
+        Batched by `plan` (longest first under the token budget; with `groups`, one label per
+        text, never mixing groups: see `plan`), or (`one_batch`) the non-empty texts are one batch
+        an engine planned. On out-of-memory a batch is split in two and
         retried and the budget halved for the rest; a text that alone does not fit is a
         DeviceOutOfMemory error.
         """
@@ -282,7 +295,7 @@ class BaseBackend:
             own = self.settings
             self.settings = settings
             try:
-                return self.generate(texts, on_progress, one_batch=one_batch)
+                return self.generate(texts, on_progress, one_batch=one_batch, groups=groups)
             finally:
                 self.settings = own
         started = time.perf_counter()
@@ -297,9 +310,12 @@ class BaseBackend:
                 on_progress(0)  # the model is loaded: generation starts (a progress bar says so)
         cap = self.max_batch_rows
         first = [pending] if one_batch and pending else None  # then planned again only after OOM
+        labels = [groups[i] for i in todo] if groups is not None else None
         with self._generation_scope():
             while pending:
-                pending, cap = self._generate_pending(ids, lengths, todo, pending, cap, result, on_progress, first)
+                pending, cap = self._generate_pending(
+                    ids, lengths, todo, pending, cap, result, on_progress, first, labels
+                )
                 first = None
         result.seconds = time.perf_counter() - started
         return result
@@ -318,9 +334,11 @@ class BaseBackend:
         result: Generated,
         on_progress: Callable[[int], None] | None,
         given: list[list[int]] | None = None,
+        labels: list[Hashable] | None = None,
     ) -> tuple[list[int], int]:
         """Generate what is pending in planned batches of at most `cap` texts (or the `given`
-        batches); what is left to retry after out-of-memory, and the smaller cap to retry with."""
+        batches; `labels`: each todo position's group, see `plan`); what is left to retry after
+        out-of-memory, and the smaller cap to retry with."""
 
         def run(positions: list[int]) -> tuple[list[str], list[int], int]:
             window = self.max_input_tokens
@@ -329,7 +347,8 @@ class BaseBackend:
             decoded, counts = self._generate_batch([ids[p] for p in positions], max_new, min_new)
             return decoded, counts, max_new
 
-        plan = given or [[pending[b] for b in batch] for batch in self.plan([lengths[p] for p in pending], cap)]
+        own = [labels[p] for p in pending] if labels is not None else None
+        plan = given or [[pending[b] for b in batch] for batch in self.plan([lengths[p] for p in pending], cap, own)]
         log.debug(
             "%s: %d texts in %d batches (longest %d tokens; at most %d tokens, %d rows per batch; %d at a time)",
             self.role,

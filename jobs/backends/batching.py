@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,20 @@ def plan_batches(
     if current:
         batches.append(current)
     return batches
+
+
+def plan_within(
+    groups: Sequence[Hashable], lengths: Sequence[int], plan: Callable[[list[int]], list[list[int]]]
+) -> list[list[int]]:
+    """Batches that never mix groups: `plan` (lengths -> batches of their indices) applied to each
+    group's texts alone, so a group's batches depend only on its own texts, never on what else a
+    call holds (CTranslate2 int8 outputs, and every batch's length limits, depend on a batch's
+    rows). Indices into `lengths`; the batches longest first, as `plan_batches` orders them."""
+    members: dict[Hashable, list[int]] = {}
+    for index, group in enumerate(groups):
+        members.setdefault(group, []).append(index)
+    batches = [[own[i] for i in batch] for own in members.values() for batch in plan([lengths[i] for i in own])]
+    return sorted(batches, key=lambda batch: (-max(lengths[i] for i in batch), batch[0]))
 
 
 def spread_batches(plan: list[list[int]], streams: int) -> list[list[int]]:

@@ -6,8 +6,10 @@ driver's machine (`BaseBackend.plan`: token budget, rows cap, the split across d
 streams). It sends each planned batch as one row of a Ray Dataset through `map_batches` to a
 pool of actors that each load the model once and decode the batch as it is (never re-planned),
 and puts the outputs back in order. CTranslate2 int8 results depend on batch composition, so
-sending the same batches is what makes the bundles byte-identical to the local engine's. The
-manifest's model entries are the actors' own (what loading found), as the local engine's are.
+sending the same batches is what makes the bundles byte-identical to the local engine's (a call
+that asks for `groups`, QA repair's and a summary's intermediate levels, is planned per group
+on both engines alike). The manifest's model entries are the actors' own (what loading found),
+as the local engine's are.
 A batch that fails is retried by Ray; one that keeps failing leaves its texts without output,
 marked as errors, and their articles become listed failures.
 
@@ -26,12 +28,12 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from jobs.backends import backend_class
 from jobs.backends.base import BackendOptions, BaseBackend, Generated
-from jobs.backends.batching import max_batch_rows, plan_batches
+from jobs.backends.batching import max_batch_rows, plan_batches, plan_within
 from jobs.backends.device import check_gpu_request, gpu_batch_tokens, pinned_options
 from jobs.config import GenerationSettings, JobConfig, ModelSpec
 from jobs.errors import ConfigError
@@ -168,13 +170,17 @@ class RayBackend:
         config = self.config.model_copy(update={"translation" if self.translation else "summary": settings})
         return RayBackend(self.inner.with_settings(settings), config, translation=self.translation)
 
-    def plan(self, lengths: list[int]) -> list[list[int]]:
-        """Batches for the actors' device (see the module's docstring), not the driver's."""
+    def plan(self, lengths: list[int], groups: Sequence[Hashable] | None = None) -> list[list[int]]:
+        """Batches for the actors' device (see the module's docstring), not the driver's; with
+        `groups`, never mixing groups (BaseBackend.plan)."""
         inner = self.inner
         if not inner.resolved_device.startswith("cuda"):
-            return inner.plan(lengths)
+            return inner.plan(lengths, groups=groups)
         budget = self.config.batch_tokens or gpu_batch_tokens(RAY_GPU_CARD_GIB, inner.settings.num_beams)
-        return plan_batches(lengths, budget, max_batch_rows(inner.resolved_device))
+        rows = max_batch_rows(inner.resolved_device)
+        if groups is not None:
+            return plan_within(groups, lengths, lambda own: plan_batches(own, budget, rows))
+        return plan_batches(lengths, budget, rows)
 
     def describe(self) -> dict[str, Any]:
         """The model's manifest entry: as an actor that loaded it tells it (the local engine's
@@ -187,9 +193,12 @@ class RayBackend:
         texts: Sequence[str],
         on_progress: Callable[[int], None] | None = None,
         settings: GenerationSettings | None = None,
+        *,
+        groups: Sequence[Hashable] | None = None,
     ) -> Generated:
         """Outputs in input order; texts of batches that kept failing are listed in `errors`.
-        `settings`: other generation settings for this call (BaseBackend.generate)."""
+        `settings`: other generation settings for this call; `groups`: texts of different groups
+        never share a batch (BaseBackend.generate)."""
         ray = import_ray()
         start_ray(self.config)
         result = Generated([""] * len(texts), [False] * len(texts))
@@ -197,7 +206,8 @@ class RayBackend:
         if not todo:
             return result
         lengths = self.inner.count_tokens([texts[i] for i in todo])
-        batches = [[todo[b] for b in batch] for batch in self.plan(lengths)]
+        own = [groups[i] for i in todo] if groups is not None else None
+        batches = [[todo[b] for b in batch] for batch in self.plan(lengths, own)]
         rows = [{"batch": n, "texts": [texts[i] for i in batch]} for n, batch in enumerate(batches)]
         returned = set()
         for row in self._dataset(ray, rows, settings).iter_rows():

@@ -23,6 +23,12 @@ of an article that still has several texts make intermediate summaries, read onl
 level: they run at `summary_intermediate`'s settings (greedy and shorter by default), in a call
 of their own. An article that fits one window therefore has exactly one pass, at exactly the
 summary settings. The cost of each level and kind is kept in `SummaryStats.passes`.
+
+An article's intermediate texts are batched with each other only, never with another
+article's (`groups` of generate()): how a batch is made changes int8 outputs and the batch's
+length limits, so a long article's summary would otherwise depend on which other long articles
+the run (or an archive shard) holds. The streams still decode several articles' batches at
+once.
 """
 
 from __future__ import annotations
@@ -142,7 +148,9 @@ def summarize_texts(
         texts, limits, errors = [""] * len(flat), [False] * len(flat), {}
         tick = progress.level(len(flat))
         for kind, rows in _passes(flat, intermediate is not None):
-            options = {"settings": intermediate} if kind == "intermediate" else {}
+            options = {}
+            if kind == "intermediate":  # each article's texts in batches of their own (module docstring)
+                options = {"settings": intermediate, "groups": [id(flat[r][0]) for r in rows]}
             generated: Generated = backend.generate([flat[r][1] for r in rows], tick, **options)
             for row, text, limited in zip(rows, generated.texts, generated.hit_limit):
                 texts[row], limits[row] = text, limited

@@ -106,11 +106,12 @@ def translate_units(
 
 
 def _translate_protected(
-    keys: list[str], by_key: dict[str, Protected], backend, lang: str, on_progress, result
+    keys: list[str], by_key: dict[str, Protected], backend, lang: str, on_progress, result, *, alone: bool = False
 ) -> Made:
-    """Translate the model inputs of `keys` (terms as placeholders) and put the terms' targets back."""
+    """Translate the model inputs of `keys` (terms as placeholders) and put the terms' targets back
+    (`alone`: see `_translate_round`)."""
     inputs = list(dict.fromkeys(by_key[k].model_input for k in keys))
-    made = _translate_round(inputs, backend, lang, on_progress, result)
+    made = _translate_round(inputs, backend, lang, on_progress, result, alone=alone)
     back: Made = {}
     for key in keys:
         out = made[by_key[key].model_input]
@@ -129,7 +130,13 @@ def _repair(
     cache,
 ) -> tuple[dict[str, Cached], dict[str, dict[str, Any]]]:
     """Flagged units generated again with the repair setting (their share); per key the output
-    kept, and what repair tried (why, the candidate's flags, which was kept, the setting)."""
+    kept, and what repair tried (why, the candidate's flags, which was kept, the setting).
+
+    Each unit is decoded in a batch of its own (`alone`): its candidate then depends on its own
+    text only, never on which other units the run (a Ray run, an archive shard, an hourly run
+    with most of them cached) sends to repair; CTranslate2 int8 outputs and every batch's
+    length limit depend on the batch's rows. That is repair's own rule (one article's edit never
+    changes another's text) carried down to decoding; the cost is measured in docs/benchmarks.md."""
     import time
 
     settings = editorial.repair_generation()
@@ -148,7 +155,7 @@ def _repair(
     second_result = UnitOutputs(texts=[], hit_limit=[])
     second = generate_cached(
         chosen,
-        lambda todo: _translate_protected(todo, by_key, variant, lang, None, second_result),
+        lambda todo: _translate_protected(todo, by_key, variant, lang, None, second_result, alone=True),
         cache=cache,
         key=variant.identity.key() if cache is not None else "",
     )
@@ -195,8 +202,11 @@ def _findings(rows: list[tuple[str, str, bool]], lang: str, source_lang: str, ca
     return [[tuple(f) for f in found] for found in remembered(cache, f"qa-unit:{rules_version()}", keys, compute)]
 
 
-def _translate_round(unique: list[str], backend, lang: str, on_progress, result: UnitOutputs) -> Made:
+def _translate_round(
+    unique: list[str], backend, lang: str, on_progress, result: UnitOutputs, *, alone: bool = False
+) -> Made:
     """Translate distinct texts in one length-sorted pass; split the ones over the window.
+    `alone`: each text in batches of its own (its pieces together), whatever else the call holds.
 
     Returns text -> its translation, or the error of a piece that failed.
     """
@@ -210,7 +220,11 @@ def _translate_round(unique: list[str], backend, lang: str, on_progress, result:
         result.split_units += len(parts) > 1
         spans.append((len(pieces), len(pieces) + len(parts)))
         pieces.extend(parts)
-    generated = backend.generate(pieces, on_progress)
+    if alone:
+        groups = [n for n, (start, end) in enumerate(spans) for _ in range(start, end)]
+        generated = backend.generate(pieces, on_progress, groups=groups)
+    else:
+        generated = backend.generate(pieces, on_progress)
     result.input_tokens += generated.input_tokens
     result.output_tokens += generated.output_tokens
     result.batches += generated.batches
