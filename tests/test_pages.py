@@ -21,12 +21,12 @@ from jobs.inputs.pagekind import (
     PageFacts,
     front_address,
     not_article_reason,
-    prose_words,
     teaser_blocks,
     teaser_key,
     teaser_prose_share,
 )
 from jobs.inputs.pagemeta import read_date
+from jobs.inputs.prose import prose_words
 from jobs.outputs.names import public_path
 from jobs.quality.language import looks_mojibake
 from jobs.stages.screen import screen_articles

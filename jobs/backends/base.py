@@ -18,11 +18,8 @@ from typing import Any
 
 from jobs.backends.batching import (
     CPU_BATCH_ROWS,
-    MIN_BATCH_TOKENS,
-    DeviceOutOfMemory,
     Generated,
-    forget_frames,
-    is_out_of_memory,
+    back_off,
     map_batches,
     max_batch_rows,
     max_new_tokens,
@@ -384,28 +381,11 @@ class BaseBackend:
         return [], cap
 
     def _back_off(self, error: BaseException, positions: list[int], lengths: list[int], result: Generated) -> int:
-        """After out-of-memory: halve the budget; the batch rows to retry with (other errors re-raised)."""
-        if not is_out_of_memory(error):
-            raise error
-        longest = max(lengths[p] for p in positions)
-        if len(positions) == 1:
-            raise DeviceOutOfMemory(
-                f"{self.label} on {self.resolved_device}: one text of {longest} tokens does not fit "
-                f"the device memory even alone (batch budget now {self.batch_tokens} tokens); "
-                f"free the device, use a larger one, or run on CPU"
-            ) from error
-        self.batch_tokens = max(MIN_BATCH_TOKENS, min(self.batch_tokens, longest * len(positions)) // 2)
+        """After out-of-memory: halve the budget; the batch rows to retry with (batching.back_off)."""
+        name = f"{self.label} on {self.resolved_device}"
+        self.batch_tokens, rows = back_off(error, [lengths[p] for p in positions], self.batch_tokens, name)
         result.oom_retries += 1
-        forget_frames(error)  # its frames hold the failed batch's tensors
-        log.warning(
-            "%s: out of memory on %s with %d texts x %d tokens; retrying with batches of at most %d tokens",
-            self.label,
-            self.resolved_device,
-            len(positions),
-            longest,
-            self.batch_tokens,
-        )
-        return max(1, len(positions) // 2)
+        return rows
 
     def _map_batches(self, run: Callable[[list[int]], Any], plan: list[list[int]]):
         """(batch, outcome or the exception it raised), in plan order, `streams` at a time (batching.map_batches)."""

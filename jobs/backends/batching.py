@@ -7,6 +7,7 @@ budget of padded input tokens per batch; a backend puts results back in input or
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ OUTPUT_RATIO = 1.6  # translation output tokens allowed per input token (plus a 
 OUTPUT_MARGIN = 10
 CPU_BATCH_TOKENS = 4096  # measured on 2 cores: larger batches gain nothing on CPU (docs/benchmarks.md)
 MIN_BATCH_TOKENS = 64
+log = logging.getLogger("jobs")
 
 
 @dataclass
@@ -138,6 +140,30 @@ def is_out_of_memory(exc: BaseException) -> bool:
         return True
     message = str(exc).lower()
     return isinstance(exc, RuntimeError) and any(marker in message for marker in OUT_OF_MEMORY_MARKERS)
+
+
+def back_off(error: BaseException, lengths: list[int], budget: int, name: str) -> tuple[int, int]:
+    """After out-of-memory in a batch of texts of these token `lengths`: the halved token budget
+    and the batch rows to retry with. Other errors are re-raised; a text that does not fit even
+    alone is DeviceOutOfMemory naming the model (`name`: "LABEL on DEVICE") and the fix."""
+    if not is_out_of_memory(error):
+        raise error
+    longest = max(lengths)
+    if len(lengths) == 1:
+        raise DeviceOutOfMemory(
+            f"{name}: one text of {longest} tokens does not fit the device memory even alone (batch budget "
+            f"now {budget} tokens); free the device, use a larger one, or run on CPU"
+        ) from error
+    budget = max(MIN_BATCH_TOKENS, min(budget, longest * len(lengths)) // 2)
+    forget_frames(error)  # its frames hold the failed batch's tensors
+    log.warning(
+        "%s: out of memory with %d texts x %d tokens; retrying with batches of at most %d tokens",
+        name,
+        len(lengths),
+        longest,
+        budget,
+    )
+    return budget, max(1, len(lengths) // 2)
 
 
 def forget_frames(error: BaseException) -> None:

@@ -58,6 +58,6 @@ def no_body(file: str, line: int, title: str, given_id: str | None = None) -> In
 
 
 def not_an_article(file: str, line: int, title: str, reason: str, given_id: str | None = None) -> InputProblem:
-    """The problem for a text that is not a news article (pagekind.not_prose_reason says why)."""
+    """The problem for a text that is not a news article (prose.not_prose_reason says why)."""
     article_id = make_article_id(title, given_id)
     return InputProblem(file, line, article_id, f"article {title!r} is not a news article: {reason}; skipped")

@@ -19,7 +19,7 @@ from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.fetch import Fetched, FetchError, display_url, is_url
 from jobs.inputs.html import Page, extract_article, html_paragraphs
 from jobs.inputs.ids import make_article_id
-from jobs.inputs.pagekind import MIN_ITEM_PROSE_WORDS, not_prose_reason
+from jobs.inputs.prose import MIN_ITEM_PROSE_WORDS, not_prose_reason
 from jobs.inputs.text import clean, one_line
 
 

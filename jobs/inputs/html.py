@@ -24,12 +24,11 @@ from jobs.inputs.pagekind import (
     PageFacts,
     normal_text,
     not_article_reason,
-    not_prose_reason,
     page_facts,
-    prose_words,
     teaser_prose_share,
 )
 from jobs.inputs.pagemeta import PageMeta, page_meta
+from jobs.inputs.prose import not_prose_reason, prose_words
 from jobs.inputs.text import clean, one_line
 from jobs.quality.language import looks_mojibake
 
@@ -226,7 +225,7 @@ def merge_missed_prose(paragraphs: Sequence[str], other: Sequence[str]) -> list[
     """The paragraphs, with the prose another reading of the page found inside the same article.
 
     Where the two readings disagree, a paragraph only `other` has is kept when it is running prose
-    (pagekind.prose_words: sentences, not labels or links) and lies between two paragraphs both
+    (prose.prose_words: sentences, not labels or links) and lies between two paragraphs both
     readings share: inside the article, not before its start or after its end. It goes after the
     shared paragraph that precedes it.
     """

@@ -2,7 +2,7 @@
 
 A news page holds many articles, each opened by a bullet line; the paragraphs follow, separated by
 blank lines. A plain text or Markdown file is one article: its first line is the title. An article
-whose body holds no sentence of running prose (pagekind.not_prose_reason) is a listed problem, like
+whose body holds no sentence of running prose (prose.not_prose_reason) is a listed problem, like
 a page or feed item that is not an article.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, Parsed, no_body, not_an_article
 from jobs.inputs.limits import ReadLimits, article_too_long
-from jobs.inputs.pagekind import MIN_TEXT_PROSE_WORDS, not_prose_reason
+from jobs.inputs.prose import MIN_TEXT_PROSE_WORDS, not_prose_reason
 from jobs.inputs.text import blocks, clean, split_lines
 
 BULLET = "•"

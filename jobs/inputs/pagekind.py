@@ -7,7 +7,7 @@ must be a listed problem, not an article. The signals, cheapest first: the page'
 prose they make), the share of the extracted text that is link text, readability's
 `isProbablyReaderable` score (Mozilla readability: paragraphs of 140+ characters, each adding the
 square root of its extra length; a page scoring 20 or less is not a reading page), and the words
-of running prose (not_prose_reason), the one test that pages, feed items and text files share.
+of running prose (jobs/inputs/prose.py), the one test that pages, feed items and text files share.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from jobs.inputs.pagemeta import ARTICLE_TYPES, json_ld_objects
+from jobs.inputs.prose import prose_words
 
 # schema.org types of pages that list or sell things instead of an article (pagemeta.ARTICLE_TYPES: articles).
 _NOT_ARTICLE_TYPES = frozenset(
@@ -80,26 +81,6 @@ TEASER_KEY_WORDS = 10
 # a front or section page (an article's related-story teasers are left out by extraction).
 MIN_REPEATED_TEASERS = 5
 MIN_TEASER_PROSE_SHARE = 0.5
-# The least running prose an article page has: a news brief has more; a front page's labels and
-# one teaser, a release feed's version number, a link list have less. Measured: the shortest real
-# articles seen (the corpus and 250 other pages of trafilatura's evaluation set) have 45, 49 and 57
-# words of it; CNN's front page (labels and two standfirsts) 31, a page announcing a download 29.
-MIN_PROSE_WORDS = 40
-# A feed item's own content needs at least one real sentence: items are often briefs, and their
-# page is the article; "2.0.1" or "Format fixing." is not one.
-MIN_ITEM_PROSE_WORDS = 12
-PROSE_MIN_PARAGRAPH_WORDS = 6
-# A text file's article (plain, Markdown or a news page's) needs one sentence of prose: it is the
-# article's text as someone chose to give it, with no site chrome that extraction could pick up;
-# "2.0.1", a row of labels or a list of links is not one.
-MIN_TEXT_PROSE_WORDS = PROSE_MIN_PARAGRAPH_WORDS
-PROSE_MIN_LETTER_SHARE = 0.6
-PROSE_RUN_ON_WORDS = 25
-# A paragraph with this many separators ("|", "·", "•"), one or more every LABEL_RUN_WORDS words, is
-# a row of labels or links.
-_LABEL_SEPARATORS = frozenset("|·•¦")
-MIN_LABEL_SEPARATORS = 3
-LABEL_RUN_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -318,45 +299,6 @@ def front_address(address: str) -> str:
     return ""
 
 
-def prose_words(paragraphs: Sequence[str]) -> int:
-    """Words of running prose: paragraphs that read as sentences, not labels, numbers or link lists.
-
-    A paragraph is prose when it has PROSE_MIN_PARAGRAPH_WORDS words or more, at least
-    PROSE_MIN_LETTER_SHARE of them made of letters (not "2.0.1", dates, prices), is not a row of
-    labels ("News | Sport | Weather | ..."), and it ends a sentence or runs on for
-    PROSE_RUN_ON_WORDS words. A sentence broken over two paragraphs (a line break in the page)
-    counts when its first part is such a paragraph and its second ends it. Chinese and Japanese
-    count two characters a word.
-    """
-    total = 0
-    carried = 0  # the words of a paragraph that may be the first part of a broken sentence
-    for paragraph in paragraphs:
-        words, sentence_like, ends = _prose_shape(paragraph)
-        if carried and ends:
-            total += carried + words
-            carried = 0
-        elif sentence_like and (ends or words >= PROSE_RUN_ON_WORDS):
-            total += words
-            carried = 0
-        else:
-            carried = words if sentence_like else 0
-    return total
-
-
-def _prose_shape(paragraph: str) -> tuple[int, bool, bool]:
-    """A paragraph's words, whether it is shaped like a sentence (long enough, of letters, not a
-    row of labels) and whether it ends like one."""
-    tokens = paragraph.split()
-    cjk = sum(1 for ch in paragraph if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
-    words = max(len(tokens), cjk // 2)
-    lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + cjk // 2
-    separators = sum(1 for token in tokens if token in _LABEL_SEPARATORS)
-    labels = separators >= MIN_LABEL_SEPARATORS and separators * LABEL_RUN_WORDS >= words
-    sentence_like = words >= PROSE_MIN_PARAGRAPH_WORDS and lettered >= PROSE_MIN_LETTER_SHARE * words and not labels
-    ends = paragraph.rstrip("\"'”’»)] ").endswith((".", "!", "?", "…", "。", "！", "？"))
-    return words, sentence_like, ends
-
-
 def teaser_prose_share(paragraphs: Sequence[str], teaser_texts: frozenset[str]) -> float:
     """The share of the paragraphs' running prose (prose_words) that is text of teaser blocks."""
     total = teasers = 0
@@ -366,19 +308,6 @@ def teaser_prose_share(paragraphs: Sequence[str], teaser_texts: frozenset[str]) 
         if prose and teaser_key(paragraph) in teaser_texts:
             teasers += prose
     return teasers / total if total else 0.0
-
-
-def not_prose_reason(paragraphs: Sequence[str], minimum: int = MIN_PROSE_WORDS) -> str | None:
-    """Why a text is not an article's (too little running prose), or None when it has enough.
-
-    The one test every input kind shares, with the minimum of its kind: pages MIN_PROSE_WORDS (a
-    front page's labels and one teaser), a feed item's own content MIN_ITEM_PROSE_WORDS (a release
-    feed's "2.0.1"; the item's page is read instead), text files MIN_TEXT_PROSE_WORDS.
-    """
-    found = prose_words(paragraphs)
-    if found < minimum:
-        return f"too little running prose ({found} words in sentences, under {minimum})"
-    return None
 
 
 def readerable_score(tree: Any) -> float:

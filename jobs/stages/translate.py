@@ -142,8 +142,7 @@ def _repair(
     settings = editorial.repair_generation()
     stats = editorial.repair_stats
     keys = [k for k in by_key if k in first]  # units order: the cache returns its rows in any order
-    found = _findings([(by_key[k].text, first[k].output, first[k].hit_limit) for k in keys], lang, source_lang, cache)
-    findings = {k: f + glossary_findings(by_key[k], first[k].output) for k, f in zip(keys, found)}
+    findings = _flags(keys, first, by_key, lang, source_lang, cache)
     stats.enabled, stats.setting = True, settings.model_dump(exclude_none=True)
     stats.max_share = editorial.repair.max_share
     chosen, stats.left_out = choose(findings, stats.max_share)
@@ -163,17 +162,10 @@ def _repair(
     stats.attempted, stats.cached = len(chosen), second.cached
     for name in ("input_tokens", "output_tokens", "batches"):
         setattr(result, name, getattr(result, name) + getattr(second_result, name))
-    again = [k for k in chosen if k in second.outputs]
-    found = _findings(
-        [(by_key[k].text, second.outputs[k].output, second.outputs[k].hit_limit) for k in again],
-        lang,
-        source_lang,
-        cache,
-    )
+    candidates = _flags([k for k in chosen if k in second.outputs], second.outputs, by_key, lang, source_lang, cache)
     kept = dict(first)
     tried: dict[str, dict[str, Any]] = {}
-    for key, candidate in zip(again, found):
-        candidate = candidate + glossary_findings(by_key[key], second.outputs[key].output)
+    for key, candidate in candidates.items():
         choice = verdict(findings[key], candidate)
         tried[key] = {
             "why": sorted({f[0] for f in findings[key]}),
@@ -185,6 +177,13 @@ def _repair(
             kept[key] = second.outputs[key]
             stats.repaired += 1
     return kept, tried
+
+
+def _flags(keys: list[str], outputs: dict[str, Cached], by_key: dict[str, Protected], lang, source_lang, cache):
+    """Each key's QA findings on its output: the unit rules' (remembered) and the glossary's."""
+    rows = [(by_key[k].text, outputs[k].output, outputs[k].hit_limit) for k in keys]
+    found = _findings(rows, lang, source_lang, cache)
+    return {k: f + glossary_findings(by_key[k], outputs[k].output) for k, f in zip(keys, found)}
 
 
 def _findings(rows: list[tuple[str, str, bool]], lang: str, source_lang: str, cache) -> list[list[Any]]:
