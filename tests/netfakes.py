@@ -1,11 +1,14 @@
 """Test doubles for the fetching tests: a resolver that knows only loopback and a table of fake
-names, and a request handler base with the replies every loopback test server sends."""
+names, a request handler base with the replies every loopback test server sends, and a server
+run in a thread for as long as a test needs it."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
-from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler
+import threading
+from collections.abc import Iterable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -56,3 +59,15 @@ class Replies(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # keep test output clean
         pass
+
+
+@contextlib.contextmanager
+def serving(httpd: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """`httpd` answering in a daemon thread until the block ends; then shut down and closed."""
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -23,7 +23,7 @@ from jobs.errors import ConfigError, InputError, InputProblem
 from jobs.inputs import FetchSettings, ReadResult, check_inputs, read_articles
 from jobs.inputs.fetch import Fetcher
 from jobs.inputs.netpolicy import NetPolicy, Refused, address_problem, parse_allow_entry
-from tests.netfakes import Replies, fake_resolver
+from tests.netfakes import Replies, fake_resolver, serving
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 PAGE = (FIXTURES / "blog-post.html").read_bytes()
@@ -96,12 +96,8 @@ class _Handler(Replies):
 
 @pytest.fixture
 def server() -> Iterator[_Server]:
-    httpd = _Server()
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Server()) as httpd:
+        yield httpd
 
 
 def feed_of(links: list[str]) -> bytes:

@@ -24,7 +24,7 @@ import pytest
 
 from jobs.inputs import FetchSettings
 from jobs.inputs.fetch import Fetcher, FetchError
-from tests.netfakes import Replies, fake_resolver
+from tests.netfakes import Replies, fake_resolver, serving
 
 PAGE = (Path(__file__).resolve().parent / "fixtures" / "web" / "blog-post.html").read_bytes()
 FAKE_DNS = {
@@ -140,27 +140,15 @@ class _Proxy(Replies):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[_Server]:
-    httpd = _Server(handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 @pytest.fixture
 def origin() -> Iterator[_Server]:
-    with _serving(_Origin) as server:
+    with serving(_Server(_Origin)) as server:
         yield server
 
 
 @pytest.fixture
 def proxy() -> Iterator[_Server]:
-    with _serving(_Proxy) as server:
+    with serving(_Server(_Proxy)) as server:
         yield server
 
 

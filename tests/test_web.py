@@ -26,7 +26,7 @@ from jobs.inputs.fetch import display_url, is_url, url_from_input
 from jobs.inputs.html import html_paragraphs
 from jobs.inputs.ids import make_article_id
 from jobs.inputs.urls import sniff_kind
-from tests.netfakes import Replies
+from tests.netfakes import Replies, serving
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
 # Small limits so that every failure mode is met within a second.
@@ -176,12 +176,8 @@ class _Handler(Replies):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[_Server]:
-    httpd = _Server()
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(_Server()) as httpd:
+        yield httpd
 
 
 def read_fast(*inputs: str | Path, **settings: object) -> ReadResult:
