@@ -377,3 +377,18 @@ def test_environment_errors_name_the_path_and_the_fix(code, kind, words):
     assert problem.exit_code == kind
     assert str(problem).startswith(f"/srv/out/ru: {words} while writing; ")
     assert environment_error(OSError(errno.EINVAL, "x")) is None  # not the environment: a bug
+
+
+def test_retention_removes_only_the_jobs_own_bundles(tmp_path):
+    """A site's assets or an editor's notes kept in the outputs folder are not bundles: the hourly
+    retention (keep 24) removed every folder beyond the newest 24 in any folder of OUT before."""
+    hourly(tmp_path, "ru", 3)
+    themes = [tmp_path / "assets" / f"theme-{i:02d}" for i in range(30)]
+    notes = [tmp_path / "ru" / name for name in ("0-notes", "archive-2019", "20260101T000000Z")]
+    for folder in themes + notes:
+        folder.mkdir(parents=True)
+    assert prune_bundles(tmp_path, keep=24) == []
+    removed = prune_bundles(tmp_path, keep=1)
+    assert [b.name for b in removed] == [run_id(0), run_id(1)]
+    assert all(folder.is_dir() for folder in themes + notes)
+    assert [b.name for b in kept_bundles(tmp_path / "ru")] == [run_id(2)]

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -43,6 +44,14 @@ def new_run_id(now: datetime | None = None) -> str:
     """Sortable and unique: UTC time to the second plus a short random suffix."""
     now = now or datetime.now(timezone.utc)
     return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+RUN_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}")
+
+
+def is_run_id(name: str) -> bool:
+    """Whether a folder's name is one `new_run_id` makes: only such folders are the job's bundles."""
+    return RUN_ID.fullmatch(name) is not None
 
 
 def _write(path: Path, data: bytes, *, sync: bool = True, same_as: Path | None = None) -> dict[str, Any]:
@@ -223,13 +232,26 @@ def is_bundle_name(name: str) -> bool:
 
 
 def language_dirs(out: Path) -> list[Path]:
-    """The language folders of an outputs folder, by name (hidden ones, such as the cache's, left out)."""
-    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    """The language folders of an outputs folder, by name: those holding something of the job's
+    (a bundle, `latest`, a staging folder or pending mark); hidden ones (the cache's) and folders
+    of other tools (a site's assets) left out."""
+    return sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".") and _holds_runs(p))
+
+
+def _holds_runs(folder: Path) -> bool:
+    try:
+        names = [child.name for child in folder.iterdir()]
+    except OSError:
+        return True  # unreadable: listed, so that the command reading it names the problem
+    ours = (STAGING_PREFIX, PENDING_PREFIX, f".{LATEST}-")
+    return any(name == LATEST or is_run_id(name) or name.startswith(ours) for name in names)
 
 
 def kept_bundles(lang_dir: Path) -> list[Path]:
-    """The bundle folders of one language, by run id (not `latest`, not a staging folder)."""
-    return sorted(p for p in lang_dir.iterdir() if p.is_dir() and not p.name.startswith(".") and not p.is_symlink())
+    """The bundle folders of one language, by run id (not `latest`, not a staging folder). Only
+    folders named by a run id (`is_run_id`): whatever else a person or another tool keeps in the
+    outputs folder (a site's assets, an editor's notes) is not ours to list, verify or remove."""
+    return sorted(p for p in lang_dir.iterdir() if is_run_id(p.name) and p.is_dir() and not p.is_symlink())
 
 
 def remove_stale_staging(out: Path) -> list[Path]:
