@@ -116,8 +116,8 @@ class Retention(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     keep: int = Field(24, ge=1)  # the newest N bundles per language (a day of hourly runs)
-    keep_days: float | None = Field(None, gt=0)  # and none older than this, when set
-    cache_unused_days: float | None = Field(30, gt=0)  # cache entries no run used for this long go
+    keep_days: float | None = Field(None, gt=0, allow_inf_nan=False)  # and none older than this, when set
+    cache_unused_days: float | None = Field(30, gt=0, allow_inf_nan=False)  # cache entries no run used for this long go
     cache_max_mb: float | None = Field(2048, gt=0)  # and the least recently used while over this size
 
 
@@ -209,7 +209,7 @@ class JobConfig(InputSettings):
         return value
 
     keep: int = Field(24, ge=1)  # bundles kept per language after a publish (retention)
-    keep_days: float | None = Field(None, gt=0)  # and none older than this many days
+    keep_days: float | None = Field(None, gt=0, allow_inf_nan=False)  # and none older than this many days
     cache_retention: Retention = Retention()  # the registry's: its cache_* fields (stages.cache_retention)
 
     @field_validator("device")

@@ -392,3 +392,16 @@ def test_retention_removes_only_the_jobs_own_bundles(tmp_path):
     assert [b.name for b in removed] == [run_id(0), run_id(1)]
     assert all(folder.is_dir() for folder in themes + notes)
     assert [b.name for b in kept_bundles(tmp_path / "ru")] == [run_id(2)]
+
+
+@pytest.mark.parametrize("days", ["nan", "inf", "-1", "0"])
+def test_prune_refuses_a_keep_days_that_is_no_number_of_days(tmp_path, days):
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    hourly(tmp_path, "ru", 3)
+    result = CliRunner().invoke(app, ["prune", "--out", str(tmp_path), "--keep-days", days])
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "--keep-days" in result.output and "Traceback" not in result.output
+    assert len(kept_bundles(tmp_path / "ru")) == 3

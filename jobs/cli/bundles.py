@@ -7,6 +7,7 @@ or another user's is one line naming it and the fix, with the documented exit co
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
@@ -112,8 +113,8 @@ def prune(
         retention = load_registry(config_file)[0].retention
         keep = retention.keep if keep is None else keep
         keep_days = retention.keep_days if keep_days is None else keep_days
-        if keep < 1 or (keep_days is not None and keep_days <= 0):
-            raise ConfigError("--keep must be at least 1 and --keep-days above 0")
+        if keep < 1 or (keep_days is not None and not 0 < keep_days < math.inf):
+            raise ConfigError("--keep must be at least 1 and --keep-days a number of days above 0")
         if not check_outputs_folder(out, "reading the outputs folder"):
             raise ConfigError(f"{out} is not an outputs folder (it does not exist); pass the outputs folder")
         with RunLock(out, f"prune-{new_run_id()}"):
