@@ -224,7 +224,16 @@ def find_config_file(config_file: Path | None) -> Path:
     """The registry file: --config, else ./configs/models.yaml, else the one beside the package."""
     if config_file is not None:
         if not config_file.is_file():
-            raise ConfigError(f"config file {config_file} does not exist")
+            what = (
+                "is a folder"
+                if config_file.is_dir()
+                else "is not a regular file"
+                if config_file.exists()
+                else "does not exist"
+            )
+            raise ConfigError(
+                f"config file {config_file} {what}; pass --config with a YAML file like configs/models.yaml"
+            )
         return config_file
     for candidate in (DEFAULT_CONFIG, Path(__file__).resolve().parents[1] / DEFAULT_CONFIG):
         if candidate.is_file():

@@ -56,3 +56,15 @@ def test_a_broken_config_file_names_the_file(tmp_path, text):
 def test_batch_tokens_is_validated():
     with pytest.raises(ConfigError, match="batch_tokens"):
         build_config(batch_tokens=3)
+
+
+def test_a_config_that_is_not_a_file_is_named_for_what_it_is(tmp_path):
+    from jobs.config import find_config_file
+
+    for path, what in (
+        (tmp_path, "is a folder"),
+        (Path("/dev/null"), "is not a regular file"),
+        (tmp_path / "x.yaml", "does not exist"),
+    ):
+        with pytest.raises(ConfigError, match=what):
+            find_config_file(path)
