@@ -249,3 +249,20 @@ def test_a_title_capitalized_word_by_word_yields_to_the_same_title_as_typed() ->
     meta = page_meta(lxml_html.fromstring(TITLED.format(title=typed, head="", h1s="")))
     assert choose_title(capitalized, meta, "", typed) == typed  # og:title capitalized, <title> as typed
     assert choose_title(capitalized, meta, "", "") == capitalized  # no other form stated: kept
+
+
+def test_a_site_named_only_by_its_pictures_host_is_a_decoration() -> None:
+    from jobs.inputs.headlines import site_names_of
+
+    title = "악녀의 덫에 걸린 이유리 - Entermedia"
+    picture = '<meta name="og:image1" content="http://entermedia.co.kr/photo/2018/09/28/1.jpg">'
+    meta = page_meta(lxml_html.fromstring(TITLED.format(title=title, head=picture, h1s="")))
+    assert meta.hosts == ("entermedia.co.kr",)
+    names = site_names_of("", "", meta.address, meta.hosts)
+    assert choose_title(title, meta, "", title, names) == "악녀의 덫에 걸린 이유리"
+    assert site_names_of("", "", "", ("cdn.chronicle.co.uk", "img.example.com")) == ("chronicle", "example")
+
+
+def test_guillemets_separate_a_title_from_the_sites_name() -> None:
+    title = "Harbour strike ends after a long pay dispute « The Daily Chronicle"
+    assert title_of(title, "", site_names=("The Daily Chronicle",)) == "Harbour strike ends after a long pay dispute"

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
-_BAR = re.compile(r"\s+[|｜•·»]\s+|\s+::\s+")
+_BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
 _DASH = re.compile(r"\s+[-–—:]\s+")
 # How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
 SAME_HEADLINE = 0.9
@@ -101,6 +101,29 @@ def _decoration_names(site_names: Sequence[str], sections: Sequence[str] = ()) -
     """Normalized site names and section names, each also without spaces ("La Stampa" is lastampa.it)."""
     names = {_normal(name) for name in [*site_names, *sections] if name}
     return names | {name.replace(" ", "") for name in names}
+
+
+def site_names_of(sitename: str, hostname: str, address: str = "", hosts: Sequence[str] = ()) -> tuple[str, ...]:
+    """The site's names: og:site_name (`sitename`), the host (`hostname` as fetched, else the
+    canonical `address`'s), and the host's name without www. and the domain; and the names of
+    the `hosts` the page gives for itself (og:image: "cdn.chronicle.co.uk" gives "chronicle")."""
+    from urllib.parse import urlsplit
+
+    try:
+        stated_host = urlsplit(address).hostname or ""
+    except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
+        stated_host = ""
+    host = (hostname or stated_host).removeprefix("www.")
+    names = [sitename, host, host.split(".")[0], *(_domain_name(h) for h in hosts)]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _domain_name(host: str) -> str:
+    """The name a host registers: "cdn.chronicle.co.uk" gives "chronicle", "news.example.com" "example"."""
+    labels = host.lower().split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:  # co.uk, com.au, or.kr
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else ""
 
 
 def address_sections(address: str) -> tuple[str, ...]:

@@ -55,6 +55,7 @@ class PageMeta:
     og_title: str = ""
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
+    hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
     visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
 
 
@@ -84,8 +85,32 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         shown_headline=shown,
         locale=locale,
         address=canonical,
+        hosts=_own_hosts(tree),
         visible=visible,
     )
+
+
+_OWN_ADDRESSES = (
+    "//link[@rel='canonical' or @rel='shortlink']/@href | //meta[@property='og:url']/@content"
+    " | //meta[starts-with(@property, 'og:image') or starts-with(@name, 'og:image')"
+    " or starts-with(@name, 'twitter:image')]/@content"
+)
+
+
+def _own_hosts(tree: Any) -> tuple[str, ...]:
+    """The hosts of the addresses a page gives for itself and its picture (a site that names itself
+    nowhere else still serves its og:image: "Headline - Entermedia" on entermedia.co.kr)."""
+    from urllib.parse import urlsplit
+
+    hosts: list[str] = []
+    for address in tree.xpath(_OWN_ADDRESSES):
+        try:
+            host = urlsplit(str(address).strip()).hostname or ""
+        except ValueError:  # not an address ("http://[not-a-host]/")
+            continue
+        if host and host not in hosts:
+            hosts.append(host)
+    return tuple(hosts)
 
 
 def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
