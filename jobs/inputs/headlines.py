@@ -29,6 +29,9 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 _CALL_MAX_WORDS = 15
+OPENING_HEADING_MAX_WORDS = 20  # a longer heading is a standfirst, not a headline
+_MARKED_MAX_WORDS = 25  # a longer "headline" is a standfirst
+_RUNS_ON = re.compile(r"\s+[-–—:]\s+\S|[:?]\s+\S")  # "Title – subtitle", "Title: subtitle"
 HEADLINE_MIN_WORDS = 3  # an h1 shorter than this is a label ("News", "Lexikon - M"), not a headline
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
@@ -68,6 +71,29 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
     return _strip_dashed_site_name(cleaned, _decoration_names(site_names, sections)) or cleaned
+
+
+def names_the_site_only(title: str, site_names: Sequence[str] = ()) -> bool:
+    """Whether a stated title is the site's name alone: one of `site_names`, or a single part
+    beside a separator with nothing on its other side ("National Rail Enquiries -", "| Chronicle":
+    a template whose title slot was left empty)."""
+    stripped = title.strip()
+    if not stripped:
+        return False
+    core = stripped.strip(" -–—|:»«")
+    dangling = core != stripped and not _BAR.search(core) and len(_DASH.split(core)) == 1
+    return dangling or _is_site(stripped, _decoration_names(site_names))
+
+
+def opening_heading(body: Any) -> str:
+    """The heading an extracted text (trafilatura's body) opens with, before any paragraph; ""
+    when it opens otherwise or the heading is a label or a standfirst by its length."""
+    for element in body:
+        text = " ".join(" ".join(element.itertext()).split())
+        if text:
+            words = len(text.split())
+            return text if element.tag == "head" and HEADLINE_MIN_WORDS <= words <= OPENING_HEADING_MAX_WORDS else ""
+    return ""
 
 
 def _decorates(title: str, headline: str) -> bool:
@@ -140,6 +166,27 @@ def address_sections(address: str) -> tuple[str, ...]:
 
 
 def choose_title(
+    extracted: str,
+    meta: Any,
+    headline: str = "",
+    page_title: str = "",
+    site_names: Sequence[str] = (),
+    sections: Sequence[str] = (),
+) -> str:
+    """The article's title (_stated_or_shown_title), or the headline the page marks as such where
+    it runs on from that title after a separator ("Leasing or financing – which pays?" where the
+    h1 and og:title say "Leasing or financing"): the shorter one is its label."""
+    title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
+    names = _decoration_names(site_names, sections)
+    for marked in (" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())):
+        rest = marked[len(title) :]
+        runs_on = marked.casefold().startswith(title.casefold()) and _RUNS_ON.match(rest)
+        if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not _is_site(rest, names):
+            return marked
+    return title
+
+
+def _stated_or_shown_title(
     extracted: str,
     meta: Any,
     headline: str = "",

@@ -21,6 +21,8 @@ from jobs.inputs.headlines import (
     address_sections,
     choose_title,
     drop_repeated_headlines,
+    names_the_site_only,
+    opening_heading,
     same_headline,
     site_names_of,
 )
@@ -196,6 +198,8 @@ def _page(
     site_names = site_names_of(document.sitename, document.hostname, address, meta.hosts)
     sections = address_sections(address)
     title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, site_names, sections)
+    if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, site_names):
+        title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
     paragraphs = merge_missed_prose(paragraphs, recall_view)

@@ -258,7 +258,7 @@ def evidence(
 
 
 def _microdata(tree: Any, name: str) -> list[str]:
-    elements = [e for e in tree.xpath(f"//*[@itemprop='{name}']") if not _foreign(e)]
+    elements = [e for e in tree.xpath(f"//*[@itemprop='{name}']") if not foreign(e)]
     return [e.get("datetime") or e.get("content") for e in elements if e.get("datetime") or e.get("content")]
 
 
@@ -270,7 +270,7 @@ def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
             f"//meta[{lowered.format('property')}='{name}' or {lowered.format('name')}='{name}' "
             f"or {lowered.format('itemprop')}='{name}'][@content]"
         )
-        found += [e.get("content") for e in elements if not _foreign(e)]  # not a teaser's microdata
+        found += [e.get("content") for e in elements if not foreign(e)]  # not a teaser's microdata
     return found
 
 
@@ -278,7 +278,7 @@ def article_times(tree: Any, headline: Any = None) -> list[Any]:
     """The article's own <time> elements: the first marked pubdate or datePublished, else those in the headline's
     <article> (or, with no such article, outside every <article>), never in a list item, a comment,
     a teaser or a related block; the first of them, and any marked as the publication's."""
-    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not _foreign(t)]
+    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not foreign(t)]
     if marked:
         return marked[:1]
     scope = headline.xpath("ancestor::article[1]") if headline is not None else []
@@ -290,13 +290,13 @@ def article_times(tree: Any, headline: Any = None) -> list[Any]:
         candidates = [t for t in where if not t.xpath("ancestor::article")]
         if not candidates and len(tree.xpath("//article")) == 1:
             candidates = tree.xpath("//article//time")
-    own = [t for t in candidates if not _foreign(t)]
+    own = [t for t in candidates if not foreign(t)]
     return own[:1] + [
         t for t in own[1:] if _PUBLISHED_MARK.search(t.get("class", "")) or _UPDATE.search(t.get("class", ""))
     ]
 
 
-def _foreign(element: Any, itself: bool = False) -> bool:
+def foreign(element: Any, itself: bool = False) -> bool:
     """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
@@ -327,7 +327,7 @@ def _texts(headline: Any, limit: int) -> list[str]:
         if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         nearest = parent.xpath("ancestor-or-self::article[1]")
-        if (nearest[0] if nearest else None) is not (scope[0] if scope else None) or _foreign(parent, itself=True):
+        if (nearest[0] if nearest else None) is not (scope[0] if scope else None) or foreign(parent, itself=True):
             continue
         words = str(node).split()
         text = " ".join(words if len(words) <= DATE_LINE_WORDS else words[:DATE_OPENING_WORDS])
