@@ -7,13 +7,15 @@ A wrong date is worse than none, so a day is given only when the page is consist
   list item's; never one the page marks as an update). These must agree on one day; when they
   disagree, or the page says the article was modified before it was published, only a day the
   page also shows (below) is kept;
+- a day stated once and shown nowhere near the headline needs the page's address to name no
+  other day, and the page's text to write that day somewhere or no day at all;
 - weak: a date that does not say it is the publication's (`<meta name=date>`, Dublin Core, a
-  WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain) counts only when
-  the page also shows that day;
+  WebPage's JSON-LD, a time in UTC that falls on another day somewhere the page's locale allows)
+  counts only when the page also shows that day or its address names it;
 - shown: the days written in the article's `<time>` elements and next to its headline (the
-  dateline), read only in a certain order: ISO, day.month.year with dots, a month in words, or a
-  slashed date ordered by a part over 12 or by the page's locale;
-- last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it.
+  dateline: a date line of its own or a paragraph's opening, never the standfirst's prose), read
+  only in a certain order (jobs/inputs/datetext.py);
+- last, a date in the page's address, when nothing stated or shown contradicts it.
 
 The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 3 May.
 """
