@@ -260,7 +260,10 @@ def test_a_site_named_only_by_its_pictures_host_is_a_decoration() -> None:
     assert meta.hosts == ("entermedia.co.kr",)
     names = site_names_of("", "", meta.address, meta.hosts)
     assert choose_title(title, meta, "", title, names) == "악녀의 덫에 걸린 이유리"
-    assert site_names_of("", "", "", ("cdn.chronicle.co.uk", "img.example.com")) == ("chronicle", "example")
+    assert site_names_of("", "", "", ("cdn.chronicle.co.uk", "img.example.com", "127.0.0.1")) == (
+        "chronicle",
+        "example",
+    )
 
 
 def test_guillemets_separate_a_title_from_the_sites_name() -> None:

@@ -148,8 +148,10 @@ def _domain_name(host: str) -> str:
     """The name a host registers: "cdn.chronicle.co.uk" gives "chronicle", "news.example.com" "example"."""
     labels = host.lower().split(".")
     if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:  # co.uk, com.au, or.kr
-        return labels[-3]
-    return labels[-2] if len(labels) >= 2 else ""
+        name = labels[-3]
+    else:
+        name = labels[-2] if len(labels) >= 2 else ""
+    return name if len(name) >= 3 and not name.isdigit() else ""  # not an address's number, not "t.co"
 
 
 def address_sections(address: str) -> tuple[str, ...]:

@@ -195,10 +195,11 @@ def _page(
     raw_title = one_line(document.title or "")
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
-    site_names = site_names_of(document.sitename, document.hostname, address, meta.hosts)
+    site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
+    named = site_names_of(document.sitename, document.hostname, address, meta.hosts)  # a title's decorations
     sections = address_sections(address)
-    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, site_names, sections)
-    if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, site_names):
+    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, named, sections)
+    if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
         title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
