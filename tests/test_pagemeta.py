@@ -111,69 +111,6 @@ def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_si
     assert published(article="<p>03.05.2022 and 04.05.2022</p>", lang="de") == ""  # two days: which?
 
 
-def test_a_time_in_utc_names_the_pages_day_only_where_its_locale_places_it() -> None:
-    early = ld(datePublished="2020-02-19T05:30:00Z")  # the evening before in the Americas
-    assert published(early, lang="en-GB") == "2020-02-19"
-    assert published(early, lang="en") == ""  # no region: anywhere from UTC-10 to UTC+13
-    assert published(early, lang="en", article="<p>February 19, 2020</p>") == "2020-02-19"
-    assert published(ld(datePublished="2020-02-19T16:30:00Z"), lang="ja") == ""  # 01:30 the next day in Tokyo
-    assert published(ld(datePublished="2020-02-19T16:30:00Z"), lang="de") == "2020-02-19"
-
-
-def test_a_neighbouring_local_day_is_read_only_on_the_side_of_utc_the_time_allows() -> None:
-    morning = meta("article:published_time", "2019-11-19T07:03:25+00:00")
-    assert published(morning, article="<p>November 18, 2019</p>") == "2019-11-18"  # west of UTC: the evening before
-    assert published(morning, article="<p>November 20, 2019</p>") == ""  # 7 a.m. UTC is nowhere the next day
-    evening = meta("article:published_time", "2019-11-19T19:30:00+00:00")
-    assert published(evening, article="<p>November 20, 2019</p>") == "2019-11-20"  # east of UTC: after midnight
-    assert published(evening, article="<p>November 18, 2019</p>") == ""
-
-
-def test_a_date_inside_the_standfirsts_prose_is_an_events_not_the_dateline() -> None:
-    standfirst = "<p>The council will vote on the harbour plan at its meeting of 3 May 2022 after months of talks.</p>"
-    assert published(article=standfirst) == ""
-    opening = "<p>Hamburg, 22 November 2022 - The council voted on the harbour plan after months of talks.</p>"
-    assert published(article=opening) == "2022-11-22"
-
-
-def test_a_day_stated_once_and_shown_nowhere_must_not_be_contradicted_by_the_page() -> None:
-    stated = ld(datePublished="2024-03-14T09:30:00+01:00")
-    assert published(stated) == "2024-03-14"  # the page writes no day at all
-    assert published(stated, after="<footer><p>Page checked 12.01.2023</p></footer>") == ""  # only another day
-    assert published(stated, after="<footer><p>First published 14.03.2024</p></footer>") == "2024-03-14"
-    republished = stated + '<link rel="canonical" href="https://chronicle.example/2024/03/12/harbour-strike/">'
-    assert published(republished) == ""  # the address names another day
-    assert published(stated + '<link rel="canonical" href="https://chronicle.example/news/2024-03-14/strike">') == (
-        "2024-03-14"
-    )
-
-
-def test_the_address_or_a_shown_day_alone_must_not_disagree_with_each_other() -> None:
-    address = '<link rel="canonical" href="https://blog.example/2019/11/14/christmas-words/">'
-    assert published(address, article="<p>Posted 16 November 2019</p>") == ""
-    assert published(address, article="<p>Posted 14 November 2019</p>") == "2019-11-14"
-
-
-def test_times_and_microdata_of_other_stories_and_the_sites_header_are_not_the_articles() -> None:
-    teasers = (
-        '<div class="related"><div itemscope itemtype="https://schema.org/NewsArticle"><a href="/o">Other story</a>'
-        '<meta itemprop="datePublished" content="2021-05-02T10:00:00+02:00"></div></div>'
-    )
-    assert published(after=teasers) == ""
-    header = (
-        '<html lang="en-GB"><body><p><time datetime="2024-06-01">1 June 2024</time></p><p>Strike ends</p></body></html>'
-    )
-    assert page_meta(lxml_html.fromstring(header)).published == ""  # no headline: the header's clock is no dateline
-    video = '<script type="application/ld+json">{"@type": "VideoObject", "headline": "Strike", "datePublished": "2019-01-10"}</script>'
-    assert published(video) == ""  # an object that is no article: its date needs the page to show it
-    assert published(video, article="<p>10 January 2019</p>") == "2019-01-10"
-
-
-@pytest.mark.parametrize("label", ["Zuletzt aktualisiert: 25.01.2022", "Stand: 25.01.2022", "Aggiornato il 25.01.2022"])
-def test_an_update_line_by_the_headline_is_not_the_publications_day(label: str) -> None:
-    assert published(article=f"<p>{label}</p>", lang="de") == ""
-
-
 @pytest.mark.parametrize(
     ("text", "lang", "days"),
     [

@@ -7,15 +7,13 @@ A wrong date is worse than none, so a day is given only when the page is consist
   list item's; never one the page marks as an update). These must agree on one day; when they
   disagree, or the page says the article was modified before it was published, only a day the
   page also shows (below) is kept;
-- a day stated once and shown nowhere near the headline needs the page's address to name no
-  other day, and the page's text to write that day somewhere or no day at all;
 - weak: a date that does not say it is the publication's (`<meta name=date>`, Dublin Core, a
-  WebPage's JSON-LD, a time in UTC that falls on another day somewhere the page's locale allows)
-  counts only when the page also shows that day or its address names it;
+  WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain) counts only when
+  the page also shows that day;
 - shown: the days written in the article's `<time>` elements and next to its headline (the
-  dateline: a date line of its own or a paragraph's opening, never the standfirst's prose), read
-  only in a certain order (jobs/inputs/datetext.py);
-- last, a date in the page's address, when nothing stated or shown contradicts it.
+  dateline), read only in a certain order: ISO, day.month.year with dots, a month in words, or a
+  slashed date ordered by a part over 12 or by the page's locale;
+- last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it.
 
 The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 3 May.
 """
@@ -23,11 +21,10 @@ The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from email.utils import parsedate
 from typing import Any
-
-from jobs.inputs.datetext import ISO, checked_day, days_in_text, read_date
 
 # Meta fields that name the article's publication time.
 STATED_META = (
@@ -65,41 +62,54 @@ MODIFIED_META = (
     "dcterms.modified",
     "dc.date.modified",
 )
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|T)")
+_DOTTED = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
+_SLASHED = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{4})\b")
 _UTC_TIME = re.compile(r"[T\s](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00|GMT|UTC)\b", re.IGNORECASE)
-# A time in UTC names the page's own day only when no time zone the page's locale allows would put
-# it on another day; otherwise it is weak. Hours [first, last) of UTC that are certain:
-SAFE_UTC_HOURS = (4, 20)  # Europe, Africa, the Middle East, the Atlantic coast of South America (UTC-3 to +4)
-AMERICAS_SAFE_UTC_HOURS = (10, 20)  # UTC-3 to UTC-10; also plain "es"/"pt" (Spain and Portugal, or the Americas)
-ASIA_PACIFIC_SAFE_UTC_HOURS = (0, 10)  # UTC+5 to UTC+13: India to New Zealand
-_AMERICAS = (
-    *("en-us", "en-ca", "fr-ca", "es-us", "es-mx", "es-ar", "es-cl", "es-co", "es-pe", "es-ve", "es-ec"),
-    *("es-uy", "es-419", "pt-br"),
-)
-_ASIA_PACIFIC = (
-    *("zh", "ja", "ko", "th", "vi", "id", "ms", "hi", "bn", "ta", "te", "mr", "ur", "fil", "tl", "my", "km"),
-    *("en-au", "en-nz", "en-in", "en-sg", "en-hk", "en-ph", "en-my", "en-pk"),
-)
-_ANYWHERE = ("", "en")  # no region: any time zone on earth; a time in UTC never names the page's day alone
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})(?:/(\d{1,2})/(\d{1,2})/|-(\d{2})-(\d{2})(?:/|$))")
+# A time in UTC names the page's own day only when no time zone within 4 hours of UTC (Europe,
+# Africa, the Atlantic coast of South America) would put it on another day; otherwise it is weak.
+SAFE_UTC_HOURS = (4, 20)
+# Pages of the Americas (UTC-3 to UTC-10): a time in UTC names their day only from 10:00 to 20:00.
+AMERICAS_SAFE_UTC_HOURS = (10, 20)
+_AMERICAS = ("en-us", "en-ca", "es-us", "es-mx", "es-ar", "es-cl", "es-co", "es-pe", "pt-br")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
+# Locales that write a slashed numeric date month first; every other locale with a region or a
+# language of its own writes the day first. Plain "en" (no region) is ambiguous.
+_MONTH_FIRST = ("en-us", "en-ph", "en-ca", "es-us")
+_AMBIGUOUS = ("en", "")
+_EARLIEST, _LATEST_YEAR = 1995, 2100
+
+# Month names and their usual abbreviations (en, de, fr, es, it, pt, nl), accents folded.
+_MONTHS = {
+    1: "january jan januar janvier janv enero ene gennaio gen janeiro januari jänner jaenner",
+    2: "february feb februar fevrier fev febrero febbraio fevereiro februari",
+    3: "march mar marz maerz mars marzo marco maart mrt",
+    4: "april apr avril abril aprile avr",
+    5: "may mai mayo maggio maio mei",
+    6: "june jun juni juin junio giugno junho",
+    7: "july jul juli juillet juil julio luglio julho",
+    8: "august aug aout agosto ago augustus",
+    9: "september sep sept septembre septiembre settembre set setembro",
+    10: "october oct oktober okt octobre octubre ottobre outubro",
+    11: "november nov novembre noviembre novembro",
+    12: "december dec dezember dez decembre diciembre dic dicembre dezembro",
+}
+_MONTH_NUMBER = {name: number for number, names in _MONTHS.items() for name in names.split()}
+_MONTH_WORD = r"([a-zäéûç]{3,10})\.?"
+# "19. Oktober 2019", "3 de mayo de 2022", "4 February, 2022" / "August 19, 2019", "Oct 24, 2023"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\.?\s+(?:de\s+)?{_MONTH_WORD},?\s+(?:de\s+)?((?:19|20)\d{{2}})\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I)
+_NUMERIC_IN_TEXT = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{1,2}/\d{1,2}/\d{4})\b")
+_SHORT_DOTTED = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2})\b(?!\.\d)")  # "19.10.19": day, month, year of this century
 # What marks a <time> (its class, or its text's first word) as an update's, not the publication's.
-_UPDATE = re.compile(
-    r"updated|modified|aktualisiert|actualiza|mis à jour|geändert|lastupdate|last-updated|"
-    r"aggiornat|atualizad|bijgewerkt|revised|zuletzt|\bstand:",
-    re.I,
-)
+_UPDATE = re.compile(r"updated|modified|aktualisiert|actualiza|mis à jour|geändert|lastupdate|last-updated", re.I)
 # An update's label and what follows it, up to the date it gives.
 _UPDATE_DATE = re.compile(rf"(?:{_UPDATE.pattern})\w*:?[^0-9]{{0,25}}[0-9][0-9./-]*(?:\s+\w+\.?\s+\d{{4}})?", re.I)
 _PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
 # Containers whose <time> belongs to something other than the article: comments, teasers, lists.
 _FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
 DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
-# A dateline's date stands in a line of its own ("Published: 3 May 2022 | Politics") or opens a
-# paragraph ("Düsseldorf, 22. November 2022 - The ..."); one inside a longer text's running prose
-# is an event's ("... the deadline of 3 May 2022 ...").
-DATE_LINE_WORDS = 12
-DATE_OPENING_WORDS = 6
-_LOCAL_DAY_BEFORE_UTC_HOURS = 12  # a page west of UTC shows yesterday only for a time before noon UTC
-_LOCAL_DAY_AFTER_UTC_HOURS = 10  # a page east of UTC (up to UTC+14) shows tomorrow only from 10:00 UTC
 
 
 @dataclass
@@ -110,7 +120,6 @@ class DateEvidence:
     weak: list[str]  # dates from fields that do not say what they date
     modified: list[str]  # the article's modification time, as written
     shown: set[str]  # YYYY-MM-DD days the page shows (its article's <time>s, the dateline)
-    visible: set[str] = field(default_factory=set)  # YYYY-MM-DD days written anywhere in the page's text
 
 
 def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
@@ -121,89 +130,49 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
         if day:
             (certain if _day_is_certain(written, locale) else uncertain).append(day)
     days = set(certain)
-    addressed = {day for day in (_url_day(url) for url in urls) if day}  # the site's own (local) day
     if len(days) == 1:
-        return _stated_day(next(iter(days)), evidence, addressed)
+        [day] = days
+        if evidence.shown and day not in evidence.shown:  # the page shows another day
+            return _local_day(day, evidence)
+        if not _modified_before(evidence.stated, evidence.modified) or day in evidence.shown:
+            return day
+        return ""  # "modified" before "published": one of them is wrong; the page does not show which
     if len(days) > 1:  # the page's fields disagree: only the day it also shows
         confirmed = days & evidence.shown
         return next(iter(confirmed)) if len(confirmed) == 1 else ""
+    addressed = {day for day in (_url_day(url) for url in urls) if day}  # the site's own (local) day
     weak = {day for day in uncertain + [read_date(w, locale) for w in evidence.weak] if day}
     confirmed = weak & (evidence.shown | addressed)
     if len(confirmed) == 1:
         return next(iter(confirmed))
     if uncertain or confirmed:
         return ""
-    if len(evidence.shown) == 1 and not evidence.weak and addressed <= evidence.shown:  # shown alone
+    if len(evidence.shown) == 1 and not evidence.weak:  # shown by the article alone, stated nowhere
         return next(iter(evidence.shown))
-    if len(addressed) == 1 and not (weak - addressed) and _seen(addressed, evidence):  # the address alone
-        return next(iter(addressed))
-    return ""
-
-
-def _stated_day(day: str, evidence: DateEvidence, addressed: set[str]) -> str:
-    """The one day the page's certain fields state, checked against what the page shows."""
-    if evidence.shown and day not in evidence.shown:  # the page shows another day
-        return _local_day(day, evidence)
-    if day in evidence.shown:
-        return day
-    if _modified_before(evidence.stated, evidence.modified):
-        return ""  # "modified" before "published": one of them is wrong; the page does not show which
-    if addressed and day not in addressed:
-        return ""  # the address names another day (a republication, a time zone's doing)
-    # Stated once, shown nowhere near the headline: the address's day, the day written somewhere on
-    # the page, or a page that writes no day at all; one that writes only other days contradicts it.
-    return day if day in addressed or _seen({day}, evidence) else ""
-
-
-def _seen(days: set[str], evidence: DateEvidence) -> bool:
-    """Whether the page writes one of `days`, or no day at all, and shows none but them by its headline."""
-    shown = not evidence.shown or bool(days & evidence.shown)
-    return shown and (not evidence.visible or bool(days & evidence.visible))
+    return next(iter(addressed)) if len(addressed) == 1 and not (weak - addressed) else ""
 
 
 def _url_day(url: str) -> str:
     match = _URL_DATE.search(url or "")
-    if not match:
-        return ""
-    year, month, day = (int(part) for part in [match.group(1), *[g for g in match.groups()[1:] if g]])
-    return checked_day(year, month, day)
+    return _checked(*(int(part) for part in match.groups())) if match else ""
 
 
 def _local_day(day: str, evidence: DateEvidence) -> str:
-    """The day the page shows for a time stated in UTC: a day before UTC's west of it (7 p.m. in
-    California is 3 a.m. UTC: before noon), a day after it east of it (from 10:00 UTC); "" when the
-    stated times are not in UTC or the page shows another day or several."""
-    times = [_UTC_TIME.search(written) for written in evidence.stated if written.strip()]
-    if not times or not all(times) or len(evidence.shown) != 1:
+    """The day the page shows for a time stated in UTC: a day before or after UTC's, where the page
+    is (7 p.m. in California is 3 a.m. UTC); "" when the stated times are not in UTC or the page
+    shows another day or several."""
+    in_utc = all(_UTC_TIME.search(written) for written in evidence.stated if written.strip())
+    if not in_utc or len(evidence.shown) != 1:
         return ""
     [shown] = evidence.shown
-    hour = min(int(time.group(1)) for time in times if time)
-    offset = (date.fromisoformat(shown) - date.fromisoformat(day)).days
-    if offset == -1 and hour < _LOCAL_DAY_BEFORE_UTC_HOURS:
-        return shown
-    return shown if offset == 1 and hour >= _LOCAL_DAY_AFTER_UTC_HOURS else ""
+    return shown if abs((date.fromisoformat(shown) - date.fromisoformat(day)).days) == 1 else ""
 
 
 def _day_is_certain(written: str, locale: str = "") -> bool:
-    """A time in UTC near midnight where the page is does not say the page's own day; every other
-    written date does. Where the page is: its locale's region (_safe_utc_hours)."""
+    """A time in UTC near midnight does not say the page's own day; every other written date does."""
     match = _UTC_TIME.search(written or "")
-    if match is None:
-        return True
-    hours = _safe_utc_hours(locale)
-    return hours is not None and hours[0] <= int(match.group(1)) < hours[1]
-
-
-def _safe_utc_hours(locale: str) -> tuple[int, int] | None:
-    """The hours of UTC that fall on the same day wherever a page of `locale` may be; None when the
-    locale names no region (plain "en": anywhere from UTC-10 to UTC+13)."""
-    if locale in _ANYWHERE:
-        return None
-    if locale.startswith(_AMERICAS) or locale in ("es", "pt"):
-        return AMERICAS_SAFE_UTC_HOURS
-    if locale.startswith(_ASIA_PACIFIC):
-        return ASIA_PACIFIC_SAFE_UTC_HOURS
-    return SAFE_UTC_HOURS
+    first, last = AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
+    return match is None or first <= int(match.group(1)) < last
 
 
 def _modified_before(published: list[str], modified: list[str]) -> bool:
@@ -218,7 +187,7 @@ def _modified_before(published: list[str], modified: list[str]) -> bool:
 
 def _moment(written: str) -> datetime | None:
     text = (written or "").strip()
-    if not ISO.match(text):
+    if not _ISO.match(text):
         return None
     try:
         return datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
@@ -241,8 +210,8 @@ def evidence(
     stated += _metas(tree, STATED_META)
     weak += _metas(tree, WEAK_META)
     modified += _metas(tree, MODIFIED_META)
-    stated += _microdata(tree, "datePublished")  # not a teaser's, a comment's or a related story's
-    modified += _microdata(tree, "dateModified")
+    stated += tree.xpath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content")
+    modified += tree.xpath("//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content")
     times = article_times(tree, headline)
     shown: set[str] = set()
     for element in times:
@@ -254,25 +223,17 @@ def evidence(
         if not updated:
             shown |= days_in_text(text, locale)
     shown |= days_in_text(dateline(headline), locale)
-    written = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
-    visible = days_in_text(" ".join(" ".join(str(text).split()) for text in written), locale)
-    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown, visible=visible)
-
-
-def _microdata(tree: Any, name: str) -> list[str]:
-    elements = [e for e in tree.xpath(f"//*[@itemprop='{name}']") if not foreign(e)]
-    return [e.get("datetime") or e.get("content") for e in elements if e.get("datetime") or e.get("content")]
+    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
 
 
 def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
     lowered = "translate(@{0},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
     found: list[str] = []
     for name in names:
-        elements = tree.xpath(
+        found += tree.xpath(
             f"//meta[{lowered.format('property')}='{name}' or {lowered.format('name')}='{name}' "
-            f"or {lowered.format('itemprop')}='{name}'][@content]"
+            f"or {lowered.format('itemprop')}='{name}']/@content"
         )
-        found += [e.get("content") for e in elements if not foreign(e)]  # not a teaser's microdata
     return found
 
 
@@ -287,9 +248,7 @@ def article_times(tree: Any, headline: Any = None) -> list[Any]:
     if scope:
         candidates = [t for t in scope[0].iter("time") if t.xpath("ancestor::article[1]")[0] is scope[0]]
     else:
-        # outside any <article>: after the headline (a site's header shows today's date before it)
-        where = headline.xpath("following::time") if headline is not None else []
-        candidates = [t for t in where if not t.xpath("ancestor::article")]
+        candidates = tree.xpath("//time[not(ancestor::article)]")
         if not candidates and len(tree.xpath("//article")) == 1:
             candidates = tree.xpath("//article//time")
     own = [t for t in candidates if not foreign(t)]
@@ -321,7 +280,7 @@ def dateline(headline: Any = None) -> str:
 
 def _texts(headline: Any, limit: int) -> list[str]:
     """The texts after the headline, up to `limit` characters: scripts, styles, comments, teasers and
-    other <article>s than the headline's left out; of a text longer than a date line, its opening."""
+    other <article>s than the headline's left out."""
     scope = headline.xpath("ancestor::article[1]")
     found, size = [], 0
     for node in headline.xpath("following::text()"):
@@ -331,11 +290,82 @@ def _texts(headline: Any, limit: int) -> list[str]:
         nearest = parent.xpath("ancestor-or-self::article[1]")
         if (nearest[0] if nearest else None) is not (scope[0] if scope else None) or foreign(parent, itself=True):
             continue
-        words = str(node).split()
-        text = " ".join(words if len(words) <= DATE_LINE_WORDS else words[:DATE_OPENING_WORDS])
+        text = " ".join(str(node).split())
         if text:
             found.append(text)
-            size += len(" ".join(words)) + 1
+            size += len(text) + 1
             if size >= limit:
                 break
     return found
+
+
+def days_in_text(text: str, locale: str = "") -> set[str]:
+    """The days written in a text in a certain order (month in words, ISO, dotted, or a slashed
+    date whose parts decide it)."""
+    found: set[str] = set()
+    folded = _fold(text)
+    for match in _DAY_MONTH_YEAR.finditer(folded):
+        month = _MONTH_NUMBER.get(match.group(2).lower())
+        if month:
+            found.add(_checked(int(match.group(3)), month, int(match.group(1))))
+    for match in _MONTH_DAY_YEAR.finditer(folded):
+        month = _MONTH_NUMBER.get(match.group(1).lower())
+        if month:
+            found.add(_checked(int(match.group(3)), month, int(match.group(2))))
+    for match in _NUMERIC_IN_TEXT.finditer(text):
+        found.add(read_date(match.group(1), locale))
+    for match in _SHORT_DOTTED.finditer(text):
+        found.add(_checked(2000 + int(match.group(3)), int(match.group(2)), int(match.group(1))))
+    found.discard("")
+    return found
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def read_date(text: str, locale: str = "") -> str:
+    """A written date as YYYY-MM-DD, or "" when it is not one or its order is uncertain.
+
+    The date as written, not converted to UTC: "2022-05-03T23:10-03:00" is 3 May, the page's day.
+    """
+    text = (text or "").strip()
+    if not text:
+        return ""
+    match = _ISO.match(text) or _COMPACT.match(text)
+    if match:
+        return _checked(*(int(part) for part in match.groups()))
+    match = _DOTTED.match(text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return _checked(year, month, day)
+    match = _SLASHED.match(text)
+    if match:
+        first, second, year = (int(part) for part in match.groups())
+        if first > 12 >= second:
+            return _checked(year, second, first)
+        if second > 12 >= first:
+            return _checked(year, first, second)
+        if first == second:
+            return _checked(year, first, second)
+        if locale in _AMBIGUOUS:
+            return ""  # 05/03/2022 on a page that does not say where it is from: left out
+        if locale.startswith(_MONTH_FIRST):
+            return _checked(year, first, second)
+        return _checked(year, second, first)
+    parsed = parsedate(text)  # RFC 822: "Tue, 03 May 2022 10:00:00 GMT"
+    if parsed and parsed[0]:
+        return _checked(parsed[0], parsed[1], parsed[2])
+    return ""
+
+
+def _checked(year: int, month: int, day: int) -> str:
+    if not _EARLIEST <= year <= _LATEST_YEAR:
+        return ""
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return ""

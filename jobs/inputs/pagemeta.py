@@ -63,8 +63,7 @@ class PageMeta:
 def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     """The structured metadata of a parsed page (an lxml tree); `url`: the page's address if known."""
     objects = list(json_ld_objects(tree))
-    typed = [o for o in objects if _types(o) & ARTICLE_TYPES]
-    articles = typed or [o for o in objects if "headline" in o]
+    articles = [o for o in objects if _types(o) & ARTICLE_TYPES] or [o for o in objects if "headline" in o]
     locale = (tree.xpath("string(/html/@lang)") or tree.xpath("string(//html/@lang)") or "").strip().lower()
     visible = visible_text(tree)
     authors, source = stated_authors(tree, articles, objects, visible)
@@ -75,12 +74,11 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     headline = next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
     h1, shown = _headline(tree, [headline, og_title, tree.xpath("string(//title)")])
-    # a WebPage's dates, and those of an object that only has a headline (a video's?), are weak
-    pages = [o for o in objects if _types(o) & _PAGE_TYPES] + ([] if typed else articles)
+    pages = [o for o in objects if _types(o) & _PAGE_TYPES]
     return PageMeta(
         authors=authors,
         author_source=source,
-        published=published_day(evidence(tree, typed, pages, h1, locale), locale, [canonical, url or ""]),
+        published=published_day(evidence(tree, articles, pages, h1, locale), locale, [canonical, url or ""]),
         headline=headline,
         og_title=og_title,
         marked_headlines=marked_headlines(tree),
