@@ -29,10 +29,12 @@ persons' names only, on purpose (jobs/inputs/bylines.py). A date is
 right when its day equals the truth's (both empty included), wrong when it differs from it or
 the truth has none, missing when the truth has one and the reader gives none.
 
-    python -m benchmarks.pages [--part tune|held-out] [--compare] [--show] [--uncorrected] [FOLDER]
+    python -m benchmarks.pages [--part tune|held-out] [--compare] [--show] [--classes] [--uncorrected] [FOLDER]
 
 --compare adds plain `trafilatura.extract` (its defaults) on the same pages; --show lists the
-tune part's misses page by page (never the held-out part's). The ground truth is scored with the
+tune part's misses page by page (never the held-out part's); --classes adds, for every part,
+how many wrong titles and dates fall in each failure class (title_class, date_class): counts
+only, never a page. The ground truth is scored with the
 documented corrections of `corrections.json` (tune pages only, each with the page's evidence);
 --uncorrected scores the annotations as published.
 """
@@ -44,7 +46,9 @@ import gzip
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,6 +120,9 @@ class PageChecks:
     bylines_persons: Tally = field(default_factory=Tally)  # a truth name that is no person's optional
     dates: Tally = field(default_factory=Tally)
     wrong_titles: list[str] = field(default_factory=list)
+    # Failure classes (title_class, date_class) and how many pages fall in each: counts only
+    title_classes: Counter = field(default_factory=Counter)
+    date_classes: Counter = field(default_factory=Counter)
     snippet_misses: list[str] = field(default_factory=list)
     repeated_headlines: list[str] = field(default_factory=list)
     implausible_bylines: list[str] = field(default_factory=list)
@@ -237,6 +244,7 @@ def _check_metadata(checks: PageChecks, label: str, row: dict, truth: dict) -> N
             checks.titles_exact += 1
         else:
             checks.wrong_titles.append(f"{label}: {row['title']!r}, expected {titles}")
+            checks.title_classes[title_class(ours, titles)] += 1
     if "author" in truth:
         ours, expected = names(row["byline"]), names(truth["author"])
         _tally_byline(checks.bylines, label, row["byline"], truth["author"], ours, expected, expected)
@@ -249,9 +257,55 @@ def _check_metadata(checks: PageChecks, label: str, row: dict, truth: dict) -> N
         elif ours:
             checks.dates.wrong += 1
             checks.dates.misses.append(f"{label}: wrong {ours!r}, expected {expected!r}")
+            checks.date_classes[date_class(ours, expected)] += 1
         else:
             checks.dates.missing += 1
             checks.dates.misses.append(f"{label}: missing {expected!r}")
+            checks.date_classes["missing: none given"] += 1
+
+
+def title_class(ours: str, truths: list[str]) -> str:
+    """How a wrong title differs from the truth: a class, never the text."""
+    mine = normal(ours)
+    if not mine:
+        return "none given"
+    wanted = [normal(t) for t in truths]
+    if mine in wanted:
+        return "same words, other case or punctuation"
+    if any(w and (mine.startswith(w + " ") or mine.endswith(" " + w)) for w in wanted):
+        return "ours longer: the truth is a prefix or suffix of ours"
+    if any(w.startswith(mine + " ") or w.endswith(" " + mine) for w in wanted):
+        return "ours shorter: ours is a prefix or suffix of the truth"
+    if any(w and (w in mine or mine in w) for w in wanted):
+        return "one contains the other (not at an end)"
+    return "different text"
+
+
+def date_class(ours: str, expected: str) -> str:
+    """How a wrong date differs from the truth: a class, never the date."""
+    if not expected:
+        return "wrong: the truth has none"
+    try:
+        mine, truth = date.fromisoformat(ours), date.fromisoformat(expected)
+    except ValueError:
+        return "wrong: other"
+    if abs((mine - truth).days) == 1:
+        return "wrong: off by one day"
+    if (mine.month, mine.day) == (truth.day, truth.month) and mine.year == truth.year:
+        return "wrong: day and month swapped"
+    if (mine.month, mine.day) == (truth.month, truth.day):
+        return "wrong: year differs"
+    if (mine.year, mine.day) == (truth.year, truth.day):
+        return "wrong: month differs"
+    return "wrong: other"
+
+
+def classes(checks: PageChecks) -> str:
+    """The part's failure classes for titles and dates, counts only (allowed for the held-out part)."""
+    lines = [f"failure classes, part {checks.part} (counts only):"]
+    lines += [f"- title, {name}: {count}" for name, count in sorted(checks.title_classes.items())]
+    lines += [f"- date, {name}: {count}" for name, count in sorted(checks.date_classes.items())]
+    return "\n".join(lines)
 
 
 def _tally_byline(
@@ -318,11 +372,16 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true", help="add plain trafilatura.extract")
     parser.add_argument("--show", action="store_true", help="list the tune part's misses page by page")
     parser.add_argument("--uncorrected", action="store_true", help="score against the annotations as published")
+    parser.add_argument(
+        "--classes", action="store_true", help="add the failure classes of titles and dates (counts, every part)"
+    )
     args = parser.parse_args()
     for part in [args.part] if args.part else PARTS:
         checks = check_pages(args.folder, part, corrected=not args.uncorrected)
         plain = plain_trafilatura(args.folder, part) if args.compare else None
         print(table(checks, plain, show=args.show and part == "tune") + "\n")
+        if args.classes:
+            print(classes(checks) + "\n")
 
 
 if __name__ == "__main__":

@@ -186,3 +186,65 @@ def test_a_title_capitalized_word_by_word_yields_to_the_same_title_as_typed() ->
     meta = page_meta(lxml_html.fromstring(TITLED.format(title=typed, head="", h1s="")))
     assert choose_title(capitalized, meta, "", typed) == typed  # og:title capitalized, <title> as typed
     assert choose_title(capitalized, meta, "", "") == capitalized  # no other form stated: kept
+
+
+def test_a_site_named_only_by_its_pictures_host_is_a_decoration() -> None:
+    from jobs.inputs.headlines import site_names_of
+
+    title = "악녀의 덫에 걸린 이유리 - Entermedia"
+    picture = '<meta name="og:image1" content="http://entermedia.co.kr/photo/2018/09/28/1.jpg">'
+    meta = page_meta(lxml_html.fromstring(TITLED.format(title=title, head=picture, h1s="")))
+    assert meta.hosts == ("entermedia.co.kr",)
+    names = site_names_of("", "", meta.address, meta.hosts)
+    assert choose_title(title, meta, "", title, names) == "악녀의 덫에 걸린 이유리"
+    assert site_names_of("", "", "", ("cdn.chronicle.co.uk", "img.example.com", "127.0.0.1")) == (
+        "chronicle",
+        "example",
+    )
+
+
+def test_guillemets_separate_a_title_from_the_sites_name() -> None:
+    title = "Harbour strike ends after a long pay dispute « The Daily Chronicle"
+    assert title_of(title, "", site_names=("The Daily Chronicle",)) == "Harbour strike ends after a long pay dispute"
+
+
+SITE_ONLY = """<html lang="en-GB"><head><title>{title}</title></head><body><nav><a href="/">Home</a></nav>
+<main><h2>Rail replacement services travel advice</h2>
+<p>Please find below helpful travel advice if you need to travel on a rail replacement service this winter.</p>
+<p>Buses, coaches and taxis are different to trains, so some things you expect on a train are not possible there.</p>
+<p>Rail replacement provisions can be different for each train company, but the advice below applies to most.</p>
+</main></body></html>"""
+
+
+def test_a_title_naming_only_the_site_yields_to_the_heading_the_text_opens_with() -> None:
+    from jobs.inputs.headlines import names_the_site_only
+    from jobs.inputs.html import extract_page
+
+    assert extract_page(SITE_ONLY.format(title="Chronicle Rail Enquiries -")).title == (
+        "Rail replacement services travel advice"
+    )
+    assert extract_page(SITE_ONLY.format(title="Winter travel on replacement buses")).title == (
+        "Winter travel on replacement buses"
+    )
+    assert names_the_site_only("| The Daily Chronicle") and names_the_site_only(
+        "Chronicle", ("chronicle.example", "chronicle")
+    )
+    assert not names_the_site_only("Harbour strike ends - The Daily Chronicle")
+
+
+def test_a_headline_the_page_marks_as_such_wins_where_it_runs_on_from_the_title() -> None:
+    marked = (
+        '<header><p class="Stage-headline">Leasing or financing – which pays off more?</p></header>'
+        '<div class="Phone-headline">Customer service</div><h1>Leasing or financing</h1>'
+    )
+    assert title_of("Leasing or financing » The big comparison | Chronicle", marked) == (
+        "Leasing or financing – which pays off more?"
+    )
+    microdata = '<h1>Leasing or financing</h1><p itemprop="headline">Leasing or financing: which pays off more?</p>'
+    assert title_of("Leasing or financing", microdata) == "Leasing or financing: which pays off more?"
+    site = '<h1>Leasing or financing</h1><p class="headline">Leasing or financing - Chronicle</p>'
+    assert title_of("Leasing or financing", site, site_names=("Chronicle",)) == "Leasing or financing"
+    teaser = (
+        '<h1>Leasing or financing</h1><div class="teaser"><p class="headline">Leasing or financing: 5 tips</p></div>'
+    )
+    assert title_of("Leasing or financing", teaser) == "Leasing or financing"

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
-_BAR = re.compile(r"\s+[|｜•·»]\s+|\s+::\s+")
+_BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
 _DASH = re.compile(r"\s+[-–—:]\s+")
 # How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
 SAME_HEADLINE = 0.9
@@ -29,6 +29,9 @@ _CALL_TO_ACTION = re.compile(
     re.IGNORECASE,
 )
 _CALL_MAX_WORDS = 15
+OPENING_HEADING_MAX_WORDS = 20  # a longer heading is a standfirst, not a headline
+_MARKED_MAX_WORDS = 25  # a longer "headline" is a standfirst
+_RUNS_ON = re.compile(r"\s+[-–—:]\s+\S|[:?]\s+\S")  # "Title – subtitle", "Title: subtitle"
 HEADLINE_MIN_WORDS = 3  # an h1 shorter than this is a label ("News", "Lexikon - M"), not a headline
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
@@ -70,6 +73,29 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
     return _strip_dashed_site_name(cleaned, _decoration_names(site_names, sections)) or cleaned
 
 
+def names_the_site_only(title: str, site_names: Sequence[str] = ()) -> bool:
+    """Whether a stated title is the site's name alone: one of `site_names`, or a single part
+    beside a separator with nothing on its other side ("National Rail Enquiries -", "| Chronicle":
+    a template whose title slot was left empty)."""
+    stripped = title.strip()
+    if not stripped:
+        return False
+    core = stripped.strip(" -–—|:»«")
+    dangling = core != stripped and not _BAR.search(core) and len(_DASH.split(core)) == 1
+    return dangling or _is_site(stripped, _decoration_names(site_names))
+
+
+def opening_heading(body: Any) -> str:
+    """The heading an extracted text (trafilatura's body) opens with, before any paragraph; ""
+    when it opens otherwise or the heading is a label or a standfirst by its length."""
+    for element in body:
+        text = " ".join(" ".join(element.itertext()).split())
+        if text:
+            words = len(text.split())
+            return text if element.tag == "head" and HEADLINE_MIN_WORDS <= words <= OPENING_HEADING_MAX_WORDS else ""
+    return ""
+
+
 def _decorates(title: str, headline: str) -> bool:
     """Whether the title is the headline plus decorations before or after it ("Site: headline - Section")."""
     full, core = _normal(title), _normal(headline)
@@ -103,6 +129,31 @@ def _decoration_names(site_names: Sequence[str], sections: Sequence[str] = ()) -
     return names | {name.replace(" ", "") for name in names}
 
 
+def site_names_of(sitename: str, hostname: str, address: str = "", hosts: Sequence[str] = ()) -> tuple[str, ...]:
+    """The site's names: og:site_name (`sitename`), the host (`hostname` as fetched, else the
+    canonical `address`'s), and the host's name without www. and the domain; and the names of
+    the `hosts` the page gives for itself (og:image: "cdn.chronicle.co.uk" gives "chronicle")."""
+    from urllib.parse import urlsplit
+
+    try:
+        stated_host = urlsplit(address).hostname or ""
+    except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
+        stated_host = ""
+    host = (hostname or stated_host).removeprefix("www.")
+    names = [sitename, host, host.split(".")[0], *(_domain_name(h) for h in hosts)]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _domain_name(host: str) -> str:
+    """The name a host registers: "cdn.chronicle.co.uk" gives "chronicle", "news.example.com" "example"."""
+    labels = host.lower().split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and len(labels[-2]) <= 3:  # co.uk, com.au, or.kr
+        name = labels[-3]
+    else:
+        name = labels[-2] if len(labels) >= 2 else ""
+    return name if len(name) >= 3 and not name.isdigit() else ""  # not an address's number, not "t.co"
+
+
 def address_sections(address: str) -> tuple[str, ...]:
     """The section names an address's path gives ("/outdoornews/detail/718" gives "outdoornews"):
     its word-only segments, hyphens read as spaces; a title's piece equal to one is a label."""
@@ -117,6 +168,27 @@ def address_sections(address: str) -> tuple[str, ...]:
 
 
 def choose_title(
+    extracted: str,
+    meta: Any,
+    headline: str = "",
+    page_title: str = "",
+    site_names: Sequence[str] = (),
+    sections: Sequence[str] = (),
+) -> str:
+    """The article's title (_stated_or_shown_title), or the headline the page marks as such where
+    it runs on from that title after a separator ("Leasing or financing – which pays?" where the
+    h1 and og:title say "Leasing or financing"): the shorter one is its label."""
+    title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
+    names = _decoration_names(site_names, sections)
+    for marked in (" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())):
+        rest = marked[len(title) :]
+        runs_on = marked.casefold().startswith(title.casefold()) and _RUNS_ON.match(rest)
+        if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not _is_site(rest, names):
+            return marked
+    return title
+
+
+def _stated_or_shown_title(
     extracted: str,
     meta: Any,
     headline: str = "",

@@ -10,7 +10,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
@@ -18,7 +17,15 @@ from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import byline_in_text, plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
-from jobs.inputs.headlines import address_sections, choose_title, drop_repeated_headlines, same_headline
+from jobs.inputs.headlines import (
+    address_sections,
+    choose_title,
+    drop_repeated_headlines,
+    names_the_site_only,
+    opening_heading,
+    same_headline,
+    site_names_of,
+)
 from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagekind import (
     PageFacts,
@@ -188,9 +195,12 @@ def _page(
     raw_title = one_line(document.title or "")
     if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
         raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
-    site_names = _site_names(document, address)
+    site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
+    named = site_names_of(document.sitename, document.hostname, address, meta.hosts)  # a title's decorations
     sections = address_sections(address)
-    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, site_names, sections)
+    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, named, sections)
+    if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
+        title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
     paragraphs = merge_missed_prose(paragraphs, recall_view)
@@ -272,17 +282,6 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragra
 
 def _shown(byline: str, meta: PageMeta) -> str:
     return "; ".join(name for name in byline.split("; ") if name and shown_on_page(name, meta.visible))
-
-
-def _site_names(document: Any, address: str = "") -> tuple[str, ...]:
-    """The site's names: og:site_name, the host (fetched, else the canonical link's), and the
-    host's name without www. and the domain."""
-    try:
-        stated_host = urlsplit(address).hostname or ""
-    except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
-        stated_host = ""
-    host = (document.hostname or stated_host).removeprefix("www.")
-    return tuple(name for name in (document.sitename, host, host.split(".")[0]) if name)
 
 
 def _body_paragraphs(body: Any) -> tuple[list[str], float]:

@@ -241,7 +241,7 @@ def article_times(tree: Any, headline: Any = None) -> list[Any]:
     """The article's own <time> elements: the first marked pubdate or datePublished, else those in the headline's
     <article> (or, with no such article, outside every <article>), never in a list item, a comment,
     a teaser or a related block; the first of them, and any marked as the publication's."""
-    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not _foreign(t)]
+    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not foreign(t)]
     if marked:
         return marked[:1]
     scope = headline.xpath("ancestor::article[1]") if headline is not None else []
@@ -251,13 +251,13 @@ def article_times(tree: Any, headline: Any = None) -> list[Any]:
         candidates = tree.xpath("//time[not(ancestor::article)]")
         if not candidates and len(tree.xpath("//article")) == 1:
             candidates = tree.xpath("//article//time")
-    own = [t for t in candidates if not _foreign(t)]
+    own = [t for t in candidates if not foreign(t)]
     return own[:1] + [
         t for t in own[1:] if _PUBLISHED_MARK.search(t.get("class", "")) or _UPDATE.search(t.get("class", ""))
     ]
 
 
-def _foreign(element: Any, itself: bool = False) -> bool:
+def foreign(element: Any, itself: bool = False) -> bool:
     """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
@@ -288,7 +288,7 @@ def _texts(headline: Any, limit: int) -> list[str]:
         if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         nearest = parent.xpath("ancestor-or-self::article[1]")
-        if (nearest[0] if nearest else None) is not (scope[0] if scope else None) or _foreign(parent, itself=True):
+        if (nearest[0] if nearest else None) is not (scope[0] if scope else None) or foreign(parent, itself=True):
             continue
         text = " ".join(str(node).split())
         if text:

@@ -53,8 +53,10 @@ class PageMeta:
     headline: str = ""  # JSON-LD headline
     shown_headline: str = ""  # the headline <h1>'s text, without a kicker or date shown in it
     og_title: str = ""
+    marked_headlines: tuple[str, ...] = ()  # texts of elements marked as headlines (itemprop or class "headline")
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
+    hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
     visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
 
 
@@ -79,11 +81,55 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         published=published_day(evidence(tree, articles, pages, h1, locale), locale, [canonical, url or ""]),
         headline=headline,
         og_title=og_title,
+        marked_headlines=marked_headlines(tree),
         shown_headline=shown,
         locale=locale,
         address=canonical,
+        hosts=_own_hosts(tree),
         visible=visible,
     )
+
+
+_MARKED = (
+    "//*[@itemprop='headline' or contains(concat(' ', translate(@class, '_', '-'), ' '), '-headline ')"
+    " or contains(concat(' ', @class, ' '), ' headline ')][not(ancestor::a)]"
+)
+
+
+def marked_headlines(tree: Any) -> tuple[str, ...]:
+    """The texts of the elements a page marks as headlines (microdata itemprop=headline, a class
+    "headline" or "...-headline"), not in a link, a teaser, a related block or an aside."""
+    from jobs.inputs.pagedates import foreign
+
+    texts = (
+        one_line(element.text_content())
+        for element in tree.xpath(_MARKED)
+        if element.tag not in ("meta", "script") and not foreign(element, itself=True)
+    )
+    return tuple(dict.fromkeys(text for text in texts if text))
+
+
+_OWN_ADDRESSES = (
+    "//link[@rel='canonical' or @rel='shortlink']/@href | //meta[@property='og:url']/@content"
+    " | //meta[starts-with(@property, 'og:image') or starts-with(@name, 'og:image')"
+    " or starts-with(@name, 'twitter:image')]/@content"
+)
+
+
+def _own_hosts(tree: Any) -> tuple[str, ...]:
+    """The hosts of the addresses a page gives for itself and its picture (a site that names itself
+    nowhere else still serves its og:image: "Headline - Entermedia" on entermedia.co.kr)."""
+    from urllib.parse import urlsplit
+
+    hosts: list[str] = []
+    for address in tree.xpath(_OWN_ADDRESSES):
+        try:
+            host = urlsplit(str(address).strip()).hostname or ""
+        except ValueError:  # not an address ("http://[not-a-host]/")
+            continue
+        if host and host not in hosts:
+            hosts.append(host)
+    return tuple(hosts)
 
 
 def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
