@@ -29,9 +29,10 @@ def extra_pages(checkout: Path) -> list[tuple[str, dict, bytes]]:
     corpus = {entry.get("file") for entry in load_truth(corrected=False).values()}
     evaldata = json.loads((checkout / "tests" / "evaldata.json").read_text(encoding="utf-8"))
     found = []
-    for _url, entry in sorted(evaldata.items()):
+    for url, entry in sorted(evaldata.items()):
         if "author" not in entry or entry["file"] in corpus:
             continue
+        entry = {**entry, "url": url}
         path = checkout / "tests" / "eval" / entry["file"]
         path = path if path.is_file() else checkout / "tests" / "cache" / entry["file"]
         if path.is_file():
