@@ -36,7 +36,8 @@ tune part's misses page by page (never the held-out part's); --classes adds, for
 how many wrong titles and dates fall in each failure class (title_class, date_class): counts
 only, never a page. The ground truth is scored with the
 documented corrections of `corrections.json` (tune pages only, each with the page's evidence);
---uncorrected scores the annotations as published.
+--uncorrected scores the annotations as published. --classes counts the bylines that are not
+right ("persons only") by failure class (benchmarks/bylineclasses.py): counts only, for either part.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from benchmarks.bylineclasses import CLASSES, byline_class
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pages"
 PARTS = ("tune", "held-out")
@@ -118,6 +121,7 @@ class PageChecks:
     titles_exact: int = 0
     bylines: Tally = field(default_factory=Tally)
     bylines_persons: Tally = field(default_factory=Tally)  # a truth name that is no person's optional
+    byline_classes: dict[str, int] | None = None  # failure classes of bylines_persons (--classes)
     dates: Tally = field(default_factory=Tally)
     wrong_titles: list[str] = field(default_factory=list)
     # Failure classes (title_class, date_class) and how many pages fall in each: counts only
@@ -186,15 +190,18 @@ def load_truth(folder: Path = CORPUS, corrected: bool = True) -> dict[str, dict]
     return truth
 
 
-def check_pages(folder: Path = CORPUS, part: str | None = None, corrected: bool = True) -> PageChecks:
+def check_pages(
+    folder: Path = CORPUS, part: str | None = None, corrected: bool = True, classes: bool = False
+) -> PageChecks:
     """Read every page of one part of the corpus (all when None) with the job's reader and score it
-    (`corrected`: against the ground truth with its documented corrections)."""
+    (`corrected`: against the ground truth with its documented corrections; `classes`: count the
+    failure classes of bylines, benchmarks.bylineclasses)."""
     from jobs.errors import InputError
     from jobs.inputs import FetchSettings, read_articles
     from jobs.inputs.bylines import plausible_byline
     from jobs.inputs.headlines import HEADLINE_ZONE, same_headline
 
-    checks = PageChecks(part=part or "all")
+    checks = PageChecks(part=part or "all", byline_classes={} if classes else None)
     for name, truth in sorted(load_truth(folder, corrected).items()):
         if part and truth.get("part", "tune") != part:
             continue
@@ -210,7 +217,7 @@ def check_pages(folder: Path = CORPUS, part: str | None = None, corrected: bool 
         if "articleBody" in truth:
             checks.score.add(text, truth["articleBody"])
         _check_snippets(checks, label, text, truth)
-        _check_metadata(checks, label, row, truth)
+        _check_metadata(checks, label, row, truth, folder / f"{name}.html.gz")
         if row["byline"] and plausible_byline(row["byline"]) != row["byline"]:
             checks.implausible_bylines.append(f"{label}: {row['byline']!r}")
         if row["title"] and any(same_headline(p, row["title"]) for p in row["paragraphs"][:HEADLINE_ZONE]):
@@ -234,7 +241,7 @@ def _check_snippets(checks: PageChecks, label: str, text: str, truth: dict) -> N
             checks.snippet_misses.append(f"{label}: kept {snippet!r}")
 
 
-def _check_metadata(checks: PageChecks, label: str, row: dict, truth: dict) -> None:
+def _check_metadata(checks: PageChecks, label: str, row: dict, truth: dict, page: Path) -> None:
     titles = [" ".join(t.split()) for t in truth.get("titles", []) if t and t.strip()]
     if titles:
         checks.titles_total += 1
@@ -250,6 +257,9 @@ def _check_metadata(checks: PageChecks, label: str, row: dict, truth: dict) -> N
         _tally_byline(checks.bylines, label, row["byline"], truth["author"], ours, expected, expected)
         persons = person_names(truth["author"], truth.get("url", ""))
         _tally_byline(checks.bylines_persons, label, row["byline"], truth["author"], ours, persons, expected)
+        if checks.byline_classes is not None and not persons <= ours <= expected:
+            kind = byline_class(page, ours, persons, expected)
+            checks.byline_classes[kind] = checks.byline_classes.get(kind, 0) + 1
     if "date" in truth:
         ours, expected = (row["published"] or "")[:10], truth["date"][:10]
         if ours == expected:
@@ -352,6 +362,10 @@ def table(checks: PageChecks, plain: Score | None = None, show: bool = False) ->
         f"titles exact: {checks.titles_exact}/{checks.titles_total} ({titles:.1%})",
         f"bylines: {checks.bylines.line()}; implausible: {len(checks.implausible_bylines)}",
         f"bylines, persons only: {checks.bylines_persons.line()}",
+        *[
+            f"bylines not right (persons only), {kind}: {checks.byline_classes.get(kind, 0)}"
+            for kind in (CLASSES if checks.byline_classes is not None else ())
+        ],
         f"dates: {checks.dates.line()}",
         f"headline repeated in the first three paragraphs: {len(checks.repeated_headlines)}",
     ]
@@ -373,11 +387,13 @@ def main() -> None:
     parser.add_argument("--show", action="store_true", help="list the tune part's misses page by page")
     parser.add_argument("--uncorrected", action="store_true", help="score against the annotations as published")
     parser.add_argument(
-        "--classes", action="store_true", help="add the failure classes of titles and dates (counts, every part)"
+        "--classes",
+        action="store_true",
+        help="add the failure classes of titles, dates and bylines (counts only, every part)",
     )
     args = parser.parse_args()
     for part in [args.part] if args.part else PARTS:
-        checks = check_pages(args.folder, part, corrected=not args.uncorrected)
+        checks = check_pages(args.folder, part, corrected=not args.uncorrected, classes=args.classes)
         plain = plain_trafilatura(args.folder, part) if args.compare else None
         print(table(checks, plain, show=args.show and part == "tune") + "\n")
         if args.classes:

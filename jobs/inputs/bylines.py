@@ -18,20 +18,22 @@ import unicodedata
 from collections.abc import Sequence
 
 
-def _words(*lines: str) -> frozenset[str]:
+def words(*lines: str) -> frozenset[str]:
     """The words of some lines of text, as a set (word lists written as prose)."""
     return frozenset(" ".join(lines).split())
 
 
 _SEPARATORS = re.compile(
-    r"\s*(?:;|,|\||•|\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|\s+·\s+|\s+[-–—]\s+|"
+    r"\s*(?:;|,(?:\s*(?:and|und|et|y|e|og|och|и)\s)?|\||•|\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|(?<=\w)/(?=\w)|"
+    r"\s+·\s+|\s+[-–—]\s+|"
     r"\s(?:with|additional) reporting (?:by|from)\s|\s(?:mit )?material von\s)\s*",
     re.IGNORECASE,
 )
 # "By", "Von", "Por", "作者："...: what a visible byline starts with, in the languages of the corpus.
 _PREFIX = re.compile(
     r"^(?:by|from|words by|written by|reported by|(?:with |additional )?reporting by|posted by|published by|"
-    r"(?:mit )?material von|authors?|autor|autoren|autorin|"
+    r"(?:mit )?material von|authors?|autor|autoren|autorin|auteure?s?|autore|autrice|yazar|escrito por|scritto da|"
+    r"geschrieben von|text von|texte|testo|tekst|текст|a cura di|propos recueillis par|redaktion|"
     r"von|text|por|par|di|door|av|af|przez|автор|作者|记者|記者|责任编辑|責任編輯|编辑|編輯|撰文|文)"
     r"(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
@@ -39,15 +41,16 @@ _PREFIX = re.compile(
 # Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share",
 # a dateline or an outlet after a lower-case word ("Jane Doe in Berlin", "Jane Doe for The Times").
 _TRAILER = re.compile(
-    r"\s+(?:(?i:updated|published|posted|veröffentlicht|aktualisiert|share|teilen|follow|folgen)\b|"
-    r"(?:am|on|um|in|aus|at|for|für|bei|en|à|a|em|from)\s).*$"
+    r"\s+(?:(?i:updated|published|posted|veröffentlicht|aktualisiert|share|teilen|follow|folgen|stand|zuletzt|"
+    r"lesezeit|tiempo de lectura|temps de lecture)\b|"
+    r"(?:am|on|um|in|aus|at|(?i:for|für|from)|bei|en|à|a|em)\s).*$"
 )
 # E-mail addresses, @handles, links and (parenthesized) notes inside a byline: "Jane Doe (AP)".
 _NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*@\S*|\S*(?:https?://|www\.)\S*")
 # Words that make a byline part a role, a desk or an outlet rather than a name. The name before
 # them is kept ("Jane Doe News reporter" gives "Jane Doe"); before a name, they are dropped
 # ("Senior Reporter Jane Doe", "Ein Kommentar von Jane Doe" give "Jane Doe").
-_ROLE_WORDS = _words(
+_ROLE_WORDS = words(
     # roles, desks and sections
     "reporter reporters correspondent correspondents editor editors writer writers staff contributor "
     "contributors contributing columnist columnists journalist journalists author authors producer analyst "
@@ -56,7 +59,8 @@ _ROLE_WORDS = _words(
     "local agency agencies press wire wires bureau service media online digital guest admin administrator "
     "username user anonymous unknown webmaster editorial photographer illustrator intern freelance "
     "freelancer managing executive assistant director host presenter anchor blogger commentator critic "
-    "researcher professor report release "
+    "researcher professor report release experte expertin expert experts rechtsanwalt rechtsanwältin anwalt "
+    "anwältin auteur auteure autore autrice autor autorin "
     # the same in other languages of European news
     "redakteur redakteurin korrespondent korrespondentin reporterin journalistin fotograf fotografin "
     "chefredakteur chefredakteurin herausgeber herausgeberin mitarbeiter mitarbeiterin volontär volontärin "
@@ -68,35 +72,59 @@ _ROLE_WORDS = _words(
     "redaktion redacción redaccion rédaction redazione redactie redakcja gmbh ag inc inc. ltd llc corp co. "
     "austria germany deutschland foundation stiftung verlag zeitung magazin magazine verband e.v. "
     "nachrichten tagblatt tageblatt rundschau anzeiger kurier noticias diario gazette gazzetta corriere "
-    "journal times tribune herald chronicle courier "
+    "journal times tribune herald chronicle courier union anstalt institut institute kreuz verein "
+    "gesellschaft akademie universität university hochschule ministerium ministry eg deutsches "
     "photo foto fotos photos bild bilder quelle source dpa afp ap reuters epd kna apa sda ansa efe "
     # user-interface words glued to a name
     "share teilen follow folgen email e-mail mail twitter facebook instagram linkedin profile profil more "
     "mehr view read contact kontakt bio subscribe abonnieren print drucken comments kommentare "
+    "sponsored gesponsert gesponserte inhalte anzeige advertisement werbung "
     # months: a date glued to a name ("May" and "Mai" are names too: see _MONTH_ABBREVIATIONS)
     "january february march april june july august september october november december "
-    "januar februar märz juni juli oktober dezember",
+    "januar februar märz juni juli oktober dezember "
+    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
+    "samstag sonntag",
 )
 # Words that open a credit for something else than the article: "Foto: Jane Doe", "Quelle: dpa".
-_CREDIT_WORDS = _words(
+_CREDIT_WORDS = words(
     "photo photos foto fotos bild bilder quelle source sources illustration illustrations grafik graphic "
-    "graphics video kamera camera image images picture pictures crédit crédits credit credits",
+    "graphics video kamera camera image images picture pictures crédit crédits credit credits "
+    "übersetzung übersetzt übersetzer übersetzerin translation translated translator traduction traducción "
+    "traduzione",
 )
 # Words that open a byline before its "by"/"von" and are not names: "Ein Kommentar von Jane Doe".
-_LEAD_WORDS = _words(
+_LEAD_WORDS = words(
     "a an ein eine einer analysis analyse commentary kommentar gastkommentar gastbeitrag beitrag column "
-    "kolumne essay interview bericht reportage story article artikel post meinung",
+    "kolumne essay interview bericht reportage story article artikel post posts meinung blog blogbeitrag "
+    "beiträge beitrage articles artikel news nachricht rezept recipe receta recette erstellt verfasst "
+    "geschrieben gepostet eingestellt publiziert written posted published created in",
 )
 # Words that open the name of an outlet, never a person's: "The Guardian", "La Repubblica", "Le Monde".
-_DETERMINERS = _words("the der die das il lo la le les los las el het")
+_DETERMINERS = words("the der die das il lo la le les los las el het")
 # Month names and abbreviations dropped before a day or a year: "Jane Doe May 3, 2022".
-_MONTH_ABBREVIATIONS = _words(
+_MONTH_ABBREVIATIONS = words(
     "jan feb mar apr may jun jul aug sep sept oct nov dec mai mär okt dez "
     "january february march april june july august september october november december",
 )
 # German-style compounds of a desk or role word: "Webteam", "Sportredaktion", "Lokalredakteur".
-_ROLE_SUFFIXES = ("team", "redaktion", "redakteur", "redakteurin", "korrespondent", "korrespondentin")
-_SENTENCE_WORDS = frozenset(["is", "was", "are", "has", "have", "covers", "writes", "wrote", "lives", "based"])
+_ROLE_SUFFIXES = (
+    "team",
+    "redaktion",
+    "redakteur",
+    "redakteurin",
+    "korrespondent",
+    "korrespondentin",
+    "leiter",
+    "leiterin",
+    "institut",
+    "verband",
+    "verein",
+)
+# Words of a sentence or a phrase, never of a name ("Zum Profil", "Seit 2010 ...", "About the author").
+_SENTENCE_WORDS = words(
+    "is was are has have covers writes wrote lives based zum zur vom beim seit über unter nach "
+    "the of about with this that",
+)
 # Name particles written in lower case ("Ludwig van Beethoven", "Abu al-Hassan").
 _PARTICLES = frozenset(
     [
@@ -131,6 +159,8 @@ _CJK_NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\uac00-\ud7af]{2,4})$")
 _CJK_BODIES = re.compile(
     r"[社报報网網台部局会會院所组組室处處厅廳站]$|编辑|編輯|记者|記者|新闻|新聞|作者|来源|來源|日报|日報|中心"
 )
+# "by" in several languages, before a capitalized name ("von" is a name particle too: see _after_by).
+_BY_WORD = re.compile(r"(?<!\S)(?i:by|von|par|por|door|przez|av|af)\s+(?=[^\W\d_])(?=\w*[^\W\d_a-z])", re.UNICODE)
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?$")
 MAX_NAME_WORDS = 5
 
@@ -142,8 +172,8 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     """
     names: list[str] = []
     seen: dict[str, int] = {}
-    blocked = {_folded(outlet) for outlet in outlets if outlet}
-    for part in _SEPARATORS.split(byline.strip()):
+    blocked = _blocked(outlets)
+    for part in _SEPARATORS.split(_after_by(byline.strip())):
         name = _person_name(_PREFIX.sub("", part.strip()), blocked)
         if not name:
             continue
@@ -155,6 +185,33 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
         seen[key] = len(names)
         names.append(name)
     return "; ".join(names)
+
+
+def _after_by(byline: str, strict: bool = False) -> str:
+    """The byline after a "by" word that follows words which are not a name ("Posted on May 3,
+    2022 by Jane Doe", "Zeige alle Beiträge von Jane Doe", "Blog Beitrag von Jane Doe"), else as given.
+
+    What goes before "by" is not a name when it holds a digit, a lower-case word that is no name
+    particle, or a lead word ("Beitrag", "Kommentar"); "Christoph von Eichhorn" stays whole.
+    `strict`: only lead words and roles before it (a paragraph of the text: "It was written by
+    Jane Doe" is a sentence, not a byline).
+    """
+    for match in reversed(list(_BY_WORD.finditer(byline))):
+        before = byline[: match.start()].split()
+        if before and before[-1].casefold() in ("reporting", "material"):  # a separator ("with reporting by")
+            continue
+        if strict:
+            if before and all(_is_role(word) or word.casefold() in _LEAD_WORDS for word in before):
+                return byline[match.end() :]
+            continue
+        if any(
+            any(ch.isdigit() for ch in word)
+            or (word.islower() and word.strip(".,:;") not in _PARTICLES)
+            or word.casefold().strip(".,:;") in _LEAD_WORDS
+            for word in before
+        ):
+            return byline[match.end() :]
+    return byline
 
 
 def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> str:
@@ -174,28 +231,51 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     """
     text = " ".join(paragraph.split())
     rest = _PREFIX.sub("", text, count=1)
+    if rest == text:  # "Blog Beitrag von Jane Doe": lead words before the "by" word only
+        rest = _after_by(text, strict=True)
     if rest == text or len(rest.split()) > 3 * MAX_NAME_WORDS:
         return ""
-    blocked = {_folded(outlet) for outlet in outlets if outlet}
+    blocked = _blocked(outlets)
     parts = [part.strip() for part in _SEPARATORS.split(rest)]
-    if not all(part and _person_name(part, blocked) == part for part in parts):
+    # each part a name as it stands, or a name after a role ("Rechtsanwalt Jane Doe")
+    if not all(part and (name := _person_name(part, blocked)) and part.endswith(name) for part in parts):
         return ""
     return plausible_byline(rest, outlets)
+
+
+_HOST_MARK = "\x00"  # marks a site name that no byline may be part of: see _blocked
+
+
+def _blocked(outlets: Sequence[str]) -> set[str]:
+    """The site's names folded, each marked with _HOST_MARK (a byline one holds is the site:
+    "Hessenschau" in hessenschau.de), but a name in the possessive ("Jane Doe's Blog": a personal
+    blog is named after its author, whose name is then a byline).
+    """
+    return {_HOST_MARK + _folded(o) for o in outlets if o and not re.search(r"\w['’]s\b", o)}
+
+
+def _is_site(name: str, blocked: set[str]) -> bool:
+    """Whether a name is one of the site's names (_blocked), holds one of 6+ characters, or is part
+    of one ("Greentech LIVE" of "TechFieber Greentech Live")."""
+    folded = _folded(name)
+    return any(
+        folded == site or (len(site) >= 6 and site in folded) or (marked and folded in site)
+        for site, marked in ((entry.removeprefix(_HOST_MARK), entry.startswith(_HOST_MARK)) for entry in blocked)
+        if site
+    )
 
 
 def _person_name(part: str, blocked: set[str]) -> str:
     """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
     part = _TRAILER.sub("", " ".join(_NOISE.sub(" ", part).split())).strip(" .:-–—")
-    folded = _folded(part)
-    if not folded:
+    if not _folded(part):
         return ""
-    if any(folded == name or folded in name or (len(name) >= 6 and name in folded) for name in blocked if name):
-        return ""  # "Hessenschau De" is the site hessenschau.de, not a person
+    names = {name.removeprefix(_HOST_MARK) for name in blocked}
     tokens = _before_date(part.split())
     if tokens and tokens[0].casefold().strip(".:") in _CREDIT_WORDS:
         return ""  # "Foto: Jane Doe" credits a picture, not the article
     if len(tokens) == 1 and _CJK_NAME.match(tokens[0]):
-        return "" if _CJK_BODIES.search(tokens[0]) or _folded(tokens[0]) in blocked else tokens[0]
+        return "" if _CJK_BODIES.search(tokens[0]) or _folded(tokens[0]) in names else tokens[0]
     if any(token.casefold() in _SENTENCE_WORDS for token in tokens):
         return ""
     tokens = _without_leading_roles(tokens)
@@ -203,9 +283,11 @@ def _person_name(part: str, blocked: set[str]) -> str:
         if _is_role(token):
             tokens = tokens[:index]
             break
-    if not 2 <= len(tokens) <= MAX_NAME_WORDS or _folded(" ".join(tokens)) in blocked:
-        return ""
+    if not 2 <= len(tokens) <= MAX_NAME_WORDS or _is_site(" ".join(tokens), blocked):
+        return ""  # "Hessenschau De" is the site hessenschau.de, not a person
     if tokens[0].casefold() in _DETERMINERS or any(ch.isdigit() for token in tokens for ch in token):
+        return ""
+    if tokens[-1] in _PARTICLES:  # "Nombre del" (a label): a name does not end with a particle
         return ""
     for token in tokens:
         if token.casefold() in _PARTICLES:
@@ -219,7 +301,7 @@ def _person_name(part: str, blocked: set[str]) -> str:
 
 
 def _is_role(token: str) -> bool:
-    word = token.casefold().strip(".:")
+    word = token.casefold().strip(".:").rsplit("-", 1)[-1]  # "FOCUS-Online-Experte"
     return word in _ROLE_WORDS or word.endswith(_ROLE_SUFFIXES)
 
 

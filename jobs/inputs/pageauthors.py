@@ -15,16 +15,30 @@ import re
 import unicodedata
 from typing import Any
 
+from jobs.inputs.bylinemarks import marked_byline, profile_slug_names
+from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.text import one_line
 
-_META_AUTHOR = ("author", "article:author", "dc.creator", "dcterms.creator", "parsely-author", "sailthru.author")
+_META_AUTHOR = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "byl",
+    "byline",
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Readers' comments: an element (not <body>, whose classes may say "showing-comments") whose class
 # or id says "comment". A commenter's hCard or rel=author link names no author of the article.
 _COMMENTS = (
     "*[not(self::body or self::html)][contains(translate(concat(@class, ' ', @id), "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'comment')]"
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'comment') and not(contains(translate("
+    "concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'commentary'))]"
 )
+# An aside marked as the author's box (`<aside class="author">`) is the byline, not another story.
+_AUTHOR_ASIDE = "aside[re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i')]"
 _OUTSIDE_COMMENTS = f"[not(ancestor-or-self::{_COMMENTS})]"
 
 
@@ -35,28 +49,34 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     references), `visible`: its visible text (visible_text).
 
     JSON-LD first: its persons that the page shows (an author given as an `@id` reference is
-    looked up among the page's objects, as Yoast's @graph gives it). Where the JSON-LD author is
-    an organization, only persons the markup marks as authors (microdata, hCard) are taken;
-    without them the source is "json-ld-organization" and html.py takes no visible guess.
+    looked up among the page's objects, as Yoast's @graph gives it; `creator` where no `author`).
+    Where the JSON-LD author is an organization, or a name the page shows that is no person's
+    (a desk, the outlet: "L'Opinion", "Greentech.LIVE Redaktion"), only persons the markup marks
+    as authors (microdata, hCard, bylinemarks.marked_byline) are taken; without them the source is
+    "json-ld-organization" and html.py takes no visible guess. A JSON-LD name the page does not
+    show (an account: "jane.doe") is passed over.
     """
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and o.get("name")}
-    stated = [article.get("author") for article in articles if article.get("author")]
+    stated = [article.get("author") or article.get("creator") for article in articles]
+    stated = [author for author in stated if author]
+    desk = False  # a JSON-LD author the page shows that is no person's name: a desk, the outlet
     for author in stated:
         names = [name for name in dict.fromkeys(_person_names(author, by_id)) if shown_on_page(name, visible)]
-        if names:
+        if any(plausible_byline(name) for name in names):
             return tuple(names), "json-ld"
-    if stated and any(_organizations(author, by_id) for author in stated):
-        marked = _marked_up_authors(tree)
+        desk = desk or bool(names)
+    if desk or (stated and any(_organizations(author, by_id) for author in stated)):
+        marked = _marked_up_authors(tree) or marked_byline(tree)
         return (marked, "microdata") if marked else ((), "json-ld-organization")
     marked = _marked_up_authors(tree)
     if marked and tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}"):
         return marked, "microdata"
     metas = [
-        one_line(value)
+        _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
         for name in _META_AUTHOR
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
-        if value.strip() and not value.strip().startswith(("http://", "https://"))
     ]
+    metas = [value for value in metas if value]
     if metas:
         return (metas[0],), "meta"
     linked = [one_line(a.text_content()) for a in tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}")]
@@ -65,27 +85,48 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         return tuple(linked), "rel-author"
     if marked:
         return marked, "hcard"
-    return (), ""
+    shown = marked_byline(tree)
+    return (shown, "markup") if shown else ((), "")
+
+
+def _profile_name(tree: Any, address: str) -> str:
+    """The name of the author whose profile page an address is (`article:author` given as
+    https://example.org/author/jane-doe): the text of the page's link to it, else the address's
+    last part in capitals ("Jane Doe"); "" when the address is no profile page's."""
+    slug = profile_slug_names(address)
+    if not slug:
+        return ""
+    for link in tree.xpath("//a[@href]"):
+        if link.get("href", "").strip() == address:
+            text = one_line(link.text_content())
+            if text and set(_folded(text).split()) <= set(slug.split()):
+                return text
+    return slug.title()
 
 
 def visible_text(tree: Any) -> str:
-    """The page's visible text outside asides, navigation and comments, folded (see _folded),
-    with a space at either end."""
+    """The page's visible text outside asides (but an author's box), navigation and readers'
+    comments (not a commentary: an opinion piece), folded (see _folded), with a space at either end."""
     texts = tree.xpath(
-        "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::aside "
-        f"or ancestor::nav or ancestor::{_COMMENTS})]"
+        "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
+        f"or ancestor::aside[not(self::{_AUTHOR_ASIDE})] or ancestor::nav or ancestor::{_COMMENTS})]",
+        namespaces={"re": "http://exslt.org/regular-expressions"},
     )
     return f" {_folded(' '.join(texts))} "
 
 
 def shown_on_page(name: str, visible: str) -> bool:
-    """Whether every word of a name appears in a page's visible text (PageMeta.visible; a word in
-    CJK script, which has no spaces between words: anywhere in it).
+    """Whether a name appears in a page's visible text (PageMeta.visible) as written, its words
+    in a row (case, accents and punctuation folded); a name in CJK script, which has no spaces
+    between words: each word anywhere in it.
 
     Structured data and CMS fields name accounts the page never credits (the web editor who
-    posted a press release): a byline is a name the reader can see.
+    posted a press release), and a name made from an account ("jane.doe" as "Jane Doe") may
+    not be the one the page shows ("Jane P. Doe"): a byline is a name the reader can see.
     """
     words = _folded(name).split()
+    if words and not any(_CJK.search(word) for word in words):
+        return f" {' '.join(words)} " in visible
     return bool(words) and all(
         (f" {word} " in visible) if word.isascii() or not _CJK.search(word) else (word in visible) for word in words
     )

@@ -1,0 +1,137 @@
+"""Bylines the page shows in its markup without structured data: byline elements and author links.
+
+Two general ways pages mark who wrote an article, read when no structured field names a person:
+
+- an element whose class, id, `data-testid` or `itemprop` says byline, author, contributor,
+  writer or their kin in other languages (`<div class="byline">`, `<span class="article_author-name">`,
+  `field--name-field-tag-author`, `data-testid="prism-byline"`), and the HTML `<address>` element;
+- a link to the author's profile page whose address agrees with its text: a folder naming
+  authors or staff (`/author/`, `/by/`, `/autor/`, `/auteur/`, `/profile/`, `/staff/`,
+  `/user/`, `/about/newsteam/`...) and a last part holding every word of the name
+  (`<a href="/auteur/emmanuelle-ducros-187">Emmanuelle Ducros</a>`). A topic page
+  (`/tag/angela-merkel`) names no author and does not count.
+
+Marks inside asides, navigation, footers, figures, readers' comments and lists of other stories
+(related, teasers, recommended, popular, sidebars) are ignored: they credit other stories or
+pictures. Of the rest, the byline is the first mark after the headline (else the last before
+it), with the marks beside it in the same element (several authors each in a link).
+The texts go through the name model (bylines.plausible_byline) like every other byline.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jobs.inputs.bylines import plausible_byline, words
+from jobs.inputs.text import one_line
+
+_MARK = re.compile(
+    r"byline|author|autor|auteur|contributor|writer|verfasser|signature|firma|creator|\bbyl\b", re.IGNORECASE
+)
+# Marks of a picture's or a licence's author, or of a list of other stories' authors: not the byline.
+_NOT_BYLINE = re.compile(r"licen[cs]e|credit|copyright|photo|image|caption|avatar|list", re.IGNORECASE)
+_PROFILE_FOLDERS = words(
+    "by author authors autor autoren autorin auteur auteurs autore autori autores profile "
+    "profiles profil staff writer writers journalist journalists journalisten reporter reporters user users "
+    "team newsteam redaktion redakteur experten expert experts contributor contributors "
+    "columnist columnists mitarbeiter kolumnisten"
+)
+_OUTSIDE = (
+    "ancestor-or-self::aside[not(re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i'))] or ancestor-or-self::nav or ancestor-or-self::footer or ancestor-or-self::figure "
+    "or ancestor-or-self::figcaption or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
+    "'comment(?!ary)|related|teaser|recommend|popular|trending|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
+    "'i')]"
+)
+_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
+MAX_BYLINE_WORDS = 25  # an author box's biography is no byline
+
+
+def marked_byline(tree: Any) -> tuple[str, ...]:
+    """The names of the byline the page's markup shows (see the module), () when it shows none."""
+    marks = _marks(tree)
+    if not marks:
+        return ()
+    order = {element: index for index, element in enumerate(tree.iter())}
+    headline = next(iter(tree.xpath("//h1")), None)
+    start = order.get(headline, -1)
+    after = [mark for mark in marks if order.get(mark[0], 0) > start]
+    first = after[0] if after else marks[-1]
+    group = first[0].getparent()
+    names = list(first[1])
+    if group is not None and len(group.text_content().split()) <= 2 * MAX_BYLINE_WORDS:
+        inside = set(group.iter())
+        names += [name for element, found in marks if element in inside for name in found]
+    return tuple(dict.fromkeys(names))
+
+
+def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
+    """Byline elements and profile links, in the page's order, each with the names it holds."""
+    marks = []
+    for element in tree.xpath(f"//body//*[not({_OUTSIDE})]", namespaces=_NAMESPACES):
+        if not isinstance(element.tag, str):
+            continue
+        if _credit(element):
+            continue
+        names = _link_name(element) if element.tag == "a" else ()
+        if not names and _marked(element) and not any(_marked(child) for child in element.iterdescendants()):
+            text = one_line(" ".join(element.itertext()))  # "<span>By</span><span>Jane</span>"
+            if text and len(text.split()) <= MAX_BYLINE_WORDS:
+                names = tuple(name for name in plausible_byline(text).split("; ") if name)
+        if names:
+            marks.append((element, names))
+    return marks
+
+
+def _credit(element: Any) -> bool:
+    """Whether an element or one of its three nearest ancestors is marked as a picture's or a
+    licence's credit, or a list."""
+    for _ in range(4):
+        if element is None:
+            return False
+        if _NOT_BYLINE.search(" ".join(element.get(key, "") for key in ("class", "id"))):
+            return True
+        element = element.getparent()
+    return False
+
+
+def _marked(element: Any) -> bool:
+    if not isinstance(element.tag, str):
+        return False
+    if element.tag == "address":
+        return True
+    marks = " ".join(element.get(key, "") for key in ("class", "id", "data-testid", "itemprop"))
+    return bool(_MARK.search(marks)) and not _NOT_BYLINE.search(marks)
+
+
+def _link_name(link: Any) -> tuple[str, ...]:
+    """The name a link to an author's profile page shows, when its address's last part holds it."""
+    name = plausible_byline(one_line(link.text_content()))
+    if not name or "; " in name:
+        return ()
+    return (name,) if profile_slug_names(link.get("href", ""), name) else ()
+
+
+def profile_slug_names(address: str, name: str = "") -> str:
+    """The words of the last part of a profile page's address (`/author/jane-doe-12`: "jane doe"),
+    when the address is one (a folder naming authors or staff) and, given a `name`, holds all of
+    its words; "" otherwise."""
+    try:
+        path = unquote(urlsplit(address.strip()).path)
+    except ValueError:
+        return ""
+    parts = [part for part in path.lower().split("/") if part]
+    if len(parts) < 2 or not _PROFILE_FOLDERS.intersection(parts[:-1]):
+        return ""
+    slug = " ".join(re.sub(r"[\W_\d]+", " ", _folded(parts[-1])).split())
+    if name and not set(_folded(name).split()) <= set(slug.split()):
+        return ""
+    return slug
+
+
+def _folded(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = (ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join("".join(kept).split())
