@@ -217,7 +217,7 @@ def check_pages(
         if "articleBody" in truth:
             checks.score.add(text, truth["articleBody"])
         _check_snippets(checks, label, text, truth)
-        _check_metadata(checks, label, row, truth, folder / f"{name}.html.gz")
+        check_metadata(checks, label, row, truth, folder / f"{name}.html.gz")
         if row["byline"] and plausible_byline(row["byline"]) != row["byline"]:
             checks.implausible_bylines.append(f"{label}: {row['byline']!r}")
         if row["title"] and any(same_headline(p, row["title"]) for p in row["paragraphs"][:HEADLINE_ZONE]):
@@ -241,7 +241,7 @@ def _check_snippets(checks: PageChecks, label: str, text: str, truth: dict) -> N
             checks.snippet_misses.append(f"{label}: kept {snippet!r}")
 
 
-def _check_metadata(checks: PageChecks, label: str, row: dict, truth: dict, page: Path) -> None:
+def check_metadata(checks: PageChecks, label: str, row: dict, truth: dict, page: Path) -> None:
     titles = [" ".join(t.split()) for t in truth.get("titles", []) if t and t.strip()]
     if titles:
         checks.titles_total += 1
