@@ -216,7 +216,7 @@ def check_pages(
         text = "\n".join(row["paragraphs"])
         if "articleBody" in truth:
             checks.score.add(text, truth["articleBody"])
-        _check_snippets(checks, label, text, truth)
+        check_snippets(checks, label, text, truth)
         check_metadata(checks, label, row, truth, folder / f"{name}.html.gz")
         if row["byline"] and plausible_byline(row["byline"]) != row["byline"]:
             checks.implausible_bylines.append(f"{label}: {row['byline']!r}")
@@ -225,7 +225,7 @@ def check_pages(
     return checks
 
 
-def _check_snippets(checks: PageChecks, label: str, text: str, truth: dict) -> None:
+def check_snippets(checks: PageChecks, label: str, text: str, truth: dict) -> None:
     found = normal(text)
     for snippet in truth.get("with", []):
         checks.snippets_total += 1
