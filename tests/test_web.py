@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import socket
@@ -278,14 +279,23 @@ def test_folder_of_pages_and_feeds(tmp_path: Path) -> None:
     )
 
 
-def test_undeclared_legacy_page_needs_encoding(tmp_path: Path) -> None:
+def test_undeclared_legacy_page_is_detected_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # A saved page has no HTTP header; one that declares no charset and is not UTF-8 is read the way
+    # that reads cleanly (as a browser would), and the log names the page, the codec and the way out.
     page = (FIXTURES / "ru-1251.html").read_bytes().replace(b"charset=windows-1251", b"")
     path = tmp_path / "ru.html"
     path.write_bytes(page)
-    with pytest.raises(InputError, match="declares no charset; pass --encoding"):
-        read_articles([path])
+    with caplog.at_level(logging.WARNING, logger="jobs.inputs.decoding"):
+        [row] = rows(read_articles([path]))
+    assert row["title"] == "Морозы пришли в Сибирь раньше срока"
+    [message] = [r.getMessage() for r in caplog.records if r.name == "jobs.inputs.decoding"]
+    assert "ru.html" in message and "declares no charset" in message and "cp1251" in message
+    assert "pass --encoding" in message
+    # --encoding still decides for such pages, and one it cannot decode is a listed problem
     [row] = rows(read_articles([path], encoding="windows-1251"))
     assert row["title"] == "Морозы пришли в Сибирь раньше срока"
+    with pytest.raises(InputError, match="declares no charset, and not valid utf-8 either"):
+        read_articles([path], encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- feeds

@@ -55,11 +55,12 @@ class Reading:
     mess: float
 
 
-def choose_codec(data: bytes, declared: list[str], name: str = "") -> str:
+def choose_codec(data: bytes, declared: list[str], name: str = "", quiet: bool = False) -> str:
     """The codec to decode `data` with: the first declared one, unless the bytes say otherwise.
 
     `declared` lists Python codec names, the strongest declaration first (HTTP header, then
-    <meta>). A change of codec is logged with the reason, naming `name` (the file or URL).
+    <meta>). A change of codec is logged with the reason, naming `name` (the file or URL), unless
+    `quiet` (the caller says it).
     """
     sample = _sample(data)
     if not sample:
@@ -70,7 +71,7 @@ def choose_codec(data: bytes, declared: list[str], name: str = "") -> str:
         return declared[0]  # a UTF-8 page with a stray bad byte: chance makes no valid UTF-8 sequences
     better = [reading for reading in readings[1:] if _better(reading, first)]
     chosen = min(better, key=lambda r: (r.replaced, r.mess)) if better else first
-    if chosen is not first:
+    if chosen is not first and not quiet:
         log.info(
             "%s: decoded as %s, not the declared %s: %s",
             name or "page",

@@ -1,17 +1,21 @@
 """Bytes to text: byte-order marks, declared charsets, UTF-8, and the --encoding fallback.
 
 Text files must be UTF-8 (or UTF-16 with a BOM) unless --encoding says otherwise; HTML pages and
-feeds are decoded by the charset they declare, which wins over --encoding.
+feeds are decoded by the charset they declare, which wins over --encoding; an undeclared page that
+is not UTF-8 by --encoding, else by detection (with a warning).
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import ContentError
 from jobs.inputs.charsets import choose_codec
+
+log = logging.getLogger(__name__)
 
 # How far into a document to look for its charset declaration and its first element.
 SNIFF_BYTES = 4096
@@ -107,8 +111,9 @@ def decode_html(data: bytes, header_charset: str | None = None, fallback: str | 
     """Page text in its declared charset (BOM, HTTP header, then <meta>/XML declaration).
 
     A declaration the bytes contradict (invalid bytes, or text that reads as mojibake) loses to
-    the decoding that reads cleanly (`choose_codec`); the switch is logged. Undeclared pages must
-    be UTF-8, else `fallback` (--encoding); otherwise ContentError says so.
+    the decoding that reads cleanly (`choose_codec`); the switch is logged. An undeclared page that
+    is not UTF-8 is read with `fallback` (--encoding) when given (ContentError if that fails too),
+    else with the decoding that reads cleanly, and a warning says so.
     """
     bom = bom_charset(data)
     if bom:
@@ -121,9 +126,13 @@ def decode_html(data: bytes, header_charset: str | None = None, fallback: str | 
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}) and declares no charset"
-        if fallback is None:
-            raise ContentError(f"{bad}; pass --encoding, e.g. --encoding windows-1251") from None
+    if fallback is not None:
         try:
             return data.decode(fallback)
         except UnicodeDecodeError as again:
             raise ContentError(f"{bad}, and not valid {fallback} either (offset {again.start})") from None
+    # What a browser does with such a page (a saved file has no HTTP header to name its charset):
+    # the decoding that reads cleanly, measured, not a fixed guess; said once, with the way out.
+    codec = choose_codec(data, ["utf-8"], name, quiet=True)
+    log.warning("%s: %s; read as %s (detected); pass --encoding to choose another", name or "page", bad, codec)
+    return data.decode(codec, errors="replace")
