@@ -173,6 +173,14 @@ def test_corrupt_compressed_file_is_a_listed_problem(tmp_path: Path) -> None:
         (["Story text.", "This article was originally published on The Conversation."], ["Story text."], False),
         (["A long story [...]"], ["A long story"], True),
         (["He said: “We will see...”", "Related reading is on page two of the paper, he added."], None, False),
+        # labels left dangling at the end introduce nothing (a link list or widget the page cut off)
+        (["Story text.", "Mehr Themen:", "Image source:"], ["Story text."], False),
+        (["Story text.", "Lue seuraavaksi:"], ["Story text."], False),
+        (["故事。", "相关阅读："], ["故事。"], False),
+        # a label the story goes on after, a sentence ending in a colon, a number: kept
+        (["Ingredients:", "Two eggs and flour, mixed well."], None, False),
+        (["The minister listed three reasons for the delay in the report:"], None, False),
+        (["Story text.", "2023:"], None, False),
     ],
 )
 def test_feed_boilerplate_never_becomes_a_paragraph(paragraphs, kept, truncated) -> None:

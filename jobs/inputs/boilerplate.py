@@ -55,6 +55,11 @@ _BOILERPLATE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _MAX_BOILERPLATE_WORDS = 40  # longer paragraphs are story text, whatever words they hold
+# A label that introduces what follows it ("More topics:", "Image source:", "Lue seuraavaksi:"):
+# as the story's last paragraph it introduces nothing the reader gets (a link list, a widget, a
+# credit the page cut off), in any language, so it goes.
+_LABEL = re.compile(r"^[^\W\d_][^:：.!?。！？]{0,40}[:：]$")
+_LABEL_MAX_WORDS = 4
 # A description shorter than this, or in fewer paragraphs, is a teaser rather than a story.
 TEASER_MAX_WORDS = 100
 TEASER_MAX_PARAGRAPHS = 2
@@ -69,7 +74,8 @@ class Stripped:
 
 
 def strip_boilerplate(paragraphs: Sequence[str]) -> Stripped:
-    """The paragraphs without feed boilerplate lines and trailing "read more" links or ellipses."""
+    """The paragraphs without feed boilerplate lines, trailing "read more" links or ellipses, and
+    labels left dangling at the end."""
     kept: list[str] = []
     truncated = False
     for paragraph in paragraphs:
@@ -82,6 +88,8 @@ def strip_boilerplate(paragraphs: Sequence[str]) -> Stripped:
             paragraph = paragraph[: tail.start()].rstrip()
         if paragraph:
             kept.append(paragraph)
+    while kept and len(kept[-1].split()) <= _LABEL_MAX_WORDS and _LABEL.match(kept[-1]):
+        kept.pop()  # a dangling label (_LABEL)
     return Stripped(tuple(kept), truncated)
 
 
