@@ -86,6 +86,24 @@ def test_seed_paragraphs_are_clean(seed_result: ReadResult) -> None:
             assert paragraph and paragraph == " ".join(paragraph.split())
 
 
+def test_invisible_break_hints_leave_words_whole(tmp_path: Path) -> None:
+    # Pages hyphenate with soft hyphens and zero-width spaces inside words; kept, they split every
+    # word for the tokenizer and the sentence splitter. Joiners that carry meaning stay.
+    record = {
+        "id": "hints",
+        "title": "Réac\u00adtion du conseil",
+        "paragraphs": [
+            "Ann Kiess\u00adling a pu\u200bblié une lettre\u2060. Persian \u0645\u06cc\u200c\u0634\u0648\u062f stays."
+        ],
+    }
+    path = write(tmp_path, "a.jsonl", json.dumps(record, ensure_ascii=False) + "\n")
+    [row] = rows(read_articles([path]))
+    assert row["title"] == "Réaction du conseil"
+    assert row["paragraphs"] == [
+        "Ann Kiessling a publié une lettre. Persian \u0645\u06cc\u200c\u0634\u0648\u062f stays."
+    ]
+
+
 def test_columns_features_and_sources(seed_result: ReadResult) -> None:
     assert tuple(seed_result.articles.column_names) == COLUMNS
     assert seed_result.articles.features == article_features()

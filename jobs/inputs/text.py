@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-# C0/C1 controls that are not whitespace (whitespace ones are collapsed later), plus a stray
-# BOM left by concatenated files.
-# C0/C1 controls, the BOM, and the bidi embedding/override/isolate controls (U+202A-U+202E,
-# U+2066-U+2069: "Trojan Source" reordering); the bidi marks U+200E/U+200F stay.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls that are not whitespace (whitespace ones are collapsed later), a stray BOM left
+# by concatenated files, the bidi embedding/override/isolate controls (U+202A-U+202E,
+# U+2066-U+2069: "Trojan Source" reordering), and the invisible break hints that pages put inside
+# words for their own line breaking: the soft hyphen (U+00AD, "réac\u00adtion"), the zero-width
+# space (U+200B) and the word joiner (U+2060). Left in, they split a word for the tokenizer, the
+# sentence splitter and every comparison. The bidi marks U+200E/U+200F and the joiners
+# U+200C/U+200D (Persian, Indic scripts, emoji) carry meaning and stay.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 # JSON may carry lone surrogates ("\ud800"); they cannot be encoded to UTF-8 or stored.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
