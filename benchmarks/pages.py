@@ -133,7 +133,10 @@ class PageChecks:
 
 
 def normal(text: str) -> str:
-    """Case, punctuation and spacing folded away, so extractors' typography does not count."""
+    """Case, punctuation and spacing folded away, so extractors' typography does not count; so are
+    invisible format characters (soft hyphens, zero-width spaces: Unicode category Cf), which some
+    pages and annotations put inside words and the job removes."""
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
 

@@ -378,6 +378,38 @@ def test_offline_run_lists_teasers_in_the_manifest_and_exits_5(
 NOT_ARTICLES = Path(__file__).resolve().parent / "fixtures" / "notarticles"
 
 
+LOGIN_DIALOG = """<div id="login-dialog" class="b-dialog"><form><h2>Sign in to your account</h2>
+<p>You will receive an e-mail from us shortly with a link to confirm your registration with us.</p>
+<p>Your new password must be at least eight characters long and contain a capital letter and a digit.</p>
+<input type="password" name="password"><button type="submit">Sign in</button></form></div>"""
+
+
+def test_dialogs_go_and_an_article_shown_in_a_modal_stays(tmp_path: Path) -> None:
+    # A login dialog beside a whole article is left out (trafilatura's own reading drops forms too);
+    # what overlays.drop_panels must not do is take an article that a site shows in a modal.
+    page = (FIXTURES / "wire-article.html").read_text(encoding="utf-8")
+    path = tmp_path / "with-dialog.html"
+    path.write_text(page.replace("<footer", LOGIN_DIALOG + "<footer"), encoding="utf-8")
+    [row] = read_articles([path], fetch=OFFLINE).articles.to_list()
+    assert row["title"] == "Port workers end strike after pay deal"
+    assert not [p for p in row["paragraphs"] if "password" in p or "e-mail" in p]
+    # an article a site shows in a modal (its headline inside) is the page, and is read
+    modal = page.replace('<article class="article-body">', '<div class="modal"><article class="article-body">')
+    path.write_text(modal.replace("</article>", "<button>Close</button></article></div>"), encoding="utf-8")
+    [row] = read_articles([path], fetch=OFFLINE).articles.to_list()
+    assert row["paragraphs"][0].startswith("ROTTERDAM, March 14")
+
+
+def test_a_video_page_with_a_login_dialog_is_no_article() -> None:
+    # A real video page: a two-line description, and a login dialog's sentences that were published
+    # as the article before dialogs were taken out of the reading.
+    name = "video-page-login-dialog.html.gz"
+    with pytest.raises(InputError) as raised:
+        read_articles([NOT_ARTICLES / name], fetch=OFFLINE)
+    [problem] = raised.value.problems
+    assert problem.file.endswith(name) and problem.message.startswith("not a news article: too little running prose")
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [

@@ -26,6 +26,7 @@ from jobs.inputs.headlines import (
     same_headline,
     site_names_of,
 )
+from jobs.inputs.overlays import drop_panels
 from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagekind import (
     PageFacts,
@@ -156,6 +157,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     tree = load_html(html)
     if tree is None:
         raise ContentError("not an HTML page")
+    drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
     document = trafilatura.bare_extraction(
@@ -173,6 +175,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
     second = load_html(html)
+    drop_panels(second)
     recall_view = trafilatura.bare_extraction(
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
