@@ -5,15 +5,19 @@ A wrong date is worse than none, so a day is given only when the page is consist
 - stated: the article's JSON-LD `datePublished`, `article:published_time` and its kin, microdata
   `datePublished`, and the article's own `<time datetime>` (never a comment's, a teaser's or a
   list item's; never one the page marks as an update). These must agree on one day; when they
-  disagree, or the page says the article was modified before it was published, only a day the
-  page also shows (below) is kept;
+  disagree, or the page says the article was modified a day before it was published, only a day
+  the page also shows (below) is kept (modified minutes before, on the same day: the day);
 - weak: a date that does not say it is the publication's (`<meta name=date>`, Dublin Core, a
-  WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain) counts only when
-  the page also shows that day;
-- shown: the days written in the article's `<time>` elements and next to its headline (the
-  dateline), read only in a certain order: ISO, day.month.year with dots, a month in words, or a
-  slashed date ordered by a part over 12 or by the page's locale;
-- last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it.
+  WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain; every date of a
+  page about a thing that is not an article, a recipe, a product, an app, and of its microdata)
+  counts only when the page also shows that day;
+- shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
+  its headline (the dateline, not running prose), in the first element marked as a date after it
+  and in the headline element itself, read only in a certain order (jobs/inputs/writtendates.py);
+- last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it; a day the
+  address contradicts (more than a day apart) and the page does not show is left out;
+- a midnight east of UTC stored in UTC ("2022-11-06T23:00:00Z", 7 November in Berlin) names two
+  days: none.
 
 The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 3 May.
 """
