@@ -51,6 +51,10 @@ def test_modified_before_published_gives_no_day_unless_the_page_shows_it() -> No
         "article:modified_time", "2022-02-03T10:00:00+00:00"
     )
     assert published(later) == "2022-01-28"
+    same_day = meta("article:published_time", "2023-11-06T12:08:47+00:00") + meta(
+        "article:modified_time", "2023-11-06T11:37:18+00:00"
+    )
+    assert published(same_day) == "2023-11-06"  # edited half an hour before it went out: the same day
 
 
 def test_dates_that_do_not_say_what_they_date_need_the_page_to_show_them() -> None:
@@ -109,6 +113,67 @@ def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_si
     assert published(article="<p>Published on August 19, 2019</p>") == "2019-08-19"
     assert published(header="Today: Feb. 19 2020") == ""  # before the headline: today's date
     assert published(article="<p>03.05.2022 and 04.05.2022</p>", lang="de") == ""  # two days: which?
+
+
+def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> None:
+    prose = "<p>Im Beisein zahlreicher Ehrengäste wurde das Zentrum am 18. Oktober 2021 am Erzberg eröffnet.</p>"
+    assert published(article=prose, lang="de") == ""
+    address = '<link rel="canonical" href="https://example.at/2021/10/20/zentrum-eroeffnet/">'
+    assert published(address, article=prose, lang="de") == "2021-10-20"  # the address's day, not the event's
+    post = (  # a forum post's <li> holds its author's box, its date and its text: no paragraph of prose
+        '<ol><li class="post"><div class="user">Predator Profil Beiträge anzeigen</div><div>03.03.2011, 14:17</div>'
+        "<div>Gibt es denn irgendwo eine Seite, wo die neuen Funktionen genau beschrieben sind?</div></li></ol>"
+    )
+    assert published(ld(datePublished="2011-02-21T17:47:28+01:00"), article=post, lang="de") == ""
+    opening = "<p>BERLIN, 3. Mai 2022 (ots) - Die Stadt hat heute den neuen Hafen für alle Schiffe eröffnet.</p>"
+    assert published(article=opening, lang="de") == "2022-05-03"  # a press release's dateline opens it
+
+
+def test_a_date_labelled_as_something_else_is_not_the_articles() -> None:
+    assert published(article="<p>Deadline: 15. März 2020</p>", lang="de") == ""
+    assert published(article="<p>Veröffentlicht am: 5. Juni 2023</p>", lang="de") == "2023-06-05"
+    assert published(article="<p>Stand: 07.11.2023, 07:30 Uhr</p>", lang="de") == "2023-11-07"
+
+
+def test_a_date_shown_in_the_headline_element_or_marked_as_a_date_is_shown() -> None:
+    h1 = "<h1>Harbour strike ends<br><small>02.02.2022 • Press</small></h1>"
+    body = f"<article>{h1}<p>{'Dock workers ended their strike. ' * 3}</p></article>"
+    page = f'<html lang="de"><head><title>Harbour strike ends</title></head><body>{body}</body></html>'
+    assert page_meta(lxml_html.fromstring(page)).published == "2022-02-02"
+    standfirst = "<h2>" + "A long standfirst that runs on and on before the article's date is shown. " * 3 + "</h2>"
+    marked = standfirst + '<div class="info"><span class="date date-icon">26. Januar 2022</span></div>'
+    assert published(article=marked, lang="de") == "2022-01-26"
+    assert published(article=standfirst + "<div><span>26. Januar 2022</span></div>", lang="de") == ""
+
+
+def test_a_recipes_or_a_products_date_counts_only_where_the_page_shows_it() -> None:
+    recipe = '<script type="application/ld+json">{"@type": "Recipe", "name": "Muffins"}</script>'
+    stated = meta("article:published_time", "2015-05-07T06:45:09")
+    assert published(stated) == "2015-05-07"
+    assert published(recipe + stated) == ""
+    assert published(recipe + stated, article="<p>7 May 2015</p>") == "2015-05-07"
+    product = (
+        '<div itemscope itemtype="https://schema.org/SoftwareApplication">'
+        '<time itemprop="datePublished" datetime="2020-02-12T00:00:00">12.02.2020</time></div>'
+    )
+    assert published(after=product, lang="de") == ""
+
+
+def test_a_day_the_address_contradicts_and_the_page_does_not_show_is_left_out() -> None:
+    stated = ld(datePublished="2019-06-17T18:28:00+02:00")
+    address = '<link rel="canonical" href="https://blog.example/home/2017/7/12/montauk">'
+    assert published(stated) == "2019-06-17"
+    assert published(stated + address) == ""
+    assert published(stated + address, article="<p>17 June 2019</p>") == "2019-06-17"
+    next_day = '<link rel="canonical" href="https://blog.example/2019/06/18/montauk/">'
+    assert published(stated + next_day) == "2019-06-17"  # a day apart: the site's day, another zone
+
+
+def test_a_midnight_east_of_utc_stored_in_utc_names_two_days() -> None:
+    midnight = meta("article:published_time", "2022-11-06T23:00:00.000Z")  # 7 November in Berlin
+    assert published(midnight, article='<p><time datetime="2022-11-06T23:00:00.000Z">6.11.22</time></p>') == ""
+    late = meta("article:published_time", "2022-11-06T23:12:40Z")
+    assert published(late, article="<p>6 November 2022</p>") == "2022-11-06"
 
 
 @pytest.mark.parametrize(

@@ -5,15 +5,19 @@ A wrong date is worse than none, so a day is given only when the page is consist
 - stated: the article's JSON-LD `datePublished`, `article:published_time` and its kin, microdata
   `datePublished`, and the article's own `<time datetime>` (never a comment's, a teaser's or a
   list item's; never one the page marks as an update). These must agree on one day; when they
-  disagree, or the page says the article was modified before it was published, only a day the
-  page also shows (below) is kept;
+  disagree, or the page says the article was modified a day before it was published, only a day
+  the page also shows (below) is kept (modified minutes before, on the same day: the day);
 - weak: a date that does not say it is the publication's (`<meta name=date>`, Dublin Core, a
-  WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain) counts only when
-  the page also shows that day;
-- shown: the days written in the article's `<time>` elements and next to its headline (the
-  dateline), read only in a certain order: ISO, day.month.year with dots, a month in words, or a
-  slashed date ordered by a part over 12 or by the page's locale;
-- last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it.
+  WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain; every date of a
+  page about a thing that is not an article, a recipe, a product, an app, and of its microdata)
+  counts only when the page also shows that day;
+- shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
+  its headline (the dateline, not running prose), in the first element marked as a date after it
+  and in the headline element itself, read only in a certain order (jobs/inputs/writtendates.py);
+- last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it; a day the
+  address contradicts (more than a day apart) and the page does not show is left out;
+- a midnight east of UTC stored in UTC ("2022-11-06T23:00:00Z", 7 November in Berlin) names two
+  days: none.
 
 The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 3 May.
 """
@@ -23,8 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from email.utils import parsedate
 from typing import Any
+
+from jobs.inputs.showndates import PUBLISHED_MARK, UPDATE, article_times, foreign, labelled_days, shown_days
+from jobs.inputs.writtendates import days_in_text, in_utc, midnight_east_of_utc, read_date, url_day, utc_day_is_certain
+
+__all__ = ["DateEvidence", "days_in_text", "evidence", "foreign", "published_day", "read_date"]
 
 # Meta fields that name the article's publication time.
 STATED_META = (
@@ -62,54 +70,16 @@ MODIFIED_META = (
     "dcterms.modified",
     "dc.date.modified",
 )
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:$|[T\s])")
-_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:$|T)")
-_DOTTED = re.compile(r"^\s*(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
-_SLASHED = re.compile(r"^\s*(\d{1,2})[/-](\d{1,2})[/-](\d{4})\b")
-_UTC_TIME = re.compile(r"[T\s](\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]00:?00|GMT|UTC)\b", re.IGNORECASE)
-# A time in UTC names the page's own day only when no time zone within 4 hours of UTC (Europe,
-# Africa, the Atlantic coast of South America) would put it on another day; otherwise it is weak.
-SAFE_UTC_HOURS = (4, 20)
-# Pages of the Americas (UTC-3 to UTC-10): a time in UTC names their day only from 10:00 to 20:00.
-AMERICAS_SAFE_UTC_HOURS = (10, 20)
-_AMERICAS = ("en-us", "en-ca", "es-us", "es-mx", "es-ar", "es-cl", "es-co", "es-pe", "pt-br")
-_URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
-# Locales that write a slashed numeric date month first; every other locale with a region or a
-# language of its own writes the day first. Plain "en" (no region) is ambiguous.
-_MONTH_FIRST = ("en-us", "en-ph", "en-ca", "es-us")
-_AMBIGUOUS = ("en", "")
-_EARLIEST, _LATEST_YEAR = 1995, 2100
-
-# Month names and their usual abbreviations (en, de, fr, es, it, pt, nl), accents folded.
-_MONTHS = {
-    1: "january jan januar janvier janv enero ene gennaio gen janeiro januari jänner jaenner",
-    2: "february feb februar fevrier fev febrero febbraio fevereiro februari",
-    3: "march mar marz maerz mars marzo marco maart mrt",
-    4: "april apr avril abril aprile avr",
-    5: "may mai mayo maggio maio mei",
-    6: "june jun juni juin junio giugno junho",
-    7: "july jul juli juillet juil julio luglio julho",
-    8: "august aug aout agosto ago augustus",
-    9: "september sep sept septembre septiembre settembre set setembro",
-    10: "october oct oktober okt octobre octubre ottobre outubro",
-    11: "november nov novembre noviembre novembro",
-    12: "december dec dezember dez decembre diciembre dic dicembre dezembro",
-}
-_MONTH_NUMBER = {name: number for number, names in _MONTHS.items() for name in names.split()}
-_MONTH_WORD = r"([a-zäéûç]{3,10})\.?"
-# "19. Oktober 2019", "3 de mayo de 2022", "4 February, 2022" / "August 19, 2019", "Oct 24, 2023"
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\.?\s+(?:de\s+)?{_MONTH_WORD},?\s+(?:de\s+)?((?:19|20)\d{{2}})\b", re.I)
-_MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I)
-_NUMERIC_IN_TEXT = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{1,2}/\d{1,2}/\d{4})\b")
-_SHORT_DOTTED = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2})\b(?!\.\d)")  # "19.10.19": day, month, year of this century
-# What marks a <time> (its class, or its text's first word) as an update's, not the publication's.
-_UPDATE = re.compile(r"updated|modified|aktualisiert|actualiza|mis à jour|geändert|lastupdate|last-updated", re.I)
-# An update's label and what follows it, up to the date it gives.
-_UPDATE_DATE = re.compile(rf"(?:{_UPDATE.pattern})\w*:?[^0-9]{{0,25}}[0-9][0-9./-]*(?:\s+\w+\.?\s+\d{{4}})?", re.I)
-_PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
-# Containers whose <time> belongs to something other than the article: comments, teasers, lists.
-_FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
-DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
+# schema.org types of things that are not articles: their page's dates are a product's, a
+# recipe's or an event's, not a story's publication, unless the page shows the day too.
+_THINGS_WORDS = (
+    "recipe product productgroup softwareapplication mobileapplication webapplication videogame "
+    "faqpage qapage event jobposting course howto book movie musicalbum musicrecording tvseries "
+    "localbusiness hotel restaurant touristattraction realestatelisting vehicle car offer"
+)
+THINGS = frozenset(_THINGS_WORDS.split())
+_ARTICLE_ITEM = re.compile(r"article|posting|report", re.I)  # microdata article types (NewsArticle, BlogPosting)
+_ISO = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:$|[T\s])")
 
 
 @dataclass
@@ -123,12 +93,24 @@ class DateEvidence:
 
 
 def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
-    """The article's day as YYYY-MM-DD when the evidence is consistent about it, else ""."""
+    """The article's day as YYYY-MM-DD when the evidence is consistent about it, else "": a day the
+    page's address contradicts (another /YYYY/MM/DD/, more than a day apart) and the page does not
+    show is left out too."""
+    addressed = {day for day in (url_day(url) for url in urls) if day}  # the site's own (local) day
+    day = _decided_day(evidence, locale, addressed)
+    if day and day not in evidence.shown and addressed and all(abs(_days_apart(day, other)) > 1 for other in addressed):
+        return ""  # the address names another day and the page shows neither: which one? none
+    return day
+
+
+def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> str:
+    if any(midnight_east_of_utc(written) for written in evidence.stated + evidence.weak):
+        return ""  # "2022-11-06T23:00:00Z": 7 November in Berlin, 6 November as shown in UTC
     certain, uncertain = [], []
     for written in evidence.stated:
         day = read_date(written, locale)
         if day:
-            (certain if _day_is_certain(written, locale) else uncertain).append(day)
+            (certain if utc_day_is_certain(written, locale) else uncertain).append(day)
     days = set(certain)
     if len(days) == 1:
         [day] = days
@@ -136,11 +118,12 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
             return _local_day(day, evidence)
         if not _modified_before(evidence.stated, evidence.modified) or day in evidence.shown:
             return day
-        return ""  # "modified" before "published": one of them is wrong; the page does not show which
+        if {read_date(written, locale) for written in evidence.modified} - {""} == {day}:
+            return day  # "modified" a few minutes before "published", on the same day: the day is certain
+        return ""  # "modified" a day before "published": one of them is wrong; the page does not show which
     if len(days) > 1:  # the page's fields disagree: only the day it also shows
         confirmed = days & evidence.shown
         return next(iter(confirmed)) if len(confirmed) == 1 else ""
-    addressed = {day for day in (_url_day(url) for url in urls) if day}  # the site's own (local) day
     weak = {day for day in uncertain + [read_date(w, locale) for w in evidence.weak] if day}
     confirmed = weak & (evidence.shown | addressed)
     if len(confirmed) == 1:
@@ -152,27 +135,19 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
     return next(iter(addressed)) if len(addressed) == 1 and not (weak - addressed) else ""
 
 
-def _url_day(url: str) -> str:
-    match = _URL_DATE.search(url or "")
-    return _checked(*(int(part) for part in match.groups())) if match else ""
+def _days_apart(day: str, other: str) -> int:
+    return (date.fromisoformat(other) - date.fromisoformat(day)).days
 
 
 def _local_day(day: str, evidence: DateEvidence) -> str:
     """The day the page shows for a time stated in UTC: a day before or after UTC's, where the page
     is (7 p.m. in California is 3 a.m. UTC); "" when the stated times are not in UTC or the page
     shows another day or several."""
-    in_utc = all(_UTC_TIME.search(written) for written in evidence.stated if written.strip())
-    if not in_utc or len(evidence.shown) != 1:
+    stated_in_utc = all(in_utc(written) for written in evidence.stated if written.strip())
+    if not stated_in_utc or len(evidence.shown) != 1:
         return ""
     [shown] = evidence.shown
     return shown if abs((date.fromisoformat(shown) - date.fromisoformat(day)).days) == 1 else ""
-
-
-def _day_is_certain(written: str, locale: str = "") -> bool:
-    """A time in UTC near midnight does not say the page's own day; every other written date does."""
-    match = _UTC_TIME.search(written or "")
-    first, last = AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
-    return match is None or first <= int(match.group(1)) < last
 
 
 def _modified_before(published: list[str], modified: list[str]) -> bool:
@@ -196,34 +171,69 @@ def _moment(written: str) -> datetime | None:
 
 
 def evidence(
-    tree: Any, articles: list[dict], pages: list[dict], headline: Any = None, locale: str = ""
+    tree: Any, articles: list[dict], objects: list[dict], headline: Any = None, locale: str = ""
 ) -> DateEvidence:
     """The dates a parsed page (an lxml tree) gives for its article; `articles`: its JSON-LD
-    article objects, `pages`: its JSON-LD WebPage objects; `headline`: the h1 element, if any."""
+    article objects, `objects`: all its JSON-LD objects; `headline`: the h1 element, if any."""
     stated, weak, modified = [], [], []
     for article in articles:
         stated += [article["datePublished"]] if isinstance(article.get("datePublished"), str) else []
         weak += [article["dateCreated"]] if isinstance(article.get("dateCreated"), str) else []
         modified += [article["dateModified"]] if isinstance(article.get("dateModified"), str) else []
-    for other in pages:  # a WebPage's dates: the page's, not necessarily the article's
-        weak += [other[key] for key in ("datePublished", "dateCreated") if isinstance(other.get(key), str)]
+    for other in objects:  # a WebPage's dates: the page's, not necessarily the article's
+        if _kinds([other]) & {"webpage", "itempage"}:
+            weak += [other[key] for key in ("datePublished", "dateCreated") if isinstance(other.get(key), str)]
     stated += _metas(tree, STATED_META)
     weak += _metas(tree, WEAK_META)
     modified += _metas(tree, MODIFIED_META)
-    stated += tree.xpath("//*[@itemprop='datePublished']/@datetime | //*[@itemprop='datePublished']/@content")
+    for element in tree.xpath("//*[@itemprop='datePublished']"):  # a product's or a recipe's: weak
+        (weak if _in_a_thing(element) else stated).extend(_written(element))
     modified += tree.xpath("//*[@itemprop='dateModified']/@datetime | //*[@itemprop='dateModified']/@content")
-    times = article_times(tree, headline)
+    if not articles and _is_a_thing(tree, objects):  # a recipe's, a product's date: shown, or none
+        stated, weak = [], weak + stated
     shown: set[str] = set()
-    for element in times:
+    for element in (t for t in article_times(tree, headline) if not _in_a_thing(t)):
         text = " ".join(element.text_content().split())
-        updated = _UPDATE.search(f"{element.get('class', '')} {text[:20]}") and not _PUBLISHED_MARK.search(
+        updated = UPDATE.search(f"{element.get('class', '')} {text[:20]}") and not PUBLISHED_MARK.search(
             element.get("class", "")
         )
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
-            shown |= days_in_text(text, locale)
-    shown |= days_in_text(dateline(headline), locale)
+            shown |= labelled_days(text, locale)
+    shown |= shown_days(headline, locale)
     return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
+
+
+def _is_a_thing(tree: Any, objects: list[dict]) -> bool:
+    """Whether the page's structured data describes a thing that is not an article (a recipe, a
+    product, an app, an event, a FAQ) and no article."""
+    items = {str(kind).rstrip("/").rsplit("/", 1)[-1].lower() for kind in tree.xpath("//*[@itemtype]/@itemtype")}
+    kinds = _kinds(objects) | items
+    return bool(kinds & THINGS) and not any(_ARTICLE_ITEM.search(kind) for kind in kinds)
+
+
+def _in_a_thing(element: Any) -> bool:
+    """Whether an element lies in the microdata of a thing that is not an article (a product)."""
+    return any(
+        str(kind).rstrip("/").rsplit("/", 1)[-1].lower() in THINGS
+        for kind in element.xpath("ancestor-or-self::*[@itemtype]/@itemtype")
+    )
+
+
+def _written(element: Any) -> list[str]:
+    written = element.get("datetime") or element.get("content")
+    return [written] if written else []
+
+
+def _kinds(objects: list[dict]) -> set[str]:
+    """The schema.org types (lower case) of JSON-LD objects."""
+    kinds = set()
+    for data in objects:
+        kind = data.get("@type")
+        kinds |= {
+            k.rsplit("/", 1)[-1].lower() for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)
+        }
+    return kinds
 
 
 def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
@@ -235,137 +245,3 @@ def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
             f"or {lowered.format('itemprop')}='{name}']/@content"
         )
     return found
-
-
-def article_times(tree: Any, headline: Any = None) -> list[Any]:
-    """The article's own <time> elements: the first marked pubdate or datePublished, else those in the headline's
-    <article> (or, with no such article, outside every <article>), never in a list item, a comment,
-    a teaser or a related block; the first of them, and any marked as the publication's."""
-    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not foreign(t)]
-    if marked:
-        return marked[:1]
-    scope = headline.xpath("ancestor::article[1]") if headline is not None else []
-    if scope:
-        candidates = [t for t in scope[0].iter("time") if t.xpath("ancestor::article[1]")[0] is scope[0]]
-    else:
-        candidates = tree.xpath("//time[not(ancestor::article)]")
-        if not candidates and len(tree.xpath("//article")) == 1:
-            candidates = tree.xpath("//article//time")
-    own = [t for t in candidates if not foreign(t)]
-    return own[:1] + [
-        t for t in own[1:] if _PUBLISHED_MARK.search(t.get("class", "")) or _UPDATE.search(t.get("class", ""))
-    ]
-
-
-def foreign(element: Any, itself: bool = False) -> bool:
-    """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
-    for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
-        if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
-            break
-        if ancestor.tag in ("aside", "nav", "figure", "figcaption"):
-            return True
-        if _FOREIGN.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
-            return True
-    return False
-
-
-def dateline(headline: Any = None) -> str:
-    """The text right after the headline element (DATELINE_CHARS), where pages print the
-    article's date; not before it, where a site's header shows today's."""
-    if headline is None:
-        return ""
-    text = " ".join(_texts(headline, DATELINE_CHARS))
-    return _UPDATE_DATE.sub(" ", text)  # "Updated: 11.04.2020" is not the publication's day
-
-
-def _texts(headline: Any, limit: int) -> list[str]:
-    """The texts after the headline, up to `limit` characters: scripts, styles, comments, teasers and
-    other <article>s than the headline's left out."""
-    scope = headline.xpath("ancestor::article[1]")
-    found, size = [], 0
-    for node in headline.xpath("following::text()"):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript"):
-            continue
-        nearest = parent.xpath("ancestor-or-self::article[1]")
-        if (nearest[0] if nearest else None) is not (scope[0] if scope else None) or foreign(parent, itself=True):
-            continue
-        text = " ".join(str(node).split())
-        if text:
-            found.append(text)
-            size += len(text) + 1
-            if size >= limit:
-                break
-    return found
-
-
-def days_in_text(text: str, locale: str = "") -> set[str]:
-    """The days written in a text in a certain order (month in words, ISO, dotted, or a slashed
-    date whose parts decide it)."""
-    found: set[str] = set()
-    folded = _fold(text)
-    for match in _DAY_MONTH_YEAR.finditer(folded):
-        month = _MONTH_NUMBER.get(match.group(2).lower())
-        if month:
-            found.add(_checked(int(match.group(3)), month, int(match.group(1))))
-    for match in _MONTH_DAY_YEAR.finditer(folded):
-        month = _MONTH_NUMBER.get(match.group(1).lower())
-        if month:
-            found.add(_checked(int(match.group(3)), month, int(match.group(2))))
-    for match in _NUMERIC_IN_TEXT.finditer(text):
-        found.add(read_date(match.group(1), locale))
-    for match in _SHORT_DOTTED.finditer(text):
-        found.add(_checked(2000 + int(match.group(3)), int(match.group(2)), int(match.group(1))))
-    found.discard("")
-    return found
-
-
-def _fold(text: str) -> str:
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in folded if not unicodedata.combining(ch))
-
-
-def read_date(text: str, locale: str = "") -> str:
-    """A written date as YYYY-MM-DD, or "" when it is not one or its order is uncertain.
-
-    The date as written, not converted to UTC: "2022-05-03T23:10-03:00" is 3 May, the page's day.
-    """
-    text = (text or "").strip()
-    if not text:
-        return ""
-    match = _ISO.match(text) or _COMPACT.match(text)
-    if match:
-        return _checked(*(int(part) for part in match.groups()))
-    match = _DOTTED.match(text)
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        return _checked(year, month, day)
-    match = _SLASHED.match(text)
-    if match:
-        first, second, year = (int(part) for part in match.groups())
-        if first > 12 >= second:
-            return _checked(year, second, first)
-        if second > 12 >= first:
-            return _checked(year, first, second)
-        if first == second:
-            return _checked(year, first, second)
-        if locale in _AMBIGUOUS:
-            return ""  # 05/03/2022 on a page that does not say where it is from: left out
-        if locale.startswith(_MONTH_FIRST):
-            return _checked(year, first, second)
-        return _checked(year, second, first)
-    parsed = parsedate(text)  # RFC 822: "Tue, 03 May 2022 10:00:00 GMT"
-    if parsed and parsed[0]:
-        return _checked(parsed[0], parsed[1], parsed[2])
-    return ""
-
-
-def _checked(year: int, month: int, day: int) -> str:
-    if not _EARLIEST <= year <= _LATEST_YEAR:
-        return ""
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        return ""

@@ -40,7 +40,6 @@ ARTICLE_TYPES = frozenset(
         "socialmediaposting",
     ]
 )
-_PAGE_TYPES = frozenset({"webpage", "itempage"})  # a page's own JSON-LD, not an article's
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,10 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     headline = next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
     h1, shown = _headline(tree, [headline, og_title, tree.xpath("string(//title)")])
-    pages = [o for o in objects if _types(o) & _PAGE_TYPES]
     return PageMeta(
         authors=authors,
         author_source=source,
-        published=published_day(evidence(tree, articles, pages, h1, locale), locale, [canonical, url or ""]),
+        published=published_day(evidence(tree, articles, objects, h1, locale), locale, [canonical, url or ""]),
         headline=headline,
         og_title=og_title,
         marked_headlines=marked_headlines(tree),

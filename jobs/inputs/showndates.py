@@ -1,0 +1,182 @@
+"""The days a page shows for its article: where a reader sees the article's date.
+
+- the article's own `<time>` elements (never a comment's, a teaser's or a list item's);
+- its dateline: the text right after the headline (DATELINE_CHARS), not before it, where a site's
+  header shows today's date; a date in running prose there (a sentence that mentions a day: "the
+  centre was opened on 18 October 2021") is not a dateline unless it opens the paragraph;
+- the first element after the headline marked as a date (its class: "date", "datum",
+  "published", ...), within MARKED_DATE_CHARS;
+- a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`).
+
+A date labelled as something else is not the article's: "Updated: ...", "Deadline: ...",
+"Stand: ..." (any "Label:" other than a publication's).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jobs.inputs.writtendates import dated_spans, fold
+
+# What marks a <time> (its class, or its text's first word) as an update's, not the publication's.
+UPDATE = re.compile(r"updated|modified|aktualisiert|actualiza|mis à jour|geändert|lastupdate|last-updated", re.I)
+PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
+# Containers whose <time> belongs to something other than the article: comments, teasers, lists.
+_FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
+DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
+MARKED_DATE_CHARS = 1000  # how far after the headline an element marked as a date is the article's
+# Class or id words that mark an element as showing a date.
+_DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "fecha"})
+MARKED_DATE_WORDS = 12  # a longer element marked as a date is a container, not the date
+_WORDS = re.compile(r"[\s_-]+")
+PROSE_WORDS = 10  # a paragraph of this many words is running prose, not a date line
+# The paragraph a text belongs to: a <p>, or a list item or quotation holding no blocks of its own
+# (a forum post's <li> holding its author's box and its text is no paragraph).
+_PARAGRAPH = (
+    "ancestor-or-self::*[self::p or ((self::li or self::blockquote)"
+    " and not(.//div or .//p or .//ul or .//ol or .//dl or .//table))][1]"
+)
+# Labels before a date that say it is the publication's ("Veröffentlicht am: 5. Juni 2023"),
+# accents folded; any other "Label:" dates something else ("Deadline: 15. März 2020").
+_PUBLISHED_LABELS_WORDS = (
+    "published publish publication posted date dated datum veroffentlicht publiziert erschienen "
+    "erstellt created written publie publicado publicada publicacion pubblicato pubblicata "
+    "pubblicazione gepubliceerd geplaatst fecha stand am on le el il op"
+)
+_PUBLISHED_LABELS = frozenset(_PUBLISHED_LABELS_WORDS.split())
+_LABEL = re.compile(r"([^\W\d_]+)\s*:\s*$")
+_UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
+
+
+def foreign(element: Any, itself: bool = False) -> bool:
+    """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
+    for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
+        if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
+            break
+        if ancestor.tag in ("aside", "nav", "figure", "figcaption"):
+            return True
+        if _FOREIGN.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+            return True
+    return False
+
+
+def article_times(tree: Any, headline: Any = None) -> list[Any]:
+    """The article's own <time> elements: the first marked pubdate or datePublished, else those in the headline's
+    <article> (or, with no such article, outside every <article>), never in a list item, a comment,
+    a teaser or a related block; the first of them, and any marked as the publication's."""
+    marked = [t for t in tree.xpath("//time[@pubdate or @itemprop='datePublished']") if not foreign(t)]
+    if marked:
+        return marked[:1]
+    scope = headline.xpath("ancestor::article[1]") if headline is not None else []
+    if scope:
+        candidates = [t for t in scope[0].iter("time") if t.xpath("ancestor::article[1]")[0] is scope[0]]
+    else:
+        candidates = tree.xpath("//time[not(ancestor::article)]")
+        if not candidates and len(tree.xpath("//article")) == 1:
+            candidates = tree.xpath("//article//time")
+    own = [t for t in candidates if not foreign(t)]
+    return own[:1] + [
+        t for t in own[1:] if PUBLISHED_MARK.search(t.get("class", "")) or UPDATE.search(t.get("class", ""))
+    ]
+
+
+def shown_days(headline: Any, locale: str = "") -> set[str]:
+    """The days the page shows around its headline: its dateline, its first element marked as a
+    date, and a date in the headline element itself; set() without a headline."""
+    if headline is None:
+        return set()
+    line, marked = _after_headline(headline)
+    days = labelled_days(" ".join(line), locale) | labelled_days(marked, locale)
+    for child in headline:  # "Headline<br><small>02.02.2022 • Press</small>": not the headline's words
+        if isinstance(child.tag, str):
+            days |= labelled_days(" ".join(child.text_content().split()), locale)
+    return days
+
+
+def labelled_days(text: str, locale: str = "") -> set[str]:
+    """The days written in a text, without those labelled as something else than the publication's
+    ("Updated: 11.04.2020", "Deadline: 15. März 2020")."""
+    days = set()
+    for day, start in dated_spans(text, locale):
+        before = fold(text[max(0, start - 40) : start])
+        label = _LABEL.search(before)
+        if _UPDATE_BEFORE.search(before) or (label and label.group(1).lower() not in _PUBLISHED_LABELS):
+            continue
+        days.add(day)
+    return days
+
+
+def dateline(headline: Any = None) -> str:
+    """The text right after the headline element (DATELINE_CHARS), where pages print the
+    article's date; not before it, where a site's header shows today's."""
+    return " ".join(_after_headline(headline)[0]) if headline is not None else ""
+
+
+def _after_headline(headline: Any) -> tuple[list[str], str]:
+    """The texts after the headline up to DATELINE_CHARS (scripts, styles, comments, teasers, other
+    <article>s than the headline's left out; of a paragraph of running prose only its opening), and
+    the text of the first element marked as a date within MARKED_DATE_CHARS."""
+    scope, lenient = _scope(headline)
+    line: list[str] = []
+    size, prose, found = 0, set(), ""
+    for node in headline.xpath("following::text()"):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, itself=True):
+            continue
+        nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
+        if nearest is not scope and not (lenient and nearest is None):
+            continue
+        if size >= (DATELINE_CHARS if found else MARKED_DATE_CHARS):
+            break
+        marked = None if found else _date_marked(parent)
+        if marked is not None and dated_spans(marked.text_content()):
+            found = " ".join(marked.text_content().split())
+        text = " ".join(str(node).split())
+        if not text:
+            continue
+        advance = len(text) + 1
+        block = next(iter(parent.xpath(_PARAGRAPH)), None)
+        whole = " ".join(block.text_content().split()) if block is not None else ""
+        if len(whole.split()) >= PROSE_WORDS:  # running prose: only its opening can be a dateline
+            if block in prose:
+                continue
+            prose.add(block)
+            text, advance = _opening(whole), len(whole) + 1
+        if text and size < DATELINE_CHARS:
+            line.append(text)
+        size += advance
+    return line, found
+
+
+def _scope(headline: Any) -> tuple[Any, bool]:
+    """The <article> the headline's dateline lies in: its own; else the page's only one, whose text
+    counts as well as that outside every article (lenient); else None: outside every article."""
+    own = headline.xpath("ancestor::article[1]")
+    if own:
+        return own[0], False
+    articles = headline.xpath("//article")
+    return (articles[0], True) if len(articles) == 1 else (None, False)
+
+
+def _date_marked(element: Any) -> Any:
+    """The element (or one of its three nearest ancestors) marked as showing a date, not an update's."""
+    for candidate in [element, *element.iterancestors()][:4]:
+        if candidate.tag in ("body", "html"):
+            break
+        marks = f"{candidate.get('class', '')} {candidate.get('id', '')}"
+        if _DATE_MARKS & set(_WORDS.split(marks.lower())) and not UPDATE.search(marks):
+            return candidate if len(candidate.text_content().split()) <= MARKED_DATE_WORDS else None
+    return None
+
+
+def _opening(paragraph: str) -> str:
+    """A paragraph's opening up to its first word in lower case: "BERLIN, 3. Mai 2022 (ots) - Die
+    ..." gives "BERLIN, 3. Mai 2022"; "Laut der am 28.01.2022 ..." gives "Laut"."""
+    kept = []
+    for word in paragraph.split():
+        letters = [ch for ch in word if ch.isalpha()]
+        if letters and letters[0].islower():
+            break
+        kept.append(word)
+    return " ".join(kept)
