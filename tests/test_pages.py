@@ -173,6 +173,27 @@ def test_corrupt_compressed_file_is_a_listed_problem(tmp_path: Path) -> None:
         (["Story text.", "This article was originally published on The Conversation."], ["Story text."], False),
         (["A long story [...]"], ["A long story"], True),
         (["He said: “We will see...”", "Related reading is on page two of the paper, he added."], None, False),
+        # pointers to other stories, in the languages of the pages read so far
+        (
+            ["Story text.", "À lire aussi » Ballonnements : quel est votre profil ?", "More."],
+            ["Story text.", "More."],
+            False,
+        ),
+        (
+            ["Story text.", "Le puede interesar: JEP abrirá tres nuevos macrocasos", "More."],
+            ["Story text.", "More."],
+            False,
+        ),
+        (["Story text.", "Schon gelesen?", "Mehr zum Thema auf der Website", "Teilen:"], ["Story text."], False),
+        (
+            [
+                "Mehr zum Thema Rente lesen Sie im Bericht des Ministers, der am Montag erschien und viel zu lang ist, "
+                "um ihn hier ganz wiederzugeben, aber wir fassen ihn zusammen, und zwar ausführlich und mit Quellen, "
+                "so wie es sich gehört."
+            ],
+            None,
+            False,
+        ),
         # labels left dangling at the end introduce nothing (a link list or widget the page cut off)
         (["Story text.", "Mehr Themen:", "Image source:"], ["Story text."], False),
         (["Story text.", "Lue seuraavaksi:"], ["Story text."], False),

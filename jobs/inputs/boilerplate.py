@@ -27,6 +27,14 @@ _BOILERPLATE_PARAGRAPH = re.compile(
     r"|keep an eye on your inbox\b.*|there was an error processing your subscription\b.*"
     r"|(?:copyright\b|©|\(c\) ).{0,150}|.{0,150}\ball rights reserved\b.{0,40}"
     r"|leggi anche\b.*|lire aussi\b.*|lesen sie auch\b.*|читайте также\b.*|.{0,80}무단\s*전재.{0,40}"
+    # the same pointers to other stories in the languages of the pages read so far
+    r"|(?:à )?(?:lire|voir) (?:aussi|également)\b.*|sur le même sujet\b.{0,80}"
+    r"|(?:schon gelesen|auch interessant|das könnte sie auch interessieren|lust auf mehr)\b.{0,80}"
+    r"|(?:mehr|weitere) (?:zum thema|themen|beiträge|artikel|nachrichten)\b.{0,80}|empfohlene (?:beiträge|artikel)\b.{0,80}"
+    r"|(?:te|le) puede(?:n)? interesar\b.*|(?:lee|lea) también\b.*|más (?:sobre|noticias)\b.{0,80}"
+    r"|leia (?:também|mais)\b.*|potrebbe interessarti\b.*|смотрите также\b.*|по теме\s*:.*"
+    r"|(?:share|teilen|partager|compartir|condividi)(?: (?:this|on|mit|via|sur|en))?\s*:?"
+    r"|(?:rate|bewerten|bewertung)(?: this(?: article)?)?\s*:"
     r"|https?://\S+"
     # credits, contact lines and prompts that close a story rather than tell it
     r"|\(?(?:additional |with )?(?:reporting|writing|editing|research) by\b.{0,300}"
