@@ -194,6 +194,9 @@ def test_corrupt_compressed_file_is_a_listed_problem(tmp_path: Path) -> None:
             None,
             False,
         ),
+        # picture credits; a sentence about a photo is story text
+        (["Story text.", "Foto: dpa / Pixabay (Symbolbild)", "Crédits photos : Bestimage"], ["Story text."], False),
+        (["The photo: a man in the rain, taken the day before the flood reached the town."], None, False),
         # labels left dangling at the end introduce nothing (a link list or widget the page cut off)
         (["Story text.", "Mehr Themen:", "Image source:"], ["Story text."], False),
         (["Story text.", "Lue seuraavaksi:"], ["Story text."], False),

@@ -35,6 +35,10 @@ _BOILERPLATE_PARAGRAPH = re.compile(
     r"|leia (?:também|mais)\b.*|potrebbe interessarti\b.*|смотрите также\b.*|по теме\s*:.*"
     r"|(?:share|teilen|partager|compartir|condividi)(?: (?:this|on|mit|via|sur|en))?\s*:?"
     r"|(?:rate|bewerten|bewertung)(?: this(?: article)?)?\s*:"
+    # picture credits ("Foto: dpa", "Titelbild: Flickr, CC BY 2.0", "Crédits photos : Bestimage")
+    r"|(?:images?|photos?|pictures?|bild|bilder|fotos?|titelbild|bildquelle|bildnachweis|fotonachweis"
+    r"|crédits? photos?|crédit|credits?|photo credits?|image credits?|illustration)"
+    r"(?: illustrative| de couverture| oben| unten)?\s*[:©].{0,200}"
     r"|https?://\S+"
     # credits, contact lines and prompts that close a story rather than tell it
     r"|\(?(?:additional |with )?(?:reporting|writing|editing|research) by\b.{0,300}"
