@@ -57,6 +57,7 @@ class PageMeta:
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
     hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
+    site_names: tuple[str, ...] = ()  # the names its markup gives the site: og:site_name, publisher and kin
     visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
 
 
@@ -86,6 +87,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         locale=locale,
         address=canonical,
         hosts=_own_hosts(tree),
+        site_names=_stated_site_names(tree, articles),
         visible=visible,
     )
 
@@ -132,6 +134,23 @@ def _own_hosts(tree: Any) -> tuple[str, ...]:
     return tuple(hosts)
 
 
+_SITE_NAME_FIELDS = (
+    "//meta[@property='og:site_name' or @name='og:site_name' or @name='application-name'"
+    " or @name='apple-mobile-web-app-title' or @name='publisher' or @name='copyright' or @name='dc.publisher'"
+    " or @name='dcterms.publisher' or @name='twitter:site' or starts-with(@name, 'twitter:app:name')]/@content"
+)
+
+
+def _stated_site_names(tree: Any, articles: list[dict]) -> tuple[str, ...]:
+    """The names a page's markup gives its site (meta fields, the article's JSON-LD publisher)."""
+    names = [one_line(str(name)).lstrip("@") for name in tree.xpath(_SITE_NAME_FIELDS)]
+    for article in articles:
+        publisher = article.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(one_line(publisher["name"]))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
 def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
     """The page's headline <h1> and its text (headlines.headline_text): the first that is part of
     one of the page's stated `titles` (<title>, og:title, JSON-LD headline) or the reverse, else
@@ -139,10 +158,10 @@ def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
     shown = headline_elements(tree)
     stated = [_folded(title) for title in titles if title and title.strip()]
     for h1 in shown:
-        for text in (_folded(h1.text_content()), _folded(headline_text(h1))):
+        for text in (_folded(h1.text_content()), _folded(headline_text(h1, titles))):
             if text and any(text in title or title in text for title in stated):
-                return h1, headline_text(h1)
-    return None, headline_text(shown[0]) if shown else ""
+                return h1, headline_text(h1, titles)
+    return None, headline_text(shown[0], titles) if shown else ""
 
 
 def _folded(text: str) -> str:
