@@ -180,16 +180,17 @@ def address_sections(address: str) -> tuple[str, ...]:
     return tuple(part.replace("-", " ") for part in segments if part.replace("-", "").isalpha())
 
 
-def headline_elements(tree: Any) -> list[Any]:
+def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
     """The page's <h1>s that can be its headline: with text, not in a link, not the site's logo or
-    name, not hidden from sight (screen-reader text, aria-hidden, hidden)."""
+    name, not a link to the front page (unless `home_links`), not hidden from sight (screen-reader
+    text, aria-hidden, hidden)."""
     found = []
     for h1 in tree.iter("h1"):
         near = [h1, *[e for e in h1.iterancestors() if e.tag not in ("body", "html")][:2]]  # a logo's wrapper
         marks = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in near)
         hidden = h1.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'])")
         in_link = h1.xpath("boolean(ancestor::a)")
-        shown = h1.text_content().strip() and not in_link and not hidden and not links_home(h1)
+        shown = h1.text_content().strip() and not in_link and not hidden and (home_links or not links_home(h1))
         if shown and not _NOT_HEADLINE.search(marks):
             found.append(h1)
     return found

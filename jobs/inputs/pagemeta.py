@@ -74,7 +74,9 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     ).strip()
     headline = next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
-    h1, shown = _headline(tree, [headline, og_title, tree.xpath("string(//title)")])
+    titles = [headline, og_title, tree.xpath("string(//title)")]
+    _, shown = _headline(tree, titles)
+    h1, _ = _headline(tree, titles, dating=True)
     pages = [o for o in objects if _types(o) & _PAGE_TYPES]
     return PageMeta(
         authors=authors,
@@ -151,17 +153,19 @@ def _stated_site_names(tree: Any, articles: list[dict]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in names if name))
 
 
-def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
+def _headline(tree: Any, titles: list[str], dating: bool = False) -> tuple[Any, str]:
     """The page's headline <h1> and its text (headlines.headline_text): the first that is part of
     one of the page's stated `titles` (<title>, og:title, JSON-LD headline) or the reverse, else
-    (None, the first one's text); ("" when the page shows none)."""
-    shown = headline_elements(tree)
+    (None, the first one's text); ("" when the page shows none). `dating`: the h1 that dates are
+    read after (pagedates), chosen as before headings linking home were told from headlines."""
+    shown = headline_elements(tree, home_links=dating)
+    kickers = () if dating else titles  # the stated titles that tell a kicker in the h1
     stated = [_folded(title) for title in titles if title and title.strip()]
     for h1 in shown:
-        for text in (_folded(h1.text_content()), _folded(headline_text(h1, titles))):
+        for text in (_folded(h1.text_content()), _folded(headline_text(h1, kickers))):
             if text and any(text in title or title in text for title in stated):
-                return h1, headline_text(h1, titles)
-    return None, headline_text(shown[0], titles) if shown else ""
+                return h1, headline_text(h1, kickers)
+    return None, headline_text(shown[0], kickers) if shown else ""
 
 
 def _folded(text: str) -> str:
