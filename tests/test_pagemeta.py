@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from lxml import html as lxml_html
 
-from jobs.inputs.headlines import address_sections, choose_title
+from jobs.inputs.headlines import address_sections
 from jobs.inputs.pagedates import days_in_text
 from jobs.inputs.pagemeta import page_meta
+from jobs.inputs.titles import choose_title
 
 PAGE = """<html lang="{lang}"><head><title>Harbour strike ends | The Daily Chronicle</title>{head}</head>
 <body><header><p>{header}</p></header><article><h1>Harbour strike ends</h1>{article}
@@ -313,3 +314,169 @@ def test_a_headline_the_page_marks_as_such_wins_where_it_runs_on_from_the_title(
         '<h1>Leasing or financing</h1><div class="teaser"><p class="headline">Leasing or financing: 5 tips</p></div>'
     )
     assert title_of("Leasing or financing", teaser) == "Leasing or financing"
+
+
+BLOG = """<html lang="en"><head><title>{title}</title></head><body>
+<header>{header}</header><main><h2>Interning of small integers in Python</h2>
+<p>Python keeps a single object for every small integer, so two variables holding the number five share it.</p>
+<p>Larger numbers are created anew each time, which is why an identity test between them can give false.</p>
+<p>The range of interned integers is an implementation detail and can change from one version to the next.</p>
+</main></body></html>"""
+
+
+def test_a_heading_that_links_to_the_front_page_names_the_site_not_the_story() -> None:
+    from jobs.inputs.headlines import headline_elements, links_home
+    from jobs.inputs.html import extract_page
+
+    title = "Four Years Remaining » Blog Archive » Interning of small integers in Python"
+    for home in ("/", "http://fouryears.example", "../", "index.php"):
+        page = BLOG.format(title=title, header=f'<h1><a href="{home}">Four Years Remaining</a></h1>')
+        assert extract_page(page).title == "Interning of small integers in Python"
+    tree = lxml_html.fromstring(
+        '<div><h1><a href="/2019/10/interning/">Interning</a></h1><h1><a href="/">Blog</a></h1></div>'
+    )
+    assert [links_home(h1) for h1 in tree.iter("h1")] == [False, True]  # a permalink is the story's
+    assert [h1.text_content() for h1 in headline_elements(tree)] == ["Interning"]
+
+
+def test_an_h1_naming_the_site_is_not_the_headline() -> None:
+    title = "Office 365 – HBDI – the third one | Damian's Blog"
+    assert (
+        title_of(title, "<h1>Damian's Blog</h1>", site_names=("Damian's Blog",)) == "Office 365 – HBDI – the third one"
+    )
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        (  # a kicker and a separator for screen readers only
+            '<h1><span class="fake-h5">Price cap – windfall levy</span><span class="invisible">: </span>'
+            "<span>Government throttles bioenergy, industry protests</span></h1>",
+            "Government throttles bioenergy, industry protests",
+        ),
+        (
+            '<h1><span class="teaser__kicker">Pandemic</span><span class="visually-hidden"> - </span>'
+            "<span>It also matters how people die</span></h1>",
+            "It also matters how people die",
+        ),
+        (  # a topline after the headline, and its screen-reader label
+            '<h1><span>Energy transition and sustainable business</span><span class="aural">: </span>'
+            '<small class="c-topline"><span class="aural">, Topic:</span> Research</small></h1>',
+            "Energy transition and sustainable business",
+        ),
+        (  # the kicker's separator left over once the kicker is dropped
+            '<h1><span class="headline--topline">Orders soar</span><span class="headline--colon">: </span>'
+            "<span>Aviation takes off again after the pandemic</span></h1>",
+            "Aviation takes off again after the pandemic",
+        ),
+        (
+            "<h1><ruby>子<rt>こ</rt></ruby>どもへの<ruby>体罰<rt>たいばつ</rt></ruby>を禁止する法律ができる</h1>",
+            "子どもへの体罰を禁止する法律ができる",
+        ),
+    ],
+)
+def test_the_h1_shows_its_headline_without_kickers_separators_or_ruby_readings(h1: str, expected: str) -> None:
+    from jobs.inputs.headlines import headline_text
+
+    assert headline_text(lxml_html.fromstring(h1)) == expected
+
+
+def test_an_element_the_h1_opens_with_is_a_kicker_where_the_stated_title_sets_it_apart() -> None:
+    h1 = '<h1><span class="subtitle">Olympic Games in Paris</span> Drinks go by boat into the city centre</h1>'
+    stated = "Olympic Games in Paris - Drinks go by boat into the city centre - Food Trade"
+    assert title_of(stated, h1, site_names=("Food Trade",)) == "Drinks go by boat into the city centre"
+    # a line break between kicker and headline is a space, and the stated headline wins
+    h1 = '<h1><span>Open Progress</span><br><span itemprop="headline">Why thinking together beats smarts</span></h1>'
+    head = ld(headline="Why thinking together beats smarts")
+    assert (
+        title_of("Open Progress - Why thinking together beats smarts", h1, head) == "Why thinking together beats smarts"
+    )
+
+
+def test_an_h1_running_on_from_the_stated_title_is_the_headline_and_glued_text_is_not() -> None:
+    stated = "Ultium Cells raises gigafactory capacity - Battery News"
+    names = ("Battery News",)
+    assert title_of(stated, "<h1>Ultium Cells raises gigafactory capacity in Tennessee</h1>", site_names=names) == (
+        "Ultium Cells raises gigafactory capacity in Tennessee"
+    )
+    assert title_of("Lemon cake from the tray | Baking", "<h1>Lemon cake from the tray: simply delicious!</h1>") == (
+        "Lemon cake from the tray: simply delicious!"
+    )
+    glued = "<h1>Ultium Cells raises gigafactory capacity Published by Jane Doe on 3 May</h1>"
+    assert title_of(stated, glued, site_names=names) == "Ultium Cells raises gigafactory capacity"
+
+
+def test_an_h1_that_reads_as_one_of_the_stated_titles_wins_over_the_others() -> None:
+    head = meta("og:title", "Can fish feel pain?")
+    assert title_of("Can fish feel pain / suffer?", "<h1>Can fish feel pain / suffer?</h1>", head) == (
+        "Can fish feel pain / suffer?"
+    )
+
+
+def test_an_h1_that_opens_every_stated_title_as_a_piece_of_its_own_is_the_headline() -> None:
+    stated = "Holiday home Feinen (40222) - Holiday homes Lierfeld"
+    assert title_of(stated, "<h1>Holiday home Feinen</h1>") == "Holiday home Feinen"
+    # a stated title that says otherwise makes the h1 a topic label
+    head = meta("og:title", "Saving for your pension with your employer's help")
+    stated = "Company pension (cp) - When does it pay? - Finance"
+    assert title_of(stated, "<h1>Company pension</h1>", head, site_names=("Finance",)) == (
+        "Company pension (cp) - When does it pay?"
+    )
+
+
+def test_stated_titles_that_are_labels_yield_to_the_visible_headline() -> None:
+    assert title_of("About Us - Shabka", "<h1>The strategic think and do tank</h1>", site_names=("Shabka",)) == (
+        "The strategic think and do tank"
+    )
+
+
+def test_the_h1_with_bars_is_shown_whole_unless_a_part_names_the_site() -> None:
+    h1 = "<h1>Change font size of a plot in R (5 examples) | Axis text, title &amp; legend</h1>"
+    assert title_of("Change font size of a plot in R | Axis text, title & legend", h1) == (
+        "Change font size of a plot in R (5 examples) | Axis text, title & legend"
+    )
+
+
+def test_trafilaturas_title_counts_only_where_the_page_states_or_shows_it() -> None:
+    tree = lxml_html.fromstring(TITLED.format(title="x", head=meta("og:title", "Repair café on 31 January"), h1s=""))
+    stated = "Repair café on 31 January: City of Ahlen"
+    assert choose_title("Latest", page_meta(tree), "", stated, ("City of Ahlen",)) == "Repair café on 31 January"
+    assert choose_title("Repair café", page_meta(tree), "", stated, ("City of Ahlen",)) == "Repair café"
+
+
+def test_a_site_name_spans_dashed_pieces_and_a_guessed_one_is_no_decoration() -> None:
+    from types import SimpleNamespace
+
+    from jobs.inputs.headlines import clean_title
+    from jobs.inputs.titles import site_name
+
+    named = ("AOC media - Analyse Opinion Critique",)
+    assert clean_title("Retirement as an archaism - AOC media - Analyse Opinion Critique", named) == (
+        "Retirement as an archaism"
+    )
+    guessed = SimpleNamespace(sitename="Longing by R. K. Lilley")  # trafilatura: the <title>'s part with a dot
+    assert site_name(guessed, SimpleNamespace(site_names=())) == ""
+    assert site_name(guessed, SimpleNamespace(site_names=("Longing by R. K. Lilley",))) == "Longing by R. K. Lilley"
+    assert (
+        site_name(SimpleNamespace(sitename="chronicle.example"), SimpleNamespace(site_names=())) == "chronicle.example"
+    )
+    assert address_sections("https://ejw.example/aktuell/news/faire-lieferketten/") == ("aktuell", "news")
+
+
+def test_titles_are_given_as_typed_in_one_unicode_form() -> None:
+    from jobs.inputs.titles import typed_form
+
+    assert typed_form("Mes\xadsen\xadger ser\u200bvices") == "Messenger services"
+    assert typed_form("বাড\u09bcির") == "বাড\u09bcির" and typed_form("বা\u09dcির") == "বাড\u09bcির"  # NFC
+    stated = "Whisky tastings January – May 2020 - whisky.example"
+    tree = lxml_html.fromstring(
+        TITLED.format(title="x", head=meta("og:title", "Whisky tastings January - May 2020"), h1s="")
+    )
+    assert choose_title("", page_meta(tree), "", stated, ("whisky.example",)) == "Whisky tastings January – May 2020"
+
+
+def test_a_page_with_blank_lines_before_its_doctype_is_read() -> None:
+    from jobs.inputs.html import extract_page
+
+    page = "\n" * 200 + "<!DOCTYPE html>\n" + BLOG.format(title="Interning of small integers in Python", header="")
+    assert extract_page(page).title == "Interning of small integers in Python"

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
-_BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
+BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
 _DASH = re.compile(r"\s+[-–—:]\s+")
 # How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
 SAME_HEADLINE = 0.9
@@ -30,11 +30,7 @@ _CALL_TO_ACTION = re.compile(
 )
 _CALL_MAX_WORDS = 15
 OPENING_HEADING_MAX_WORDS = 20  # a longer heading is a standfirst, not a headline
-_MARKED_MAX_WORDS = 25  # a longer "headline" is a standfirst
-_RUNS_ON = re.compile(r"\s+[-–—:]\s+\S|[:?]\s+\S")  # "Title – subtitle", "Title: subtitle"
 HEADLINE_MIN_WORDS = 3  # an h1 shorter than this is a label ("News", "Lexikon - M"), not a headline
-_SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
-GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
 SHARED_WORDS = 2  # an h1 sharing this many words with the stated title is its shown form
 _DECORATION_MAX_WORDS = 4  # "Opinion", "Editorial", "World news": short; a headline is longer
 # An <h1> that is not the story's headline: the site's logo or name, or text only screen readers get.
@@ -47,6 +43,10 @@ _KICKER = re.compile(
     r"(?:^|[\s_-])(?:date|time|label|category)(?:$|[\s_-])",
     re.I,
 )
+# Text for screen readers only: a separator (": ") read between a kicker and its headline.
+_SCREEN_READER = re.compile(r"aural|sr-only|screen-?reader|visually-?hidden|(?:^|[\s_-])invisible", re.I)
+_SEPARATORS = " :|-–—·•,"
+_HOME_PATHS = frozenset({"", "index.html", "index.htm", "index.php", "home"})
 
 
 def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", sections: Sequence[str] = ()) -> str:
@@ -57,20 +57,20 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
     """
     if _decorates(title, headline):
         return headline.strip()
-    parts = [part for part in _BAR.split(title) if part.strip()]
+    parts = [part for part in BAR.split(title) if part.strip()]
     if not parts:
         return ""
     if headline and len(parts) > 1:
         for part in parts:
             if same_headline(part, headline):
                 return part.strip()
-    names = _decoration_names(site_names)
-    parts = [part for part in parts if not _is_site(part, names)] or parts
+    names = decoration_names(site_names)
+    parts = [part for part in parts if not is_site(part, names)] or parts
     if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
         long_parts = [part for part in parts if len(part.split()) > _DECORATION_MAX_WORDS]
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
-    return _strip_dashed_site_name(cleaned, _decoration_names(site_names, sections)) or cleaned
+    return strip_dashed_site_name(cleaned, decoration_names(site_names, sections)) or cleaned
 
 
 def names_the_site_only(title: str, site_names: Sequence[str] = ()) -> bool:
@@ -81,8 +81,8 @@ def names_the_site_only(title: str, site_names: Sequence[str] = ()) -> bool:
     if not stripped:
         return False
     core = stripped.strip(" -–—|:»«")
-    dangling = core != stripped and not _BAR.search(core) and len(_DASH.split(core)) == 1
-    return dangling or _is_site(stripped, _decoration_names(site_names))
+    dangling = core != stripped and not BAR.search(core) and len(_DASH.split(core)) == 1
+    return dangling or is_site(stripped, decoration_names(site_names))
 
 
 def opening_heading(body: Any) -> str:
@@ -98,34 +98,47 @@ def opening_heading(body: Any) -> str:
 
 def _decorates(title: str, headline: str) -> bool:
     """Whether the title is the headline plus decorations before or after it ("Site: headline - Section")."""
-    full, core = _normal(title), _normal(headline)
+    full, core = normal(title), normal(headline)
     if not core or core == full or len(core) < HEADLINE_SHARE * len(full):
         return False
     return full.startswith(core + " ") or full.endswith(" " + core)
 
 
-def _strip_dashed_site_name(title: str, names: set[str]) -> str:
+def strip_dashed_site_name(title: str, names: set[str]) -> str:
     """ "Title - Site", "Site: Section - Title" or "23.01.2022 - Title" without the site's name,
-    its sections (`names` holds both) and dates, at either end, as long as a title remains."""
+    its sections (`names` holds both; a name may span pieces: "Title - Chronicle - News for all")
+    and dates, at either end, as long as a title remains."""
     title = title.rstrip(" -–—|:")  # "Site -": a separator left with nothing after it
     while True:
+        seps = list(_DASH.finditer(title))
         pieces = _DASH.split(title)
-        if len(pieces) > 1 and (_is_site(pieces[-1], names) or _DATE.match(pieces[-1])):
-            title = title[: title.rfind(pieces[-1])].rstrip(" -–—:")
-        elif len(pieces) > 1 and (_is_site(pieces[0], names) or _DATE.match(pieces[0])):
-            title = title[len(pieces[0]) :].lstrip(" -–—:")
+        end = _named_pieces(pieces, names, at_end=True)
+        start = 0 if end else _named_pieces(pieces, names)
+        if end:
+            title = title[: seps[-end].start()]
+        elif start:
+            title = title[seps[start - 1].end() :]
         else:
             return title
 
 
-def _is_site(part: str, names: set[str]) -> bool:
-    normal = _normal(part)
-    return normal in names or normal.replace(" ", "") in names
+def _named_pieces(pieces: Sequence[str], names: set[str], at_end: bool = False) -> int:
+    """How many of the first (or last) `pieces` name the site or a section, or are a date (0: none; never all)."""
+    for count in range(1, len(pieces)):
+        named = pieces[-count:] if at_end else pieces[:count]
+        if is_site(" ".join(named), names) or (count == 1 and _DATE.match(named[0])):
+            return count
+    return 0
 
 
-def _decoration_names(site_names: Sequence[str], sections: Sequence[str] = ()) -> set[str]:
+def is_site(part: str, names: set[str]) -> bool:
+    folded = normal(part)
+    return folded in names or folded.replace(" ", "") in names
+
+
+def decoration_names(site_names: Sequence[str], sections: Sequence[str] = ()) -> set[str]:
     """Normalized site names and section names, each also without spaces ("La Stampa" is lastampa.it)."""
-    names = {_normal(name) for name in [*site_names, *sections] if name}
+    names = {normal(name) for name in [*site_names, *sections] if name}
     return names | {name.replace(" ", "") for name in names}
 
 
@@ -163,116 +176,82 @@ def address_sections(address: str) -> tuple[str, ...]:
         path = urlsplit(address or "").path
     except ValueError:  # a canonical link that is no address ("http://[not-a-host]/")
         return ()
-    segments = [part for part in path.split("/")[:-1] if part]
+    segments = [part for part in path.split("/") if part][:-1]  # the last one is the page's own
     return tuple(part.replace("-", " ") for part in segments if part.replace("-", "").isalpha())
 
 
-def choose_title(
-    extracted: str,
-    meta: Any,
-    headline: str = "",
-    page_title: str = "",
-    site_names: Sequence[str] = (),
-    sections: Sequence[str] = (),
-) -> str:
-    """The article's title (_stated_or_shown_title), or the headline the page marks as such where
-    it runs on from that title after a separator ("Leasing or financing – which pays?" where the
-    h1 and og:title say "Leasing or financing"): the shorter one is its label."""
-    title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
-    names = _decoration_names(site_names, sections)
-    for marked in (" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())):
-        rest = marked[len(title) :]
-        runs_on = marked.casefold().startswith(title.casefold()) and _RUNS_ON.match(rest)
-        if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not _is_site(rest, names):
-            return marked
-    return title
-
-
-def _stated_or_shown_title(
-    extracted: str,
-    meta: Any,
-    headline: str = "",
-    page_title: str = "",
-    site_names: Sequence[str] = (),
-    sections: Sequence[str] = (),
-) -> str:
-    """The article's title, as the page states it and shows it.
-
-    `extracted`: trafilatura's title (og:title, <title> or h1); `meta`: the page's PageMeta (JSON-LD
-    headline, og:title); `headline`: the visible h1. The stated titles lose their decorations
-    (clean_title). Then the visible h1 is checked against them: an h1 that is a stated title
-    plus glued text (a kicker, "Published by ... on ...") gives that stated title; an h1 of
-    HEADLINE_MIN_WORDS words or more sharing words with a stated title (_shares_words) is the
-    headline as shown, and wins (subtitle included). A call to action ("Subscribe to our newsletter") is never the title.
-    """
-    stated = [
-        cleaned
-        for cleaned in (
-            clean_title(t, site_names, headline, sections)
-            for t in (extracted, meta.headline, meta.og_title, page_title)
-            if t
-        )
-        if cleaned and not is_call_to_action(cleaned)
-    ]
-    h1 = " ".join(headline.split())
-    h1 = _strip_dashed_site_name(h1, _decoration_names(site_names)) or h1  # "23.01.2022 - Headline"
-    if h1 and stated and not is_call_to_action(h1):
-        shown = _normal(h1)
-        subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
-        for candidate in [meta.headline, *stated]:
-            core = _normal(candidate or "")
-            glued = not subtitled and (shown.startswith(core + " ") or shown.endswith(" " + core))
-            if core and glued and len(core) >= GLUED_SHARE * len(shown):
-                return " ".join(candidate.split())
-        shared = any(_shares_words(h1, title) for title in stated)
-        if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not _BAR.search(h1):
-            return h1
-    if not stated:
-        return clean_title(extracted, site_names, headline, sections)
-    return _as_typed(stated[0], stated)
-
-
-def _as_typed(title: str, stated: Sequence[str]) -> str:
-    """The title as its editor typed it: where another stated title differs from it only in case
-    and `title` Capitalizes Every Word (a plugin's doing), the other one."""
-    words = [word for word in title.split() if word[:1].isalpha()]
-    if not words or not all(word[0].isupper() for word in words):
-        return title
-    return next((other for other in stated if other != title and other.casefold() == title.casefold()), title)
-
-
-def headline_elements(tree: Any) -> list[Any]:
+def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
     """The page's <h1>s that can be its headline: with text, not in a link, not the site's logo or
-    name, not hidden from sight (screen-reader text, aria-hidden, hidden)."""
+    name, not a link to the front page (unless `home_links`), not hidden from sight (screen-reader
+    text, aria-hidden, hidden)."""
     found = []
     for h1 in tree.iter("h1"):
         near = [h1, *[e for e in h1.iterancestors() if e.tag not in ("body", "html")][:2]]  # a logo's wrapper
         marks = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in near)
         hidden = h1.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'])")
         in_link = h1.xpath("boolean(ancestor::a)")
-        if h1.text_content().strip() and not in_link and not hidden and not _NOT_HEADLINE.search(marks):
+        shown = h1.text_content().strip() and not in_link and not hidden and (home_links or not links_home(h1))
+        if shown and not _NOT_HEADLINE.search(marks):
             found.append(h1)
     return found
 
 
-def headline_text(h1: Any) -> str:
-    """An <h1>'s headline: its text without the kicker, topline or date shown in it, and without
-    parts hidden from sight ("Kicker<span aria-hidden> – </span>Headline" gives "Headline")."""
-    parts: list[str] = [h1.text or ""]
-    for child in h1:
+def links_home(heading: Any) -> bool:
+    """Whether all of a heading's text is a link to the site's front page ("/", "../", the bare
+    host): the site's name shown as a heading on every page, not the story's headline."""
+    from urllib.parse import urlsplit
+
+    links = heading.xpath(".//a[@href]")
+    text = " ".join(heading.text_content().split())
+    if not links or not text or " ".join(" ".join(a.text_content() for a in links).split()) != text:
+        return False
+    try:
+        addresses = [urlsplit(a.get("href").strip()) for a in links]
+    except ValueError:  # not an address ("http://[not-a-host]/")
+        return False
+    return all(not a.query and not a.fragment and a.path.strip("/.") in _HOME_PATHS for a in addresses)
+
+
+def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
+    """An <h1>'s headline: its text without the kicker, topline or date shown in it, without parts
+    hidden from sight or ruby readings, and without a separator left at either end ("Kicker<span
+    aria-hidden> – </span>Headline" gives "Headline"). A separator given to screen readers only
+    (<span class=sr-only>: </span>) stands between a kicker and its headline: the side of more words
+    is the headline, the later one if they are even. An element the h1 opens with is a kicker where one of the page's stated `titles`
+    (<title>, og:title) gives its text as a piece of its own ("Kicker - Headline")."""
+    parts: list[list[str]] = [[h1.text or ""]]
+    for index, child in enumerate(h1):
         marks = f"{child.get('class', '')} {child.get('id', '')}"
-        dropped = child.get("aria-hidden") == "true" or child.get("role") == "presentation" or _KICKER.search(marks)
-        if not dropped and isinstance(child.tag, str):
-            parts.append(child.text_content())
-        parts.append(child.tail or "")
-    text = " ".join("".join(parts).split())
-    return text or " ".join(h1.text_content().split())
+        if index == 0 and not parts[0][0].strip() and _stated_piece(child, titles):
+            marks += " kicker"
+        text = (
+            "".join(child.xpath(".//text()[not(ancestor::rt or ancestor::rp)]")) if isinstance(child.tag, str) else ""
+        )
+        reader_only = bool(_SCREEN_READER.search(marks))
+        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation"
+        if reader_only and text.strip() and not text.strip(_SEPARATORS):
+            parts.append([])
+        elif reader_only or hidden or _KICKER.search(marks) or child.tag in ("br", "rt", "rp"):
+            parts[-1].append(" ")
+        else:
+            parts[-1].append(text)
+        parts[-1].append(child.tail or "")
+    texts = [" ".join("".join(part).split()).strip(_SEPARATORS) for part in parts]
+    longest = max(reversed(texts), key=lambda text: sum(any(ch.isalnum() for ch in w) for w in text.split()))
+    return longest or " ".join(h1.text_content().split())
 
 
-def _shares_words(a: str, b: str) -> bool:
+def _stated_piece(element: Any, titles: Sequence[str]) -> bool:
+    """Whether a stated title opens with an element's text as a piece of its own ("Text - ...", "Text: ...")."""
+    text = " ".join(element.text_content().split()) if isinstance(element.tag, str) else ""
+    opening = re.compile(re.escape(text) + r"\s*[-–—|:]\s")
+    return bool(text) and any(opening.match(" ".join(title.split())) for title in titles if title)
+
+
+def shares_words(a: str, b: str) -> bool:
     """Whether two titles share SHARED_WORDS words of four or more letters, and at least half of
     the shorter one's."""
-    words = [{w for w in _normal(t).split() if len(w) >= 4} for t in (a, b)]
+    words = [{w for w in normal(t).split() if len(w) >= 4} for t in (a, b)]
     shared = len(words[0] & words[1])
     return shared >= SHARED_WORDS and shared >= 0.5 * min(len(words[0]), len(words[1]))
 
@@ -295,13 +274,13 @@ def drop_repeated_headlines(paragraphs: Sequence[str], headlines: Sequence[str])
 
 def same_headline(a: str, b: str) -> bool:
     """Whether two texts are the same headline, give or take case, punctuation and a word."""
-    x, y = _normal(a), _normal(b)
+    x, y = normal(a), normal(b)
     if not x or not y:
         return False
     return x == y or SequenceMatcher(None, x, y, autojunk=False).ratio() >= SAME_HEADLINE
 
 
-def _normal(text: str) -> str:
+def normal(text: str) -> str:
     """Case, accents' forms, punctuation and spacing folded away."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())

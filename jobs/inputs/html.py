@@ -17,15 +17,7 @@ from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import byline_in_text, plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
-from jobs.inputs.headlines import (
-    address_sections,
-    choose_title,
-    drop_repeated_headlines,
-    names_the_site_only,
-    opening_heading,
-    same_headline,
-    site_names_of,
-)
+from jobs.inputs.headlines import drop_repeated_headlines, site_names_of
 from jobs.inputs.overlays import drop_panels
 from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagekind import (
@@ -38,6 +30,7 @@ from jobs.inputs.pagekind import (
 from jobs.inputs.pagemeta import PageMeta, page_meta
 from jobs.inputs.prose import not_prose_reason, prose_words
 from jobs.inputs.text import clean, one_line
+from jobs.inputs.titles import page_title
 from jobs.quality.language import looks_mojibake
 
 # Elements of feed HTML that hold no article text.
@@ -154,6 +147,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     import trafilatura
     from trafilatura.utils import load_html
 
+    html = html.lstrip()  # trafilatura reads a page as HTML only if "html" is in its first 50 characters
     tree = load_html(html)
     if tree is None:
         raise ContentError("not an HTML page")
@@ -195,15 +189,8 @@ def _page(
     trafilatura's recall-favoring reading, whose prose inside the article's span is kept too;
     `own_address`: the page's address as fetched or its canonical link (not og:url, which templates
     often set to the site's root on every page), "" if neither: what tells a front page by address."""
-    raw_title = one_line(document.title or "")
-    if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
-        raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
+    title, raw_title = page_title(document, facts, meta, address)
     site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
-    named = site_names_of(document.sitename, document.hostname, address, meta.hosts)  # a title's decorations
-    sections = address_sections(address)
-    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, named, sections)
-    if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
-        title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = _body_paragraphs(document.body)
     paragraphs = merge_missed_prose(paragraphs, recall_view)

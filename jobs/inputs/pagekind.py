@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from jobs.inputs.headlines import links_home
 from jobs.inputs.pagemeta import ARTICLE_TYPES, json_ld_objects
 from jobs.inputs.prose import prose_words
 
@@ -89,7 +90,7 @@ class PageFacts:
 
     headline: str  # the first <h1>'s text that is not the site's logo
     page_title: str  # the <title>
-    site_headings: tuple[str, ...]  # <h1>s that name the site (in a link, or a logo's), not the story
+    site_headings: tuple[str, ...]  # <h1>s that name the site (in a link, a link home, or a logo's), not the story
     og_type: str
     schema_types: frozenset[str]  # schema.org @type values of its JSON-LD, lower case
     readerable_score: float
@@ -110,7 +111,7 @@ def page_facts(tree: Any) -> PageFacts:
     for h1 in tree.iter("h1"):
         text = " ".join(h1.text_content().split())
         marks = f"{h1.get('id', '')} {h1.get('class', '')}"
-        in_link = h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks)
+        in_link = h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks) or links_home(h1)
         (site_headings if in_link else headlines).append(text)
     og_type = tree.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
     teaser_texts, repeated_teasers = teaser_blocks(tree)

@@ -56,6 +56,7 @@ class PageMeta:
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
     hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
+    site_names: tuple[str, ...] = ()  # the names its markup gives the site: og:site_name, publisher and kin
     visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
 
 
@@ -72,7 +73,9 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     ).strip()
     headline = next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
-    h1, shown = _headline(tree, [headline, og_title, tree.xpath("string(//title)")])
+    titles = [headline, og_title, tree.xpath("string(//title)")]
+    _, shown = _headline(tree, titles)
+    h1, _ = _headline(tree, titles, dating=True)
     return PageMeta(
         authors=authors,
         author_source=source,
@@ -84,6 +87,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         locale=locale,
         address=canonical,
         hosts=_own_hosts(tree),
+        site_names=_stated_site_names(tree, articles),
         visible=visible,
     )
 
@@ -130,17 +134,36 @@ def _own_hosts(tree: Any) -> tuple[str, ...]:
     return tuple(hosts)
 
 
-def _headline(tree: Any, titles: list[str]) -> tuple[Any, str]:
+_SITE_NAME_FIELDS = (
+    "//meta[@property='og:site_name' or @name='og:site_name' or @name='application-name'"
+    " or @name='apple-mobile-web-app-title' or @name='publisher' or @name='copyright' or @name='dc.publisher'"
+    " or @name='dcterms.publisher' or @name='twitter:site' or starts-with(@name, 'twitter:app:name')]/@content"
+)
+
+
+def _stated_site_names(tree: Any, articles: list[dict]) -> tuple[str, ...]:
+    """The names a page's markup gives its site (meta fields, the article's JSON-LD publisher)."""
+    names = [one_line(str(name)).lstrip("@") for name in tree.xpath(_SITE_NAME_FIELDS)]
+    for article in articles:
+        publisher = article.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            names.append(one_line(publisher["name"]))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _headline(tree: Any, titles: list[str], dating: bool = False) -> tuple[Any, str]:
     """The page's headline <h1> and its text (headlines.headline_text): the first that is part of
     one of the page's stated `titles` (<title>, og:title, JSON-LD headline) or the reverse, else
-    (None, the first one's text); ("" when the page shows none)."""
-    shown = headline_elements(tree)
+    (None, the first one's text); ("" when the page shows none). `dating`: the h1 that dates are
+    read after (pagedates), chosen as before headings linking home were told from headlines."""
+    shown = headline_elements(tree, home_links=dating)
+    kickers = () if dating else titles  # the stated titles that tell a kicker in the h1
     stated = [_folded(title) for title in titles if title and title.strip()]
     for h1 in shown:
-        for text in (_folded(h1.text_content()), _folded(headline_text(h1))):
+        for text in (_folded(h1.text_content()), _folded(headline_text(h1, kickers))):
             if text and any(text in title or title in text for title in stated):
-                return h1, headline_text(h1)
-    return None, headline_text(shown[0]) if shown else ""
+                return h1, headline_text(h1, kickers)
+    return None, headline_text(shown[0], kickers) if shown else ""
 
 
 def _folded(text: str) -> str:

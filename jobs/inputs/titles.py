@@ -1,0 +1,191 @@
+"""The article's title of an extracted page: what the page states and shows, without the site's decorations.
+
+trafilatura reads a title (og:title, <title>, a heading) and guesses the site's name; this module
+weighs them against what the page itself states (pagemeta: JSON-LD headline, og:title, the visible
+h1) and gives the title an editor would publish (headlines.choose_title), in one Unicode form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from jobs.inputs.headlines import (
+    BAR,
+    HEADLINE_MIN_WORDS,
+    address_sections,
+    clean_title,
+    decoration_names,
+    is_call_to_action,
+    is_site,
+    names_the_site_only,
+    normal,
+    opening_heading,
+    same_headline,
+    shares_words,
+    site_names_of,
+    strip_dashed_site_name,
+)
+from jobs.inputs.text import one_line
+
+_MARKED_MAX_WORDS = 25  # a longer "headline" is a standfirst
+_RUNS_ON = re.compile(r"\s+[-–—:]\s+\S|[:?]\s+\S")  # "Title – subtitle", "Title: subtitle"
+_SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
+GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
+_PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
+_TYPEWRITER = str.maketrans("–—“”„‘’‚«»", '--"""\'\'\'""')  # typographic marks as a typewriter writes them
+
+# Characters a title is typed with that only shape its display: soft hyphens, zero-width spaces and joiners.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060"), None)
+
+
+def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple[str, str]:
+    """(the article's title, trafilatura's title as read) for trafilatura's `document` of a page with
+    PageFacts `facts` and PageMeta `meta`; `address`: the page's address ("" if unknown)."""
+    raw_title = one_line(document.title or "")
+    if facts.page_title and any(same_headline(raw_title, h) for h in facts.site_headings):
+        raw_title = facts.page_title  # trafilatura took the site's logo heading for the title
+    named = (*site_names_of(site_name(document, meta), document.hostname, address, meta.hosts), *facts.site_headings)
+    sections = address_sections(address)
+    title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, named, sections)
+    if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
+        title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
+    return typed_form(title), raw_title
+
+
+def site_name(document: Any, meta: Any) -> str:
+    """trafilatura's site name where the page states it (meta.site_names) or it reads like a host
+    ("chronicle.example"); not one it guessed from the <title>'s last part ("... - Sehnsucht von R. K. Lilley")."""
+    name = one_line(document.sitename or "")
+    stated = {one_line(n).casefold() for n in meta.site_names}
+    return name if len(name.split()) <= 1 or name.casefold() in stated else ""
+
+
+def typed_form(title: str) -> str:
+    """The title in Unicode's composed form (NFC), without soft hyphens and zero-width characters."""
+    return unicodedata.normalize("NFC", title.translate(_INVISIBLE))
+
+
+def choose_title(
+    extracted: str,
+    meta: Any,
+    headline: str = "",
+    page_title: str = "",
+    site_names: Sequence[str] = (),
+    sections: Sequence[str] = (),
+) -> str:
+    """The article's title (_stated_or_shown_title), or the headline the page marks as such where
+    it runs on from that title after a separator ("Leasing or financing – which pays?" where the
+    h1 and og:title say "Leasing or financing"): the shorter one is its label."""
+    title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
+    names = decoration_names(site_names, sections)
+    for marked in (" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())):
+        rest = marked[len(title) :]
+        runs_on = marked.casefold().startswith(title.casefold()) and _RUNS_ON.match(rest)
+        if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
+            return marked
+    return title
+
+
+def _stated_or_shown_title(
+    extracted: str,
+    meta: Any,
+    headline: str = "",
+    page_title: str = "",
+    site_names: Sequence[str] = (),
+    sections: Sequence[str] = (),
+) -> str:
+    """The article's title, as the page states it and shows it.
+
+    `extracted`: trafilatura's title (og:title, <title> or h1); `meta`: the page's PageMeta (JSON-LD
+    headline, og:title); `headline`: the visible h1, unless it is the site's name. The stated titles
+    lose their decorations (_stated_titles). Then the visible h1 is checked against them
+    (_shown_title). A call to action ("Subscribe to our newsletter") is never the title.
+    """
+    names = decoration_names(site_names)
+    h1 = "" if is_site(headline, names) else " ".join(headline.split())  # the site's name as a heading
+    h1 = strip_dashed_site_name(h1, names) or h1  # "23.01.2022 - Headline"
+    stated = _stated_titles(extracted, meta, h1, page_title, site_names, sections)
+    if h1 and stated and not is_call_to_action(h1):
+        raw = [meta.headline, meta.og_title, page_title, extracted]
+        shown = _shown_title(h1, meta.headline, stated, raw, decoration_names(site_names, sections))
+        if shown:
+            return shown
+    if not stated:
+        return clean_title(extracted, site_names, h1, sections)
+    return _as_typed(stated[0], stated)
+
+
+def _stated_titles(
+    extracted: str, meta: Any, h1: str, page_title: str, site_names: Sequence[str], sections: Sequence[str]
+) -> list[str]:
+    """The titles the page states (trafilatura's first, then JSON-LD headline, og:title, <title>),
+    without decorations (clean_title) or calls to action. trafilatura's title counts only where it
+    agrees with one the page states, shows as its h1 or marks as a headline: else it read a section
+    label or another heading."""
+    own = [clean_title(t, site_names, h1, sections) for t in (meta.headline, meta.og_title, page_title) if t]
+    read = clean_title(extracted, site_names, h1, sections) if extracted else ""
+    marked = getattr(meta, "marked_headlines", ()) if len(read.split()) >= HEADLINE_MIN_WORDS else ()
+    shown = [h1, *marked]  # the h1, and headlines the page marks (itemprop) unless a label ("Contact")
+    agrees = not own or any(_agree(read, title) for title in [*own, *shown] if title)
+    titles = [read] if read and agrees else []
+    return [title for title in [*titles, *own] if title and not is_call_to_action(title)]
+
+
+def _agree(a: str, b: str) -> bool:
+    """Whether two titles are one: either holds the other, or they share words (shares_words)."""
+    x, y = normal(a), normal(b)
+    return bool(x and y) and (x in y or y in x or shares_words(a, b))
+
+
+def _shown_title(h1: str, headline: str, stated: Sequence[str], raw: Sequence[str], names: set[str]) -> str:
+    """The visible h1 checked against the stated titles: an h1 that reads as one of the page's titles
+    as stated (`raw`, decorations included) or as every stated title's first piece ("Headline - Section")
+    is the headline; one that is a stated title plus glued text
+    (a kicker before it, a "Published by ..." after it, not a continuation such as ": subtitle" or
+    " in Tennessee") gives that stated title; an h1 of HEADLINE_MIN_WORDS words or more sharing
+    words with a stated title (shares_words), or where every stated title is a label of fewer words,
+    is the headline as shown, and wins (subtitle included), unless a part of it after a bar names the site. "" when the h1 is none of these."""
+    shown = normal(h1)
+    if shown and any(normal(title or "") == shown for title in raw):
+        return h1
+    opened = [title for title in raw if title]
+    first_piece = all(title.startswith(h1) for title in opened) and len(h1.split()) >= 2
+    if first_piece and any(_PIECE_AFTER.match(title[len(h1) :]) for title in opened):
+        return h1  # "Headline (4022) - Section": the h1 is every stated title's first piece
+    subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
+    for candidate in [headline, *stated]:
+        core = normal(candidate or "")
+        before = shown.startswith(core + " ") and _glued_after(h1, candidate)
+        glued = not subtitled and (before or shown.endswith(" " + core))
+        if core and glued and len(core) >= GLUED_SHARE * len(shown):
+            return " ".join(candidate.split())
+    labels = all(len(title.split()) < HEADLINE_MIN_WORDS for title in stated)  # "About us", "Gas prices"
+    shared = labels or any(shares_words(h1, title) for title in stated)
+    labelled = any(is_site(part, names) for part in BAR.split(h1)) if BAR.search(h1) else False
+    return h1 if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not labelled else ""
+
+
+def _glued_after(h1: str, title: str) -> bool:
+    """Whether what an h1 shows after a stated title is glued to it (a byline, a date: a capital or
+    a digit, no separator) rather than the headline running on (": subtitle", "/ or", " in Tennessee")."""
+    words = h1.split()
+    rest = (
+        " ".join(words[len(title.split()) :]) if normal(" ".join(words[: len(title.split())])) == normal(title) else ""
+    )
+    return bool(rest) and (rest[0].isupper() or rest[0].isdigit())
+
+
+def _as_typed(title: str, stated: Sequence[str]) -> str:
+    """The title as its editor typed it: where another stated title differs from it only in case
+    and `title` Capitalizes Every Word (a plugin's doing), or only in typography where `title` has
+    typewriter dashes and quotes ("-" for "–"), the other one."""
+    plain = title.translate(_TYPEWRITER)
+    if plain == title:
+        title = next((other for other in stated if other != title and other.translate(_TYPEWRITER) == title), title)
+    words = [word for word in title.split() if word[:1].isalpha()]
+    if not words or not all(word[0].isupper() for word in words):
+        return title
+    return next((other for other in stated if other != title and other.casefold() == title.casefold()), title)
