@@ -173,7 +173,7 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     names: list[str] = []
     seen: dict[str, int] = {}
     blocked = _blocked(outlets)
-    for part in _SEPARATORS.split(_after_by(byline.strip())):
+    for part in _SEPARATORS.split(_after_by(unformatted(byline).strip())):
         name = _person_name(_PREFIX.sub("", part.strip()), blocked)
         if not name:
             continue
@@ -229,7 +229,7 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     Strict, as it is looked for in the article's text: the paragraph starts with a byline word
     and every part after it is a person's name as it stands (no role, outlet or date to strip).
     """
-    text = " ".join(paragraph.split())
+    text = " ".join(unformatted(paragraph).split())
     rest = _PREFIX.sub("", text, count=1)
     if rest == text:  # "Blog Beitrag von Jane Doe": lead words before the "by" word only
         rest = _after_by(text, strict=True)
@@ -241,6 +241,12 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     if not all(part and (name := _person_name(part, blocked)) and part.endswith(name) for part in parts):
         return ""
     return plausible_byline(rest, outlets)
+
+
+def unformatted(text: str) -> str:
+    """The text without invisible format characters: soft hyphens ("Mat\xadthi\xadas"), zero-width
+    spaces and joiners, byte order marks."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 _HOST_MARK = "\x00"  # marks a site name that no byline may be part of: see _blocked
