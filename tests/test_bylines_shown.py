@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from jobs.inputs.bylines import byline_line, plausible_byline
+from jobs.inputs.bylines import byline_in_text, byline_line, plausible_byline
 from jobs.inputs.html import extract_page
 from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagemeta import PageMeta, page_meta
@@ -106,3 +106,32 @@ def test_soft_hyphens_inside_a_name() -> None:
     assert shown_on_page(
         "Matthias Lauerer", meta_of("<html><body><p>Von Mat\xadthi\xadas Lauerer</p></body></html>").visible
     )
+
+
+def test_an_author_field_of_a_record_in_the_text_is_no_byline() -> None:
+    """A book's data in a review ("Titel:", "Autorin:", "Verlag:") names the book's author."""
+    record = ["Text of the review.", "Seiten: 400 Seiten", "Autorin: Alys Arden", "Verlag: Fortheartofit"]
+    assert byline_in_text(record) == ""
+    credits = ["(wird fortgesetzt)", "Text: Klausmartin Friedrich", "Fotos: Helmut Elstrodt, Frank Jäger"]
+    assert byline_in_text(credits) == "Klausmartin Friedrich"
+
+
+def test_a_meta_author_naming_the_outlet_does_not_hide_the_author_link() -> None:
+    head = "<meta name='author' content='Die Furche'>"
+    top = "<div class='article-authors'>von <a rel='author' href='/autor/ursula-baatz-1270'>Ursula Baatz</a></div>"
+    assert byline(page(head, top)) == "Ursula Baatz"
+
+
+def test_an_aside_holding_only_the_authors_box_is_shown() -> None:
+    box = "<aside><section class='author'><img alt='Autor-Avatar'><span class='author-name'>Henry Tauber</span></section></aside>"
+    assert byline(page(AUTHOR, box)) == "Henry Tauber"
+    teaser = (
+        "<aside><h2><a href='/other'>Storm leaves one dead</a></h2><span class='author'>Henry Tauber</span></aside>"
+    )
+    assert byline(page(AUTHOR, teaser)) == ""
+
+
+def test_quotes_around_a_byline_are_no_part_of_the_names() -> None:
+    assert plausible_byline("'Luana Patriolino, Raphael Felice'") == "Luana Patriolino; Raphael Felice"
+    assert plausible_byline("«Jane Doe»") == "Jane Doe"
+    assert plausible_byline("John O'Neill") == "John O'Neill"

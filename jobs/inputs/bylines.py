@@ -218,8 +218,29 @@ def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> 
     """The names of the text's byline paragraphs (byline_line), when they all name the same
     people; "" when there are none, or several naming different people (a page of several
     articles: which byline is this article's is not known)."""
-    found = {line for line in (byline_line(paragraph, outlets) for paragraph in paragraphs) if line}
+    found = {
+        line
+        for index, paragraph in enumerate(paragraphs)
+        if (line := byline_line(paragraph, outlets)) and not _in_record(paragraphs, index)
+    }
     return found.pop() if len(found) == 1 else ""
+
+
+_FIELD = re.compile(r"^(\w+(?:[ .-]+\w+){0,2})\s*:\s*\S")  # "Seiten: 400", "Dt. Titel: ..."
+
+
+def _in_record(paragraphs: Sequence[str], index: int) -> bool:
+    """Whether a paragraph lies between two fields of a record ("Titel: ...", "Autorin: Jane Doe",
+    "Verlag: ..."): a book's or a film's data in the text, whose author wrote the book, not the
+    article. A credit ("Fotos: ...") is no such field: a byline stands among them."""
+
+    def field(at: int) -> bool:
+        if not 0 <= at < len(paragraphs) or len(paragraphs[at].split()) > 12:
+            return False
+        label = _FIELD.match(paragraphs[at])
+        return bool(label) and label.group(1).split()[0].casefold().strip(".") not in _CREDIT_WORDS
+
+    return field(index - 1) and field(index + 1)
 
 
 def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
@@ -273,7 +294,7 @@ def _is_site(name: str, blocked: set[str]) -> bool:
 
 def _person_name(part: str, blocked: set[str]) -> str:
     """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
-    part = _TRAILER.sub("", " ".join(_NOISE.sub(" ", part).split())).strip(" .:-–—")
+    part = _TRAILER.sub("", " ".join(_NOISE.sub(" ", part).split())).strip(" .:-–—\"'‘’“”«»")
     if not _folded(part):
         return ""
     names = {name.removeprefix(_HOST_MARK) for name in blocked}

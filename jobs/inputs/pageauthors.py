@@ -39,6 +39,12 @@ _COMMENTS = (
 )
 # An aside marked as the author's box (`<aside class="author">`) is the byline, not another story.
 _AUTHOR_ASIDE = "aside[re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i')]"
+# An aside that is an author's box though its class does not say so: it holds an element marked as
+# the author's and no heading or link of another story ("<aside><section class='author'>...").
+_AUTHOR_BOX = (
+    "aside[.//*[re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i')]]"
+    "[not(.//h2 or .//h3 or .//h4 or .//h5 or .//a[string-length(normalize-space()) > 40])]"
+)
 _OUTSIDE_COMMENTS = f"[not(ancestor-or-self::{_COMMENTS})]"
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 
@@ -55,7 +61,8 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     (a desk, the outlet: "L'Opinion", "Greentech.LIVE Redaktion"), only persons the markup marks
     as authors (microdata, hCard, bylinemarks.marked_byline) are taken; without them the source is
     "json-ld-organization" and html.py takes no visible guess. A JSON-LD name the page does not
-    show (an account: "jane.doe") is passed over.
+    show (an account: "jane.doe") is passed over, and so is a meta author that is no person's
+    name (the outlet: "Die Tagespost"), for `rel=author` links and hCards only.
     """
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and o.get("name")}
     stated = [article.get("author") or article.get("creator") for article in articles]
@@ -77,15 +84,17 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         for name in _META_AUTHOR
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
-    metas = [value for value in metas if value]
-    if metas:
-        return (metas[0],), "meta"
+    persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
+    if persons:
+        return (persons[0],), "meta"
     linked = [one_line(a.text_content()) for a in tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}")]
     linked = list(dict.fromkeys(text for text in linked if text))
     if linked:
         return tuple(linked), "rel-author"
     if marked:
         return marked, "hcard"
+    if any(metas):  # a meta author that names the outlet: no guess from the markup's looser marks
+        return (), ""
     shown = marked_byline(tree)
     return (shown, "markup") if shown else ((), "")
 
@@ -128,20 +137,20 @@ def visible_text(tree: Any) -> str:
     outside hidden elements; folded (see _folded), with a space at either end."""
     texts = tree.xpath(
         "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
-        f"or ancestor::aside[not(self::{_AUTHOR_ASIDE})] or ancestor::nav or ancestor::{_COMMENTS})]",
+        f"or ancestor::nav or ancestor::{_COMMENTS})]",
         namespaces=_NAMESPACES,
     )
     hidden = set(tree.xpath(f"//body//{HIDDEN}", namespaces=_NAMESPACES))
-    other = set(tree.xpath(f"//body//{_SITE_PARTS}", namespaces=_NAMESPACES))
+    boxes = set(tree.xpath(f"//body//{_AUTHOR_ASIDE} | //body//{_AUTHOR_BOX}", namespaces=_NAMESPACES))
+    other = set(tree.xpath(f"//body//aside | //body//{_SITE_PARTS}", namespaces=_NAMESPACES)) - boxes
     if hidden or other:
-        boxes = set(tree.xpath(f"//body//{_AUTHOR_ASIDE}", namespaces=_NAMESPACES)) if other else set()
         texts = [text for text in texts if _seen(text, hidden, other, boxes)]
     return f" {_folded(' '.join(texts))} "
 
 
 def _seen(text: Any, hidden: set, other: set, boxes: set) -> bool:
-    """Whether a text node lies outside hidden elements, and outside the site's parts (_SITE_PARTS)
-    but in an author's box (`<aside class="author-meta">`) inside one."""
+    """Whether a text node lies outside hidden elements, and outside asides and the site's parts
+    (_SITE_PARTS) but in an author's box inside one (`<aside class="author-meta">` in a sidebar)."""
     boxed = False
     for element in _holders(text):
         if element in hidden:
