@@ -173,7 +173,7 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     names: list[str] = []
     seen: dict[str, int] = {}
     blocked = _blocked(outlets)
-    for part in _SEPARATORS.split(_after_by(byline.strip())):
+    for part in _SEPARATORS.split(_after_by(unformatted(byline).strip())):
         name = _person_name(_PREFIX.sub("", part.strip()), blocked)
         if not name:
             continue
@@ -218,8 +218,29 @@ def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> 
     """The names of the text's byline paragraphs (byline_line), when they all name the same
     people; "" when there are none, or several naming different people (a page of several
     articles: which byline is this article's is not known)."""
-    found = {line for line in (byline_line(paragraph, outlets) for paragraph in paragraphs) if line}
+    found = {
+        line
+        for index, paragraph in enumerate(paragraphs)
+        if (line := byline_line(paragraph, outlets)) and not _in_record(paragraphs, index)
+    }
     return found.pop() if len(found) == 1 else ""
+
+
+_FIELD = re.compile(r"^(\w+(?:[ .-]+\w+){0,2})\s*:\s*\S")  # "Seiten: 400", "Dt. Titel: ..."
+
+
+def _in_record(paragraphs: Sequence[str], index: int) -> bool:
+    """Whether a paragraph lies between two fields of a record ("Titel: ...", "Autorin: Jane Doe",
+    "Verlag: ..."): a book's or a film's data in the text, whose author wrote the book, not the
+    article. A credit ("Fotos: ...") is no such field: a byline stands among them."""
+
+    def field(at: int) -> bool:
+        if not 0 <= at < len(paragraphs) or len(paragraphs[at].split()) > 12:
+            return False
+        label = _FIELD.match(paragraphs[at])
+        return bool(label) and label.group(1).split()[0].casefold().strip(".") not in _CREDIT_WORDS
+
+    return field(index - 1) and field(index + 1)
 
 
 def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
@@ -229,7 +250,7 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     Strict, as it is looked for in the article's text: the paragraph starts with a byline word
     and every part after it is a person's name as it stands (no role, outlet or date to strip).
     """
-    text = " ".join(paragraph.split())
+    text = " ".join(unformatted(paragraph).split())
     rest = _PREFIX.sub("", text, count=1)
     if rest == text:  # "Blog Beitrag von Jane Doe": lead words before the "by" word only
         rest = _after_by(text, strict=True)
@@ -241,6 +262,12 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     if not all(part and (name := _person_name(part, blocked)) and part.endswith(name) for part in parts):
         return ""
     return plausible_byline(rest, outlets)
+
+
+def unformatted(text: str) -> str:
+    """The text without invisible format characters: soft hyphens ("Mat\xadthi\xadas"), zero-width
+    spaces and joiners, byte order marks."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 _HOST_MARK = "\x00"  # marks a site name that no byline may be part of: see _blocked
@@ -267,7 +294,7 @@ def _is_site(name: str, blocked: set[str]) -> bool:
 
 def _person_name(part: str, blocked: set[str]) -> str:
     """The name a byline part holds, or "" when it is a role, an outlet, a sentence or a handle."""
-    part = _TRAILER.sub("", " ".join(_NOISE.sub(" ", part).split())).strip(" .:-–—")
+    part = _TRAILER.sub("", " ".join(_NOISE.sub(" ", part).split())).strip(" .:-–—\"'‘’“”«»")
     if not _folded(part):
         return ""
     names = {name.removeprefix(_HOST_MARK) for name in blocked}

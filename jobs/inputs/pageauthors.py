@@ -39,7 +39,14 @@ _COMMENTS = (
 )
 # An aside marked as the author's box (`<aside class="author">`) is the byline, not another story.
 _AUTHOR_ASIDE = "aside[re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i')]"
+# An aside that is an author's box though its class does not say so: it holds an element marked as
+# the author's and no heading or link of another story ("<aside><section class='author'>...").
+_AUTHOR_BOX = (
+    "aside[.//*[re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i')]]"
+    "[not(.//h2 or .//h3 or .//h4 or .//h5 or .//a[string-length(normalize-space()) > 40])]"
+)
 _OUTSIDE_COMMENTS = f"[not(ancestor-or-self::{_COMMENTS})]"
+_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 
 
 def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible: str) -> tuple[tuple[str, ...], str]:
@@ -54,7 +61,8 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     (a desk, the outlet: "L'Opinion", "Greentech.LIVE Redaktion"), only persons the markup marks
     as authors (microdata, hCard, bylinemarks.marked_byline) are taken; without them the source is
     "json-ld-organization" and html.py takes no visible guess. A JSON-LD name the page does not
-    show (an account: "jane.doe") is passed over.
+    show (an account: "jane.doe") is passed over, and so is a meta author that is no person's
+    name (the outlet: "Die Tagespost"), for `rel=author` links and hCards only.
     """
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and o.get("name")}
     stated = [article.get("author") or article.get("creator") for article in articles]
@@ -76,15 +84,17 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         for name in _META_AUTHOR
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
-    metas = [value for value in metas if value]
-    if metas:
-        return (metas[0],), "meta"
+    persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
+    if persons:
+        return (persons[0],), "meta"
     linked = [one_line(a.text_content()) for a in tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}")]
     linked = list(dict.fromkeys(text for text in linked if text))
     if linked:
         return tuple(linked), "rel-author"
     if marked:
         return marked, "hcard"
+    if any(metas):  # a meta author that names the outlet: no guess from the markup's looser marks
+        return (), ""
     shown = marked_byline(tree)
     return (shown, "markup") if shown else ((), "")
 
@@ -104,15 +114,61 @@ def _profile_name(tree: Any, address: str) -> str:
     return slug.title()
 
 
+# Text a reader does not see: hidden by an attribute, an inline style or a class that says so
+# ("hidden", "rich-snippet-hidden"; not "field-label-hidden" or "overflow-hidden").
+HIDDEN = (
+    "*[not(self::body or self::html)][@hidden or re:test(@style, 'display\\s*:\\s*none|visibility\\s*:\\s*hidden', 'i') "
+    "or re:test(@class, '(^|\\s)(hidden|is-hidden|hide|d-none|invisible|rich-snippet-hidden)(\\s|$)', 'i')]"
+)
+# Lists of related or other stories, sidebars, carousels, menus and link lists ("blogroll"),
+# as their class or id says; never an element holding the page's headline (a layout class such
+# as "has-recommendations" or "sidebar-right" on the page's frame, "category-popular-posts" on
+# the article itself).
+_SITE_PARTS = (
+    "*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
+    "'related|recommend|popular|trending|listing|blogroll|(^|\\s)(sidebar|carousel|newsletter|menu)', 'i')]"
+    "[not(.//h1)]"
+)
+
+
 def visible_text(tree: Any) -> str:
-    """The page's visible text outside asides (but an author's box), navigation and readers'
-    comments (not a commentary: an opinion piece), folded (see _folded), with a space at either end."""
+    """The page's visible text outside asides (but an author's box), navigation, readers' comments
+    (not a commentary: an opinion piece), sidebars and lists of other stories (_SITE_PARTS), and
+    outside hidden elements; folded (see _folded), with a space at either end."""
     texts = tree.xpath(
         "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
-        f"or ancestor::aside[not(self::{_AUTHOR_ASIDE})] or ancestor::nav or ancestor::{_COMMENTS})]",
-        namespaces={"re": "http://exslt.org/regular-expressions"},
+        f"or ancestor::nav or ancestor::{_COMMENTS})]",
+        namespaces=_NAMESPACES,
     )
+    hidden = set(tree.xpath(f"//body//{HIDDEN}", namespaces=_NAMESPACES))
+    boxes = set(tree.xpath(f"//body//{_AUTHOR_ASIDE} | //body//{_AUTHOR_BOX}", namespaces=_NAMESPACES))
+    other = set(tree.xpath(f"//body//aside | //body//{_SITE_PARTS}", namespaces=_NAMESPACES)) - boxes
+    if hidden or other:
+        texts = [text for text in texts if _seen(text, hidden, other, boxes)]
     return f" {_folded(' '.join(texts))} "
+
+
+def _seen(text: Any, hidden: set, other: set, boxes: set) -> bool:
+    """Whether a text node lies outside hidden elements, and outside asides and the site's parts
+    (_SITE_PARTS) but in an author's box inside one (`<aside class="author-meta">` in a sidebar)."""
+    boxed = False
+    for element in _holders(text):
+        if element in hidden:
+            return False
+        boxed = boxed or element in boxes
+        if element in other and not boxed:
+            return False
+    return True
+
+
+def _holders(text: Any) -> Any:
+    """The elements a text node (an lxml "smart string") lies in: a tail lies after its element."""
+    element = text.getparent()
+    if element is not None and text.is_tail:
+        element = element.getparent()
+    while element is not None:
+        yield element
+        element = element.getparent()
 
 
 def shown_on_page(name: str, visible: str) -> bool:
@@ -135,7 +191,11 @@ def shown_on_page(name: str, visible: str) -> bool:
 def _folded(text: str) -> str:
     """Case, accents and punctuation folded: "Giampiero MAGGIO," and "giampiero maggio" agree."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = (ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
+    kept = (
+        ch if ch.isalnum() else " "
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"  # a soft hyphen: "Mat\xadthi\xadas"
+    )
     return " ".join("".join(kept).split())
 
 
@@ -151,7 +211,11 @@ def _marked_up_authors(tree: Any) -> tuple[str, ...]:
     is not enough: articles mark up the people they mention so.
     """
     named: list[str] = []
-    for item in tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}"):
+    authors = tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}")
+    other = _other_items(tree, authors)
+    for item in authors:
+        if other(item):
+            continue
         names = item.xpath(".//*[@itemprop='name']")
         if names:
             named += [one_line(n.get("content") or n.text_content()) for n in names[:1]]
@@ -162,8 +226,30 @@ def _marked_up_authors(tree: Any) -> tuple[str, ...]:
         "contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
         f"//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]{_OUTSIDE_COMMENTS}"
     )
-    named += [one_line(card.text_content()) for card in cards]
+    named += [one_line(card.text_content()) for card in cards if not other(card)]
     return tuple(dict.fromkeys(name for name in named if name))
+
+
+def _other_items(tree: Any, authors: list[Any]) -> Any:
+    """A test of whether an element belongs to another item than the page's article, where the
+    authors marked up (`itemprop=author`) belong to several items (`itemscope`): the article's
+    is the one holding the page's first <h1>, else the first; the others are cards of other
+    stories ("by Jane Doe" under each teaser of a blog's front page)."""
+    owners: dict[Any, None] = {}
+    for author in authors:
+        owner = next(iter(author.xpath("ancestor::*[@itemscope][1]")), None)
+        if owner is not None:
+            owners[owner] = None
+    if len(owners) < 2:
+        return lambda element: False
+    headline = next(iter(tree.xpath("//h1")), None)
+    main = next((o for o in owners if headline is not None and headline in set(o.iter())), next(iter(owners)))
+
+    def other(element: Any) -> bool:
+        nearest = next((a for a in element.iterancestors() if a in owners), None)
+        return nearest is not None and nearest is not main
+
+    return other
 
 
 def _person_names(author: Any, by_id: dict[str, dict]) -> list[str]:

@@ -1,0 +1,137 @@
+"""Bylines and what the reader sees: a name is published only where the page shows it as this
+article's, not in hidden markup, in lists of other stories, in sidebars or on other stories' cards.
+
+One small hand-written page per mechanism (tests/test_bylines.py has the others).
+"""
+
+from __future__ import annotations
+
+import json
+
+from jobs.inputs.bylines import byline_in_text, byline_line, plausible_byline
+from jobs.inputs.html import extract_page
+from jobs.inputs.pageauthors import shown_on_page
+from jobs.inputs.pagemeta import PageMeta, page_meta
+
+STORY = "<p>" + "Dock workers ended their strike on Thursday after the port agreed to a new pay deal. " * 8 + "</p>"
+
+
+def page(head: str = "", top: str = "", after: str = "", body_class: str = "") -> str:
+    return (
+        f"<html lang='en'><head><title>Port strike ends</title>{head}</head><body class='{body_class}'>"
+        f"<article><h1>Port strike ends</h1>{top}{STORY}{STORY}</article>{after}</body></html>"
+    )
+
+
+def json_ld(data: object) -> str:
+    return f"<script type='application/ld+json'>{json.dumps(data)}</script>"
+
+
+def byline(html: str) -> str:
+    return extract_page(html).byline
+
+
+def meta_of(html: str) -> PageMeta:
+    from lxml import html as lxml_html
+
+    return page_meta(lxml_html.fromstring(html))
+
+
+AUTHOR = json_ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "Henry Tauber"}})
+
+
+def test_a_name_only_in_hidden_markup_is_not_shown() -> None:
+    """Themes print the author for search engines in hidden elements: the reader sees no byline."""
+    for hidden in (
+        "<div style='display: none'><span class='fn'>Henry Tauber</span></div>",
+        "<span class='vcard rich-snippet-hidden'><span class='fn'>Henry Tauber</span></span>",
+        "<span class='hidden'>Henry Tauber</span>",
+        "<span hidden>Henry Tauber</span>",
+    ):
+        assert byline(page(AUTHOR, hidden)) == ""
+    # classes that hide something else, or hide on some screens only, and <body>'s layout classes
+    for shown in (
+        "<div class='field field-label-hidden'>Henry Tauber</div>",
+        "<div class='overflow-hidden'>Henry Tauber</div>",
+    ):
+        assert byline(page(AUTHOR, shown)) == "Henry Tauber"
+    assert byline(page(AUTHOR, "<p>Henry Tauber</p>", body_class="breadcrumb-mobile-hidden hidden")) == "Henry Tauber"
+
+
+def test_a_name_only_in_a_list_of_other_stories_or_a_sidebar_is_not_shown() -> None:
+    """The author of a related story, a teaser in a listing, a blogroll's link."""
+    for other in (
+        "<div class='relatedArticle'><p><span class='author'>Par Henry Tauber</span></p></div>",
+        "<div class='article-listing'><a href='/x'>Other story <span>Von Henry Tauber am 08.12.2022</span></a></div>",
+        "<ul class='xoxo blogroll'><li><a href='https://example.net'>Henry Tauber</a></li></ul>",
+        "<div id='sidebar'><p>Henry Tauber</p></div>",
+    ):
+        assert byline(page(AUTHOR, after=other)) == ""
+        assert not shown_on_page("Henry Tauber", meta_of(page(after=other)).visible)
+
+
+def test_an_author_box_in_a_sidebar_and_a_frame_with_layout_classes_are_shown() -> None:
+    box = "<section id='sidebar'><aside class='author-meta'><a href='/a/henry'>Henry Tauber</a></aside></section>"
+    assert byline(page(AUTHOR, after=box)) == "Henry Tauber"
+    framed = (
+        "<html><head><title>Port strike ends</title></head><body><div class='layout sidebar-right has-recommendations'>"
+        f"<article class='category-popular-posts'><h1>Port strike ends</h1><p>Von Henry Tauber</p>{STORY}{STORY}"
+        "</article></div></body></html>"
+    )
+    assert byline(framed) == "Henry Tauber"
+
+
+def test_microdata_authors_of_other_stories_cards_are_left_out() -> None:
+    """A blog post's page lists other posts as cards, each with its microdata author."""
+
+    def card(title: str, name: str, heading: str = "h2", text: str = "") -> str:
+        return (
+            f"<article itemscope itemtype='https://schema.org/BlogPosting'><{heading} itemprop='headline'>{title}"
+            f"</{heading}><span class='author vcard' itemprop='author'>by <a class='url fn n' href='/a/{name}'>"
+            f"{name}</a></span>{text}</article>"
+        )
+
+    html = (
+        "<html><head><title>Port strike ends</title></head><body>"
+        f"{card('Port strike ends', 'Jake Goulding', 'h1', STORY + STORY)}"
+        f"<div class='more'>{card('Other post', 'Emma Bostian')}{card('Third post', 'Ben Popper')}</div></body></html>"
+    )
+    assert byline(html) == "Jake Goulding"
+
+
+def test_soft_hyphens_inside_a_name() -> None:
+    """Pages hyphenate names for line breaks with invisible soft hyphens: "Mat\\xadthi\\xadas"."""
+    assert byline_line("Von Mat\xadthi\xadas Lauerer") == "Matthias Lauerer"
+    assert plausible_byline("Mat\u00adthi\u00adas Lauerer") == "Matthias Lauerer"
+    assert shown_on_page(
+        "Matthias Lauerer", meta_of("<html><body><p>Von Mat\xadthi\xadas Lauerer</p></body></html>").visible
+    )
+
+
+def test_an_author_field_of_a_record_in_the_text_is_no_byline() -> None:
+    """A book's data in a review ("Titel:", "Autorin:", "Verlag:") names the book's author."""
+    record = ["Text of the review.", "Seiten: 400 Seiten", "Autorin: Alys Arden", "Verlag: Fortheartofit"]
+    assert byline_in_text(record) == ""
+    credits = ["(wird fortgesetzt)", "Text: Klausmartin Friedrich", "Fotos: Helmut Elstrodt, Frank Jäger"]
+    assert byline_in_text(credits) == "Klausmartin Friedrich"
+
+
+def test_a_meta_author_naming_the_outlet_does_not_hide_the_author_link() -> None:
+    head = "<meta name='author' content='Die Furche'>"
+    top = "<div class='article-authors'>von <a rel='author' href='/autor/ursula-baatz-1270'>Ursula Baatz</a></div>"
+    assert byline(page(head, top)) == "Ursula Baatz"
+
+
+def test_an_aside_holding_only_the_authors_box_is_shown() -> None:
+    box = "<aside><section class='author'><img alt='Autor-Avatar'><span class='author-name'>Henry Tauber</span></section></aside>"
+    assert byline(page(AUTHOR, box)) == "Henry Tauber"
+    teaser = (
+        "<aside><h2><a href='/other'>Storm leaves one dead</a></h2><span class='author'>Henry Tauber</span></aside>"
+    )
+    assert byline(page(AUTHOR, teaser)) == ""
+
+
+def test_quotes_around_a_byline_are_no_part_of_the_names() -> None:
+    assert plausible_byline("'Luana Patriolino, Raphael Felice'") == "Luana Patriolino; Raphael Felice"
+    assert plausible_byline("«Jane Doe»") == "Jane Doe"
+    assert plausible_byline("John O'Neill") == "John O'Neill"
