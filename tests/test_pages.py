@@ -422,6 +422,13 @@ def test_dialogs_go_and_an_article_shown_in_a_modal_stays(tmp_path: Path) -> Non
     path.write_text(modal.replace("</article>", "<button>Close</button></article></div>"), encoding="utf-8")
     [row] = read_articles([path], fetch=OFFLINE).articles.to_list()
     assert row["paragraphs"][0].startswith("ROTTERDAM, March 14")
+    # so is a page whose layout wrapper is named "popup-..." and holds a search field and <main>
+    wrapped = page.replace("<body>", '<body><div class="popup-layer"><input type="search">').replace(
+        "</body>", "</div></body>"
+    )
+    path.write_text(wrapped.replace("<h1 ", "<h2 ").replace("</h1>", "</h2>"), encoding="utf-8")
+    [row] = read_articles([path], fetch=OFFLINE).articles.to_list()
+    assert row["paragraphs"][0].startswith("ROTTERDAM, March 14")
 
 
 def test_a_video_page_with_a_login_dialog_is_no_article() -> None:

@@ -5,12 +5,13 @@ uns ...", "We use cookies to improve ..."). trafilatura leaves forms out of its 
 when that reading is short it falls back to readers that see the whole page, dialogs included:
 a video page with a two-line description came out as its login dialog's sentences. So such
 panels leave the tree before any reading. A panel is an element that says it is one (<dialog>,
-role=dialog or alertdialog, aria-modal=true, or a class or id naming a dialog, modal, overlay or
-popup) and holds a control to click (button, select) or a field to fill in (input, textarea),
-unless it holds the page's headline (an <h1>), or holds no field and more than half of the page's
-visible text: some sites show the article itself in a modal, and the body of a page with a modal
-open is marked "modal-open". A panel with a field (a login, a sign-up, a consent form) goes
-whatever its size: on a page whose article is two lines, its sentences are most of the text.
+role=dialog or alertdialog, aria-modal=true, or a class or id naming a dialog, modal or popup)
+and holds a control to click (button, select) or a field to fill in (input, textarea), unless it
+holds the page's headline or main part (an <h1>, <main>, role=main, microdata's articleBody), or
+holds no field and more than half of the page's visible text: some sites show the article itself
+in a modal, and the body of a page with a modal open is marked "modal-open". A panel with a
+field (a login, a sign-up, a consent form) goes whatever its size: on a page whose article is
+two lines, its sentences are most of the text.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_PANEL_MARK = re.compile(r"(?:^|[-_\s])(?:dialog|modal|overlay|popup|pop-up)(?:$|[-_\s])", re.IGNORECASE)
+_PANEL_MARK = re.compile(r"(?:^|[-_\s])(?:dialog|modal|popup|pop-up)(?:$|[-_\s])", re.IGNORECASE)
+_PAGE_PARTS = ".//h1|.//main|.//*[@role='main']|.//*[@itemprop='articleBody']"  # what a panel never holds
 _PANEL_ROLES = frozenset({"dialog", "alertdialog"})
 _FIELDS = ("input", "textarea")
 _CONTROLS = (*_FIELDS, "button", "select")
@@ -36,7 +38,7 @@ def drop_panels(tree: Any) -> int:
     for element in panels:
         if any(ancestor in gone for ancestor in element.iterancestors()):
             continue  # inside a panel already removed
-        if element.find(".//h1") is not None or not _holds(element, _CONTROLS):
+        if element.xpath(_PAGE_PARTS) or not _holds(element, _CONTROLS):
             continue
         if not _holds(element, _FIELDS) and _visible_length(element) > MAX_TEXT_SHARE * total:
             continue
