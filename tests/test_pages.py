@@ -185,6 +185,7 @@ def test_corrupt_compressed_file_is_a_listed_problem(tmp_path: Path) -> None:
             False,
         ),
         (["Story text.", "Schon gelesen?", "Mehr zum Thema auf der Website", "Teilen:"], ["Story text."], False),
+        (["Weitere Nachrichten gab es am Montag nicht.", "Más sobre el caso se sabrá el martes."], None, False),
         (
             [
                 "Mehr zum Thema Rente lesen Sie im Bericht des Ministers, der am Montag erschien und viel zu lang ist, "

@@ -30,8 +30,10 @@ _BOILERPLATE_PARAGRAPH = re.compile(
     # the same pointers to other stories in the languages of the pages read so far
     r"|(?:à )?(?:lire|voir) (?:aussi|également)\b.*|sur le même sujet\b.{0,80}"
     r"|(?:schon gelesen|auch interessant|das könnte sie auch interessieren|lust auf mehr)\b.{0,80}"
-    r"|(?:mehr|weitere) (?:zum thema|themen|beiträge|artikel|nachrichten)\b.{0,80}|empfohlene (?:beiträge|artikel)\b.{0,80}"
-    r"|(?:te|le) puede(?:n)? interesar\b.*|(?:lee|lea) también\b.*|más (?:sobre|noticias)\b.{0,80}"
+    # (these open sentences too, "Weitere Nachrichten gab es nicht.": a pointer ends without a full stop)
+    r"|(?:mehr|weitere) (?:zum thema|themen|beiträge|artikel|nachrichten)\b.{0,80}(?<!\.)"
+    r"|empfohlene (?:beiträge|artikel)\b.{0,80}(?<!\.)|más (?:sobre|noticias)\b.{0,80}(?<!\.)"
+    r"|(?:te|le) puede(?:n)? interesar\b.*|(?:lee|lea) también\b.*"
     r"|leia (?:também|mais)\b.*|potrebbe interessarti\b.*|смотрите также\b.*|по теме\s*:.*"
     r"|(?:share|teilen|partager|compartir|condividi)(?: (?:this|on|mit|via|sur|en))?\s*:?"
     r"|(?:rate|bewerten|bewertung)(?: this(?: article)?)?\s*:"
