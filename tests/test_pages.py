@@ -91,6 +91,17 @@ def test_utf8_page_with_a_stray_byte_stays_utf8() -> None:
     assert "Иван Петров" in text and "Sch\ufffdools" in text
 
 
+def test_a_replacement_character_the_page_holds_is_no_invalid_byte(charset_log: pytest.LogCaptureFixture) -> None:
+    # A valid UTF-8 page that holds a U+FFFD of its own (a CMS once mis-decoded it) and few other
+    # non-ASCII characters was read as a legacy codec (all its umlauts mojibake): only the bytes a
+    # codec cannot decode count against it.
+    page = '<html><head><meta charset="utf-8"></head><body><!-- Bl\ufffdtterfunktion -->\n<p>Der Pfarrer Jürgen'
+    page += " Schmidt sprach am Sonntag in der Kirche vor der Gemeinde.</p></body></html>"
+    text = decode_html(page.encode("utf-8"))
+    assert "Jürgen Schmidt" in text and "Bl\ufffdtterfunktion" in text
+    assert charset_log.records == []
+
+
 def test_cp1252_page_declared_latin1_is_kept() -> None:
     page = PAGE.replace(DECLARED, 'charset="iso-8859-1"').replace("Иван Петров", "Hélène Dupré")
     assert "Hélène Dupré" in decode_html(page.encode("cp1252"))

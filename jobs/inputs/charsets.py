@@ -123,7 +123,10 @@ def _reading(sample: bytes, codec: str) -> Reading:
         text = sample.decode(codec, errors="replace")
     except LookupError:
         return Reading(codec, len(sample), 1.0)
-    replaced = text.count("\ufffd")
+    # The sequences the codec could not decode: each became one U+FFFD, which decoding with
+    # "ignore" leaves out. Counting U+FFFD in the text instead would count the ones the page itself
+    # holds (a page a CMS once mis-decoded), and a valid UTF-8 page would lose to a legacy codec.
+    replaced = len(text) - len(sample.decode(codec, errors="ignore"))
     return Reading(codec, replaced, mess_ratio(text.replace("\ufffd", ""), maximum_threshold=1.0))
 
 
