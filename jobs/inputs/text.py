@@ -12,7 +12,11 @@ from collections.abc import Sequence
 # space (U+200B) and the word joiner (U+2060). Left in, they split a word for the tokenizer, the
 # sentence splitter and every comparison. The bidi marks U+200E/U+200F and the joiners
 # U+200C/U+200D (Persian, Indic scripts, emoji) carry meaning and stay.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\xad\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+BREAK_HINTS = "\u00ad\u200b\u2060"
+_CONTROL_CHARS = re.compile(
+    f"[\\x00-\\x08\\x0e-\\x1b\\x7f-\\x84\\x86-\\x9f{BREAK_HINTS}\\ufeff\\u202a-\\u202e\\u2066-\\u2069]"
+)
+_NO_BREAK_HINTS = dict.fromkeys(map(ord, BREAK_HINTS))
 # JSON may carry lone surrogates ("\ud800"); they cannot be encoded to UTF-8 or stored.
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
@@ -21,6 +25,11 @@ def clean(text: str) -> str:
     """One tidy line: control characters removed, all whitespace collapsed to single spaces."""
     text = _SURROGATES.sub("\ufffd", _CONTROL_CHARS.sub("", text))
     return " ".join(text.split())
+
+
+def without_break_hints(text: str) -> str:
+    """The text without the invisible break hints (BREAK_HINTS) pages put inside words."""
+    return text.translate(_NO_BREAK_HINTS)
 
 
 def one_line(text: str) -> str:

@@ -28,7 +28,7 @@ from jobs.inputs.headlines import (
     site_names_of,
     strip_dashed_site_name,
 )
-from jobs.inputs.text import one_line
+from jobs.inputs.text import one_line, without_break_hints
 
 _MARKED_MAX_WORDS = 25  # a longer "headline" is a standfirst
 _RUNS_ON = re.compile(r"\s+[-–—:]\s+\S|[:?]\s+\S")  # "Title – subtitle", "Title: subtitle"
@@ -36,9 +36,6 @@ _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
 _PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
 _TYPEWRITER = str.maketrans("–—“”„‘’‚«»", '--"""\'\'\'""')  # typographic marks as a typewriter writes them
-
-# Characters a title is typed with that only shape its display: soft hyphens, zero-width spaces and joiners.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060"), None)
 
 
 def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple[str, str]:
@@ -65,7 +62,7 @@ def site_name(document: Any, meta: Any) -> str:
 
 def typed_form(title: str) -> str:
     """The title in Unicode's composed form (NFC), without soft hyphens and zero-width characters."""
-    return unicodedata.normalize("NFC", title.translate(_INVISIBLE))
+    return unicodedata.normalize("NFC", without_break_hints(title))
 
 
 def choose_title(
