@@ -21,11 +21,12 @@ from jobs.inputs.pagemeta import PageMeta, page_meta
 STORY = "<p>" + "Dock workers ended their strike on Thursday after the port agreed to a new pay deal. " * 8 + "</p>"
 
 
-def page(head: str = "", top: str = "", bottom: str = "", after: str = "") -> str:
+def page(head: str = "", top: str = "", bottom: str = "", after: str = "", body_class: str = "") -> str:
     """An article page: `head` in <head>, `top` above the story, `bottom` below it inside
-    <article>, `after` after the article (comments, teasers of other stories)."""
+    <article>, `after` after the article (comments, teasers of other stories); `body_class`: the
+    <body>'s classes."""
     return (
-        f"<html lang='en'><head><title>Port strike ends</title>{head}</head><body>"
+        f"<html lang='en'><head><title>Port strike ends</title>{head}</head><body class='{body_class}'>"
         f"<article><h1>Port strike ends</h1>{top}{STORY}{STORY}{bottom}</article>{after}</body></html>"
     )
 

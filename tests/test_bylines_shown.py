@@ -6,29 +6,10 @@ One small hand-written page per mechanism (tests/test_bylines.py has the others)
 
 from __future__ import annotations
 
-import json
-
 from jobs.inputs.bylines import byline_in_text, byline_line, plausible_byline
-from jobs.inputs.html import extract_page
 from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagemeta import PageMeta, page_meta
-
-STORY = "<p>" + "Dock workers ended their strike on Thursday after the port agreed to a new pay deal. " * 8 + "</p>"
-
-
-def page(head: str = "", top: str = "", after: str = "", body_class: str = "") -> str:
-    return (
-        f"<html lang='en'><head><title>Port strike ends</title>{head}</head><body class='{body_class}'>"
-        f"<article><h1>Port strike ends</h1>{top}{STORY}{STORY}</article>{after}</body></html>"
-    )
-
-
-def json_ld(data: object) -> str:
-    return f"<script type='application/ld+json'>{json.dumps(data)}</script>"
-
-
-def byline(html: str) -> str:
-    return extract_page(html).byline
+from tests.test_bylines import STORY, byline, json_ld, page
 
 
 def meta_of(html: str) -> PageMeta:
