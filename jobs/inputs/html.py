@@ -6,6 +6,7 @@ imported inside the functions that use them, so importing this module stays fast
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if tree is None:
         raise ContentError("not an HTML page")
     drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
+    second = copy.deepcopy(tree)  # for the recall-favoring reading below: extraction prunes `tree`
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
     document = trafilatura.bare_extraction(
@@ -168,8 +170,6 @@ def extract_page(html: str, url: str | None = None) -> Page:
     )
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
-    second = load_html(html)
-    drop_panels(second)
     recall_view = trafilatura.bare_extraction(
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
