@@ -38,12 +38,22 @@ _PREFIX = re.compile(
     r"(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
 )
+# Byline words that are labels, a byline in the text only with their colon ("Text: Jane Doe").
+_LABELS_WITH_COLON = words("text texte testo tekst текст redaktion")
 # Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share",
 # a dateline or an outlet after a lower-case word ("Jane Doe in Berlin", "Jane Doe for The Times").
 _TRAILER = re.compile(
     r"\s+(?:(?i:updated|published|posted|veröffentlicht|aktualisiert|share|teilen|follow|folgen|stand|zuletzt|"
     r"lesezeit|tiempo de lectura|temps de lecture)\b|"
     r"(?:am|on|um|in|aus|at|(?i:for|für|from)|bei|en|à|a|em)\s).*$"
+)
+# A credit for work on the article other than writing it, and all after it: "Written by Jane Doe
+# Edited by John Roe" gives "Written by Jane Doe" (an editor, a reviewer or a photographer is no author).
+_OTHER_CREDIT = re.compile(
+    r"(?i)(?<!\S)(?:edited|copy[- ]?edited|illustrat(?:ed|ions?)|photo(?:graph)?s|photographed|pictures|images|"
+    r"graphics|video|translated|fact[- ]checked|(?:medically )?reviewed|produced|designed|curated|moderated|"
+    r"bearbeitet|redigiert|übersetzt|traduit|édité|relu|editado|traducido|revisado)\s+(?:by|von|par|por)(?!\S).*$",
+    re.DOTALL,
 )
 # E-mail addresses, @handles, links and (parenthesized) notes inside a byline: "Jane Doe (AP)".
 _NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*@\S*|\S*(?:https?://|www\.)\S*")
@@ -56,7 +66,7 @@ _ROLE_WORDS = words(
     "contributors contributing columnist columnists journalist journalists author authors producer analyst "
     "team desk newsroom news business politics political technology tech health science sport sports "
     "economics economy world opinion senior chief deputy associate special foreign international national "
-    "local agency agencies press wire wires bureau service media online digital guest admin administrator "
+    "local agency agencies press wire wires bureau service media online digital edition guest admin administrator "
     "username user anonymous unknown webmaster editorial photographer illustrator intern freelance "
     "freelancer managing executive assistant director host presenter anchor blogger commentator critic "
     "researcher professor report release experte expertin expert experts rechtsanwalt rechtsanwältin anwalt "
@@ -173,10 +183,17 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     names: list[str] = []
     seen: dict[str, int] = {}
     blocked = _blocked(outlets)
-    for part in _SEPARATORS.split(_after_by(unformatted(byline).strip())):
-        name = _person_name(_PREFIX.sub("", part.strip()), blocked)
-        if not name:
+    affiliation = False  # after a name's role: "Jane Doe, Senior Technologist, ACLU Speech, Privacy ..."
+    for separator, part in _parts(_after_by(_OTHER_CREDIT.sub("", unformatted(byline)).strip())):
+        if affiliation and separator.strip() == ",":
             continue
+        part = _PREFIX.sub("", part.strip())
+        name = _person_name(part, blocked)
+        if not name:
+            tokens = part.split()
+            affiliation = bool(names) and bool(tokens) and (_is_role(tokens[0]) or tokens[0].islower())
+            continue
+        affiliation = False
         key = name.casefold()
         if key in seen:  # "Jane Doe; JANE DOE": keep the form that is not all capitals
             if names[seen[key]].isupper() and not name.isupper():
@@ -185,6 +202,16 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
         seen[key] = len(names)
         names.append(name)
     return "; ".join(names)
+
+
+def _parts(byline: str) -> list[tuple[str, str]]:
+    """The parts of a byline between separators (_SEPARATORS), each with the separator before it
+    ("" for the first): a comma goes on within one person's role and affiliation, ";" or "and" do not."""
+    parts, start, separator = [], 0, ""
+    for match in _SEPARATORS.finditer(byline):
+        parts.append((separator, byline[start : match.start()]))
+        separator, start = match.group(), match.end()
+    return [*parts, (separator, byline[start:])]
 
 
 def _after_by(byline: str, strict: bool = False) -> str:
@@ -251,6 +278,9 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     and every part after it is a person's name as it stands (no role, outlet or date to strip).
     """
     text = " ".join(unformatted(paragraph).split())
+    label = _PREFIX.match(text)
+    if label and label.group().strip().casefold() in _LABELS_WITH_COLON:
+        return ""  # "Text Without Notes" is a link's text; "Text: Jane Doe" is a byline
     rest = _PREFIX.sub("", text, count=1)
     if rest == text:  # "Blog Beitrag von Jane Doe": lead words before the "by" word only
         rest = _after_by(text, strict=True)
@@ -316,6 +346,8 @@ def _person_name(part: str, blocked: set[str]) -> str:
         return ""
     if tokens[-1] in _PARTICLES:  # "Nombre del" (a label): a name does not end with a particle
         return ""
+    if len(tokens[0]) >= 3 and tokens[0].isalpha() and tokens[0].isupper() and not all(t.isupper() for t in tokens):
+        return ""  # an acronym before words: an organization ("ACLU Speech"), not "JANE DOE" nor "Jane DOE"
     for token in tokens:
         if token.casefold() in _PARTICLES:
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -267,6 +268,7 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragra
         stated = _shown(plausible_byline("; ".join(meta.authors), site_names), meta)
         if stated or meta.author_source == "json-ld":
             return stated
+    extracted = "" if re.search(r"(?i)\b(?:https?|www)\b", extracted) else extracted  # a link's address cut in words
     return _shown(plausible_byline(extracted, site_names), meta) or _shown(in_text, meta)
 
 

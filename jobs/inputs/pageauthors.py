@@ -2,10 +2,11 @@
 
 Sources, most trusted first: JSON-LD `author` of the article (persons only; an `@id` reference is
 looked up in the page's @graph), microdata `itemprop=author`, `<meta name=author>` and its kin,
-`rel=author` links, hCard (`.vcard .fn`). A commenter's card or link (inside an element whose
-class or id says "comment") is not the article's author, and a name the page's visible text does
-not show (outside asides, navigation and comments) is not published: CMS fields name accounts
-the page never credits, and a teaser of another story in an aside carries that story's author.
+`rel=author` links, hCard in an author's element (`.author .fn`). A commenter's card or link
+(inside an element whose class or id says "comment") is not the article's author, and a name
+the page's visible text does not show (outside asides, navigation and comments) is not
+published: CMS fields name accounts the page never credits, and a teaser of another story in
+an aside carries that story's author.
 The names found here are raw: bylines.py decides which of them are persons' names.
 """
 
@@ -207,8 +208,9 @@ def _marked_up_authors(tree: Any) -> tuple[str, ...]:
     """Names the markup marks as an author's or a person's, outside readers' comments.
 
     Microdata (`itemprop=author`: its `itemprop=name`, as text or `content`, or the author
-    element's own text) and hCard (`.vcard .fn`, `.author .fn`). A schema.org/Person item alone
-    is not enough: articles mark up the people they mention so.
+    element's own text) and hCard in an author's or byline's element (`.author .fn`, `.byline
+    .vcard .fn`; not an organization's `.fn.org`). A schema.org/Person item or an hCard alone is
+    not enough: articles mark up the people and places they mention so (Wikipedia's infobox).
     """
     named: list[str] = []
     authors = tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}")
@@ -221,10 +223,11 @@ def _marked_up_authors(tree: Any) -> tuple[str, ...]:
             named += [one_line(n.get("content") or n.text_content()) for n in names[:1]]
         elif item.get("itemscope") is None:
             named.append(one_line(item.get("content") or item.text_content()))
-    cards = tree.xpath(
-        "//*[contains(concat(' ', normalize-space(@class), ' '), ' vcard ') or "
-        "contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
-        f"//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ')]{_OUTSIDE_COMMENTS}"
+    cards = tree.xpath(  # a card alone may be a place's, an organization's or a person's the story names
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' author ') or "
+        "contains(concat(' ', normalize-space(@class), ' '), ' byline ')]"
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' fn ') and "
+        f"not(contains(concat(' ', normalize-space(@class), ' '), ' org '))]{_OUTSIDE_COMMENTS}"
     )
     named += [one_line(card.text_content()) for card in cards if not other(card)]
     return tuple(dict.fromkeys(name for name in named if name))
