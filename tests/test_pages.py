@@ -13,10 +13,12 @@ import pytest
 from jobs.config import build_config
 from jobs.errors import InputError
 from jobs.inputs import FetchSettings, read_articles
+from jobs.inputs.article import ContentError
 from jobs.inputs.boilerplate import is_teaser, strip_boilerplate
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.headlines import clean_title, drop_repeated_headlines
+from jobs.inputs.html import extract_page
 from jobs.inputs.pagekind import (
     PageFacts,
     front_address,
@@ -742,3 +744,19 @@ def test_structured_data_gives_bylines_and_dates_first(
     path.write_text(PAGE_WITH_METADATA.format(published=published, author=author, body=body * 3), encoding="utf-8")
     [row] = read_articles([path], fetch=OFFLINE).articles.to_list()
     assert (row["title"], row["byline"], row["published"]) == ("Port deal", byline, day)
+
+
+def test_headings_that_link_to_themselves_are_no_headlines_of_other_pages() -> None:
+    """A long post's section headings carry bookmark links to themselves ("#"): the post lists
+    no other pages (v8.dev's blog marks every <h2> so; a front page's headings link away)."""
+    sections = "".join(
+        f"<h2 id='part-{n}'>Part {n} of the story <a href='#part-{n}' class='bookmark'>#</a></h2>"
+        f"<p>{'Dock workers ended their strike on Thursday after the port agreed to a new pay deal. ' * 3}</p>"
+        for n in range(1, 10)
+    )
+    html = f"<html><head><title>Port strike ends</title></head><body><article><h1>Port strike ends</h1>{sections}"
+    page = extract_page(html + "</article></body></html>")
+    assert len(page.paragraphs) >= 9
+    away = sections.replace("href='#part-", "href='/news/part-")
+    with pytest.raises(ContentError, match="linked headlines of other pages"):
+        extract_page(f"<html><head><title>Port news</title></head><body><h1>Port news</h1>{away}</body></html>")

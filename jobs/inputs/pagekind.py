@@ -105,6 +105,9 @@ class PageFacts:
     canonical: str = ""  # the href of <link rel=canonical>, "" if none
 
 
+_AWAY = "@href and not(starts-with(normalize-space(@href), '#'))"  # a link to another page
+
+
 def page_facts(tree: Any) -> PageFacts:
     """The facts of a parsed page (an lxml tree) that tell an article from other pages."""
     headlines, site_headings = [], []
@@ -124,9 +127,9 @@ def page_facts(tree: Any) -> PageFacts:
         schema_types=frozenset(_schema_types(tree)),
         readerable_score=readerable_score(tree),
         decorations=decoration_texts(tree),
-        linked_headlines=frozenset(
+        linked_headlines=frozenset(  # a heading's link to itself ("#section", a bookmark) leads nowhere else
             normal_text(h.text_content())
-            for h in tree.xpath("//*[self::h2 or self::h3 or self::h4][.//a[@href] or ancestor::a[@href]]")
+            for h in tree.xpath(f"//*[self::h2 or self::h3 or self::h4][.//a[{_AWAY}] or ancestor::a[{_AWAY}]]")
             if len(h.text_content().split()) >= 2
         ),
         teaser_texts=teaser_texts,
