@@ -110,6 +110,18 @@ def test_update_times_comments_and_other_stories_times_are_not_the_articles() ->
     assert published(article=own) == "2016-04-15"
 
 
+def test_a_time_labelled_as_an_update_by_the_text_before_it_is_the_updates() -> None:
+    """Vox prints "Updated <time datetime=...>Jul 24, 2018</time>" for a story first published
+    months before: the label stands before the <time>, not in it."""
+    stated = ld(datePublished="2017-12-15T08:50:02-05:00")
+    update = '<p class="byline"><span>Updated <time datetime="2018-07-24T18:15:58+00:00">Jul 24, 2018</time></span></p>'
+    assert published(head=stated, article=update) == "2017-12-15"
+    first = (
+        '<p class="byline"><span>Published <time datetime="2017-12-15T13:50:02+00:00">Dec 15, 2017</time></span></p>'
+    )
+    assert published(head=stated, article=first) == "2017-12-15"
+
+
 def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_sites_header() -> None:
     assert published(article="<p>Published on August 19, 2019</p>") == "2019-08-19"
     assert published(header="Today: Feb. 19 2020") == ""  # before the headline: today's date

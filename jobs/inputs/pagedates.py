@@ -29,7 +29,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from jobs.inputs.showndates import PUBLISHED_MARK, UPDATE, article_times, foreign, labelled_days, shown_days
+from jobs.inputs.showndates import (
+    PUBLISHED_MARK,
+    UPDATE,
+    article_times,
+    foreign,
+    labelled_as_update,
+    labelled_days,
+    shown_days,
+)
 from jobs.inputs.writtendates import days_in_text, in_utc, midnight_east_of_utc, read_date, url_day, utc_day_is_certain
 
 __all__ = ["DateEvidence", "days_in_text", "evidence", "foreign", "published_day", "read_date"]
@@ -194,9 +202,8 @@ def evidence(
     shown: set[str] = set()
     for element in (t for t in article_times(tree, headline) if not _in_a_thing(t)):
         text = " ".join(element.text_content().split())
-        updated = UPDATE.search(f"{element.get('class', '')} {text[:20]}") and not PUBLISHED_MARK.search(
-            element.get("class", "")
-        )
+        marked = UPDATE.search(f"{element.get('class', '')} {text[:20]}") or labelled_as_update(element)
+        updated = marked and not PUBLISHED_MARK.search(element.get("class", ""))
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)

@@ -49,6 +49,20 @@ _LABEL = re.compile(r"([^\W\d_]+)\s*:\s*$")
 _UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
 
 
+def labelled_as_update(element: Any) -> bool:
+    """Whether the text just before an element in its parent labels it as an update's date
+    ("<span>Updated <time datetime=...>Jul 24, 2018</time></span>")."""
+    parent = element.getparent()
+    if parent is None:
+        return False
+    before = [parent.text or ""]
+    for sibling in parent:
+        if sibling is element:
+            break
+        before += [sibling.text_content() if isinstance(sibling.tag, str) else "", sibling.tail or ""]
+    return bool(_UPDATE_BEFORE.search(fold(" ".join("".join(before).split())[-40:])))
+
+
 def foreign(element: Any, itself: bool = False) -> bool:
     """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
