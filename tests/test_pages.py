@@ -694,6 +694,10 @@ def test_short_news_briefs_in_text_files_are_articles(tmp_path: Path) -> None:
         ),
         (["Make your own poster and send it by 3 April to", "the people of Berlin and their guests."], 18),
         (["OPINION", "MIDEAST CONFLICT", "Loading weather data ..."], 0),
+        # Hindi ends its sentences with a danda; Thai writes no spaces between words and no full stop
+        (["बंदरगाह के कर्मचारियों ने गुरुवार को नए वेतन समझौते के बाद अपनी हड़ताल समाप्त कर दी।"], 16),
+        (["คนงานท่าเรือยุติการนัดหยุดงานในวันพฤหัสบดีหลังจากท่าเรือตกลงเรื่องค่าจ้างใหม่กับสหภาพแรงงาน" * 2], 45),
+        (["ข่าว กีฬา บันเทิง"], 0),
     ],
 )
 def test_prose_words_count_sentences_not_labels_or_versions(paragraphs: list[str], prose: int) -> None:

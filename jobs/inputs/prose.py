@@ -38,8 +38,8 @@ def prose_words(paragraphs: Sequence[str]) -> int:
     PROSE_MIN_LETTER_SHARE of them made of letters (not "2.0.1", dates, prices), is not a row of
     labels ("News | Sport | Weather | ..."), and it ends a sentence or runs on for
     PROSE_RUN_ON_WORDS words. A sentence broken over two paragraphs (a line break in the page)
-    counts when its first part is such a paragraph and its second ends it. Chinese and Japanese
-    count two characters a word.
+    counts when its first part is such a paragraph and its second ends it. Scripts without spaces
+    between words count by characters (_unspaced_words).
     """
     total = 0
     carried = 0  # the words of a paragraph that may be the first part of a broken sentence
@@ -56,17 +56,33 @@ def prose_words(paragraphs: Sequence[str]) -> int:
     return total
 
 
+# Sentence ends: Latin and CJK, the Devanagari danda (Hindi), Urdu, Arabic, Armenian, Ethiopic,
+# Burmese, Khmer and Tibetan full stops. Thai and Lao mark none: their paragraphs count by length.
+_SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "।", "॥", "۔", "؟", "։", "።", "፧", "။", "។", "៕", "།")
+
+
+def _unspaced_words(paragraph: str) -> int:
+    """Words of scripts written without spaces between words: Chinese and Japanese two characters a
+    word, Korean syllables likewise; Thai, Lao, Burmese, Khmer and Tibetan four characters (vowel
+    marks included) a word."""
+    cjk = sum(1 for ch in paragraph if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+    southeast = sum(
+        1 for ch in paragraph if "\u0e00" <= ch <= "\u0fff" or "\u1000" <= ch <= "\u109f" or "\u1780" <= ch <= "\u17ff"
+    )
+    return cjk // 2 + southeast // 4
+
+
 def _prose_shape(paragraph: str) -> tuple[int, bool, bool]:
     """A paragraph's words, whether it is shaped like a sentence (long enough, of letters, not a
     row of labels) and whether it ends like one."""
     tokens = paragraph.split()
-    cjk = sum(1 for ch in paragraph if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
-    words = max(len(tokens), cjk // 2)
-    lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + cjk // 2
+    unspaced = _unspaced_words(paragraph)
+    words = max(len(tokens), unspaced)
+    lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + unspaced
     separators = sum(1 for token in tokens if token in _LABEL_SEPARATORS)
     labels = separators >= MIN_LABEL_SEPARATORS and separators * LABEL_RUN_WORDS >= words
     sentence_like = words >= PROSE_MIN_PARAGRAPH_WORDS and lettered >= PROSE_MIN_LETTER_SHARE * words and not labels
-    ends = paragraph.rstrip("\"'”’»)] ").endswith((".", "!", "?", "…", "。", "！", "？"))
+    ends = paragraph.rstrip("\"'”’»)] ").endswith(_SENTENCE_ENDS)
     return words, sentence_like, ends
 
 
