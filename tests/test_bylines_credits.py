@@ -30,6 +30,8 @@ from tests.test_bylines import STORY, byline, page
         ("Jane Doe; John Roe", "Jane Doe; John Roe"),
         ("Jane Doe, John Roe and Max Muster", "Jane Doe; John Roe; Max Muster"),
         ("NASA Goddard", ""),
+        ("Patricio Candia | Palma de Mallorca | 08/01/2014", "Patricio Candia"),
+        ("Jane Doe | John Roe", "Jane Doe; John Roe"),
         ("Martin UNTERSINGER", "Martin UNTERSINGER"),
         ("JANE DOE", "JANE DOE"),
         ("J.R.R. Tolkien", "J.R.R. Tolkien"),

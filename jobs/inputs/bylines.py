@@ -184,7 +184,7 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     seen: dict[str, int] = {}
     blocked = _blocked(outlets)
     affiliation = False  # after a name's role: "Jane Doe, Senior Technologist, ACLU Speech, Privacy ..."
-    for separator, part in _parts(_after_by(_OTHER_CREDIT.sub("", unformatted(byline)).strip())):
+    for separator, part in _dateline_cut(_parts(_after_by(_OTHER_CREDIT.sub("", unformatted(byline)).strip()))):
         if affiliation and separator.strip() == ",":
             continue
         part = _PREFIX.sub("", part.strip())
@@ -212,6 +212,15 @@ def _parts(byline: str) -> list[tuple[str, str]]:
         parts.append((separator, byline[start : match.start()]))
         separator, start = match.group(), match.end()
     return [*parts, (separator, byline[start:])]
+
+
+def _dateline_cut(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts before the first bar or bullet of a byline that ends in a dateline: "Jane Doe |
+    Palma de Mallorca | 08/01/2014" names a place after the author, then the day."""
+    bars = [index for index, (separator, _) in enumerate(parts) if separator.strip() in ("|", "•", "·")]
+    if bars and any(any(ch.isdigit() for ch in part) for _, part in parts[bars[0] :]):
+        return parts[: bars[0]]
+    return parts
 
 
 def _after_by(byline: str, strict: bool = False) -> str:
