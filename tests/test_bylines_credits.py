@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from jobs.inputs.bylines import byline_line, plausible_byline
+from jobs.inputs.bylines import byline_line, plausible_byline, without_byline_lines
+from jobs.inputs.html import extract_page
 from tests.test_bylines import STORY, byline, page
 
 
@@ -77,3 +78,22 @@ def test_an_author_address_cut_into_words_is_no_byline() -> None:
         "<p>Mail <a href='http://ebb.org/bkuhn/'>ebb.org</a></p></div></body></html>"
     )
     assert byline(html) == ""
+
+
+def test_a_byline_line_is_the_articles_byline_not_a_paragraph_of_its_text() -> None:
+    """ "By Jane Doe" at the top of the text was published, translated and summarized as the
+    story's first paragraph; a byline in another language with the author's desk in parentheses too."""
+    for top, name in (
+        ("<p>By Jane Doe</p>", "Jane Doe"),
+        ("<p>Autori:Anna Ūdre(LTV Ziņu dienesta ārzemju ziņu redaktore)</p>", "Anna Ūdre"),
+        ("<p>Autor: Anna Udre (LTV)</p>", "Anna Udre"),
+    ):
+        read = extract_page(page(top=top))
+        assert read.byline == name
+        assert read.paragraphs[0].startswith("Dock workers ended their strike")
+    # a sentence naming the author stays, and so does a byline-shaped line inside the story
+    said = extract_page(page(top="<p>By Thursday, Jane Doe said, the strike was over.</p>"))
+    assert said.paragraphs[0].startswith("By Thursday")
+    story = ["The union met the port authority twice before the vote was called."] * 4
+    assert without_byline_lines([*story[:3], "By Jane Doe", *story]) == [*story[:3], "By Jane Doe", *story]
+    assert without_byline_lines(["By Jane Doe", *story, "Von Jane Doe"]) == story

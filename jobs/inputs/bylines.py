@@ -32,7 +32,7 @@ _SEPARATORS = re.compile(
 # "By", "Von", "Por", "作者："...: what a visible byline starts with, in the languages of the corpus.
 _PREFIX = re.compile(
     r"^(?:by|from|words by|written by|reported by|(?:with |additional )?reporting by|posted by|published by|"
-    r"(?:mit )?material von|authors?|autor|autoren|autorin|auteure?s?|autore|autrice|yazar|escrito por|scritto da|"
+    r"(?:mit )?material von|authors?|autor|autoren|autorin|autori|autorzy|autorka|auteure?s?|autore|autrice|yazar|escrito por|scritto da|"
     r"geschrieben von|text von|texte|testo|tekst|текст|a cura di|propos recueillis par|redaktion|"
     r"von|text|por|par|di|door|av|af|przez|автор|作者|记者|記者|责任编辑|責任編輯|编辑|編輯|撰文|文)"
     r"(?:\s*[:：]\s*|\s+)",
@@ -262,6 +262,18 @@ def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> 
     return found.pop() if len(found) == 1 else ""
 
 
+def without_byline_lines(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> list[str]:
+    """The paragraphs without those among the first and last BYLINE_LINE_REACH that are a byline
+    and nothing else (byline_line): the author is the article's byline, not a line of its text."""
+    last = len(paragraphs) - BYLINE_LINE_REACH
+    return [
+        paragraph
+        for index, paragraph in enumerate(paragraphs)
+        if BYLINE_LINE_REACH <= index < last or not byline_line(paragraph, outlets)
+    ]
+
+
+BYLINE_LINE_REACH = 3
 _FIELD = re.compile(r"^(\w+(?:[ .-]+\w+){0,2})\s*:\s*\S")  # "Seiten: 400", "Dt. Titel: ..."
 
 
@@ -296,7 +308,7 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     if rest == text or len(rest.split()) > 3 * MAX_NAME_WORDS:
         return ""
     blocked = _blocked(outlets)
-    parts = [part.strip() for part in _SEPARATORS.split(rest)]
+    parts = [" ".join(_NOISE.sub(" ", part).split()) for part in _SEPARATORS.split(rest)]  # "Jane Doe (AP)"
     # each part a name as it stands, or a name after a role ("Rechtsanwalt Jane Doe")
     if not all(part and (name := _person_name(part, blocked)) and part.endswith(name) for part in parts):
         return ""

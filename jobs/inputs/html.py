@@ -16,7 +16,7 @@ from typing import Any
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
 from jobs.inputs.boilerplate import strip_boilerplate
-from jobs.inputs.bylines import byline_in_text, plausible_byline
+from jobs.inputs.bylines import byline_in_text, plausible_byline, without_byline_lines
 from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import drop_repeated_headlines, site_names_of
@@ -200,6 +200,8 @@ def _page(
     if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
         paragraphs = undecorated
     paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
+    byline = _byline(meta, one_line(document.author or ""), site_names, paragraphs)
+    paragraphs = without_byline_lines(paragraphs, site_names)  # "By Jane Doe" is no paragraph of the story
     words = sum(len(p.split()) for p in paragraphs)
     teasers = teaser_prose_share(paragraphs, facts.teaser_texts)
     reason = not_article_reason(
@@ -215,7 +217,7 @@ def _page(
     return Page(
         title=title,
         paragraphs=tuple(paragraphs),
-        byline=_byline(meta, one_line(document.author or ""), site_names, paragraphs),
+        byline=byline,
         published=meta.published,
         tag=one_line(categories[0]) if categories else "",
         url=document.url if document.url and is_url(document.url) else "",
