@@ -97,3 +97,56 @@ def test_a_byline_line_is_the_articles_byline_not_a_paragraph_of_its_text() -> N
     story = ["The union met the port authority twice before the vote was called."] * 4
     assert without_byline_lines([*story[:3], "By Jane Doe", *story]) == [*story[:3], "By Jane Doe", *story]
     assert without_byline_lines(["By Jane Doe", *story, "Von Jane Doe"]) == story
+
+
+def test_a_first_name_that_is_a_month_or_a_day_is_a_name() -> None:
+    assert plausible_byline("April Glaser") == "April Glaser"
+    assert plausible_byline("Juli Clover") == "Juli Clover"
+    assert plausible_byline("By Jane Doe Thursday") == "Jane Doe"  # a day after the name is still cut
+
+
+def _story_page(top: str = "", before: str = "", after: str = "", head: str = "") -> str:
+    """A page whose site logo is an <h1> too, with blocks before and after the article."""
+    return (
+        f"<html><head><title>Port strike ends</title>{head}</head><body><header><h1 class='site-logo'>"
+        f"<a href='/'>Harbour Times</a></h1></header>{before}<article><h1>Port strike ends</h1>{top}{STORY}"
+        f"{STORY}</article>{after}</body></html>"
+    )
+
+
+def test_other_stories_authors_and_a_quoted_person_are_not_the_byline() -> None:
+    """MacRumors' cards of other stories carry rel=author links, a teaser above the article a byline
+    (Recode), a pull quote an "author" (National Geographic), a picture's caption a microdata author
+    (Sports Illustrated)."""
+    card = "<div class='card'><h3><a href='/x'>Other story</a></h3><p>by <a rel='author' href='/author/{0}'>{1}</a></p></div>"
+    cards = card.format("sami-fathi", "Sami Fathi") + card.format("tim-hardwick", "Tim Hardwick")
+    own = "<div class='byline'>by <a rel='author' href='/author/juli-clover/'>Juli Clover</a></div>"
+    assert byline(_story_page(top=own, after=cards)) == "Juli Clover"
+    teaser = "<h2><a href='/y'>Nintendo's first game</a></h2><div class='c-byline'>by <a href='/authors/ina-fried'>Ina Fried</a></div>"
+    mine = "<div class='c-byline'>by <a href='/authors/april-glaser'>April Glaser</a></div>"
+    assert byline(_story_page(top=mine, before=teaser)) == "April Glaser"
+    quote = "<div class='pull-quote'><blockquote>I agree with my wife.</blockquote><span class='author'>Boris Kingma</span></div>"
+    assert byline(_story_page(top=quote)) == ""
+    caption = (
+        "<figure><img src='a.jpg'><figcaption><p itemprop='author'><span>Greg Nelson</span></p></figcaption></figure>"
+    )
+    assert byline(_story_page(top=caption + "<p class='byline'>By Austin Murphy</p>")) == "Austin Murphy"
+
+
+def test_a_byline_element_with_the_outlet_and_the_day_in_blocks_of_their_own() -> None:
+    """Tribune Publishing's pages: the author, then the outlet the story comes from and its day."""
+    for outlet in ("Washington Post", "NEW YORK DAILY NEWS"):
+        marked = (
+            f"<div class='article_byline'><div>By <span>Joe Davidson</span></div><div><div>{outlet}</div>"
+            "<time>Dec 13, 2016 at 3:45 pm</time></div></div>"
+        )
+        assert byline(_story_page(top=marked)) == "Joe Davidson"
+
+
+def test_a_meta_author_given_as_value_instead_of_content() -> None:
+    """Vox Media's pages write `<meta name="author" value="April Glaser">`."""
+    head = "<meta name='author' value='April Glaser'>"
+    assert (
+        byline(_story_page(head=head, top="<p>The FCC will now have a Republican majority, April Glaser writes.</p>"))
+        == "April Glaser"
+    )

@@ -11,9 +11,9 @@ Two general ways pages mark who wrote an article, read when no structured field 
   (`<a href="/auteur/emmanuelle-ducros-187">Emmanuelle Ducros</a>`). A topic page
   (`/tag/angela-merkel`) names no author and does not count.
 
-Marks inside asides, navigation, footers, figures, readers' comments and lists of other stories
-(related, teasers, recommended, popular, sidebars) are ignored: they credit other stories or
-pictures. Of the rest, the byline is the first mark after the headline (else the last before
+Marks inside asides, navigation, footers, figures, quotes (a pull quote's "author" is the person
+quoted), readers' comments and lists of other stories (related, teasers, recommended, popular,
+sidebars) are ignored: they credit other stories, pictures or quotations. Of the rest, the byline is the first mark after the headline (else the last before
 it), with the marks beside it in the same element (several authors each in a link).
 The texts go through the name model (bylines.plausible_byline) like every other byline.
 """
@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from jobs.inputs.bylines import plausible_byline, words
+from jobs.inputs.headlines import is_site_heading
 from jobs.inputs.text import one_line
 
 _MARK = re.compile(
@@ -41,8 +42,9 @@ _PROFILE_FOLDERS = words(
 )
 _OUTSIDE = (
     "ancestor-or-self::aside[not(re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i'))] or ancestor-or-self::nav or ancestor-or-self::footer or ancestor-or-self::figure "
-    "or ancestor-or-self::figcaption or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
-    "'comment(?!ary)|related|teaser|recommend|popular|trending|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
+    "or ancestor-or-self::figcaption or ancestor-or-self::blockquote "
+    "or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
+    "'comment(?!ary)|related|teaser|recommend|popular|trending|quote|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
     "'i')]"
 )
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
@@ -54,17 +56,27 @@ def marked_byline(tree: Any) -> tuple[str, ...]:
     marks = _marks(tree)
     if not marks:
         return ()
+    found = dict(marks)
+    return tuple(
+        dict.fromkeys(name for element in nearest_group(tree, [e for e, _ in marks]) for name in found[element])
+    )
+
+
+def nearest_group(tree: Any, elements: list[Any]) -> list[Any]:
+    """Of some byline elements in the page's order, the first after the article's headline (else
+    the last before it) with those beside it in the same small element (several authors each in a
+    link); the others are other stories' (cards in a sidebar, teasers)."""
+    if not elements:
+        return []
     order = {element: index for index, element in enumerate(tree.iter())}
-    headline = next(iter(tree.xpath("//h1")), None)
-    start = order.get(headline, -1)
-    after = [mark for mark in marks if order.get(mark[0], 0) > start]
-    first = after[0] if after else marks[-1]
-    group = first[0].getparent()
-    names = list(first[1])
-    if group is not None and len(group.text_content().split()) <= 2 * MAX_BYLINE_WORDS:
-        inside = set(group.iter())
-        names += [name for element, found in marks if element in inside for name in found]
-    return tuple(dict.fromkeys(names))
+    start = order.get(headline_h1(tree), -1)
+    after = [element for element in elements if order.get(element, 0) > start]
+    first = after[0] if after else elements[-1]
+    group = first.getparent()
+    if group is None or len(group.text_content().split()) > 2 * MAX_BYLINE_WORDS:
+        return [first]
+    inside = set(group.iter())
+    return [first, *(element for element in elements if element is not first and element in inside)]
 
 
 def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
@@ -77,12 +89,40 @@ def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
             continue
         names = _link_name(element) if element.tag == "a" else ()
         if not names and _marked(element) and not any(_marked(child) for child in element.iterdescendants()):
-            text = one_line(" ".join(element.itertext()))  # "<span>By</span><span>Jane</span>"
+            text = block_text(element)  # "<span>By</span><span>Jane</span>", "<div>By Jane</div><div>Outlet</div>"
             if text and len(text.split()) <= MAX_BYLINE_WORDS:
                 names = tuple(name for name in plausible_byline(text).split("; ") if name)
         if names:
             marks.append((element, names))
     return marks
+
+
+def headline_h1(tree: Any) -> Any:
+    """The article's headline <h1>: the first that is not the site's (in a link, a logo), else the first."""
+    h1s = tree.xpath("//h1")
+    return next((h1 for h1 in h1s if not is_site_heading(h1)), h1s[0] if h1s else None)
+
+
+def block_text(element: Any) -> str:
+    """An element's text on one line, its blocks apart (" | "): "<div>By <span>Jane Doe</span></div>
+    <div>Washington Post</div><time>Dec 13</time>" reads "By Jane Doe | Washington Post | Dec 13"."""
+    pieces: list[str] = []
+
+    def walk(node: Any) -> None:
+        block = isinstance(node.tag, str) and node.tag in _BLOCKS
+        pieces.extend([" | "] if block else [])
+        pieces.append(node.text or "" if isinstance(node.tag, str) else "")
+        for child in node:
+            walk(child)
+            pieces.append(child.tail or "")
+        pieces.extend([" | "] if block else [])
+
+    walk(element)
+    parts = [one_line(part) for part in " ".join(pieces).split(" | ")]  # "<span>By</span><span>Jane"
+    return " | ".join(part for part in parts if part)
+
+
+_BLOCKS = frozenset(["div", "p", "li", "dd", "dt", "br", "time", "section", "header", "h2", "h3", "h4", "h5", "h6"])
 
 
 def _credit(element: Any) -> bool:

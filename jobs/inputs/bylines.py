@@ -50,7 +50,7 @@ _TRAILER = re.compile(
 # A credit for work on the article other than writing it, and all after it: "Written by Jane Doe
 # Edited by John Roe" gives "Written by Jane Doe" (an editor, a reviewer or a photographer is no author).
 _OTHER_CREDIT = re.compile(
-    r"(?i)(?<!\S)(?:edited|copy[- ]?edited|illustrat(?:ed|ions?)|photo(?:graph)?s|photographed|pictures|images|"
+    r"(?i)(?<!\S)(?:edited|copy[- ]?edited|illustrat(?:ed|ions?)|photo(?:graph)?s?|photographed|pictures|images|"
     r"graphics|video|translated|fact[- ]checked|(?:medically )?reviewed|produced|designed|curated|moderated|"
     r"bearbeitet|redigiert|übersetzt|traduit|édité|relu|editado|traducido|revisado)\s+(?:by|von|par|por)(?!\S).*$",
     re.DOTALL,
@@ -89,7 +89,10 @@ _ROLE_WORDS = words(
     "share teilen follow folgen email e-mail mail twitter facebook instagram linkedin profile profil more "
     "mehr view read contact kontakt bio subscribe abonnieren print drucken comments kommentare "
     "sponsored gesponsert gesponserte inhalte anzeige advertisement werbung "
-    # months: a date glued to a name ("May" and "Mai" are names too: see _MONTH_ABBREVIATIONS)
+)
+# Months and weekdays: a date glued to a name, cut like a role after a name's first word, never as its
+# first word ("April Glaser", "Juli Clover", "June Carter"; "May" and "Mai": see _MONTH_ABBREVIATIONS).
+_CALENDAR_WORDS = words(
     "january february march april june july august september october november december "
     "januar februar märz juni juli oktober dezember "
     "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
@@ -97,7 +100,8 @@ _ROLE_WORDS = words(
 )
 # Words that open a credit for something else than the article: "Foto: Jane Doe", "Quelle: dpa".
 _CREDIT_WORDS = words(
-    "photo photos foto fotos bild bilder quelle source sources illustration illustrations grafik graphic "
+    "photo photos photograph photographs photography foto fotos bild bilder quelle source sources illustration "
+    "illustrations grafik graphic "
     "graphics video kamera camera image images picture pictures crédit crédits credit credits "
     "übersetzung übersetzt übersetzer übersetzerin translation translated translator traduction traducción "
     "traduzione",
@@ -358,7 +362,7 @@ def _person_name(part: str, blocked: set[str]) -> str:
         return ""
     tokens = _without_leading_roles(tokens)
     for index, token in enumerate(tokens):
-        if _is_role(token):
+        if _is_role(token) or (index and token.casefold().strip(".:") in _CALENDAR_WORDS):
             tokens = tokens[:index]
             break
     if not 2 <= len(tokens) <= MAX_NAME_WORDS or _is_site(" ".join(tokens), blocked):

@@ -196,6 +196,15 @@ def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
     return found
 
 
+_SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
+
+
+def is_site_heading(h1: Any) -> bool:
+    """Whether an <h1> names the site, not the article: in a link, marked as a logo, or linking home."""
+    marks = f"{h1.get('id', '')} {h1.get('class', '')}"
+    return bool(h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks) or links_home(h1))
+
+
 def links_home(heading: Any) -> bool:
     """Whether all of a heading's text is a link to the site's front page ("/", "../", the bare
     host): the site's name shown as a heading on every page, not the story's headline."""

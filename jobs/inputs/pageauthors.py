@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
-from jobs.inputs.bylinemarks import marked_byline, profile_slug_names
+from jobs.inputs.bylinemarks import marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline
 from jobs.inputs.text import one_line
 
@@ -83,12 +83,16 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     metas = [
         _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
         for name in _META_AUTHOR
-        for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
+        for value in tree.xpath(  # `value` for `content`: Vox Media's pages
+            f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@*[name()='content' or name()='value']"
+        )
     ]
     persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
     if persons:
         return (persons[0],), "meta"
-    linked = [one_line(a.text_content()) for a in tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}")]
+    linked = [
+        one_line(a.text_content()) for a in nearest_group(tree, tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}"))
+    ]
     linked = list(dict.fromkeys(text for text in linked if text))
     if linked:
         return tuple(linked), "rel-author"
@@ -213,7 +217,7 @@ def _marked_up_authors(tree: Any) -> tuple[str, ...]:
     not enough: articles mark up the people and places they mention so (Wikipedia's infobox).
     """
     named: list[str] = []
-    authors = tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}")
+    authors = tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}[not(ancestor::figure or ancestor::figcaption)]")
     other = _other_items(tree, authors)
     for item in authors:
         if other(item):

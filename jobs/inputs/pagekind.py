@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from jobs.inputs.headlines import links_home
+from jobs.inputs.headlines import is_site_heading
 from jobs.inputs.pagemeta import ARTICLE_TYPES, json_ld_objects
 from jobs.inputs.prose import prose_words
 
@@ -59,7 +59,6 @@ _DECORATION = re.compile(
     re.IGNORECASE,
 )
 DECORATION_MAX_WORDS = 200
-_SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
 # A body whose blocks are mostly links is a list of links (a front page, an index).
 MAX_LINK_DENSITY = 0.5
 # Fewer paragraphs and words than this, on a page that is not readerable, is not an article.
@@ -113,9 +112,7 @@ def page_facts(tree: Any) -> PageFacts:
     headlines, site_headings = [], []
     for h1 in tree.iter("h1"):
         text = " ".join(h1.text_content().split())
-        marks = f"{h1.get('id', '')} {h1.get('class', '')}"
-        in_link = h1.xpath("boolean(ancestor::a)") or _SITE_HEADING.search(marks) or links_home(h1)
-        (site_headings if in_link else headlines).append(text)
+        (site_headings if is_site_heading(h1) else headlines).append(text)
     og_type = tree.xpath("string(//meta[@property='og:type']/@content)").strip().lower()
     teaser_texts, repeated_teasers = teaser_blocks(tree)
     return PageFacts(
