@@ -122,6 +122,19 @@ def test_a_time_labelled_as_an_update_by_the_text_before_it_is_the_updates() -> 
     assert published(head=stated, article=first) == "2017-12-15"
 
 
+def test_a_time_at_the_instant_the_page_was_modified_is_the_modification() -> None:
+    """Arena's pages (`<meta name=... value=...>`) state the publication and the modification and show
+    only the modification's <time>, unlabelled: that day is no publication's."""
+    head = (
+        '<meta name="parsely-pub-date" value="2016-12-21T15:49:10Z"><meta name="modified" value="2018-03-07T00:49:32Z">'
+    )
+    shown = '<div><time datetime="2018-03-06T19:49:32-05:00">Mar 6, 2018</time></div>'
+    assert published(head=head, article=shown) == "2016-12-21"
+    assert published(head=head.replace("value=", "content="), article=shown) == "2016-12-21"
+    unstated = '<meta name="parsely-pub-date" value="2018-03-06T15:49:10Z">'  # published and shown: the same day
+    assert published(head=unstated, article=shown) == "2018-03-06"
+
+
 def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_sites_header() -> None:
     assert published(article="<p>Published on August 19, 2019</p>") == "2019-08-19"
     assert published(header="Today: Feb. 19 2020") == ""  # before the headline: today's date

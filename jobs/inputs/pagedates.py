@@ -72,6 +72,7 @@ WEAK_META = (
 )
 MODIFIED_META = (
     "article:modified_time",
+    "modified",
     "og:updated_time",
     "datemodified",
     "last-modified",
@@ -200,15 +201,20 @@ def evidence(
     if not articles and _is_a_thing(tree, objects):  # a recipe's, a product's date: shown, or none
         stated, weak = [], weak + stated
     shown: set[str] = set()
+    changes = {moment for moment in map(_moment, modified) if moment and moment.tzinfo is not None}
     for element in (t for t in article_times(tree, headline) if not _in_a_thing(t)):
         text = " ".join(element.text_content().split())
         marked = UPDATE.search(f"{element.get('class', '')} {text[:20]}") or labelled_as_update(element)
+        marked = marked or _moment(element.get("datetime") or "") in changes  # the instant the page was modified
         updated = marked and not PUBLISHED_MARK.search(element.get("class", ""))
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)
     shown |= shown_days(headline, locale)
-    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
+    # a day shown that is the modification's and no publication's is the update's ("Mar 6, 2018" for
+    # a story published in 2016 and modified then): it does not contradict the published day
+    updates = {read_date(written, locale) for written in modified} - {read_date(written, locale) for written in stated}
+    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown - updates)
 
 
 def _is_a_thing(tree: Any, objects: list[dict]) -> bool:
@@ -249,6 +255,6 @@ def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
     for name in names:
         found += tree.xpath(
             f"//meta[{lowered.format('property')}='{name}' or {lowered.format('name')}='{name}' "
-            f"or {lowered.format('itemprop')}='{name}']/@content"
+            f"or {lowered.format('itemprop')}='{name}']/@*[name()='content' or name()='value']"  # value: Arena's pages
         )
     return found
