@@ -11,7 +11,8 @@ holds the page's headline or main part (an <h1>, <main>, role=main, microdata's 
 holds no field and more than half of the page's visible text: some sites show the article itself
 in a modal, and the body of a page with a modal open is marked "modal-open". A panel with a
 field (a login, a sign-up, a consent form) goes whatever its size: on a page whose article is
-two lines, its sentences are most of the text.
+two lines, its sentences are most of the text. What a browser's translator adds to a page that
+was saved translated goes too (_BROWSER_UI).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ _PANEL_ROLES = frozenset({"dialog", "alertdialog"})
 _FIELDS = ("input", "textarea")
 _CONTROLS = (*_FIELDS, "button", "select")
 MAX_TEXT_SHARE = 0.5  # a panel holding more of the page's text than this is the page
+# What a browser's page translator adds to a page it translates, and a page saved then keeps:
+# Google Translate's tooltip and banner (`#goog-gt-tt`, `.skiptranslate`; its tooltip holds an
+# <h1>Original text</h1> that was read as the page's headline).
+_BROWSER_UI = (
+    ".//*[starts-with(@id, 'goog-gt-') or contains(concat(' ', normalize-space(@class), ' '), ' skiptranslate ')]"
+)
 
 
 def drop_panels(tree: Any) -> int:
@@ -34,7 +41,10 @@ def drop_panels(tree: Any) -> int:
         return 0
     total = _visible_length(body)
     panels = [element for element in body.iterdescendants() if _is_panel(element)]
-    removed, gone = 0, set()
+    injected = body.xpath(_BROWSER_UI)  # whatever it holds: it is the browser's, not the page's
+    for element in injected:
+        element.drop_tree()
+    removed, gone = len(injected), set(injected)
     for element in panels:
         if any(ancestor in gone for ancestor in element.iterancestors()):
             continue  # inside a panel already removed
