@@ -764,3 +764,30 @@ def test_headings_that_link_to_themselves_are_no_headlines_of_other_pages() -> N
     away = sections.replace("href='#part-", "href='/news/part-")
     with pytest.raises(ContentError, match="linked headlines of other pages"):
         extract_page(f"<html><head><title>Port news</title></head><body><h1>Port news</h1>{away}</body></html>")
+
+
+def test_a_page_saved_while_a_browser_translated_it_keeps_no_translator_ui() -> None:
+    """Google Translate's tooltip holds an <h1>Original text</h1>, which was read as the headline."""
+    tooltip = (
+        "<div id='goog-gt-tt' class='skiptranslate' dir='ltr'><div class='top'><h1 class='title gray'>Original text"
+        "</h1></div><div class='original-text'></div></div>"
+    )
+    html = (
+        "<html><head><title>Port strike ends - Harbour Times</title></head><body><div><p>"
+        + "Dock workers ended their strike on Thursday after the port agreed to a new pay deal. " * 8
+        + f"</p></div>{tooltip}</body></html>"
+    )
+    assert extract_page(html).title == "Port strike ends"
+
+
+def test_a_short_article_in_a_script_without_spaces_counts_its_words() -> None:
+    """A Chinese or Japanese brief has no spaces between words: it was refused as "1 words"."""
+    first = (
+        "码头工人周四在港口同意新的工资协议后结束了罢工，工会表示将在下周举行投票，港口管理局也承诺改善工作条件。" * 4
+    )
+    second = "据当地媒体报道，这次罢工持续了两个星期，导致数百艘货船在港外等待卸货，许多商店的货架出现了空缺。" * 4
+    html = (
+        "<html><head><title>港口罢工结束</title></head><body><div><h1>港口罢工结束</h1>"
+        f"<p>{first}</p><p>{second}</p></div></body></html>"
+    )
+    assert extract_page(html).paragraphs == (first, second)

@@ -30,7 +30,7 @@ from jobs.inputs.pagekind import (
     teaser_prose_share,
 )
 from jobs.inputs.pagemeta import PageMeta, page_meta
-from jobs.inputs.prose import not_prose_reason, prose_words
+from jobs.inputs.prose import not_prose_reason, prose_words, word_count
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
 from jobs.quality.language import looks_mojibake
@@ -202,7 +202,7 @@ def _page(
     paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
     byline = _byline(meta, one_line(document.author or ""), site_names, paragraphs)
     paragraphs = without_byline_lines(paragraphs, site_names)  # "By Jane Doe" is no paragraph of the story
-    words = sum(len(p.split()) for p in paragraphs)
+    words = _words(paragraphs)
     teasers = teaser_prose_share(paragraphs, facts.teaser_texts)
     reason = not_article_reason(
         facts, len(paragraphs), words, link_density, listed, own_address, teasers
@@ -252,7 +252,7 @@ def merge_missed_prose(paragraphs: Sequence[str], other: Sequence[str]) -> list[
 
 
 def _words(paragraphs: list[str]) -> int:
-    return sum(len(p.split()) for p in paragraphs)
+    return sum(word_count(p) for p in paragraphs)  # Chinese, Japanese, Thai: no spaces between words
 
 
 def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragraphs: Sequence[str] = ()) -> str:

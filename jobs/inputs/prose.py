@@ -72,12 +72,17 @@ def _unspaced_words(paragraph: str) -> int:
     return cjk // 2 + southeast // 4
 
 
+def word_count(paragraph: str) -> int:
+    """A paragraph's words, in scripts with spaces between words and without (_unspaced_words)."""
+    return max(len(paragraph.split()), _unspaced_words(paragraph))
+
+
 def _prose_shape(paragraph: str) -> tuple[int, bool, bool]:
     """A paragraph's words, whether it is shaped like a sentence (long enough, of letters, not a
     row of labels) and whether it ends like one."""
     tokens = paragraph.split()
     unspaced = _unspaced_words(paragraph)
-    words = max(len(tokens), unspaced)
+    words = word_count(paragraph)
     lettered = sum(1 for token in tokens if any(ch.isalpha() for ch in token)) + unspaced
     separators = sum(1 for token in tokens if token in _LABEL_SEPARATORS)
     labels = separators >= MIN_LABEL_SEPARATORS and separators * LABEL_RUN_WORDS >= words
