@@ -7,7 +7,9 @@ Shapes met on real pages of mozilla/readability's test set (Apache-2.0), written
 from __future__ import annotations
 
 import pytest
+from lxml import html as lxml_html
 
+from jobs.inputs.bylinemarks import marked_byline
 from jobs.inputs.bylines import byline_line, plausible_byline, without_byline_lines
 from jobs.inputs.html import extract_page
 from tests.test_bylines import STORY, byline, page
@@ -150,3 +152,29 @@ def test_a_meta_author_given_as_value_instead_of_content() -> None:
         byline(_story_page(head=head, top="<p>The FCC will now have a Republican majority, April Glaser writes.</p>"))
         == "April Glaser"
     )
+
+
+def test_an_author_box_tagline_and_a_customer_testimonial_are_no_byline() -> None:
+    """Hackernoon's author box: a handle, then the author's tagline in a block of its own; a shop's
+    testimonial signed "Credaris-Kundin A.K.\""""
+    box = "<div class='author'><div class='name'><a href='/@x'><strong>linksc</strong></a><p>Creating Search Engine API</p></div></div>"
+    assert marked_byline(lxml_html.fromstring(_story_page(top=box))) == ()
+    testimonial = "<div class='testimonial-author'><div class='testimonial-author-info'><div>Credaris-Kundin A.K.</div></div></div>"
+    assert marked_byline(lxml_html.fromstring(_story_page(after=testimonial))) == ()
+
+
+def test_contributors_the_page_credits_with_other_work_are_no_authors() -> None:
+    """Refinery29's meta author lists the writer, the photographer, the models and the stylist."""
+    head = "<meta name='author' content='Connie Wang,Sharokh Mirzai,Bethie Girmai,Paul Warren for Amika'>"
+    shown = (
+        "<div class='byline'>written by <span>Connie Wang</span></div><div class='other-contributors'>"
+        "<span>Photographed by <span>Sharokh Mirzai</span></span>; <span>Styled by <span>Bethie Girmai</span></span>; "
+        "<span>Hair by <span>Paul Warren for Amika</span></span></div>"
+    )
+    assert byline(_story_page(head=head, top=shown)) == "Connie Wang"
+
+
+def test_the_sites_name_given_as_value_is_the_site_not_an_author() -> None:
+    """`<meta name="og:site_name" value="Us Weekly">` and an author "Us Weekly Staff": a desk."""
+    head = "<meta value='Us Weekly' name='og:site_name'><meta value='Us Weekly Staff' name='author'>"
+    assert byline(_story_page(head=head, top="<p>By Us Weekly Staff</p>")) == ""

@@ -11,8 +11,8 @@ Two general ways pages mark who wrote an article, read when no structured field 
   (`<a href="/auteur/emmanuelle-ducros-187">Emmanuelle Ducros</a>`). A topic page
   (`/tag/angela-merkel`) names no author and does not count.
 
-Marks inside asides, navigation, footers, figures, quotes (a pull quote's "author" is the person
-quoted), readers' comments and lists of other stories (related, teasers, recommended, popular,
+Marks inside asides, navigation, footers, figures, quotes and testimonials (a pull quote's
+"author" is the person quoted), readers' comments and lists of other stories (related, teasers, recommended, popular,
 sidebars) are ignored: they credit other stories, pictures or quotations. Of the rest, the byline is the first mark after the headline (else the last before
 it), with the marks beside it in the same element (several authors each in a link).
 The texts go through the name model (bylines.plausible_byline) like every other byline.
@@ -25,7 +25,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from jobs.inputs.bylines import plausible_byline, words
+from jobs.inputs.bylines import is_byline_label, plausible_byline, words
 from jobs.inputs.headlines import is_site_heading
 from jobs.inputs.text import one_line
 
@@ -44,7 +44,7 @@ _OUTSIDE = (
     "ancestor-or-self::aside[not(re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i'))] or ancestor-or-self::nav or ancestor-or-self::footer or ancestor-or-self::figure "
     "or ancestor-or-self::figcaption or ancestor-or-self::blockquote "
     "or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
-    "'comment(?!ary)|related|teaser|recommend|popular|trending|quote|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
+    "'comment(?!ary)|related|teaser|recommend|popular|trending|quote|testimonial|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
     "'i')]"
 )
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
@@ -91,7 +91,7 @@ def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
         if not names and _marked(element) and not any(_marked(child) for child in element.iterdescendants()):
             text = block_text(element)  # "<span>By</span><span>Jane</span>", "<div>By Jane</div><div>Outlet</div>"
             if text and len(text.split()) <= MAX_BYLINE_WORDS:
-                names = tuple(name for name in plausible_byline(text).split("; ") if name)
+                names = tuple(name for name in plausible_byline(_first_block(text)).split("; ") if name)
         if names:
             marks.append((element, names))
     return marks
@@ -120,6 +120,14 @@ def block_text(element: Any) -> str:
     walk(element)
     parts = [one_line(part) for part in " ".join(pieces).split(" | ")]  # "<span>By</span><span>Jane"
     return " | ".join(part for part in parts if part)
+
+
+def _first_block(text: str) -> str:
+    """The first block of a byline element's text (block_text) that says more than "By": the
+    author, whom blocks of an outlet, a role, a day or an author box's tagline follow ("linksc |
+    Creating Search Engine API")."""
+    blocks = text.split(" | ")
+    return next((block for block in blocks if plausible_byline(block) or not is_byline_label(block)), "")
 
 
 _BLOCKS = frozenset(["div", "p", "li", "dd", "dt", "br", "time", "section", "header", "h2", "h3", "h4", "h5", "h6"])

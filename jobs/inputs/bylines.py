@@ -51,7 +51,8 @@ _TRAILER = re.compile(
 # Edited by John Roe" gives "Written by Jane Doe" (an editor, a reviewer or a photographer is no author).
 _OTHER_CREDIT = re.compile(
     r"(?i)(?<!\S)(?:edited|copy[- ]?edited|illustrat(?:ed|ions?)|photo(?:graph)?s?|photographed|pictures|images|"
-    r"graphics|video|translated|fact[- ]checked|(?:medically )?reviewed|produced|designed|curated|moderated|"
+    r"graphics|video|translated|fact[- ]checked|(?:medically )?reviewed|produced|designed|curated|moderated|styled|"
+    r"modell?ed|"
     r"bearbeitet|redigiert|übersetzt|traduit|édité|relu|editado|traducido|revisado)\s+(?:by|von|par|por)(?!\S).*$",
     re.DOTALL,
 )
@@ -264,6 +265,11 @@ def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> 
         if (line := byline_line(paragraph, outlets)) and not _in_record(paragraphs, index)
     }
     return found.pop() if len(found) == 1 else ""
+
+
+def is_byline_label(text: str) -> bool:
+    """Whether a text is only a byline word ("By", "Von", "Autor:"): a label before the name."""
+    return bool(text.strip()) and not _PREFIX.sub("", text.strip() + " ").strip()
 
 
 def without_byline_lines(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> list[str]:

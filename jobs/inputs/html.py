@@ -21,7 +21,7 @@ from jobs.inputs.decoding import decode_html
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import drop_repeated_headlines, site_names_of
 from jobs.inputs.overlays import drop_panels
-from jobs.inputs.pageauthors import shown_on_page
+from jobs.inputs.pageauthors import credited_otherwise, shown_on_page
 from jobs.inputs.pagekind import (
     PageFacts,
     normal_text,
@@ -29,7 +29,7 @@ from jobs.inputs.pagekind import (
     page_facts,
     teaser_prose_share,
 )
-from jobs.inputs.pagemeta import PageMeta, page_meta
+from jobs.inputs.pagemeta import PageMeta, meta_values, page_meta
 from jobs.inputs.prose import not_prose_reason, prose_words, word_count
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
@@ -154,6 +154,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     if tree is None:
         raise ContentError("not an HTML page")
     drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
+    meta_values(tree)  # <meta value=...> read as <meta content=...>
     second = copy.deepcopy(tree)  # for the recall-favoring reading below: extraction prunes `tree`
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
@@ -275,7 +276,8 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragra
 
 
 def _shown(byline: str, meta: PageMeta) -> str:
-    return "; ".join(name for name in byline.split("; ") if name and shown_on_page(name, meta.visible))
+    names = [name for name in byline.split("; ") if name and shown_on_page(name, meta.visible)]
+    return "; ".join(name for name in names if not credited_otherwise(name, meta.visible))
 
 
 def _body_paragraphs(body: Any) -> tuple[list[str], float]:

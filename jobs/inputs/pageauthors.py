@@ -17,7 +17,7 @@ import unicodedata
 from typing import Any
 
 from jobs.inputs.bylinemarks import marked_byline, nearest_group, profile_slug_names
-from jobs.inputs.bylines import plausible_byline
+from jobs.inputs.bylines import plausible_byline, words
 from jobs.inputs.text import one_line
 
 _META_AUTHOR = (
@@ -83,9 +83,7 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     metas = [
         _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
         for name in _META_AUTHOR
-        for value in tree.xpath(  # `value` for `content`: Vox Media's pages
-            f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@*[name()='content' or name()='value']"
-        )
+        for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
     persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
     if persons:
@@ -191,6 +189,19 @@ def shown_on_page(name: str, visible: str) -> bool:
     return bool(words) and all(
         (f" {word} " in visible) if word.isascii() or not _CJK.search(word) else (word in visible) for word in words
     )
+
+
+def credited_otherwise(name: str, visible: str) -> bool:
+    """Whether the page's visible text credits a name with other work than writing ("Photographed by
+    Jane Doe", "Styled by ..."): fields list every contributor of a story as its author."""
+    folded = _folded(name)
+    return any(f" {verb} by {folded} " in visible for verb in _OTHER_WORK)
+
+
+_OTHER_WORK = words(
+    "photographed photos photo photographs illustrated illustrations illustration edited styled modeled "
+    "modelled produced designed graphics video hair makeup make-up"
+)
 
 
 def _folded(text: str) -> str:

@@ -202,6 +202,7 @@ def evidence(
         stated, weak = [], weak + stated
     shown: set[str] = set()
     changes = {moment for moment in map(_moment, modified) if moment and moment.tzinfo is not None}
+    changes -= set(map(_moment, stated))  # a page first published and not modified since states both alike
     for element in (t for t in article_times(tree, headline) if not _in_a_thing(t)):
         text = " ".join(element.text_content().split())
         marked = UPDATE.search(f"{element.get('class', '')} {text[:20]}") or labelled_as_update(element)
@@ -211,10 +212,7 @@ def evidence(
         if not updated:
             shown |= labelled_days(text, locale)
     shown |= shown_days(headline, locale)
-    # a day shown that is the modification's and no publication's is the update's ("Mar 6, 2018" for
-    # a story published in 2016 and modified then): it does not contradict the published day
-    updates = {read_date(written, locale) for written in modified} - {read_date(written, locale) for written in stated}
-    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown - updates)
+    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
 
 
 def _is_a_thing(tree: Any, objects: list[dict]) -> bool:
@@ -255,6 +253,6 @@ def _metas(tree: Any, names: tuple[str, ...]) -> list[str]:
     for name in names:
         found += tree.xpath(
             f"//meta[{lowered.format('property')}='{name}' or {lowered.format('name')}='{name}' "
-            f"or {lowered.format('itemprop')}='{name}']/@*[name()='content' or name()='value']"  # value: Arena's pages
+            f"or {lowered.format('itemprop')}='{name}']/@content"
         )
     return found

@@ -60,8 +60,22 @@ class PageMeta:
     visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
 
 
+def meta_values(tree: Any) -> None:
+    """Give the page's <meta> elements that write their value as `value=` (Vox Media's and Arena's
+    pages: `<meta name="author" value="April Glaser">`) a `content=` too, and Open Graph fields
+    written as `name=` a `property=`, in place, so that every reading (this module's,
+    trafilatura's) finds them."""
+    for meta in tree.iter("meta"):
+        if meta.get("content") is None and meta.get("value") is not None:
+            meta.set("content", meta.get("value"))
+        name = meta.get("name") or ""
+        if meta.get("property") is None and name.startswith(("og:", "article:")):  # Open Graph's attribute
+            meta.set("property", name)
+
+
 def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     """The structured metadata of a parsed page (an lxml tree); `url`: the page's address if known."""
+    meta_values(tree)  # html.extract_page does it first, for every reading; here for a tree read alone
     objects = list(json_ld_objects(tree))
     articles = [o for o in objects if _types(o) & ARTICLE_TYPES] or [o for o in objects if "headline" in o]
     locale = (tree.xpath("string(/html/@lang)") or tree.xpath("string(//html/@lang)") or "").strip().lower()
