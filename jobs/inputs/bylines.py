@@ -17,11 +17,18 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-
-def words(*lines: str) -> frozenset[str]:
-    """The words of some lines of text, as a set (word lists written as prose)."""
-    return frozenset(" ".join(lines).split())
-
+from jobs.inputs.bylinewords import (
+    CALENDAR_WORDS,
+    CREDIT_WORDS,
+    DETERMINERS,
+    LEAD_WORDS,
+    MONTH_ABBREVIATIONS,
+    PARTICLES,
+    ROLE_SUFFIXES,
+    ROLE_WORDS,
+    SENTENCE_WORDS,
+    words,
+)
 
 _SEPARATORS = re.compile(
     r"\s*(?:;|,(?:\s*(?:and|und|et|y|e|og|och|и)\s)?|\||•|\s(?:and|und|et|y|e|og|och|и)\s| & |\s/\s|(?<=\w)/(?=\w)|"
@@ -58,115 +65,6 @@ _OTHER_CREDIT = re.compile(
 )
 # E-mail addresses, @handles, links and (parenthesized) notes inside a byline: "Jane Doe (AP)".
 _NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]|\S*@\S*|\S*(?:https?://|www\.)\S*")
-# Words that make a byline part a role, a desk or an outlet rather than a name. The name before
-# them is kept ("Jane Doe News reporter" gives "Jane Doe"); before a name, they are dropped
-# ("Senior Reporter Jane Doe", "Ein Kommentar von Jane Doe" give "Jane Doe").
-_ROLE_WORDS = words(
-    # roles, desks and sections
-    "reporter reporters correspondent correspondents editor editors writer writers staff contributor "
-    "contributors contributing columnist columnists journalist journalists author authors producer analyst "
-    "team desk newsroom news business politics political technology tech health science sport sports "
-    "economics economy world opinion senior chief deputy associate special foreign international national "
-    "local agency agencies press wire wires bureau service media online digital edition guest admin administrator "
-    "username user anonymous unknown webmaster editorial photographer illustrator intern freelance "
-    "freelancer managing executive assistant director host presenter anchor blogger commentator critic "
-    "researcher professor report release experte expertin expert experts rechtsanwalt rechtsanwältin anwalt "
-    "anwältin auteur auteure autore autrice autor autorin "
-    # the same in other languages of European news
-    "redakteur redakteurin korrespondent korrespondentin reporterin journalistin fotograf fotografin "
-    "chefredakteur chefredakteurin herausgeber herausgeberin mitarbeiter mitarbeiterin volontär volontärin "
-    "gastautor gastautorin pressemitteilung pressesprecher pressesprecherin "
-    "redactor redactora corresponsal periodista enviado enviada columnista fotógrafo fotógrafa "
-    "journaliste rédacteur rédactrice correspondant correspondante envoyé envoyée chroniqueur chroniqueuse "
-    "giornalista inviato inviata corrispondente redattore redattrice "
-    # desks and newsrooms, company forms: an outlet, not a person
-    "redaktion redacción redaccion rédaction redazione redactie redakcja gmbh ag inc inc. ltd llc corp co. "
-    "austria germany deutschland foundation stiftung verlag zeitung magazin magazine verband e.v. "
-    "nachrichten tagblatt tageblatt rundschau anzeiger kurier noticias diario gazette gazzetta corriere "
-    "journal times tribune herald chronicle courier union anstalt institut institute kreuz verein "
-    "gesellschaft akademie universität university hochschule ministerium ministry eg deutsches "
-    "photo foto fotos photos bild bilder quelle source dpa afp ap reuters epd kna apa sda ansa efe "
-    # user-interface words glued to a name
-    "share teilen follow folgen email e-mail mail twitter facebook instagram linkedin profile profil more "
-    "mehr view read contact kontakt bio subscribe abonnieren print drucken comments kommentare "
-    "sponsored gesponsert gesponserte inhalte anzeige advertisement werbung "
-)
-# Months and weekdays: a date glued to a name, cut like a role after a name's first word, never as its
-# first word ("April Glaser", "Juli Clover", "June Carter"; "May" and "Mai": see _MONTH_ABBREVIATIONS).
-_CALENDAR_WORDS = words(
-    "january february march april june july august september october november december "
-    "januar februar märz juni juli oktober dezember "
-    "monday tuesday wednesday thursday friday saturday sunday montag dienstag mittwoch donnerstag freitag "
-    "samstag sonntag",
-)
-# Words that open a credit for something else than the article: "Foto: Jane Doe", "Quelle: dpa".
-_CREDIT_WORDS = words(
-    "photo photos photograph photographs photography foto fotos bild bilder quelle source sources illustration "
-    "illustrations grafik graphic "
-    "graphics video kamera camera image images picture pictures crédit crédits credit credits "
-    "übersetzung übersetzt übersetzer übersetzerin translation translated translator traduction traducción "
-    "traduzione",
-)
-# Words that open a byline before its "by"/"von" and are not names: "Ein Kommentar von Jane Doe".
-_LEAD_WORDS = words(
-    "a an ein eine einer analysis analyse commentary kommentar gastkommentar gastbeitrag beitrag column "
-    "kolumne essay interview bericht reportage story article artikel post posts meinung blog blogbeitrag "
-    "beiträge beitrage articles artikel news nachricht rezept recipe receta recette erstellt verfasst "
-    "geschrieben gepostet eingestellt publiziert written posted published created in",
-)
-# Words that open the name of an outlet, never a person's: "The Guardian", "La Repubblica", "Le Monde".
-_DETERMINERS = words("the der die das il lo la le les los las el het")
-# Month names and abbreviations dropped before a day or a year: "Jane Doe May 3, 2022".
-_MONTH_ABBREVIATIONS = words(
-    "jan feb mar apr may jun jul aug sep sept oct nov dec mai mär okt dez "
-    "january february march april june july august september october november december",
-)
-# German-style compounds of a desk or role word: "Webteam", "Sportredaktion", "Lokalredakteur".
-_ROLE_SUFFIXES = (
-    "team",
-    "redaktion",
-    "redakteur",
-    "redakteurin",
-    "korrespondent",
-    "korrespondentin",
-    "leiter",
-    "leiterin",
-    "institut",
-    "verband",
-    "verein",
-)
-# Words of a sentence or a phrase, never of a name ("Zum Profil", "Seit 2010 ...", "About the author").
-_SENTENCE_WORDS = words(
-    "is was are has have covers writes wrote lives based zum zur vom beim seit über unter nach "
-    "the of about with this that",
-)
-# Name particles written in lower case ("Ludwig van Beethoven", "Abu al-Hassan").
-_PARTICLES = frozenset(
-    [
-        "van",
-        "von",
-        "der",
-        "den",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "du",
-        "dos",
-        "das",
-        "la",
-        "le",
-        "bin",
-        "ibn",
-        "al",
-        "el",
-        "ten",
-        "ter",
-        "zu",
-        "y",
-    ]
-)
 # A name in Chinese, Japanese or Korean script is written without spaces: one token of 2-4
 # characters (family name first), unless it ends in a word for a body (社 agency, 报 paper, 网 site,
 # 台 station, 部 department...) or holds a newsroom word (编辑 editor, 记者 reporter, 新闻 news).
@@ -242,13 +140,13 @@ def _after_by(byline: str, strict: bool = False) -> str:
         if before and before[-1].casefold() in ("reporting", "material"):  # a separator ("with reporting by")
             continue
         if strict:
-            if before and all(_is_role(word) or word.casefold() in _LEAD_WORDS for word in before):
+            if before and all(_is_role(word) or word.casefold() in LEAD_WORDS for word in before):
                 return byline[match.end() :]
             continue
         if any(
             any(ch.isdigit() for ch in word)
-            or (word.islower() and word.strip(".,:;") not in _PARTICLES)
-            or word.casefold().strip(".,:;") in _LEAD_WORDS
+            or (word.islower() and word.strip(".,:;") not in PARTICLES)
+            or word.casefold().strip(".,:;") in LEAD_WORDS
             for word in before
         ):
             return byline[match.end() :]
@@ -296,7 +194,7 @@ def _in_record(paragraphs: Sequence[str], index: int) -> bool:
         if not 0 <= at < len(paragraphs) or len(paragraphs[at].split()) > 12:
             return False
         label = _FIELD.match(paragraphs[at])
-        return bool(label) and label.group(1).split()[0].casefold().strip(".") not in _CREDIT_WORDS
+        return bool(label) and label.group(1).split()[0].casefold().strip(".") not in CREDIT_WORDS
 
     return field(index - 1) and field(index + 1)
 
@@ -360,30 +258,30 @@ def _person_name(part: str, blocked: set[str]) -> str:
         return ""
     names = {name.removeprefix(_HOST_MARK) for name in blocked}
     tokens = _before_date(part.split())
-    if tokens and tokens[0].casefold().strip(".:") in _CREDIT_WORDS:
+    if tokens and tokens[0].casefold().strip(".:") in CREDIT_WORDS:
         return ""  # "Foto: Jane Doe" credits a picture, not the article
     if len(tokens) == 1 and _CJK_NAME.match(tokens[0]):
         return "" if _CJK_BODIES.search(tokens[0]) or _folded(tokens[0]) in names else tokens[0]
-    if any(token.casefold() in _SENTENCE_WORDS for token in tokens):
+    if any(token.casefold() in SENTENCE_WORDS for token in tokens):
         return ""
     tokens = _without_leading_roles(tokens)
     for index, token in enumerate(tokens):
-        if _is_role(token) or (index and token.casefold().strip(".:") in _CALENDAR_WORDS):
+        if _is_role(token) or (index and token.casefold().strip(".:") in CALENDAR_WORDS):
             tokens = tokens[:index]
             break
     if not 2 <= len(tokens) <= MAX_NAME_WORDS or _is_site(" ".join(tokens), blocked):
         return ""  # "Hessenschau De" is the site hessenschau.de, not a person
-    if tokens[0].casefold() in _DETERMINERS or any(ch.isdigit() for token in tokens for ch in token):
+    if tokens[0].casefold() in DETERMINERS or any(ch.isdigit() for token in tokens for ch in token):
         return ""
-    if tokens[-1] in _PARTICLES:  # "Nombre del" (a label): a name does not end with a particle
+    if tokens[-1] in PARTICLES:  # "Nombre del" (a label): a name does not end with a particle
         return ""
     if len(tokens[0]) >= 3 and tokens[0].isalpha() and tokens[0].isupper() and not all(t.isupper() for t in tokens):
         return ""  # an acronym before words: an organization ("ACLU Speech"), not "JANE DOE" nor "Jane DOE"
     for token in tokens:
-        if token.casefold() in _PARTICLES:
+        if token.casefold() in PARTICLES:
             continue
         head, _, rest = token.partition("-")
-        if head.casefold() in _PARTICLES and rest[:1].isupper():  # "al-Hassan", "el-Sayed"
+        if head.casefold() in PARTICLES and rest[:1].isupper():  # "al-Hassan", "el-Sayed"
             token = rest
         if not _NAME_TOKEN.match(token) or not token[0].isupper():
             return ""
@@ -392,7 +290,7 @@ def _person_name(part: str, blocked: set[str]) -> str:
 
 def _is_role(token: str) -> bool:
     word = token.casefold().strip(".:").rsplit("-", 1)[-1]  # "FOCUS-Online-Experte"
-    return word in _ROLE_WORDS or word.endswith(_ROLE_SUFFIXES)
+    return word in ROLE_WORDS or word.endswith(ROLE_SUFFIXES)
 
 
 def _before_date(tokens: list[str]) -> list[str]:
@@ -400,7 +298,7 @@ def _before_date(tokens: list[str]) -> list[str]:
     for index, token in enumerate(tokens):
         if any(ch.isdigit() for ch in token):
             kept = tokens[:index]
-            if kept and kept[-1].casefold().strip(".,") in _MONTH_ABBREVIATIONS:
+            if kept and kept[-1].casefold().strip(".,") in MONTH_ABBREVIATIONS:
                 kept = kept[:-1]
             return kept
     return tokens
@@ -410,7 +308,7 @@ def _without_leading_roles(tokens: list[str]) -> list[str]:
     """The tokens after the roles and lead words that open them, and after a "by"/"von" that
     follows those ("Senior Reporter Jane Doe", "Ein Kommentar von Jane Doe": "Jane Doe")."""
     index = 0
-    while index < len(tokens) and (_is_role(tokens[index]) or tokens[index].casefold() in _LEAD_WORDS):
+    while index < len(tokens) and (_is_role(tokens[index]) or tokens[index].casefold() in LEAD_WORDS):
         index += 1
     if 0 < index < len(tokens) and tokens[index].casefold() in ("by", "von", "de", "di", "por", "par"):
         index += 1
