@@ -69,6 +69,21 @@ def test_dates_that_do_not_say_what_they_date_need_the_page_to_show_them() -> No
     assert published(webpage) == ""
 
 
+def test_a_locale_in_one_band_of_time_zones_widens_the_hours_a_utc_time_names_its_day() -> None:
+    evening = meta("article:published_time", "2022-10-06T20:18:03+00:00")  # 22:18 in Berlin, 23:18 in Helsinki
+    assert published(evening, lang="en-GB") == ""  # English: anywhere, 20:18 UTC is tomorrow east of UTC+4
+    assert published(evening, lang="de-DE") == "2022-10-06"
+    assert published(evening, lang="de") == "2022-10-06"
+    assert published(evening, lang="fi") == "2022-10-06"
+    late = meta("article:published_time", "2022-10-06T21:30:00+00:00")
+    assert published(late, lang="fi-FI") == ""  # 00:30 in Helsinki
+    assert published(late, lang="pl") == "2022-10-06"
+    assert published(evening, lang="fr") == ""  # French is also Canada's, Africa's, the Pacific's
+    assert published(evening, lang="fr-CA") == ""
+    assert published(evening, lang="sv-FI") == "2022-10-06"  # the region decides: Finland
+    assert published(late, lang="sv-FI") == ""
+
+
 def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:
     stated = ld(datePublished="2018-09-15T10:15:48+02:00")
     assert published(stated, article="<p>By admin - 2018-09-16</p>") == ""  # which one? none

@@ -145,11 +145,37 @@ def in_utc(written: str) -> bool:
     return bool(_UTC_TIME.search(written or ""))
 
 
+# Pages whose locale puts them in one band of time zones, and the UTC hours that are the same day
+# everywhere in it (local hour = UTC hour + offset, within 0-23 for every offset of the band):
+# Central Europe (UTC+0 in the Canaries, +1, summer +2), Eastern Europe (+2, summer +3), Portugal
+# (-1 in the Azores, 0, summer +1). A locale names its region ("fr-fr", "ca-es") or is a bare
+# language spoken in one band ("de", "pl", "fi"). English is not placed by its region: "en-gb" is
+# many sites' default English, far from Britain as often as in it.
+_BANDS = (
+    (
+        "at be ch cz de dk es fr hr hu it li lu mt nl no pl se si sk",
+        "cs da de hr hu it nb nl nn no pl sk sl sv",
+        (0, 22),
+    ),
+    ("bg cy ee fi gr lt lv ro", "bg el et fi lt lv ro", (0, 21)),
+    ("pt", "", (1, 23)),
+)
+
+
 def utc_day_is_certain(written: str, locale: str = "") -> bool:
-    """A time in UTC near midnight does not say the page's own day; every other written date does."""
+    """A time in UTC near midnight does not say the page's own day; every other written date does.
+    How near: by the band of time zones the page's locale names (4 hours either way when none)."""
     match = _UTC_TIME.search(written or "")
-    first, last = AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
-    return match is None or first <= int(match.group(1)) < last
+    return match is None or _safe_hours(locale)[0] <= int(match.group(1)) < _safe_hours(locale)[1]
+
+
+def _safe_hours(locale: str) -> tuple[int, int]:
+    language, _, region = locale.replace("_", "-").lower().partition("-")
+    region = region.split("-")[-1] if region else ""
+    for regions, languages, hours in _BANDS:
+        if language != "en" and (region in regions.split() if region else language in languages.split()):
+            return hours
+    return AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
 
 
 # A day's start east of UTC stored in UTC: a date without a time entered at midnight in Berlin
