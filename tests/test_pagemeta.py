@@ -84,6 +84,25 @@ def test_a_locale_in_one_band_of_time_zones_widens_the_hours_a_utc_time_names_it
     assert published(late, lang="sv-FI") == ""
 
 
+def test_a_day_the_page_labels_as_its_publication_counts_wherever_it_is_shown() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    label = '<div class="meta">Veröffentlicht von Redaktion am 5. April 2017</div>'
+    assert published(article=prose + label, lang="de") == "2017-04-05"  # far after the headline
+    assert published(article=prose, after="<p>Posted by Ann Lee on May 3, 2020</p>") == "2020-05-03"
+    assert published(article=prose + "<p>Mise en ligne le 23 mai 2019</p>", lang="fr") == "2019-05-23"
+    assert published(article=prose) == ""
+    in_a_comment = '<ol class="comments"><li>Veröffentlicht am 6. April 2017</li></ol>'
+    assert published(article=prose, after=in_a_comment, lang="de") == ""
+    teaser = "<aside><p>Published on June 1, 2020</p></aside>"
+    assert published(article=prose, after=teaser) == ""
+    other = "<p>Veröffentlicht am 7. April 2017</p>"
+    assert published(article=prose + label, after=other, lang="de") == ""  # two days: which one? none
+    unlabelled = "<p>Am 5. April 2017 begann der Bau.</p>"
+    assert published(article=prose + unlabelled, lang="de") == ""  # a day in running prose dates the event
+    weak = '<meta name="date" content="2017-04-05">'
+    assert published(weak, article=prose + label, lang="de") == "2017-04-05"  # a weak field confirmed
+
+
 def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:
     stated = ld(datePublished="2018-09-15T10:15:48+02:00")
     assert published(stated, article="<p>By admin - 2018-09-16</p>") == ""  # which one? none

@@ -13,7 +13,8 @@ A wrong date is worse than none, so a day is given only when the page is consist
   counts only when the page also shows that day;
 - shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
   its headline (the dateline, not running prose), in the first element marked as a date after it
-  and in the headline element itself, read only in a certain order (jobs/inputs/writtendates.py);
+  and in the headline element itself, and anywhere a date labelled as the publication's ("Posted
+  by Ann on ..."), read only in a certain order (jobs/inputs/writtendates.py);
 - last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it; a day the
   address contradicts (more than a day apart) and the page does not show is left out;
 - a midnight east of UTC stored in UTC ("2022-11-06T23:00:00Z", 7 November in Berlin) names two
@@ -36,6 +37,7 @@ from jobs.inputs.showndates import (
     foreign,
     labelled_as_update,
     labelled_days,
+    labelled_publication_days,
     shown_days,
 )
 from jobs.inputs.writtendates import days_in_text, in_utc, midnight_east_of_utc, read_date, url_day, utc_day_is_certain
@@ -211,7 +213,7 @@ def evidence(
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)
-    shown |= shown_days(headline, locale)
+    shown |= shown_days(headline, locale) | labelled_publication_days(tree, locale)
     return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
 
 
