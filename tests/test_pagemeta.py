@@ -101,6 +101,18 @@ def test_a_day_the_page_labels_as_its_publication_counts_wherever_it_is_shown() 
     assert published(article=prose + unlabelled, lang="de") == ""  # a day in running prose dates the event
     weak = '<meta name="date" content="2017-04-05">'
     assert published(weak, article=prose + label, lang="de") == "2017-04-05"  # a weak field confirmed
+    assert published(article=prose + "<p>Geschrieben von Cooper am 25.08.2015 22:30</p>", lang="de") == "2015-08-25"
+
+
+def test_a_day_right_after_a_byline_counts_as_shown() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    assert published(article=prose + "<p>Von Julia Müller 28. Dezember 2022</p>", lang="de") == "2022-12-28"
+    assert published(article=prose + "<div>By Ann Lee | May 3, 2020</div>", lang="en-US") == "2020-05-03"
+    assert published(article=prose + "<p>Por Rodolfo Costa Brasília 03/05/2022 21:44</p>", lang="pt-BR") == "2022-05-03"
+    teaser_title = "<p>Die Thermostate von Wiser 22. November 2018</p>"  # "von" and a noun: no byline
+    assert published(article=prose + teaser_title, lang="de") == ""
+    sentence = "<p>Die Firma. Lebensmittel Praxis 31.10.2023</p>"
+    assert published(article=prose + sentence, lang="de") == ""
 
 
 def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:

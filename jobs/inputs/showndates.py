@@ -54,10 +54,13 @@ _LABEL = re.compile(r"([^\W\d_]+)\s*:\s*$")
 # Labels before a date anywhere on the page that say it is the article's publication (accents
 # folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne".
 _PUBLICATION_LABEL = re.compile(
-    r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|published|posted|publie|publiee|mise en ligne|"
-    r"publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
+    r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|geschrieben|erscheinungsdatum|published|posted|written|"
+    r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
     r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?\s*$"
 )
+# A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020"
+# (capital "Von", "By": the byline's first word, not a German noun after "von" in a teaser's title).
+_BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–-]?\s*$")
 _NOT_TEXT = ("script", "style", "noscript", "template", "head", "title")
 _UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
 
@@ -101,6 +104,7 @@ def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
         day
         for day, start in dated_spans(text, locale)
         if _PUBLICATION_LABEL.search(fold(text[max(0, start - 40) : start]).lower())
+        or _BYLINE_BEFORE.search(fold(text[max(0, start - 40) : start]))
     }
 
 
