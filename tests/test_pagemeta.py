@@ -261,6 +261,14 @@ def test_a_midnight_east_of_utc_stored_in_utc_names_two_days() -> None:
         ("05/03/2022", "en", set()),  # order uncertain without a region
         ("05/03/2022", "en-gb", {"2022-03-05"}),
         ("about 20 people in 2022", "en", set()),
+        ("公開日：2019年3月5日 10:00", "ja", {"2019-03-05"}),
+        ("２０１９年３月５日", "zh", {"2019-03-05"}),
+        ("2019년 3월 5일", "ko", {"2019-03-05"}),
+        ("2019/03/05 15:00", "ja", {"2019-03-05"}),  # year first: the month follows, in every locale
+        ("2019.03.05", "en", {"2019-03-05"}),
+        ("PyCharm 2019.3.5 released", "en", set()),  # a version, not a date
+        ("build 1.2019.03.05 and 2019.03.05.1", "en", set()),
+        ("/2019/03/05/story", "en", set()),  # an address's path is read as an address (url_day)
     ],
 )
 def test_days_in_text_are_read_only_in_a_certain_order(text: str, lang: str, days: set[str]) -> None:
