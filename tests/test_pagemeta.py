@@ -116,6 +116,10 @@ def test_a_day_right_after_a_byline_counts_as_shown() -> None:
 
 
 def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:
+    late = meta("article:published_time", "2016-12-29T01:32:00+00:00")  # 8:32 p.m. the day before in New York
+    assert published(late) == ""  # which day, where the page is? none
+    assert published(late, article="<p>December 28, 2016</p>") == "2016-12-28"  # the page shows its own
+    assert published(late, article="<p>December 26, 2016</p>") == ""  # not a neighbouring day
     stated = ld(datePublished="2018-09-15T10:15:48+02:00")
     assert published(stated, article="<p>By admin - 2018-09-16</p>") == ""  # which one? none
     utc = meta("article:published_time", "2019-11-19T07:03:25+00:00")  # 11:03 p.m. the day before in California
