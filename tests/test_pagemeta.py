@@ -69,7 +69,57 @@ def test_dates_that_do_not_say_what_they_date_need_the_page_to_show_them() -> No
     assert published(webpage) == ""
 
 
+def test_a_locale_in_one_band_of_time_zones_widens_the_hours_a_utc_time_names_its_day() -> None:
+    evening = meta("article:published_time", "2022-10-06T20:18:03+00:00")  # 22:18 in Berlin, 23:18 in Helsinki
+    assert published(evening, lang="en-GB") == ""  # English: anywhere, 20:18 UTC is tomorrow east of UTC+4
+    assert published(evening, lang="de-DE") == "2022-10-06"
+    assert published(evening, lang="de") == "2022-10-06"
+    assert published(evening, lang="fi") == "2022-10-06"
+    late = meta("article:published_time", "2022-10-06T21:30:00+00:00")
+    assert published(late, lang="fi-FI") == ""  # 00:30 in Helsinki
+    assert published(late, lang="pl") == "2022-10-06"
+    assert published(evening, lang="fr") == ""  # French is also Canada's, Africa's, the Pacific's
+    assert published(evening, lang="fr-CA") == ""
+    assert published(evening, lang="sv-FI") == "2022-10-06"  # the region decides: Finland
+    assert published(late, lang="sv-FI") == ""
+
+
+def test_a_day_the_page_labels_as_its_publication_counts_wherever_it_is_shown() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    label = '<div class="meta">Veröffentlicht von Redaktion am 5. April 2017</div>'
+    assert published(article=prose + label, lang="de") == "2017-04-05"  # far after the headline
+    assert published(article=prose, after="<p>Posted by Ann Lee on May 3, 2020</p>") == "2020-05-03"
+    assert published(article=prose + "<p>Mise en ligne le 23 mai 2019</p>", lang="fr") == "2019-05-23"
+    assert published(article=prose) == ""
+    in_a_comment = '<ol class="comments"><li>Veröffentlicht am 6. April 2017</li></ol>'
+    assert published(article=prose, after=in_a_comment, lang="de") == ""
+    teaser = "<aside><p>Published on June 1, 2020</p></aside>"
+    assert published(article=prose, after=teaser) == ""
+    other = "<p>Veröffentlicht am 7. April 2017</p>"
+    assert published(article=prose + label, after=other, lang="de") == ""  # two days: which one? none
+    unlabelled = "<p>Am 5. April 2017 begann der Bau.</p>"
+    assert published(article=prose + unlabelled, lang="de") == ""  # a day in running prose dates the event
+    weak = '<meta name="date" content="2017-04-05">'
+    assert published(weak, article=prose + label, lang="de") == "2017-04-05"  # a weak field confirmed
+    assert published(article=prose + "<p>Geschrieben von Cooper am 25.08.2015 22:30</p>", lang="de") == "2015-08-25"
+
+
+def test_a_day_right_after_a_byline_counts_as_shown() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    assert published(article=prose + "<p>Von Julia Müller 28. Dezember 2022</p>", lang="de") == "2022-12-28"
+    assert published(article=prose + "<div>By Ann Lee | May 3, 2020</div>", lang="en-US") == "2020-05-03"
+    assert published(article=prose + "<p>Por Rodolfo Costa Brasília 03/05/2022 21:44</p>", lang="pt-BR") == "2022-05-03"
+    teaser_title = "<p>Die Thermostate von Wiser 22. November 2018</p>"  # "von" and a noun: no byline
+    assert published(article=prose + teaser_title, lang="de") == ""
+    sentence = "<p>Die Firma. Lebensmittel Praxis 31.10.2023</p>"
+    assert published(article=prose + sentence, lang="de") == ""
+
+
 def test_a_stated_day_the_page_shows_otherwise_is_left_out_or_read_as_the_pages_local_day() -> None:
+    late = meta("article:published_time", "2016-12-29T01:32:00+00:00")  # 8:32 p.m. the day before in New York
+    assert published(late) == ""  # which day, where the page is? none
+    assert published(late, article="<p>December 28, 2016</p>") == "2016-12-28"  # the page shows its own
+    assert published(late, article="<p>December 26, 2016</p>") == ""  # not a neighbouring day
     stated = ld(datePublished="2018-09-15T10:15:48+02:00")
     assert published(stated, article="<p>By admin - 2018-09-16</p>") == ""  # which one? none
     utc = meta("article:published_time", "2019-11-19T07:03:25+00:00")  # 11:03 p.m. the day before in California
@@ -215,6 +265,14 @@ def test_a_midnight_east_of_utc_stored_in_utc_names_two_days() -> None:
         ("05/03/2022", "en", set()),  # order uncertain without a region
         ("05/03/2022", "en-gb", {"2022-03-05"}),
         ("about 20 people in 2022", "en", set()),
+        ("公開日：2019年3月5日 10:00", "ja", {"2019-03-05"}),
+        ("２０１９年３月５日", "zh", {"2019-03-05"}),
+        ("2019년 3월 5일", "ko", {"2019-03-05"}),
+        ("2019/03/05 15:00", "ja", {"2019-03-05"}),  # year first: the month follows, in every locale
+        ("2019.03.05", "en", {"2019-03-05"}),
+        ("PyCharm 2019.3.5 released", "en", set()),  # a version, not a date
+        ("build 1.2019.03.05 and 2019.03.05.1", "en", set()),
+        ("/2019/03/05/story", "en", set()),  # an address's path is read as an address (url_day)
     ],
 )
 def test_days_in_text_are_read_only_in_a_certain_order(text: str, lang: str, days: set[str]) -> None:

@@ -13,7 +13,8 @@ A wrong date is worse than none, so a day is given only when the page is consist
   counts only when the page also shows that day;
 - shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
   its headline (the dateline, not running prose), in the first element marked as a date after it
-  and in the headline element itself, read only in a certain order (jobs/inputs/writtendates.py);
+  and in the headline element itself, and anywhere a date labelled as the publication's ("Posted
+  by Ann on ..."), read only in a certain order (jobs/inputs/writtendates.py);
 - last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it; a day the
   address contradicts (more than a day apart) and the page does not show is left out;
 - a midnight east of UTC stored in UTC ("2022-11-06T23:00:00Z", 7 November in Berlin) names two
@@ -36,6 +37,7 @@ from jobs.inputs.showndates import (
     foreign,
     labelled_as_update,
     labelled_days,
+    labelled_publication_days,
     shown_days,
 )
 from jobs.inputs.writtendates import days_in_text, in_utc, midnight_east_of_utc, read_date, url_day, utc_day_is_certain
@@ -137,6 +139,8 @@ def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> st
     confirmed = weak & (evidence.shown | addressed)
     if len(confirmed) == 1:
         return next(iter(confirmed))
+    if len(set(uncertain)) == 1 and not confirmed and _local_day(uncertain[0], evidence):
+        return _local_day(uncertain[0], evidence)  # 01:32 UTC, shown as the day before (New York's)
     if uncertain or confirmed:
         return ""
     if len(evidence.shown) == 1 and not evidence.weak:  # shown by the article alone, stated nowhere
@@ -211,7 +215,7 @@ def evidence(
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)
-    shown |= shown_days(headline, locale)
+    shown |= shown_days(headline, locale) | labelled_publication_days(tree, locale)
     return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
 
 

@@ -7,6 +7,9 @@
 - the first element after the headline marked as a date (its class: "date", "datum",
   "published", ...), within MARKED_DATE_CHARS;
 - a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`).
+- anywhere on the page, a date labelled as the publication's ("Veröffentlicht am 5. April 2017",
+  "Posted by Ann Lee on May 3, 2020", "Mise en ligne le 23 mai 2019"), outside comments, teasers,
+  lists of other stories, figures and asides (labelled_publication_days).
 
 A date labelled as something else is not the article's: "Updated: ...", "Deadline: ...",
 "Stand: ..." (any "Label:" other than a publication's).
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import re
 from typing import Any
+
+from lxml import etree
 
 from jobs.inputs.writtendates import dated_spans, fold
 
@@ -46,6 +51,17 @@ _PUBLISHED_LABELS_WORDS = (
 )
 _PUBLISHED_LABELS = frozenset(_PUBLISHED_LABELS_WORDS.split())
 _LABEL = re.compile(r"([^\W\d_]+)\s*:\s*$")
+# Labels before a date anywhere on the page that say it is the article's publication (accents
+# folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne".
+_PUBLICATION_LABEL = re.compile(
+    r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|geschrieben|erscheinungsdatum|published|posted|written|"
+    r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
+    r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?\s*$"
+)
+# A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020"
+# (capital "Von", "By": the byline's first word, not a German noun after "von" in a teaser's title).
+_BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–-]?\s*$")
+_NOT_TEXT = ("script", "style", "noscript", "template", "head", "title")
 _UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
 
 
@@ -68,11 +84,50 @@ def foreign(element: Any, itself: bool = False) -> bool:
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
             break
-        if ancestor.tag in ("aside", "nav", "figure", "figcaption"):
-            return True
-        if _FOREIGN.search(f"{ancestor.get('class', '')} {ancestor.get('id', '')}"):
+        if _foreign_itself(ancestor):
             return True
     return False
+
+
+def _foreign_itself(element: Any) -> bool:
+    if element.tag in ("aside", "nav", "figure", "figcaption"):
+        return True
+    return bool(_FOREIGN.search(f"{element.get('class', '')} {element.get('id', '')}"))
+
+
+def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
+    """The days the page labels, anywhere, as its article's publication ("Veröffentlicht am 5.
+    April 2017", "Erstellt von Anna am ...", "Posted by Ann on May 3, 2020", "Mise en ligne le
+    ..."), outside comments, teasers, lists of other stories, figures and asides."""
+    text = " ".join(" ".join(_page_texts(tree)).split())
+    return {
+        day
+        for day, start in dated_spans(text, locale)
+        if _PUBLICATION_LABEL.search(fold(text[max(0, start - 40) : start]).lower())
+        or _BYLINE_BEFORE.search(fold(text[max(0, start - 40) : start]))
+    }
+
+
+def _page_texts(tree: Any) -> list[str]:
+    """The texts of the page's body in reading order, without scripts and foreign containers."""
+    body = next(iter(tree.xpath("//body")), None)
+    if body is None:
+        return []
+    texts: list[str] = []
+    walk = etree.iterwalk(body, events=("start", "end"))
+    for event, element in walk:  # a skipped element still ends: its tail is its parent's text
+        if event == "end":
+            texts.append(element.tail or "" if element is not body else "")
+        elif element is not body and _not_text(element):
+            walk.skip_subtree()
+            texts.append(" ")
+        else:
+            texts.append(element.text or "")
+    return texts
+
+
+def _not_text(element: Any) -> bool:
+    return not isinstance(element.tag, str) or element.tag in _NOT_TEXT or _foreign_itself(element)
 
 
 def article_times(tree: Any, headline: Any = None) -> list[Any]:

@@ -4,7 +4,8 @@
   day written, never converted to UTC; a slashed numeric date only when a part over 12 or the
   page's locale orders it;
 - days_in_text: the days a text writes in a certain order: a month in words (en, de, fr, es, it,
-  pt, nl), ISO, day.month.year with dots (also "19.10.19"), a slashed date as above;
+  pt, nl), ISO, day.month.year with dots (also "19.10.19"), a slashed date as above, the year
+  first ("2019年3月5日", "2019년 3월 5일", "2019/03/05", "2019.03.05" but not a version's "2019.3.5");
 - url_day: a /YYYY/MM/DD/ date in a page's address.
 """
 
@@ -47,6 +48,14 @@ _MONTH_WORD = r"([a-zäéûç]{3,10})\.?"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})\.?\s+(?:de\s+)?{_MONTH_WORD},?\s+(?:de\s+)?((?:19|20)\d{{2}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH_WORD}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{{2}})\b", re.I)
 _NUMERIC_IN_TEXT = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}\.\s?\d{1,2}\.\s?\d{4}|\d{1,2}/\d{1,2}/\d{4})\b")
+# Year first: "2019年3月5日" (Chinese, Japanese), "2019년 3월 5일" (Korean), "2019/03/05", "2019.03.05":
+# every locale that writes the year first writes the month next.
+_CJK_DATE = re.compile(r"((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
+_YEAR_FIRST = re.compile(
+    r"(?<![\d./-])((?:19|20)\d{2})(/)\s?(\d{1,2})/\s?(\d{1,2})(?![\d/])"
+    r"|(?<![\d./-])((?:19|20)\d{2})(\.)(\d{2})\.(\d{2})(?!\d|\.\d)"  # 2019.03.05, never a version's 2019.3.5
+)
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _SHORT_DOTTED = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{2})\b(?!\.\d)")  # "19.10.19": day, month, year of this century
 
 
@@ -65,6 +74,9 @@ def read_date(text: str, locale: str = "") -> str:
     if match:
         day, month, year = (int(part) for part in match.groups())
         return checked(year, month, day)
+    match = _CJK_DATE.match(text.translate(_FULLWIDTH_DIGITS)) or _YEAR_FIRST.match(text)
+    if match:
+        return checked(*_year_first(match))
     match = _SLASHED.match(text)
     if match:
         first, second, year = (int(part) for part in match.groups())
@@ -105,9 +117,16 @@ def dated_spans(text: str, locale: str = "") -> list[tuple[str, int]]:
             found.append((checked(int(match.group(3)), month, int(match.group(2))), match.start()))
     for match in _NUMERIC_IN_TEXT.finditer(text):
         found.append((read_date(match.group(1), locale), match.start()))
+    for match in (*_CJK_DATE.finditer(text.translate(_FULLWIDTH_DIGITS)), *_YEAR_FIRST.finditer(text)):
+        found.append((checked(*_year_first(match)), match.start()))
     for match in _SHORT_DOTTED.finditer(text):
         found.append((checked(2000 + int(match.group(3)), int(match.group(2)), int(match.group(1))), match.start()))
     return [(day, start) for day, start in found if day]
+
+
+def _year_first(match: re.Match) -> tuple[int, int, int]:
+    year, month, day = (int(part) for part in match.groups() if part and part not in "/.")
+    return year, month, day
 
 
 def fold(text: str) -> str:
@@ -145,11 +164,37 @@ def in_utc(written: str) -> bool:
     return bool(_UTC_TIME.search(written or ""))
 
 
+# Pages whose locale puts them in one band of time zones, and the UTC hours that are the same day
+# everywhere in it (local hour = UTC hour + offset, within 0-23 for every offset of the band):
+# Central Europe (UTC+0 in the Canaries, +1, summer +2), Eastern Europe (+2, summer +3), Portugal
+# (-1 in the Azores, 0, summer +1). A locale names its region ("fr-fr", "ca-es") or is a bare
+# language spoken in one band ("de", "pl", "fi"). English is not placed by its region: "en-gb" is
+# many sites' default English, far from Britain as often as in it.
+_BANDS = (
+    (
+        "at be ch cz de dk es fr hr hu it li lu mt nl no pl se si sk",
+        "cs da de hr hu it nb nl nn no pl sk sl sv",
+        (0, 22),
+    ),
+    ("bg cy ee fi gr lt lv ro", "bg el et fi lt lv ro", (0, 21)),
+    ("pt", "", (1, 23)),
+)
+
+
 def utc_day_is_certain(written: str, locale: str = "") -> bool:
-    """A time in UTC near midnight does not say the page's own day; every other written date does."""
+    """A time in UTC near midnight does not say the page's own day; every other written date does.
+    How near: by the band of time zones the page's locale names (4 hours either way when none)."""
     match = _UTC_TIME.search(written or "")
-    first, last = AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
-    return match is None or first <= int(match.group(1)) < last
+    return match is None or _safe_hours(locale)[0] <= int(match.group(1)) < _safe_hours(locale)[1]
+
+
+def _safe_hours(locale: str) -> tuple[int, int]:
+    language, _, region = locale.replace("_", "-").lower().partition("-")
+    region = region.split("-")[-1] if region else ""
+    for regions, languages, hours in _BANDS:
+        if language != "en" and (region in regions.split() if region else language in languages.split()):
+            return hours
+    return AMERICAS_SAFE_UTC_HOURS if locale.startswith(_AMERICAS) else SAFE_UTC_HOURS
 
 
 # A day's start east of UTC stored in UTC: a date without a time entered at midnight in Berlin
