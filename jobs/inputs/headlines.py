@@ -221,9 +221,15 @@ def links_home(heading: Any) -> bool:
     return all(not a.query and not a.fragment and a.path.strip("/.") in _HOME_PATHS for a in addresses)
 
 
+_NO_TEXT = ("style", "script", "template")  # a style sheet inside the h1 (CSS-in-JS) shows no text
+_SHOWN_TEXT = (
+    ".//text()[not(ancestor::rt or ancestor::rp or ancestor::style or ancestor::script or ancestor::template)]"
+)
+
+
 def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
     """An <h1>'s headline: its text without the kicker, topline or date shown in it, without parts
-    hidden from sight or ruby readings, and without a separator left at either end ("Kicker<span
+    hidden from sight, ruby readings or style sheets (<style> a CSS-in-JS library puts in it), and without a separator left at either end ("Kicker<span
     aria-hidden> – </span>Headline" gives "Headline"). A separator given to screen readers only
     (<span class=sr-only>: </span>) stands between a kicker and its headline: the side of more words
     is the headline, the later one if they are even. An element the h1 opens with is a kicker where one of the page's stated `titles`
@@ -233,11 +239,9 @@ def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
         marks = f"{child.get('class', '')} {child.get('id', '')}"
         if index == 0 and not parts[0][0].strip() and _stated_piece(child, titles):
             marks += " kicker"
-        text = (
-            "".join(child.xpath(".//text()[not(ancestor::rt or ancestor::rp)]")) if isinstance(child.tag, str) else ""
-        )
+        text = "".join(child.xpath(_SHOWN_TEXT)) if isinstance(child.tag, str) else ""
         reader_only = bool(_SCREEN_READER.search(marks))
-        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation"
+        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation" or child.tag in _NO_TEXT
         if reader_only and text.strip() and not text.strip(_SEPARATORS):
             parts.append([])
         elif reader_only or hidden or _KICKER.search(marks) or child.tag in ("br", "rt", "rp"):
@@ -247,7 +251,7 @@ def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
         parts[-1].append(child.tail or "")
     texts = [" ".join("".join(part).split()).strip(_SEPARATORS) for part in parts]
     longest = max(reversed(texts), key=lambda text: sum(any(ch.isalnum() for ch in w) for w in text.split()))
-    return longest or " ".join(h1.text_content().split())
+    return longest or " ".join("".join(h1.xpath(_SHOWN_TEXT)).split())
 
 
 def _stated_piece(element: Any, titles: Sequence[str]) -> bool:
