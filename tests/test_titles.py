@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from jobs.inputs.headlines import headline_text
+from jobs.inputs.headlines import clean_title, headline_text
 from jobs.inputs.pagemeta import page_meta
 from jobs.inputs.titles import choose_title
 
@@ -29,3 +29,17 @@ def test_a_style_sheet_inside_the_h1_shows_no_text() -> None:
         == "Press release of the harbour office :Harbour strike ends after pay deal"
     )
     assert title_of("Harbour strike ends after pay deal", h1) == "Harbour strike ends after pay deal"
+
+
+def test_a_tagline_the_title_repeats_glued_to_the_headline_is_the_sites() -> None:
+    stated = "Truck wash A31The other business directory | The other business directory"
+    assert clean_title(stated) == "Truck wash A31"
+    # a headline that merely ends with the words of another part, after a space, keeps them
+    assert clean_title("Why we love the city | the city") == "Why we love the city"
+
+
+def test_a_separator_without_spaces_between_chinese_pieces_sets_off_the_sites_name() -> None:
+    assert clean_title("武汉的声音：有英勇的你，才有英雄的城！-新华网") == "武汉的声音：有英勇的你，才有英雄的城！"
+    assert clean_title("港口工人罢工在周四达成协议后结束_经济_新闻网") == "港口工人罢工在周四达成协议后结束"
+    # pieces of even length are one headline: nothing is dropped
+    assert clean_title("中美贸易-最新进展") == "中美贸易-最新进展"

@@ -15,6 +15,8 @@ from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
 BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
+_CJK_BAR = re.compile(f"(?<=[{_CJK}])[-_|｜](?=[{_CJK}])")  # "标题-网站": no spaces in the script
 _DASH = re.compile(r"\s+[-–—:]\s+")
 # How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
 SAME_HEADLINE = 0.9
@@ -57,13 +59,14 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
     """
     if _decorates(title, headline):
         return headline.strip()
-    parts = [part for part in BAR.split(title) if part.strip()]
+    parts = [piece for part in BAR.split(title) for piece in _unspaced_pieces(part) if piece.strip()]
     if not parts:
         return ""
     if headline and len(parts) > 1:
         for part in parts:
             if same_headline(part, headline):
                 return part.strip()
+    parts = _unglued(parts)
     names = decoration_names(site_names)
     parts = [part for part in parts if not is_site(part, names)] or parts
     if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
@@ -71,6 +74,31 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
     return strip_dashed_site_name(cleaned, decoration_names(site_names, sections)) or cleaned
+
+
+def _unspaced_pieces(part: str) -> list[str]:
+    """A title's part in a script written without spaces (Chinese, Japanese) split at a separator
+    set without spaces ("Headline！-Site", "Headline_Section"): the pieces, where all but the
+    longest are at most half its length (a site's or section's name); else the part whole."""
+    pieces = [piece.strip() for piece in _CJK_BAR.split(part)]
+    longest = max(pieces, key=len)
+    if len(pieces) > 1 and all(len(p) <= len(longest) / 2 for p in pieces if p is not longest):
+        return pieces
+    return [part]
+
+
+def _unglued(parts: Sequence[str]) -> list[str]:
+    """A title's parts without one that another part repeats glued to its end with no separator
+    ("HeadlineSite's tagline | Site's tagline": a template appended the site's tagline twice):
+    that part is the site's, and the other part loses it."""
+    for repeated in parts:
+        tail = " ".join(repeated.split())
+        for part in parts:
+            text = " ".join(part.split())
+            head = text[: -len(tail)] if len(tail.split()) >= 2 and text.endswith(tail) else ""
+            if head and head[-1].isalnum() and tail[0].isupper():  # "A31Das": glued, no space
+                return [head if p is part else p for p in parts if p is not repeated]
+    return list(parts)
 
 
 def names_the_site_only(title: str, site_names: Sequence[str] = ()) -> bool:
