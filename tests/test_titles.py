@@ -8,6 +8,7 @@ from jobs.inputs.headlines import clean_title, headline_text
 from jobs.inputs.pagemeta import page_meta
 from jobs.inputs.titles import choose_title
 
+_SITE = '<meta property="og:site_name" content="Garden Times">'
 PAGE = """<html><head><title>{title}</title></head><body>{h1}<article>
 <p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
 
@@ -43,3 +44,18 @@ def test_a_separator_without_spaces_between_chinese_pieces_sets_off_the_sites_na
     assert clean_title("港口工人罢工在周四达成协议后结束_经济_新闻网") == "港口工人罢工在周四达成协议后结束"
     # pieces of even length are one headline: nothing is dropped
     assert clean_title("中美贸易-最新进展") == "中美贸易-最新进展"
+
+
+def test_a_page_without_an_h1_showing_its_title_whole_in_an_h2_keeps_the_part_after_the_bar() -> None:
+    head = '<meta property="og:title" content="Growing lemons from seed | A step-by-step guide">'
+    page = f"""<html><head><title>Growing lemons from seed | A step-by-step guide</title>{head}</head><body>
+<h2 class="hero">Growing lemons from seed | A step-by-step guide</h2><article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+    meta = page_meta(lxml_html.fromstring(page))
+    stated = "Growing lemons from seed | A step-by-step guide"
+    assert choose_title(stated, meta, meta.shown_headline, stated) == stated
+    # unless a part of it names the site
+    named = page.replace("A step-by-step guide", "Garden Times").replace("</head>", _SITE + "</head>")
+    meta, named_title = page_meta(lxml_html.fromstring(named)), "Growing lemons from seed | Garden Times"
+    assert meta.shown_headline == ""
+    assert choose_title(named_title, meta, meta.shown_headline, named_title) == "Growing lemons from seed"

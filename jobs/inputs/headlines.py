@@ -224,6 +224,20 @@ def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
     return found
 
 
+def stated_heading(tree: Any, titles: Sequence[str], site_names: Sequence[str] = ()) -> str:
+    """Where a page shows no h1: the first <h2> that shows one of its stated `titles` whole, bars
+    included ("How to grow a lemon tree | Step-by-step guide"), none of whose parts names the site;
+    "" when there is none."""
+    stated = {normal(title) for title in titles if title and title.strip()}
+    names = decoration_names(site_names)
+    for h2 in tree.iter("h2"):
+        text = " ".join(h2.text_content().split())
+        hidden = h2.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)")
+        if text and normal(text) in stated and not hidden:
+            return "" if any(is_site(part, names) for part in BAR.split(text)) else text
+    return ""
+
+
 _SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
 
 

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.inputs.headlines import headline_elements, headline_text
+from jobs.inputs.headlines import headline_elements, headline_text, site_names_of, stated_heading
 from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.pagedates import evidence, published_day, read_date
 from jobs.inputs.text import one_line
@@ -89,6 +89,9 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
     titles = [headline, og_title, tree.xpath("string(//title)")]
     _, shown = _headline(tree, titles)
+    site_names = _stated_site_names(tree, articles)
+    if not shown:  # no h1: an h2 showing a stated title whole
+        shown = stated_heading(tree, titles, site_names + site_names_of("", "", canonical or url or ""))
     h1, _ = _headline(tree, titles, dating=True)
     return PageMeta(
         authors=authors,
@@ -101,7 +104,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         locale=locale,
         address=canonical,
         hosts=_own_hosts(tree),
-        site_names=_stated_site_names(tree, articles),
+        site_names=site_names,
         visible=visible,
     )
 
