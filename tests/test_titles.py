@@ -59,3 +59,7 @@ def test_a_page_without_an_h1_showing_its_title_whole_in_an_h2_keeps_the_part_af
     meta, named_title = page_meta(lxml_html.fromstring(named)), "Growing lemons from seed | Garden Times"
     assert meta.shown_headline == ""
     assert choose_title(named_title, meta, meta.shown_headline, named_title) == "Growing lemons from seed"
+
+
+def test_a_chinese_title_opening_with_a_short_piece_is_kept_whole() -> None:
+    assert clean_title("台北大安_公園賞花 (3) @ 小明的家_晴天") == "台北大安_公園賞花 (3) @ 小明的家_晴天"

@@ -77,13 +77,12 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
 
 
 def _unspaced_pieces(part: str) -> list[str]:
-    """A title's part in a script written without spaces (Chinese, Japanese) split at a separator
-    set without spaces ("Headline！-Site", "Headline_Section"): the pieces, where all but the
-    longest are at most half its length (a site's or section's name); else the part whole."""
-    pieces = [piece.strip() for piece in _CJK_BAR.split(part)]
-    longest = max(pieces, key=len)
-    if len(pieces) > 1 and all(len(p) <= len(longest) / 2 for p in pieces if p is not longest):
-        return pieces
+    """A title's part in a script written without spaces (Chinese, Japanese) split at separators
+    set without spaces ("Headline！-Site", "Headline_Section_Site"): the pieces, where those after
+    the first are at most half its length (a section's or site's name); else the part whole."""
+    first, *after = [piece.strip() for piece in _CJK_BAR.split(part)]
+    if after and all(len(piece) <= len(first) / 2 for piece in after):
+        return [first, *after]
     return [part]
 
 
