@@ -61,5 +61,17 @@ def test_a_page_without_an_h1_showing_its_title_whole_in_an_h2_keeps_the_part_af
     assert choose_title(named_title, meta, meta.shown_headline, named_title) == "Growing lemons from seed"
 
 
+def test_a_marked_headline_that_carries_the_titles_sentence_on_is_the_headline() -> None:
+    h1 = (
+        '<h1>No weight gain at Christmas: 10 tips</h1><h2><span class="c-headline">'
+        "No weight gain at Christmas: 10 tips for a slim feast</span></h2>"
+    )
+    assert (
+        title_of("No weight gain at Christmas: 10 tips", h1) == "No weight gain at Christmas: 10 tips for a slim feast"
+    )
+    bylined = h1.replace("for a slim feast", "by Jane Doe")
+    assert title_of("No weight gain at Christmas: 10 tips", bylined) == "No weight gain at Christmas: 10 tips"
+
+
 def test_a_chinese_title_opening_with_a_short_piece_is_kept_whole() -> None:
     assert clean_title("台北大安_公園賞花 (3) @ 小明的家_晴天") == "台北大安_公園賞花 (3) @ 小明的家_晴天"
