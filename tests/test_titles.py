@@ -75,3 +75,17 @@ def test_a_marked_headline_that_carries_the_titles_sentence_on_is_the_headline()
 
 def test_a_chinese_title_opening_with_a_short_piece_is_kept_whole() -> None:
     assert clean_title("台北大安_公園賞花 (3) @ 小明的家_晴天") == "台北大安_公園賞花 (3) @ 小明的家_晴天"
+
+
+def test_stated_titles_differing_only_in_a_label_before_a_colon_agree_on_what_follows() -> None:
+    head = '<meta property="og:title" content="Sail away?: Harbour regatta returns">'
+    page = PAGE.replace("</head>", head + "</head>").format(title="Previews: Harbour regatta returns", h1="")
+    meta = page_meta(lxml_html.fromstring(page))
+    stated = "Previews: Harbour regatta returns"
+    assert choose_title(stated, meta, meta.shown_headline, stated) == "Harbour regatta returns"
+    # where one stated title has no label, nothing is agreed: the first stated title, as before
+    page = PAGE.replace("</head>", head + "</head>").format(title="Harbour regatta returns", h1="")
+    meta = page_meta(lxml_html.fromstring(page))
+    assert choose_title("Sail away?: Harbour regatta returns", meta, "", "Harbour regatta returns") == (
+        "Sail away?: Harbour regatta returns"
+    )

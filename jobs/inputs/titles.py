@@ -116,7 +116,18 @@ def _stated_or_shown_title(
             return shown
     if not stated:
         return clean_title(extracted, site_names, h1, sections)
-    return _as_typed(stated[0], stated)
+    return _agreed_headline(stated) or _as_typed(stated[0], stated)
+
+
+def _agreed_headline(stated: Sequence[str]) -> str:
+    """What the stated titles agree on where they differ only in a label before a colon
+    ("Industrial revolution?: Anno 1800 beta" and "Previews: Anno 1800 beta" give "Anno 1800 beta");
+    "" otherwise."""
+    split = [title.split(": ", 1) for title in dict.fromkeys(" ".join(t.split()) for t in stated)]
+    if len(split) < 2 or any(len(pieces) < 2 for pieces in split):
+        return ""
+    heads, tails = {normal(pieces[0]) for pieces in split}, {pieces[1] for pieces in split}
+    return next(iter(tails)) if len(tails) == 1 and len(heads) == len(split) else ""
 
 
 def _stated_titles(
