@@ -89,3 +89,13 @@ def test_stated_titles_differing_only_in_a_label_before_a_colon_agree_on_what_fo
     assert choose_title("Sail away?: Harbour regatta returns", meta, "", "Harbour regatta returns") == (
         "Sail away?: Harbour regatta returns"
     )
+
+
+def test_a_marked_headline_heading_is_read_without_its_topline_and_screen_reader_labels() -> None:
+    h1 = (
+        '<h1 class="c-intro__headline"><span>Energy transition and sustainable business</span>'
+        '<span class="aural">: </span><small class="c-topline"><span class="aural">, Topic:</span>'
+        "<span>Research</span></small></h1>"
+    )
+    stated = "Energy transition and sustainable business"
+    assert title_of(stated, h1) == "Energy transition and sustainable business"

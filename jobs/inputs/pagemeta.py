@@ -115,13 +115,17 @@ _MARKED = (
 )
 
 
+_HEADINGS = ("h1", "h2", "h3")
+
+
 def marked_headlines(tree: Any) -> tuple[str, ...]:
     """The texts of the elements a page marks as headlines (microdata itemprop=headline, a class
-    "headline" or "...-headline"), not in a link, a teaser, a related block or an aside."""
+    "headline" or "...-headline"), not in a link, a teaser, a related block or an aside; a heading's
+    as headlines.headline_text reads it (without its topline and the labels for screen readers)."""
     from jobs.inputs.pagedates import foreign
 
     texts = (
-        one_line(element.text_content())
+        headline_text(element) if element.tag in _HEADINGS else one_line(element.text_content())
         for element in tree.xpath(_MARKED)
         if element.tag not in ("meta", "script") and not foreign(element, itself=True)
     )
