@@ -15,6 +15,8 @@ from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
 BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
+_CJK = "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
+_CJK_BAR = re.compile(f"(?<=[{_CJK}])[-_|｜](?=[{_CJK}])")  # "标题-网站": no spaces in the script
 _DASH = re.compile(r"\s+[-–—:]\s+")
 # How close (difflib ratio of normalized text) a paragraph must be to a headline to repeat it.
 SAME_HEADLINE = 0.9
@@ -57,13 +59,14 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
     """
     if _decorates(title, headline):
         return headline.strip()
-    parts = [part for part in BAR.split(title) if part.strip()]
+    parts = [piece for part in BAR.split(title) for piece in _unspaced_pieces(part) if piece.strip()]
     if not parts:
         return ""
     if headline and len(parts) > 1:
         for part in parts:
             if same_headline(part, headline):
                 return part.strip()
+    parts = _unglued(parts)
     names = decoration_names(site_names)
     parts = [part for part in parts if not is_site(part, names)] or parts
     if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
@@ -71,6 +74,30 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
     return strip_dashed_site_name(cleaned, decoration_names(site_names, sections)) or cleaned
+
+
+def _unspaced_pieces(part: str) -> list[str]:
+    """A title's part in a script written without spaces (Chinese, Japanese) split at separators
+    set without spaces ("Headline！-Site", "Headline_Section_Site"): the pieces, where those after
+    the first are at most half its length (a section's or site's name); else the part whole."""
+    first, *after = [piece.strip() for piece in _CJK_BAR.split(part)]
+    if after and all(len(piece) <= len(first) / 2 for piece in after):
+        return [first, *after]
+    return [part]
+
+
+def _unglued(parts: Sequence[str]) -> list[str]:
+    """A title's parts without one that another part repeats glued to its end with no separator
+    ("HeadlineSite's tagline | Site's tagline": a template appended the site's tagline twice):
+    that part is the site's, and the other part loses it."""
+    for repeated in parts:
+        tail = " ".join(repeated.split())
+        for part in parts:
+            text = " ".join(part.split())
+            head = text[: -len(tail)] if len(tail.split()) >= 2 and text.endswith(tail) else ""
+            if head and head[-1].isalnum() and tail[0].isupper():  # "A31Das": glued, no space
+                return [head if p is part else p for p in parts if p is not repeated]
+    return list(parts)
 
 
 def names_the_site_only(title: str, site_names: Sequence[str] = ()) -> bool:
@@ -196,6 +223,20 @@ def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
     return found
 
 
+def stated_heading(tree: Any, titles: Sequence[str], site_names: Sequence[str] = ()) -> str:
+    """Where a page shows no h1: the first <h2> that shows one of its stated `titles` whole, bars
+    included ("How to grow a lemon tree | Step-by-step guide"), none of whose parts names the site;
+    "" when there is none."""
+    stated = {normal(title) for title in titles if title and title.strip()}
+    names = decoration_names(site_names)
+    for h2 in tree.iter("h2"):
+        text = " ".join(h2.text_content().split())
+        hidden = h2.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)")
+        if text and normal(text) in stated and not hidden:
+            return "" if any(is_site(part, names) for part in BAR.split(text)) else text
+    return ""
+
+
 _SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)
 
 
@@ -221,9 +262,15 @@ def links_home(heading: Any) -> bool:
     return all(not a.query and not a.fragment and a.path.strip("/.") in _HOME_PATHS for a in addresses)
 
 
+_NO_TEXT = ("style", "script", "template")  # a style sheet inside the h1 (CSS-in-JS) shows no text
+_SHOWN_TEXT = (
+    ".//text()[not(ancestor::rt or ancestor::rp or ancestor::style or ancestor::script or ancestor::template)]"
+)
+
+
 def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
     """An <h1>'s headline: its text without the kicker, topline or date shown in it, without parts
-    hidden from sight or ruby readings, and without a separator left at either end ("Kicker<span
+    hidden from sight, ruby readings or style sheets (<style> a CSS-in-JS library puts in it), and without a separator left at either end ("Kicker<span
     aria-hidden> – </span>Headline" gives "Headline"). A separator given to screen readers only
     (<span class=sr-only>: </span>) stands between a kicker and its headline: the side of more words
     is the headline, the later one if they are even. An element the h1 opens with is a kicker where one of the page's stated `titles`
@@ -233,11 +280,9 @@ def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
         marks = f"{child.get('class', '')} {child.get('id', '')}"
         if index == 0 and not parts[0][0].strip() and _stated_piece(child, titles):
             marks += " kicker"
-        text = (
-            "".join(child.xpath(".//text()[not(ancestor::rt or ancestor::rp)]")) if isinstance(child.tag, str) else ""
-        )
+        text = "".join(child.xpath(_SHOWN_TEXT)) if isinstance(child.tag, str) else ""
         reader_only = bool(_SCREEN_READER.search(marks))
-        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation"
+        hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation" or child.tag in _NO_TEXT
         if reader_only and text.strip() and not text.strip(_SEPARATORS):
             parts.append([])
         elif reader_only or hidden or _KICKER.search(marks) or child.tag in ("br", "rt", "rp"):
@@ -247,7 +292,7 @@ def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
         parts[-1].append(child.tail or "")
     texts = [" ".join("".join(part).split()).strip(_SEPARATORS) for part in parts]
     longest = max(reversed(texts), key=lambda text: sum(any(ch.isalnum() for ch in w) for w in text.split()))
-    return longest or " ".join(h1.text_content().split())
+    return longest or " ".join("".join(h1.xpath(_SHOWN_TEXT)).split())
 
 
 def _stated_piece(element: Any, titles: Sequence[str]) -> bool:

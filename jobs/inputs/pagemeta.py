@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.inputs.headlines import headline_elements, headline_text
+from jobs.inputs.headlines import headline_elements, headline_text, site_names_of, stated_heading
 from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.pagedates import evidence, published_day, read_date
 from jobs.inputs.text import one_line
@@ -89,6 +89,9 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
     titles = [headline, og_title, tree.xpath("string(//title)")]
     _, shown = _headline(tree, titles)
+    site_names = _stated_site_names(tree, articles)
+    if not shown:  # no h1: an h2 showing a stated title whole
+        shown = stated_heading(tree, titles, site_names + site_names_of("", "", canonical or url or ""))
     h1, _ = _headline(tree, titles, dating=True)
     return PageMeta(
         authors=authors,
@@ -101,7 +104,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         locale=locale,
         address=canonical,
         hosts=_own_hosts(tree),
-        site_names=_stated_site_names(tree, articles),
+        site_names=site_names,
         visible=visible,
     )
 
@@ -112,13 +115,17 @@ _MARKED = (
 )
 
 
+_HEADINGS = ("h1", "h2", "h3")
+
+
 def marked_headlines(tree: Any) -> tuple[str, ...]:
     """The texts of the elements a page marks as headlines (microdata itemprop=headline, a class
-    "headline" or "...-headline"), not in a link, a teaser, a related block or an aside."""
+    "headline" or "...-headline"), not in a link, a teaser, a related block or an aside; a heading's
+    as headlines.headline_text reads it (without its topline and the labels for screen readers)."""
     from jobs.inputs.pagedates import foreign
 
     texts = (
-        one_line(element.text_content())
+        headline_text(element) if element.tag in _HEADINGS else one_line(element.text_content())
         for element in tree.xpath(_MARKED)
         if element.tag not in ("meta", "script") and not foreign(element, itself=True)
     )

@@ -32,6 +32,8 @@ from jobs.inputs.text import one_line, without_break_hints
 
 _MARKED_MAX_WORDS = 25  # a longer "headline" is a standfirst
 _RUNS_ON = re.compile(r"\s+[-–—:]\s+\S|[:?]\s+\S")  # "Title – subtitle", "Title: subtitle"
+_CONTINUES = re.compile(r"\s+[^\W\d_A-ZÀ-ÞА-Я]\w*\s+\w")  # a lowercase word and more: the sentence goes on
+_BY = re.compile(r"\s+(?:by|von|par|di|de|door|av|af|por|przez)\s", re.IGNORECASE)
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
 _PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
@@ -75,12 +77,14 @@ def choose_title(
 ) -> str:
     """The article's title (_stated_or_shown_title), or the headline the page marks as such where
     it runs on from that title after a separator ("Leasing or financing – which pays?" where the
-    h1 and og:title say "Leasing or financing"): the shorter one is its label."""
+    h1 and og:title say "Leasing or financing") or with lowercase words that carry its sentence on
+    ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label."""
     title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
     names = decoration_names(site_names, sections)
     for marked in (" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())):
         rest = marked[len(title) :]
-        runs_on = marked.casefold().startswith(title.casefold()) and _RUNS_ON.match(rest)
+        continues = _CONTINUES.match(rest) and not _BY.match(rest)  # "10 tips for a slim feast", not "by Jane"
+        runs_on = marked.casefold().startswith(title.casefold()) and (_RUNS_ON.match(rest) or continues)
         if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
             return marked
     return title
@@ -112,7 +116,18 @@ def _stated_or_shown_title(
             return shown
     if not stated:
         return clean_title(extracted, site_names, h1, sections)
-    return _as_typed(stated[0], stated)
+    return _agreed_headline(stated) or _as_typed(stated[0], stated)
+
+
+def _agreed_headline(stated: Sequence[str]) -> str:
+    """What the stated titles agree on where they differ only in a label before a colon
+    ("Industrial revolution?: Anno 1800 beta" and "Previews: Anno 1800 beta" give "Anno 1800 beta");
+    "" otherwise."""
+    split = [title.split(": ", 1) for title in dict.fromkeys(" ".join(t.split()) for t in stated)]
+    if len(split) < 2 or any(len(pieces) < 2 for pieces in split):
+        return ""
+    heads, tails = {normal(pieces[0]) for pieces in split}, {pieces[1] for pieces in split}
+    return next(iter(tails)) if len(tails) == 1 and len(heads) == len(split) else ""
 
 
 def _stated_titles(

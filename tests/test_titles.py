@@ -1,0 +1,101 @@
+"""The article's title: what the page states and shows, without the site's decorations (jobs/inputs/headlines.py)."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from jobs.inputs.headlines import clean_title, headline_text
+from jobs.inputs.pagemeta import page_meta
+from jobs.inputs.titles import choose_title
+
+_SITE = '<meta property="og:site_name" content="Garden Times">'
+PAGE = """<html><head><title>{title}</title></head><body>{h1}<article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+
+
+def title_of(title: str, h1: str) -> str:
+    meta = page_meta(lxml_html.fromstring(PAGE.format(title=title, h1=h1)))
+    return choose_title(title, meta, meta.shown_headline, title)
+
+
+def test_a_style_sheet_inside_the_h1_shows_no_text() -> None:
+    h1 = (
+        '<h1><style data-emotion="css a1">.css-a1{font-size:16px;display:block;}</style>'
+        '<span class="css-a1">Press release of the harbour office '
+        '<style data-emotion="css b2">.css-b2{clip:rect(0 0 0 0);position:absolute;}</style>'
+        '<span class="css-b2">:</span></span>Harbour strike ends after pay deal</h1>'
+    )
+    assert (
+        headline_text(lxml_html.fromstring(h1))
+        == "Press release of the harbour office :Harbour strike ends after pay deal"
+    )
+    assert title_of("Harbour strike ends after pay deal", h1) == "Harbour strike ends after pay deal"
+
+
+def test_a_tagline_the_title_repeats_glued_to_the_headline_is_the_sites() -> None:
+    stated = "Truck wash A31The other business directory | The other business directory"
+    assert clean_title(stated) == "Truck wash A31"
+    # a headline that merely ends with the words of another part, after a space, keeps them
+    assert clean_title("Why we love the city | the city") == "Why we love the city"
+
+
+def test_a_separator_without_spaces_between_chinese_pieces_sets_off_the_sites_name() -> None:
+    assert clean_title("武汉的声音：有英勇的你，才有英雄的城！-新华网") == "武汉的声音：有英勇的你，才有英雄的城！"
+    assert clean_title("港口工人罢工在周四达成协议后结束_经济_新闻网") == "港口工人罢工在周四达成协议后结束"
+    # pieces of even length are one headline: nothing is dropped
+    assert clean_title("中美贸易-最新进展") == "中美贸易-最新进展"
+
+
+def test_a_page_without_an_h1_showing_its_title_whole_in_an_h2_keeps_the_part_after_the_bar() -> None:
+    head = '<meta property="og:title" content="Growing lemons from seed | A step-by-step guide">'
+    page = f"""<html><head><title>Growing lemons from seed | A step-by-step guide</title>{head}</head><body>
+<h2 class="hero">Growing lemons from seed | A step-by-step guide</h2><article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+    meta = page_meta(lxml_html.fromstring(page))
+    stated = "Growing lemons from seed | A step-by-step guide"
+    assert choose_title(stated, meta, meta.shown_headline, stated) == stated
+    # unless a part of it names the site
+    named = page.replace("A step-by-step guide", "Garden Times").replace("</head>", _SITE + "</head>")
+    meta, named_title = page_meta(lxml_html.fromstring(named)), "Growing lemons from seed | Garden Times"
+    assert meta.shown_headline == ""
+    assert choose_title(named_title, meta, meta.shown_headline, named_title) == "Growing lemons from seed"
+
+
+def test_a_marked_headline_that_carries_the_titles_sentence_on_is_the_headline() -> None:
+    h1 = (
+        '<h1>No weight gain at Christmas: 10 tips</h1><h2><span class="c-headline">'
+        "No weight gain at Christmas: 10 tips for a slim feast</span></h2>"
+    )
+    assert (
+        title_of("No weight gain at Christmas: 10 tips", h1) == "No weight gain at Christmas: 10 tips for a slim feast"
+    )
+    bylined = h1.replace("for a slim feast", "by Jane Doe")
+    assert title_of("No weight gain at Christmas: 10 tips", bylined) == "No weight gain at Christmas: 10 tips"
+
+
+def test_a_chinese_title_opening_with_a_short_piece_is_kept_whole() -> None:
+    assert clean_title("台北大安_公園賞花 (3) @ 小明的家_晴天") == "台北大安_公園賞花 (3) @ 小明的家_晴天"
+
+
+def test_stated_titles_differing_only_in_a_label_before_a_colon_agree_on_what_follows() -> None:
+    head = '<meta property="og:title" content="Sail away?: Harbour regatta returns">'
+    page = PAGE.replace("</head>", head + "</head>").format(title="Previews: Harbour regatta returns", h1="")
+    meta = page_meta(lxml_html.fromstring(page))
+    stated = "Previews: Harbour regatta returns"
+    assert choose_title(stated, meta, meta.shown_headline, stated) == "Harbour regatta returns"
+    # where one stated title has no label, nothing is agreed: the first stated title, as before
+    page = PAGE.replace("</head>", head + "</head>").format(title="Harbour regatta returns", h1="")
+    meta = page_meta(lxml_html.fromstring(page))
+    assert choose_title("Sail away?: Harbour regatta returns", meta, "", "Harbour regatta returns") == (
+        "Sail away?: Harbour regatta returns"
+    )
+
+
+def test_a_marked_headline_heading_is_read_without_its_topline_and_screen_reader_labels() -> None:
+    h1 = (
+        '<h1 class="c-intro__headline"><span>Energy transition and sustainable business</span>'
+        '<span class="aural">: </span><small class="c-topline"><span class="aural">, Topic:</span>'
+        "<span>Research</span></small></h1>"
+    )
+    stated = "Energy transition and sustainable business"
+    assert title_of(stated, h1) == "Energy transition and sustainable business"
