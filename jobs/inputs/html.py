@@ -32,6 +32,7 @@ from jobs.inputs.pagekind import (
 )
 from jobs.inputs.pagemeta import PageMeta, meta_values, page_meta
 from jobs.inputs.prose import not_prose_reason, word_count
+from jobs.inputs.sections import Item, section_groups, with_sibling_sections
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
 from jobs.quality.language import looks_mojibake
@@ -153,6 +154,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     second = copy.deepcopy(tree)  # for the recall-favoring reading below: extraction prunes `tree`
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
+    sections = section_groups(tree)  # before extraction, which prunes the tree
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -171,7 +173,9 @@ def extract_page(html: str, url: str | None = None) -> Page:
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
     missed = body_paragraphs(recall_view.body)[0] if recall_view is not None and recall_view.body is not None else []
-    return _page(document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical)
+    return _page(
+        document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical, sections=sections
+    )
 
 
 def _page(
@@ -181,16 +185,19 @@ def _page(
     address: str = "",
     recall_view: Sequence[str] = (),
     own_address: str = "",
+    sections: Sequence[tuple[Item, ...]] = (),
 ) -> Page:
     """The Page of trafilatura's document, checked and cleaned; `recall_view`: the paragraphs of
     trafilatura's recall-favoring reading, whose prose inside the article's span is kept too;
     `own_address`: the page's address as fetched or its canonical link (not og:url, which templates
-    often set to the site's root on every page), "" if neither: what tells a front page by address."""
+    often set to the site's root on every page), "" if neither: what tells a front page by address;
+    `sections`: the page's groups of sibling sections (sections.section_groups), read before extraction,
+    whose prose around the extracted paragraphs is kept too (a story cut into modules)."""
     title, raw_title = page_title(document, facts, meta, address)
     site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = body_paragraphs(document.body)
-    paragraphs = merge_missed_prose(paragraphs, recall_view)
+    paragraphs = with_sibling_sections(merge_missed_prose(paragraphs, recall_view), sections)
     paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline, meta.shown_headline])
     undecorated = [p for p in paragraphs if normal_text(p) not in facts.decorations]
     if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
