@@ -15,6 +15,7 @@ from typing import Any
 
 from jobs.errors import InputProblem
 from jobs.inputs.article import Article, ContentError, Parsed, ReadContext, no_body
+from jobs.inputs.bodyblocks import body_paragraphs, merge_missed_prose
 from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import byline_in_text, plausible_byline, without_byline_lines
 from jobs.inputs.decoding import decode_html
@@ -30,7 +31,8 @@ from jobs.inputs.pagekind import (
     teaser_prose_share,
 )
 from jobs.inputs.pagemeta import PageMeta, meta_values, page_meta
-from jobs.inputs.prose import not_prose_reason, prose_words, word_count
+from jobs.inputs.prose import not_prose_reason, word_count
+from jobs.inputs.sections import Item, section_groups, with_sibling_sections
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
 from jobs.quality.language import looks_mojibake
@@ -85,13 +87,7 @@ _BLOCK_TAGS = frozenset(
 
 log = logging.getLogger(__name__)
 
-MOSTLY_LINK = 0.8  # a block with this share of its characters in links is a link, not a paragraph
-MAX_PROMOTION_SHARE = 0.25
-DECORATIONS_MAX_SHARE = 0.5
-# This many blocks in a row at the end, each opening with a link and shorter than TEASER_MAX_WORDS,
-# are teasers of other stories ("Headline Teaser sentence"), not the story's end.
-MIN_TEASER_RUN = 3
-TEASER_MAX_WORDS = 40  # blocks marked as decorations may hold up to half the extracted words  # up to this share of link blocks are promotions of other stories
+DECORATIONS_MAX_SHARE = 0.5  # blocks marked as decorations may hold up to half the extracted words
 
 
 @dataclass(frozen=True)
@@ -158,6 +154,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     second = copy.deepcopy(tree)  # for the recall-favoring reading below: extraction prunes `tree`
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
+    sections = section_groups(tree)  # before extraction, which prunes the tree
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -175,8 +172,10 @@ def extract_page(html: str, url: str | None = None) -> Page:
     recall_view = trafilatura.bare_extraction(
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
-    missed = _body_paragraphs(recall_view.body)[0] if recall_view is not None and recall_view.body is not None else []
-    return _page(document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical)
+    missed = body_paragraphs(recall_view.body)[0] if recall_view is not None and recall_view.body is not None else []
+    return _page(
+        document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical, sections=sections
+    )
 
 
 def _page(
@@ -186,16 +185,19 @@ def _page(
     address: str = "",
     recall_view: Sequence[str] = (),
     own_address: str = "",
+    sections: Sequence[tuple[Item, ...]] = (),
 ) -> Page:
     """The Page of trafilatura's document, checked and cleaned; `recall_view`: the paragraphs of
     trafilatura's recall-favoring reading, whose prose inside the article's span is kept too;
     `own_address`: the page's address as fetched or its canonical link (not og:url, which templates
-    often set to the site's root on every page), "" if neither: what tells a front page by address."""
+    often set to the site's root on every page), "" if neither: what tells a front page by address;
+    `sections`: the page's groups of sibling sections (sections.section_groups), read before extraction,
+    whose prose around the extracted paragraphs is kept too (a story cut into modules)."""
     title, raw_title = page_title(document, facts, meta, address)
     site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
-    paragraphs, link_density = _body_paragraphs(document.body)
-    paragraphs = merge_missed_prose(paragraphs, recall_view)
+    paragraphs, link_density = body_paragraphs(document.body)
+    paragraphs = with_sibling_sections(merge_missed_prose(paragraphs, recall_view), sections)
     paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline, meta.shown_headline])
     undecorated = [p for p in paragraphs if normal_text(p) not in facts.decorations]
     if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
@@ -225,33 +227,6 @@ def _page(
     )
 
 
-def merge_missed_prose(paragraphs: Sequence[str], other: Sequence[str]) -> list[str]:
-    """The paragraphs, with the prose another reading of the page found inside the same article.
-
-    Where the two readings disagree, a paragraph only `other` has is kept when it is running prose
-    (prose.prose_words: sentences, not labels or links) and lies between two paragraphs both
-    readings share: inside the article, not before its start or after its end. It goes after the
-    shared paragraph that precedes it.
-    """
-    ours = {normal_text(p): index for index, p in enumerate(paragraphs)}
-    shared = [index for index, p in enumerate(other) if normal_text(p) in ours]
-    if len(shared) < 2:
-        return list(paragraphs)
-    inserts: dict[int, list[str]] = {}
-    anchor = None
-    for index, paragraph in enumerate(other):
-        key = normal_text(paragraph)
-        if key in ours:
-            anchor = ours[key]
-        elif anchor is not None and shared[0] < index < shared[-1] and prose_words([paragraph]):
-            inserts.setdefault(anchor, []).append(paragraph)
-    merged: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
-        merged.append(paragraph)
-        merged.extend(inserts.get(index, []))
-    return merged
-
-
 def _words(paragraphs: list[str]) -> int:
     return sum(word_count(p) for p in paragraphs)  # Chinese, Japanese, Thai: no spaces between words
 
@@ -278,61 +253,6 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragra
 def _shown(byline: str, meta: PageMeta) -> str:
     names = [name for name in byline.split("; ") if name and shown_on_page(name, meta.visible)]
     return "; ".join(name for name in names if not credited_otherwise(name, meta.visible))
-
-
-def _body_paragraphs(body: Any) -> tuple[list[str], float]:
-    """One paragraph per block (and per <br> line) of trafilatura's output tree, and the link share.
-
-    The link share is the fraction of blocks whose text is mostly link text: a front page's
-    headlines are links through and through, an article's paragraphs at most hold a few. A few
-    such blocks among many paragraphs are promotions of other stories ("SEE MORE: ...") and are
-    dropped; many are the text itself (a list of deals) and stay.
-    """
-    blocks: list[tuple[list[str], bool, bool]] = []
-    for element in body:
-        items = element.findall(".//item") if element.tag == "list" else [element]
-        for item in items:
-            lines = _lines(item)
-            if lines:
-                link_chars = sum(len(one_line("".join(ref.itertext()))) for ref in item.iter("ref"))
-                linked = link_chars >= MOSTLY_LINK * sum(map(len, lines))
-                blocks.append((lines, linked, _leads_with_link(item)))
-    share = sum(linked for _, linked, _ in blocks) / len(blocks) if blocks else 0.0
-    promotions = share <= MAX_PROMOTION_SHARE
-    tail = 0  # "Headline Teaser sentence" blocks after the story's end: a list of other stories
-    while (
-        tail < len(blocks)
-        and blocks[-1 - tail][2]
-        and sum(len(line.split()) for line in blocks[-1 - tail][0]) < TEASER_MAX_WORDS
-    ):
-        tail += 1
-    if tail >= MIN_TEASER_RUN and tail < len(blocks):
-        blocks = blocks[:-tail]
-    return [line for lines, linked, _ in blocks if not (linked and promotions) for line in lines], share
-
-
-def _leads_with_link(item: Any) -> bool:
-    """Whether a block opens with a link (a teaser's headline), with no text before it."""
-    first = next(iter(item), None)
-    return first is not None and first.tag == "ref" and not (item.text or "").strip()
-
-
-def _lines(element: Any) -> list[str]:
-    """The element's text, split where it had line breaks (<lb/>)."""
-    lines: list[str] = [""]
-
-    def walk(node: Any) -> None:
-        for child in node:
-            if child.tag == "lb":
-                lines.append("")
-            else:
-                lines[-1] += child.text or ""
-                walk(child)
-            lines[-1] += child.tail or ""
-
-    lines[-1] += element.text or ""
-    walk(element)
-    return [text for text in (one_line(line) for line in lines) if text]
 
 
 def html_paragraphs(fragment: str) -> list[str]:
