@@ -93,6 +93,9 @@ def test_an_author_field_of_a_record_in_the_text_is_no_byline() -> None:
     """A book's data in a review ("Titel:", "Autorin:", "Verlag:") names the book's author."""
     record = ["Text of the review.", "Seiten: 400 Seiten", "Autorin: Alys Arden", "Verlag: Fortheartofit"]
     assert byline_in_text(record) == ""
+    book = ["Text of the review.", "Setz dich in Bewegung", "von Jane Doe und John Roe", "192 Seiten, 39,90 Euro"]
+    assert byline_in_text(book) == ""
+    assert byline_in_text(["A Field Guide", "By Jane Doe", "ISBN 978-3-16-148410-0"]) == ""
     credits = ["(wird fortgesetzt)", "Text: Klausmartin Friedrich", "Fotos: Helmut Elstrodt, Frank Jäger"]
     assert byline_in_text(credits) == "Klausmartin Friedrich"
 
