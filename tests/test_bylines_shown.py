@@ -119,3 +119,16 @@ def test_quotes_around_a_byline_are_no_part_of_the_names() -> None:
     assert plausible_byline("'Luana Patriolino, Raphael Felice'") == "Luana Patriolino; Raphael Felice"
     assert plausible_byline("«Jane Doe»") == "Jane Doe"
     assert plausible_byline("John O'Neill") == "John O'Neill"
+
+
+def test_a_page_opening_with_a_server_warning_shows_its_byline() -> None:
+    """Text printed above <!DOCTYPE> (a PHP warning) leaves the parsed page without a <body>."""
+    warning = "<br />\n<b>Warning</b>: mysql_connect() failed in <b>/www/plugin.php</b><br />\n<!DOCTYPE html>\n"
+    document = (
+        "<html><head><title>Quarantine List</title><meta name='author' content='Jane Doe'></head><body><article>"
+        "<header><a href='/author/janed/' rel='author'>Jane Doe</a></header><p>Text of the story.</p>"
+        "</article></body></html>"
+    )
+    visible = meta_of(warning + document).visible
+    assert shown_on_page("Jane Doe", visible)
+    assert not shown_on_page("Quarantine List", visible)  # the <head>'s title is not the page's text
