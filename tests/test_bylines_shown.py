@@ -93,6 +93,9 @@ def test_an_author_field_of_a_record_in_the_text_is_no_byline() -> None:
     """A book's data in a review ("Titel:", "Autorin:", "Verlag:") names the book's author."""
     record = ["Text of the review.", "Seiten: 400 Seiten", "Autorin: Alys Arden", "Verlag: Fortheartofit"]
     assert byline_in_text(record) == ""
+    book = ["Text of the review.", "Setz dich in Bewegung", "von Jane Doe und John Roe", "192 Seiten, 39,90 Euro"]
+    assert byline_in_text(book) == ""
+    assert byline_in_text(["A Field Guide", "By Jane Doe", "ISBN 978-3-16-148410-0"]) == ""
     credits = ["(wird fortgesetzt)", "Text: Klausmartin Friedrich", "Fotos: Helmut Elstrodt, Frank Jäger"]
     assert byline_in_text(credits) == "Klausmartin Friedrich"
 
@@ -116,3 +119,16 @@ def test_quotes_around_a_byline_are_no_part_of_the_names() -> None:
     assert plausible_byline("'Luana Patriolino, Raphael Felice'") == "Luana Patriolino; Raphael Felice"
     assert plausible_byline("«Jane Doe»") == "Jane Doe"
     assert plausible_byline("John O'Neill") == "John O'Neill"
+
+
+def test_a_page_opening_with_a_server_warning_shows_its_byline() -> None:
+    """Text printed above <!DOCTYPE> (a PHP warning) leaves the parsed page without a <body>."""
+    warning = "<br />\n<b>Warning</b>: mysql_connect() failed in <b>/www/plugin.php</b><br />\n<!DOCTYPE html>\n"
+    document = (
+        "<html><head><title>Quarantine List</title><meta name='author' content='Jane Doe'></head><body><article>"
+        "<header><a href='/author/janed/' rel='author'>Jane Doe</a></header><p>Text of the story.</p>"
+        "</article></body></html>"
+    )
+    visible = meta_of(warning + document).visible
+    assert shown_on_page("Jane Doe", visible)
+    assert not shown_on_page("Quarantine List", visible)  # the <head>'s title is not the page's text

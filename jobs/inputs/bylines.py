@@ -187,8 +187,9 @@ _FIELD = re.compile(r"^(\w+(?:[ .-]+\w+){0,2})\s*:\s*\S")  # "Seiten: 400", "Dt.
 
 def _in_record(paragraphs: Sequence[str], index: int) -> bool:
     """Whether a paragraph lies between two fields of a record ("Titel: ...", "Autorin: Jane Doe",
-    "Verlag: ..."): a book's or a film's data in the text, whose author wrote the book, not the
-    article. A credit ("Fotos: ...") is no such field: a byline stands among them."""
+    "Verlag: ..."), or beside a line of a book's data (_BOOK_DATA: "von Jane Doe" above "192
+    Seiten, 39,90 Euro"): a book's or a film's data in the text, whose author wrote the book, not
+    the article. A credit ("Fotos: ...") is no such field: a byline stands among them."""
 
     def field(at: int) -> bool:
         if not 0 <= at < len(paragraphs) or len(paragraphs[at].split()) > 12:
@@ -196,7 +197,17 @@ def _in_record(paragraphs: Sequence[str], index: int) -> bool:
         label = _FIELD.match(paragraphs[at])
         return bool(label) and label.group(1).split()[0].casefold().strip(".") not in CREDIT_WORDS
 
-    return field(index - 1) and field(index + 1)
+    return (field(index - 1) and field(index + 1)) or any(
+        0 <= at < len(paragraphs) and len(paragraphs[at].split()) <= 15 and _BOOK_DATA.search(paragraphs[at])
+        for at in (index - 1, index + 1)
+    )
+
+
+# A book's data beside a "von"/"by" line: its page count, ISBN or price ("192 Seiten, 39,90 Euro").
+_BOOK_DATA = re.compile(
+    r"(?i)\b\d+\s*(?:seiten|pages|pp\.|páginas|pagine|pagina's|sider|stron)\b|\bisbn\b|"
+    r"\d+[.,]\d{2}\s*(?:€|euro|eur|chf|\$|£|usd|gbp)(?!\w)|(?:€|\$|£)\s*\d+[.,]\d{2}\b"
+)
 
 
 def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:

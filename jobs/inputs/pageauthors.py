@@ -137,15 +137,20 @@ _SITE_PARTS = (
 def visible_text(tree: Any) -> str:
     """The page's visible text outside asides (but an author's box), navigation, readers' comments
     (not a commentary: an opinion piece), sidebars and lists of other stories (_SITE_PARTS), and
-    outside hidden elements; folded (see _folded), with a space at either end."""
+    outside hidden elements; folded (see _folded), with a space at either end.
+
+    A page whose markup opens with text before <html> (a server's warning printed above the
+    document) is parsed without a <body>: its body is then all of the document but its <head>.
+    """
+    body = "//body" if tree.xpath("//body") else "/*"
     texts = tree.xpath(
-        "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript "
-        f"or ancestor::nav or ancestor::{_COMMENTS})]",
+        f"{body}//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::head "
+        f"or ancestor::title or ancestor::nav or ancestor::{_COMMENTS})]",
         namespaces=_NAMESPACES,
     )
-    hidden = set(tree.xpath(f"//body//{HIDDEN}", namespaces=_NAMESPACES))
-    boxes = set(tree.xpath(f"//body//{_AUTHOR_ASIDE} | //body//{_AUTHOR_BOX}", namespaces=_NAMESPACES))
-    other = set(tree.xpath(f"//body//aside | //body//{_SITE_PARTS}", namespaces=_NAMESPACES)) - boxes
+    hidden = set(tree.xpath(f"{body}//{HIDDEN}", namespaces=_NAMESPACES))
+    boxes = set(tree.xpath(f"{body}//{_AUTHOR_ASIDE} | {body}//{_AUTHOR_BOX}", namespaces=_NAMESPACES))
+    other = set(tree.xpath(f"{body}//aside | {body}//{_SITE_PARTS}", namespaces=_NAMESPACES)) - boxes
     if hidden or other:
         texts = [text for text in texts if _seen(text, hidden, other, boxes)]
     return f" {_folded(' '.join(texts))} "
