@@ -132,3 +132,16 @@ def test_a_page_opening_with_a_server_warning_shows_its_byline() -> None:
     visible = meta_of(warning + document).visible
     assert shown_on_page("Jane Doe", visible)
     assert not shown_on_page("Quarantine List", visible)  # the <head>'s title is not the page's text
+
+
+def test_a_page_opening_with_a_server_warning_keeps_its_byline_marks() -> None:
+    """Without a <body> (text above <!DOCTYPE>), byline markup is looked for in the whole document."""
+    from lxml import html as lxml_html
+
+    from jobs.inputs.bylinemarks import marked_byline
+
+    warning = "<br />\n<b>Warning</b>: mysql_connect() failed in <b>/www/plugin.php</b><br />\n<!DOCTYPE html>\n"
+    marked = page(top="<div class='byline'>By Jane Doe</div>")
+    assert lxml_html.fromstring(warning + marked).xpath("//body") == []
+    assert marked_byline(lxml_html.fromstring(marked)) == ("Jane Doe",)
+    assert marked_byline(lxml_html.fromstring(warning + marked)) == ("Jane Doe",)

@@ -82,7 +82,8 @@ def nearest_group(tree: Any, elements: list[Any]) -> list[Any]:
 def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
     """Byline elements and profile links, in the page's order, each with the names it holds."""
     marks = []
-    for element in tree.xpath(f"//body//*[not({_OUTSIDE})]", namespaces=_NAMESPACES):
+    body = "//body" if tree.xpath("//body") else "/*[not(self::head)]"  # no <body>: text above <!DOCTYPE>
+    for element in tree.xpath(f"{body}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES):
         if not isinstance(element.tag, str):
             continue
         if _credit(element):
