@@ -81,6 +81,7 @@ def test_a_locale_in_one_band_of_time_zones_widens_the_hours_a_utc_time_names_it
     assert published(evening, lang="fr") == ""  # French is also Canada's, Africa's, the Pacific's
     assert published(evening, lang="fr-CA") == ""
     assert published(evening, lang="sv-FI") == "2022-10-06"  # the region decides: Finland
+    assert published(evening, lang="sv") == ""  # Swedish without a region: Sweden's or Finland's
     assert published(late, lang="sv-FI") == ""
 
 
@@ -102,6 +103,9 @@ def test_a_day_the_page_labels_as_its_publication_counts_wherever_it_is_shown() 
     weak = '<meta name="date" content="2017-04-05">'
     assert published(weak, article=prose + label, lang="de") == "2017-04-05"  # a weak field confirmed
     assert published(article=prose + "<p>Geschrieben von Cooper am 25.08.2015 22:30</p>", lang="de") == "2015-08-25"
+    warning = "<b>Warning</b>: include() failed<br />\n<!DOCTYPE html>\n"  # parsed without a <body>
+    page = PAGE.format(lang="de", head="", header="", after="", article=prose + label)
+    assert page_meta(lxml_html.fromstring(warning + page)).published == "2017-04-05"
 
 
 def test_a_day_right_after_a_byline_counts_as_shown() -> None:

@@ -109,10 +109,10 @@ def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
 
 
 def _page_texts(tree: Any) -> list[str]:
-    """The texts of the page's body in reading order, without scripts and foreign containers."""
-    body = next(iter(tree.xpath("//body")), None)
-    if body is None:
-        return []
+    """The texts of the page's body in reading order, without scripts and foreign containers; of
+    the whole document when it has no <body> (text printed above <!DOCTYPE>)."""
+    root = tree.getroot() if hasattr(tree, "getroot") else tree
+    body = next(iter(tree.xpath("//body")), root)
     texts: list[str] = []
     walk = etree.iterwalk(body, events=("start", "end"))
     for event, element in walk:  # a skipped element still ends: its tail is its parent's text

@@ -168,12 +168,13 @@ def in_utc(written: str) -> bool:
 # everywhere in it (local hour = UTC hour + offset, within 0-23 for every offset of the band):
 # Central Europe (UTC+0 in the Canaries, +1, summer +2), Eastern Europe (+2, summer +3), Portugal
 # (-1 in the Azores, 0, summer +1). A locale names its region ("fr-fr", "ca-es") or is a bare
-# language spoken in one band ("de", "pl", "fi"). English is not placed by its region: "en-gb" is
-# many sites' default English, far from Britain as often as in it.
+# language spoken in one band ("de", "pl", "fi"; not Swedish, also Finland's, nor Danish, also
+# Greenland's). English is not placed by its region: "en-gb" is many sites' default English, far
+# from Britain as often as in it.
 _BANDS = (
     (
         "at be ch cz de dk es fr hr hu it li lu mt nl no pl se si sk",
-        "cs da de hr hu it nb nl nn no pl sk sl sv",
+        "cs de hr hu it nb nl nn no pl sk sl",
         (0, 22),
     ),
     ("bg cy ee fi gr lt lv ro", "bg el et fi lt lv ro", (0, 21)),
