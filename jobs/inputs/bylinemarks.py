@@ -79,11 +79,17 @@ def nearest_group(tree: Any, elements: list[Any]) -> list[Any]:
     return [first, *(element for element in elements if element is not first and element in inside)]
 
 
+def body_path(tree: Any) -> str:
+    """The XPath of the page's body: "//body", or the whole document ("/*", its <head> for the
+    caller to leave out) where the page was parsed without one: markup that opens with text before
+    <html> (a server's warning printed above <!DOCTYPE>)."""
+    return "//body" if tree.xpath("//body") else "/*"
+
+
 def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
     """Byline elements and profile links, in the page's order, each with the names it holds."""
     marks = []
-    body = "//body" if tree.xpath("//body") else "/*[not(self::head)]"  # no <body>: text above <!DOCTYPE>
-    for element in tree.xpath(f"{body}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES):
+    for element in tree.xpath(f"{body_path(tree)}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES):
         if not isinstance(element.tag, str):
             continue
         if _credit(element):

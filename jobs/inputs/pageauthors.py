@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
-from jobs.inputs.bylinemarks import marked_byline, nearest_group, profile_slug_names
+from jobs.inputs.bylinemarks import body_path, marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline, words
 from jobs.inputs.text import one_line
 
@@ -139,10 +139,9 @@ def visible_text(tree: Any) -> str:
     (not a commentary: an opinion piece), sidebars and lists of other stories (_SITE_PARTS), and
     outside hidden elements; folded (see _folded), with a space at either end.
 
-    A page whose markup opens with text before <html> (a server's warning printed above the
-    document) is parsed without a <body>: its body is then all of the document but its <head>.
+    A page parsed without a <body> (bylinemarks.body_path) is read whole but its <head>.
     """
-    body = "//body" if tree.xpath("//body") else "/*"
+    body = body_path(tree)
     texts = tree.xpath(
         f"{body}//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::head "
         f"or ancestor::title or ancestor::nav or ancestor::{_COMMENTS})]",

@@ -139,8 +139,8 @@ def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> st
     confirmed = weak & (evidence.shown | addressed)
     if len(confirmed) == 1:
         return next(iter(confirmed))
-    if len(set(uncertain)) == 1 and not confirmed and _local_day(uncertain[0], evidence):
-        return _local_day(uncertain[0], evidence)  # 01:32 UTC, shown as the day before (New York's)
+    if len(set(uncertain)) == 1 and not confirmed and (local := _local_day(uncertain[0], evidence)):
+        return local  # 01:32 UTC, shown as the day before (New York's)
     if uncertain or confirmed:
         return ""
     if len(evidence.shown) == 1 and not evidence.weak:  # shown by the article alone, stated nowhere

@@ -25,8 +25,8 @@ _LINKED_HEADING = (
 _ITEMS = "p", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"
 MIN_SECTIONS = 2  # siblings of one kind that make a group
 MIN_HELD_CHARS = 20  # a shorter block inside a paragraph of ours may be there by chance
-MOSTLY_LINKED = 0.5
-MIN_ADDED_WORDS = 5  # "Did you know...?" opens a box; a question of an interview says more  # a paragraph this much in links is a teaser's or a list's, not the story's
+MOSTLY_LINKED = 0.5  # a paragraph this much in links is a teaser's or a list's, not the story's
+MIN_ADDED_WORDS = 5  # "Did you know...?" opens a box; a question of an interview says more
 
 
 @dataclass(frozen=True)

@@ -100,12 +100,12 @@ def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
     April 2017", "Erstellt von Anna am ...", "Posted by Ann on May 3, 2020", "Mise en ligne le
     ..."), outside comments, teasers, lists of other stories, figures and asides."""
     text = " ".join(" ".join(_page_texts(tree)).split())
-    return {
-        day
-        for day, start in dated_spans(text, locale)
-        if _PUBLICATION_LABEL.search(fold(text[max(0, start - 40) : start]).lower())
-        or _BYLINE_BEFORE.search(fold(text[max(0, start - 40) : start]))
-    }
+    days = set()
+    for day, start in dated_spans(text, locale):
+        before = fold(text[max(0, start - 40) : start])
+        if _PUBLICATION_LABEL.search(before.lower()) or _BYLINE_BEFORE.search(before):
+            days.add(day)
+    return days
 
 
 def _page_texts(tree: Any) -> list[str]:

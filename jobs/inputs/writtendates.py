@@ -186,7 +186,8 @@ def utc_day_is_certain(written: str, locale: str = "") -> bool:
     """A time in UTC near midnight does not say the page's own day; every other written date does.
     How near: by the band of time zones the page's locale names (4 hours either way when none)."""
     match = _UTC_TIME.search(written or "")
-    return match is None or _safe_hours(locale)[0] <= int(match.group(1)) < _safe_hours(locale)[1]
+    first, last = _safe_hours(locale)
+    return match is None or first <= int(match.group(1)) < last
 
 
 def _safe_hours(locale: str) -> tuple[int, int]:
