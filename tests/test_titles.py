@@ -99,3 +99,21 @@ def test_a_marked_headline_heading_is_read_without_its_topline_and_screen_reader
     )
     stated = "Energy transition and sustainable business"
     assert title_of(stated, h1) == "Energy transition and sustainable business"
+
+
+def test_a_label_title_without_an_h1_yields_to_the_headline_the_page_marks() -> None:
+    marked = '<div class="article-headline">Harbour strike ends after a pay deal</div>'
+    assert title_of("Strikes", marked) == "Harbour strike ends after a pay deal"
+    # the title stays where it is a headline itself, or where the page shows an h1
+    assert title_of("Strike over at the harbour", marked) == "Strike over at the harbour"
+    crumbs = '<div class="page-headline">Home / News / Strikes</div>'
+    assert title_of("Strikes", crumbs) == "Strikes"  # a path of labels ending in the title
+    shown = "<h1>Strikes</h1>" + marked
+    meta = page_meta(lxml_html.fromstring(PAGE.format(title="Strikes", h1=shown)))
+    assert choose_title("Strikes", meta, "Strikes", "Strikes") == "Strikes"
+
+
+def test_a_title_part_opening_with_the_sites_name_and_a_label_is_the_sites() -> None:
+    assert clean_title("Magic cleaning | Chronicle ♥ Magazine", ["chronicle"]) == "Magic cleaning"
+    # a headline part that merely names the site is kept when the other part is the site's
+    assert clean_title("Chronicle wins award | Chronicle", ["chronicle"]) == "Chronicle wins award"

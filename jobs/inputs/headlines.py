@@ -68,12 +68,20 @@ def clean_title(title: str, site_names: Sequence[str] = (), headline: str = "", 
                 return part.strip()
     parts = _unglued(parts)
     names = decoration_names(site_names)
-    parts = [part for part in parts if not is_site(part, names)] or parts
+    parts = [part for part in parts if not (is_site(part, names) or _site_labelled(part, names))] or parts
     if len(parts) > 1:  # "Opinion | Title", "Title | Editorial": the short parts are labels
         long_parts = [part for part in parts if len(part.split()) > _DECORATION_MAX_WORDS]
         parts = long_parts[:1] or [max(parts, key=len)]
     cleaned = parts[0].strip()
     return strip_dashed_site_name(cleaned, decoration_names(site_names, sections)) or cleaned
+
+
+def _site_labelled(part: str, names: set[str]) -> bool:
+    """Whether a title's part is the site's name and a label after it ("Chronicle ♥ Magazine",
+    "Chronicle Blog"): at most _DECORATION_MAX_WORDS words, opening with a name of four letters or more."""
+    folded = normal(part)
+    short = len(folded.split()) <= _DECORATION_MAX_WORDS
+    return short and any(len(name) >= 4 and folded.startswith(name + " ") for name in names)
 
 
 def _unspaced_pieces(part: str) -> list[str]:

@@ -81,13 +81,24 @@ def choose_title(
     ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label."""
     title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
     names = decoration_names(site_names, sections)
-    for marked in (" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())):
+    marked_headlines = [" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())]
+    if not headline and len(title.split()) < HEADLINE_MIN_WORDS:  # "Gas prices": a label, no h1 shown
+        headlines = (text for text in marked_headlines if normal(title) not in normal(text))  # not "Home / Label"
+        title = next((text for text in headlines if _headline_sized(text, names)), title)
+    for marked in marked_headlines:
         rest = marked[len(title) :]
         continues = _CONTINUES.match(rest) and not _BY.match(rest)  # "10 tips for a slim feast", not "by Jane"
         runs_on = marked.casefold().startswith(title.casefold()) and (_RUNS_ON.match(rest) or continues)
         if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
             return marked
     return title
+
+
+def _headline_sized(text: str, names: set[str]) -> bool:
+    """Whether a marked headline reads as one: HEADLINE_MIN_WORDS to _MARKED_MAX_WORDS words, not
+    the site's name, not a call to action."""
+    sized = HEADLINE_MIN_WORDS <= len(text.split()) <= _MARKED_MAX_WORDS
+    return sized and not is_site(text, names) and not is_call_to_action(text)
 
 
 def _stated_or_shown_title(
