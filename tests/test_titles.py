@@ -117,3 +117,30 @@ def test_a_title_part_opening_with_the_sites_name_and_a_label_is_the_sites() -> 
     assert clean_title("Magic cleaning | Chronicle ♥ Magazine", ["chronicle"]) == "Magic cleaning"
     # a headline part that merely names the site is kept when the other part is the site's
     assert clean_title("Chronicle wins award | Chronicle", ["chronicle"]) == "Chronicle wins award"
+
+
+def test_a_short_h1_that_is_a_near_variant_of_a_stated_title_is_the_headline_as_shown() -> None:
+    assert title_of("Sustainably living", "<h1>Sustainable living</h1>") == "Sustainable living"
+    # a short h1 of other words stays a label, and so does a one-word h1 that a stated title's label repeats
+    assert title_of("Sustainably living", "<h1>Our campaigns</h1>") == "Sustainably living"
+    head = '<meta property="og:title" content="Harbour strike ends after pay deal">'
+    page = PAGE.replace("</head>", head + "</head>").format(title="News - Chronicle", h1="<h1>News</h1>")
+    meta = page_meta(lxml_html.fromstring(page))
+    stated = "Harbour strike ends after pay deal"
+    assert choose_title(stated, meta, "News", "News - Chronicle", ["Chronicle"]) == stated
+
+
+def test_a_box_drawing_bar_separates_the_sites_name() -> None:
+    assert clean_title("Become a product tester │ Chronicle Market", ["Chronicle Market"]) == (
+        "Become a product tester"
+    )
+
+
+def test_a_title_that_is_a_label_and_a_colon_before_the_headline_the_page_marks_is_that_headline() -> None:
+    marked = '<h2 itemprop="headline">Dock workers and the return of the strike</h2>'
+    stated = "Border closures: Dock workers and the return of the strike"
+    assert title_of(stated, marked) == "Dock workers and the return of the strike"
+    # an h1 that shows the label with its colon keeps it
+    shown = f"<h1>{stated}</h1>" + marked
+    meta = page_meta(lxml_html.fromstring(PAGE.format(title=stated, h1=shown)))
+    assert choose_title(stated, meta, meta.shown_headline, stated) == stated

@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
-BAR = re.compile(r"\s+[|｜•·»«›‹]\s+|\s+::\s+")
+BAR = re.compile(r"\s+[|｜│•·»«›‹]\s+|\s+::\s+")
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
 _CJK_BAR = re.compile(f"(?<=[{_CJK}])[-_|｜](?=[{_CJK}])")  # "标题-网站": no spaces in the script
 _DASH = re.compile(r"\s+[-–—:]\s+")

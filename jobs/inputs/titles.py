@@ -78,7 +78,10 @@ def choose_title(
     """The article's title (_stated_or_shown_title), or the headline the page marks as such where
     it runs on from that title after a separator ("Leasing or financing – which pays?" where the
     h1 and og:title say "Leasing or financing") or with lowercase words that carry its sentence on
-    ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label."""
+    ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label;
+    or that a title stated as a label and a colon before it gives alone ("Border closures: ..."),
+    unless the h1 shows the label; on a page without a headline h1, the first headline the page
+    marks where the title is a label of one or two words ("Gas prices")."""
     title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
     names = decoration_names(site_names, sections)
     marked_headlines = [" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())]
@@ -86,12 +89,21 @@ def choose_title(
         headlines = (text for text in marked_headlines if normal(title) not in normal(text))  # not "Home / Label"
         title = next((text for text in headlines if _headline_sized(text, names)), title)
     for marked in marked_headlines:
+        if _labelled(title, marked) and normal(title) != normal(headline):  # not a kicker the h1 shows
+            return marked
         rest = marked[len(title) :]
         continues = _CONTINUES.match(rest) and not _BY.match(rest)  # "10 tips for a slim feast", not "by Jane"
         runs_on = marked.casefold().startswith(title.casefold()) and (_RUNS_ON.match(rest) or continues)
         if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
             return marked
     return title
+
+
+def _labelled(title: str, marked: str) -> bool:
+    """Whether a title is a label and a colon before a headline the page marks alone
+    ("Border closures: France and the return of resentment" where the page marks the part after it)."""
+    label, colon, rest = title.partition(": ")
+    return bool(colon) and len(marked.split()) >= HEADLINE_MIN_WORDS and normal(rest) == normal(marked) and bool(label)
 
 
 def _headline_sized(text: str, names: set[str]) -> bool:
@@ -170,7 +182,9 @@ def _shown_title(h1: str, headline: str, stated: Sequence[str], raw: Sequence[st
     (a kicker before it, a "Published by ..." after it, not a continuation such as ": subtitle" or
     " in Tennessee") gives that stated title; an h1 of HEADLINE_MIN_WORDS words or more sharing
     words with a stated title (shares_words), or where every stated title is a label of fewer words,
-    is the headline as shown, and wins (subtitle included), unless a part of it after a bar names the site. "" when the h1 is none of these."""
+    is the headline as shown, and wins (subtitle included), and so does an h1 of two words or more
+    that reads as a stated title but for a letter or two (_near_variant), unless a part of it
+    after a bar names the site. "" when the h1 is none of these."""
     shown = normal(h1)
     if shown and any(normal(title or "") == shown for title in raw):
         return h1
@@ -188,7 +202,14 @@ def _shown_title(h1: str, headline: str, stated: Sequence[str], raw: Sequence[st
     labels = all(len(title.split()) < HEADLINE_MIN_WORDS for title in stated)  # "About us", "Gas prices"
     shared = labels or any(shares_words(h1, title) for title in stated)
     labelled = any(is_site(part, names) for part in BAR.split(h1)) if BAR.search(h1) else False
-    return h1 if shared and len(h1.split()) >= HEADLINE_MIN_WORDS and not labelled else ""
+    variant = len(h1.split()) > 1 and any(_near_variant(h1, title) for title in stated)
+    return h1 if (variant or shared and len(h1.split()) >= HEADLINE_MIN_WORDS) and not labelled else ""
+
+
+def _near_variant(h1: str, title: str) -> bool:
+    """Whether an h1 reads as a stated title but for a letter or two ("Sustainable living" for
+    "Sustainably living"): the headline as shown."""
+    return normal(h1) != normal(title) and same_headline(h1, title)
 
 
 def _glued_after(h1: str, title: str) -> bool:
