@@ -144,3 +144,22 @@ def test_a_title_that_is_a_label_and_a_colon_before_the_headline_the_page_marks_
     shown = f"<h1>{stated}</h1>" + marked
     meta = page_meta(lxml_html.fromstring(PAGE.format(title=stated, h1=shown)))
     assert choose_title(stated, meta, meta.shown_headline, stated) == stated
+
+
+TYPESET = """<html lang="en"><head><title>{title}</title>
+<meta property="og:title" content="{title}"></head><body><div class="post"><h2>{heading}</h2>
+<h1>Corsets – by country</h1>
+<p>Corset makers in three countries sell their work online, and this list names the shops we trust most.</p>
+<p>Each of them makes corsets to measure, ships across Europe and answers questions by e-mail within a day.</p>
+<p>Prices start at about eighty euros for a simple model and rise with the fabric and the boning chosen.</p>
+</div></body></html>"""
+
+
+def test_a_title_stated_with_typewriter_dashes_keeps_the_typographic_form_a_heading_shows() -> None:
+    from jobs.inputs.html import extract_page
+
+    stated, shown = "Corsets - shops, makers, buying online", "Corsets – shops, makers, buying online"
+    assert extract_page(TYPESET.format(title=stated, heading=shown)).title == shown
+    # a heading of other words leaves the title as stated
+    other = "Corsets – the makers we trust"
+    assert extract_page(TYPESET.format(title=stated, heading=other)).title == stated

@@ -342,6 +342,14 @@ def same_headline(a: str, b: str) -> bool:
     return x == y or SequenceMatcher(None, x, y, autojunk=False).ratio() >= SAME_HEADLINE
 
 
+_TYPEWRITER = str.maketrans("–—“”„‘’‚«»", '--"""\'\'\'""')  # typographic marks as a typewriter writes them
+
+
+def typewritten(text: str) -> str:
+    """The text with typewriter dashes and quotes for typographic ones ("–" as "-", "„" as '"')."""
+    return text.translate(_TYPEWRITER)
+
+
 def normal(text: str) -> str:
     """Case, accents' forms, punctuation and spacing folded away."""
     text = unicodedata.normalize("NFKC", text).casefold()

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.inputs.headlines import headline_elements, headline_text, site_names_of, stated_heading
+from jobs.inputs.headlines import headline_elements, headline_text, site_names_of, stated_heading, typewritten
 from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.pagedates import evidence, published_day, read_date
 from jobs.inputs.text import one_line
@@ -53,6 +53,7 @@ class PageMeta:
     shown_headline: str = ""  # the headline <h1>'s text, without a kicker or date shown in it
     og_title: str = ""
     marked_headlines: tuple[str, ...] = ()  # texts of elements marked as headlines (itemprop or class "headline")
+    typeset_headings: tuple[str, ...] = ()  # texts of headings (h1-h3) with typographic dashes or quotes
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
     hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
@@ -100,6 +101,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         headline=headline,
         og_title=og_title,
         marked_headlines=marked_headlines(tree),
+        typeset_headings=typeset_headings(tree),
         shown_headline=shown,
         locale=locale,
         address=canonical,
@@ -130,6 +132,13 @@ def marked_headlines(tree: Any) -> tuple[str, ...]:
         if element.tag not in ("meta", "script") and not foreign(element, itself=True)
     )
     return tuple(dict.fromkeys(text for text in texts if text))
+
+
+def typeset_headings(tree: Any) -> tuple[str, ...]:
+    """The texts of the page's headings (h1 to h3) that show typographic dashes or quotes ("–", "„"):
+    the form a title stated with typewriter marks is shown in."""
+    texts = (one_line(heading.text_content()) for heading in tree.iter(*_HEADINGS))
+    return tuple(dict.fromkeys(text for text in texts if text and text != typewritten(text)))
 
 
 _OWN_ADDRESSES = (

@@ -27,6 +27,7 @@ from jobs.inputs.headlines import (
     shares_words,
     site_names_of,
     strip_dashed_site_name,
+    typewritten,
 )
 from jobs.inputs.text import one_line, without_break_hints
 
@@ -37,7 +38,6 @@ _BY = re.compile(r"\s+(?:by|von|par|di|de|door|av|af|por|przez)\s", re.IGNORECAS
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
 _PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
-_TYPEWRITER = str.maketrans("–—“”„‘’‚«»", '--"""\'\'\'""')  # typographic marks as a typewriter writes them
 
 
 def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple[str, str]:
@@ -51,7 +51,15 @@ def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple
     title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, named, sections)
     if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
         title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
-    return typed_form(title), raw_title
+    return typed_form(_as_shown(title, getattr(meta, "typeset_headings", ()))), raw_title
+
+
+def _as_shown(title: str, headings: Sequence[str]) -> str:
+    """A title written with typewriter dashes and quotes in the typographic form a heading of the
+    page shows it in ("Corsets - shops" shown as "Corsets – shops"); else the title as it is."""
+    if typewritten(title) != title:
+        return title
+    return next((heading for heading in headings if typewritten(heading) == title), title)
 
 
 def site_name(document: Any, meta: Any) -> str:
@@ -226,9 +234,9 @@ def _as_typed(title: str, stated: Sequence[str]) -> str:
     """The title as its editor typed it: where another stated title differs from it only in case
     and `title` Capitalizes Every Word (a plugin's doing), or only in typography where `title` has
     typewriter dashes and quotes ("-" for "–"), the other one."""
-    plain = title.translate(_TYPEWRITER)
+    plain = typewritten(title)
     if plain == title:
-        title = next((other for other in stated if other != title and other.translate(_TYPEWRITER) == title), title)
+        title = next((other for other in stated if other != title and typewritten(other) == title), title)
     words = [word for word in title.split() if word[:1].isalpha()]
     if not words or not all(word[0].isupper() for word in words):
         return title
