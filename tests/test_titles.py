@@ -163,3 +163,12 @@ def test_a_title_stated_with_typewriter_dashes_keeps_the_typographic_form_a_head
     # a heading of other words leaves the title as stated
     other = "Corsets – the makers we trust"
     assert extract_page(TYPESET.format(title=stated, heading=other)).title == stated
+
+
+def test_a_json_ld_headline_with_character_references_is_read_as_the_characters() -> None:
+    script = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "&#8222;Finally&#8220;: Harbour strike ends &amp; pay rises"}</script>'
+    )
+    page = PAGE.format(title="Harbour", h1="").replace("</head>", script + "</head>")
+    assert page_meta(lxml_html.fromstring(page)).headline == "„Finally“: Harbour strike ends & pay rises"

@@ -86,7 +86,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         tree.xpath("string(//link[@rel='canonical']/@href)")
         or tree.xpath("string(//meta[@property='og:url']/@content)")
     ).strip()
-    headline = next((one_line(str(o["headline"])) for o in articles if isinstance(o.get("headline"), str)), "")
+    headline = next((_unescaped(o["headline"]) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
     titles = [headline, og_title, tree.xpath("string(//title)")]
     _, shown = _headline(tree, titles)
@@ -194,6 +194,14 @@ def _headline(tree: Any, titles: list[str], dating: bool = False) -> tuple[Any, 
             if text and any(text in title or title in text for title in stated):
                 return h1, headline_text(h1, kickers)
     return None, headline_text(shown[0], kickers) if shown else ""
+
+
+def _unescaped(text: str) -> str:
+    """A JSON-LD string on one line, with the HTML character references a publishing tool left in
+    it ("&#8222;Quote&#8220;", "&amp;") read as the characters they stand for."""
+    from html import unescape
+
+    return one_line(unescape(text))
 
 
 def _folded(text: str) -> str:
