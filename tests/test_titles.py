@@ -172,3 +172,22 @@ def test_a_json_ld_headline_with_character_references_is_read_as_the_characters(
     )
     page = PAGE.format(title="Harbour", h1="").replace("</head>", script + "</head>")
     assert page_meta(lxml_html.fromstring(page)).headline == "„Finally“: Harbour strike ends & pay rises"
+
+
+ARCHIVED = """<html lang="en"><head><title>Chronicle of the Coast » Blog archive » Harbour strike ends after pay deal</title>
+</head><body><h1><a href="/web/2014/http://chronicle.example/">Chronicle of the Coast</a></h1>
+<div class="post"><h2>{heading}</h2>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides of the dispute.</p>
+<p>The union said its members would return to work on Monday, and the port expects ships to sail again then.</p>
+<p>Talks had lasted three weeks, with the harbour board offering a rise of four per cent over two years.</p>
+</div></body></html>"""
+
+
+def test_a_title_part_the_h1_shows_yields_to_another_part_the_text_opens_with() -> None:
+    from jobs.inputs.html import extract_page
+
+    heading = "Harbour strike ends after pay deal"
+    assert extract_page(ARCHIVED.format(heading=heading)).title == heading
+    # a text opening with a heading that is no part of the title leaves the h1's part
+    other = extract_page(ARCHIVED.format(heading="Strike news from the port"))
+    assert other.title == "Chronicle of the Coast"

@@ -51,7 +51,19 @@ def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple
     title = choose_title(raw_title, meta, meta.shown_headline, facts.page_title, named, sections)
     if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
         title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
+    title = _opening_part(title, facts.page_title or raw_title, document.body)
     return typed_form(_as_shown(title, getattr(meta, "typeset_headings", ()))), raw_title
+
+
+def _opening_part(title: str, stated: str, body: Any) -> str:
+    """Where the title is one part of the <title> ("Site » Archive » Headline") and the extracted
+    text opens with a heading that is another part of it, that heading: the chosen part is the
+    site's heading, the article's is the one its text opens with. Else the title."""
+    parts = {normal(part) for part in BAR.split(stated)}
+    if len(parts) < 2 or normal(title) not in parts:
+        return title
+    opening = opening_heading(body)
+    return opening if opening and normal(opening) != normal(title) and normal(opening) in parts else title
 
 
 def _as_shown(title: str, headings: Sequence[str]) -> str:
