@@ -19,6 +19,7 @@ from jobs.inputs.bodyblocks import body_paragraphs, merge_missed_prose
 from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import byline_in_text, plausible_byline, without_byline_lines
 from jobs.inputs.decoding import decode_html
+from jobs.inputs.dumps import header_dump, precision_body
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import drop_repeated_headlines, site_names_of
 from jobs.inputs.overlays import drop_panels
@@ -149,8 +150,7 @@ def extract_page(html: str, url: str | None = None) -> Page:
     tree = load_html(html)
     if tree is None:
         raise ContentError("not an HTML page")
-    drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
-    meta_values(tree)  # <meta value=...> read as <meta content=...>
+    _prepare(tree)
     second = copy.deepcopy(tree)  # for the recall-favoring reading below: extraction prunes `tree`
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
@@ -169,6 +169,9 @@ def extract_page(html: str, url: str | None = None) -> Page:
     )
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
+    if header_dump(document.body, (facts.headline, meta.shown_headline, meta.og_title, meta.headline)):
+        precise = precision_body(html, url, _prepare)
+        document.body = document.body if precise is None else precise
     recall_view = trafilatura.bare_extraction(
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
@@ -176,6 +179,11 @@ def extract_page(html: str, url: str | None = None) -> Page:
     return _page(
         document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical, sections=sections
     )
+
+
+def _prepare(tree: Any) -> None:
+    drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
+    meta_values(tree)  # <meta value=...> read as <meta content=...>
 
 
 def _page(
