@@ -19,6 +19,7 @@ from jobs.inputs.bodyblocks import body_paragraphs, merge_missed_prose
 from jobs.inputs.boilerplate import strip_boilerplate
 from jobs.inputs.bylines import byline_in_text, plausible_byline, without_byline_lines
 from jobs.inputs.decoding import decode_html
+from jobs.inputs.dumps import header_dump, precision_body
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import drop_repeated_headlines, site_names_of
 from jobs.inputs.overlays import drop_panels
@@ -33,6 +34,7 @@ from jobs.inputs.pagekind import (
 from jobs.inputs.pagemeta import PageMeta, meta_values, page_meta
 from jobs.inputs.prose import not_prose_reason, word_count
 from jobs.inputs.sections import Item, section_groups, with_sibling_sections
+from jobs.inputs.statedbody import Stated, is_markup, stated_body
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
 from jobs.quality.language import looks_mojibake
@@ -149,12 +151,12 @@ def extract_page(html: str, url: str | None = None) -> Page:
     tree = load_html(html)
     if tree is None:
         raise ContentError("not an HTML page")
-    drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
-    meta_values(tree)  # <meta value=...> read as <meta content=...>
+    _prepare(tree)
     second = copy.deepcopy(tree)  # for the recall-favoring reading below: extraction prunes `tree`
     facts = page_facts(tree)  # before extraction, which prunes the tree
     meta = page_meta(tree, url)
     sections = section_groups(tree)  # before extraction, which prunes the tree
+    stated = stated_body(tree, (facts.headline, meta.og_title, meta.shown_headline))  # not JSON-LD's first
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -169,13 +171,28 @@ def extract_page(html: str, url: str | None = None) -> Page:
     )
     if document is None or document.body is None:
         raise ContentError("no article text found in the page")
+    if header_dump(document.body, (facts.headline, meta.shown_headline, meta.og_title, meta.headline)):
+        precise = precision_body(html, url, _prepare)
+        document.body = document.body if precise is None else precise
     recall_view = trafilatura.bare_extraction(
         second, url=url, include_comments=False, include_tables=False, favor_recall=True, with_metadata=False
     )
     missed = body_paragraphs(recall_view.body)[0] if recall_view is not None and recall_view.body is not None else []
     return _page(
-        document, facts, meta, url or meta.address, missed, own_address=url or facts.canonical, sections=sections
+        document,
+        facts,
+        meta,
+        url or meta.address,
+        missed,
+        own_address=url or facts.canonical,
+        sections=sections,
+        stated=stated,
     )
+
+
+def _prepare(tree: Any) -> None:
+    drop_panels(tree)  # login, consent and message dialogs are no reading's text (overlays.py)
+    meta_values(tree)  # <meta value=...> read as <meta content=...>
 
 
 def _page(
@@ -186,30 +203,32 @@ def _page(
     recall_view: Sequence[str] = (),
     own_address: str = "",
     sections: Sequence[tuple[Item, ...]] = (),
+    stated: Stated = Stated(),
 ) -> Page:
     """The Page of trafilatura's document, checked and cleaned; `recall_view`: the paragraphs of
     trafilatura's recall-favoring reading, whose prose inside the article's span is kept too;
     `own_address`: the page's address as fetched or its canonical link (not og:url, which templates
     often set to the site's root on every page), "" if neither: what tells a front page by address;
     `sections`: the page's groups of sibling sections (sections.section_groups), read before extraction,
-    whose prose around the extracted paragraphs is kept too (a story cut into modules)."""
+    whose prose around the extracted paragraphs is kept too (a story cut into modules); `stated`: the
+    story its structured data states (statedbody.stated_body), read when the page shows too little."""
     title, raw_title = page_title(document, facts, meta, address)
     site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = body_paragraphs(document.body)
     paragraphs = with_sibling_sections(merge_missed_prose(paragraphs, recall_view), sections)
-    paragraphs = drop_repeated_headlines(paragraphs, [title, raw_title, facts.headline, meta.shown_headline])
-    undecorated = [p for p in paragraphs if normal_text(p) not in facts.decorations]
-    if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):  # else the mark was on the story
-        paragraphs = undecorated
-    paragraphs = list(strip_boilerplate(paragraphs).paragraphs)
+    paragraphs = stated.unread(paragraphs)  # trafilatura's rescue read the structured data
+    headlines = [title, raw_title, facts.headline, meta.shown_headline]
+    paragraphs = _cleaned(drop_repeated_headlines(paragraphs, headlines), facts.decorations)
     byline = _byline(meta, one_line(document.author or ""), site_names, paragraphs)
     paragraphs = without_byline_lines(paragraphs, site_names)  # "By Jane Doe" is no paragraph of the story
-    words = _words(paragraphs)
     teasers = teaser_prose_share(paragraphs, facts.teaser_texts)
-    reason = not_article_reason(
-        facts, len(paragraphs), words, link_density, listed, own_address, teasers
-    ) or not_prose_reason(paragraphs)
+    checks = (facts, listed, own_address)
+    reason = _refusal(paragraphs, link_density, teasers, *checks)
+    if reason and stated.story:  # the page shows too little: the story its structured data states
+        told = without_byline_lines(_cleaned(drop_repeated_headlines(_split(stated.story), headlines)), site_names)
+        if not _refusal(told, 0.0, 0.0, *checks):
+            paragraphs, reason = told, None
     if reason:
         raise ContentError(f"not a news article: {reason}")
     if not paragraphs:
@@ -224,6 +243,30 @@ def _page(
         published=meta.published,
         tag=one_line(categories[0]) if categories else "",
         url=document.url if document.url and is_url(document.url) else "",
+    )
+
+
+def _cleaned(paragraphs: list[str], decorations: frozenset[str] = frozenset()) -> list[str]:
+    """`paragraphs` without the page's decorations (unless the mark was on the story) and boilerplate."""
+    undecorated = [p for p in paragraphs if normal_text(p) not in decorations]
+    if _words(undecorated) >= DECORATIONS_MAX_SHARE * _words(paragraphs):
+        paragraphs = undecorated
+    return list(strip_boilerplate(paragraphs).paragraphs)
+
+
+def _refusal(
+    paragraphs: list[str], link_density: float, teasers: float, facts: PageFacts, listed: int, own_address: str
+) -> str | None:
+    """Why `paragraphs` are not a news article's (pagekind, prose), or None."""
+    return not_article_reason(
+        facts, len(paragraphs), _words(paragraphs), link_density, listed, own_address, teasers
+    ) or not_prose_reason(paragraphs)
+
+
+def _split(stated: str) -> list[str]:
+    """The paragraphs of a stated body: its blocks if it is HTML, else its lines."""
+    return (
+        html_paragraphs(stated) if is_markup(stated) else [p for line in stated.splitlines() if (p := one_line(line))]
     )
 
 
