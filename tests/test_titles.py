@@ -191,3 +191,22 @@ def test_a_title_part_the_h1_shows_yields_to_another_part_the_text_opens_with() 
     # a text opening with a heading that is no part of the title leaves the h1's part
     other = extract_page(ARCHIVED.format(heading="Strike news from the port"))
     assert other.title == "Chronicle of the Coast"
+
+
+def test_a_title_cut_short_with_an_ellipsis_is_completed_from_a_title_that_goes_on() -> None:
+    from jobs.inputs.html import extract_page
+
+    cut = "Why the council should read the harbour report before the vote..."
+    full = "Why the council should read the harbour report before the vote on Friday"
+    page = (
+        f"<html><head><title>{full} | The Town Post</title>"
+        f'<script type=\'application/ld+json\'>{{"@type": "NewsArticle", "headline": "{cut}"}}</script>'
+        "</head><body><article>"
+        + "".join(
+            f"<p>The council meets on day {n} to vote on the plan for the old harbour and its piers.</p>"
+            for n in range(6)
+        )
+        + "</article></body></html>"
+    )
+    assert extract_page(page).title == full
+    assert extract_page(page.replace(full, "Harbour plan")).title == cut  # nothing goes on from it

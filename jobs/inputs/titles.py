@@ -38,6 +38,7 @@ _BY = re.compile(r"\s+(?:by|von|par|di|de|door|av|af|por|przez)\s", re.IGNORECAS
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
 _PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)$")  # a title cut short: "... for Hong Kong leader..."
 
 
 def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple[str, str]:
@@ -52,6 +53,7 @@ def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple
     if not meta.shown_headline and names_the_site_only(facts.page_title or raw_title, named):
         title = opening_heading(document.body) or title  # "Site -": the template's title was left empty
     title = _opening_part(title, facts.page_title or raw_title, document.body)
+    title = _untruncated(title, (meta.shown_headline, meta.og_title, meta.headline, facts.page_title, raw_title))
     return typed_form(_as_shown(title, getattr(meta, "typeset_headings", ()))), raw_title
 
 
@@ -64,6 +66,19 @@ def _opening_part(title: str, stated: str, body: Any) -> str:
         return title
     opening = opening_heading(body)
     return opening if opening and normal(opening) != normal(title) and normal(opening) in parts else title
+
+
+def _untruncated(title: str, stated: Sequence[str]) -> str:
+    """A title cut short with an ellipsis completed from a stated or shown title (or one part of
+    it) that goes on from where it stops: a structured-data field's length limit, not the
+    headline's end. Else the title."""
+    stem = _ELLIPSIS.sub("", title)
+    if stem == title or len(stem.split()) < HEADLINE_MIN_WORDS:
+        return title
+    for part in (one_line(part) for text in stated for part in BAR.split(text)):  # a <title>'s parts
+        if part.startswith(stem) and len(part) > len(stem) + 1 and not _ELLIPSIS.search(part):
+            return part
+    return title
 
 
 def _as_shown(title: str, headings: Sequence[str]) -> str:
