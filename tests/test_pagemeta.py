@@ -196,6 +196,23 @@ def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_si
     assert published(article="<p>03.05.2022 and 04.05.2022</p>", lang="de") == ""  # two days: which?
 
 
+def test_a_date_right_before_the_headline_is_its_kicker_line_not_the_sites_header() -> None:
+    page = """<html lang="de"><head><title>Gottesdienste bleiben möglich</title></head><body>
+<header><nav><a href="/">Start</a> <span>Freitag, 19.11.2021</span></nav></header>{kicker}
+<h1>Gottesdienste bleiben möglich</h1><p>Die Kirche hat die Regeln für den Lockdown am Freitag beschlossen.</p>
+</body></html>"""
+
+    def dated(kicker: str) -> str:
+        return page_meta(lxml_html.fromstring(page.format(kicker=kicker))).published
+
+    assert dated("<div><span>Aktuell</span> <span>18.11.2021</span> <span>Kirche</span></div>") == "2021-11-18"
+    assert dated("") == ""  # the site's header shows today's date
+    assert dated("<p>Die Synode tagte am 18.11.2021 in Wien und beriet über die neuen Regeln.</p>") == ""  # prose
+    assert dated("<div>18.11.2021</div>" + "<span>Kirche Wien</span>" * 6) == ""  # too far before it
+    assert dated("<div>18. November 2021, 13:15 Uhr - 19:00 Uhr, Wien</div>") == ""  # an event's hours
+    assert dated("<div>Zweirad 11/01/2021</div>") == ""  # 11 January or 1 November: a German site writes both
+
+
 def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> None:
     prose = "<p>Im Beisein zahlreicher Ehrengäste wurde das Zentrum am 18. Oktober 2021 am Erzberg eröffnet.</p>"
     assert published(article=prose, lang="de") == ""

@@ -1,18 +1,22 @@
 """The days a page shows for its article: where a reader sees the article's date.
 
 - the article's own `<time>` elements (never a comment's, a teaser's or a list item's);
-- its dateline: the text right after the headline (DATELINE_CHARS), not before it, where a site's
-  header shows today's date; a date in running prose there (a sentence that mentions a day: "the
+- its dateline: the text right after the headline (DATELINE_CHARS); further before it than its
+  kicker line (below), a site's header shows today's date; a date in running prose there (a sentence that mentions a day: "the
   centre was opened on 18 October 2021") is not a dateline unless it opens the paragraph;
 - the first element after the headline marked as a date (its class: "date", "datum",
   "published", ...), within MARKED_DATE_CHARS;
-- a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`).
+- a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`);
+- its kicker line: a date right before the headline (KICKER_CHARS: "19.11.2021 Lockdown: ..."), in
+  its article, never in a site's <header> or <nav> that does not hold the headline (today's date)
+  nor in running prose, read only in an order certain in every locale;
 - anywhere on the page, a date labelled as the publication's ("Veröffentlicht am 5. April 2017",
   "Posted by Ann Lee on May 3, 2020", "Mise en ligne le 23 mai 2019"), outside comments, teasers,
   lists of other stories, figures and asides (labelled_publication_days).
 
 A date labelled as something else is not the article's: "Updated: ...", "Deadline: ...",
-"Stand: ..." (any "Label:" other than a publication's).
+"Stand: ..." (any "Label:" other than a publication's); nor is a date followed by a range of
+hours: an event's ("30. März 2020, 13:15 Uhr - 19:00 Uhr").
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
 # Containers whose <time> belongs to something other than the article: comments, teasers, lists.
 _FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
 DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
+KICKER_CHARS = 60  # how far before the headline a shown date is its kicker's ("19.11.2021 Lockdown: ...")
 MARKED_DATE_CHARS = 1000  # how far after the headline an element marked as a date is the article's
 # Class or id words that mark an element as showing a date.
 _DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "fecha"})
@@ -61,6 +66,11 @@ _PUBLICATION_LABEL = re.compile(
 # A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020"
 # (capital "Von", "By": the byline's first word, not a German noun after "von" in a teaser's title).
 _BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–-]?\s*$")
+# A date followed by a range of hours: an event's ("30. März 2020, 13:15 Uhr - 19:00 Uhr", "May 3, 2020, 7-9 pm").
+_TIME_RANGE = re.compile(
+    r"[^\n]{6,30}?\b\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm|a\.\s?m\.|p\.\s?m\.)?\s*(?:-|–|—|bis|to|until)\s*\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm)?\b",
+    re.I,
+)
 _NOT_TEXT = ("script", "style", "noscript", "template", "head", "title")
 _UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
 
@@ -157,6 +167,8 @@ def shown_days(headline: Any, locale: str = "") -> set[str]:
         return set()
     line, marked = _after_headline(headline)
     days = labelled_days(" ".join(line), locale) | labelled_days(marked, locale)
+    kicker = _before_headline(headline)
+    days |= {day for day, start in labelled_spans(kicker) if start >= len(kicker) - KICKER_CHARS}  # order certain
     for child in headline:  # "Headline<br><small>02.02.2022 • Press</small>": not the headline's words
         if isinstance(child.tag, str):
             days |= labelled_days(" ".join(child.text_content().split()), locale)
@@ -166,14 +178,21 @@ def shown_days(headline: Any, locale: str = "") -> set[str]:
 def labelled_days(text: str, locale: str = "") -> set[str]:
     """The days written in a text, without those labelled as something else than the publication's
     ("Updated: 11.04.2020", "Deadline: 15. März 2020")."""
-    days = set()
+    return {day for day, _start in labelled_spans(text, locale)}
+
+
+def labelled_spans(text: str, locale: str = "") -> list[tuple[str, int]]:
+    """The days of labelled_days, each with where it starts in the text."""
+    spans = []
     for day, start in dated_spans(text, locale):
         before = fold(text[max(0, start - 40) : start])
         label = _LABEL.search(before)
         if _UPDATE_BEFORE.search(before) or (label and label.group(1).lower() not in _PUBLISHED_LABELS):
             continue
-        days.add(day)
-    return days
+        if _TIME_RANGE.match(text, start):
+            continue  # "30. März 2020, 13:15 - 19:00 Uhr": an event's day
+        spans.append((day, start))
+    return spans
 
 
 def dateline(headline: Any = None) -> str:
@@ -216,6 +235,34 @@ def _after_headline(headline: Any) -> tuple[list[str], str]:
             line.append(text)
         size += advance
     return line, found
+
+
+def _before_headline(headline: Any) -> str:
+    """The texts right before the headline, whole, until they hold KICKER_CHARS: in the headline's
+    <article> (as _after_headline), never in a site's <header> or <nav> that does not hold the
+    headline, a foreign container or a paragraph of running prose (a teaser's, the page's last story's)."""
+    scope, lenient = _scope(headline)
+    own = set(headline.iterancestors())
+    texts: list[str] = []
+    for node in reversed(headline.xpath("preceding::text()")):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, itself=True):
+            continue
+        nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
+        if nearest is not scope and not (lenient and nearest is None):
+            continue
+        if any(e.tag in ("header", "nav") and e not in own for e in (parent, *parent.iterancestors())):
+            break  # the site's header: its date is today's
+        text = " ".join(str(node).split())
+        if not text:
+            continue
+        block = next(iter(parent.xpath(_PARAGRAPH)), None)
+        if block is not None and len(block.text_content().split()) >= PROSE_WORDS:
+            break
+        texts.insert(0, text)
+        if sum(len(t) + 1 for t in texts) >= KICKER_CHARS:
+            break
+    return " ".join(texts)
 
 
 def _scope(headline: Any) -> tuple[Any, bool]:
