@@ -108,6 +108,30 @@ def test_a_day_the_page_labels_as_its_publication_counts_wherever_it_is_shown() 
     assert page_meta(lxml_html.fromstring(warning + page)).published == "2017-04-05"
 
 
+def test_the_one_day_the_page_labels_as_its_publication_wins_over_a_field_that_names_another() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    label = "<p>Erschienen am: 13.10.2021</p>"
+    assert published(meta("date", "2021-10-15"), article=prose + label, lang="de") == "2021-10-13"
+    header_time = '<time datetime="2023-11-01T13:56:20+01:00">Mittwoch, 01. November 2023</time>'
+    byline = "<p>Von Georg Kasch 31. Oktober 2023.</p>"
+    page = PAGE.format(lang="de", head="", header=header_time, after="", article=prose + byline).replace(
+        "article>", "div>"
+    )
+    assert page_meta(lxml_html.fromstring(page)).published == "2023-10-31"  # the header's <time> is today's
+    two = label + "<p>Erschienen am: 14.10.2021</p>"
+    assert published(meta("date", "2021-10-15"), article=prose + two, lang="de") == ""  # two labelled days: none
+
+
+def test_a_label_may_name_the_weekday_but_an_update_or_a_quoted_post_is_no_publication() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    weekday = "<p>Erstellt von Fabian am Dienstag 6. Mai 2014</p>"
+    assert published(article=prose + weekday, lang="de") == "2014-05-06"
+    assert published(article=prose + "<p>By Sarah Yang Updated May 06, 2019</p>") == ""
+    post = '<blockquote cite="https://example.com/posts/1"><p>Rents must not rise.</p><p>Posted by Anna Weber on Monday, February 7, 2022</p></blockquote>'
+    stated = ld(datePublished="2022-02-04T15:29:27+01:00")
+    assert published(stated, article=prose + post) == "2022-02-04"  # the embedded post's day is not the article's
+
+
 def test_a_day_right_after_a_byline_counts_as_shown() -> None:
     prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
     assert published(article=prose + "<p>Von Julia Müller 28. Dezember 2022</p>", lang="de") == "2022-12-28"

@@ -15,6 +15,9 @@ A wrong date is worse than none, so a day is given only when the page is consist
   its headline (the dateline, not running prose) or right before it (a kicker line), in the first element marked as a date after it
   and in the headline element itself, and anywhere a date labelled as the publication's ("Posted
   by Ann on ..."), read only in a certain order (jobs/inputs/writtendates.py);
+- first of all, the one day the page labels as its publication ("Erschienen am: 13.10.2021", a
+  byline's "Von Georg Kasch 31. Oktober 2023") when the fields name only other days: a reader sees
+  it (a site's header's <time> holds today's date; a meta date, a later edition's);
 - last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it; a day the
   address contradicts (more than a day apart) and the page does not show is left out;
 - a midnight east of UTC stored in UTC ("2022-11-06T23:00:00Z", 7 November in Berlin) names two
@@ -26,7 +29,7 @@ The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -101,6 +104,7 @@ class DateEvidence:
     weak: list[str]  # dates from fields that do not say what they date
     modified: list[str]  # the article's modification time, as written
     shown: set[str]  # YYYY-MM-DD days the page shows (its article's <time>s, the dateline)
+    labelled: set[str] = field(default_factory=set)  # days the page labels as its publication (also shown)
 
 
 def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
@@ -117,6 +121,9 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
 def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> str:
     if any(midnight_east_of_utc(written) for written in evidence.stated + evidence.weak):
         return ""  # "2022-11-06T23:00:00Z": 7 November in Berlin, 6 November as shown in UTC
+    fields = {read_date(written, locale) for written in evidence.stated + evidence.weak} - {""}
+    if len(evidence.labelled) == 1 and fields and not fields & evidence.labelled:
+        return next(iter(evidence.labelled))  # "Erschienen am: 13.10.2021" over a field's 15 October
     certain, uncertain = [], []
     for written in evidence.stated:
         day = read_date(written, locale)
@@ -215,8 +222,9 @@ def evidence(
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)
-    shown |= shown_days(headline, locale) | labelled_publication_days(tree, locale)
-    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
+    labelled = labelled_publication_days(tree, locale)
+    shown |= shown_days(headline, locale) | labelled
+    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown, labelled=labelled)
 
 
 def _is_a_thing(tree: Any, objects: list[dict]) -> bool:

@@ -56,12 +56,19 @@ _PUBLISHED_LABELS_WORDS = (
 )
 _PUBLISHED_LABELS = frozenset(_PUBLISHED_LABELS_WORDS.split())
 _LABEL = re.compile(r"([^\W\d_]+)\s*:\s*$")
+# Weekdays that may stand between a label and its date ("Erstellt am Dienstag 6. Mai 2014"), accents folded.
+_WEEKDAYS = (
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|monday|tuesday|wednesday|thursday|"
+    "friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miercoles|jueves|"
+    "viernes|sabado|domingo"
+)
 # Labels before a date anywhere on the page that say it is the article's publication (accents
 # folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne".
 _PUBLICATION_LABEL = re.compile(
     r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|geschrieben|erscheinungsdatum|published|posted|written|"
     r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
-    r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?\s*$"
+    r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?"
+    rf"(?:\s*(?:{_WEEKDAYS}),?)?\s*$"
 )
 # A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020"
 # (capital "Von", "By": the byline's first word, not a German noun after "von" in a teaser's title).
@@ -71,7 +78,7 @@ _TIME_RANGE = re.compile(
     r"[^\n]{6,30}?\b\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm|a\.\s?m\.|p\.\s?m\.)?\s*(?:-|–|—|bis|to|until)\s*\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm)?\b",
     re.I,
 )
-_NOT_TEXT = ("script", "style", "noscript", "template", "head", "title")
+_NOT_TEXT = ("script", "style", "noscript", "template", "head", "title", "blockquote")
 _UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
 
 
@@ -107,12 +114,15 @@ def _foreign_itself(element: Any) -> bool:
 
 def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
     """The days the page labels, anywhere, as its article's publication ("Veröffentlicht am 5.
-    April 2017", "Erstellt von Anna am ...", "Posted by Ann on May 3, 2020", "Mise en ligne le
-    ..."), outside comments, teasers, lists of other stories, figures and asides."""
+    April 2017", "Erstellt von Anna am Dienstag ...", "Posted by Ann on May 3, 2020", "Mise en
+    ligne le ..."; not "By Ann Updated May 6, 2019"), outside comments, teasers, lists of other
+    stories, figures, asides and quotations."""
     text = " ".join(" ".join(_page_texts(tree)).split())
     days = set()
     for day, start in dated_spans(text, locale):
         before = fold(text[max(0, start - 40) : start])
+        if _UPDATE_BEFORE.search(before):
+            continue  # "By Ann Lee Updated May 6, 2019": the update's day
         if _PUBLICATION_LABEL.search(before.lower()) or _BYLINE_BEFORE.search(before):
             days.add(day)
     return days
@@ -137,6 +147,8 @@ def _page_texts(tree: Any) -> list[str]:
 
 
 def _not_text(element: Any) -> bool:
+    """Whether an element holds no text of the article's own: a script, a foreign container, a
+    quotation (an embedded post's "Posted by Ann on Monday, February 7, 2022" dates the post)."""
     return not isinstance(element.tag, str) or element.tag in _NOT_TEXT or _foreign_itself(element)
 
 
