@@ -122,6 +122,13 @@ def test_the_one_day_the_page_labels_as_its_publication_wins_over_a_field_that_n
     assert published(meta("date", "2021-10-15"), article=prose + two, lang="de") == ""  # two labelled days: none
 
 
+def test_a_weak_field_in_an_order_the_locale_does_not_decide_does_not_hide_the_day_shown() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    shown = "<p>Erstellt am: 01.11.2023</p>"
+    assert published(meta("date", "11/01/2023 12:43:42"), article=prose + shown, lang="de-ch") == "2023-11-01"
+    assert published(meta("date", "11/02/2023 12:43:42"), article=prose + shown, lang="de-ch") == ""  # another day
+
+
 def test_a_label_may_name_the_weekday_but_an_update_or_a_quoted_post_is_no_publication() -> None:
     prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
     weekday = "<p>Erstellt von Fabian am Dienstag 6. Mai 2014</p>"
@@ -309,6 +316,10 @@ def test_a_midnight_east_of_utc_stored_in_utc_names_two_days() -> None:
         ("le 5 août 2021", "fr", {"2021-08-05"}),
         ("05/03/2022", "en", set()),  # order uncertain without a region
         ("05/03/2022", "en-gb", {"2022-03-05"}),
+        ("03/05/2022 21:44", "pt-br", {"2022-05-03"}),
+        ("Zweirad 11/01/2021", "de", set()),  # German writes dots: a slash comes in a template's order
+        ("11/01/2021", "de-ch", set()),
+        ("25/03/2022", "de", {"2022-03-25"}),  # a part over 12 orders it anywhere
         ("about 20 people in 2022", "en", set()),
         ("公開日：2019年3月5日 10:00", "ja", {"2019-03-05"}),
         ("２０１９年３月５日", "zh", {"2019-03-05"}),

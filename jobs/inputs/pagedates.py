@@ -43,7 +43,15 @@ from jobs.inputs.showndates import (
     labelled_publication_days,
     shown_days,
 )
-from jobs.inputs.writtendates import days_in_text, in_utc, midnight_east_of_utc, read_date, url_day, utc_day_is_certain
+from jobs.inputs.writtendates import (
+    days_in_text,
+    in_utc,
+    midnight_east_of_utc,
+    read_date,
+    readings,
+    url_day,
+    utc_day_is_certain,
+)
 
 __all__ = ["DateEvidence", "days_in_text", "evidence", "foreign", "published_day", "read_date"]
 
@@ -150,7 +158,8 @@ def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> st
         return local  # 01:32 UTC, shown as the day before (New York's)
     if uncertain or confirmed:
         return ""
-    if len(evidence.shown) == 1 and not evidence.weak:  # shown by the article alone, stated nowhere
+    # shown by the article alone, stated nowhere (a weak field may name it in an order the locale does not decide)
+    if len(evidence.shown) == 1 and all(evidence.shown <= readings(w, locale) for w in evidence.weak):
         return next(iter(evidence.shown))
     return next(iter(addressed)) if len(addressed) == 1 and not (weak - addressed) else ""
 
