@@ -244,6 +244,15 @@ def test_a_date_right_before_the_headline_is_its_kicker_line_not_the_sites_heade
     assert dated("<div>Zweirad 11/01/2021</div>") == ""  # 11 January or 1 November: a German site writes both
 
 
+def test_without_an_h1_dates_are_read_around_the_heading_that_shows_the_title() -> None:
+    page = """<html lang="en"><head><title>Mercurial's Journey to Python 3 | Gregory's Home</title></head>
+<body><h3>Recent posts</h3><div class="post"><h2>Mercurial's Journey to Python 3</h2><p>January 13, 2020 at 08:45 AM</p>
+<p>Mercurial now runs on Python 3, after years of work by many of its developers.</p></div></body></html>"""
+    assert page_meta(lxml_html.fromstring(page)).published == "2020-01-13"
+    section = page.replace("Mercurial's Journey to Python 3</h2>", "Mercurial</h2>")  # one word: a section's
+    assert page_meta(lxml_html.fromstring(section)).published == ""
+
+
 def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> None:
     prose = "<p>Im Beisein zahlreicher Ehrengäste wurde das Zentrum am 18. Oktober 2021 am Erzberg eröffnet.</p>"
     assert published(article=prose, lang="de") == ""
@@ -254,6 +263,10 @@ def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> Non
         "<div>Gibt es denn irgendwo eine Seite, wo die neuen Funktionen genau beschrieben sind?</div></li></ol>"
     )
     assert published(ld(datePublished="2011-02-21T17:47:28+01:00"), article=post, lang="de") == ""
+    outside = (
+        "<div>Beim Ministerium liegt ein Volksbegehren auf. Bis 25. November 2019 könnt ihr es unterstützen.</div>"
+    )
+    assert published(ld(datePublished="2019-11-17T21:18:06+01:00"), article=outside, lang="de") == "2019-11-17"
     opening = "<p>BERLIN, 3. Mai 2022 (ots) - Die Stadt hat heute den neuen Hafen für alle Schiffe eröffnet.</p>"
     assert published(article=opening, lang="de") == "2022-05-03"  # a press release's dateline opens it
 

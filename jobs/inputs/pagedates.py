@@ -12,7 +12,9 @@ A wrong date is worse than none, so a day is given only when the page is consist
   page about a thing that is not an article, a recipe, a product, an app, and of its microdata)
   counts only when the page also shows that day;
 - shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
-  its headline (the dateline, not running prose) or right before it (a kicker line), in the first element marked as a date after it
+  its headline (the h1 showing the page's title, else an h2 or h3 that does:
+  pagemeta.dating_heading): the dateline after it (not running prose, in a <p> or not), the kicker
+  line right before it, the first element marked as a date after it
   and in the headline element itself, and anywhere a date labelled as the publication's ("Posted
   by Ann on ..."), read only in a certain order (jobs/inputs/writtendates.py);
 - first of all, the one day the page labels as its publication ("Erschienen am: 13.10.2021", a

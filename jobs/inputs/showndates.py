@@ -237,9 +237,9 @@ def _after_headline(headline: Any) -> tuple[list[str], str]:
             continue
         advance = len(text) + 1
         block = next(iter(parent.xpath(_PARAGRAPH)), None)
-        whole = " ".join(block.text_content().split()) if block is not None else ""
+        whole = " ".join(block.text_content().split()) if block is not None else text  # prose outside a <p>
         if len(whole.split()) >= PROSE_WORDS:  # running prose: only its opening can be a dateline
-            if block in prose:
+            if block is not None and block in prose:
                 continue
             prose.add(block)
             text, advance = _opening(whole), len(whole) + 1
