@@ -143,6 +143,7 @@ def test_a_day_right_after_a_byline_counts_as_shown() -> None:
     prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
     assert published(article=prose + "<p>Von Julia Müller 28. Dezember 2022</p>", lang="de") == "2022-12-28"
     assert published(article=prose + "<div>By Ann Lee | May 3, 2020</div>", lang="en-US") == "2020-05-03"
+    assert published(article=prose + "<p>Von Leonora Holling (21. November 2022)</p>", lang="de") == "2022-11-21"
     assert published(article=prose + "<p>Por Rodolfo Costa Brasília 03/05/2022 21:44</p>", lang="pt-BR") == "2022-05-03"
     teaser_title = "<p>Die Thermostate von Wiser 22. November 2018</p>"  # "von" and a noun: no byline
     assert published(article=prose + teaser_title, lang="de") == ""

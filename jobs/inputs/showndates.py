@@ -70,9 +70,10 @@ _PUBLICATION_LABEL = re.compile(
     r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?"
     rf"(?:\s*(?:{_WEEKDAYS}),?)?\s*$"
 )
-# A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020"
+# A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020",
+# "Von Leonora Holling (21. November 2022)"
 # (capital "Von", "By": the byline's first word, not a German noun after "von" in a teaser's title).
-_BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–-]?\s*$")
+_BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–(-]?\s*$")
 # A date followed by a range of hours: an event's ("30. März 2020, 13:15 Uhr - 19:00 Uhr", "May 3, 2020, 7-9 pm").
 _TIME_RANGE = re.compile(
     r"[^\n]{6,30}?\b\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm|a\.\s?m\.|p\.\s?m\.)?\s*(?:-|–|—|bis|to|until)\s*\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm)?\b",
