@@ -268,6 +268,13 @@ def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> Non
         "<div>Beim Ministerium liegt ein Volksbegehren auf. Bis 25. November 2019 könnt ihr es unterstützen.</div>"
     )
     assert published(ld(datePublished="2019-11-17T21:18:06+01:00"), article=outside, lang="de") == "2019-11-17"
+    standfirst = (
+        "<p>Am vergangenen Freitag hat die Regierung das Gesetz zur Preisbremse beschlossen. Es sieht weiterhin die"
+        " Abschöpfung von Erlösen der Anlagen vor. Das behindert den Ausbau, sagt die Branche.</p>"
+    )
+    press = "<p>29.11.2022 – Mehrfach und vehement hatte die Branche die Nachteile des Gesetzes beklagt.</p>"
+    assert published(article=standfirst + press, lang="de") == "2022-11-29"  # its dateline after a standfirst
+    assert published(article=standfirst * 2 + press, lang="de") == ""  # the third paragraph: not the dateline
     opening = "<p>BERLIN, 3. Mai 2022 (ots) - Die Stadt hat heute den neuen Hafen für alle Schiffe eröffnet.</p>"
     assert published(article=opening, lang="de") == "2022-05-03"  # a press release's dateline opens it
 

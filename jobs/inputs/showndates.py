@@ -3,7 +3,9 @@
 - the article's own `<time>` elements (never a comment's, a teaser's or a list item's);
 - its dateline: the text right after the headline (DATELINE_CHARS); further before it than its
   kicker line (below), a site's header shows today's date; a date in running prose there (a sentence that mentions a day: "the
-  centre was opened on 18 October 2021") is not a dateline unless it opens the paragraph;
+  centre was opened on 18 October 2021") is not a dateline unless it opens the paragraph; the
+  opening of one of the first OPENING_PARAGRAPHS paragraphs of prose is, further on too ("29.11.2022
+  – Mehrfach ..." after a standfirst);
 - the first element after the headline marked as a date (its class: "date", "datum",
   "published", ...), within MARKED_DATE_CHARS;
 - a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`);
@@ -35,6 +37,7 @@ PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
 _FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
 DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
 KICKER_CHARS = 60  # how far before the headline a shown date is its kicker's ("19.11.2021 Lockdown: ...")
+OPENING_PARAGRAPHS = 2  # of the first paragraphs of prose after the headline, an opening date is its dateline
 MARKED_DATE_CHARS = 1000  # how far after the headline an element marked as a date is the article's
 # Class or id words that mark an element as showing a date.
 _DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "fecha"})
@@ -244,6 +247,8 @@ def _after_headline(headline: Any) -> tuple[list[str], str]:
                 continue
             prose.add(block)
             text, advance = _opening(whole), len(whole) + 1
+            if size >= DATELINE_CHARS and len(prose) <= OPENING_PARAGRAPHS and dated_spans(text):
+                line.append(text)  # "29.11.2022 – Mehrfach ...", after a standfirst: a press release's dateline
         if text and size < DATELINE_CHARS:
             line.append(text)
         size += advance
