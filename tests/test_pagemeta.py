@@ -108,10 +108,42 @@ def test_a_day_the_page_labels_as_its_publication_counts_wherever_it_is_shown() 
     assert page_meta(lxml_html.fromstring(warning + page)).published == "2017-04-05"
 
 
+def test_the_one_day_the_page_labels_as_its_publication_wins_over_a_field_that_names_another() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    label = "<p>Erschienen am: 13.10.2021</p>"
+    assert published(meta("date", "2021-10-15"), article=prose + label, lang="de") == "2021-10-13"
+    header_time = '<time datetime="2023-11-01T13:56:20+01:00">Mittwoch, 01. November 2023</time>'
+    byline = "<p>Von Georg Kasch 31. Oktober 2023.</p>"
+    page = PAGE.format(lang="de", head="", header=header_time, after="", article=prose + byline).replace(
+        "article>", "div>"
+    )
+    assert page_meta(lxml_html.fromstring(page)).published == "2023-10-31"  # the header's <time> is today's
+    two = label + "<p>Erschienen am: 14.10.2021</p>"
+    assert published(meta("date", "2021-10-15"), article=prose + two, lang="de") == ""  # two labelled days: none
+
+
+def test_a_weak_field_in_an_order_the_locale_does_not_decide_does_not_hide_the_day_shown() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    shown = "<p>Erstellt am: 01.11.2023</p>"
+    assert published(meta("date", "11/01/2023 12:43:42"), article=prose + shown, lang="de-ch") == "2023-11-01"
+    assert published(meta("date", "11/02/2023 12:43:42"), article=prose + shown, lang="de-ch") == ""  # another day
+
+
+def test_a_label_may_name_the_weekday_but_an_update_or_a_quoted_post_is_no_publication() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    weekday = "<p>Erstellt von Fabian am Dienstag 6. Mai 2014</p>"
+    assert published(article=prose + weekday, lang="de") == "2014-05-06"
+    assert published(article=prose + "<p>By Sarah Yang Updated May 06, 2019</p>") == ""
+    post = '<blockquote cite="https://example.com/posts/1"><p>Rents must not rise.</p><p>Posted by Anna Weber on Monday, February 7, 2022</p></blockquote>'
+    stated = ld(datePublished="2022-02-04T15:29:27+01:00")
+    assert published(stated, article=prose + post) == "2022-02-04"  # the embedded post's day is not the article's
+
+
 def test_a_day_right_after_a_byline_counts_as_shown() -> None:
     prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
     assert published(article=prose + "<p>Von Julia Müller 28. Dezember 2022</p>", lang="de") == "2022-12-28"
     assert published(article=prose + "<div>By Ann Lee | May 3, 2020</div>", lang="en-US") == "2020-05-03"
+    assert published(article=prose + "<p>Von Leonora Holling (21. November 2022)</p>", lang="de") == "2022-11-21"
     assert published(article=prose + "<p>Por Rodolfo Costa Brasília 03/05/2022 21:44</p>", lang="pt-BR") == "2022-05-03"
     teaser_title = "<p>Die Thermostate von Wiser 22. November 2018</p>"  # "von" and a noun: no byline
     assert published(article=prose + teaser_title, lang="de") == ""
@@ -196,6 +228,32 @@ def test_a_date_shown_right_after_the_headline_is_its_dateline_not_one_in_the_si
     assert published(article="<p>03.05.2022 and 04.05.2022</p>", lang="de") == ""  # two days: which?
 
 
+def test_a_date_right_before_the_headline_is_its_kicker_line_not_the_sites_header() -> None:
+    page = """<html lang="de"><head><title>Gottesdienste bleiben möglich</title></head><body>
+<header><nav><a href="/">Start</a> <span>Freitag, 19.11.2021</span></nav></header>{kicker}
+<h1>Gottesdienste bleiben möglich</h1><p>Die Kirche hat die Regeln für den Lockdown am Freitag beschlossen.</p>
+</body></html>"""
+
+    def dated(kicker: str) -> str:
+        return page_meta(lxml_html.fromstring(page.format(kicker=kicker))).published
+
+    assert dated("<div><span>Aktuell</span> <span>18.11.2021</span> <span>Kirche</span></div>") == "2021-11-18"
+    assert dated("") == ""  # the site's header shows today's date
+    assert dated("<p>Die Synode tagte am 18.11.2021 in Wien und beriet über die neuen Regeln.</p>") == ""  # prose
+    assert dated("<div>18.11.2021</div>" + "<span>Kirche Wien</span>" * 6) == ""  # too far before it
+    assert dated("<div>18. November 2021, 13:15 Uhr - 19:00 Uhr, Wien</div>") == ""  # an event's hours
+    assert dated("<div>Zweirad 11/01/2021</div>") == ""  # 11 January or 1 November: a German site writes both
+
+
+def test_without_an_h1_dates_are_read_around_the_heading_that_shows_the_title() -> None:
+    page = """<html lang="en"><head><title>Mercurial's Journey to Python 3 | Gregory's Home</title></head>
+<body><h3>Recent posts</h3><div class="post"><h2>Mercurial's Journey to Python 3</h2><p>January 13, 2020 at 08:45 AM</p>
+<p>Mercurial now runs on Python 3, after years of work by many of its developers.</p></div></body></html>"""
+    assert page_meta(lxml_html.fromstring(page)).published == "2020-01-13"
+    section = page.replace("Mercurial's Journey to Python 3</h2>", "Mercurial</h2>")  # one word: a section's
+    assert page_meta(lxml_html.fromstring(section)).published == ""
+
+
 def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> None:
     prose = "<p>Im Beisein zahlreicher Ehrengäste wurde das Zentrum am 18. Oktober 2021 am Erzberg eröffnet.</p>"
     assert published(article=prose, lang="de") == ""
@@ -206,6 +264,17 @@ def test_a_date_in_running_prose_after_the_headline_is_not_its_dateline() -> Non
         "<div>Gibt es denn irgendwo eine Seite, wo die neuen Funktionen genau beschrieben sind?</div></li></ol>"
     )
     assert published(ld(datePublished="2011-02-21T17:47:28+01:00"), article=post, lang="de") == ""
+    outside = (
+        "<div>Beim Ministerium liegt ein Volksbegehren auf. Bis 25. November 2019 könnt ihr es unterstützen.</div>"
+    )
+    assert published(ld(datePublished="2019-11-17T21:18:06+01:00"), article=outside, lang="de") == "2019-11-17"
+    standfirst = (
+        "<p>Am vergangenen Freitag hat die Regierung das Gesetz zur Preisbremse beschlossen. Es sieht weiterhin die"
+        " Abschöpfung von Erlösen der Anlagen vor. Das behindert den Ausbau, sagt die Branche.</p>"
+    )
+    press = "<p>29.11.2022 – Mehrfach und vehement hatte die Branche die Nachteile des Gesetzes beklagt.</p>"
+    assert published(article=standfirst + press, lang="de") == "2022-11-29"  # its dateline after a standfirst
+    assert published(article=standfirst * 2 + press, lang="de") == ""  # the third paragraph: not the dateline
     opening = "<p>BERLIN, 3. Mai 2022 (ots) - Die Stadt hat heute den neuen Hafen für alle Schiffe eröffnet.</p>"
     assert published(article=opening, lang="de") == "2022-05-03"  # a press release's dateline opens it
 
@@ -268,6 +337,10 @@ def test_a_midnight_east_of_utc_stored_in_utc_names_two_days() -> None:
         ("le 5 août 2021", "fr", {"2021-08-05"}),
         ("05/03/2022", "en", set()),  # order uncertain without a region
         ("05/03/2022", "en-gb", {"2022-03-05"}),
+        ("03/05/2022 21:44", "pt-br", {"2022-05-03"}),
+        ("Zweirad 11/01/2021", "de", set()),  # German writes dots: a slash comes in a template's order
+        ("11/01/2021", "de-ch", set()),
+        ("25/03/2022", "de", {"2022-03-25"}),  # a part over 12 orders it anywhere
         ("about 20 people in 2022", "en", set()),
         ("公開日：2019年3月5日 10:00", "ja", {"2019-03-05"}),
         ("２０１９年３月５日", "zh", {"2019-03-05"}),

@@ -12,9 +12,14 @@ A wrong date is worse than none, so a day is given only when the page is consist
   page about a thing that is not an article, a recipe, a product, an app, and of its microdata)
   counts only when the page also shows that day;
 - shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
-  its headline (the dateline, not running prose), in the first element marked as a date after it
+  its headline (the h1 showing the page's title, else an h2 or h3 that does:
+  pagemeta.dating_heading): the dateline after it (not running prose, in a <p> or not), the kicker
+  line right before it, the first element marked as a date after it
   and in the headline element itself, and anywhere a date labelled as the publication's ("Posted
   by Ann on ..."), read only in a certain order (jobs/inputs/writtendates.py);
+- first of all, the one day the page labels as its publication ("Erschienen am: 13.10.2021", a
+  byline's "Von Georg Kasch 31. Oktober 2023") when the fields name only other days: a reader sees
+  it (a site's header's <time> holds today's date; a meta date, a later edition's);
 - last, a /YYYY/MM/DD/ date in the page's address, when nothing stated contradicts it; a day the
   address contradicts (more than a day apart) and the page does not show is left out;
 - a midnight east of UTC stored in UTC ("2022-11-06T23:00:00Z", 7 November in Berlin) names two
@@ -26,7 +31,7 @@ The day is the one written, never converted to UTC: "2022-05-03T23:10-03:00" is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -40,7 +45,15 @@ from jobs.inputs.showndates import (
     labelled_publication_days,
     shown_days,
 )
-from jobs.inputs.writtendates import days_in_text, in_utc, midnight_east_of_utc, read_date, url_day, utc_day_is_certain
+from jobs.inputs.writtendates import (
+    days_in_text,
+    in_utc,
+    midnight_east_of_utc,
+    read_date,
+    readings,
+    url_day,
+    utc_day_is_certain,
+)
 
 __all__ = ["DateEvidence", "days_in_text", "evidence", "foreign", "published_day", "read_date"]
 
@@ -101,6 +114,7 @@ class DateEvidence:
     weak: list[str]  # dates from fields that do not say what they date
     modified: list[str]  # the article's modification time, as written
     shown: set[str]  # YYYY-MM-DD days the page shows (its article's <time>s, the dateline)
+    labelled: set[str] = field(default_factory=set)  # days the page labels as its publication (also shown)
 
 
 def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
@@ -117,6 +131,9 @@ def published_day(evidence: DateEvidence, locale: str, urls: list[str]) -> str:
 def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> str:
     if any(midnight_east_of_utc(written) for written in evidence.stated + evidence.weak):
         return ""  # "2022-11-06T23:00:00Z": 7 November in Berlin, 6 November as shown in UTC
+    fields = {read_date(written, locale) for written in evidence.stated + evidence.weak} - {""}
+    if len(evidence.labelled) == 1 and fields and not fields & evidence.labelled:
+        return next(iter(evidence.labelled))  # "Erschienen am: 13.10.2021" over a field's 15 October
     certain, uncertain = [], []
     for written in evidence.stated:
         day = read_date(written, locale)
@@ -143,7 +160,8 @@ def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> st
         return local  # 01:32 UTC, shown as the day before (New York's)
     if uncertain or confirmed:
         return ""
-    if len(evidence.shown) == 1 and not evidence.weak:  # shown by the article alone, stated nowhere
+    # shown by the article alone, stated nowhere (a weak field may name it in an order the locale does not decide)
+    if len(evidence.shown) == 1 and all(evidence.shown <= readings(w, locale) for w in evidence.weak):
         return next(iter(evidence.shown))
     return next(iter(addressed)) if len(addressed) == 1 and not (weak - addressed) else ""
 
@@ -215,8 +233,9 @@ def evidence(
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)
-    shown |= shown_days(headline, locale) | labelled_publication_days(tree, locale)
-    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown)
+    labelled = labelled_publication_days(tree, locale)
+    shown |= shown_days(headline, locale) | labelled
+    return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown, labelled=labelled)
 
 
 def _is_a_thing(tree: Any, objects: list[dict]) -> bool:

@@ -94,6 +94,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     if not shown:  # no h1: an h2 showing a stated title whole
         shown = stated_heading(tree, titles, site_names + site_names_of("", "", canonical or url or ""))
     h1, _ = _headline(tree, titles, dating=True)
+    h1 = dating_heading(tree, titles) if h1 is None else h1
     return PageMeta(
         authors=authors,
         author_source=source,
@@ -202,6 +203,26 @@ def _unescaped(text: str) -> str:
     from html import unescape
 
     return one_line(unescape(text))
+
+
+DATING_HEADING_WORDS = 3  # a shorter heading that a title starts or ends with is a section's name
+
+
+def dating_heading(tree: Any, titles: list[str]) -> Any:
+    """Where no h1 shows the page's title: the first <h1>, <h2> or <h3> whose text a stated title is,
+    starts or ends with ("Mercurial's Journey to Python 3" of "Mercurial's Journey to Python 3 |
+    Gregory Szorc"), of DATING_HEADING_WORDS words or more, not in a link, a teaser or an aside: the
+    headline its dates are read around; None when there is none."""
+    from jobs.inputs.pagedates import foreign
+
+    stated = [_folded(title) for title in titles if title and title.strip()]
+    for heading in tree.iter("h1", "h2", "h3"):
+        text = _folded(heading.text_content())
+        if len(text.split()) < DATING_HEADING_WORDS or heading.xpath("boolean(ancestor::a)") or foreign(heading, True):
+            continue
+        if any(title == text or title.startswith(text + " ") or title.endswith(" " + text) for title in stated):
+            return heading
+    return None
 
 
 def _folded(text: str) -> str:

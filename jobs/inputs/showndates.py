@@ -1,18 +1,24 @@
 """The days a page shows for its article: where a reader sees the article's date.
 
 - the article's own `<time>` elements (never a comment's, a teaser's or a list item's);
-- its dateline: the text right after the headline (DATELINE_CHARS), not before it, where a site's
-  header shows today's date; a date in running prose there (a sentence that mentions a day: "the
-  centre was opened on 18 October 2021") is not a dateline unless it opens the paragraph;
+- its dateline: the text right after the headline (DATELINE_CHARS); further before it than its
+  kicker line (below), a site's header shows today's date; a date in running prose there (a sentence that mentions a day: "the
+  centre was opened on 18 October 2021") is not a dateline unless it opens the paragraph; the
+  opening of one of the first OPENING_PARAGRAPHS paragraphs of prose is, further on too ("29.11.2022
+  – Mehrfach ..." after a standfirst);
 - the first element after the headline marked as a date (its class: "date", "datum",
   "published", ...), within MARKED_DATE_CHARS;
-- a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`).
+- a date shown in the headline element itself (`<h1>Headline <small>02.02.2022</small></h1>`);
+- its kicker line: a date right before the headline (KICKER_CHARS: "19.11.2021 Lockdown: ..."), in
+  its article, never in a site's <header> or <nav> that does not hold the headline (today's date)
+  nor in running prose, read only in an order certain in every locale;
 - anywhere on the page, a date labelled as the publication's ("Veröffentlicht am 5. April 2017",
   "Posted by Ann Lee on May 3, 2020", "Mise en ligne le 23 mai 2019"), outside comments, teasers,
   lists of other stories, figures and asides (labelled_publication_days).
 
 A date labelled as something else is not the article's: "Updated: ...", "Deadline: ...",
-"Stand: ..." (any "Label:" other than a publication's).
+"Stand: ..." (any "Label:" other than a publication's); nor is a date followed by a range of
+hours: an event's ("30. März 2020, 13:15 Uhr - 19:00 Uhr").
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
 # Containers whose <time> belongs to something other than the article: comments, teasers, lists.
 _FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
 DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
+KICKER_CHARS = 60  # how far before the headline a shown date is its kicker's ("19.11.2021 Lockdown: ...")
+OPENING_PARAGRAPHS = 2  # of the first paragraphs of prose after the headline, an opening date is its dateline
 MARKED_DATE_CHARS = 1000  # how far after the headline an element marked as a date is the article's
 # Class or id words that mark an element as showing a date.
 _DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "fecha"})
@@ -51,17 +59,30 @@ _PUBLISHED_LABELS_WORDS = (
 )
 _PUBLISHED_LABELS = frozenset(_PUBLISHED_LABELS_WORDS.split())
 _LABEL = re.compile(r"([^\W\d_]+)\s*:\s*$")
+# Weekdays that may stand between a label and its date ("Erstellt am Dienstag 6. Mai 2014"), accents folded.
+_WEEKDAYS = (
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag|monday|tuesday|wednesday|thursday|"
+    "friday|saturday|sunday|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miercoles|jueves|"
+    "viernes|sabado|domingo"
+)
 # Labels before a date anywhere on the page that say it is the article's publication (accents
 # folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne".
 _PUBLICATION_LABEL = re.compile(
     r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|geschrieben|erscheinungsdatum|published|posted|written|"
     r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
-    r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?\s*$"
+    r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?"
+    rf"(?:\s*(?:{_WEEKDAYS}),?)?\s*$"
 )
-# A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020"
+# A byline right before a date: "Von Julia Müller 28. Dezember 2022", "By Ann Lee | May 3, 2020",
+# "Von Leonora Holling (21. November 2022)"
 # (capital "Von", "By": the byline's first word, not a German noun after "von" in a teaser's title).
-_BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–-]?\s*$")
-_NOT_TEXT = ("script", "style", "noscript", "template", "head", "title")
+_BYLINE_BEFORE = re.compile(r"\b(?:Von|By|BY|Por|Par)(?:\s+(?:[A-Z][\w'-]*|[A-Z]\.)){1,3}\s*[|,•·–(-]?\s*$")
+# A date followed by a range of hours: an event's ("30. März 2020, 13:15 Uhr - 19:00 Uhr", "May 3, 2020, 7-9 pm").
+_TIME_RANGE = re.compile(
+    r"[^\n]{6,30}?\b\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm|a\.\s?m\.|p\.\s?m\.)?\s*(?:-|–|—|bis|to|until)\s*\d{1,2}(?:[:.]\d{2})?\s*(?:uhr|h|am|pm)?\b",
+    re.I,
+)
+_NOT_TEXT = ("script", "style", "noscript", "template", "head", "title", "blockquote")
 _UPDATE_BEFORE = re.compile(rf"(?:{UPDATE.pattern})\w*:?[^0-9]{{0,25}}$", re.I)
 
 
@@ -97,12 +118,15 @@ def _foreign_itself(element: Any) -> bool:
 
 def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
     """The days the page labels, anywhere, as its article's publication ("Veröffentlicht am 5.
-    April 2017", "Erstellt von Anna am ...", "Posted by Ann on May 3, 2020", "Mise en ligne le
-    ..."), outside comments, teasers, lists of other stories, figures and asides."""
+    April 2017", "Erstellt von Anna am Dienstag ...", "Posted by Ann on May 3, 2020", "Mise en
+    ligne le ..."; not "By Ann Updated May 6, 2019"), outside comments, teasers, lists of other
+    stories, figures, asides and quotations."""
     text = " ".join(" ".join(_page_texts(tree)).split())
     days = set()
     for day, start in dated_spans(text, locale):
         before = fold(text[max(0, start - 40) : start])
+        if _UPDATE_BEFORE.search(before):
+            continue  # "By Ann Lee Updated May 6, 2019": the update's day
         if _PUBLICATION_LABEL.search(before.lower()) or _BYLINE_BEFORE.search(before):
             days.add(day)
     return days
@@ -127,6 +151,8 @@ def _page_texts(tree: Any) -> list[str]:
 
 
 def _not_text(element: Any) -> bool:
+    """Whether an element holds no text of the article's own: a script, a foreign container, a
+    quotation (an embedded post's "Posted by Ann on Monday, February 7, 2022" dates the post)."""
     return not isinstance(element.tag, str) or element.tag in _NOT_TEXT or _foreign_itself(element)
 
 
@@ -157,6 +183,8 @@ def shown_days(headline: Any, locale: str = "") -> set[str]:
         return set()
     line, marked = _after_headline(headline)
     days = labelled_days(" ".join(line), locale) | labelled_days(marked, locale)
+    kicker = _before_headline(headline)
+    days |= {day for day, start in labelled_spans(kicker) if start >= len(kicker) - KICKER_CHARS}  # order certain
     for child in headline:  # "Headline<br><small>02.02.2022 • Press</small>": not the headline's words
         if isinstance(child.tag, str):
             days |= labelled_days(" ".join(child.text_content().split()), locale)
@@ -166,14 +194,21 @@ def shown_days(headline: Any, locale: str = "") -> set[str]:
 def labelled_days(text: str, locale: str = "") -> set[str]:
     """The days written in a text, without those labelled as something else than the publication's
     ("Updated: 11.04.2020", "Deadline: 15. März 2020")."""
-    days = set()
+    return {day for day, _start in labelled_spans(text, locale)}
+
+
+def labelled_spans(text: str, locale: str = "") -> list[tuple[str, int]]:
+    """The days of labelled_days, each with where it starts in the text."""
+    spans = []
     for day, start in dated_spans(text, locale):
         before = fold(text[max(0, start - 40) : start])
         label = _LABEL.search(before)
         if _UPDATE_BEFORE.search(before) or (label and label.group(1).lower() not in _PUBLISHED_LABELS):
             continue
-        days.add(day)
-    return days
+        if _TIME_RANGE.match(text, start):
+            continue  # "30. März 2020, 13:15 - 19:00 Uhr": an event's day
+        spans.append((day, start))
+    return spans
 
 
 def dateline(headline: Any = None) -> str:
@@ -206,16 +241,46 @@ def _after_headline(headline: Any) -> tuple[list[str], str]:
             continue
         advance = len(text) + 1
         block = next(iter(parent.xpath(_PARAGRAPH)), None)
-        whole = " ".join(block.text_content().split()) if block is not None else ""
+        whole = " ".join(block.text_content().split()) if block is not None else text  # prose outside a <p>
         if len(whole.split()) >= PROSE_WORDS:  # running prose: only its opening can be a dateline
-            if block in prose:
+            if block is not None and block in prose:
                 continue
             prose.add(block)
             text, advance = _opening(whole), len(whole) + 1
+            if size >= DATELINE_CHARS and len(prose) <= OPENING_PARAGRAPHS and dated_spans(text):
+                line.append(text)  # "29.11.2022 – Mehrfach ...", after a standfirst: a press release's dateline
         if text and size < DATELINE_CHARS:
             line.append(text)
         size += advance
     return line, found
+
+
+def _before_headline(headline: Any) -> str:
+    """The texts right before the headline, whole, until they hold KICKER_CHARS: in the headline's
+    <article> (as _after_headline), never in a site's <header> or <nav> that does not hold the
+    headline, a foreign container or a paragraph of running prose (a teaser's, the page's last story's)."""
+    scope, lenient = _scope(headline)
+    own = set(headline.iterancestors())
+    texts: list[str] = []
+    for node in reversed(headline.xpath("preceding::text()")):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, itself=True):
+            continue
+        nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
+        if nearest is not scope and not (lenient and nearest is None):
+            continue
+        if any(e.tag in ("header", "nav") and e not in own for e in (parent, *parent.iterancestors())):
+            break  # the site's header: its date is today's
+        text = " ".join(str(node).split())
+        if not text:
+            continue
+        block = next(iter(parent.xpath(_PARAGRAPH)), None)
+        if block is not None and len(block.text_content().split()) >= PROSE_WORDS:
+            break
+        texts.insert(0, text)
+        if sum(len(t) + 1 for t in texts) >= KICKER_CHARS:
+            break
+    return " ".join(texts)
 
 
 def _scope(headline: Any) -> tuple[Any, bool]:

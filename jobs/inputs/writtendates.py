@@ -2,7 +2,9 @@
 
 - read_date: a date written in a field ("2022-05-03T23:10-03:00", "19.10.2019", RFC 822) as the
   day written, never converted to UTC; a slashed numeric date only when a part over 12 or the
-  page's locale orders it;
+  page's locale orders it (not a language that writes its dates with dots or the year first: a
+  slashed date on a German page comes in a template's order); readings: both orders of one it
+  does not;
 - days_in_text: the days a text writes in a certain order: a month in words (en, de, fr, es, it,
   pt, nl), ISO, day.month.year with dots (also "19.10.19"), a slashed date as above, the year
   first ("2019年3月5日", "2019년 3월 5일", "2019/03/05", "2019.03.05" but not a version's "2019.3.5");
@@ -25,6 +27,11 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
 # language of its own writes the day first. Plain "en" (no region) is ambiguous.
 _MONTH_FIRST = ("en-us", "en-ph", "en-ca", "es-us")
 _AMBIGUOUS = ("en", "")
+# Languages whose own numeric date is written with dots ("19.10.2019") or the year first: a slashed
+# date on their pages comes from a template in another language's order (a German site's
+# "11/01/2021" for 1 November), so its order is not the locale's either.
+_SLASH_FOREIGN_WORDS = "bg cs da de et fi hr hu is lt lv nb nn no pl ro ru sk sl sr sv tr uk"
+_SLASH_FOREIGN = frozenset(_SLASH_FOREIGN_WORDS.split())
 _EARLIEST, _LATEST_YEAR = 1995, 2100
 
 # Month names and their usual abbreviations (en, de, fr, es, it, pt, nl), accents folded.
@@ -86,7 +93,7 @@ def read_date(text: str, locale: str = "") -> str:
             return checked(year, first, second)
         if first == second:
             return checked(year, first, second)
-        if locale in _AMBIGUOUS:
+        if locale in _AMBIGUOUS or locale.replace("_", "-").split("-")[0] in _SLASH_FOREIGN:
             return ""  # 05/03/2022 on a page that does not say where it is from: left out
         if locale.startswith(_MONTH_FIRST):
             return checked(year, first, second)
@@ -95,6 +102,17 @@ def read_date(text: str, locale: str = "") -> str:
     if parsed and parsed[0]:
         return checked(parsed[0], parsed[1], parsed[2])
     return ""
+
+
+def readings(text: str, locale: str = "") -> set[str]:
+    """The days a written date may name: its day (read_date), or both of a slashed date's orders
+    when the locale does not decide it ("11/01/2023": 11 January or 1 November)."""
+    day = read_date(text, locale)
+    match = None if day else _SLASHED.match(text or "")
+    if not match:
+        return {day} - {""}
+    first, second, year = (int(part) for part in match.groups())
+    return {checked(year, first, second), checked(year, second, first)} - {""}
 
 
 def days_in_text(text: str, locale: str = "") -> set[str]:
