@@ -145,3 +145,13 @@ def test_a_page_opening_with_a_server_warning_keeps_its_byline_marks() -> None:
     assert lxml_html.fromstring(warning + marked).xpath("//body") == []
     assert marked_byline(lxml_html.fromstring(marked)) == ("Jane Doe",)
     assert marked_byline(lxml_html.fromstring(warning + marked)) == ("Jane Doe",)
+
+
+def test_a_meta_author_naming_the_outlet_gives_way_to_a_byline_marked_under_the_headline() -> None:
+    head = "<meta name='author' content='Port Times'>"
+    top = "<p class='autorenzeile'>Von Anna Berger und Jonas Vogt, NDR</p>"
+    assert byline(page(head, top)) == "Anna Berger; Jonas Vogt"
+    teaser = (
+        "<div class='media-box'><h3>Storm leaves one dead</h3><span class='box__autor'>Anna Berger, NDR</span></div>"
+    )
+    assert byline(page(head, bottom=teaser)) == ""  # far below the headline: another story's card

@@ -51,15 +51,40 @@ _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 MAX_BYLINE_WORDS = 25  # an author box's biography is no byline
 
 
-def marked_byline(tree: Any) -> tuple[str, ...]:
-    """The names of the byline the page's markup shows (see the module), () when it shows none."""
+def marked_byline(tree: Any, under_headline: bool = False) -> tuple[str, ...]:
+    """The names of the byline the page's markup shows (see the module), () when it shows none.
+
+    `under_headline`: only a byline that follows the headline closely (within HEADLINE_REACH words
+    of text): where the page's meta author names the outlet, a mark far from the headline is more
+    often a teaser's author or a press contact than the article's byline.
+    """
     marks = _marks(tree)
     if not marks:
         return ()
     found = dict(marks)
-    return tuple(
-        dict.fromkeys(name for element in nearest_group(tree, [e for e, _ in marks]) for name in found[element])
-    )
+    group = nearest_group(tree, [e for e, _ in marks])
+    if under_headline and not _closely_after(headline_h1(tree), group[0]):
+        return ()
+    return tuple(dict.fromkeys(name for element in group for name in found[element]))
+
+
+HEADLINE_REACH = 80  # words of text between the headline and a byline under it: a standfirst, a date, tags
+
+
+def _closely_after(headline: Any, element: Any) -> bool:
+    """Whether an element follows the headline with at most HEADLINE_REACH words of text between them."""
+    if headline is None:
+        return False
+    inside, between, after = set(headline.iter()), len((headline.tail or "").split()), False
+    for node in headline.getroottree().iter():
+        if node is element:
+            return after
+        after = after or node is headline
+        if after and node not in inside and isinstance(node.tag, str) and node.tag not in ("script", "style"):
+            between += len((node.text or "").split()) + len((node.tail or "").split())
+            if between > HEADLINE_REACH:
+                return False
+    return False
 
 
 def nearest_group(tree: Any, elements: list[Any]) -> list[Any]:

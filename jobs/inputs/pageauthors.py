@@ -96,8 +96,9 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         return tuple(linked), "rel-author"
     if marked:
         return marked, "hcard"
-    if any(metas):  # a meta author that names the outlet: no guess from the markup's looser marks
-        return (), ""
+    if any(metas):  # a meta author that names the outlet: only a byline marked close under the headline
+        shown = marked_byline(tree, under_headline=True)
+        return (shown, "markup") if shown else ((), "")
     shown = marked_byline(tree)
     return (shown, "markup") if shown else ((), "")
 
