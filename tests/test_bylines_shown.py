@@ -155,3 +155,11 @@ def test_a_meta_author_naming_the_outlet_gives_way_to_a_byline_marked_under_the_
         "<div class='media-box'><h3>Storm leaves one dead</h3><span class='box__autor'>Anna Berger, NDR</span></div>"
     )
     assert byline(page(head, bottom=teaser)) == ""  # far below the headline: another story's card
+
+
+def test_a_byline_shown_without_marks_close_under_the_headline() -> None:
+    line = "<div class='meta'>Ein Artikel von <strong>Pamela Berger</strong> | 27.01.2022 - 12:45</div>"
+    assert byline(page(top=line)) == "Pamela Berger"
+    assert byline(page(bottom=line)) == ""  # below the story: no byline of it
+    sentence = "<p>Von Pamela Berger stammt die Idee, den Hafen nachts zu öffnen.</p>"
+    assert byline(page(top=sentence)) == ""

@@ -25,7 +25,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from jobs.inputs.bylines import is_byline_label, plausible_byline, words
+from jobs.inputs.bylines import byline_line, is_byline_label, plausible_byline, words
 from jobs.inputs.headlines import is_site_heading
 from jobs.inputs.text import one_line
 
@@ -73,18 +73,37 @@ HEADLINE_REACH = 80  # words of text between the headline and a byline under it:
 
 def _closely_after(headline: Any, element: Any) -> bool:
     """Whether an element follows the headline with at most HEADLINE_REACH words of text between them."""
-    if headline is None:
-        return False
+    return headline is not None and any(node is element for node in _under_headline(headline))
+
+
+def _under_headline(headline: Any) -> Any:
+    """The elements after the headline (not inside it), in the page's order, up to the one after
+    which HEADLINE_REACH words of text have gone by."""
     inside, between, after = set(headline.iter()), len((headline.tail or "").split()), False
     for node in headline.getroottree().iter():
-        if node is element:
-            return after
+        if after and node not in inside and isinstance(node.tag, str):
+            yield node
+            if node.tag not in ("script", "style"):
+                between += len((node.text or "").split()) + len((node.tail or "").split())
+                if between > HEADLINE_REACH:
+                    return
         after = after or node is headline
-        if after and node not in inside and isinstance(node.tag, str) and node.tag not in ("script", "style"):
-            between += len((node.text or "").split()) + len((node.tail or "").split())
-            if between > HEADLINE_REACH:
-                return False
-    return False
+
+
+def headline_byline(tree: Any) -> tuple[str, ...]:
+    """The names of an element close under the headline (HEADLINE_REACH) whose first block is a byline
+    and nothing else (bylines.byline_line: "Von Jane Doe", "Ein Artikel von Jane Doe | 27.01.2022"),
+    outside the parts a byline mark is not looked for in: a byline the page shows without marking it."""
+    headline = headline_h1(tree)
+    if headline is None:
+        return ()
+    allowed = set(tree.xpath(f"{body_path(tree)}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES))
+    for element in _under_headline(headline):
+        if element in allowed and element.tag not in ("script", "style"):
+            text = block_text(element)
+            if len(text.split()) <= MAX_BYLINE_WORDS and (line := byline_line(text.split(" | ")[0])):
+                return tuple(line.split("; "))
+    return ()
 
 
 def nearest_group(tree: Any, elements: list[Any]) -> list[Any]:
