@@ -163,3 +163,17 @@ def test_a_byline_shown_without_marks_close_under_the_headline() -> None:
     assert byline(page(bottom=line)) == ""  # below the story: no byline of it
     sentence = "<p>Von Pamela Berger stammt die Idee, den Hafen nachts zu öffnen.</p>"
     assert byline(page(top=sentence)) == ""
+
+
+def test_a_byline_element_of_a_newsroom_system() -> None:
+    assert byline(page(top="<byline>Von Anna Berger, dpa</byline>")) == "Anna Berger"
+
+
+def test_a_teaser_class_on_the_element_holding_the_headline_is_no_other_story() -> None:
+    top = (
+        "<div class='module module-imageTeaser'><h1>Port strike ends</h1><span class='author'>Anna Berger</span></div>"
+    )
+    html = f"<html><head><title>Port strike ends</title></head><body><main>{top}{STORY}{STORY}</main></body></html>"
+    assert byline(html) == "Anna Berger"
+    teaser = "<div class='teaser'><h2>Storm leaves one dead</h2><span class='author'>Jonas Vogt</span></div>"
+    assert meta_of(page(bottom=teaser)).authors == ()  # a teaser of another story below it

@@ -4,7 +4,8 @@ Two general ways pages mark who wrote an article, read when no structured field 
 
 - an element whose class, id, `data-testid` or `itemprop` says byline, author, contributor,
   writer or their kin in other languages (`<div class="byline">`, `<span class="article_author-name">`,
-  `field--name-field-tag-author`, `data-testid="prism-byline"`), and the HTML `<address>` element;
+  `field--name-field-tag-author`, `data-testid="prism-byline"`), the HTML `<address>` element and an
+  element so named (`<byline>`, a newsroom system's);
 - a link to the author's profile page whose address agrees with its text: a folder naming
   authors or staff (`/author/`, `/by/`, `/autor/`, `/auteur/`, `/profile/`, `/staff/`,
   `/user/`, `/about/newsteam/`...) and a last part holding every word of the name
@@ -13,7 +14,7 @@ Two general ways pages mark who wrote an article, read when no structured field 
 
 Marks inside asides, navigation, footers, figures, quotes and testimonials (a pull quote's
 "author" is the person quoted), readers' comments and lists of other stories (related, teasers, recommended, popular,
-sidebars) are ignored: they credit other stories, pictures or quotations. Of the rest, the byline is the first mark after the headline (else the last before
+sidebars; not an element holding the headline) are ignored: they credit other stories, pictures or quotations. Of the rest, the byline is the first mark after the headline (else the last before
 it), with the marks beside it in the same element (several authors each in a link).
 The texts go through the name model (bylines.plausible_byline) like every other byline.
 """
@@ -45,7 +46,7 @@ _OUTSIDE = (
     "or ancestor-or-self::figcaption or ancestor-or-self::blockquote "
     "or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
     "'comment(?!ary)|related|teaser|recommend|popular|trending|quote|testimonial|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
-    "'i')]"
+    "'i')][not(.//h1)]"
 )
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 MAX_BYLINE_WORDS = 25  # an author box's biography is no byline
@@ -199,7 +200,7 @@ def _credit(element: Any) -> bool:
 def _marked(element: Any) -> bool:
     if not isinstance(element.tag, str):
         return False
-    if element.tag == "address":
+    if element.tag == "address" or _MARK.fullmatch(element.tag):  # <byline>, a newsroom system's own element
         return True
     marks = " ".join(element.get(key, "") for key in ("class", "id", "data-testid", "itemprop"))
     return bool(_MARK.search(marks)) and not _NOT_BYLINE.search(marks)
