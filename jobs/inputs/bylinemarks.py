@@ -140,7 +140,10 @@ def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
         if _credit(element):
             continue
         names = _link_name(element) if element.tag == "a" else ()
-        if not names and _marked(element) and not any(_marked(child) for child in element.iterdescendants()):
+        # a mark inside whose text the reader does not see (an icon linking to the author's ORCID profile)
+        # is none; an empty one is (a byline left empty: the text around it is no name)
+        inner = (c for c in element.iterdescendants() if _marked(c) and (block_text(c) or not c.text_content().strip()))
+        if not names and _marked(element) and next(inner, None) is None:
             text = block_text(element)  # "<span>By</span><span>Jane</span>", "<div>By Jane</div><div>Outlet</div>"
             if text and len(text.split()) <= MAX_BYLINE_WORDS:
                 names = tuple(name for name in plausible_byline(_first_block(text)).split("; ") if name)
@@ -157,10 +160,13 @@ def headline_h1(tree: Any) -> Any:
 
 def block_text(element: Any) -> str:
     """An element's text on one line, its blocks apart (" | "): "<div>By <span>Jane Doe</span></div>
-    <div>Washington Post</div><time>Dec 13</time>" reads "By Jane Doe | Washington Post | Dec 13"."""
+    <div>Washington Post</div><time>Dec 13</time>" reads "By Jane Doe | Washington Post | Dec 13".
+    Text the page hides (_INVISIBLE: a link's label for screen readers, "View ORCID Profile") is left out."""
     pieces: list[str] = []
 
     def walk(node: Any) -> None:
+        if node is not element and isinstance(node.tag, str) and _INVISIBLE.search(f" {node.get('class', '')} "):
+            return
         block = isinstance(node.tag, str) and node.tag in _BLOCKS
         pieces.extend([" | "] if block else [])
         pieces.append(node.text or "" if isinstance(node.tag, str) else "")
@@ -172,6 +178,13 @@ def block_text(element: Any) -> str:
     walk(element)
     parts = [one_line(part) for part in " ".join(pieces).split(" | ")]  # "<span>By</span><span>Jane"
     return " | ".join(part for part in parts if part)
+
+
+# Classes of text a reader does not see (hidden, or only read out by a screen reader).
+_INVISIBLE = re.compile(
+    r"(?i)\s(?:hidden|is-hidden|hide|d-none|invisible|element-invisible|sr-only|screen-reader-text|"
+    r"visually-hidden|visuallyhidden)\s"
+)
 
 
 def _first_block(text: str) -> str:
