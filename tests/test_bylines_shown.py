@@ -177,3 +177,10 @@ def test_a_teaser_class_on_the_element_holding_the_headline_is_no_other_story() 
     assert byline(html) == "Anna Berger"
     teaser = "<div class='teaser'><h2>Storm leaves one dead</h2><span class='author'>Jonas Vogt</span></div>"
     assert meta_of(page(bottom=teaser)).authors == ()  # a teaser of another story below it
+
+
+def test_a_meta_author_listing_more_of_the_shown_authors_is_taken() -> None:
+    head = "<meta name='author' content='Anna Berger'><meta name='byl' content='By Anna Berger and Jonas Vogt'>"
+    assert byline(page(head, "<p class='credits'>By Anna Berger and Jonas Vogt</p>")) == "Anna Berger; Jonas Vogt"
+    other = "<meta name='author' content='Anna Berger'><meta name='byl' content='Jonas Vogt'>"
+    assert byline(page(other, "<p class='credits'>By Anna Berger and Jonas Vogt</p>")) == "Anna Berger"

@@ -86,8 +86,10 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
     persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
-    if persons:
-        return (persons[0],), "meta"
+    if persons:  # the first, or another meta listing its names and more ("byl": "By Jane Doe and John Roe")
+        first = set(plausible_byline(persons[0]).split("; "))
+        fuller = [value for value in persons if first <= set(plausible_byline(value).split("; "))]
+        return (max(fuller, key=lambda value: len(plausible_byline(value).split("; "))),), "meta"
     linked = [
         one_line(a.text_content()) for a in nearest_group(tree, tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}"))
     ]
