@@ -178,3 +178,25 @@ def test_the_sites_name_given_as_value_is_the_site_not_an_author() -> None:
     """`<meta name="og:site_name" value="Us Weekly">` and an author "Us Weekly Staff": a desk."""
     head = "<meta value='Us Weekly' name='og:site_name'><meta value='Us Weekly Staff' name='author'>"
     assert byline(_story_page(head=head, top="<p>By Us Weekly Staff</p>")) == ""
+
+
+def test_text_a_reader_does_not_see_is_no_part_of_a_marked_byline() -> None:
+    orcid = (
+        "<a class='link-icon author-orcid-logo' href='https://orcid.org/0000'>"
+        "<span class='title element-invisible'>View ORCID Profile</span></a>"
+    )
+    authors = (
+        "<div class='authors'><span class='citation-author'>Jun Zhao</span>, "
+        f"<span class='citation-author'>{orcid}<span>Elena</span> <span>Raupach</span></span></div>"
+    )
+    tree = lxml_html.fromstring(f"<html><body><h1>Port strike ends</h1>{authors}{STORY}</body></html>")
+    assert marked_byline(tree) == ("Jun Zhao", "Elena Raupach")
+    empty = "<div class='post-author'>01.12.2022 / Top Solar News <span class='author-name'></span></div>"
+    tree = lxml_html.fromstring(f"<html><body><h1>Port strike ends</h1>{empty}{STORY}</body></html>")
+    assert marked_byline(tree) == ()  # a byline left empty: the text beside it is no name
+
+
+def test_a_by_word_written_twice() -> None:
+    assert plausible_byline("By by JOSH HASKELL, DAVID CAPLAN and PATRICK REEVELL") == (
+        "JOSH HASKELL; DAVID CAPLAN; PATRICK REEVELL"
+    )

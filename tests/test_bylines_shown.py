@@ -145,3 +145,42 @@ def test_a_page_opening_with_a_server_warning_keeps_its_byline_marks() -> None:
     assert lxml_html.fromstring(warning + marked).xpath("//body") == []
     assert marked_byline(lxml_html.fromstring(marked)) == ("Jane Doe",)
     assert marked_byline(lxml_html.fromstring(warning + marked)) == ("Jane Doe",)
+
+
+def test_a_meta_author_naming_the_outlet_gives_way_to_a_byline_marked_under_the_headline() -> None:
+    head = "<meta name='author' content='Port Times'>"
+    top = "<p class='autorenzeile'>Von Anna Berger und Jonas Vogt, NDR</p>"
+    assert byline(page(head, top)) == "Anna Berger; Jonas Vogt"
+    teaser = (
+        "<div class='media-box'><h3>Storm leaves one dead</h3><span class='box__autor'>Anna Berger, NDR</span></div>"
+    )
+    assert byline(page(head, bottom=teaser)) == ""  # far below the headline: another story's card
+
+
+def test_a_byline_shown_without_marks_close_under_the_headline() -> None:
+    line = "<div class='meta'>Ein Artikel von <strong>Pamela Berger</strong> | 27.01.2022 - 12:45</div>"
+    assert byline(page(top=line)) == "Pamela Berger"
+    assert byline(page(bottom=line)) == ""  # below the story: no byline of it
+    sentence = "<p>Von Pamela Berger stammt die Idee, den Hafen nachts zu öffnen.</p>"
+    assert byline(page(top=sentence)) == ""
+
+
+def test_a_byline_element_of_a_newsroom_system() -> None:
+    assert byline(page(top="<byline>Von Anna Berger, dpa</byline>")) == "Anna Berger"
+
+
+def test_a_teaser_class_on_the_element_holding_the_headline_is_no_other_story() -> None:
+    top = (
+        "<div class='module module-imageTeaser'><h1>Port strike ends</h1><span class='author'>Anna Berger</span></div>"
+    )
+    html = f"<html><head><title>Port strike ends</title></head><body><main>{top}{STORY}{STORY}</main></body></html>"
+    assert byline(html) == "Anna Berger"
+    teaser = "<div class='teaser'><h2>Storm leaves one dead</h2><span class='author'>Jonas Vogt</span></div>"
+    assert meta_of(page(bottom=teaser)).authors == ()  # a teaser of another story below it
+
+
+def test_a_meta_author_listing_more_of_the_shown_authors_is_taken() -> None:
+    head = "<meta name='author' content='Anna Berger'><meta name='byl' content='By Anna Berger and Jonas Vogt'>"
+    assert byline(page(head, "<p class='credits'>By Anna Berger and Jonas Vogt</p>")) == "Anna Berger; Jonas Vogt"
+    other = "<meta name='author' content='Anna Berger'><meta name='byl' content='Jonas Vogt'>"
+    assert byline(page(other, "<p class='credits'>By Anna Berger and Jonas Vogt</p>")) == "Anna Berger"

@@ -4,7 +4,8 @@ Two general ways pages mark who wrote an article, read when no structured field 
 
 - an element whose class, id, `data-testid` or `itemprop` says byline, author, contributor,
   writer or their kin in other languages (`<div class="byline">`, `<span class="article_author-name">`,
-  `field--name-field-tag-author`, `data-testid="prism-byline"`), and the HTML `<address>` element;
+  `field--name-field-tag-author`, `data-testid="prism-byline"`), the HTML `<address>` element and an
+  element so named (`<byline>`, a newsroom system's);
 - a link to the author's profile page whose address agrees with its text: a folder naming
   authors or staff (`/author/`, `/by/`, `/autor/`, `/auteur/`, `/profile/`, `/staff/`,
   `/user/`, `/about/newsteam/`...) and a last part holding every word of the name
@@ -13,7 +14,7 @@ Two general ways pages mark who wrote an article, read when no structured field 
 
 Marks inside asides, navigation, footers, figures, quotes and testimonials (a pull quote's
 "author" is the person quoted), readers' comments and lists of other stories (related, teasers, recommended, popular,
-sidebars) are ignored: they credit other stories, pictures or quotations. Of the rest, the byline is the first mark after the headline (else the last before
+sidebars; not an element holding the headline) are ignored: they credit other stories, pictures or quotations. Of the rest, the byline is the first mark after the headline (else the last before
 it), with the marks beside it in the same element (several authors each in a link).
 The texts go through the name model (bylines.plausible_byline) like every other byline.
 """
@@ -25,7 +26,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from jobs.inputs.bylines import is_byline_label, plausible_byline, words
+from jobs.inputs.bylines import byline_line, is_byline_label, plausible_byline, words
 from jobs.inputs.headlines import is_site_heading
 from jobs.inputs.text import one_line
 
@@ -45,21 +46,65 @@ _OUTSIDE = (
     "or ancestor-or-self::figcaption or ancestor-or-self::blockquote "
     "or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
     "'comment(?!ary)|related|teaser|recommend|popular|trending|quote|testimonial|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
-    "'i')]"
+    "'i')][not(.//h1)]"
 )
 _NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 MAX_BYLINE_WORDS = 25  # an author box's biography is no byline
 
 
-def marked_byline(tree: Any) -> tuple[str, ...]:
-    """The names of the byline the page's markup shows (see the module), () when it shows none."""
+def marked_byline(tree: Any, under_headline: bool = False) -> tuple[str, ...]:
+    """The names of the byline the page's markup shows (see the module), () when it shows none.
+
+    `under_headline`: only a byline that follows the headline closely (within HEADLINE_REACH words
+    of text): where the page's meta author names the outlet, a mark far from the headline is more
+    often a teaser's author or a press contact than the article's byline.
+    """
     marks = _marks(tree)
     if not marks:
         return ()
     found = dict(marks)
-    return tuple(
-        dict.fromkeys(name for element in nearest_group(tree, [e for e, _ in marks]) for name in found[element])
-    )
+    group = nearest_group(tree, [e for e, _ in marks])
+    if under_headline and not _closely_after(headline_h1(tree), group[0]):
+        return ()
+    return tuple(dict.fromkeys(name for element in group for name in found[element]))
+
+
+HEADLINE_REACH = 80  # words of text between the headline and a byline under it: a standfirst, a date, tags
+
+
+def _closely_after(headline: Any, element: Any) -> bool:
+    """Whether an element follows the headline with at most HEADLINE_REACH words of text between them."""
+    return headline is not None and any(node is element for node in _under_headline(headline))
+
+
+def _under_headline(headline: Any) -> Any:
+    """The elements after the headline (not inside it), in the page's order, up to the one after
+    which HEADLINE_REACH words of text have gone by."""
+    inside, between, after = set(headline.iter()), len((headline.tail or "").split()), False
+    for node in headline.getroottree().iter():
+        if after and node not in inside and isinstance(node.tag, str):
+            yield node
+            if node.tag not in ("script", "style"):
+                between += len((node.text or "").split()) + len((node.tail or "").split())
+                if between > HEADLINE_REACH:
+                    return
+        after = after or node is headline
+
+
+def headline_byline(tree: Any) -> tuple[str, ...]:
+    """The names of an element close under the headline (HEADLINE_REACH) whose first block is a byline
+    and nothing else (bylines.byline_line: "Von Jane Doe", "Ein Artikel von Jane Doe | 27.01.2022"),
+    outside the parts a byline mark is not looked for in: a byline the page shows without marking it."""
+    headline = headline_h1(tree)
+    if headline is None:
+        return ()
+    allowed = set(tree.xpath(f"{body_path(tree)}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES))
+    for element in _under_headline(headline):
+        if element in allowed and element.tag not in ("script", "style"):
+            text = block_text(element)
+            if len(text.split()) <= MAX_BYLINE_WORDS and (line := byline_line(text.split(" | ")[0])):
+                return tuple(line.split("; "))
+    return ()
 
 
 def nearest_group(tree: Any, elements: list[Any]) -> list[Any]:
@@ -95,7 +140,10 @@ def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
         if _credit(element):
             continue
         names = _link_name(element) if element.tag == "a" else ()
-        if not names and _marked(element) and not any(_marked(child) for child in element.iterdescendants()):
+        # a mark inside whose text the reader does not see (an icon linking to the author's ORCID profile)
+        # is none; an empty one is (a byline left empty: the text around it is no name)
+        inner = (c for c in element.iterdescendants() if _marked(c) and (block_text(c) or not c.text_content().strip()))
+        if not names and _marked(element) and next(inner, None) is None:
             text = block_text(element)  # "<span>By</span><span>Jane</span>", "<div>By Jane</div><div>Outlet</div>"
             if text and len(text.split()) <= MAX_BYLINE_WORDS:
                 names = tuple(name for name in plausible_byline(_first_block(text)).split("; ") if name)
@@ -112,10 +160,13 @@ def headline_h1(tree: Any) -> Any:
 
 def block_text(element: Any) -> str:
     """An element's text on one line, its blocks apart (" | "): "<div>By <span>Jane Doe</span></div>
-    <div>Washington Post</div><time>Dec 13</time>" reads "By Jane Doe | Washington Post | Dec 13"."""
+    <div>Washington Post</div><time>Dec 13</time>" reads "By Jane Doe | Washington Post | Dec 13".
+    Text the page hides (_INVISIBLE: a link's label for screen readers, "View ORCID Profile") is left out."""
     pieces: list[str] = []
 
     def walk(node: Any) -> None:
+        if node is not element and isinstance(node.tag, str) and _INVISIBLE.search(f" {node.get('class', '')} "):
+            return
         block = isinstance(node.tag, str) and node.tag in _BLOCKS
         pieces.extend([" | "] if block else [])
         pieces.append(node.text or "" if isinstance(node.tag, str) else "")
@@ -127,6 +178,13 @@ def block_text(element: Any) -> str:
     walk(element)
     parts = [one_line(part) for part in " ".join(pieces).split(" | ")]  # "<span>By</span><span>Jane"
     return " | ".join(part for part in parts if part)
+
+
+# Classes of text a reader does not see (hidden, or only read out by a screen reader).
+_INVISIBLE = re.compile(
+    r"(?i)\s(?:hidden|is-hidden|hide|d-none|invisible|element-invisible|sr-only|screen-reader-text|"
+    r"visually-hidden|visuallyhidden)\s"
+)
 
 
 def _first_block(text: str) -> str:
@@ -155,7 +213,7 @@ def _credit(element: Any) -> bool:
 def _marked(element: Any) -> bool:
     if not isinstance(element.tag, str):
         return False
-    if element.tag == "address":
+    if element.tag == "address" or _MARK.fullmatch(element.tag):  # <byline>, a newsroom system's own element
         return True
     marks = " ".join(element.get(key, "") for key in ("class", "id", "data-testid", "itemprop"))
     return bool(_MARK.search(marks)) and not _NOT_BYLINE.search(marks)

@@ -74,6 +74,8 @@ _CJK_BODIES = re.compile(
 )
 # "by" in several languages, before a capitalized name ("von" is a name particle too: see _after_by).
 _BY_WORD = re.compile(r"(?<!\S)(?i:by|von|par|por|door|przez|av|af)\s+(?=[^\W\d_])(?=\w*[^\W\d_a-z])", re.UNICODE)
+# A "by" word written twice, as a label and again in the text beside it ("<span>By</span> by Jane Doe").
+_REPEATED_BY = re.compile(r"(?i)^(by|von|par|por|door|przez)\s+(?=\1\s)")
 _NAME_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.\-]*(?:['’.\-][^\W\d_]*)*\.?$")
 MAX_NAME_WORDS = 5
 
@@ -87,7 +89,8 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     seen: dict[str, int] = {}
     blocked = _blocked(outlets)
     affiliation = False  # after a name's role: "Jane Doe, Senior Technologist, ACLU Speech, Privacy ..."
-    for separator, part in _dateline_cut(_parts(_after_by(_OTHER_CREDIT.sub("", unformatted(byline)).strip()))):
+    byline = _REPEATED_BY.sub("", _OTHER_CREDIT.sub("", unformatted(byline)).strip())  # "By by Jane Doe"
+    for separator, part in _dateline_cut(_parts(_after_by(byline))):
         if affiliation and separator.strip() == ",":
             continue
         part = _PREFIX.sub("", part.strip())

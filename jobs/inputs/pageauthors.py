@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
-from jobs.inputs.bylinemarks import body_path, marked_byline, nearest_group, profile_slug_names
+from jobs.inputs.bylinemarks import body_path, headline_byline, marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline, words
 from jobs.inputs.text import one_line
 
@@ -86,8 +86,10 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
     persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
-    if persons:
-        return (persons[0],), "meta"
+    if persons:  # the first, or another meta listing its names and more ("byl": "By Jane Doe and John Roe")
+        first = set(plausible_byline(persons[0]).split("; "))
+        fuller = [value for value in persons if first <= set(plausible_byline(value).split("; "))]
+        return (max(fuller, key=lambda value: len(plausible_byline(value).split("; "))),), "meta"
     linked = [
         one_line(a.text_content()) for a in nearest_group(tree, tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}"))
     ]
@@ -96,9 +98,10 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         return tuple(linked), "rel-author"
     if marked:
         return marked, "hcard"
-    if any(metas):  # a meta author that names the outlet: no guess from the markup's looser marks
-        return (), ""
-    shown = marked_byline(tree)
+    if any(metas):  # a meta author that names the outlet: only a byline marked close under the headline
+        shown = marked_byline(tree, under_headline=True) or headline_byline(tree)
+        return (shown, "markup") if shown else ((), "")
+    shown = marked_byline(tree) or headline_byline(tree)
     return (shown, "markup") if shown else ((), "")
 
 
