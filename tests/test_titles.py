@@ -210,3 +210,4 @@ def test_a_title_cut_short_with_an_ellipsis_is_completed_from_a_title_that_goes_
     )
     assert extract_page(page).title == full
     assert extract_page(page.replace(full, "Harbour plan")).title == cut  # nothing goes on from it
+    assert extract_page(page.replace(full, cut + " - Culture")).title == cut  # a headline ending in "..."

@@ -76,7 +76,8 @@ def _untruncated(title: str, stated: Sequence[str]) -> str:
     if stem == title or len(stem.split()) < HEADLINE_MIN_WORDS:
         return title
     for part in (one_line(part) for text in stated for part in BAR.split(text)):  # a <title>'s parts
-        if part.startswith(stem) and len(part) > len(stem) + 1 and not _ELLIPSIS.search(part):
+        rest = part[len(stem) :].lstrip()  # where the cut title has its ellipsis, the longer one goes on
+        if part.startswith(stem) and len(rest) > 1 and not rest.startswith(("…", "...")) and not _ELLIPSIS.search(part):
             return part
     return title
 
