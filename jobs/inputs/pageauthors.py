@@ -72,7 +72,7 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     for author in stated:
         names = [name for name in dict.fromkeys(_person_names(author, by_id)) if shown_on_page(name, visible)]
         if any(plausible_byline(name) for name in names):
-            return tuple(names), "json-ld"
+            return _fuller_list(tree, tuple(names), visible), "json-ld"
         desk = desk or bool(names)
     if desk or (stated and any(_organizations(author, by_id) for author in stated)):
         marked = _marked_up_authors(tree) or marked_byline(tree)
@@ -103,6 +103,31 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         return (shown, "markup") if shown else ((), "")
     shown = marked_byline(tree) or headline_byline(tree)
     return (shown, "markup") if shown else ((), "")
+
+
+def _fuller_list(tree: Any, names: tuple[str, ...], visible: str) -> tuple[str, ...]:
+    """The JSON-LD authors, or the page's marked byline where it lists them all and more persons
+    ("von Jane Doe, John Roe" under the headline where JSON-LD names Jane Doe alone): a CMS field
+    often holds the first author only. The byline's other names must be shown as well."""
+    stated = {_folded(name) for name in plausible_byline("; ".join(names)).split("; ") if name}
+    for marked in (_marked_up_authors(tree), marked_byline(tree)):
+        persons = [name for name in plausible_byline("; ".join(marked)).split("; ") if name]
+        others = [name for name in persons if _folded(name) not in stated]
+        if (
+            stated < {_folded(name) for name in persons}
+            and all(shown_on_page(name, visible) for name in persons)
+            and not any(re.search(rf"{_OTHER_CREDIT} {re.escape(_folded(name))} ", visible) for name in others)
+        ):
+            return tuple(persons)
+    return names
+
+
+# Credits for other work than writing, as visible_text folds them ("Übersetzt von: Jane Doe"):
+# a name a byline's markup lists beside the author's that such a credit precedes is no author's.
+_OTHER_CREDIT = (
+    r" (?:edited|translated|translation|reviewed|fact checked|photos?|photographs|illustrations?|ubersetzt|"
+    r"ubersetzung|bearbeitet|redigiert|traduit|traduction|traducido|traduccion|traduzione|tradotto) (?:by|von|par|por|da|de)"
+)
 
 
 def _profile_name(tree: Any, address: str) -> str:
