@@ -19,6 +19,22 @@ def test_a_marked_byline_that_does_not_hold_the_json_ld_author_does_not_replace_
     assert byline(page(ONE, same)) == "Maria Lopez"
 
 
+SIGNED = "<p>{}</p>"
+
+
+def test_a_bold_or_italic_name_closing_the_text_is_its_byline() -> None:
+    for signed in ("<b><i>Tom Hardy</i></b>", "<strong>Tom Hardy</strong>", "<em>Tom Hardy</em>"):
+        assert byline(page(bottom=SIGNED.format(signed))) == "Tom Hardy"
+
+
+def test_a_closing_bold_line_that_is_no_name_or_not_the_last_is_no_byline() -> None:
+    assert byline(page(bottom=SIGNED.format("<strong>Viel Spaß</strong>") + "<p>Wir wünschen viel Spaß</p>")) == ""
+    assert byline(page(bottom="<p>Es hat viel Spaß gemacht.</p>" + SIGNED.format("<strong>Viel Spaß</strong>"))) == ""
+    assert byline(page(bottom=SIGNED.format("<strong>Tom Hardy</strong>") + "<p>More from the port</p>")) == ""
+    assert byline(page(bottom=SIGNED.format("<strong>Tom</strong> Hardy"))) == ""
+    assert byline(page(after="<footer>" + SIGNED.format("<b>Tom Hardy</b>") + "</footer>")) == ""
+
+
 def test_a_translator_beside_the_json_ld_author_in_the_marked_byline_is_no_author() -> None:
     marks = (
         "<div class='meta'><div class='postAuthor'><span class='label'>Von</span>: Maria Lopez</div>"

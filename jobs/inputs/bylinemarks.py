@@ -41,14 +41,14 @@ _PROFILE_FOLDERS = words(
     "team newsteam redaktion redakteur experten expert experts contributor contributors "
     "columnist columnists mitarbeiter kolumnisten"
 )
-_OUTSIDE = (
+OUTSIDE = (
     "ancestor-or-self::aside[not(re:test(concat(@class, ' ', @id), 'author|byline|autor|auteur', 'i'))] or ancestor-or-self::nav or ancestor-or-self::footer or ancestor-or-self::figure "
     "or ancestor-or-self::figcaption or ancestor-or-self::blockquote "
     "or ancestor::*[not(self::body or self::html)][re:test(concat(@class, ' ', @id), "
     "'comment(?!ary)|related|teaser|recommend|popular|trending|quote|testimonial|(^|\\s)(sidebar|newsletter|footer|menu|carousel|widget)', "
     "'i')][not(.//h1)]"
 )
-_NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
+NAMESPACES = {"re": "http://exslt.org/regular-expressions"}
 MAX_BYLINE_WORDS = 25  # an author box's biography is no byline
 
 
@@ -98,7 +98,7 @@ def headline_byline(tree: Any) -> tuple[str, ...]:
     headline = headline_h1(tree)
     if headline is None:
         return ()
-    allowed = set(tree.xpath(f"{body_path(tree)}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES))
+    allowed = set(tree.xpath(f"{body_path(tree)}//*[not({OUTSIDE} or ancestor::head)]", namespaces=NAMESPACES))
     for element in _under_headline(headline):
         if element in allowed and element.tag not in ("script", "style"):
             text = block_text(element)
@@ -134,7 +134,7 @@ def body_path(tree: Any) -> str:
 def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
     """Byline elements and profile links, in the page's order, each with the names it holds."""
     marks = []
-    for element in tree.xpath(f"{body_path(tree)}//*[not({_OUTSIDE} or ancestor::head)]", namespaces=_NAMESPACES):
+    for element in tree.xpath(f"{body_path(tree)}//*[not({OUTSIDE} or ancestor::head)]", namespaces=NAMESPACES):
         if not isinstance(element.tag, str):
             continue
         if _credit(element):
