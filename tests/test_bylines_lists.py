@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import lxml.html
+
+from jobs.inputs.bylinesigns import labelled_byline
 from tests.test_bylines import byline, json_ld, page
 
 ONE = json_ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "Maria Lopez"}})
@@ -41,3 +44,31 @@ def test_a_translator_beside_the_json_ld_author_in_the_marked_byline_is_no_autho
         "<div class='postAuthor'><span class='label'>Übersetzt von</span>: <span class='author'>Tom Hardy</span></div></div>"
     )
     assert byline(page(ONE, marks)) == "Maria Lopez"
+
+
+def test_a_byline_label_element_before_the_name() -> None:
+    assert (
+        byline(page(top="<div><h5>Datum: </h5>03.11.2021 <br><h5>Autor: </h5>Tom Hardy/Agency<br></div>"))
+        == "Tom Hardy"
+    )
+    assert byline(page(top="<p><strong>Text:</strong> Tom Hardy</p>")) == "Tom Hardy"
+    two = "<div><b>Autor:</b> Tom Hardy</div><div><b>Autorin:</b> Ana Silva</div>"  # a record of several pieces
+    assert labelled_byline(lxml.html.fromstring(page(bottom=two))) == ()
+    assert byline(page(top="<div><b>Autor:</b> schreibt gern</div>")) == ""
+
+
+def test_a_credit_for_other_work_after_a_byline_paragraph_is_cut() -> None:
+    assert byline(page(top="<p><em>Text von Tom Hardy &nbsp; Illustration von Ana Silva</em></p>")) == "Tom Hardy"
+
+
+def test_a_byline_label_among_a_books_data_is_no_byline() -> None:
+    fields = "".join(
+        f"<div><u>{label}: </u>{value}</div>"
+        for label, value in (
+            ("Titel", "The Port"),
+            ("Seiten", "400 Seiten"),
+            ("Autorin", "Tom Hardy"),
+            ("Verlag", "Harbour"),
+        )
+    )
+    assert labelled_byline(lxml.html.fromstring(page(bottom=f"<div>{fields}</div>"))) == ()

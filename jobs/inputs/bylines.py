@@ -163,7 +163,7 @@ def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> 
     found = {
         line
         for index, paragraph in enumerate(paragraphs)
-        if (line := byline_line(paragraph, outlets)) and not _in_record(paragraphs, index)
+        if (line := byline_line(paragraph, outlets)) and not in_record(paragraphs, index)
     }
     return found.pop() if len(found) == 1 else ""
 
@@ -188,7 +188,7 @@ BYLINE_LINE_REACH = 3
 _FIELD = re.compile(r"^(\w+(?:[ .-]+\w+){0,2})\s*:\s*\S")  # "Seiten: 400", "Dt. Titel: ..."
 
 
-def _in_record(paragraphs: Sequence[str], index: int) -> bool:
+def in_record(paragraphs: Sequence[str], index: int) -> bool:
     """Whether a paragraph lies between two fields of a record ("Titel: ...", "Autorin: Jane Doe",
     "Verlag: ..."), or beside a line of a book's data (_BOOK_DATA: "von Jane Doe" above "192
     Seiten, 39,90 Euro"): a book's or a film's data in the text, whose author wrote the book, not
@@ -220,7 +220,7 @@ def byline_line(paragraph: str, outlets: tuple[str, ...] = ()) -> str:
     Strict, as it is looked for in the article's text: the paragraph starts with a byline word
     and every part after it is a person's name as it stands (no role, outlet or date to strip).
     """
-    text = " ".join(unformatted(paragraph).split())
+    text = " ".join(_OTHER_CREDIT.sub("", unformatted(paragraph)).split())  # "Text von Jane Doe Illustration von ..."
     label = _PREFIX.match(text)
     if label and label.group().strip().casefold() in _LABELS_WITH_COLON:
         return ""  # "Text Without Notes" is a link's text; "Text: Jane Doe" is a byline

@@ -1,5 +1,8 @@
-"""A signature under an article's text: the author's name alone, in bold or italics, as the last
-paragraph of the element that holds the text ("<p><strong>Jane Doe</strong></p>" after the story).
+"""Bylines the page shows without marking them as such: a signature under the article's text, and a
+label element before the name ("<h5>Autor: </h5>Jane Doe": see labelled_byline).
+
+A signature is the author's name alone, in bold or italics, as the last paragraph of the element
+that holds the text ("<p><strong>Jane Doe</strong></p>" after the story).
 
 Read only where the page marks no byline (pageauthors.stated_authors). The paragraph holds nothing
 but one bold or italic element (<b>, <strong>, <i>, <em>, nested), whose text is a person's name as
@@ -16,8 +19,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobs.inputs.bylinemarks import NAMESPACES, OUTSIDE, body_path
-from jobs.inputs.bylines import plausible_byline
+from jobs.inputs.bylinemarks import NAMESPACES, OUTSIDE, block_text, body_path
+from jobs.inputs.bylines import in_record, is_byline_label, plausible_byline
 from jobs.inputs.text import one_line
 
 SIGNED_TEXT_WORDS = 80
@@ -68,3 +71,29 @@ def _closes_text(paragraph: Any) -> bool:
         if isinstance(sibling.tag, str) and sibling.tag not in ("script", "style")
     )
     return before >= SIGNED_TEXT_WORDS
+
+
+def labelled_byline(tree: Any) -> tuple[str, ...]:
+    """The names after a byline label that is an element of its own ("<h5>Autor: </h5>Jane Doe",
+    "<strong>Text:</strong> Jane Doe"): the label's text is a byline word and a colon, nothing
+    else, and the text right after it is a name (the rest of its line: "Jane Doe/Agency" gives
+    Jane Doe). Outside the parts no byline is looked for in; several labels naming different
+    people give none (a record of a book's data, several pieces)."""
+    found = set()
+    for label in tree.xpath(f"{body_path(tree)}//*[not({OUTSIDE} or ancestor::head)]", namespaces=NAMESPACES):
+        text = one_line(label.text_content()) if isinstance(label.tag, str) and len(label) == 0 else ""
+        if not text.endswith((":", "：")) or not is_byline_label(text):
+            continue
+        if (names := plausible_byline(one_line(label.tail or ""))) and not _among_fields(label, text):
+            found.add(names)
+    return tuple(found.pop().split("; ")) if len(found) == 1 else ()
+
+
+def _among_fields(label: Any, text: str) -> bool:
+    """Whether a label stands among the fields of a record (bylines.in_record), in the blocks of
+    the element two levels above it (each field in an element of its own)."""
+    holder = label.getparent()
+    holder = holder.getparent() if holder is not None and holder.getparent() is not None else holder
+    blocks = block_text(holder).split(" | ") if holder is not None else []
+    index = next((at for at, block in enumerate(blocks) if block.startswith(text)), None)
+    return index is not None and in_record(blocks, index)
