@@ -126,7 +126,15 @@ def test_a_weak_field_in_an_order_the_locale_does_not_decide_does_not_hide_the_d
     prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
     shown = "<p>Erstellt am: 01.11.2023</p>"
     assert published(meta("date", "11/01/2023 12:43:42"), article=prose + shown, lang="de-ch") == "2023-11-01"
-    assert published(meta("date", "11/02/2023 12:43:42"), article=prose + shown, lang="de-ch") == ""  # another day
+
+
+def test_a_weak_field_naming_another_day_does_not_hide_the_one_day_shown_by_the_headline() -> None:
+    stand = "<p>Stand: 28.04.2020 18:00 Uhr</p>"
+    assert published(meta("date", "2020-04-29T11:52:23"), article=stand, lang="de") == "2020-04-28"  # an edit's time
+    created = '<meta name="dcterms.created" content="2021-12-20T11:02:44+01:00">'
+    assert published(created, article="<p>27.01.2022</p>", lang="de") == "2022-01-27"  # the draft's creation
+    assert published(meta("date", "2020-04-29"), article="<p>28.04.2020 und 27.04.2020</p>", lang="de") == ""
+    assert published(ld(datePublished="2020-04-26"), article=stand, lang="de") == ""  # a stated day: not weak
 
 
 def test_a_label_may_name_the_weekday_but_an_update_or_a_quoted_post_is_no_publication() -> None:
