@@ -649,3 +649,18 @@ def test_a_page_with_blank_lines_before_its_doctype_is_read() -> None:
 
     page = "\n" * 200 + "<!DOCTYPE html>\n" + BLOG.format(title="Interning of small integers in Python", header="")
     assert extract_page(page).title == "Interning of small integers in Python"
+
+
+def test_a_blog_post_in_a_widget_container_is_dated_around_its_title() -> None:
+    post = """<html><head><title>Anna's Shelf: Viertes Interview mit Anne Lück</title>
+    <meta property="og:title" content="Viertes Interview mit Anne Lück"></head><body>
+    <div class="widget Blog"><div class="date-outer"><h2 class="date-header">Samstag, 5. Oktober 2013</h2>
+    <div class="post"><h3 class="post-title">Viertes Interview mit Anne Lück</h3>
+    <p>Heute stelle ich euch wieder eine Autorin vor, die ich schon lange sehr gerne lese und mag.</p>
+    </div></div></div>
+    <div class="widget Feed"><h2>Viertes Interview mit Anne Lück</h2><p>Sonntag, 6. Oktober 2013</p></div>
+    </body></html>"""
+    assert page_meta(lxml_html.fromstring(post)).published == "2013-10-05"  # its own "widget": the post's
+    teaser = post.replace('og:title" content="Viertes Interview mit Anne Lück', 'og:title" content="Anna')
+    teaser = teaser.replace("<title>Anna's Shelf: Viertes Interview mit Anne Lück", "<title>Interview mit Anne Lück")
+    assert page_meta(lxml_html.fromstring(teaser)).published == ""  # a heading the title only ends with: a teaser's
