@@ -664,3 +664,10 @@ def test_a_blog_post_in_a_widget_container_is_dated_around_its_title() -> None:
     teaser = post.replace('og:title" content="Viertes Interview mit Anne Lück', 'og:title" content="Anna')
     teaser = teaser.replace("<title>Anna's Shelf: Viertes Interview mit Anne Lück", "<title>Interview mit Anne Lück")
     assert page_meta(lxml_html.fromstring(teaser)).published == ""  # a heading the title only ends with: a teaser's
+
+
+def test_a_content_systems_submitted_by_line_labels_the_publication_but_a_last_save_does_not() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    assert published(article=prose + "<p>Gespeichert von human am 7. Juli 2019 - 18:44</p>", lang="de") == "2019-07-07"
+    assert published(article=prose + "<p>Submitted by Ann Lee on May 3, 2020</p>") == "2020-05-03"
+    assert published(article=prose + "<p>Zuletzt gespeichert am 7. Juli 2019</p>", lang="de") == ""

@@ -66,10 +66,12 @@ _WEEKDAYS = (
     "viernes|sabado|domingo"
 )
 # Labels before a date anywhere on the page that say it is the article's publication (accents
-# folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne".
+# folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne",
+# "gespeichert von anna am" (not "zuletzt gespeichert am": a save's).
 _PUBLICATION_LABEL = re.compile(
     r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|geschrieben|erscheinungsdatum|published|posted|written|"
-    r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
+    r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst|"
+    r"(?:submitted|gespeichert)(?=\s+(?:by|von)\s))\b"  # a CMS's "Submitted by Ann on", "Gespeichert von Ann am"
     r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?"
     rf"(?:\s*(?:{_WEEKDAYS}),?)?\s*$"
 )
