@@ -126,7 +126,15 @@ def test_a_weak_field_in_an_order_the_locale_does_not_decide_does_not_hide_the_d
     prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
     shown = "<p>Erstellt am: 01.11.2023</p>"
     assert published(meta("date", "11/01/2023 12:43:42"), article=prose + shown, lang="de-ch") == "2023-11-01"
-    assert published(meta("date", "11/02/2023 12:43:42"), article=prose + shown, lang="de-ch") == ""  # another day
+
+
+def test_a_weak_field_naming_another_day_does_not_hide_the_one_day_shown_by_the_headline() -> None:
+    stand = "<p>Stand: 28.04.2020 18:00 Uhr</p>"
+    assert published(meta("date", "2020-04-29T11:52:23"), article=stand, lang="de") == "2020-04-28"  # an edit's time
+    created = '<meta name="dcterms.created" content="2021-12-20T11:02:44+01:00">'
+    assert published(created, article="<p>27.01.2022</p>", lang="de") == "2022-01-27"  # the draft's creation
+    assert published(meta("date", "2020-04-29"), article="<p>28.04.2020 und 27.04.2020</p>", lang="de") == ""
+    assert published(ld(datePublished="2020-04-26"), article=stand, lang="de") == ""  # a stated day: not weak
 
 
 def test_a_label_may_name_the_weekday_but_an_update_or_a_quoted_post_is_no_publication() -> None:
@@ -641,3 +649,25 @@ def test_a_page_with_blank_lines_before_its_doctype_is_read() -> None:
 
     page = "\n" * 200 + "<!DOCTYPE html>\n" + BLOG.format(title="Interning of small integers in Python", header="")
     assert extract_page(page).title == "Interning of small integers in Python"
+
+
+def test_a_blog_post_in_a_widget_container_is_dated_around_its_title() -> None:
+    post = """<html><head><title>Anna's Shelf: Viertes Interview mit Anne Lück</title>
+    <meta property="og:title" content="Viertes Interview mit Anne Lück"></head><body>
+    <div class="widget Blog"><div class="date-outer"><h2 class="date-header">Samstag, 5. Oktober 2013</h2>
+    <div class="post"><h3 class="post-title">Viertes Interview mit Anne Lück</h3>
+    <p>Heute stelle ich euch wieder eine Autorin vor, die ich schon lange sehr gerne lese und mag.</p>
+    </div></div></div>
+    <div class="widget Feed"><h2>Viertes Interview mit Anne Lück</h2><p>Sonntag, 6. Oktober 2013</p></div>
+    </body></html>"""
+    assert page_meta(lxml_html.fromstring(post)).published == "2013-10-05"  # its own "widget": the post's
+    teaser = post.replace('og:title" content="Viertes Interview mit Anne Lück', 'og:title" content="Anna')
+    teaser = teaser.replace("<title>Anna's Shelf: Viertes Interview mit Anne Lück", "<title>Interview mit Anne Lück")
+    assert page_meta(lxml_html.fromstring(teaser)).published == ""  # a heading the title only ends with: a teaser's
+
+
+def test_a_content_systems_submitted_by_line_labels_the_publication_but_a_last_save_does_not() -> None:
+    prose = "<p>" + "The council met again in the evening and the talks went on until late. " * 12 + "</p>"
+    assert published(article=prose + "<p>Gespeichert von human am 7. Juli 2019 - 18:44</p>", lang="de") == "2019-07-07"
+    assert published(article=prose + "<p>Submitted by Ann Lee on May 3, 2020</p>") == "2020-05-03"
+    assert published(article=prose + "<p>Zuletzt gespeichert am 7. Juli 2019</p>", lang="de") == ""

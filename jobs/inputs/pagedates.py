@@ -10,7 +10,8 @@ A wrong date is worse than none, so a day is given only when the page is consist
 - weak: a date that does not say it is the publication's (`<meta name=date>`, Dublin Core, a
   WebPage's JSON-LD, a time in UTC near midnight, whose local day is uncertain; every date of a
   page about a thing that is not an article, a recipe, a product, an app, and of its microdata)
-  counts only when the page also shows that day;
+  counts only when the page also shows that day; one naming another day does not hide the one
+  day the page shows;
 - shown (jobs/inputs/showndates.py): the days written in the article's `<time>` elements, next to
   its headline (the h1 showing the page's title, else an h2 or h3 that does:
   pagemeta.dating_heading): the dateline after it (not running prose, in a <p> or not), the kicker
@@ -50,7 +51,6 @@ from jobs.inputs.writtendates import (
     in_utc,
     midnight_east_of_utc,
     read_date,
-    readings,
     url_day,
     utc_day_is_certain,
 )
@@ -160,8 +160,9 @@ def _decided_day(evidence: DateEvidence, locale: str, addressed: set[str]) -> st
         return local  # 01:32 UTC, shown as the day before (New York's)
     if uncertain or confirmed:
         return ""
-    # shown by the article alone, stated nowhere (a weak field may name it in an order the locale does not decide)
-    if len(evidence.shown) == 1 and all(evidence.shown <= readings(w, locale) for w in evidence.weak):
+    # shown by the article alone, stated nowhere: a weak field that names another day (a draft's
+    # creation, a crawl's or an edit's time: "2020-04-29T11:52" over "Stand: 28.04.2020") does not hide it
+    if len(evidence.shown) == 1:
         return next(iter(evidence.shown))
     return next(iter(addressed)) if len(addressed) == 1 and not (weak - addressed) else ""
 

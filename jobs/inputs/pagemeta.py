@@ -218,7 +218,9 @@ def dating_heading(tree: Any, titles: list[str]) -> Any:
     stated = [_folded(title) for title in titles if title and title.strip()]
     for heading in tree.iter("h1", "h2", "h3"):
         text = _folded(heading.text_content())
-        if len(text.split()) < DATING_HEADING_WORDS or heading.xpath("boolean(ancestor::a)") or foreign(heading, True):
+        if len(text.split()) < DATING_HEADING_WORDS or heading.xpath("boolean(ancestor::a)"):
+            continue
+        if foreign(heading, True) and text not in stated:  # a teaser's; a blog's post in its "widget Blog" states it
             continue
         if any(title == text or title.startswith(text + " ") or title.endswith(" " + text) for title in stated):
             return heading

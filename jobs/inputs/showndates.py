@@ -66,10 +66,12 @@ _WEEKDAYS = (
     "viernes|sabado|domingo"
 )
 # Labels before a date anywhere on the page that say it is the article's publication (accents
-# folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne".
+# folded, lower case): "veroffentlicht am", "erstellt von anna am", "posted by ann on", "mise en ligne",
+# "gespeichert von anna am" (not "zuletzt gespeichert am": a save's).
 _PUBLICATION_LABEL = re.compile(
     r"\b(?:veroffentlicht|publiziert|erschienen|erstellt|geschrieben|erscheinungsdatum|published|posted|written|"
-    r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst)\b"
+    r"publie|publiee|mise en ligne|publicado|publicada|postado|pubblicato|pubblicata|gepubliceerd|geplaatst|"
+    r"(?:submitted|gespeichert)(?=\s+(?:by|von)\s))\b"  # a CMS's "Submitted by Ann on", "Gespeichert von Ann am"
     r"(?:\s+(?:am|on|le|el|em|il|op|von\s+\S+(?:\s+\S+)?\s+am|by\s+\S+(?:\s+\S+)?\s+on))?\s*:?"
     rf"(?:\s*(?:{_WEEKDAYS}),?)?\s*$"
 )
@@ -100,14 +102,22 @@ def labelled_as_update(element: Any) -> bool:
     return bool(_UPDATE_BEFORE.search(fold(" ".join("".join(before).split())[-40:])))
 
 
-def foreign(element: Any, itself: bool = False) -> bool:
-    """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside."""
+def foreign(element: Any, itself: bool = False, around: Any = None) -> bool:
+    """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside;
+    `around`: the headline, whose own containers are the article's whatever their class (a blog's
+    post in its "widget Blog")."""
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
+            break
+        if around is not None and _holds(ancestor, around):
             break
         if _foreign_itself(ancestor):
             return True
     return False
+
+
+def _holds(container: Any, element: Any) -> bool:
+    return container is element or any(ancestor is container for ancestor in element.iterancestors())
 
 
 def _foreign_itself(element: Any) -> bool:
@@ -226,7 +236,7 @@ def _after_headline(headline: Any) -> tuple[list[str], str]:
     size, prose, found = 0, set(), ""
     for node in headline.xpath("following::text()"):
         parent = node.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, itself=True):
+        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, True, headline):
             continue
         nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
         if nearest is not scope and not (lenient and nearest is None):
@@ -264,7 +274,7 @@ def _before_headline(headline: Any) -> str:
     texts: list[str] = []
     for node in reversed(headline.xpath("preceding::text()")):
         parent = node.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, itself=True):
+        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, True, headline):
             continue
         nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
         if nearest is not scope and not (lenient and nearest is None):
