@@ -24,6 +24,7 @@ hours: an event's ("30. März 2020, 13:15 Uhr - 19:00 Uhr").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -227,20 +228,27 @@ def dateline(headline: Any = None) -> str:
     return " ".join(_after_headline(headline)[0]) if headline is not None else ""
 
 
-def _after_headline(headline: Any) -> tuple[list[str], str]:
-    """The texts after the headline up to DATELINE_CHARS (scripts, styles, comments, teasers, other
-    <article>s than the headline's left out; of a paragraph of running prose only its opening), and
-    the text of the first element marked as a date within MARKED_DATE_CHARS."""
+def _in_scope(headline: Any, nodes: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+    """The text nodes of `nodes` (with their elements) in the headline's <article> (_scope), outside
+    scripts, styles and foreign containers (comments, teasers, asides)."""
     scope, lenient = _scope(headline)
-    line: list[str] = []
-    size, prose, found = 0, set(), ""
-    for node in headline.xpath("following::text()"):
+    for node in nodes:
         parent = node.getparent()
         if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, True, headline):
             continue
         nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
         if nearest is not scope and not (lenient and nearest is None):
             continue
+        yield node, parent
+
+
+def _after_headline(headline: Any) -> tuple[list[str], str]:
+    """The texts after the headline up to DATELINE_CHARS (scripts, styles, comments, teasers, other
+    <article>s than the headline's left out; of a paragraph of running prose only its opening), and
+    the text of the first element marked as a date within MARKED_DATE_CHARS."""
+    line: list[str] = []
+    size, prose, found = 0, set(), ""
+    for node, parent in _in_scope(headline, headline.xpath("following::text()")):
         if size >= (DATELINE_CHARS if found else MARKED_DATE_CHARS):
             break
         marked = None if found else _date_marked(parent)
@@ -269,16 +277,9 @@ def _before_headline(headline: Any) -> str:
     """The texts right before the headline, whole, until they hold KICKER_CHARS: in the headline's
     <article> (as _after_headline), never in a site's <header> or <nav> that does not hold the
     headline, a foreign container or a paragraph of running prose (a teaser's, the page's last story's)."""
-    scope, lenient = _scope(headline)
     own = set(headline.iterancestors())
     texts: list[str] = []
-    for node in reversed(headline.xpath("preceding::text()")):
-        parent = node.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, True, headline):
-            continue
-        nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
-        if nearest is not scope and not (lenient and nearest is None):
-            continue
+    for node, parent in _in_scope(headline, reversed(headline.xpath("preceding::text()"))):
         if any(e.tag in ("header", "nav") and e not in own for e in (parent, *parent.iterancestors())):
             break  # the site's header: its date is today's
         text = " ".join(str(node).split())
