@@ -86,11 +86,12 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         for name in _META_AUTHOR
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
-    persons = [value for value in metas if value and plausible_byline(value)]  # not "Die Tagespost": look on
+    # the meta authors that name persons, with their names (not "Die Tagespost": look on)
+    persons = [(value, names.split("; ")) for value in metas if value and (names := plausible_byline(value))]
     if persons:  # the first, or another meta listing its names and more ("byl": "By Jane Doe and John Roe")
-        first = set(plausible_byline(persons[0]).split("; "))
-        fuller = [value for value in persons if first <= set(plausible_byline(value).split("; "))]
-        return (max(fuller, key=lambda value: len(plausible_byline(value).split("; "))),), "meta"
+        first = set(persons[0][1])
+        fuller = [(value, names) for value, names in persons if first <= set(names)]
+        return (max(fuller, key=lambda person: len(person[1]))[0],), "meta"
     linked = [
         one_line(a.text_content()) for a in nearest_group(tree, tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}"))
     ]

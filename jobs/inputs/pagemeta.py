@@ -18,7 +18,7 @@ from typing import Any
 
 from jobs.inputs.headlines import headline_elements, headline_text, site_names_of, stated_heading, typewritten
 from jobs.inputs.pageauthors import stated_authors, visible_text
-from jobs.inputs.pagedates import evidence, published_day, read_date
+from jobs.inputs.pagedates import evidence, foreign, published_day, read_date
 from jobs.inputs.text import one_line
 
 __all__ = ["ARTICLE_TYPES", "PageMeta", "json_ld_objects", "page_meta", "read_date"]
@@ -213,8 +213,6 @@ def dating_heading(tree: Any, titles: list[str]) -> Any:
     starts or ends with ("Mercurial's Journey to Python 3" of "Mercurial's Journey to Python 3 |
     Gregory Szorc"), of DATING_HEADING_WORDS words or more, not in a link, a teaser or an aside: the
     headline its dates are read around; None when there is none."""
-    from jobs.inputs.pagedates import foreign
-
     stated = [_folded(title) for title in titles if title and title.strip()]
     for heading in tree.iter("h1", "h2", "h3"):
         text = _folded(heading.text_content())

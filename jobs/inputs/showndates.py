@@ -107,18 +107,15 @@ def foreign(element: Any, itself: bool = False, around: Any = None) -> bool:
     """Whether an element lies in a comment, a teaser, a list of other stories, a figure or an aside;
     `around`: the headline, whose own containers are the article's whatever their class (a blog's
     post in its "widget Blog")."""
+    own = {around, *around.iterancestors()} if around is not None else set()  # the headline's containers
     for ancestor in [element, *element.iterancestors()] if itself else element.iterancestors():
         if ancestor.tag in ("body", "html"):  # their classes describe the whole page's layout
             break
-        if around is not None and _holds(ancestor, around):
+        if ancestor in own:
             break
         if _foreign_itself(ancestor):
             return True
     return False
-
-
-def _holds(container: Any, element: Any) -> bool:
-    return container is element or any(ancestor is container for ancestor in element.iterancestors())
 
 
 def _foreign_itself(element: Any) -> bool:

@@ -3,8 +3,7 @@
 - read_date: a date written in a field ("2022-05-03T23:10-03:00", "19.10.2019", RFC 822) as the
   day written, never converted to UTC; a slashed numeric date only when a part over 12 or the
   page's locale orders it (not a language that writes its dates with dots or the year first: a
-  slashed date on a German page comes in a template's order); readings: both orders of one it
-  does not;
+  slashed date on a German page comes in a template's order);
 - days_in_text: the days a text writes in a certain order: a month in words (en, de, fr, es, it,
   pt, nl), ISO, day.month.year with dots (also "19.10.19"), a slashed date as above, the year
   first ("2019年3月5日", "2019년 3월 5일", "2019/03/05", "2019.03.05" but not a version's "2019.3.5");
@@ -102,17 +101,6 @@ def read_date(text: str, locale: str = "") -> str:
     if parsed and parsed[0]:
         return checked(parsed[0], parsed[1], parsed[2])
     return ""
-
-
-def readings(text: str, locale: str = "") -> set[str]:
-    """The days a written date may name: its day (read_date), or both of a slashed date's orders
-    when the locale does not decide it ("11/01/2023": 11 January or 1 November)."""
-    day = read_date(text, locale)
-    match = None if day else _SLASHED.match(text or "")
-    if not match:
-        return {day} - {""}
-    first, second, year = (int(part) for part in match.groups())
-    return {checked(year, first, second), checked(year, second, first)} - {""}
 
 
 def days_in_text(text: str, locale: str = "") -> set[str]:
