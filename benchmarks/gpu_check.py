@@ -42,24 +42,25 @@ PREINSTALLED = {
     "httpx": "httpx",
     "filelock": "filelock",  # torch's dependency
     "fsspec": "fsspec",  # torch's dependency
+    # Found there by the first run on an H200 (2026-12-04): step 1 named only the nine below as missing.
+    "xxhash": "xxhash",
+    "pandas": "pandas",
+    "dateutil": "python-dateutil",
+    "six": "six",
+    "charset_normalizer": "charset-normalizer",
+    "lxml": "lxml",
 }
 # What the job needs beyond those: carried as wheels (benchmarks/wheels, `gpu.sh --fetch-wheels`).
 CARRIED = {
     "datasets": "datasets",
     "dill": "dill",
     "multiprocess": "multiprocess",
-    "xxhash": "xxhash",
-    "pandas": "pandas",
-    "dateutil": "python-dateutil",
-    "six": "six",
     "pydantic": "pydantic",
     "pydantic_core": "pydantic-core",
     "annotated_types": "annotated-types",
     "typing_inspection": "typing-inspection",
     "pysbd": "pysbd",
     "anyascii": "anyascii",
-    "charset_normalizer": "charset-normalizer",
-    "lxml": "lxml",
 }
 OPTIONAL = {"ctranslate2": "ctranslate2"}  # the CTranslate2 runs only; the torch runs go without it
 # Left out on purpose: lingua (its language models make the wheel larger than all the rest:

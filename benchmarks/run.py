@@ -36,6 +36,7 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -206,37 +207,62 @@ class Probe:
                     "inputs": [],
                 },
             )
-            load, generate = backend._load, backend.generate
             # The model's revision (a content hash for a local folder) is worked out once per
             # run, like the load: count it with the load.
             t0 = time.perf_counter()
             backend.revision  # noqa: B018 - computed and cached here
             stats["load_s"] += time.perf_counter() - t0
-
-            def timed_load():
-                t0 = time.perf_counter()
-                loaded = load()
-                stats["load_s"] += time.perf_counter() - t0
-                return loaded
-
-            def counted_generate(texts, on_progress=None, **options):  # options: settings=
-                out = generate(texts, on_progress, **options)
-                stats["output_tokens"] += out.output_tokens
-                stats["input_tokens"] += out.input_tokens
-                stats["generate_s"] += out.seconds
-                stats["batches"] += out.batches
-                stats["texts"] += len(texts)
-                stats["calls"].append(len(texts))
-                if probe.keep_outputs:
-                    stats["outputs"].update(zip(texts, out.texts))
-                    stats["inputs"].extend(texts)
-                return out
-
-            backend._load, backend.generate = timed_load, counted_generate
+            probe.wrap(backend, stats)
             return backend
 
         make_backend.__wrapped__ = real
         backends.make_backend = make_backend
+
+    # What wrap() sets on a backend instance. QA repair's twin (backend.with_settings, a shallow
+    # copy) inherits them; they call the first backend's methods, so the twin must drop them and be
+    # wrapped anew, or it would decode at the first backend's settings.
+    WRAPPED = ("_load", "generate", "with_settings")
+
+    def wrap(self, backend, stats: dict) -> None:
+        """backend's load and generate() counted into stats, and so are those of its twins."""
+        load, generate, with_settings = backend._load, backend.generate, backend.with_settings
+        probe = self
+
+        def timed_load():
+            t0 = time.perf_counter()
+            loaded = load()
+            stats["load_s"] += time.perf_counter() - t0
+            return loaded
+
+        inside = threading.local()
+
+        def counted_generate(texts, on_progress=None, **options):  # options: settings=
+            if getattr(inside, "depth", 0):  # generate() calling itself (settings=): counted once, outside
+                return generate(texts, on_progress, **options)
+            inside.depth = 1
+            try:
+                out = generate(texts, on_progress, **options)
+            finally:
+                inside.depth = 0
+            stats["output_tokens"] += out.output_tokens
+            stats["input_tokens"] += out.input_tokens
+            stats["generate_s"] += out.seconds
+            stats["batches"] += out.batches
+            stats["texts"] += len(texts)
+            stats["calls"].append(len(texts))
+            if probe.keep_outputs:
+                stats["outputs"].update(zip(texts, out.texts))
+                stats["inputs"].extend(texts)
+            return out
+
+        def twin_with_settings(settings):
+            twin = with_settings(settings)
+            for name in self.WRAPPED:
+                twin.__dict__.pop(name, None)
+            probe.wrap(twin, stats)
+            return twin
+
+        backend._load, backend.generate, backend.with_settings = timed_load, counted_generate, twin_with_settings
 
 
 def run_one_job(spec: dict, variant: dict, inputs: str, out: Path, keep_outputs: bool) -> dict:

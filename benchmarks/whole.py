@@ -177,17 +177,42 @@ def child_job(spec: dict) -> dict:
 
     summarize.summarize_articles = kept_passes
     out = Path(spec["work"]) / "out" / spec["name"]
-    config = build_config(
-        config_file=Path(spec["registry"]),
-        langs=spec["langs"],
-        inputs=[Path(spec["inputs"])],
-        out=out,
-        cache=out / "cache.sqlite3",
-        force=True,
-        **spec["options"],
-    )
+
+    def configured(out: Path):
+        return build_config(
+            config_file=Path(spec["registry"]),
+            langs=spec["langs"],
+            inputs=[Path(spec["inputs"])],
+            out=out,
+            cache=out / "cache.sqlite3",
+            force=True,
+            **spec["options"],
+        )
+
     reset_peak_rss()
-    report = run_job(config)
+    report = run_job(configured(out))
+    stages = _stages(probe, report, peaks)
+    described = {role: m for role, m in _models_of(report, out).items()}
+    result = {
+        "summary_passes": list(passes),
+        "shortlists": _shortlists_of(report),
+        "job_s": report.seconds,
+        "articles": report.articles,
+        "stages": stages,
+        "models": described,
+        "peak_rss_mib": peak_rss_mib(),
+        "timings": report.timings,
+    }
+    if spec.get("again"):  # the same job once more in this process: what the first run paid once
+        probe.stats.clear()
+        passes.clear()
+        again = run_job(configured(out.with_name(out.name + "-again")))
+        result["again"] = {"job_s": again.seconds, "stages": _stages(probe, again, {}), "summary_passes": passes}
+    return result
+
+
+def _stages(probe, report, peaks: dict) -> dict:
+    """Per role: the stage's wall time, and the model load and generate() time inside it."""
     stages = {}
     for role, stats in probe.stats.items():
         stage = "summarize" if role == "summary" else f"translate {role}"
@@ -202,17 +227,7 @@ def child_job(spec: dict) -> dict:
             "peak_rss_mib": peaks.get(role),
             "inputs": stats["inputs"] if role != "summary" else [],
         }
-    described = {role: m for role, m in _models_of(report, out).items()}
-    return {
-        "summary_passes": passes,
-        "shortlists": _shortlists_of(report),
-        "job_s": report.seconds,
-        "articles": report.articles,
-        "stages": stages,
-        "models": described,
-        "peak_rss_mib": peak_rss_mib(),
-        "timings": report.timings,
-    }
+    return stages
 
 
 def _models_of(report, out: Path) -> dict:
@@ -353,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--batch-tokens", type=int, default=None)
     parser.add_argument("--no-naive", action="store_true", help="the job only (batch-size sweeps)")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run the job a second time in the same process: what the first run paid once (CUDA start, kernels)",
+    )
+    parser.add_argument("--no-single", action="store_true", help="skip the kk-only job (the peak RSS ratio)")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "jobs-whole")
     parser.add_argument("--plan", action="store_true", help="check the options, say what would run and stop")
     parser.add_argument(
@@ -423,7 +444,8 @@ def plan(args) -> int:
     print(
         f"would {what}: {'quick' if args.quick else 'full'} sizes, backend {config.backend}, device {config.device}, "
         f"dtype {config.dtype}, quantize {config.quantize}, batch tokens {config.batch_tokens or 'auto'}, "
-        f"naive {'no' if args.no_naive else 'yes'}, warm-up {'no' if args.no_warm_up else 'yes'}"
+        f"naive {'no' if args.no_naive else 'yes'}, warm-up {'no' if args.no_warm_up else 'yes'}, "
+        f"kk-only job {'no' if args.no_single else 'yes'}, again in the same process {'yes' if args.again else 'no'}"
     )
     return 0
 
@@ -481,8 +503,8 @@ def measure(args) -> int:
     try:
         if not args.no_warm_up:
             warm_up(base, work)
-        job = run_child("job", {**base, "name": "job-3", "langs": list(LANGS)}, work)
-        single = run_child("job", {**base, "name": "job-kk", "langs": ["kk"]}, work)
+        job = run_child("job", {**base, "name": "job-3", "langs": list(LANGS), "again": args.again}, work)
+        single = None if args.no_single else run_child("job", {**base, "name": "job-kk", "langs": ["kk"]}, work)
         job["floor"] = run_child("floor", {**base, "name": "floor"}, work)
         naive = None
         if not args.no_naive:
@@ -544,9 +566,15 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
         "",
         f"Job wall time {job['job_s']:.1f} s (loads and publishing included): "
         f"{job['articles'] / job['job_s'] * 3600:.0f} articles/hour.",
-        f"Peak RSS: 3-language job {job['peak_rss_mib']:.0f} MiB; kk-only job (summary + the largest translation "
-        f"model, m2m100_418M) {single['peak_rss_mib']:.0f} MiB; ratio {job['peak_rss_mib'] / single['peak_rss_mib']:.2f}.",
+        f"Peak RSS: 3-language job {job['peak_rss_mib']:.0f} MiB; "
+        + (
+            f"kk-only job (summary + the largest translation model, m2m100_418M) {single['peak_rss_mib']:.0f} MiB; "
+            f"ratio {job['peak_rss_mib'] / single['peak_rss_mib']:.2f}."
+            if single
+            else "kk-only job not run (--no-single)."
+        ),
     ]
+    lines += again_lines(job)
     summary = job["stages"].get("summary")
     if summary:
         lines.append(
@@ -572,6 +600,38 @@ def report(args, articles: list[dict], job: dict, single: dict, naive: dict | No
             + "."
         )
     return "\n".join(lines)
+
+
+def again_lines(job: dict) -> list[str]:
+    """Each stage's time outside its model load and generate() calls, and with --again the same job
+    run a second time in the same process: what only a process's first run pays (on a GPU: the
+    CUDA context, kernels loaded at first use) against what every run pays. Where a model loads
+    inside its first generate() call, the load is in both columns and "other" can go below zero
+    by up to the load time."""
+    runs = [("first run", job)] + ([("again, same process", job["again"])] if job.get("again") else [])
+    lines = [
+        "",
+        "| stage | run | stage s | load s | generate s | other s |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for role in ("summary", *LANGS):
+        for name, run in runs:
+            stage = run["stages"].get(role)
+            if stage:
+                other = stage["seconds"] - stage["load_s"] - stage["generate_s"]
+                lines.append(
+                    f"| {'summarize' if role == 'summary' else 'translate ' + role} | {name} | {stage['seconds']:.1f} | "
+                    f"{stage['load_s']:.1f} | {stage['generate_s']:.1f} | {other:.1f} |"
+                )
+    if job.get("again"):
+        passes = ", ".join(
+            f"level {p['level']} {p['kind']} {p['seconds']:.1f} s" for p in job["again"]["summary_passes"]
+        )
+        lines += [
+            "",
+            f"Job again in the same process: {job['again']['job_s']:.1f} s against {job['job_s']:.1f} s; summary passes {passes}.",
+        ]
+    return lines
 
 
 def summary_lines(job: dict, summary: dict) -> list[str]:
