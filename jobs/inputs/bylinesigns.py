@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobs.inputs.bylinemarks import NAMESPACES, OUTSIDE, block_text, body_path
+from jobs.inputs.bylinemarks import block_text, body_path, byline_scope
 from jobs.inputs.bylines import in_record, is_byline_label, plausible_byline
 from jobs.inputs.text import one_line
 
@@ -32,8 +32,8 @@ def signature(tree: Any) -> tuple[str, ...]:
     """The name a signature under the article's text gives (see the module), () when there is none."""
     found = {
         name
-        for paragraph in tree.xpath(f"{body_path(tree)}//p[not({OUTSIDE} or ancestor::head)]", namespaces=NAMESPACES)
-        if (name := _signed(paragraph)) and _closes_text(paragraph)
+        for paragraph in byline_scope(tree)
+        if paragraph.tag == "p" and (name := _signed(paragraph)) and _closes_text(paragraph)
     }
     if len(found) != 1:
         return ()
@@ -80,7 +80,7 @@ def labelled_byline(tree: Any) -> tuple[str, ...]:
     Jane Doe). Outside the parts no byline is looked for in; several labels naming different
     people give none (a record of a book's data, several pieces)."""
     found = set()
-    for label in tree.xpath(f"{body_path(tree)}//*[not({OUTSIDE} or ancestor::head)]", namespaces=NAMESPACES):
+    for label in byline_scope(tree):
         text = one_line(label.text_content()) if isinstance(label.tag, str) and len(label) == 0 else ""
         if not text.endswith((":", "：")) or not is_byline_label(text):
             continue
