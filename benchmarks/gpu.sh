@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole-job benchmark on one CUDA machine, in at most 9.5 minutes, for a machine as it is:
+# The whole-job benchmark on one CUDA machine, in at most 580 s, for a machine as it is:
 # no network, packages it lacks carried as wheels in the working tree (docs/benchmarks.md).
 #
 #   bash benchmarks/gpu.sh --fetch-wheels   # HERE (networked): the wheels a GPU machine lacks -> benchmarks/wheels/
