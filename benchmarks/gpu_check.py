@@ -143,11 +143,38 @@ def check_device() -> int:
         return 10
     for card in cards:
         print(f"device: cuda:{card.index} {card.describe()}")
-    print(f"device: torch {torch_version()}: {torch_cuda_problem() or 'a CUDA build that can use the card'}")
+    torch_problem = torch_cuda_problem()
+    print(f"device: torch {torch_version()}: {torch_problem or 'a CUDA build that can use the card'}")
+    if not torch_problem:
+        try:  # a measurement only: the steps after it run whatever happens here
+            print(f"device: {first_use()}")
+        except Exception as exc:
+            print(f"device: first use not measured: {type(exc).__name__}: {exc}")
     compute = compute_type("cuda", "auto", "none")
     problem = ctranslate2_cuda_problem(0, compute)
     print(f"device: CTranslate2 on cuda:0 ({compute}): {problem or 'test translation passed'}")
     return 10 if problem else 0
+
+
+def first_use() -> str:
+    """What a process pays the first time it uses the card through torch: the CUDA context, then a
+    first half-precision matrix product of a decoder layer's shape (cuBLAS loaded and set up), and
+    the same product again (the whole-job tables of the first H200 run point at such costs)."""
+    import time
+
+    import torch
+
+    def timed(action) -> float:
+        started = time.perf_counter()
+        action()
+        torch.cuda.synchronize()
+        return time.perf_counter() - started
+
+    context = timed(lambda: torch.zeros(1, device="cuda"))
+    a = torch.randn(64, 1024, device="cuda", dtype=torch.float16)
+    b = torch.randn(1024, 4096, device="cuda", dtype=torch.float16)
+    first, again = timed(lambda: a @ b), timed(lambda: a @ b)
+    return f"first use: CUDA context {context:.2f} s, first fp16 product {first:.3f} s, the same again {again * 1000:.2f} ms"
 
 
 def main(argv: list[str]) -> int:
