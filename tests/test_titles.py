@@ -211,3 +211,34 @@ def test_a_title_cut_short_with_an_ellipsis_is_completed_from_a_title_that_goes_
     assert extract_page(page).title == full
     assert extract_page(page.replace(full, "Harbour plan")).title == cut  # nothing goes on from it
     assert extract_page(page.replace(full, cut + " - Culture")).title == cut  # a headline ending in "..."
+
+
+def test_a_page_without_an_h1_showing_every_stated_titles_first_piece_in_an_h2_has_that_headline() -> None:
+    head = '<meta property="og:title" content="The historic somersault (2021/5)">'
+    page = f"""<html><head><title>The historic somersault (2021/5): Chronicle</title>{head}</head><body>
+<h2>Travel</h2><h2 class="intro">The historic somersault</h2><article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+    meta = page_meta(lxml_html.fromstring(page))
+    assert meta.shown_headline == "The historic somersault"
+    stated = "The historic somersault (2021/5)"
+    assert choose_title(stated, meta, meta.shown_headline, "The historic somersault (2021/5): Chronicle") == (
+        "The historic somersault"
+    )
+    # a piece of one word is a label, and an h2 that only opens a title's words is no piece of it
+    for shown in ("The historic", "The"):
+        other = page.replace(">The historic somersault</h2>", f">{shown}</h2>")
+        assert page_meta(lxml_html.fromstring(other)).shown_headline == ""
+
+
+def test_stated_titles_naming_the_site_only_yield_to_the_headline_h1() -> None:
+    site = '<meta property="og:site_name" content=".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs">'
+    head = site + '<meta property="og:title" content=".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs">'
+    h1 = "<h1>New rules for our seed catalogue</h1>"
+    page = PAGE.replace("</head>", head + "</head>").format(title=".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs", h1=h1)
+    meta = page_meta(lxml_html.fromstring(page))
+    stated, names = ".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs", meta.site_names
+    assert choose_title(stated, meta, meta.shown_headline, stated, names) == "New rules for our seed catalogue"
+    # a label h1 does not take the site's name's place: the stated title stays
+    label = page.replace(h1, "<h1>Catalogue</h1>")
+    meta = page_meta(lxml_html.fromstring(label))
+    assert choose_title(stated, meta, meta.shown_headline, stated, names) == stated

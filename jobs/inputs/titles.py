@@ -18,6 +18,7 @@ from jobs.inputs.headlines import (
     address_sections,
     clean_title,
     decoration_names,
+    first_piece,
     is_call_to_action,
     is_site,
     names_the_site_only,
@@ -37,7 +38,6 @@ _CONTINUES = re.compile(r"\s+[^\W\d_A-ZÀ-ÞА-Я]\w*\s+\w")  # a lowercase word
 _BY = re.compile(r"\s+(?:by|von|par|di|de|door|av|af|por|przez)\s", re.IGNORECASE)
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
-_PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)$")  # a title cut short: "... for Hong Kong leader..."
 
 
@@ -173,6 +173,8 @@ def _stated_or_shown_title(
         shown = _shown_title(h1, meta.headline, stated, raw, decoration_names(site_names, sections))
         if shown:
             return shown
+    if not stated and _headline_sized(h1, names):  # every stated title is the site's name alone
+        return h1
     if not stated:
         return clean_title(extracted, site_names, h1, sections)
     return _agreed_headline(stated) or _as_typed(stated[0], stated)
@@ -202,7 +204,8 @@ def _stated_titles(
     shown = [h1, *marked]  # the h1, and headlines the page marks (itemprop) unless a label ("Contact")
     agrees = not own or any(_agree(read, title) for title in [*own, *shown] if title)
     titles = [read] if read and agrees else []
-    return [title for title in [*titles, *own] if title and not is_call_to_action(title)]
+    named = decoration_names(site_names) if h1 else set()  # with an h1 shown, the site's name is no title
+    return [title for title in [*titles, *own] if title and not is_call_to_action(title) and not is_site(title, named)]
 
 
 def _agree(a: str, b: str) -> bool:
@@ -224,9 +227,7 @@ def _shown_title(h1: str, headline: str, stated: Sequence[str], raw: Sequence[st
     shown = normal(h1)
     if shown and any(normal(title or "") == shown for title in raw):
         return h1
-    opened = [title for title in raw if title]
-    first_piece = all(title.startswith(h1) for title in opened) and len(h1.split()) >= 2
-    if first_piece and any(_PIECE_AFTER.match(title[len(h1) :]) for title in opened):
+    if first_piece(h1, [title for title in raw if title]):
         return h1  # "Headline (4022) - Section": the h1 is every stated title's first piece
     subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
     for candidate in [headline, *stated]:
