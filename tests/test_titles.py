@@ -242,3 +242,19 @@ def test_stated_titles_naming_the_site_only_yield_to_the_headline_h1() -> None:
     label = page.replace(h1, "<h1>Catalogue</h1>")
     meta = page_meta(lxml_html.fromstring(label))
     assert choose_title(stated, meta, meta.shown_headline, stated, names) == stated
+
+
+def test_a_label_title_without_an_h1_yields_to_the_first_h2_that_reads_as_its_headline() -> None:
+    page = """<html><head><title>Fireguard Oldenburg - Training</title></head><body>
+<nav><h2>Menu training</h2></nav><h2 class="sr-only">Training navigation</h2><div id="body">
+<h2>Boat service training</h2><p>Dock workers ended their strike on Thursday after a pay deal.</p></div></body></html>"""
+    meta = page_meta(lxml_html.fromstring(page))
+    assert meta.first_heading == "Boat service training"
+    assert choose_title("Fireguard Oldenburg", meta, "", "Fireguard Oldenburg - Training") == "Boat service training"
+    # an h2 that shares no word with the stated title (a date, a blog's section) leaves the label
+    dated = page.replace("Boat service training", "Tuesday, 28 April 2020")
+    meta = page_meta(lxml_html.fromstring(dated))
+    assert choose_title("Fireguard Oldenburg", meta, "", "Fireguard Oldenburg - Training") == "Fireguard Oldenburg"
+    # and so does a page whose h1 shows the headline
+    meta = page_meta(lxml_html.fromstring(page))
+    assert choose_title("Training", meta, "Training", "Training") == "Training"

@@ -14,6 +14,7 @@ from typing import Any
 
 from jobs.inputs.headlines import (
     BAR,
+    FIRST_PIECE_MIN_WORDS,
     HEADLINE_MIN_WORDS,
     address_sections,
     clean_title,
@@ -117,13 +118,16 @@ def choose_title(
     ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label;
     or that a title stated as a label and a colon before it gives alone ("Border closures: ..."),
     unless the h1 shows the label; on a page without a headline h1, the first headline the page
-    marks where the title is a label of one or two words ("Gas prices")."""
+    marks where the title is a label of one or two words ("Gas prices"), else the first <h2> it
+    shows where that reads as the label's headline (_headed)."""
     title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
     names = decoration_names(site_names, sections)
     marked_headlines = [" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())]
     if not headline and len(title.split()) < HEADLINE_MIN_WORDS:  # "Gas prices": a label, no h1 shown
         headlines = (text for text in marked_headlines if normal(title) not in normal(text))  # not "Home / Label"
-        title = next((text for text in headlines if _headline_sized(text, names)), title)
+        title = next((text for text in headlines if _headline_sized(text, names)), None) or _headed(
+            title, getattr(meta, "first_heading", ""), (meta.headline, meta.og_title, page_title, extracted), names
+        )
     for marked in marked_headlines:
         if _labelled(title, marked) and normal(title) != normal(headline):  # not a kicker the h1 shows
             return marked
@@ -133,6 +137,21 @@ def choose_title(
         if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
             return marked
     return title
+
+
+def _headed(label: str, heading: str, stated: Sequence[str], names: set[str]) -> str:
+    """A label title ("Feuerwehr Oldenburg" of "Feuerwehr Oldenburg - Training") on a page without a
+    headline h1: the first <h2> it shows, where that has two words or more, shares a word of four
+    letters or more with a title the page states and is neither the label, the site's name nor a
+    call to action ("Boat service training"); else the label."""
+    words = {word for text in stated for word in _long_words(text)}
+    sized = FIRST_PIECE_MIN_WORDS <= len(heading.split()) <= _MARKED_MAX_WORDS and not is_call_to_action(heading)
+    shared = bool(_long_words(heading) & (words | _long_words(label)))
+    return heading if sized and shared and normal(heading) != normal(label) and not is_site(heading, names) else label
+
+
+def _long_words(text: str) -> set[str]:
+    return {word for word in normal(text or "").split() if len(word) >= 4}
 
 
 def _labelled(title: str, marked: str) -> bool:
