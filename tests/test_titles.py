@@ -255,6 +255,12 @@ def test_a_label_title_without_an_h1_yields_to_the_first_h2_that_reads_as_its_he
     dated = page.replace("Boat service training", "Tuesday, 28 April 2020")
     meta = page_meta(lxml_html.fromstring(dated))
     assert choose_title("Fireguard Oldenburg", meta, "", "Fireguard Oldenburg - Training") == "Fireguard Oldenburg"
+    # a side panel's one-word h1 other than the title is no headline either
+    panel = page.replace("<nav>", '<div id="sidebar"><h1>Page</h1></div><nav>')
+    meta = page_meta(lxml_html.fromstring(panel))
+    assert (
+        choose_title("Fireguard Oldenburg", meta, "Page", "Fireguard Oldenburg - Training") == "Boat service training"
+    )
     # and so does a page whose h1 shows the headline
     meta = page_meta(lxml_html.fromstring(page))
     assert choose_title("Training", meta, "Training", "Training") == "Training"

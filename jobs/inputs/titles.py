@@ -125,7 +125,10 @@ def choose_title(
     marked_headlines = [" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())]
     if not headline and len(title.split()) < HEADLINE_MIN_WORDS:  # "Gas prices": a label, no h1 shown
         headlines = (text for text in marked_headlines if normal(title) not in normal(text))  # not "Home / Label"
-        title = next((text for text in headlines if _headline_sized(text, names)), None) or _headed(
+        title = next((text for text in headlines if _headline_sized(text, names)), title)
+    label_h1 = len(headline.split()) < HEADLINE_MIN_WORDS and normal(headline) != normal(title)  # "Page": a panel's
+    if label_h1 and len(title.split()) < HEADLINE_MIN_WORDS:
+        title = _headed(
             title, getattr(meta, "first_heading", ""), (meta.headline, meta.og_title, page_title, extracted), names
         )
     for marked in marked_headlines:
@@ -141,7 +144,7 @@ def choose_title(
 
 def _headed(label: str, heading: str, stated: Sequence[str], names: set[str]) -> str:
     """A label title ("Feuerwehr Oldenburg" of "Feuerwehr Oldenburg - Training") on a page without a
-    headline h1: the first <h2> it shows, where that has two words or more, shares a word of four
+    headline h1 (none, or a label other than the title: a side panel's "Page"): the first <h2> it shows, where that has two words or more, shares a word of four
     letters or more with a title the page states and is neither the label, the site's name nor a
     call to action ("Boat service training"); else the label."""
     words = {word for text in stated for word in _long_words(text)}
