@@ -211,3 +211,56 @@ def test_a_title_cut_short_with_an_ellipsis_is_completed_from_a_title_that_goes_
     assert extract_page(page).title == full
     assert extract_page(page.replace(full, "Harbour plan")).title == cut  # nothing goes on from it
     assert extract_page(page.replace(full, cut + " - Culture")).title == cut  # a headline ending in "..."
+
+
+def test_a_page_without_an_h1_showing_every_stated_titles_first_piece_in_an_h2_has_that_headline() -> None:
+    head = '<meta property="og:title" content="The historic somersault (2021/5)">'
+    page = f"""<html><head><title>The historic somersault (2021/5): Chronicle</title>{head}</head><body>
+<h2>Travel</h2><h2 class="intro">The historic somersault</h2><article>
+<p>Dock workers ended their strike on Thursday after a pay deal was agreed by both sides.</p></article></body></html>"""
+    meta = page_meta(lxml_html.fromstring(page))
+    assert meta.shown_headline == "The historic somersault"
+    stated = "The historic somersault (2021/5)"
+    assert choose_title(stated, meta, meta.shown_headline, "The historic somersault (2021/5): Chronicle") == (
+        "The historic somersault"
+    )
+    # a piece of one word is a label, and an h2 that only opens a title's words is no piece of it
+    for shown in ("The historic", "The"):
+        other = page.replace(">The historic somersault</h2>", f">{shown}</h2>")
+        assert page_meta(lxml_html.fromstring(other)).shown_headline == ""
+
+
+def test_stated_titles_naming_the_site_only_yield_to_the_headline_h1() -> None:
+    site = '<meta property="og:site_name" content=".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs">'
+    head = site + '<meta property="og:title" content=".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs">'
+    h1 = "<h1>New rules for our seed catalogue</h1>"
+    page = PAGE.replace("</head>", head + "</head>").format(title=".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs", h1=h1)
+    meta = page_meta(lxml_html.fromstring(page))
+    stated, names = ".:: GARDEN-TIMES ::. Seeds, Tools / Bulbs", meta.site_names
+    assert choose_title(stated, meta, meta.shown_headline, stated, names) == "New rules for our seed catalogue"
+    # a label h1 does not take the site's name's place: the stated title stays
+    label = page.replace(h1, "<h1>Catalogue</h1>")
+    meta = page_meta(lxml_html.fromstring(label))
+    assert choose_title(stated, meta, meta.shown_headline, stated, names) == stated
+
+
+def test_a_label_title_without_an_h1_yields_to_the_first_h2_that_reads_as_its_headline() -> None:
+    page = """<html><head><title>Fireguard Oldenburg - Training</title></head><body>
+<nav><h2>Menu training</h2></nav><h2 class="sr-only">Training navigation</h2><div id="body">
+<h2>Boat service training</h2><p>Dock workers ended their strike on Thursday after a pay deal.</p></div></body></html>"""
+    meta = page_meta(lxml_html.fromstring(page))
+    assert meta.first_heading == "Boat service training"
+    assert choose_title("Fireguard Oldenburg", meta, "", "Fireguard Oldenburg - Training") == "Boat service training"
+    # an h2 that shares no word with the stated title (a date, a blog's section) leaves the label
+    dated = page.replace("Boat service training", "Tuesday, 28 April 2020")
+    meta = page_meta(lxml_html.fromstring(dated))
+    assert choose_title("Fireguard Oldenburg", meta, "", "Fireguard Oldenburg - Training") == "Fireguard Oldenburg"
+    # a side panel's one-word h1 other than the title is no headline either
+    panel = page.replace("<nav>", '<div id="sidebar"><h1>Page</h1></div><nav>')
+    meta = page_meta(lxml_html.fromstring(panel))
+    assert (
+        choose_title("Fireguard Oldenburg", meta, "Page", "Fireguard Oldenburg - Training") == "Boat service training"
+    )
+    # and so does a page whose h1 shows the headline
+    meta = page_meta(lxml_html.fromstring(page))
+    assert choose_title("Training", meta, "Training", "Training") == "Training"

@@ -234,15 +234,30 @@ def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
 def stated_heading(tree: Any, titles: Sequence[str], site_names: Sequence[str] = ()) -> str:
     """Where a page shows no h1: the first <h2> that shows one of its stated `titles` whole, bars
     included ("How to grow a lemon tree | Step-by-step guide"), none of whose parts names the site;
-    "" when there is none."""
-    stated = {normal(title) for title in titles if title and title.strip()}
+    or, failing one, the first that shows every stated title's first piece ("Headline" of "Headline
+    (2021/5)" and "Headline - Section": first_piece); "" when there is none."""
+    given = [" ".join(title.split()) for title in titles if title and title.strip()]
+    stated = {normal(title) for title in given}
     names = decoration_names(site_names)
+    shown = []
     for h2 in tree.iter("h2"):
         text = " ".join(h2.text_content().split())
         hidden = h2.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)")
         if text and normal(text) in stated and not hidden:
             return "" if any(is_site(part, names) for part in BAR.split(text)) else text
-    return ""
+        shown.append("" if hidden else text)
+    return next((text for text in shown if first_piece(text, given) and not is_site(text, names)), "")
+
+
+_PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece: " - Section", " (4022)"
+FIRST_PIECE_MIN_WORDS = 2  # a one-word piece is a label ("News - Chronicle")
+
+
+def first_piece(text: str, titles: Sequence[str]) -> bool:
+    """Whether every one of the stated `titles` opens with `text` as a piece of its own, set off by
+    a separator ("Headline (4022) - Section", "Headline | Site"), in one of them at least."""
+    opens = all(title.startswith(text) for title in titles) and len(text.split()) >= FIRST_PIECE_MIN_WORDS
+    return bool(titles) and opens and any(_PIECE_AFTER.match(title[len(text) :]) for title in titles)
 
 
 _SITE_HEADING = re.compile(r"site-?title|site-?name|logo|brand|masthead", re.IGNORECASE)

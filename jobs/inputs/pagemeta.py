@@ -13,6 +13,7 @@ Read before extraction, from the page's structured data, most trusted first:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,7 @@ class PageMeta:
     og_title: str = ""
     marked_headlines: tuple[str, ...] = ()  # texts of elements marked as headlines (itemprop or class "headline")
     typeset_headings: tuple[str, ...] = ()  # texts of headings (h1-h3) with typographic dashes or quotes
+    first_heading: str = ""  # the first <h2> the page shows outside links, teasers, navigation and asides
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
     hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
@@ -103,6 +105,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         og_title=og_title,
         marked_headlines=marked_headlines(tree),
         typeset_headings=typeset_headings(tree),
+        first_heading=first_heading(tree),
         shown_headline=shown,
         locale=locale,
         address=canonical,
@@ -140,6 +143,21 @@ def typeset_headings(tree: Any) -> tuple[str, ...]:
     the form a title stated with typewriter marks is shown in."""
     texts = (one_line(heading.text_content()) for heading in tree.iter(*_HEADINGS))
     return tuple(dict.fromkeys(text for text in texts if text and text != typewritten(text)))
+
+
+def first_heading(tree: Any) -> str:
+    """The text of the first <h2> the page shows: not hidden or for screen readers only, not in a
+    link, a teaser, a list of other stories, the navigation or an aside; "" when there is none."""
+    for h2 in tree.iter("h2"):
+        marks = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in (h2, h2.getparent()) if e is not None)
+        hidden = h2.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)")
+        text = one_line(h2.text_content())
+        if text and not hidden and not _UNSEEN.search(marks) and not foreign(h2, itself=True):
+            return text
+    return ""
+
+
+_UNSEEN = re.compile(r"aural|sr-only|screen-?reader|visually-?hidden|text-?hide|(?:^|[\s_-])(?:invisible|hidden)", re.I)
 
 
 _OWN_ADDRESSES = (

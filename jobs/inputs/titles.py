@@ -14,10 +14,12 @@ from typing import Any
 
 from jobs.inputs.headlines import (
     BAR,
+    FIRST_PIECE_MIN_WORDS,
     HEADLINE_MIN_WORDS,
     address_sections,
     clean_title,
     decoration_names,
+    first_piece,
     is_call_to_action,
     is_site,
     names_the_site_only,
@@ -37,7 +39,6 @@ _CONTINUES = re.compile(r"\s+[^\W\d_A-ZÀ-ÞА-Я]\w*\s+\w")  # a lowercase word
 _BY = re.compile(r"\s+(?:by|von|par|di|de|door|av|af|por|przez)\s", re.IGNORECASE)
 _SUBTITLE_DASH = re.compile(r"\s[-–—]\s")
 GLUED_SHARE = 0.25  # a stated title this much of the h1's length, at its start or end, is the headline
-_PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…)$")  # a title cut short: "... for Hong Kong leader..."
 
 
@@ -117,13 +118,19 @@ def choose_title(
     ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label;
     or that a title stated as a label and a colon before it gives alone ("Border closures: ..."),
     unless the h1 shows the label; on a page without a headline h1, the first headline the page
-    marks where the title is a label of one or two words ("Gas prices")."""
+    marks where the title is a label of one or two words ("Gas prices"), else the first <h2> it
+    shows where that reads as the label's headline (_headed)."""
     title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
     names = decoration_names(site_names, sections)
     marked_headlines = [" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())]
     if not headline and len(title.split()) < HEADLINE_MIN_WORDS:  # "Gas prices": a label, no h1 shown
         headlines = (text for text in marked_headlines if normal(title) not in normal(text))  # not "Home / Label"
         title = next((text for text in headlines if _headline_sized(text, names)), title)
+    label_h1 = len(headline.split()) < HEADLINE_MIN_WORDS and normal(headline) != normal(title)  # "Page": a panel's
+    if label_h1 and len(title.split()) < HEADLINE_MIN_WORDS:
+        title = _headed(
+            title, getattr(meta, "first_heading", ""), (meta.headline, meta.og_title, page_title, extracted), names
+        )
     for marked in marked_headlines:
         if _labelled(title, marked) and normal(title) != normal(headline):  # not a kicker the h1 shows
             return marked
@@ -133,6 +140,21 @@ def choose_title(
         if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
             return marked
     return title
+
+
+def _headed(label: str, heading: str, stated: Sequence[str], names: set[str]) -> str:
+    """A label title ("Feuerwehr Oldenburg" of "Feuerwehr Oldenburg - Training") on a page without a
+    headline h1 (none, or a label other than the title: a side panel's "Page"): the first <h2> it shows, where that has two words or more, shares a word of four
+    letters or more with a title the page states and is neither the label, the site's name nor a
+    call to action ("Boat service training"); else the label."""
+    words = {word for text in stated for word in _long_words(text)}
+    sized = FIRST_PIECE_MIN_WORDS <= len(heading.split()) <= _MARKED_MAX_WORDS and not is_call_to_action(heading)
+    shared = bool(_long_words(heading) & (words | _long_words(label)))
+    return heading if sized and shared and normal(heading) != normal(label) and not is_site(heading, names) else label
+
+
+def _long_words(text: str) -> set[str]:
+    return {word for word in normal(text or "").split() if len(word) >= 4}
 
 
 def _labelled(title: str, marked: str) -> bool:
@@ -173,6 +195,8 @@ def _stated_or_shown_title(
         shown = _shown_title(h1, meta.headline, stated, raw, decoration_names(site_names, sections))
         if shown:
             return shown
+    if not stated and _headline_sized(h1, names):  # every stated title is the site's name alone
+        return h1
     if not stated:
         return clean_title(extracted, site_names, h1, sections)
     return _agreed_headline(stated) or _as_typed(stated[0], stated)
@@ -202,7 +226,8 @@ def _stated_titles(
     shown = [h1, *marked]  # the h1, and headlines the page marks (itemprop) unless a label ("Contact")
     agrees = not own or any(_agree(read, title) for title in [*own, *shown] if title)
     titles = [read] if read and agrees else []
-    return [title for title in [*titles, *own] if title and not is_call_to_action(title)]
+    named = decoration_names(site_names) if h1 else set()  # with an h1 shown, the site's name is no title
+    return [title for title in [*titles, *own] if title and not is_call_to_action(title) and not is_site(title, named)]
 
 
 def _agree(a: str, b: str) -> bool:
@@ -224,9 +249,7 @@ def _shown_title(h1: str, headline: str, stated: Sequence[str], raw: Sequence[st
     shown = normal(h1)
     if shown and any(normal(title or "") == shown for title in raw):
         return h1
-    opened = [title for title in raw if title]
-    first_piece = all(title.startswith(h1) for title in opened) and len(h1.split()) >= 2
-    if first_piece and any(_PIECE_AFTER.match(title[len(h1) :]) for title in opened):
+    if first_piece(h1, [title for title in raw if title]):
         return h1  # "Headline (4022) - Section": the h1 is every stated title's first piece
     subtitled = bool(_SUBTITLE_DASH.search(h1))  # "Headline – subtitle" is one headline, shown whole
     for candidate in [headline, *stated]:
