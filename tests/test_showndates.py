@@ -1,0 +1,47 @@
+"""Where a page shows its article's day (jobs/inputs/showndates.py), read through pagemeta.page_meta."""
+
+from __future__ import annotations
+
+from lxml import html as lxml_html
+
+from jobs.inputs.pagemeta import page_meta
+
+PROSE = "<p>" + "Der Rat tagte am Abend erneut, und die Gespräche dauerten bis spät in die Nacht. " * 6 + "</p>"
+
+
+def published(page: str) -> str:
+    return page_meta(lxml_html.fromstring(page)).published
+
+
+def test_a_label_in_the_headlines_own_container_counts_whatever_its_class() -> None:
+    page = """<html lang="de"><head><title>Putzfirma expandiert nach Wien</title></head><body>
+    <main><article class="single single-promotion"><h1>Putzfirma expandiert nach Wien</h1>{prose}
+    <p>Veröffentlicht am 5. November 2023, 14:09</p></article>
+    <div class="promo"><p>Veröffentlicht am 2. November 2023</p></div></main></body></html>"""
+    assert published(page.format(prose=PROSE)) == "2023-11-05"  # the story's own "promotion" container
+    teaser_only = page.replace("<p>Veröffentlicht am 5. November 2023, 14:09</p>", "")
+    assert published(teaser_only.format(prose=PROSE)) == ""  # a promo box's label: another story's
+
+
+def test_a_content_systems_promoted_story_is_no_promo_for_its_label() -> None:
+    page = """<html lang="de"><head><title>Vegetarier zu sein | Blog</title></head><body>
+    <header><h1>Vegetarier zu sein</h1></header>
+    <div class="{kind}"><p>Gespeichert von human am 7. Juli 2019 - 18:44</p>{prose}</div>
+    </body></html>"""
+    assert published(page.format(kind="node node-blog node-promoted", prose=PROSE)) == "2019-07-07"
+    assert published(page.format(kind="node node--type-article node--promoted", prose=PROSE)) == "2019-07-07"
+    assert published(page.format(kind="promo", prose=PROSE)) == ""  # a promo box
+    assert published(page.format(kind="node-promoted teaser", prose=PROSE)) == ""  # a promoted story's teaser
+
+
+HEADING = """<html lang="de"><head><title>Empa-Spin-off misst Treibhausgase</title></head><body><div class="main">
+<{tag} class="news-heading"><div class="news-publication-info"><span class="news-date">12.12.2022</span>
+ - Empa (Eidgenössische Materialprüfungs- und Forschungsanstalt){more}</div>
+<h1>Empa-Spin-off misst Treibhausgase</h1></{tag}>{prose}</div></body></html>"""
+
+
+def test_a_date_marked_before_the_headline_in_its_heading_block_is_shown() -> None:
+    assert published(HEADING.format(tag="div", more="", prose=PROSE)) == "2022-12-12"  # past the kicker's 60 characters
+    assert published(HEADING.format(tag="header", more="", prose=PROSE)) == ""  # a site's header: today's date
+    more = " Die Anstalt forscht seit vielen Jahren an Materialien und Technologien für eine nachhaltige Zukunft." * 5
+    assert published(HEADING.format(tag="div", more=more, prose=PROSE)) == ""  # a block of prose, no heading's
