@@ -34,6 +34,23 @@ def test_a_content_systems_promoted_story_is_no_promo_for_its_label() -> None:
     assert published(page.format(kind="node-promoted teaser", prose=PROSE)) == ""  # a promoted story's teaser
 
 
+BLOG = """<html lang="en"><head><title>{title}</title>
+<meta property="og:title" content="Meta-Programming In Emacs Using Defadvice"></head><body>
+<header><div class="widget Header"><h1 class="title">Ann's Audio Desktop</h1>
+<p>This is where I plan to write about the tricks and features I build as I go along.</p></div></header>
+<div class="widget Blog"><div class="date-outer"><h2 class="date-header"><span>Wednesday, October 16, 2019</span></h2>
+<div class="post"><h3 class="post-title">Meta-Programming In Emacs Using Defadvice</h3>{prose}</div></div></div>
+</body></html>"""
+
+
+def test_a_blogs_name_in_its_h1_gives_way_to_the_posts_heading() -> None:
+    prose = "<p>" + "Advice lets a program change what a function does without editing its source. " * 4 + "</p>"
+    title = "Ann's Audio Desktop: Meta-Programming In Emacs Using Defadvice"
+    assert published(BLOG.format(title=title, prose=prose)) == "2019-10-16"  # the date header over the post's title
+    other = "Ann's Audio Desktop: Notes on Emacs"  # the h3 is not the title's other part: the h1 stays
+    assert published(BLOG.format(title=other, prose=prose)) == ""
+
+
 HEADING = """<html lang="de"><head><title>Empa-Spin-off misst Treibhausgase</title></head><body><div class="main">
 <{tag} class="news-heading"><div class="news-publication-info"><span class="news-date">12.12.2022</span>
  - Empa (Eidgenössische Materialprüfungs- und Forschungsanstalt){more}</div>
