@@ -62,3 +62,27 @@ def test_a_date_marked_before_the_headline_in_its_heading_block_is_shown() -> No
     assert published(HEADING.format(tag="header", more="", prose=PROSE)) == ""  # a site's header: today's date
     more = " Die Anstalt forscht seit vielen Jahren an Materialien und Technologien für eine nachhaltige Zukunft." * 5
     assert published(HEADING.format(tag="div", more=more, prose=PROSE)) == ""  # a block of prose, no heading's
+
+
+STORY = """<html lang="de"><head><title>LVMH mit ordentlichem Wachstum | Weinwirtschaft</title></head><body>
+<main><div class="page-header"><h1 class="page-title">LVMH mit ordentlichem Wachstum</h1></div>
+<article class="{kind}">{heading}<p class="meta">28.01.2022 / 0 Kommentare</p>{prose}</article>
+<article class="node"><h2>Die aktuelle Ausgabe</h2><p>Erschienen im Januar.</p></article></main></body></html>"""
+
+
+def test_an_article_without_a_heading_after_a_title_outside_every_article_is_its_story() -> None:
+    story = STORY.format(kind="node node--type-article node--promoted", heading="", prose=PROSE)
+    assert published(story) == "2022-01-28"  # the story under the page's title
+    teaser = STORY.format(kind="node", heading="<h2>Weinbau im Wandel</h2>", prose=PROSE)
+    assert published(teaser) == ""  # an article with a heading of its own: another story
+    comment = STORY.format(kind="comment-body", heading="", prose=PROSE)
+    assert published(comment) == ""  # a comment's date
+
+
+def test_an_element_marked_as_publish_info_after_the_headline_shows_the_date() -> None:
+    page = """<html lang="de"><head><title>Der enge Partner wird zum Fremden</title></head><body><article>
+    <h1>Der enge Partner wird zum Fremden</h1>{prose}
+    <div class="{kind}"><span>Thomas Hanke</span> <span>27.04.2020 - 18:50 Uhr</span></div>{prose}
+    </article></body></html>"""
+    assert published(page.format(kind="vhb-publish-info", prose=PROSE)) == "2020-04-27"  # past the dateline's reach
+    assert published(page.format(kind="vhb-author-info", prose=PROSE)) == ""

@@ -42,7 +42,7 @@ KICKER_CHARS = 60  # how far before the headline a shown date is its kicker's ("
 OPENING_PARAGRAPHS = 2  # of the first paragraphs of prose after the headline, an opening date is its dateline
 MARKED_DATE_CHARS = 1000  # how far after the headline an element marked as a date is the article's
 # Class or id words that mark an element as showing a date.
-_DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "fecha"})
+_DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "publish", "fecha"})
 HEADER_WORDS = 60  # a headline's block of this many words or fewer is its header (kicker, date, source)
 MARKED_DATE_WORDS = 12  # a longer element marked as a date is a container, not the date
 _WORDS = re.compile(r"[\s_-]+")
@@ -240,10 +240,12 @@ def _in_scope(headline: Any, nodes: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
     scope, lenient = _scope(headline)
     for node in nodes:
         parent = node.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, True, headline):
+        if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
         if nearest is not scope and not (lenient and nearest is None):
+            continue
+        if foreign(parent, True, scope if lenient and nearest is scope else headline):  # the story's article: its own
             continue
         yield node, parent
 
@@ -326,13 +328,19 @@ def _marked_before(headline: Any, locale: str = "") -> set[str]:
 
 
 def _scope(headline: Any) -> tuple[Any, bool]:
-    """The <article> the headline's dateline lies in: its own; else the page's only one, whose text
-    counts as well as that outside every article (lenient); else None: outside every article."""
+    """The <article> the headline's dateline lies in: its own; else the page's only one, or the first
+    after the headline when it has no heading of its own (the story under a page's title), whose
+    text counts as well as that outside every article (lenient); else None: outside every article."""
     own = headline.xpath("ancestor::article[1]")
     if own:
         return own[0], False
     articles = headline.xpath("//article")
-    return (articles[0], True) if len(articles) == 1 else (None, False)
+    if len(articles) == 1:
+        return articles[0], True
+    story = headline.xpath("following::article[1][not(.//h1 or .//h2 or .//h3)]")
+    if not story or any(_foreign_itself(e, labelled=True) for e in (story[0], *story[0].iterancestors())):
+        return None, False  # a comment's, a teaser's (a content system's "node-promoted" is its full story)
+    return story[0], True
 
 
 def _date_marked(element: Any) -> Any:
