@@ -86,3 +86,16 @@ def test_an_element_marked_as_publish_info_after_the_headline_shows_the_date() -
     </article></body></html>"""
     assert published(page.format(kind="vhb-publish-info", prose=PROSE)) == "2020-04-27"  # past the dateline's reach
     assert published(page.format(kind="vhb-author-info", prose=PROSE)) == ""
+
+
+def test_a_title_in_an_element_classed_as_a_title_or_a_short_heading_stating_it_whole_is_dated_around() -> None:
+    page = """<html lang="de"><head><title>Effiziente Hybridbatterie für Elektroautos - Nachrichten</title></head>
+    <body><div class="h-news"><div class="{kind}">Effiziente Hybridbatterie für Elektroautos</div>
+    <div class="h-info">01.11.2023 11:35</div></div>{prose}</body></html>"""
+    assert published(page.format(kind="h-title", prose=PROSE)) == "2023-11-01"
+    assert published(page.format(kind="h-lead", prose=PROSE)) == ""  # no heading, no title's element
+    post = """<html lang="de"><head><title>{title}</title><meta property="og:title" content="{title}"></head>
+    <body><div class="post"><h2 class="date-header">Dienstag, 28. April 2020</h2><h3 class="post-title">Tach auch!</h3>
+    {prose}</div></body></html>"""
+    assert published(post.format(title="Tach auch!", prose=PROSE)) == "2020-04-28"  # the title whole, two words
+    assert published(post.format(title="Tach auch! Mein Kochblog", prose=PROSE)) == ""  # two words a title starts with

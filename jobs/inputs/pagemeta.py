@@ -13,6 +13,7 @@ Read before extraction, from the page's structured data, most trusted first:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,18 +221,28 @@ def dated_headline(tree: Any, titles: list[str]) -> Any:
 
 
 DATING_HEADING_WORDS = 3  # a shorter heading that a title starts or ends with is a section's name
+# Headings, and elements classed as a title ("post-title", "h-title"), in document order.
+_DATING_CANDIDATES = "//h1 | //h2 | //h3 | //h4 | //body//*[contains(@class, 'title')]"
+
+
+def _heading_like(element: Any) -> bool:
+    """Whether an element is a heading or classed as a title (a word "title" in its class)."""
+    words = re.split(r"[\s_-]+", (element.get("class") or "").lower())
+    return element.tag in ("h1", "h2", "h3", "h4") or "title" in words
 
 
 def dating_heading(tree: Any, titles: list[str], whole: bool = False) -> Any:
-    """Where no h1 shows the page's title: the first <h1>, <h2> or <h3> whose text a stated title is,
-    starts or ends with ("Mercurial's Journey to Python 3" of "Mercurial's Journey to Python 3 |
-    Gregory Szorc"), of DATING_HEADING_WORDS words or more, not in a link, a teaser or an aside: the
+    """Where no h1 shows the page's title: the first heading (h1 to h4, or an element classed as a
+    title) whose text a stated title is, starts or ends with ("Mercurial's Journey to Python 3" of
+    "Mercurial's Journey to Python 3 | Gregory Szorc"), of DATING_HEADING_WORDS words or more (two
+    when a stated title is the heading whole: "Tach auch!"), not in a link, a teaser or an aside: the
     headline its dates are read around; None when there is none. `whole`: only a heading a stated
     title is."""
     stated = [_folded(title) for title in titles if title and title.strip()]
-    for heading in tree.iter("h1", "h2", "h3"):
+    for heading in tree.xpath(_DATING_CANDIDATES):
         text = _folded(heading.text_content())
-        if len(text.split()) < DATING_HEADING_WORDS or heading.xpath("boolean(ancestor::a)"):
+        short = len(text.split()) < DATING_HEADING_WORDS and not (text in stated and len(text.split()) > 1)
+        if short or heading.xpath("boolean(ancestor::a)") or not _heading_like(heading):
             continue
         if foreign(heading, True) and text not in stated:  # a teaser's; a blog's post in its "widget Blog" states it
             continue
