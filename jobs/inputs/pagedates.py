@@ -234,7 +234,7 @@ def evidence(
         (modified if updated else stated).extend([element.get("datetime")] if element.get("datetime") else [])
         if not updated:
             shown |= labelled_days(text, locale)
-    labelled = labelled_publication_days(tree, locale)
+    labelled = labelled_publication_days(tree, locale, headline)
     shown |= shown_days(headline, locale) | labelled
     return DateEvidence(stated=stated, weak=weak, modified=modified, shown=shown, labelled=labelled)
 

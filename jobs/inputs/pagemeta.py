@@ -95,8 +95,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     site_names = _stated_site_names(tree, articles)
     if not shown:  # no h1: an h2 showing a stated title whole
         shown = stated_heading(tree, titles, site_names + site_names_of("", "", canonical or url or ""))
-    h1, _ = _headline(tree, titles, dating=True)
-    h1 = dating_heading(tree, titles) if h1 is None else h1
+    h1 = dated_headline(tree, titles)
     return PageMeta(
         authors=authors,
         author_source=source,
@@ -223,22 +222,50 @@ def _unescaped(text: str) -> str:
     return one_line(unescape(text))
 
 
+def dated_headline(tree: Any, titles: list[str]) -> Any:
+    """The heading a page's dates are read around: its h1 showing the title, else dating_heading's;
+    an h1 that shows only the site's part of a title "Site: Post" (a blog's name in its header)
+    gives way to the heading that shows the post's part whole."""
+    h1, _ = _headline(tree, titles, dating=True)
+    if h1 is None:
+        return dating_heading(tree, titles)
+    post = dating_heading(tree, titles, whole=True)
+    if post is None or post is h1:
+        return h1
+    site, story = _folded(h1.text_content()), _folded(post.text_content())
+    stated = {_folded(title) for title in titles if title and title.strip()}
+    return post if stated & {f"{site} {story}", f"{story} {site}"} else h1
+
+
 DATING_HEADING_WORDS = 3  # a shorter heading that a title starts or ends with is a section's name
+# Headings, and elements classed as a title ("post-title", "h-title"), in document order.
+_DATING_CANDIDATES = "//h1 | //h2 | //h3 | //h4 | //body//*[contains(@class, 'title')]"
 
 
-def dating_heading(tree: Any, titles: list[str]) -> Any:
-    """Where no h1 shows the page's title: the first <h1>, <h2> or <h3> whose text a stated title is,
-    starts or ends with ("Mercurial's Journey to Python 3" of "Mercurial's Journey to Python 3 |
-    Gregory Szorc"), of DATING_HEADING_WORDS words or more, not in a link, a teaser or an aside: the
-    headline its dates are read around; None when there is none."""
+def _heading_like(element: Any) -> bool:
+    """Whether an element is a heading or classed as a title (a word "title" in its class)."""
+    words = re.split(r"[\s_-]+", (element.get("class") or "").lower())
+    return element.tag in ("h1", "h2", "h3", "h4") or "title" in words
+
+
+def dating_heading(tree: Any, titles: list[str], whole: bool = False) -> Any:
+    """Where no h1 shows the page's title: the first heading (h1 to h4, or an element classed as a
+    title) whose text a stated title is, starts or ends with ("Mercurial's Journey to Python 3" of
+    "Mercurial's Journey to Python 3 | Gregory Szorc"), of DATING_HEADING_WORDS words or more (two
+    when a stated title is the heading whole: "Tach auch!"), not in a link, a teaser or an aside: the
+    headline its dates are read around; None when there is none. `whole`: only a heading a stated
+    title is."""
     stated = [_folded(title) for title in titles if title and title.strip()]
-    for heading in tree.iter("h1", "h2", "h3"):
+    for heading in tree.xpath(_DATING_CANDIDATES):
         text = _folded(heading.text_content())
-        if len(text.split()) < DATING_HEADING_WORDS or heading.xpath("boolean(ancestor::a)"):
+        short = len(text.split()) < DATING_HEADING_WORDS and not (text in stated and len(text.split()) > 1)
+        if short or heading.xpath("boolean(ancestor::a)") or not _heading_like(heading):
             continue
         if foreign(heading, True) and text not in stated:  # a teaser's; a blog's post in its "widget Blog" states it
             continue
-        if any(title == text or title.startswith(text + " ") or title.endswith(" " + text) for title in stated):
+        if whole and text in stated:
+            return heading
+        if not whole and any(t == text or t.startswith(text + " ") or t.endswith(" " + text) for t in stated):
             return heading
     return None
 

@@ -36,12 +36,14 @@ UPDATE = re.compile(r"updated|modified|aktualisiert|actualiza|mis à jour|geänd
 PUBLISHED_MARK = re.compile(r"publish|entry-date|pubdate|posted", re.I)
 # Containers whose <time> belongs to something other than the article: comments, teasers, lists.
 _FOREIGN = re.compile(r"comment|teaser|related|recommend|widget|list-?item|promo|more-?stories", re.I)
+_PROMOTED = re.compile(r"(?<![\w-])(?:node-{1,2})?promoted(?![\w-])", re.I)  # Drupal's full story "node--promoted"
 DATELINE_CHARS = 160  # how far after the headline's end a shown date is its dateline (not the standfirst's)
 KICKER_CHARS = 60  # how far before the headline a shown date is its kicker's ("19.11.2021 Lockdown: ...")
 OPENING_PARAGRAPHS = 2  # of the first paragraphs of prose after the headline, an opening date is its dateline
 MARKED_DATE_CHARS = 1000  # how far after the headline an element marked as a date is the article's
 # Class or id words that mark an element as showing a date.
-_DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "fecha"})
+_DATE_MARKS = frozenset({"date", "datum", "dateline", "pubdate", "publishdate", "published", "publish", "fecha"})
+HEADER_WORDS = 60  # a headline's block of this many words or fewer is its header (kicker, date, source)
 MARKED_DATE_WORDS = 12  # a longer element marked as a date is a container, not the date
 _WORDS = re.compile(r"[\s_-]+")
 PROSE_WORDS = 10  # a paragraph of this many words is running prose, not a date line
@@ -118,18 +120,24 @@ def foreign(element: Any, itself: bool = False, around: Any = None) -> bool:
     return False
 
 
-def _foreign_itself(element: Any) -> bool:
+def _foreign_itself(element: Any, labelled: bool = False) -> bool:
+    """Whether an element is itself a comment, a teaser, a list of other stories, a figure or an
+    aside; `labelled`: for a label's text, where a content system's "node-promoted" (a story
+    promoted to the front page, the full story's own class) is no promo."""
     if element.tag in ("aside", "nav", "figure", "figcaption"):
         return True
-    return bool(_FOREIGN.search(f"{element.get('class', '')} {element.get('id', '')}"))
+    marks = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_FOREIGN.search(_PROMOTED.sub(" ", marks) if labelled else marks))
 
 
-def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
+def labelled_publication_days(tree: Any, locale: str = "", headline: Any = None) -> set[str]:
     """The days the page labels, anywhere, as its article's publication ("Veröffentlicht am 5.
     April 2017", "Erstellt von Anna am Dienstag ...", "Posted by Ann on May 3, 2020", "Mise en
     ligne le ..."; not "By Ann Updated May 6, 2019"), outside comments, teasers, lists of other
-    stories, figures, asides and quotations."""
-    text = " ".join(" ".join(_page_texts(tree)).split())
+    stories, figures, asides and quotations; the <article> that holds the `headline` is the story's
+    whatever its class ("single-promotion")."""
+    own = set(headline.iterancestors("article")) if headline is not None else set()
+    text = " ".join(" ".join(_page_texts(tree, own)).split())
     days = set()
     for day, start in dated_spans(text, locale):
         before = fold(text[max(0, start - 40) : start])
@@ -140,9 +148,9 @@ def labelled_publication_days(tree: Any, locale: str = "") -> set[str]:
     return days
 
 
-def _page_texts(tree: Any) -> list[str]:
-    """The texts of the page's body in reading order, without scripts and foreign containers; of
-    the whole document when it has no <body> (text printed above <!DOCTYPE>)."""
+def _page_texts(tree: Any, own: set[Any]) -> list[str]:
+    """The texts of the page's body in reading order, without scripts and foreign containers other
+    than the headline's `own` <article>; of the whole document when it has no <body> (text printed above <!DOCTYPE>)."""
     root = tree.getroot() if hasattr(tree, "getroot") else tree
     body = next(iter(tree.xpath("//body")), root)
     texts: list[str] = []
@@ -150,7 +158,7 @@ def _page_texts(tree: Any) -> list[str]:
     for event, element in walk:  # a skipped element still ends: its tail is its parent's text
         if event == "end":
             texts.append(element.tail or "" if element is not body else "")
-        elif element is not body and _not_text(element):
+        elif element is not body and element not in own and _not_text(element):
             walk.skip_subtree()
             texts.append(" ")
         else:
@@ -161,7 +169,7 @@ def _page_texts(tree: Any) -> list[str]:
 def _not_text(element: Any) -> bool:
     """Whether an element holds no text of the article's own: a script, a foreign container, a
     quotation (an embedded post's "Posted by Ann on Monday, February 7, 2022" dates the post)."""
-    return not isinstance(element.tag, str) or element.tag in _NOT_TEXT or _foreign_itself(element)
+    return not isinstance(element.tag, str) or element.tag in _NOT_TEXT or _foreign_itself(element, labelled=True)
 
 
 def article_times(tree: Any, headline: Any = None) -> list[Any]:
@@ -191,6 +199,7 @@ def shown_days(headline: Any, locale: str = "") -> set[str]:
         return set()
     line, marked = _after_headline(headline)
     days = labelled_days(" ".join(line), locale) | labelled_days(marked, locale)
+    days |= _marked_before(headline, locale)
     kicker = _before_headline(headline)
     days |= {day for day, start in labelled_spans(kicker) if start >= len(kicker) - KICKER_CHARS}  # order certain
     for child in headline:  # "Headline<br><small>02.02.2022 • Press</small>": not the headline's words
@@ -231,10 +240,12 @@ def _in_scope(headline: Any, nodes: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
     scope, lenient = _scope(headline)
     for node in nodes:
         parent = node.getparent()
-        if parent is None or parent.tag in ("script", "style", "noscript") or foreign(parent, True, headline):
+        if parent is None or parent.tag in ("script", "style", "noscript"):
             continue
         nearest = next(iter(parent.xpath("ancestor-or-self::article[1]")), None)
         if nearest is not scope and not (lenient and nearest is None):
+            continue
+        if foreign(parent, True, scope if lenient and nearest is scope else headline):  # the story's article: its own
             continue
         yield node, parent
 
@@ -291,14 +302,45 @@ def _before_headline(headline: Any) -> str:
     return " ".join(texts)
 
 
+def _marked_before(headline: Any, locale: str = "") -> set[str]:
+    """The days of the elements marked as a date before the headline in its header block: the
+    nearest of its three containers that holds more than the headline, of HEADER_WORDS words or
+    fewer ("<div class=heading><span class=date>12.12.2022</span> - Empa <h1>...</h1></div>"); never a
+    site's <header> or <nav> outside every <article> (today's date over a site's name)."""
+    wrapped = " ".join(headline.text_content().split())
+    block = next((c for c in list(headline.iterancestors())[:3] if " ".join(c.text_content().split()) != wrapped), None)
+    if block is None or len(block.text_content().split()) > HEADER_WORDS or block.tag in ("body", "html"):
+        return set()
+    if block.xpath("not(ancestor-or-self::article) and (ancestor-or-self::header or ancestor-or-self::nav)"):
+        return set()
+    days: set[str] = set()
+    holders = set(headline.iterancestors())
+    for element in block.iterdescendants():
+        if element is headline:
+            break
+        if element in holders or not isinstance(element.tag, str) or foreign(element, True, headline):
+            continue
+        marks = f"{element.get('class', '')} {element.get('id', '')}"
+        if _DATE_MARKS & set(_WORDS.split(marks.lower())) and not UPDATE.search(marks):
+            text = " ".join(element.text_content().split())
+            days |= labelled_days(text, locale) if len(text.split()) <= MARKED_DATE_WORDS else set()
+    return days
+
+
 def _scope(headline: Any) -> tuple[Any, bool]:
-    """The <article> the headline's dateline lies in: its own; else the page's only one, whose text
-    counts as well as that outside every article (lenient); else None: outside every article."""
+    """The <article> the headline's dateline lies in: its own; else the page's only one, or the first
+    after the headline when it has no heading of its own (the story under a page's title), whose
+    text counts as well as that outside every article (lenient); else None: outside every article."""
     own = headline.xpath("ancestor::article[1]")
     if own:
         return own[0], False
     articles = headline.xpath("//article")
-    return (articles[0], True) if len(articles) == 1 else (None, False)
+    if len(articles) == 1:
+        return articles[0], True
+    story = headline.xpath("following::article[1][not(.//h1 or .//h2 or .//h3)]")
+    if not story or any(_foreign_itself(e, labelled=True) for e in (story[0], *story[0].iterancestors())):
+        return None, False  # a comment's, a teaser's (a content system's "node-promoted" is its full story)
+    return story[0], True
 
 
 def _date_marked(element: Any) -> Any:
