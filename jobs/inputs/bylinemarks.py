@@ -77,10 +77,10 @@ HEADLINE_REACH = 80  # words of text between the headline and a byline under it:
 
 def _closely_after(headline: Any, element: Any) -> bool:
     """Whether an element follows the headline with at most HEADLINE_REACH words of text between them."""
-    return headline is not None and any(node is element for node in _under_headline(headline))
+    return headline is not None and any(node is element for node in under_headline(headline))
 
 
-def _under_headline(headline: Any) -> Any:
+def under_headline(headline: Any) -> Any:
     """The elements after the headline (not inside it), in the page's order, up to the one after
     which HEADLINE_REACH words of text have gone by."""
     inside, between, after = set(headline.iter()), len((headline.tail or "").split()), False
@@ -102,7 +102,7 @@ def headline_byline(tree: Any) -> tuple[str, ...]:
     if headline is None:
         return ()
     allowed = set(byline_scope(tree))
-    for element in _under_headline(headline):
+    for element in under_headline(headline):
         if element in allowed and element.tag not in ("script", "style"):
             text = block_text(element)
             if len(text.split()) <= MAX_BYLINE_WORDS and (line := byline_line(text.split(" | ")[0])):

@@ -18,7 +18,7 @@ from typing import Any
 
 from jobs.inputs.bylinemarks import body_path, headline_byline, marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline, words
-from jobs.inputs.bylinesigns import labelled_byline, signature
+from jobs.inputs.bylinesigns import dated_byline, labelled_byline, signature
 from jobs.inputs.text import one_line
 
 _META_AUTHOR = (
@@ -101,9 +101,11 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     if marked:
         return marked, "hcard"
     if any(metas):  # a meta author that names the outlet: only a byline marked close under the headline
-        shown = marked_byline(tree, under_headline=True) or headline_byline(tree)
+        shown = marked_byline(tree, under_headline=True) or headline_byline(tree) or dated_byline(tree)
         return (shown, "markup") if shown else ((), "")
-    shown = marked_byline(tree) or headline_byline(tree) or signature(tree) or labelled_byline(tree)
+    shown = (
+        marked_byline(tree) or headline_byline(tree) or dated_byline(tree) or signature(tree) or labelled_byline(tree)
+    )
     return (shown, "markup") if shown else ((), "")
 
 
