@@ -1,10 +1,12 @@
-"""Bylines shown beside the headline without a mark: a line of the day and the author's name
-(bylinesigns.dated_byline) and a label before line breaks."""
+"""Bylines shown without a mark or where the page's meta author names nobody it shows: a line of the
+day and the author's name beside the headline (bylinesigns.dated_byline), a label before line
+breaks or in a signature, a joint credit for the text and the pictures."""
 
 from __future__ import annotations
 
 import pytest
 
+from jobs.inputs.bylines import plausible_byline
 from tests.test_bylines import STORY, byline, page
 
 
@@ -55,3 +57,38 @@ def test_a_line_that_is_not_the_day_and_one_name_close_to_the_headline_is_none(u
 def test_a_byline_label_before_line_breaks_names_the_author_after_them() -> None:
     assert byline(page(bottom="<p><a href='mailto:x'><b>Von:</b> <br> <br> Maria Lopez</a></p>")) == "Maria Lopez"
     assert byline(page(bottom="<p><b>Von:</b> <br> <i>x</i> Maria Lopez</p>")) == ""
+
+
+def test_an_empty_h1_is_not_the_headline_a_dated_line_stands_by() -> None:
+    site = f"<div class='site'><h1><a href='/'><img src='/logo.png'></a></h1>{STORY}</div>"
+    html = dated(above="<div>05.02.2020 - Maria Lopez</div><div></div>")
+    assert byline(html.replace("<body>", f"<body>{site}")) == "Maria Lopez"
+
+
+def test_a_signature_after_a_byline_label_names_the_author_before_her_role() -> None:
+    signed = "<p><strong>Autorin: Maria Lopez, Projektleiterin in Tunis.</strong></p>"
+    assert byline(page(bottom=signed)) == "Maria Lopez"
+    assert byline(page(bottom="<p><strong>Quelle: Maria Lopez, Projektleiterin in Tunis.</strong></p>")) == ""
+    assert byline(page(bottom="<p><strong>Autorin: Maria Lopez sagt danke</strong></p>")) == ""
+
+
+OUTLET = "<meta name='author' content='Hafen-Stiftung e.V.'>"
+
+
+def test_a_signature_counts_where_the_meta_author_names_the_outlet() -> None:
+    assert byline(page(OUTLET, bottom="<p><strong>Maria Lopez</strong></p>")) == "Maria Lopez"
+
+
+def test_a_meta_author_the_page_never_shows_gives_way_to_its_byline() -> None:
+    assert byline(
+        dated(under="<div>25.10.2022 - Maria Lopez</div>", head="<meta name='author' content='Tom Hardy'>")
+    ) == ("Maria Lopez")
+
+
+def test_a_joint_credit_for_text_and_pictures_names_the_author() -> None:
+    assert plausible_byline("Text & Fotos: Maria Lopez") == "Maria Lopez"
+    assert plausible_byline("Fotos: Maria Lopez") == ""
+    marked = (
+        "<table><tr><td>26 | 01 | 2022</td><td class='author'><b>Text &amp; Fotos:</b> Maria Lopez</td></tr></table>"
+    )
+    assert byline(dated(above=marked, head=OUTLET)) == "Maria Lopez"  # a mark just above the headline

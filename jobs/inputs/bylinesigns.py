@@ -20,7 +20,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobs.inputs.bylinemarks import MAX_BYLINE_WORDS, block_text, body_path, byline_scope, headline_h1, under_headline
+from jobs.inputs.bylinemarks import (
+    MAX_BYLINE_WORDS,
+    above_headline,
+    block_text,
+    body_path,
+    byline_scope,
+    headline_h1,
+    under_headline,
+)
 from jobs.inputs.bylines import byline_line, in_record, is_byline_label, plausible_byline
 from jobs.inputs.bylinewords import CALENDAR_WORDS, MONTH_ABBREVIATIONS
 from jobs.inputs.text import one_line
@@ -62,8 +70,11 @@ def _signed(paragraph: Any) -> str:
     if element is paragraph or element.tag not in _EMPHASIS or len(element):
         return ""
     text = one_line(paragraph.text_content())
+    label, colon, rest = text.partition(":")  # "Autorin: Jane Doe, Projektleiterin in Tunis."
+    text = rest.strip() if colon and is_byline_label(label + colon) else text
     name = plausible_byline(text)
-    return name if name == text and 2 <= len(name.split()) <= 4 else ""
+    whole = name == text or bool(colon and name and text.startswith(f"{name},") and "; " not in name)
+    return name if whole and 2 <= len(name.split()) <= 4 else ""
 
 
 def _closes_text(paragraph: Any) -> bool:
@@ -132,7 +143,7 @@ def dated_byline(tree: Any) -> tuple[str, ...]:
     headline = headline_h1(tree)
     if headline is None:
         return ()
-    above = next((e for e in headline.itersiblings(preceding=True) if one_line(e.text_content())), None)
+    above = above_headline(headline)
     allowed = set(byline_scope(tree))
     for element in [*([above] if above is not None else []), *under_headline(headline)]:
         if element in allowed and element.tag not in ("script", "style") and (name := _dated_name(element)):
