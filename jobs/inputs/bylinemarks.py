@@ -67,7 +67,7 @@ def marked_byline(tree: Any, under_headline: bool = False) -> tuple[str, ...]:
         return ()
     found = dict(marks)
     group = nearest_group(tree, [e for e, _ in marks])
-    if under_headline and not _closely_after(headline_h1(tree), group[0]):
+    if under_headline and not _close_to(headline_h1(tree), group[0]):
         return ()
     return tuple(dict.fromkeys(name for element in group for name in found[element]))
 
@@ -75,12 +75,24 @@ def marked_byline(tree: Any, under_headline: bool = False) -> tuple[str, ...]:
 HEADLINE_REACH = 80  # words of text between the headline and a byline under it: a standfirst, a date, tags
 
 
-def _closely_after(headline: Any, element: Any) -> bool:
-    """Whether an element follows the headline with at most HEADLINE_REACH words of text between them."""
-    return headline is not None and any(node is element for node in _under_headline(headline))
+def _close_to(headline: Any, element: Any) -> bool:
+    """Whether an element follows the headline with at most HEADLINE_REACH words of text between
+    them, or stands in the element just above it (above_headline: a line of the day, the topic and
+    the author over the headline)."""
+    if headline is None:
+        return False
+    above = above_headline(headline)
+    return any(node is element for node in under_headline(headline)) or (
+        above is not None and any(node is element for node in above.iter())
+    )
 
 
-def _under_headline(headline: Any) -> Any:
+def above_headline(headline: Any) -> Any:
+    """The element just above the headline: its nearest preceding sibling that shows text, or None."""
+    return next((e for e in headline.itersiblings(preceding=True) if one_line(e.text_content())), None)
+
+
+def under_headline(headline: Any) -> Any:
     """The elements after the headline (not inside it), in the page's order, up to the one after
     which HEADLINE_REACH words of text have gone by."""
     inside, between, after = set(headline.iter()), len((headline.tail or "").split()), False
@@ -102,7 +114,7 @@ def headline_byline(tree: Any) -> tuple[str, ...]:
     if headline is None:
         return ()
     allowed = set(byline_scope(tree))
-    for element in _under_headline(headline):
+    for element in under_headline(headline):
         if element in allowed and element.tag not in ("script", "style"):
             text = block_text(element)
             if len(text.split()) <= MAX_BYLINE_WORDS and (line := byline_line(text.split(" | ")[0])):
@@ -207,9 +219,10 @@ def _marks(tree: Any) -> list[tuple[Any, tuple[str, ...]]]:
 
 
 def headline_h1(tree: Any) -> Any:
-    """The article's headline <h1>: the first that is not the site's (in a link, a logo), else the first."""
+    """The article's headline <h1>: the first that is not the site's (in a link, a logo) and shows
+    text, else the first."""
     h1s = tree.xpath("//h1")
-    return next((h1 for h1 in h1s if not is_site_heading(h1)), h1s[0] if h1s else None)
+    return next((h1 for h1 in h1s if not is_site_heading(h1) and h1.text_content().strip()), h1s[0] if h1s else None)
 
 
 def block_text(element: Any) -> str:

@@ -45,6 +45,10 @@ _PREFIX = re.compile(
     r"(?:\s*[:：]\s*|\s+)",
     re.IGNORECASE,
 )
+# A label crediting the text and the pictures to one person: "Text & Fotos: Jane Doe", "Words and pictures: ...".
+_TEXT_AND_PICTURES = re.compile(
+    r"(?i)^(?:text|texte|texto|testo|words)\s*(?:&|\+|und|and|et|y|e)\s*(?:fotos?|bilder|photos?|pictures|images)\s*[:：]\s*"
+)
 # Byline words that are labels, a byline in the text only with their colon ("Text: Jane Doe").
 _LABELS_WITH_COLON = words("text texte testo tekst текст redaktion")
 # Whatever follows a name on the same line and is not a name: "Jane Doe, updated 3 May", "Jane Doe Share",
@@ -90,6 +94,7 @@ def plausible_byline(byline: str, outlets: tuple[str, ...] = ()) -> str:
     blocked = _blocked(outlets)
     affiliation = False  # after a name's role: "Jane Doe, Senior Technologist, ACLU Speech, Privacy ..."
     byline = _REPEATED_BY.sub("", _OTHER_CREDIT.sub("", unformatted(byline)).strip())  # "By by Jane Doe"
+    byline = _TEXT_AND_PICTURES.sub("", byline)  # "Text & Fotos: Jane Doe": she wrote it too
     for separator, part in _dateline_cut(_parts(_after_by(byline))):
         if affiliation and separator.strip() == ",":
             continue

@@ -1,5 +1,6 @@
-"""Bylines the page shows without marking them as such: a signature under the article's text, and a
-label element before the name ("<h5>Autor: </h5>Jane Doe": see labelled_byline).
+"""Bylines the page shows without marking them as such: a signature under the article's text, a
+label element before the name ("<h5>Autor: </h5>Jane Doe": see labelled_byline), and a line of the
+day and the author's name beside the headline ("04.02.2022 | 13:10 Uhr | Jane Doe": dated_byline).
 
 A signature is the author's name alone, in bold or italics, as the last paragraph of the element
 that holds the text ("<p><strong>Jane Doe</strong></p>" after the story).
@@ -19,8 +20,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jobs.inputs.bylinemarks import block_text, body_path, byline_scope
-from jobs.inputs.bylines import in_record, is_byline_label, plausible_byline
+from jobs.inputs.bylinemarks import (
+    MAX_BYLINE_WORDS,
+    above_headline,
+    block_text,
+    body_path,
+    byline_scope,
+    headline_h1,
+    under_headline,
+)
+from jobs.inputs.bylines import byline_line, in_record, is_byline_label, plausible_byline
+from jobs.inputs.bylinewords import CALENDAR_WORDS, MONTH_ABBREVIATIONS
 from jobs.inputs.text import one_line
 
 SIGNED_TEXT_WORDS = 80
@@ -38,9 +48,15 @@ def signature(tree: Any) -> tuple[str, ...]:
     if len(found) != 1:
         return ()
     name = found.pop()
+    return () if _written_in_lower_case(tree, name) else (name,)
+
+
+def _written_in_lower_case(tree: Any, name: str) -> bool:
+    """Whether a word of a name is written in lower case somewhere in the page's text: a word of the
+    language ("Viel Spaß", "Buch der Woche"), not a given name or a family name."""
     text = " ".join(tree.xpath(f"{body_path(tree)}//text()[not(ancestor::script or ancestor::style)]"))
     lower = {word for word in _WORD.findall(text) if word[0].islower()}
-    return () if any(word.casefold() in lower for word in _WORD.findall(name)) else (name,)
+    return any(word.casefold() in lower for word in _WORD.findall(name))
 
 
 def _signed(paragraph: Any) -> str:
@@ -54,8 +70,11 @@ def _signed(paragraph: Any) -> str:
     if element is paragraph or element.tag not in _EMPHASIS or len(element):
         return ""
     text = one_line(paragraph.text_content())
+    label, colon, rest = text.partition(":")  # "Autorin: Jane Doe, Projektleiterin in Tunis."
+    text = rest.strip() if colon and is_byline_label(label + colon) else text
     name = plausible_byline(text)
-    return name if name == text and 2 <= len(name.split()) <= 4 else ""
+    whole = name == text or bool(colon and name and text.startswith(f"{name},") and "; " not in name)
+    return name if whole and 2 <= len(name.split()) <= 4 else ""
 
 
 def _closes_text(paragraph: Any) -> bool:
@@ -84,9 +103,18 @@ def labelled_byline(tree: Any) -> tuple[str, ...]:
         text = one_line(label.text_content()) if isinstance(label.tag, str) and len(label) == 0 else ""
         if not text.endswith((":", "：")) or not is_byline_label(text):
             continue
-        if (names := plausible_byline(one_line(label.tail or ""))) and not _among_fields(label, text):
+        if (names := plausible_byline(_after_label(label))) and not _among_fields(label, text):
             found.add(names)
     return tuple(found.pop().split("; ")) if len(found) == 1 else ()
+
+
+def _after_label(label: Any) -> str:
+    """The text right after a label element, on its line or after the line breaks that follow it
+    ("<b>Von:</b><br><br>Jane Doe")."""
+    text, node = one_line(label.tail or ""), label
+    while not text and (node := node.getnext()) is not None and node.tag == "br":
+        text = one_line(node.tail or "")
+    return text
 
 
 def _among_fields(label: Any, text: str) -> bool:
@@ -97,3 +125,67 @@ def _among_fields(label: Any, text: str) -> bool:
     blocks = block_text(holder).split(" | ") if holder is not None else []
     index = next((at for at, block in enumerate(blocks) if block.startswith(text)), None)
     return index is not None and in_record(blocks, index)
+
+
+# The words of a date or a time besides its digits: "April 13, 2020", "13:10 Uhr", "3 pm".
+_DATE_WORDS = CALENDAR_WORDS | MONTH_ABBREVIATIONS | frozenset(["uhr", "am", "pm", "h"])
+_PIECES = re.compile(r"\s*(?:\||\s[-–—·•]\s)\s*")
+
+
+def dated_byline(tree: Any) -> tuple[str, ...]:
+    """The name of a line beside the headline that gives the day and the author, nothing else:
+    "04.02.2022 | 13:10 Uhr | Jane Doe" just above it, "25.10.2022 - Jane Doe" or "Jane Doe |
+    April 13, 2020" close under it (bylinemarks.HEADLINE_REACH), "05.02.2020 - Redaktion: Jane
+    Doe". The line's pieces (between bars, bullets and dashes) are dates or times but one, which is
+    a person's name as it stands (2 to 4 words) or a byline (bylines.byline_line). A line whose
+    name is set in capitals ("PAID CONTENT"), marked as the story's topic (_topic) or holding a word
+    the page writes in lower case ("Buch der Woche") names a kicker, not the author: none."""
+    headline = headline_h1(tree)
+    if headline is None:
+        return ()
+    above = above_headline(headline)
+    allowed = set(byline_scope(tree))
+    for element in [*([above] if above is not None else []), *under_headline(headline)]:
+        if element in allowed and element.tag not in ("script", "style") and (name := _dated_name(element)):
+            if name.isupper() or _topic(element, name) or _written_in_lower_case(tree, name):
+                return ()
+            return tuple(name.split("; "))
+    return ()
+
+
+# Classes of a story's topic or kicker beside its day: "tags", "category", "kicker", "topline", "Dachzeile", "Rubrik".
+_TOPIC = re.compile(r"tag|categor|kicker|topline|dachzeile|rubri|section", re.IGNORECASE)
+
+
+def _topic(element: Any, name: str) -> bool:
+    """Whether a dated line's name stands in an element marked as the story's topic ("<div
+    class='story-tags'>Olympische Winterspiele</div>")."""
+    return any(
+        name in one_line(inner.text_content()) and _TOPIC.search(inner.get("class", "") + " " + inner.get("id", ""))
+        for inner in element.iter()
+        if isinstance(inner.tag, str)
+    )
+
+
+def _dated_name(element: Any) -> str:
+    """The name of a dated line (dated_byline), else ""."""
+    text = block_text(element)
+    if len(text.split()) > MAX_BYLINE_WORDS:
+        return ""
+    pieces = [piece for piece in _PIECES.split(text) if piece.strip(" -–—|")]
+    dates = [piece for piece in pieces if _is_date(piece)]
+    names = [piece for piece in pieces if piece not in dates]
+    if not dates or len(names) != 1:
+        return ""
+    if labelled := byline_line(names[0]):
+        return labelled
+    name = plausible_byline(names[0])
+    return name if name == names[0] and 2 <= len(name.split()) <= 4 else ""
+
+
+def _is_date(piece: str) -> bool:
+    """Whether a piece of a line is a date or a time: digits and calendar words only, two groups of
+    digits or a month's name ("30.11.", "13:10 Uhr", "Feb. 2022"; not a count: "3")."""
+    words = [word.casefold() for word in _WORD.findall(piece)]
+    digits = re.findall(r"\d+", piece)
+    return bool(digits) and all(word in _DATE_WORDS for word in words) and (len(digits) > 1 or bool(words))

@@ -18,7 +18,7 @@ from typing import Any
 
 from jobs.inputs.bylinemarks import body_path, headline_byline, marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline, words
-from jobs.inputs.bylinesigns import labelled_byline, signature
+from jobs.inputs.bylinesigns import dated_byline, labelled_byline, signature
 from jobs.inputs.text import one_line
 
 _META_AUTHOR = (
@@ -64,7 +64,8 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     as authors (microdata, hCard, bylinemarks.marked_byline) are taken; without them the source is
     "json-ld-organization" and html.py takes no visible guess. A JSON-LD name the page does not
     show (an account: "jane.doe") is passed over, and so is a meta author that is no person's
-    name (the outlet: "Die Tagespost"), for `rel=author` links and hCards only.
+    name (the outlet: "Die Tagespost") or one the page does not show, for `rel=author` links and
+    hCards only, then for a byline close to the headline or a signature.
     """
     by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and o.get("name")}
     stated = [article.get("author") or article.get("creator") for article in articles]
@@ -86,12 +87,8 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         for name in _META_AUTHOR
         for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
     ]
-    # the meta authors that name persons, with their names (not "Die Tagespost": look on)
-    persons = [(value, names.split("; ")) for value in metas if value and (names := plausible_byline(value))]
-    if persons:  # the first, or another meta listing its names and more ("byl": "By Jane Doe and John Roe")
-        first = set(persons[0][1])
-        fuller = [(value, names) for value, names in persons if first <= set(names)]
-        return (max(fuller, key=lambda person: len(person[1]))[0],), "meta"
+    if person := _meta_person(metas, visible):
+        return (person,), "meta"
     linked = [
         one_line(a.text_content()) for a in nearest_group(tree, tree.xpath(f"//a[@rel='author']{_OUTSIDE_COMMENTS}"))
     ]
@@ -101,10 +98,32 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     if marked:
         return marked, "hcard"
     if any(metas):  # a meta author that names the outlet: only a byline marked close under the headline
-        shown = marked_byline(tree, under_headline=True) or headline_byline(tree)
+        shown = (
+            marked_byline(tree, under_headline=True) or headline_byline(tree) or dated_byline(tree) or signature(tree)
+        )
         return (shown, "markup") if shown else ((), "")
-    shown = marked_byline(tree) or headline_byline(tree) or signature(tree) or labelled_byline(tree)
+    shown = (
+        marked_byline(tree) or headline_byline(tree) or dated_byline(tree) or signature(tree) or labelled_byline(tree)
+    )
     return (shown, "markup") if shown else ((), "")
+
+
+def _meta_person(metas: list[str], visible: str) -> str:
+    """Of the meta authors, the first naming persons the page shows, or another listing its names
+    and more ("byl": "By Jane Doe and John Roe"); "" where none does (the outlet: "Die Tagespost";
+    an account or an outlet the page never shows: "Auto Illustrierte")."""
+    persons = [
+        (value, names.split("; "))
+        for value in metas
+        if value
+        and (names := plausible_byline(value))
+        and any(shown_on_page(name, visible) for name in names.split("; "))
+    ]
+    if not persons:
+        return ""
+    first = set(persons[0][1])
+    fuller = [(value, names) for value, names in persons if first <= set(names)]
+    return max(fuller, key=lambda person: len(person[1]))[0]
 
 
 def _fuller_list(tree: Any, names: tuple[str, ...], visible: str) -> tuple[str, ...]:
