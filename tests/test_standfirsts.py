@@ -53,3 +53,22 @@ def test_a_standfirst_the_text_holds_already_is_not_added_again() -> None:
     assert with_standfirst([STORY, MORE], [LEAD]) == [LEAD, STORY, MORE]
     assert with_standfirst([f"{LEAD} {STORY}", MORE], [LEAD]) == [f"{LEAD} {STORY}", MORE]
     assert with_standfirst([LEAD, STORY], [LEAD]) == [LEAD, STORY]
+
+
+def test_the_headline_shown_again_is_passed_over() -> None:
+    """A second copy of the headline (an h2 for print or small screens) stands between it and its standfirst."""
+    headline = "Warum verkaufen die Heizungsbauer jetzt so viele Wärmepumpen wie nie?"
+    again = f"<h2>{headline}</h2><div class='intro'>{LEAD}</div>"
+    page = _page(again).replace("<h1>Wärmepumpen boomen</h1>", f"<h1>{headline}</h1>")
+    assert standfirst(html.fromstring(page)) == (LEAD,)
+
+
+def test_without_an_h1_the_heading_showing_the_stated_title_is_the_headline() -> None:
+    page = (
+        "<html><head><meta property='og:title' content='Heizungsbauer melden Rekord beim Absatz'></head><body>"
+        "<h3><a href='/news/1'>Ein anderer Bericht aus dem Archiv</a></h3>"
+        f"<div class='news-single'><h3>Heizungsbauer melden Rekord beim Absatz</h3><span>06.12.2022</span>"
+        f"<div class='teaser-text'><p>{LEAD}</p></div><p>{STORY}</p></div></body></html>"
+    )
+    assert standfirst(html.fromstring(page)) == (LEAD,)
+    assert standfirst(html.fromstring(page.replace("og:title", "og:site_name"))) == ()

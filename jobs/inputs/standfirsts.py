@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from jobs.inputs.headlines import headline_elements
+from jobs.inputs.headlines import headline_elements, same_headline
 from jobs.inputs.pagekind import normal_text
 from jobs.inputs.prose import prose_words
 
@@ -58,19 +58,19 @@ MARK_LEVELS = 3  # how far above the block its mark may sit (a box holding the s
 
 
 def standfirst(tree: Any) -> tuple[str, ...]:
-    """The paragraphs of the standfirst under the page's headline (see the module), or () if none.
+    """The paragraphs of the standfirst under the page's headline (see _headline and the module), or () if none.
     Read before extraction, which prunes the tree."""
-    h1s = headline_elements(tree)
-    if not h1s:
+    h1 = _headline(tree)
+    if h1 is None:
         return ()
-    h1 = h1s[0]
+    headline = " ".join(h1.text_content().split())
     labels = blocks = 0
     for block in h1.xpath("following::*"):
         if not _is_leaf(block) or block.xpath(_OUTSIDE):
             continue
         text = " ".join(block.text_content().split())
-        if not text:
-            continue
+        if not text or same_headline(text, headline):
+            continue  # the headline shown again (for print or small screens) is no label
         if len(text.split()) >= MIN_WORDS and prose_words([text]):
             holder = _marked(block, h1)
             return _paragraphs(holder) if holder is not None else ()
@@ -78,6 +78,20 @@ def standfirst(tree: Any) -> tuple[str, ...]:
         if labels > MAX_LABEL_WORDS or blocks > MAX_LABEL_BLOCKS:
             return ()
     return ()
+
+
+def _headline(tree: Any) -> Any:
+    """The headline <h1>; on a page without one, the first h2-h4 (not in a link) that shows the page's
+    stated title (og:title, <title>) as its headline; None if neither."""
+    h1s = headline_elements(tree)
+    if h1s:
+        return h1s[0]
+    titles = [t for t in tree.xpath("//meta[@property='og:title']/@content | //title//text()") if t.strip()]
+    for heading in tree.xpath("//*[self::h2 or self::h3 or self::h4][not(ancestor::a)]"):
+        text = " ".join(heading.text_content().split())
+        if text and any(same_headline(text, title) for title in titles):
+            return heading
+    return None
 
 
 def with_standfirst(paragraphs: Sequence[str], lead: Sequence[str]) -> list[str]:
