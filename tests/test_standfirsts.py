@@ -72,3 +72,9 @@ def test_without_an_h1_the_heading_showing_the_stated_title_is_the_headline() ->
     )
     assert standfirst(html.fromstring(page)) == (LEAD,)
     assert standfirst(html.fromstring(page.replace("og:title", "og:site_name"))) == ()
+
+
+def test_another_story_s_teaser_between_the_headline_and_the_story_is_no_standfirst() -> None:
+    teaser = "<div class='teaser'><h3><a href='/andere-meldung'>Gasheizungen bleiben gefragt</a></h3>"
+    teaser += f"<p>{LEAD}</p></div>"
+    assert standfirst(html.fromstring(_page(teaser))) == ()

@@ -51,6 +51,9 @@ _OUTSIDE = (
     "ancestor-or-self::*[self::nav or self::aside or self::footer or self::form or self::figure"
     " or self::figcaption or self::button or self::a or self::script or self::style or self::noscript]"
 )
+_LINKED_HEADING = (
+    ".//*[self::h2 or self::h3 or self::h4 or self::h5][.//a[@href and not(starts-with(normalize-space(@href), '#'))]]"
+)
 MAX_LABEL_WORDS = 40  # labels between the headline and its standfirst: a date, a byline, a category
 MAX_LABEL_BLOCKS = 8
 MIN_WORDS = 8  # a standfirst says something: "Jetzt lesen" or a date is no standfirst
@@ -73,7 +76,7 @@ def standfirst(tree: Any) -> tuple[str, ...]:
             continue  # the headline shown again (for print or small screens) is no label
         if len(text.split()) >= MIN_WORDS and prose_words([text]):
             holder = _marked(block, h1)
-            return _paragraphs(holder) if holder is not None else ()
+            return _paragraphs(holder) if holder is not None and not _teaser(holder) else ()
         labels, blocks = labels + len(text.split()), blocks + 1
         if labels > MAX_LABEL_WORDS or blocks > MAX_LABEL_BLOCKS:
             return ()
@@ -120,6 +123,12 @@ def _marked(block: Any, h1: Any) -> Any:
         if words & _MARKS:
             return element
     return None
+
+
+def _teaser(holder: Any) -> bool:
+    """Whether the marked box is another story's teaser: it holds a heading that links to another
+    page ("<div class=teaser><h3><a href=...>Headline</a></h3><p>...")."""
+    return bool(holder.xpath(_LINKED_HEADING))
 
 
 def _paragraphs(holder: Any) -> tuple[str, ...]:
