@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jobs.inputs.prose import prose_words
+
 # A whole paragraph that is only about the feed or the site, not the story: "read more" links,
 # related-story lines, newsletter and app prompts, copyright lines, a bare URL.
 _BOILERPLATE_PARAGRAPH = re.compile(
@@ -102,9 +104,15 @@ def strip_boilerplate(paragraphs: Sequence[str]) -> Stripped:
             paragraph = paragraph[: tail.start()].rstrip()
         if paragraph:
             kept.append(paragraph)
-    while kept and len(kept[-1].split()) <= _LABEL_MAX_WORDS and _LABEL.match(kept[-1]):
-        kept.pop()  # a dangling label (_LABEL)
-    return Stripped(tuple(kept), truncated)
+    return Stripped(_without_trailing_labels(kept), truncated)
+
+
+def _without_trailing_labels(kept: list[str]) -> tuple[str, ...]:
+    """`kept` without the labels (_LABEL) after its last paragraph of running prose: "Kontakt:",
+    "Weitere Informationen:" over the contact lines and links that close a story label no part of it."""
+    last = max((i for i, paragraph in enumerate(kept) if prose_words([paragraph])), default=-1)
+    tail = [p for p in kept[last + 1 :] if not (len(p.split()) <= _LABEL_MAX_WORDS and _LABEL.match(p))]
+    return (*kept[: last + 1], *tail)
 
 
 def is_teaser(stripped: Stripped) -> bool:
