@@ -34,7 +34,6 @@ from jobs.inputs.pagekind import (
 from jobs.inputs.pagemeta import PageMeta, meta_values, page_meta
 from jobs.inputs.prose import not_prose_reason, word_count
 from jobs.inputs.sections import Item, section_groups, with_sibling_sections
-from jobs.inputs.standfirsts import standfirst, with_standfirst
 from jobs.inputs.statedbody import Stated, is_markup, stated_body
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
@@ -158,7 +157,6 @@ def extract_page(html: str, url: str | None = None) -> Page:
     meta = page_meta(tree, url)
     sections = section_groups(tree)  # before extraction, which prunes the tree
     stated = stated_body(tree, (facts.headline, meta.og_title, meta.shown_headline))  # not JSON-LD's first
-    lead = standfirst(tree)  # before extraction, which leaves the story's header out
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -189,7 +187,6 @@ def extract_page(html: str, url: str | None = None) -> Page:
         own_address=url or facts.canonical,
         sections=sections,
         stated=stated,
-        lead=lead,
     )
 
 
@@ -207,7 +204,6 @@ def _page(
     own_address: str = "",
     sections: Sequence[tuple[Item, ...]] = (),
     stated: Stated = Stated(),
-    lead: Sequence[str] = (),
 ) -> Page:
     """The Page of trafilatura's document, checked and cleaned; `recall_view`: the paragraphs of
     trafilatura's recall-favoring reading, whose prose inside the article's span is kept too;
@@ -215,14 +211,12 @@ def _page(
     often set to the site's root on every page), "" if neither: what tells a front page by address;
     `sections`: the page's groups of sibling sections (sections.section_groups), read before extraction,
     whose prose around the extracted paragraphs is kept too (a story cut into modules); `stated`: the
-    story its structured data states (statedbody.stated_body), read when the page shows too little;
-    `lead`: the standfirst under the headline (standfirsts.standfirst), which opens the story."""
+    story its structured data states (statedbody.stated_body), read when the page shows too little."""
     title, raw_title = page_title(document, facts, meta, address)
     site_names = site_names_of(document.sitename, document.hostname, address)  # never an author
     listed = sum(normal_text(" ".join(e.itertext())) in facts.linked_headlines for e in document.body.iter("head", "p"))
     paragraphs, link_density = body_paragraphs(document.body)
     paragraphs = with_sibling_sections(merge_missed_prose(paragraphs, recall_view), sections)
-    paragraphs = with_standfirst(paragraphs, lead)
     paragraphs = stated.unread(paragraphs)  # trafilatura's rescue read the structured data
     headlines = [title, raw_title, facts.headline, meta.shown_headline]
     paragraphs = _cleaned(drop_repeated_headlines(paragraphs, headlines), facts.decorations)
