@@ -143,7 +143,7 @@ def byline_scope(tree: Any) -> list[Any]:
     """The elements of the page's body (body_path) a byline is looked for in, in the page's order:
     not in the parts named above _SHUT, nor inside the <head>. One walk that tests each element
     once and skips the parts left out whole: an XPath testing every element's ancestors against
-    the class pattern (the form tests/test_bylines.py checks this against) took 14x longer, about
+    the class pattern (the form tests/test_bylinescope.py checks this against) took 14x longer, about
     a tenth of reading a page."""
     starts = tree.xpath(body_path(tree))
     found: list[Any] = []
@@ -182,14 +182,12 @@ def _scope(element: Any, hidden: bool, found: list[Any]) -> None:
     for child in element:
         if not isinstance(child.tag, str):
             continue
-        if child.tag == "head":  # the head itself is in scope (a page parsed without a body), not what it holds
-            found.extend([] if hidden else [child])
-            continue
         if _shut(child):
             continue
         if not hidden:
             found.append(child)
-        _scope(child, hidden or _hides(child), found)
+        if child.tag != "head":  # the head itself is in scope (a page parsed without a body), not what it holds
+            _scope(child, hidden or _hides(child), found)
 
 
 def body_path(tree: Any) -> str:

@@ -242,11 +242,17 @@ def stated_heading(tree: Any, titles: Sequence[str], site_names: Sequence[str] =
     shown = []
     for h2 in tree.iter("h2"):
         text = " ".join(h2.text_content().split())
-        hidden = h2.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)")
+        hidden = hidden_or_linked(h2)
         if text and normal(text) in stated and not hidden:
             return "" if any(is_site(part, names) for part in BAR.split(text)) else text
         shown.append("" if hidden else text)
     return next((text for text in shown if first_piece(text, given) and not is_site(text, names)), "")
+
+
+def hidden_or_linked(element: Any) -> bool:
+    """Whether an element is hidden (`hidden`, `aria-hidden`, on it or above it) or inside a link:
+    a heading no reader sees as the page's, or another page's."""
+    return bool(element.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)"))
 
 
 _PIECE_AFTER = re.compile(r"\s+(?:[-–—|(]|::)")  # what follows a title's first piece: " - Section", " (4022)"

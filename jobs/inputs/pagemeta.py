@@ -17,7 +17,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.inputs.headlines import headline_elements, headline_text, site_names_of, stated_heading, typewritten
+from jobs.inputs.headlines import (
+    headline_elements,
+    headline_text,
+    hidden_or_linked,
+    site_names_of,
+    stated_heading,
+    typewritten,
+)
 from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.pagedates import evidence, foreign, published_day, read_date
 from jobs.inputs.text import one_line
@@ -149,9 +156,8 @@ def first_heading(tree: Any) -> str:
     link, a teaser, a list of other stories, the navigation or an aside; "" when there is none."""
     for h2 in tree.iter("h2"):
         marks = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in (h2, h2.getparent()) if e is not None)
-        hidden = h2.xpath("boolean(ancestor-or-self::*[@hidden or @aria-hidden='true'] or ancestor::a)")
         text = one_line(h2.text_content())
-        if text and not hidden and not _UNSEEN.search(marks) and not foreign(h2, itself=True):
+        if text and not hidden_or_linked(h2) and not _UNSEEN.search(marks) and not foreign(h2, itself=True):
             return text
     return ""
 

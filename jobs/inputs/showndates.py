@@ -320,8 +320,7 @@ def _marked_before(headline: Any, locale: str = "") -> set[str]:
             break
         if element in holders or not isinstance(element.tag, str) or foreign(element, True, headline):
             continue
-        marks = f"{element.get('class', '')} {element.get('id', '')}"
-        if _DATE_MARKS & set(_WORDS.split(marks.lower())) and not UPDATE.search(marks):
+        if _marked_as_date(element):
             text = " ".join(element.text_content().split())
             days |= labelled_days(text, locale) if len(text.split()) <= MARKED_DATE_WORDS else set()
     return days
@@ -348,10 +347,15 @@ def _date_marked(element: Any) -> Any:
     for candidate in [element, *element.iterancestors()][:4]:
         if candidate.tag in ("body", "html"):
             break
-        marks = f"{candidate.get('class', '')} {candidate.get('id', '')}"
-        if _DATE_MARKS & set(_WORDS.split(marks.lower())) and not UPDATE.search(marks):
+        if _marked_as_date(candidate):
             return candidate if len(candidate.text_content().split()) <= MARKED_DATE_WORDS else None
     return None
+
+
+def _marked_as_date(element: Any) -> bool:
+    """Whether an element's class or id marks it as showing a date (_DATE_MARKS), not an update's."""
+    marks = f"{element.get('class', '')} {element.get('id', '')}"
+    return bool(_DATE_MARKS & set(_WORDS.split(marks.lower()))) and not UPDATE.search(marks)
 
 
 def _opening(paragraph: str) -> str:
