@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         default=SHORTLIST_SIZES,
         metavar="ROWS",
         help="--shortlist-micro's shortlist sizes (default: 64000 32000 16000; the real m2m100 tokenizer's "
-        "kk-Cyrl script shortlist keeps 81632, --vocab-check says)",
+        "kk-Cyrl script shortlist keeps 81732, --vocab-check says)",
     )
     parser.add_argument(
         "--vocab-check",
