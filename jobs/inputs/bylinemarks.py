@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 from jobs.inputs.bylines import byline_line, is_byline_label, plausible_byline, words
 from jobs.inputs.headlines import is_site_heading
 from jobs.inputs.text import one_line
+from jobs.inputs.unseen import unseen_class
 
 _MARK = re.compile(
     r"byline|author|autor|auteur|contributor|writer|verfasser|signature|firma|creator|\bbyl\b", re.IGNORECASE
@@ -226,11 +227,11 @@ def headline_h1(tree: Any) -> Any:
 def block_text(element: Any) -> str:
     """An element's text on one line, its blocks apart (" | "): "<div>By <span>Jane Doe</span></div>
     <div>Washington Post</div><time>Dec 13</time>" reads "By Jane Doe | Washington Post | Dec 13".
-    Text the page hides (_INVISIBLE: a link's label for screen readers, "View ORCID Profile") is left out."""
+    Text the page hides (unseen.unseen_class: a link's label for screen readers, "View ORCID Profile") is left out."""
     pieces: list[str] = []
 
     def walk(node: Any) -> None:
-        if node is not element and isinstance(node.tag, str) and _INVISIBLE.search(f" {node.get('class', '')} "):
+        if node is not element and isinstance(node.tag, str) and unseen_class(node.get("class", "")):
             return
         block = isinstance(node.tag, str) and node.tag in _BLOCKS
         pieces.extend([" | "] if block else [])
@@ -243,13 +244,6 @@ def block_text(element: Any) -> str:
     walk(element)
     parts = [one_line(part) for part in " ".join(pieces).split(" | ")]  # "<span>By</span><span>Jane"
     return " | ".join(part for part in parts if part)
-
-
-# Classes of text a reader does not see (hidden, or only read out by a screen reader).
-_INVISIBLE = re.compile(
-    r"(?i)\s(?:hidden|is-hidden|hide|d-none|invisible|element-invisible|sr-only|screen-reader-text|"
-    r"visually-hidden|visuallyhidden)\s"
-)
 
 
 def _first_block(text: str) -> str:

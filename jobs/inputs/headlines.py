@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
+from jobs.inputs.unseen import unseen_class
+
 # Separators between a title and its decorations; " - " only at the ends, where sites put names.
 BAR = re.compile(r"\s+[|｜│•·»«›‹]\s+|\s+::\s+")
 _CJK = "\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uff00-\uffef"
@@ -45,8 +47,7 @@ _KICKER = re.compile(
     r"(?:^|[\s_-])(?:date|time|label|category)(?:$|[\s_-])",
     re.I,
 )
-# Text for screen readers only: a separator (": ") read between a kicker and its headline.
-_SCREEN_READER = re.compile(r"aural|sr-only|screen-?reader|visually-?hidden|(?:^|[\s_-])invisible", re.I)
+# Separators between a kicker and its headline (one the page does not show splits them: unseen.unseen_class).
 _SEPARATORS = " :|-–—·•,"
 _HOME_PATHS = frozenset({"", "index.html", "index.htm", "index.php", "home"})
 
@@ -300,8 +301,8 @@ _SHOWN_TEXT = (
 def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
     """An <h1>'s headline: its text without the kicker, topline or date shown in it, without parts
     hidden from sight, ruby readings or style sheets (<style> a CSS-in-JS library puts in it), and without a separator left at either end ("Kicker<span
-    aria-hidden> – </span>Headline" gives "Headline"). A separator given to screen readers only
-    (<span class=sr-only>: </span>) stands between a kicker and its headline: the side of more words
+    aria-hidden> – </span>Headline" gives "Headline"). A separator the page does not show
+    (<span class=sr-only>: </span>, <span class=invisible>: </span>) stands between a kicker and its headline: the side of more words
     is the headline, the later one if they are even. An element the h1 opens with is a kicker where one of the page's stated `titles`
     (<title>, og:title) gives its text as a piece of its own ("Kicker - Headline")."""
     parts: list[list[str]] = [[h1.text or ""]]
@@ -310,11 +311,11 @@ def headline_text(h1: Any, titles: Sequence[str] = ()) -> str:
         if index == 0 and not parts[0][0].strip() and _stated_piece(child, titles):
             marks += " kicker"
         text = "".join(child.xpath(_SHOWN_TEXT)) if isinstance(child.tag, str) else ""
-        reader_only = bool(_SCREEN_READER.search(marks))
+        unseen = unseen_class(marks)
         hidden = child.get("aria-hidden") == "true" or child.get("role") == "presentation" or child.tag in _NO_TEXT
-        if reader_only and text.strip() and not text.strip(_SEPARATORS):
+        if unseen and text.strip() and not text.strip(_SEPARATORS):
             parts.append([])
-        elif reader_only or hidden or _KICKER.search(marks) or child.tag in ("br", "rt", "rp"):
+        elif unseen or hidden or _KICKER.search(marks) or child.tag in ("br", "rt", "rp"):
             parts[-1].append(" ")
         else:
             parts[-1].append(text)

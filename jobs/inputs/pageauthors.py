@@ -20,6 +20,7 @@ from jobs.inputs.bylinemarks import body_path, headline_byline, marked_byline, n
 from jobs.inputs.bylines import plausible_byline, words
 from jobs.inputs.bylinesigns import dated_byline, labelled_byline, signature
 from jobs.inputs.text import one_line
+from jobs.inputs.unseen import hidden_class
 
 _META_AUTHOR = (
     "author",
@@ -167,11 +168,9 @@ def _profile_name(tree: Any, address: str) -> str:
 
 
 # Text a reader does not see: hidden by an attribute, an inline style or a class that says so
-# ("hidden", "rich-snippet-hidden"; not "field-label-hidden" or "overflow-hidden").
-HIDDEN = (
-    "*[not(self::body or self::html)][@hidden or re:test(@style, 'display\\s*:\\s*none|visibility\\s*:\\s*hidden', 'i') "
-    "or re:test(@class, '(^|\\s)(hidden|is-hidden|hide|d-none|invisible|rich-snippet-hidden)(\\s|$)', 'i')]"
-)
+# (unseen.hidden_class: "hidden", "rich-snippet-hidden"; not "field-label-hidden" or "overflow-hidden").
+_HIDDEN = "*[not(self::body or self::html)][@hidden or re:test(@style, 'display\\s*:\\s*none|visibility\\s*:\\s*hidden', 'i')]"
+_CLASSED = "*[not(self::body or self::html)][@class]"
 # Lists of related or other stories, sidebars, carousels, menus and link lists ("blogroll"),
 # as their class or id says; never an element holding the page's headline (a layout class such
 # as "has-recommendations" or "sidebar-right" on the page's frame, "category-popular-posts" on
@@ -196,7 +195,8 @@ def visible_text(tree: Any) -> str:
         f"or ancestor::title or ancestor::nav or ancestor::{_COMMENTS})]",
         namespaces=_NAMESPACES,
     )
-    hidden = set(tree.xpath(f"{body}//{HIDDEN}", namespaces=_NAMESPACES))
+    hidden = set(tree.xpath(f"{body}//{_HIDDEN}", namespaces=_NAMESPACES))
+    hidden |= {element for element in tree.xpath(f"{body}//{_CLASSED}") if hidden_class(element.get("class"))}
     boxes = set(tree.xpath(f"{body}//{_AUTHOR_ASIDE} | {body}//{_AUTHOR_BOX}", namespaces=_NAMESPACES))
     other = set(tree.xpath(f"{body}//aside | {body}//{_SITE_PARTS}", namespaces=_NAMESPACES)) - boxes
     if hidden or other:

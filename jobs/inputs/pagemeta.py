@@ -28,6 +28,7 @@ from jobs.inputs.headlines import (
 from jobs.inputs.pageauthors import stated_authors, visible_text
 from jobs.inputs.pagedates import evidence, foreign, published_day, read_date
 from jobs.inputs.text import one_line
+from jobs.inputs.unseen import unseen_class
 
 __all__ = ["ARTICLE_TYPES", "PageMeta", "json_ld_objects", "page_meta", "read_date"]
 
@@ -157,12 +158,9 @@ def first_heading(tree: Any) -> str:
     for h2 in tree.iter("h2"):
         marks = " ".join(f"{e.get('class', '')} {e.get('id', '')}" for e in (h2, h2.getparent()) if e is not None)
         text = one_line(h2.text_content())
-        if text and not hidden_or_linked(h2) and not _UNSEEN.search(marks) and not foreign(h2, itself=True):
+        if text and not hidden_or_linked(h2) and not unseen_class(marks) and not foreign(h2, itself=True):
             return text
     return ""
-
-
-_UNSEEN = re.compile(r"aural|sr-only|screen-?reader|visually-?hidden|text-?hide|(?:^|[\s_-])(?:invisible|hidden)", re.I)
 
 
 _OWN_ADDRESSES = (
