@@ -301,3 +301,16 @@ def test_an_h2_after_the_h1_that_repeats_it_and_runs_on_after_a_separator_is_the
     sections = page.replace("</article>", "<h2>Post-war fire trucks - Part 49 - how they were built</h2></article>")
     meta = page_meta(lxml_html.fromstring(sections.format(title=title, h2=full)))
     assert choose_title(title, meta, meta.shown_headline, title, ["Garden Times"]) == h1
+
+
+def test_a_json_ld_headline_wrapped_in_cdata_or_typed_with_a_tab_is_read() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Dock workers end their strike"}'
+    for script in (
+        f"//<![CDATA[\n{ld}\n//]]>",
+        f"/*<![CDATA[*/{ld}/*]]>*/",
+        f"<![CDATA[ {ld} ]]>",
+        ld.replace(" end", "\tend"),
+    ):
+        head = f'<script type="application/ld+json">{script}</script>'
+        page = PAGE.format(title="", h1="").replace("</head>", head + "</head>")
+        assert page_meta(lxml_html.fromstring(page)).headline.split() == ["Dock", "workers", "end", "their", "strike"]

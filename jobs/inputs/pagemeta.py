@@ -302,12 +302,18 @@ def _folded(text: str) -> str:
 # --------------------------------------------------------------------------------------- JSON-LD
 
 
+# A script's CDATA wrapper, bare or behind a JavaScript comment ("//<![CDATA[", "/*<![CDATA[*/").
+_CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[\s*(?:\*/)?|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
+
+
 def json_ld_objects(tree: Any) -> list[dict]:
-    """Every JSON-LD object of the page, @graph members and nested lists flattened."""
+    """Every JSON-LD object of the page, @graph members and nested lists flattened; a script
+    wrapped in CDATA (an XHTML template's) is read inside it, and line breaks and tabs typed
+    inside its strings (a publishing tool's) are read as such (`strict=False`)."""
     found: list[dict] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text_content() or "null")
+            data = json.loads(_CDATA.sub("", script.text_content()) or "null", strict=False)
         except ValueError:
             continue
         _flatten(data, found)
