@@ -275,6 +275,10 @@ def test_an_h1_no_stated_title_agrees_with_yields_to_an_h2_showing_a_stated_titl
     # an h2 showing no stated title leaves the h1 (the page's headline as shown)
     meta = page_meta(lxml_html.fromstring(page.format(h2="Something else entirely")))
     assert choose_title(shown, meta, shown, stated) == "Garden Health Centre"
+    # nor does one before the h1 (a site's header showing its one title on every page)
+    header = PAGE.format(title=stated, h1=f"<header><h2>{stated}</h2></header><h1>Garden Health Centre</h1>")
+    meta = page_meta(lxml_html.fromstring(header))
+    assert choose_title(shown, meta, shown, stated) == "Garden Health Centre"
     # an h1 a stated title agrees with (og:title and the h2 say another headline) stays
     head = '<meta property="og:title" content="Gardeners sue over poor paving stones">'
     other = PAGE.replace("</head>", head + "</head>").format(

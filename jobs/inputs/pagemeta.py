@@ -62,7 +62,7 @@ class PageMeta:
     og_title: str = ""
     marked_headlines: tuple[str, ...] = ()  # texts of elements marked as headlines (itemprop or class "headline")
     typeset_headings: tuple[str, ...] = ()  # texts of headings (h1-h3) with typographic dashes or quotes
-    stated_h2: str = ""  # an <h2> that shows a stated title whole (headlines.stated_heading), h1 or not
+    stated_h2: str = ""  # an <h2> after the h1 that shows a stated title whole (headlines.stated_heading)
     heading_after: str = ""  # the first <h2> after the headline h1, shown and not in a teaser or aside
     first_heading: str = ""  # the first <h2> the page shows outside links, teasers, navigation and asides
     locale: str = ""  # <html lang>, lower case
@@ -115,7 +115,7 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         marked_headlines=marked_headlines(tree),
         typeset_headings=typeset_headings(tree),
         first_heading=first_heading(tree),
-        stated_h2=stated_heading(tree, titles, names, whole=True),
+        stated_h2=_stated_h2(tree, titles, names, element),
         heading_after=_heading_after(element, shown),
         shown_headline=shown,
         locale=locale,
@@ -165,6 +165,13 @@ def first_heading(tree: Any) -> str:
         if text and not hidden_or_linked(h2) and not _UNSEEN.search(marks) and not foreign(h2, itself=True):
             return text
     return ""
+
+
+def _stated_h2(tree: Any, titles: list[str], names: tuple[str, ...], h1: Any) -> str:
+    """The text of an <h2> after the page's headline h1 (`h1`, else its first h1) that shows a stated
+    title whole (headlines.stated_heading); "" where there is none or the page shows no h1."""
+    h1 = h1 if h1 is not None else next(iter(headline_elements(tree)), None)
+    return stated_heading(tree, titles, names, whole=True, after=h1) if h1 is not None else ""
 
 
 def _heading_after(h1: Any, shown: str) -> str:
