@@ -264,3 +264,57 @@ def test_a_label_title_without_an_h1_yields_to_the_first_h2_that_reads_as_its_he
     # and so does a page whose h1 shows the headline
     meta = page_meta(lxml_html.fromstring(page))
     assert choose_title("Training", meta, "Training", "Training") == "Training"
+
+
+def test_an_h1_no_stated_title_agrees_with_yields_to_an_h2_showing_a_stated_title_whole() -> None:
+    body = "<h1>Garden Health Centre</h1><h2>Tools and resources</h2><h2>{h2}</h2>"
+    page = PAGE.format(title="Children who plant early may avoid allergies", h1=body)
+    meta = page_meta(lxml_html.fromstring(page.format(h2="Children who plant early may avoid allergies")))
+    stated, shown = "Children who plant early may avoid allergies", meta.shown_headline
+    assert choose_title(shown, meta, shown, stated) == stated  # trafilatura read the h1
+    # an h2 showing no stated title leaves the h1 (the page's headline as shown)
+    meta = page_meta(lxml_html.fromstring(page.format(h2="Something else entirely")))
+    assert choose_title(shown, meta, shown, stated) == "Garden Health Centre"
+    # nor does one before the h1 (a site's header showing its one title on every page)
+    header = PAGE.format(title=stated, h1=f"<header><h2>{stated}</h2></header><h1>Garden Health Centre</h1>")
+    meta = page_meta(lxml_html.fromstring(header))
+    assert choose_title(shown, meta, shown, stated) == "Garden Health Centre"
+    # an h1 a stated title agrees with (og:title and the h2 say another headline) stays
+    head = '<meta property="og:title" content="Gardeners sue over poor paving stones">'
+    other = PAGE.replace("</head>", head + "</head>").format(
+        title="Gardeners sue the building firm | Garden Times",
+        h1="<h1>Gardeners sue the building firm</h1><h2>Gardeners sue over poor paving stones</h2>",
+    )
+    meta, h1 = page_meta(lxml_html.fromstring(other)), "Gardeners sue the building firm"
+    assert choose_title(h1, meta, meta.shown_headline, f"{h1} | Garden Times") == h1
+
+
+def test_an_h2_after_the_h1_that_repeats_it_and_runs_on_after_a_separator_is_the_headline() -> None:
+    title = "Post-war fire trucks - Part 49 - Garden Times"
+    body = "<h1>Post-war fire trucks - Part 49</h1><em>2 November 2021</em><h2>{h2}</h2>"
+    page = PAGE.replace("{h1}", body)
+    full, h1 = "Post-war fire trucks - Part 49 – The Büssing years (1931 – 1945)", "Post-war fire trucks - Part 49"
+    meta = page_meta(lxml_html.fromstring(page.format(title=title, h2=full)))
+    assert meta.heading_after == full
+    assert choose_title(title, meta, meta.shown_headline, title, ["Garden Times"]) == full
+    # an h2 that goes on with the site's name, or that only shares the h1's opening, is no headline
+    for h2 in ("Post-war fire trucks - Part 49 - Garden Times", "Post-war fire trucks - Part 49 and more"):
+        meta = page_meta(lxml_html.fromstring(page.format(title=title, h2=h2)))
+        assert choose_title(title, meta, meta.shown_headline, title, ["Garden Times"]) == h1
+    # one of several h2s that open with the h1 and go on (a guide's sections) is no headline
+    sections = page.replace("</article>", "<h2>Post-war fire trucks - Part 49 - how they were built</h2></article>")
+    meta = page_meta(lxml_html.fromstring(sections.format(title=title, h2=full)))
+    assert choose_title(title, meta, meta.shown_headline, title, ["Garden Times"]) == h1
+
+
+def test_a_json_ld_headline_wrapped_in_cdata_or_typed_with_a_tab_is_read() -> None:
+    ld = '{"@type": "NewsArticle", "headline": "Dock workers end their strike"}'
+    for script in (
+        f"//<![CDATA[\n{ld}\n//]]>",
+        f"/*<![CDATA[*/{ld}/*]]>*/",
+        f"<![CDATA[ {ld} ]]>",
+        ld.replace(" end", "\tend"),
+    ):
+        head = f'<script type="application/ld+json">{script}</script>'
+        page = PAGE.format(title="", h1="").replace("</head>", head + "</head>")
+        assert page_meta(lxml_html.fromstring(page)).headline.split() == ["Dock", "workers", "end", "their", "strike"]

@@ -232,21 +232,24 @@ def headline_elements(tree: Any, home_links: bool = False) -> list[Any]:
     return found
 
 
-def stated_heading(tree: Any, titles: Sequence[str], site_names: Sequence[str] = ()) -> str:
+def stated_heading(
+    tree: Any, titles: Sequence[str], site_names: Sequence[str] = (), whole: bool = False, after: Any = None
+) -> str:
     """Where a page shows no h1: the first <h2> that shows one of its stated `titles` whole, bars
     included ("How to grow a lemon tree | Step-by-step guide"), none of whose parts names the site;
     or, failing one, the first that shows every stated title's first piece ("Headline" of "Headline
-    (2021/5)" and "Headline - Section": first_piece); "" when there is none."""
+    (2021/5)" and "Headline - Section": first_piece), unless `whole`; only <h2>s after the element
+    `after` where one is given; "" when there is none."""
     given = [" ".join(title.split()) for title in titles if title and title.strip()]
     stated = {normal(title) for title in given}
     names = decoration_names(site_names)
     shown = []
-    for h2 in tree.iter("h2"):
+    for h2 in after.xpath("following::h2") if after is not None else tree.iter("h2"):
         text = " ".join(h2.text_content().split())
         hidden = hidden_or_linked(h2)
         if text and normal(text) in stated and not hidden:
             return "" if any(is_site(part, names) for part in BAR.split(text)) else text
-        shown.append("" if hidden else text)
+        shown.append("" if hidden or whole else text)
     return next((text for text in shown if first_piece(text, given) and not is_site(text, names)), "")
 
 

@@ -63,6 +63,8 @@ class PageMeta:
     og_title: str = ""
     marked_headlines: tuple[str, ...] = ()  # texts of elements marked as headlines (itemprop or class "headline")
     typeset_headings: tuple[str, ...] = ()  # texts of headings (h1-h3) with typographic dashes or quotes
+    stated_h2: str = ""  # an <h2> after the h1 that shows a stated title whole (headlines.stated_heading)
+    heading_after: str = ""  # the first <h2> after the headline h1, shown and not in a teaser or aside
     first_heading: str = ""  # the first <h2> the page shows outside links, teasers, navigation and asides
     locale: str = ""  # <html lang>, lower case
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
@@ -99,10 +101,11 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
     headline = next((_unescaped(o["headline"]) for o in articles if isinstance(o.get("headline"), str)), "")
     og_title = one_line(tree.xpath("string(//meta[@property='og:title']/@content)"))
     titles = [headline, og_title, tree.xpath("string(//title)")]
-    _, shown = _headline(tree, titles)
+    element, shown = _headline(tree, titles)
     site_names = _stated_site_names(tree, articles)
+    names = site_names + site_names_of("", "", canonical or url or "")
     if not shown:  # no h1: an h2 showing a stated title whole
-        shown = stated_heading(tree, titles, site_names + site_names_of("", "", canonical or url or ""))
+        shown = stated_heading(tree, titles, names)
     h1 = dated_headline(tree, titles)
     return PageMeta(
         authors=authors,
@@ -113,6 +116,8 @@ def page_meta(tree: Any, url: str | None = None) -> PageMeta:
         marked_headlines=marked_headlines(tree),
         typeset_headings=typeset_headings(tree),
         first_heading=first_heading(tree),
+        stated_h2=_stated_h2(tree, titles, names, element),
+        heading_after=_heading_after(element, shown),
         shown_headline=shown,
         locale=locale,
         address=canonical,
@@ -161,6 +166,27 @@ def first_heading(tree: Any) -> str:
         if text and not hidden_or_linked(h2) and not unseen_class(marks) and not foreign(h2, itself=True):
             return text
     return ""
+
+
+def _stated_h2(tree: Any, titles: list[str], names: tuple[str, ...], h1: Any) -> str:
+    """The text of an <h2> after the page's headline h1 (`h1`, else its first h1) that shows a stated
+    title whole (headlines.stated_heading); "" where there is none or the page shows no h1."""
+    h1 = h1 if h1 is not None else next(iter(headline_elements(tree)), None)
+    return stated_heading(tree, titles, names, whole=True, after=h1) if h1 is not None else ""
+
+
+def _heading_after(h1: Any, shown: str) -> str:
+    """The text of the first <h2> after the headline `h1` (None: none; `shown`: its headline text)
+    where it is shown, outside links, teasers and asides, and the only <h2> after it that repeats
+    the headline and goes on (not one of a guide's sections "Loans - fast", "Loans - how to..."); "" otherwise."""
+    from jobs.inputs.pagedates import foreign
+
+    following = h1.xpath("following::h2") if h1 is not None and shown else []
+    texts = [one_line(h2.text_content()) for h2 in following]
+    longer = [text for text in texts if text.casefold().startswith(shown.casefold()) and text != shown]
+    if len(longer) != 1 or texts[0] != longer[0]:
+        return ""
+    return "" if hidden_or_linked(following[0]) or foreign(following[0], itself=True) else texts[0]
 
 
 _OWN_ADDRESSES = (
@@ -281,12 +307,18 @@ def _folded(text: str) -> str:
 # --------------------------------------------------------------------------------------- JSON-LD
 
 
+# A script's CDATA wrapper, bare or behind a JavaScript comment ("//<![CDATA[", "/*<![CDATA[*/").
+_CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[\s*(?:\*/)?|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
+
+
 def json_ld_objects(tree: Any) -> list[dict]:
-    """Every JSON-LD object of the page, @graph members and nested lists flattened."""
+    """Every JSON-LD object of the page, @graph members and nested lists flattened; a script
+    wrapped in CDATA (an XHTML template's) is read inside it, and line breaks and tabs typed
+    inside its strings (a publishing tool's) are read as such (`strict=False`)."""
     found: list[dict] = []
     for script in tree.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text_content() or "null")
+            data = json.loads(_CDATA.sub("", script.text_content()) or "null", strict=False)
         except ValueError:
             continue
         _flatten(data, found)

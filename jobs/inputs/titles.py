@@ -58,6 +58,17 @@ def page_title(document: Any, facts: Any, meta: Any, address: str = "") -> tuple
     return typed_form(_as_shown(title, getattr(meta, "typeset_headings", ()))), raw_title
 
 
+def _stated_over_shown(title: str, meta: Any, h1: str, stated: Sequence[str]) -> str:
+    """Where the title is an h1 that no title the page states (`stated`: JSON-LD headline, og:title,
+    <title>) agrees with (_agree), and an <h2> shows one of those whole (a section's name as the
+    h1: "Allergies Health Center" over an h2 and a <title> "Babies who eat peanuts early may avoid
+    allergy"), that h2. Else the title."""
+    h2 = getattr(meta, "stated_h2", "")
+    if not h1 or normal(title) != normal(h1) or len(h2.split()) < HEADLINE_MIN_WORDS:
+        return title
+    return title if any(_agree(h1, text) for text in stated if text) else h2
+
+
 def _opening_part(title: str, stated: str, body: Any) -> str:
     """Where the title is one part of the <title> ("Site » Archive » Headline") and the extracted
     text opens with a heading that is another part of it, that heading: the chosen part is the
@@ -117,10 +128,12 @@ def choose_title(
     h1 and og:title say "Leasing or financing") or with lowercase words that carry its sentence on
     ("10 tips for a slim feast" after "10 tips"; not "by Jane Doe"): the shorter one is its label;
     or that a title stated as a label and a colon before it gives alone ("Border closures: ..."),
-    unless the h1 shows the label; on a page without a headline h1, the first headline the page
+    unless the h1 shows the label; an h2 showing a stated title whole over an h1 no stated title
+    agrees with (_stated_over_shown); on a page without a headline h1, the first headline the page
     marks where the title is a label of one or two words ("Gas prices"), else the first <h2> it
     shows where that reads as the label's headline (_headed)."""
     title = _stated_or_shown_title(extracted, meta, headline, page_title, site_names, sections)
+    title = _stated_over_shown(title, meta, headline, (meta.headline, meta.og_title, page_title))
     names = decoration_names(site_names, sections)
     marked_headlines = [" ".join(text.split()) for text in getattr(meta, "marked_headlines", ())]
     if not headline and len(title.split()) < HEADLINE_MIN_WORDS:  # "Gas prices": a label, no h1 shown
@@ -139,7 +152,17 @@ def choose_title(
         runs_on = marked.casefold().startswith(title.casefold()) and (_RUNS_ON.match(rest) or continues)
         if title and runs_on and len(marked.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names):
             return marked
-    return title
+    return _run_on(title, headline, getattr(meta, "heading_after", ""), names)
+
+
+def _run_on(title: str, h1: str, after: str, names: set[str]) -> str:
+    """Where the title is the h1 and the <h2> after it repeats it and runs on after a separator
+    ("Post-war trucks - Part 49" and "Post-war trucks - Part 49 – The Büssing years"), that h2,
+    the headline in full (up to _MARKED_MAX_WORDS words, what follows not the site's name); else the title."""
+    rest = after[len(title) :]
+    same = bool(title) and normal(title) == normal(h1) and after.casefold().startswith(title.casefold())
+    sized = len(after.split()) <= _MARKED_MAX_WORDS and not is_site(rest, names)
+    return after if same and sized and _RUNS_ON.match(rest) else title
 
 
 def _headed(label: str, heading: str, stated: Sequence[str], names: set[str]) -> str:
