@@ -82,11 +82,7 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     marked = _marked_up_authors(tree)
     if marked and tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}"):
         return marked, "microdata"
-    metas = [
-        _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
-        for name in _META_AUTHOR
-        for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
-    ]
+    metas = _meta_authors(tree)
     if person := _meta_person(metas, visible):
         return (person,), "meta"
     linked = [
@@ -108,6 +104,22 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     return (shown, "markup") if shown else ((), "")
 
 
+def _meta_authors(tree: Any) -> list[str]:
+    """The page's meta authors (_META_AUTHOR), a profile page's address as its name; a meta name
+    given several times (`<meta name="dc.creator">` for each author of a paper) as one list of them
+    ("Jane Doe; John Roe")."""
+    metas = []
+    for name in _META_AUTHOR:
+        values = [
+            _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
+            for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
+        ]
+        values = list(dict.fromkeys(value for value in values if value))
+        if values:
+            metas.append("; ".join(values))
+    return metas
+
+
 def _meta_person(metas: list[str], visible: str) -> str:
     """Of the meta authors, the first naming persons the page shows, or another listing its names
     and more ("byl": "By Jane Doe and John Roe"); "" where none does (the outlet: "Die Tagespost";
@@ -127,11 +139,12 @@ def _meta_person(metas: list[str], visible: str) -> str:
 
 
 def _fuller_list(tree: Any, names: tuple[str, ...], visible: str) -> tuple[str, ...]:
-    """The JSON-LD authors, or the page's marked byline where it lists them all and more persons
-    ("von Jane Doe, John Roe" under the headline where JSON-LD names Jane Doe alone): a CMS field
-    often holds the first author only. The byline's other names must be shown as well."""
+    """The JSON-LD authors, or the page's marked byline or meta author where it lists them all and
+    more persons ("von Jane Doe, John Roe" under the headline, `<meta name="author" content="Jane
+    Doe, John Roe">`, where JSON-LD names Jane Doe alone): a CMS field often holds the first author
+    only. The byline's other names must be shown as well."""
     stated = {_folded(name) for name in plausible_byline("; ".join(names)).split("; ") if name}
-    for marked in (_marked_up_authors(tree), marked_byline(tree)):
+    for marked in (_marked_up_authors(tree), marked_byline(tree), *((meta,) for meta in _meta_authors(tree))):
         persons = [name for name in plausible_byline("; ".join(marked)).split("; ") if name]
         others = [name for name in persons if _folded(name) not in stated]
         if (
