@@ -22,3 +22,13 @@ def test_a_meta_author_listing_the_json_ld_author_and_more_gives_them_all() -> N
     assert byline(page(other, "<p>By Maria Lopez</p><p>Harbour Media</p>")) == "Maria Lopez"
     credited = ONE + "<meta name='author' content='Maria Lopez, Tom Hardy'>"
     assert byline(page(credited, "<p>By Maria Lopez</p>", "<p>Translated by Tom Hardy</p>")) == "Maria Lopez"
+
+
+def test_a_json_ld_name_with_a_word_in_lower_case_used_only_in_the_name_is_capitalized() -> None:
+    def stated(name: str) -> str:
+        return json_ld({"@type": "BlogPosting", "author": {"@type": "Person", "name": name}})
+
+    assert byline(page(stated("Maria lopez"), "<p>Maria lopez</p>")) == "Maria Lopez"
+    assert byline(page(stated("Maria de lopez"), "<p>Maria de lopez</p>")) == "Maria de Lopez"
+    more = "<p>Catch more fish</p><p>Read more about the port.</p>"
+    assert byline(page(stated("Catch more fish"), more)) == ""  # words of the language: an account's name

@@ -19,6 +19,7 @@ from typing import Any
 from jobs.inputs.bylinemarks import body_path, headline_byline, marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline, words
 from jobs.inputs.bylinesigns import dated_byline, labelled_byline, signature
+from jobs.inputs.bylinewords import PARTICLES
 from jobs.inputs.text import one_line
 
 _META_AUTHOR = (
@@ -72,7 +73,8 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     stated = [author for author in stated if author]
     desk = False  # a JSON-LD author the page shows that is no person's name: a desk, the outlet
     for author in stated:
-        names = [name for name in dict.fromkeys(_person_names(author, by_id)) if shown_on_page(name, visible)]
+        names = [_capitalized(name, visible) for name in dict.fromkeys(_person_names(author, by_id))]
+        names = [name for name in names if shown_on_page(name, visible)]
         if any(plausible_byline(name) for name in names):
             return _fuller_list(tree, tuple(names), visible), "json-ld"
         desk = desk or bool(names)
@@ -102,6 +104,20 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
         marked_byline(tree) or headline_byline(tree) or dated_byline(tree) or signature(tree) or labelled_byline(tree)
     )
     return (shown, "markup") if shown else ((), "")
+
+
+def _capitalized(name: str, visible: str) -> str:
+    """A name of two or three words, the first capitalized, with its words in lower case capitalized
+    ("Jane doe": "Jane Doe") where the page's text uses them only in the name: a family name written
+    so, not a word of the language ("Catch more fish" is an account's name); else as given."""
+    tokens = name.split()
+    lower = [token for token in tokens[1:] if token.isalpha() and token.islower() and token not in PARTICLES]
+    if not 2 <= len(tokens) <= 3 or not tokens[0][:1].isupper() or not lower:
+        return name
+    times = visible.count(f" {_folded(name)} ")
+    if not times or any(visible.count(f" {_folded(token)} ") != times for token in lower):
+        return name
+    return " ".join(token.capitalize() if token in lower else token for token in tokens)
 
 
 def _meta_authors(tree: Any) -> list[str]:
