@@ -172,7 +172,7 @@ def _dated_name(element: Any) -> str:
     text = block_text(element)
     if len(text.split()) > MAX_BYLINE_WORDS:
         return ""
-    pieces = [piece for piece in _PIECES.split(text) if piece.strip(" -–—|")]
+    pieces = [_without_kicker(piece, element) for piece in _PIECES.split(text) if piece.strip(" -–—|")]
     dates = [piece for piece in pieces if _is_date(piece)]
     names = [piece for piece in pieces if piece not in dates]
     if not dates or len(names) != 1:
@@ -181,6 +181,24 @@ def _dated_name(element: Any) -> str:
         return labelled
     name = plausible_byline(names[0])
     return name if name == names[0] and 2 <= len(name.split()) <= 4 else ""
+
+
+def _without_kicker(piece: str, element: Any) -> str:
+    """A piece of a dated line without a kicker that opens it in an element of its own, marked as
+    the story's topic or a trending label ("<span class='trending'>yas!</span> Jane Doe")."""
+    for inner in element.iter():
+        if (
+            isinstance(inner.tag, str)
+            and inner is not element
+            and _KICKER.search(f"{inner.get('class', '')} {inner.get('id', '')}")
+        ):
+            kicker = one_line(inner.text_content())
+            if kicker and piece.startswith(kicker + " "):
+                return piece[len(kicker) :].strip()
+    return piece
+
+
+_KICKER = re.compile(r"tag|categor|kicker|topline|dachzeile|rubri|section|trending|badge|label", re.IGNORECASE)
 
 
 def _is_date(piece: str) -> bool:
