@@ -3,7 +3,8 @@ label element before the name ("<h5>Autor: </h5>Jane Doe": see labelled_byline),
 day and the author's name beside the headline ("04.02.2022 | 13:10 Uhr | Jane Doe": dated_byline).
 
 A signature is the author's name alone, in bold or italics, as the last paragraph of the element
-that holds the text ("<p><strong>Jane Doe</strong></p>" after the story).
+that holds the text ("<p><strong>Jane Doe</strong></p>" after the story), or the name above the
+signer's role after a line break ("<p>Jane Doe<br>Bundesvorsitzende</p>").
 
 Read only where the page marks no byline (pageauthors.stated_authors). The paragraph holds nothing
 but one bold or italic element (<b>, <strong>, <i>, <em>, nested), whose text is a person's name as
@@ -43,7 +44,9 @@ def signature(tree: Any) -> tuple[str, ...]:
     found = {
         name
         for paragraph in byline_scope(tree)
-        if paragraph.tag == "p" and (name := _signed(paragraph)) and _closes_text(paragraph)
+        if paragraph.tag == "p"
+        and (name := _signed(paragraph) or _signed_above_role(paragraph))
+        and _closes_text(paragraph)
     }
     if len(found) != 1:
         return ()
@@ -75,6 +78,17 @@ def _signed(paragraph: Any) -> str:
     name = plausible_byline(text)
     whole = name == text or bool(colon and name and text.startswith(f"{name},") and "; " not in name)
     return name if whole and 2 <= len(name.split()) <= 4 else ""
+
+
+def _signed_above_role(paragraph: Any) -> str:
+    """The name of a paragraph that is a name as it stands (2 to 4 words), a line break and the
+    signer's role on a line of its own ("Jane Doe<br>Bundesvorsitzende"), else ""."""
+    breaks = [child for child in paragraph if child.tag == "br"]
+    first = one_line(paragraph.text or "")
+    if not breaks or not first or len(paragraph) != 1 or len((breaks[0].tail or "").split()) > 6:
+        return ""
+    name = plausible_byline(first)
+    return name if name == first and 2 <= len(name.split()) <= 4 else ""
 
 
 def _closes_text(paragraph: Any) -> bool:
