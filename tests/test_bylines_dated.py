@@ -92,3 +92,10 @@ def test_a_joint_credit_for_text_and_pictures_names_the_author() -> None:
         "<table><tr><td>26 | 01 | 2022</td><td class='author'><b>Text &amp; Fotos:</b> Maria Lopez</td></tr></table>"
     )
     assert byline(dated(above=marked, head=OUTLET)) == "Maria Lopez"  # a mark just above the headline
+
+
+def test_a_kicker_in_an_element_of_its_own_before_the_name_of_a_dated_line_is_left_out() -> None:
+    trending = "<div class='meta'><span class='trending'>yas!</span> <span>Maria Lopez</span> | <time>April 13, 2020</time></div>"
+    assert byline(dated(under=trending)) == "Maria Lopez"
+    unmarked = "<div class='meta'><span>yas!</span> <span>Maria Lopez</span> | <time>April 13, 2020</time></div>"
+    assert byline(dated(under=unmarked)) == ""

@@ -72,3 +72,11 @@ def test_a_byline_label_among_a_books_data_is_no_byline() -> None:
         )
     )
     assert labelled_byline(lxml.html.fromstring(page(bottom=f"<div>{fields}</div>"))) == ()
+
+
+def test_a_name_above_the_signers_role_closing_the_text_is_its_byline() -> None:
+    assert byline(page(bottom="<p>Tom Hardy<br> Bundesvorsitzender</p>")) == "Tom Hardy"
+    long = "<p>Tom Hardy<br>Talks on the port's future go on next week at the town hall.</p>"
+    assert byline(page(bottom=long)) == ""  # a line of text, not a role
+    assert byline(page(bottom="<p>Tom Hardy<br>Bundesvorsitzender</p><p>More text.</p>")) == ""  # not the last
+    assert byline(page(bottom="<p>Port Strike<br>Bundesvorsitzender</p>")) == ""  # "strike": a word of the text

@@ -184,3 +184,14 @@ def test_a_meta_author_listing_more_of_the_shown_authors_is_taken() -> None:
     assert byline(page(head, "<p class='credits'>By Anna Berger and Jonas Vogt</p>")) == "Anna Berger; Jonas Vogt"
     other = "<meta name='author' content='Anna Berger'><meta name='byl' content='Jonas Vogt'>"
     assert byline(page(other, "<p class='credits'>By Anna Berger and Jonas Vogt</p>")) == "Anna Berger"
+
+
+def test_a_name_in_parentheses_closing_the_text_is_its_byline() -> None:
+    closing = ["The port reopened on Friday.", "Talks go on next week. (Jane Doe) +++"]
+    assert byline_in_text(closing) == "Jane Doe"
+    assert byline_in_text(["The port reopened.", "Talks go on. (Jane Doe)"]) == "Jane Doe"
+    assert byline_in_text(["Talks go on. (Jane Doe)", "The port reopened."]) == ""  # not the last paragraph
+    assert byline_in_text(["„We will manage.“ (Jane Doe)"]) == ""  # a quotation's speaker
+    assert byline_in_text(["Talks go on. (Foto: Jane Doe)"]) == ""
+    assert byline_in_text(["Talks go on. (dpa)"]) == ""
+    assert byline_in_text(["Talks go on. (Jane Doe, Port Authority)"]) == ""

@@ -164,13 +164,22 @@ def _after_by(byline: str, strict: bool = False) -> str:
 def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> str:
     """The names of the text's byline paragraphs (byline_line), when they all name the same
     people; "" when there are none, or several naming different people (a page of several
-    articles: which byline is this article's is not known)."""
+    articles: which byline is this article's is not known). Without such a paragraph, a person's
+    name in parentheses closing the text (_CLOSING_NAME), as it stands (2 to 4 words)."""
     found = {
         line
         for index, paragraph in enumerate(paragraphs)
         if (line := byline_line(paragraph, outlets)) and not in_record(paragraphs, index)
     }
+    if not found and paragraphs and (signed := _CLOSING_NAME.search(paragraphs[-1])):
+        name = _person_name(signed.group(1), _blocked(outlets))
+        return name if name == signed.group(1).strip() and len(name.split()) <= 4 else ""
     return found.pop() if len(found) == 1 else ""
+
+
+# A name in parentheses closing the text's last paragraph after a sentence: "... bleibt spannend.
+# (Jane Doe) +++"; not after a quotation, whose speaker it names ("... schaffen das.“ (Jane Doe)").
+_CLOSING_NAME = re.compile(r"(?<=[.!?])\s*\(([^()]{3,60})\)\s*[+*#=]*\s*$")
 
 
 def is_byline_label(text: str) -> bool:

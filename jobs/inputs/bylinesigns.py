@@ -3,7 +3,8 @@ label element before the name ("<h5>Autor: </h5>Jane Doe": see labelled_byline),
 day and the author's name beside the headline ("04.02.2022 | 13:10 Uhr | Jane Doe": dated_byline).
 
 A signature is the author's name alone, in bold or italics, as the last paragraph of the element
-that holds the text ("<p><strong>Jane Doe</strong></p>" after the story).
+that holds the text ("<p><strong>Jane Doe</strong></p>" after the story), or the name above the
+signer's role after a line break ("<p>Jane Doe<br>Bundesvorsitzende</p>").
 
 Read only where the page marks no byline (pageauthors.stated_authors). The paragraph holds nothing
 but one bold or italic element (<b>, <strong>, <i>, <em>, nested), whose text is a person's name as
@@ -43,7 +44,9 @@ def signature(tree: Any) -> tuple[str, ...]:
     found = {
         name
         for paragraph in byline_scope(tree)
-        if paragraph.tag == "p" and (name := _signed(paragraph)) and _closes_text(paragraph)
+        if paragraph.tag == "p"
+        and (name := _signed(paragraph) or _signed_above_role(paragraph))
+        and _closes_text(paragraph)
     }
     if len(found) != 1:
         return ()
@@ -75,6 +78,17 @@ def _signed(paragraph: Any) -> str:
     name = plausible_byline(text)
     whole = name == text or bool(colon and name and text.startswith(f"{name},") and "; " not in name)
     return name if whole and 2 <= len(name.split()) <= 4 else ""
+
+
+def _signed_above_role(paragraph: Any) -> str:
+    """The name of a paragraph that is a name as it stands (2 to 4 words), a line break and the
+    signer's role on a line of its own ("Jane Doe<br>Bundesvorsitzende"), else ""."""
+    breaks = [child for child in paragraph if child.tag == "br"]
+    first = one_line(paragraph.text or "")
+    if not breaks or not first or len(paragraph) != 1 or len((breaks[0].tail or "").split()) > 6:
+        return ""
+    name = plausible_byline(first)
+    return name if name == first and 2 <= len(name.split()) <= 4 else ""
 
 
 def _closes_text(paragraph: Any) -> bool:
@@ -172,7 +186,7 @@ def _dated_name(element: Any) -> str:
     text = block_text(element)
     if len(text.split()) > MAX_BYLINE_WORDS:
         return ""
-    pieces = [piece for piece in _PIECES.split(text) if piece.strip(" -–—|")]
+    pieces = [_without_kicker(piece, element) for piece in _PIECES.split(text) if piece.strip(" -–—|")]
     dates = [piece for piece in pieces if _is_date(piece)]
     names = [piece for piece in pieces if piece not in dates]
     if not dates or len(names) != 1:
@@ -181,6 +195,24 @@ def _dated_name(element: Any) -> str:
         return labelled
     name = plausible_byline(names[0])
     return name if name == names[0] and 2 <= len(name.split()) <= 4 else ""
+
+
+def _without_kicker(piece: str, element: Any) -> str:
+    """A piece of a dated line without a kicker that opens it in an element of its own, marked as
+    the story's topic or a trending label ("<span class='trending'>yas!</span> Jane Doe")."""
+    for inner in element.iter():
+        if (
+            isinstance(inner.tag, str)
+            and inner is not element
+            and _KICKER.search(f"{inner.get('class', '')} {inner.get('id', '')}")
+        ):
+            kicker = one_line(inner.text_content())
+            if kicker and piece.startswith(kicker + " "):
+                return piece[len(kicker) :].strip()
+    return piece
+
+
+_KICKER = re.compile(r"tag|categor|kicker|topline|dachzeile|rubri|section|trending|badge|label", re.IGNORECASE)
 
 
 def _is_date(piece: str) -> bool:

@@ -20,6 +20,7 @@ from typing import Any
 from jobs.inputs.bylinemarks import body_path, headline_byline, marked_byline, nearest_group, profile_slug_names
 from jobs.inputs.bylines import plausible_byline, words
 from jobs.inputs.bylinesigns import dated_byline, labelled_byline, signature
+from jobs.inputs.bylinewords import PARTICLES
 from jobs.inputs.text import one_line
 from jobs.inputs.unseen import hidden_class
 
@@ -74,7 +75,8 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     stated = [author for author in stated if author]
     desk = False  # a JSON-LD author the page shows that is no person's name: a desk, the outlet
     for author in stated:
-        names = [name for name in dict.fromkeys(_person_names(author, by_id)) if shown_on_page(name, visible)]
+        names = [_capitalized(name, visible) for name in dict.fromkeys(_person_names(author, by_id))]
+        names = [name for name in names if shown_on_page(name, visible)]
         if any(plausible_byline(name) for name in names):
             return _fuller_list(tree, tuple(names), visible), "json-ld"
         desk = desk or bool(names)
@@ -84,11 +86,7 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     marked = _marked_up_authors(tree)
     if marked and tree.xpath(f"//*[@itemprop='author']{_OUTSIDE_COMMENTS}"):
         return marked, "microdata"
-    metas = [
-        _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
-        for name in _META_AUTHOR
-        for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
-    ]
+    metas = _meta_authors(tree)
     if person := _meta_person(metas, visible):
         return (person,), "meta"
     linked = [
@@ -110,6 +108,36 @@ def stated_authors(tree: Any, articles: list[dict], objects: list[dict], visible
     return (shown, "markup") if shown else ((), "")
 
 
+def _capitalized(name: str, visible: str) -> str:
+    """A name of two or three words, the first capitalized, with its words in lower case capitalized
+    ("Jane doe": "Jane Doe") where the page's text uses them only in the name: a family name written
+    so, not a word of the language ("Catch more fish" is an account's name); else as given."""
+    tokens = name.split()
+    lower = [token for token in tokens[1:] if token.isalpha() and token.islower() and token not in PARTICLES]
+    if not 2 <= len(tokens) <= 3 or not tokens[0][:1].isupper() or not lower:
+        return name
+    times = visible.count(f" {_folded(name)} ")
+    if not times or any(visible.count(f" {_folded(token)} ") != times for token in lower):
+        return name
+    return " ".join(token.capitalize() if token in lower else token for token in tokens)
+
+
+def _meta_authors(tree: Any) -> list[str]:
+    """The page's meta authors (_META_AUTHOR), a profile page's address as its name; a meta name
+    given several times (`<meta name="dc.creator">` for each author of a paper) as one list of them
+    ("Jane Doe; John Roe")."""
+    metas = []
+    for name in _META_AUTHOR:
+        values = [
+            _profile_name(tree, value.strip()) if value.strip().startswith(("http://", "https://")) else one_line(value)
+            for value in tree.xpath(f"//meta[{_lower('@name')}='{name}' or {_lower('@property')}='{name}']/@content")
+        ]
+        values = list(dict.fromkeys(value for value in values if value))
+        if values:
+            metas.append("; ".join(values))
+    return metas
+
+
 def _meta_person(metas: list[str], visible: str) -> str:
     """Of the meta authors, the first naming persons the page shows, or another listing its names
     and more ("byl": "By Jane Doe and John Roe"); "" where none does (the outlet: "Die Tagespost";
@@ -129,11 +157,12 @@ def _meta_person(metas: list[str], visible: str) -> str:
 
 
 def _fuller_list(tree: Any, names: tuple[str, ...], visible: str) -> tuple[str, ...]:
-    """The JSON-LD authors, or the page's marked byline where it lists them all and more persons
-    ("von Jane Doe, John Roe" under the headline where JSON-LD names Jane Doe alone): a CMS field
-    often holds the first author only. The byline's other names must be shown as well."""
+    """The JSON-LD authors, or the page's marked byline or meta author where it lists them all and
+    more persons ("von Jane Doe, John Roe" under the headline, `<meta name="author" content="Jane
+    Doe, John Roe">`, where JSON-LD names Jane Doe alone): a CMS field often holds the first author
+    only. The byline's other names must be shown as well."""
     stated = {_folded(name) for name in plausible_byline("; ".join(names)).split("; ") if name}
-    for marked in (_marked_up_authors(tree), marked_byline(tree)):
+    for marked in (_marked_up_authors(tree), marked_byline(tree), *((meta,) for meta in _meta_authors(tree))):
         persons = [name for name in plausible_byline("; ".join(marked)).split("; ") if name]
         others = [name for name in persons if _folded(name) not in stated]
         if (
