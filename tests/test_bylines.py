@@ -15,8 +15,8 @@ import pytest
 from jobs.inputs.bylinemarks import marked_byline
 from jobs.inputs.bylines import byline_in_text, byline_line, plausible_byline
 from jobs.inputs.html import extract_page
-from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagemeta import PageMeta, page_meta
+from jobs.inputs.visibletext import shown_on_page
 
 STORY = "<p>" + "Dock workers ended their strike on Thursday after the port agreed to a new pay deal. " * 8 + "</p>"
 

@@ -7,8 +7,8 @@ One small hand-written page per mechanism (tests/test_bylines.py has the others)
 from __future__ import annotations
 
 from jobs.inputs.bylines import byline_in_text, byline_line, plausible_byline
-from jobs.inputs.pageauthors import shown_on_page
 from jobs.inputs.pagemeta import PageMeta, page_meta
+from jobs.inputs.visibletext import shown_on_page
 from tests.test_bylines import STORY, byline, json_ld, page
 
 

@@ -60,7 +60,7 @@ def test_a_heading_in_a_box_that_clips_its_overflow_is_shown() -> None:
 
 
 def test_text_shown_from_medium_screens_on_is_visible() -> None:
-    from jobs.inputs.pageauthors import visible_text
+    from jobs.inputs.visibletext import visible_text
 
     page = (
         '<html><body><p class="d-none d-md-block">By Jane Doe</p>'

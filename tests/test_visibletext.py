@@ -1,11 +1,11 @@
-"""pageauthors.visible_text: the page's visible text, one walk instead of an XPath that tested every
+"""visibletext.visible_text: the page's visible text, one walk instead of an XPath that tested every
 text node's ancestors against the comments' class (the reference below, which the job used until
 2026-12-04; on trafilatura's 691 annotated pages and the corpus both gave the same text)."""
 
 import pytest
 from trafilatura.utils import load_html
 
-from jobs.inputs import pageauthors
+from jobs.inputs import visibletext
 from jobs.inputs.bylinemarks import body_path
 from jobs.inputs.unseen import hidden_class
 
@@ -16,15 +16,15 @@ def reference(tree) -> str:
     body = body_path(tree)
     texts = tree.xpath(
         f"{body}//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::head "
-        f"or ancestor::title or ancestor::nav or ancestor::{pageauthors._COMMENTS})]",
+        f"or ancestor::title or ancestor::nav or ancestor::{visibletext.COMMENTS})]",
         namespaces=_NS,
     )
-    hidden = set(tree.xpath(f"{body}//{pageauthors._HIDDEN}", namespaces=_NS))
+    hidden = set(tree.xpath(f"{body}//{visibletext._HIDDEN}", namespaces=_NS))
     hidden |= {
         e for e in tree.xpath(f"{body}//*[not(self::body or self::html)][@class]") if hidden_class(e.get("class"))
     }
-    boxes = set(tree.xpath(f"{body}//{pageauthors._AUTHOR_ASIDE} | {body}//{pageauthors._AUTHOR_BOX}", namespaces=_NS))
-    other = set(tree.xpath(f"{body}//aside | {body}//{pageauthors._SITE_PARTS}", namespaces=_NS)) - boxes
+    boxes = set(tree.xpath(f"{body}//{visibletext._AUTHOR_ASIDE} | {body}//{visibletext._AUTHOR_BOX}", namespaces=_NS))
+    other = set(tree.xpath(f"{body}//aside | {body}//{visibletext._SITE_PARTS}", namespaces=_NS)) - boxes
 
     def seen(text) -> bool:
         element = text.getparent()
@@ -40,7 +40,7 @@ def reference(tree) -> str:
             element = element.getparent()
         return True
 
-    return f" {pageauthors._folded(' '.join(t for t in texts if seen(t)))} "
+    return f" {visibletext.folded(' '.join(t for t in texts if seen(t)))} "
 
 
 PAGES = {
@@ -71,11 +71,11 @@ PAGES = {
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_the_walk_gives_the_reference_text(name: str) -> None:
     tree = load_html(PAGES[name])
-    assert pageauthors.visible_text(tree) == reference(tree)
+    assert visibletext.visible_text(tree) == reference(tree)
 
 
 def test_what_the_walk_keeps_and_leaves_out() -> None:
-    text = pageauthors.visible_text(load_html(PAGES["parts left out"]))
+    text = visibletext.visible_text(load_html(PAGES["parts left out"]))
     for kept in (
         "jane doe",
         "ann lee",

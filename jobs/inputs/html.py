@@ -23,7 +23,6 @@ from jobs.inputs.dumps import header_dump, precision_body
 from jobs.inputs.fetch import Fetched, display_url, is_url
 from jobs.inputs.headlines import drop_repeated_headlines, site_names_of
 from jobs.inputs.overlays import drop_panels
-from jobs.inputs.pageauthors import credited_otherwise, shown_on_page
 from jobs.inputs.pagekind import (
     PageFacts,
     normal_text,
@@ -37,6 +36,7 @@ from jobs.inputs.sections import Item, section_groups, with_sibling_sections
 from jobs.inputs.statedbody import Stated, is_markup, stated_body
 from jobs.inputs.text import clean, one_line
 from jobs.inputs.titles import page_title
+from jobs.inputs.visibletext import credited_otherwise, shown_on_page
 from jobs.quality.language import looks_mojibake
 
 # Elements of feed HTML that hold no article text.
@@ -280,7 +280,7 @@ def _byline(meta: PageMeta, extracted: str, site_names: tuple[str, ...], paragra
 
     A page whose JSON-LD names only an organization as the author takes its persons from such a
     paragraph only, and a name the page's visible text does not show is not published
-    (pageauthors.shown_on_page).
+    (visibletext.shown_on_page).
     """
     in_text = byline_in_text(paragraphs, site_names)
     if meta.author_source == "json-ld-organization":

@@ -25,10 +25,11 @@ from jobs.inputs.headlines import (
     stated_heading,
     typewritten,
 )
-from jobs.inputs.pageauthors import stated_authors, visible_text
+from jobs.inputs.pageauthors import stated_authors
 from jobs.inputs.pagedates import evidence, foreign, published_day, read_date
 from jobs.inputs.text import one_line
 from jobs.inputs.unseen import unseen_class
+from jobs.inputs.visibletext import visible_text
 
 __all__ = ["ARTICLE_TYPES", "PageMeta", "json_ld_objects", "page_meta", "read_date"]
 
@@ -70,7 +71,7 @@ class PageMeta:
     address: str = ""  # the page's canonical link or og:url, as written ("" if none)
     hosts: tuple[str, ...] = ()  # hosts the page names as its own: its canonical link, og:url, og:image
     site_names: tuple[str, ...] = ()  # the names its markup gives the site: og:site_name, publisher and kin
-    visible: str = field(default="", repr=False)  # the visible text, folded: pageauthors.shown_on_page
+    visible: str = field(default="", repr=False)  # the visible text, folded: visibletext.shown_on_page
 
 
 def meta_values(tree: Any) -> None:
