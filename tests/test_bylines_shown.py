@@ -195,3 +195,11 @@ def test_a_name_in_parentheses_closing_the_text_is_its_byline() -> None:
     assert byline_in_text(["Talks go on. (Foto: Jane Doe)"]) == ""
     assert byline_in_text(["Talks go on. (dpa)"]) == ""
     assert byline_in_text(["Talks go on. (Jane Doe, Port Authority)"]) == ""
+
+
+def test_a_closing_name_the_text_speaks_of_or_writes_in_lower_case_is_no_byline() -> None:
+    text = ["Mayor Ann Smith said the port would reopen; see the full story of the strike here."]
+    assert byline_in_text([*text, "Talks go on. (Jane Doe)"]) == "Jane Doe"
+    assert byline_in_text([*text, "Talks go on. (Ann Smith)"]) == ""  # a person of the story
+    assert byline_in_text([*text, "Talks go on. (Full Story)"]) == ""  # words of the language
+    assert byline_in_text([*text, "Talks go on. (See Also)"]) == ""

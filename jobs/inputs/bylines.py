@@ -173,8 +173,20 @@ def byline_in_text(paragraphs: Sequence[str], outlets: tuple[str, ...] = ()) -> 
     }
     if not found and paragraphs and (signed := _CLOSING_NAME.search(paragraphs[-1])):
         name = _person_name(signed.group(1), _blocked(outlets))
-        return name if name == signed.group(1).strip() and len(name.split()) <= 4 else ""
+        before = "\n".join([*paragraphs[:-1], paragraphs[-1][: signed.start()]])
+        shaped = name == signed.group(1).strip() and len(name.split()) <= 4
+        return name if shaped and not _spoken_of(name, before) else ""
     return found.pop() if len(found) == 1 else ""
+
+
+def _spoken_of(name: str, text: str) -> bool:
+    """Whether the text before a closing name shows it is no signature: its last word (a surname)
+    stands in the text, a person the story speaks of ("... said Trump. (Donald Trump)"), or one of
+    its words is written there in lower case, words of the language ("(Full Story)", "(See Also)")."""
+    names = name.split()
+    return re.search(rf"(?<!\w){re.escape(names[-1])}(?!\w)", text) is not None or any(
+        re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) for word in names if word != word.lower()
+    )
 
 
 # A name in parentheses closing the text's last paragraph after a sentence: "... bleibt spannend.
