@@ -80,3 +80,11 @@ def test_a_name_above_the_signers_role_closing_the_text_is_its_byline() -> None:
     assert byline(page(bottom=long)) == ""  # a line of text, not a role
     assert byline(page(bottom="<p>Tom Hardy<br>Bundesvorsitzender</p><p>More text.</p>")) == ""  # not the last
     assert byline(page(bottom="<p>Port Strike<br>Bundesvorsitzender</p>")) == ""  # "strike": a word of the text
+
+
+def test_the_line_under_a_closing_name_must_name_a_role() -> None:
+    assert byline(page(bottom="<p>Tom Hardy<br>Union-Bundesvorsitzender</p>")) == "Tom Hardy"
+    assert byline(page(bottom="<p>Tom Hardy<br>Managing Editor</p>")) == "Tom Hardy"
+    assert byline(page(bottom="<p>Related Articles<br>Budget</p>")) == ""  # a label, no role under it
+    assert byline(page(bottom="<p>Live Ticker<br>Updates</p>")) == ""
+    assert byline(page(bottom="<p>Best Regards<br>The Team</p>")) == ""  # a letter's closing formula

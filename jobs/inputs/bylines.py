@@ -333,6 +333,11 @@ def _is_role(token: str) -> bool:
     return word in ROLE_WORDS or word.endswith(ROLE_SUFFIXES)
 
 
+def names_a_role(text: str) -> bool:
+    """Whether a short text names a role or an office ("DITIB-Bundesvorsitzender", "Managing Editor")."""
+    return any(_is_role(token) for token in text.split())
+
+
 def _before_date(tokens: list[str]) -> list[str]:
     """The tokens before the first one with a digit, and before a month name just before it."""
     for index, token in enumerate(tokens):

@@ -30,7 +30,7 @@ from jobs.inputs.bylinemarks import (
     headline_h1,
     under_headline,
 )
-from jobs.inputs.bylines import byline_line, in_record, is_byline_label, plausible_byline
+from jobs.inputs.bylines import byline_line, in_record, is_byline_label, names_a_role, plausible_byline
 from jobs.inputs.bylinewords import CALENDAR_WORDS, MONTH_ABBREVIATIONS
 from jobs.inputs.text import one_line
 
@@ -82,10 +82,12 @@ def _signed(paragraph: Any) -> str:
 
 def _signed_above_role(paragraph: Any) -> str:
     """The name of a paragraph that is a name as it stands (2 to 4 words), a line break and the
-    signer's role on a line of its own ("Jane Doe<br>Bundesvorsitzende"), else ""."""
+    signer's role on a line of its own ("Jane Doe<br>Bundesvorsitzende": a role or office word,
+    bylines.names_a_role; not "Related Articles<br>Budget"), else ""."""
     breaks = [child for child in paragraph if child.tag == "br"]
     first = one_line(paragraph.text or "")
-    if not breaks or not first or len(paragraph) != 1 or len((breaks[0].tail or "").split()) > 6:
+    role = breaks[0].tail or "" if breaks else ""
+    if not first or len(paragraph) != 1 or len(role.split()) > 6 or not names_a_role(role):
         return ""
     name = plausible_byline(first)
     return name if name == first and 2 <= len(name.split()) <= 4 else ""

@@ -85,11 +85,19 @@ ROLE_SUFFIXES = (
     "institut",
     "verband",
     "verein",
+    "vorsitzender",
+    "vorsitzende",
+    "präsident",
+    "präsidentin",
+    "geschäftsführer",
+    "geschäftsführerin",
 )
 # Words of a sentence or a phrase, never of a name ("Zum Profil", "Seit 2010 ...", "About the author").
 SENTENCE_WORDS = words(
     "is was are has have covers writes wrote lives based zum zur vom beim seit über unter nach "
-    "the of about with this that",
+    "the of about with this that "
+    # a letter's closing formula, never a name ("Best Regards<br>The Team")
+    "regards grüße grüßen sincerely cordially cordialement saludos saluti",
 )
 # Name particles written in lower case ("Ludwig van Beethoven", "Abu al-Hassan").
 PARTICLES = frozenset(
