@@ -141,8 +141,6 @@ def marked_headlines(tree: Any) -> tuple[str, ...]:
     """The texts of the elements a page marks as headlines (microdata itemprop=headline, a class
     "headline" or "...-headline"), not in a link, a teaser, a related block or an aside; a heading's
     as headlines.headline_text reads it (without its topline and the labels for screen readers)."""
-    from jobs.inputs.pagedates import foreign
-
     texts = (
         headline_text(element) if element.tag in _HEADINGS else one_line(element.text_content())
         for element in tree.xpath(_MARKED)
@@ -180,8 +178,6 @@ def _heading_after(h1: Any, shown: str) -> str:
     """The text of the first <h2> after the headline `h1` (None: none; `shown`: its headline text)
     where it is shown, outside links, teasers and asides, and the only <h2> after it that repeats
     the headline and goes on (not one of a guide's sections "Loans - fast", "Loans - how to..."); "" otherwise."""
-    from jobs.inputs.pagedates import foreign
-
     following = h1.xpath("following::h2") if h1 is not None and shown else []
     texts = [one_line(h2.text_content()) for h2 in following]
     longer = [text for text in texts if text.casefold().startswith(shown.casefold()) and text != shown]
