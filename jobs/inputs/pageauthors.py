@@ -4,9 +4,9 @@ Sources, most trusted first: JSON-LD `author` of the article (persons only; an `
 looked up in the page's @graph), microdata `itemprop=author`, `<meta name=author>` and its kin,
 `rel=author` links, hCard in an author's element (`.author .fn`). A commenter's card or link
 (inside an element whose class or id says "comment") is not the article's author, and a name
-the page's visible text (visibletext.py: outside asides, navigation and comments) does not show is not
-published: CMS fields name accounts the page never credits, and a teaser of another story in
-an aside carries that story's author.
+missing from the page's visible text (visibletext.py: outside asides, navigation and comments)
+is not published: CMS fields name accounts the page never credits, and a teaser of another
+story in an aside carries that story's author.
 The names found here are raw: bylines.py decides which of them are persons' names.
 """
 
