@@ -19,6 +19,7 @@ different people give none (a page of several pieces).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from jobs.inputs.bylinemarks import (
@@ -176,11 +177,14 @@ _TOPIC = re.compile(r"tag|categor|kicker|topline|dachzeile|rubri|section", re.IG
 def _topic(element: Any, name: str) -> bool:
     """Whether a dated line's name stands in an element marked as the story's topic ("<div
     class='story-tags'>Olympische Winterspiele</div>")."""
-    return any(
-        name in one_line(inner.text_content()) and _TOPIC.search(inner.get("class", "") + " " + inner.get("id", ""))
-        for inner in element.iter()
-        if isinstance(inner.tag, str)
-    )
+    return any(name in one_line(inner.text_content()) for inner in _classed(element, _TOPIC))
+
+
+def _classed(element: Any, pattern: re.Pattern) -> Iterator[Any]:
+    """`element` and the elements inside it whose class or id `pattern` finds."""
+    for inner in element.iter():
+        if isinstance(inner.tag, str) and pattern.search(f"{inner.get('class', '')} {inner.get('id', '')}"):
+            yield inner
 
 
 def _dated_name(element: Any) -> str:
@@ -202,19 +206,15 @@ def _dated_name(element: Any) -> str:
 def _without_kicker(piece: str, element: Any) -> str:
     """A piece of a dated line without a kicker that opens it in an element of its own, marked as
     the story's topic or a trending label ("<span class='trending'>yas!</span> Jane Doe")."""
-    for inner in element.iter():
-        if (
-            isinstance(inner.tag, str)
-            and inner is not element
-            and _KICKER.search(f"{inner.get('class', '')} {inner.get('id', '')}")
-        ):
-            kicker = one_line(inner.text_content())
-            if kicker and piece.startswith(kicker + " "):
-                return piece[len(kicker) :].strip()
+    for inner in _classed(element, _KICKER):
+        kicker = one_line(inner.text_content()) if inner is not element else ""
+        if kicker and piece.startswith(kicker + " "):
+            return piece[len(kicker) :].strip()
     return piece
 
 
-_KICKER = re.compile(r"tag|categor|kicker|topline|dachzeile|rubri|section|trending|badge|label", re.IGNORECASE)
+# A topic's classes (_TOPIC), and a trending label's or a badge's.
+_KICKER = re.compile(rf"{_TOPIC.pattern}|trending|badge|label", re.IGNORECASE)
 
 
 def _is_date(piece: str) -> bool:
