@@ -192,14 +192,13 @@ def child_job(spec: dict) -> dict:
     reset_peak_rss()
     report = run_job(configured(out))
     stages = _stages(probe, report, peaks)
-    described = {role: m for role, m in _models_of(report, out).items()}
     result = {
         "summary_passes": list(passes),
         "shortlists": _shortlists_of(report),
         "job_s": report.seconds,
         "articles": report.articles,
         "stages": stages,
-        "models": described,
+        "models": _models_of(report, out),
         "peak_rss_mib": peak_rss_mib(),
         "timings": report.timings,
     }
